@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Our own targets: Swift 6 language mode, strict concurrency, warnings are errors.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "laurel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "laurel", targets: ["laurel"]),
+        .executable(name: "laurel-bench", targets: ["LaurelBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "LaurelCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LaurelStore",
+            dependencies: ["LaurelCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "LaurelServer",
+            dependencies: [
+                "LaurelCore", "LaurelStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "laurel",
+            dependencies: [
+                "LaurelCore", "LaurelStore", "LaurelServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "LaurelBench",
+            dependencies: [
+                "LaurelCore", "LaurelStore", "LaurelServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/LaurelBench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore"], swiftSettings: strict),
+        .testTarget(name: "LaurelStoreTests", dependencies: ["LaurelCore", "LaurelStore"], swiftSettings: strict),
+        .testTarget(
+            name: "LaurelServerTests",
+            dependencies: [
+                "LaurelCore", "LaurelStore", "LaurelServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,127 @@
+import Foundation
+
+/// What the store knows about the purchase a return refers to.
+public struct PurchaseRecord: Hashable, Sendable {
+    public var eventId: String
+    public var memberId: String
+    public var total: Amount
+    /// Points the purchase earned.
+    public var pointsEarned: Int
+    /// Points earlier returns of it already settled (taken back or forgiven).
+    public var pointsReversed: Int
+    public var amountRefunded: Amount
+    public init(eventId: String, memberId: String, total: Amount, pointsEarned: Int, pointsReversed: Int = 0, amountRefunded: Amount = .zero) {
+        self.eventId = eventId
+        self.memberId = memberId
+        self.total = total
+        self.pointsEarned = pointsEarned
+        self.pointsReversed = pointsReversed
+        self.amountRefunded = amountRefunded
+    }
+}
+
+/// Why an event was refused outright (nothing is stored).
+public enum EventProcessingError: Error, Hashable, Sendable, CustomStringConvertible {
+    case currencyMismatch(expected: String, got: String)
+    case missingPurchase
+    case missingReturn
+    case returnOfUnknownPurchase(String)
+    case refundExceedsPurchase(refundable: Amount, requested: Amount)
+
+    public var description: String {
+        switch self {
+        case .currencyMismatch(let expected, let got): "the program's currency is \(expected), the event's is \(got)"
+        case .missingPurchase: "a purchase event needs purchase details"
+        case .missingReturn: "a return event needs return details naming its purchase"
+        case .returnOfUnknownPurchase(let id): "no purchase \(id) for this member"
+        case .refundExceedsPurchase(let refundable, let requested): "refund \(requested) exceeds what is left to refund of the purchase (\(refundable))"
+        }
+    }
+}
+
+/// The result of one event: explained rule results, points moved, and the member's ledger after it.
+public struct EventOutcome: Hashable, Sendable {
+    public enum Status: String, Sendable, Codable { case processed, rejected }
+    public var status: Status
+    /// Machine-readable reason when rejected (`member_blocked`).
+    public var reason: String?
+    public var rules: [RuleResult]
+    public var pointsEarned: Int
+    public var lot: PointLot?
+    public var reversal: MemberLedger.Reversal?
+    /// For a return: the purchase as it stands after it.
+    public var purchaseAfterReturn: PurchaseRecord?
+    public var ledger: MemberLedger
+}
+
+/// The heart of Laurel: given a program, a member's state and an event, the outcome.
+/// Pure: the clock (`now`) and all state come in, the outcome goes out for the store to apply.
+public struct EventProcessor: Sendable {
+    public let program: ProgramDefinition
+    public let evaluator: RuleEvaluator
+
+    public init(program: ProgramDefinition) {
+        self.program = program
+        self.evaluator = RuleEvaluator(program: program)
+    }
+
+    public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }
+
+    /// Checks what can be checked without the member's state.
+    public func validate(_ event: LoyaltyEvent) throws(EventProcessingError) {
+        switch event.type {
+        case LoyaltyEvent.purchaseType:
+            guard let purchase = event.purchase else { throw .missingPurchase }
+            guard purchase.currency == program.currency else { throw .currencyMismatch(expected: program.currency, got: purchase.currency) }
+        case LoyaltyEvent.returnType:
+            guard event.returnOf != nil else { throw .missingReturn }
+        default:
+            break
+        }
+    }
+
+    public func process(_ event: LoyaltyEvent, member: MemberProfile, ledger: MemberLedger, usage: [String: RuleUsage],
+                        returnedPurchase: PurchaseRecord?, now: Date) throws(EventProcessingError) -> EventOutcome {
+        try validate(event)
+        var ledger = ledger
+        ledger.settle(now: now, sourceId: event.id)
+
+        if event.type == LoyaltyEvent.returnType {
+            return try processReturn(event, ledger: ledger, purchase: returnedPurchase)
+        }
+        guard member.status == .active else {
+            return EventOutcome(status: .rejected, reason: "member_blocked", rules: [], pointsEarned: 0, ledger: ledger)
+        }
+        let rules = evaluator.evaluate(event: event, member: member, usage: usage)
+        let points = rules.reduce(0) { $0 + $1.points }
+        // Only purchases wait out the pending period: they are what a return can undo.
+        let pendingDays = event.type == LoyaltyEvent.purchaseType ? program.pendingDays : 0
+        let lot = ledger.earn(points, sourceId: event.id, earnedAt: event.occurredAt,
+                              availableAt: event.occurredAt.addingTimeInterval(Double(pendingDays) * 86_400),
+                              expiresAt: program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: evaluator.calendar), now: now)
+        return EventOutcome(status: .processed, rules: rules, pointsEarned: points, lot: lot, ledger: ledger)
+    }
+
+    /// Reverses points in proportion to the refund: after all returns of a purchase, the points taken
+    /// back are `earned × refunded / total` (rounded by the program), never more than it earned.
+    private func processReturn(_ event: LoyaltyEvent, ledger: MemberLedger, purchase: PurchaseRecord?) throws(EventProcessingError) -> EventOutcome {
+        guard let details = event.returnOf else { throw .missingReturn }
+        guard let purchase, purchase.eventId == details.purchaseEventId, purchase.memberId == ledger.memberId else {
+            throw .returnOfUnknownPurchase(details.purchaseEventId)
+        }
+        let refundable = purchase.total - purchase.amountRefunded
+        guard details.amount.isPositive, details.amount <= refundable else {
+            throw .refundExceedsPurchase(refundable: refundable, requested: details.amount)
+        }
+        var after = purchase
+        after.amountRefunded = purchase.amountRefunded + details.amount
+        let target = purchase.total.isPositive
+            ? (ExactPoints(points: purchase.pointsEarned) * ExactPoints(after.amountRefunded) / ExactPoints(purchase.total)).rounded(program.rounding)
+            : 0
+        let due = max(0, min(target, purchase.pointsEarned) - purchase.pointsReversed)
+        var ledger = ledger
+        let reversal = ledger.reverse(due, purchaseId: purchase.eventId, policy: program.returns, sourceId: event.id)
+        after.pointsReversed = purchase.pointsReversed + due
+        return EventOutcome(status: .processed, rules: [], pointsEarned: 0, reversal: reversal, purchaseAfterReturn: after, ledger: ledger)
+    }
+}

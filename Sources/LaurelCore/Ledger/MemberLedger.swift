@@ -1,0 +1,193 @@
+import Foundation
+
+/// Why a ledger operation was refused.
+public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
+    case insufficientPoints(available: Int, requested: Int)
+    case invalidPoints(Int)
+
+    public var description: String {
+        switch self {
+        case .insufficientPoints(let available, let requested):
+            "not enough points: \(requested) requested, \(available) available (\(requested - available) missing)"
+        case .invalidPoints(let points): "points must be a positive integer, got \(points)"
+        }
+    }
+}
+
+/// One member's points: open lots, debt and counters, and the operations that move them.
+///
+/// Every operation appends balanced entries and keeps `available == Σ available lots − debt`
+/// and `pending == Σ pending lots`; the store persists `entries`, the lots in `touchedLotIds`
+/// and the counters in one transaction.
+public struct MemberLedger: Hashable, Sendable {
+    public let memberId: String
+    /// Lots with points left, as loaded plus those created here.
+    public private(set) var lots: [PointLot]
+    /// Points owed after a return took back more than was left (only when the program allows debt).
+    public private(set) var debt: Int
+    public private(set) var lifetimeEarned: Int
+    /// Entries made since loading, in order.
+    public private(set) var entries: [LedgerEntry] = []
+    /// Lots created or changed since loading.
+    public private(set) var touchedLotIds: Set<String> = []
+    public private(set) var newLotIds: Set<String> = []
+    /// Lots emptied since loading (no longer in `lots`), kept so the store can write their final state.
+    public private(set) var closedLots: [PointLot] = []
+
+    public init(memberId: String, lots: [PointLot] = [], debt: Int = 0, lifetimeEarned: Int = 0) {
+        self.memberId = memberId
+        self.lots = lots.sorted(by: PointLot.spendsBefore)
+        self.debt = debt
+        self.lifetimeEarned = lifetimeEarned
+    }
+
+    /// Spendable points; negative while the member owes points.
+    public var available: Int { lots.reduce(0) { $1.pending ? $0 : $0 + $1.remaining } - debt }
+    public var pending: Int { lots.reduce(0) { $1.pending ? $0 + $1.remaining : $0 } }
+
+    /// Lots created or changed since loading, open or closed, for the store to write.
+    public var touchedLots: [PointLot] { lots.filter { touchedLotIds.contains($0.id) } + closedLots }
+
+    private var availableAccount: LedgerAccount { .available(member: memberId) }
+    private var pendingAccount: LedgerAccount { .pending(member: memberId) }
+
+    private mutating func record(_ kind: LedgerEntryKind, _ from: LedgerAccount, _ to: LedgerAccount, _ points: Int, lot: String?, source: String) {
+        guard points > 0 else { return }
+        entries.append(LedgerEntry(kind: kind, from: from, to: to, points: points, memberId: memberId, lotId: lot, sourceId: source))
+    }
+
+    private mutating func insert(_ lot: PointLot) {
+        let index = lots.firstIndex(where: { PointLot.spendsBefore(lot, $0) }) ?? lots.endIndex
+        lots.insert(lot, at: index)
+        touchedLotIds.insert(lot.id)
+        newLotIds.insert(lot.id)
+    }
+
+    private func nextLotId(_ sourceId: String) -> String {
+        var index = 1
+        while lots.contains(where: { $0.id == "\(sourceId).\(index)" }) || newLotIds.contains("\(sourceId).\(index)") { index += 1 }
+        return "\(sourceId).\(index)"
+    }
+
+    /// Matures pending lots whose time has come and expires lots past their date, as of `now`.
+    public mutating func settle(now: Date, sourceId: String = "settlement") {
+        for index in lots.indices where lots[index].pending && lots[index].availableAt <= now && lots[index].remaining > 0 {
+            lots[index].pending = false
+            touchedLotIds.insert(lots[index].id)
+            record(.mature, pendingAccount, availableAccount, lots[index].remaining, lot: lots[index].id, source: sourceId)
+            payDebt(from: index)
+        }
+        for index in lots.indices {
+            guard let expiresAt = lots[index].expiresAt, expiresAt <= now, lots[index].remaining > 0 else { continue }
+            let lot = lots[index]
+            record(.expire, lot.pending ? pendingAccount : availableAccount, .expired, lot.remaining, lot: lot.id, source: sourceId)
+            lots[index].remaining = 0
+            touchedLotIds.insert(lot.id)
+        }
+        dropEmptyLots()
+    }
+
+    /// The next moment `settle` would change something, for scheduling.
+    public var nextSettlement: Date? {
+        lots.compactMap { lot in
+            lot.pending ? min(lot.availableAt, lot.expiresAt ?? .distantFuture) : lot.expiresAt
+        }.min()
+    }
+
+    /// Credits points into a new lot: pending until `availableAt`, expiring at `expiresAt`.
+    @discardableResult
+    public mutating func earn(_ points: Int, kind: LedgerEntryKind = .earn, from source: LedgerAccount = .issued, sourceId: String,
+                              earnedAt: Date, availableAt: Date, expiresAt: Date?, now: Date) -> PointLot? {
+        guard points > 0 else { return nil }
+        let pending = availableAt > now
+        let lot = PointLot(id: nextLotId(sourceId), memberId: memberId, sourceId: sourceId, earnedAt: earnedAt, availableAt: pending ? availableAt : earnedAt,
+                           expiresAt: expiresAt, points: points, remaining: points, pending: pending)
+        insert(lot)
+        lifetimeEarned += points
+        record(kind, source, pending ? pendingAccount : availableAccount, points, lot: lot.id, source: sourceId)
+        if !pending, let index = lots.firstIndex(where: { $0.id == lot.id }) { payDebt(from: index) }
+        // Points earned for an event long past may already be due to expire.
+        if let expiresAt, expiresAt <= now { settle(now: now, sourceId: sourceId) }
+        return lot
+    }
+
+    /// Takes `points` from available lots, soonest-expiring first, into `account`.
+    public mutating func spend(_ points: Int, kind: LedgerEntryKind = .spend, to account: LedgerAccount = .redeemed, sourceId: String) throws(LedgerError) {
+        guard points > 0 else { throw .invalidPoints(points) }
+        guard points <= available else { throw .insufficientPoints(available: max(available, 0), requested: points) }
+        _ = take(points, kind: kind, to: account, sourceId: sourceId, from: { !$0.pending })
+    }
+
+    /// Moves up to `points` out of the lots `filter` selects, soonest-expiring first; returns the pieces taken.
+    private mutating func take(_ points: Int, kind: LedgerEntryKind, to account: LedgerAccount, sourceId: String,
+                               from filter: (PointLot) -> Bool) -> [(lot: PointLot, points: Int)] {
+        var left = points
+        var taken: [(lot: PointLot, points: Int)] = []
+        for index in lots.indices where left > 0 && lots[index].remaining > 0 && filter(lots[index]) {
+            let piece = min(left, lots[index].remaining)
+            lots[index].remaining -= piece
+            left -= piece
+            touchedLotIds.insert(lots[index].id)
+            record(kind, lots[index].pending ? pendingAccount : availableAccount, account, piece, lot: lots[index].id, source: sourceId)
+            taken.append((lots[index], piece))
+        }
+        dropEmptyLots()
+        return taken
+    }
+
+    private mutating func payDebt(from index: Int) {
+        let paid = min(debt, lots[index].remaining)
+        guard paid > 0 else { return }
+        lots[index].remaining -= paid
+        debt -= paid
+        touchedLotIds.insert(lots[index].id)
+    }
+
+    private mutating func dropEmptyLots() {
+        closedLots.append(contentsOf: lots.filter { $0.remaining == 0 })
+        lots.removeAll { $0.remaining == 0 }
+    }
+
+    /// The result of taking points back for a return.
+    public struct Reversal: Hashable, Sendable {
+        /// Points taken back from the member (including points that became debt).
+        public var reversed: Int
+        /// Part of `reversed` that became debt.
+        public var intoDebt: Int
+        /// Points the return should have taken back but the policy let the member keep.
+        public var forgiven: Int
+    }
+
+    /// Takes back `points` a purchase earned: first from that purchase's own lots, then from other
+    /// available points, then — if the policy allows — into debt up to its limit.
+    public mutating func reverse(_ points: Int, purchaseId: String, policy: ReturnPolicy, sourceId: String) -> Reversal {
+        guard points > 0 else { return Reversal(reversed: 0, intoDebt: 0, forgiven: 0) }
+        var left = points
+        left -= take(left, kind: .reverse, to: .reversed, sourceId: sourceId, from: { $0.sourceId == purchaseId }).reduce(0) { $0 + $1.points }
+        let spendable = max(available, 0)
+        if left > 0 && spendable > 0 {
+            left -= take(min(left, spendable), kind: .reverse, to: .reversed, sourceId: sourceId, from: { !$0.pending }).reduce(0) { $0 + $1.points }
+        }
+        var intoDebt = 0
+        if left > 0 && policy.whenSpent == .debt {
+            intoDebt = min(left, max(policy.debtLimit - debt, 0))
+            debt += intoDebt
+            left -= intoDebt
+            record(.reverse, availableAccount, .reversed, intoDebt, lot: nil, source: sourceId)
+        }
+        return Reversal(reversed: points - left, intoDebt: intoDebt, forgiven: left)
+    }
+
+    /// Moves `points` to another member, soonest-expiring first; each piece keeps its expiry date.
+    public mutating func transfer(_ points: Int, to receiver: inout MemberLedger, sourceId: String, now: Date) throws(LedgerError) {
+        guard points > 0 else { throw .invalidPoints(points) }
+        guard points <= available else { throw .insufficientPoints(available: max(available, 0), requested: points) }
+        let pieces = take(points, kind: .transfer, to: .available(member: receiver.memberId), sourceId: sourceId, from: { !$0.pending })
+        for piece in pieces {
+            let lot = PointLot(id: receiver.nextLotId(sourceId), memberId: receiver.memberId, sourceId: sourceId, earnedAt: now,
+                               availableAt: now, expiresAt: piece.lot.expiresAt, points: piece.points, remaining: piece.points, pending: false)
+            receiver.insert(lot)
+            if let index = receiver.lots.firstIndex(where: { $0.id == lot.id }) { receiver.payDebt(from: index) }
+        }
+    }
+}

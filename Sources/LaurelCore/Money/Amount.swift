@@ -1,0 +1,95 @@
+/// An exact decimal amount (money, rates, multipliers) with four fractional digits.
+///
+/// Stored as an integer count of 1/10 000 units so arithmetic is exact and fast; binary
+/// floating point is never used for money. Parsed from and printed as decimal strings.
+public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Number of 1/10 000 units.
+    public let units: Int64
+    public static let scale: Int64 = 10_000
+    public static let fractionDigits = 4
+
+    public init(units: Int64) { self.units = units }
+    public init(integer: Int) { self.units = Int64(integer) * Amount.scale }
+
+    public static let zero = Amount(units: 0)
+    public static let one = Amount(units: scale)
+
+    /// Parses `"12"`, `"12.5"`, `"-0.0001"`. Returns nil for anything else, including more
+    /// than four fractional digits or values beyond ±900 000 000 000 000.
+    public init?(_ text: String) {
+        var chars = Substring(text)
+        var negative = false
+        if chars.first == "-" { negative = true; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
+        let parts = chars.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let intPart = parts.first, !intPart.isEmpty, intPart.count <= 15,
+              intPart.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var fraction: Substring = ""
+        if parts.count == 2 {
+            fraction = parts[1]
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            // Trailing zeros beyond four digits are harmless ("1.50000").
+            while fraction.count > Amount.fractionDigits, fraction.last == "0" { fraction = fraction.dropLast() }
+            guard fraction.count <= Amount.fractionDigits else { return nil }
+        }
+        guard let whole = Int64(intPart) else { return nil }
+        var frac: Int64 = 0
+        if !fraction.isEmpty {
+            frac = Int64(fraction)!
+            for _ in fraction.count..<Amount.fractionDigits { frac *= 10 }
+        }
+        let magnitude = whole * Amount.scale + frac
+        self.units = negative ? -magnitude : magnitude
+    }
+
+    /// Canonical text: at least two fractional digits, trailing zeros beyond them trimmed ("12.00", "0.125").
+    public var description: String {
+        let magnitude = units.magnitude
+        let whole = magnitude / UInt64(Amount.scale)
+        var frac = String(magnitude % UInt64(Amount.scale))
+        frac = String(repeating: "0", count: Amount.fractionDigits - frac.count) + frac
+        while frac.count > 2, frac.last == "0" { frac.removeLast() }
+        return (units < 0 ? "-" : "") + "\(whole).\(frac)"
+    }
+
+    public static func < (lhs: Amount, rhs: Amount) -> Bool { lhs.units < rhs.units }
+    public static func + (lhs: Amount, rhs: Amount) -> Amount { Amount(units: lhs.units + rhs.units) }
+    public static func - (lhs: Amount, rhs: Amount) -> Amount { Amount(units: lhs.units - rhs.units) }
+    public static func * (lhs: Amount, rhs: Int) -> Amount { Amount(units: lhs.units * Int64(rhs)) }
+    public var isNegative: Bool { units < 0 }
+    public var isPositive: Bool { units > 0 }
+}
+
+extension Amount: Codable {
+    /// Accepts a decimal string or a JSON number; always encodes as a string.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let value = Amount(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a decimal number with at most 4 fractional digits, got \"\(text)\"")
+            }
+            self = value
+        } else if let int = try? container.decode(Int64.self), let value = Amount(String(int)) {
+            self = value
+        } else if let number = try? container.decode(Double.self) {
+            // JSON numbers with fractions: use the shortest text that round-trips, then parse it exactly.
+            guard number.isFinite, let value = Amount(Self.plainText(number)) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a decimal number with at most 4 fractional digits")
+            }
+            self = value
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a decimal number (string or number)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// `Double.description` without exponent notation for the magnitudes money uses.
+    static func plainText(_ number: Double) -> String {
+        let text = "\(number)"
+        guard text.contains("e") else { return text }
+        return "invalid"
+    }
+}

@@ -1,0 +1,68 @@
+/// Points before rounding: an exact fraction, so "1 point per 3.00" or "×1.5" lose nothing
+/// until the single rounding step (`rounded(_:)`) that every award goes through.
+public struct ExactPoints: Hashable, Sendable, CustomStringConvertible {
+    public private(set) var numerator: Int128
+    public private(set) var denominator: Int128
+
+    public init(_ numerator: Int128, over denominator: Int128 = 1) {
+        precondition(denominator != 0)
+        let sign: Int128 = denominator < 0 ? -1 : 1
+        let divisor = ExactPoints.gcd(numerator.magnitude, denominator.magnitude)
+        self.numerator = sign * numerator / Int128(divisor)
+        self.denominator = sign * denominator / Int128(divisor)
+    }
+
+    public init(points: Int) { self.init(Int128(points)) }
+    public init(_ amount: Amount) { self.init(Int128(amount.units), over: Int128(Amount.scale)) }
+
+    public static let zero = ExactPoints(0)
+
+    public static func + (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
+        if lhs.denominator == rhs.denominator { return ExactPoints(lhs.numerator + rhs.numerator, over: lhs.denominator) }
+        return ExactPoints(lhs.numerator * rhs.denominator + rhs.numerator * lhs.denominator, over: lhs.denominator * rhs.denominator)
+    }
+    public static func - (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints { lhs + ExactPoints(-rhs.numerator, over: rhs.denominator) }
+    public static func * (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
+        ExactPoints(lhs.numerator * rhs.numerator, over: lhs.denominator * rhs.denominator)
+    }
+    public static func / (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
+        ExactPoints(lhs.numerator * rhs.denominator, over: lhs.denominator * rhs.numerator)
+    }
+    public var isZero: Bool { numerator == 0 }
+    public var isPositive: Bool { numerator > 0 }
+
+    /// The one place points are rounded, by the program's rounding mode.
+    public func rounded(_ mode: RoundingMode) -> Int {
+        let quotient = numerator / denominator          // truncates toward zero
+        let remainder = numerator % denominator
+        if remainder == 0 { return Int(quotient) }
+        let positive = numerator > 0
+        let twice = remainder.magnitude * 2
+        let half = twice.magnitude == denominator.magnitude ? 0 : (twice > denominator.magnitude ? 1 : -1)
+        let awayFromZero: Bool
+        switch mode {
+        case .down: awayFromZero = false
+        case .up: awayFromZero = true
+        case .halfUp: awayFromZero = half >= 0
+        case .halfEven: awayFromZero = half > 0 || (half == 0 && quotient % 2 != 0)
+        }
+        return Int(awayFromZero ? quotient + (positive ? 1 : -1) : quotient)
+    }
+
+    public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
+
+    private static func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a == 0 ? 1 : a
+    }
+}
+
+/// How fractional points become whole points. `down` truncates toward zero ("1 point per
+/// full euro"); `half_even` is banker's rounding.
+public enum RoundingMode: String, Sendable, Codable, CaseIterable {
+    case down
+    case up
+    case halfUp = "half_up"
+    case halfEven = "half_even"
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+extension ProgramDefinition {
+    /// The canonical tree of this definition, in the program file format; reading it back
+    /// gives an equal definition. Stored with every version and served by `GET /v1/program`.
+    public var canonicalTree: JSONValue {
+        var points: [String: JSONValue] = ["pending_days": .number(String(pendingDays))]
+        switch expiry {
+        case .never: points["expiry"] = .string("never")
+        case .afterDays(let days): points["expiry"] = .object(["policy": .string("after_days"), "days": .number(String(days))])
+        case .endOfMonth(let months): points["expiry"] = .object(["policy": .string("end_of_month"), "months_after": .number(String(months))])
+        case .endOfYear(let years): points["expiry"] = .object(["policy": .string("end_of_year"), "years_after": .number(String(years))])
+        }
+        var returnsTree: [String: JSONValue] = ["when_spent": .string(returns.whenSpent.rawValue)]
+        if returns.whenSpent == .debt { returnsTree["debt_limit"] = .number(String(returns.debtLimit)) }
+        points["returns"] = .object(returnsTree)
+        return .object([
+            "name": .string(name),
+            "currency": .string(currency),
+            "point_value": .string(pointValue.description),
+            "rounding": .string(rounding.rawValue),
+            "timezone": .string(timeZone),
+            "points": .object(points),
+            "earning_rules": .array(earningRules.map(\.canonicalTree)),
+        ])
+    }
+}
+
+extension EarningRule {
+    var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = [
+            "id": .string(id), "name": .string(name), "event": .string(event), "effect": effect.canonicalTree,
+        ]
+        if let description { tree["description"] = .string(description) }
+        if let activeFrom { tree["active_from"] = .string(Timestamps.format(activeFrom)) }
+        if let activeTo { tree["active_to"] = .string(Timestamps.format(activeTo)) }
+        if !conditions.isEmpty { tree["conditions"] = .array(conditions.map(\.canonicalTree)) }
+        if let limit {
+            var limitTree: [String: JSONValue] = ["period": .string(limit.period.rawValue)]
+            if limit.period != .lifetime { limitTree["window"] = .string(limit.window.rawValue) }
+            if let maxPoints = limit.maxPoints { limitTree["max_points"] = .number(String(maxPoints)) }
+            if let maxTimes = limit.maxTimes { limitTree["max_times"] = .number(String(maxTimes)) }
+            tree["limit"] = .object(limitTree)
+        }
+        if stop { tree["stop"] = .bool(true) }
+        return .object(tree)
+    }
+}
+
+extension RuleEffect {
+    var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = ["type": .string(typeName)]
+        switch self {
+        case .pointsPerAmount(let rule):
+            tree["points"] = .string(rule.points.description)
+            tree["per"] = .string(rule.per.description)
+            tree["base"] = .string(rule.base.rawValue)
+            if let include = rule.include { tree["include"] = include.canonicalTree }
+            if !rule.exclude.isEmpty { tree["exclude"] = rule.exclude.canonicalTree }
+            if rule.excludeDelivery { tree["exclude_delivery"] = .bool(true) }
+            if let minOrder = rule.minOrder { tree["min_order"] = .string(minOrder.description) }
+        case .fixedPoints(let points):
+            tree["points"] = .number(String(points))
+        case .productBonus(let bonus):
+            tree["points"] = .number(String(bonus.points))
+            tree["per"] = .string(bonus.per.rawValue)
+            tree["match"] = bonus.match.canonicalTree
+        case .multiplier(let multiplier):
+            tree["factor"] = .string(multiplier.factor.description)
+            if let match = multiplier.match { tree["match"] = match.canonicalTree }
+        case .pointsPerAttribute(let rule):
+            tree["attribute"] = .string(rule.attribute)
+            tree["points"] = .string(rule.points.description)
+            tree["per"] = .string(rule.per.description)
+        }
+        return .object(tree)
+    }
+}
+
+extension LineFilter {
+    var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = [:]
+        if !skus.isEmpty { tree["skus"] = .array(skus.sorted().map(JSONValue.string)) }
+        if !categories.isEmpty { tree["categories"] = .array(categories.sorted().map(JSONValue.string)) }
+        if !labels.isEmpty { tree["labels"] = .array(labels.sorted().map(JSONValue.string)) }
+        return .object(tree)
+    }
+}
+
+extension RuleCondition {
+    var canonicalTree: JSONValue {
+        switch self {
+        case .field(let path, let op, let value):
+            var tree: [String: JSONValue] = ["field": .string(path), "op": .string(op.rawValue)]
+            if let value { tree["value"] = value }
+            return .object(tree)
+        case .daysOfWeek(let days):
+            let names = ["", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+            return .object(["days_of_week": .array(days.sorted().map { .string(names[$0]) })])
+        case .stores(let stores):
+            return .object(["stores": .array(stores.sorted().map(JSONValue.string))])
+        case .hasProduct(let filter):
+            return .object(["has_product": filter.canonicalTree])
+        }
+    }
+}

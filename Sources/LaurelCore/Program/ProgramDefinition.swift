@@ -1,0 +1,85 @@
+import Foundation
+
+/// One brand's loyalty program as written in its program file: currency, point value,
+/// rounding, expiry and pending policy, return policy and earning rules.
+/// See docs/program-format.md for the file format.
+public struct ProgramDefinition: Hashable, Sendable {
+    public var name: String
+    /// ISO 4217 code; purchases in another currency are refused.
+    public var currency: String
+    /// Money value of one point, for liability reporting.
+    public var pointValue: Amount
+    public var rounding: RoundingMode
+    /// IANA time zone used for days of week, calendar limits and expiry dates.
+    public var timeZone: String
+    public var expiry: ExpiryPolicy
+    /// Days points earned by a purchase wait as pending (the return window) before they can be spent.
+    public var pendingDays: Int
+    public var returns: ReturnPolicy
+    public var earningRules: [EarningRule]
+
+    public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
+                timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
+                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = []) {
+        self.name = name
+        self.currency = currency
+        self.pointValue = pointValue
+        self.rounding = rounding
+        self.timeZone = timeZone
+        self.expiry = expiry
+        self.pendingDays = pendingDays
+        self.returns = returns
+        self.earningRules = earningRules
+    }
+
+    /// The program's calendar: Gregorian in its time zone.
+    public var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        calendar.firstWeekday = 2 // weeks start on Monday (ISO 8601)
+        return calendar
+    }
+}
+
+/// When earned points expire.
+public enum ExpiryPolicy: Hashable, Sendable {
+    case never
+    /// N days after the event that earned them.
+    case afterDays(Int)
+    /// At the end of the month, N months after the month they were earned in (0 = that month).
+    case endOfMonth(monthsAfter: Int)
+    /// At the end of the calendar year, N years after the year they were earned in (0 = that year).
+    case endOfYear(yearsAfter: Int)
+
+    /// The expiry instant of points earned at `earnedAt`; nil when they never expire.
+    public func expiryDate(earnedAt: Date, calendar: Calendar) -> Date? {
+        switch self {
+        case .never:
+            return nil
+        case .afterDays(let days):
+            return earnedAt.addingTimeInterval(Double(days) * 86_400)
+        case .endOfMonth(let monthsAfter):
+            let start = calendar.dateInterval(of: .month, for: earnedAt)!.start
+            return calendar.date(byAdding: .month, value: monthsAfter + 1, to: start)
+        case .endOfYear(let yearsAfter):
+            let start = calendar.dateInterval(of: .year, for: earnedAt)!.start
+            return calendar.date(byAdding: .year, value: yearsAfter + 1, to: start)
+        }
+    }
+}
+
+/// What a return does when the points its purchase earned were already spent.
+public struct ReturnPolicy: Hashable, Sendable {
+    public enum WhenSpent: String, Sendable, CaseIterable {
+        /// Take the shortfall from the member's other available points; never below zero.
+        case takeAvailable = "take_available"
+        /// Take from other available points, then let the balance go negative down to `-debtLimit`.
+        case debt
+    }
+    public var whenSpent: WhenSpent
+    public var debtLimit: Int
+    public init(whenSpent: WhenSpent = .takeAvailable, debtLimit: Int = 0) {
+        self.whenSpent = whenSpent
+        self.debtLimit = debtLimit
+    }
+}

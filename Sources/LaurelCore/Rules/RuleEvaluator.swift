@@ -1,0 +1,278 @@
+import Foundation
+
+/// A member as the rules see them.
+public struct MemberProfile: Hashable, Sendable {
+    public var id: String
+    public var status: MemberStatus
+    public var attributes: [String: JSONValue]
+    public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:]) {
+        self.id = id
+        self.status = status
+        self.attributes = attributes
+    }
+}
+
+public enum MemberStatus: String, Sendable, Codable, CaseIterable { case active, blocked }
+
+/// What a rule already awarded a member inside a limit's window.
+public struct RuleUsage: Hashable, Sendable {
+    public var points: Int
+    public var times: Int
+    public init(points: Int = 0, times: Int = 0) { self.points = points; self.times = times }
+}
+
+/// The window of past awards the store must sum for one limited rule.
+public struct LimitQuery: Hashable, Sendable {
+    public let ruleId: String
+    public let from: Date?
+    public let to: Date
+}
+
+/// One rule's part in an event's outcome: "why did I earn this".
+public struct RuleResult: Hashable, Sendable, Codable {
+    public let ruleId: String
+    public let ruleName: String
+    public let matched: Bool
+    public let points: Int
+    public let explanation: String
+
+    enum CodingKeys: String, CodingKey {
+        case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation
+    }
+}
+
+/// Evaluates a program's earning rules against one event, in the order the program lists them.
+///
+/// Each rule's award is rounded once, by the program's rounding mode. A multiplier scales the
+/// points that rules listed before it gave to the lines it matches (and order-level points when it
+/// matches every line); several multipliers on one line multiply (×2 then ×1.5 gives ×3), and each
+/// multiplier is credited with the extra points it added.
+public struct RuleEvaluator: Sendable {
+    public let program: ProgramDefinition
+    let calendar: Calendar
+
+    public init(program: ProgramDefinition) {
+        self.program = program
+        self.calendar = program.calendar
+    }
+
+    /// The usage windows to look up before evaluating `event`.
+    public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] {
+        program.earningRules.compactMap { rule in
+            guard rule.event == event.type, let limit = rule.limit else { return nil }
+            let interval = limit.interval(containing: event.occurredAt, calendar: calendar)
+            return LimitQuery(ruleId: rule.id, from: interval.from, to: interval.to)
+        }
+    }
+
+    /// A share of an award: on one purchase line, or on the order as a whole (`line == nil`).
+    private struct Component {
+        let award: Int
+        let line: Int?
+        var value: ExactPoints
+    }
+
+    public func evaluate(event: LoyaltyEvent, member: MemberProfile, usage: [String: RuleUsage]) -> [RuleResult] {
+        var results: [RuleResult] = []
+        var components: [Component] = []
+        let lines = effectiveLines(event)
+        for rule in program.earningRules where rule.event == event.type {
+            if let from = rule.activeFrom, event.occurredAt < from {
+                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
+                                          explanation: "not active before \(Timestamps.format(from))"))
+                continue
+            }
+            if let to = rule.activeTo, event.occurredAt >= to {
+                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
+                                          explanation: "ended at \(Timestamps.format(to))"))
+                continue
+            }
+            if let failed = rule.conditions.first(where: { !holds($0, event: event, member: member, lines: lines) }) {
+                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
+                                          explanation: "condition not met: \(describe(failed))"))
+                continue
+            }
+            let awardIndex = results.count
+            var (mine, explanation) = apply(rule.effect, event: event, lines: lines, award: awardIndex, existing: components)
+            let raw = mine.reduce(ExactPoints.zero) { $0 + $1.value }.rounded(program.rounding)
+            var points = max(raw, 0)
+            if let limit = rule.limit, points > 0 {
+                let used = usage[rule.id] ?? RuleUsage()
+                if let maxTimes = limit.maxTimes, used.times >= maxTimes {
+                    points = 0
+                    explanation += "; limit of \(maxTimes) per \(limit.period.rawValue) reached"
+                } else if let maxPoints = limit.maxPoints, used.points + points > maxPoints {
+                    points = max(maxPoints - used.points, 0)
+                    explanation += "; capped to \(points) by the limit of \(maxPoints) points per \(limit.period.rawValue)"
+                }
+                if points < raw, raw > 0 {
+                    let share = ExactPoints(Int128(points), over: Int128(raw))
+                    for index in mine.indices { mine[index].value = mine[index].value * share }
+                }
+            }
+            components.append(contentsOf: mine)
+            results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: true, points: points, explanation: explanation))
+            if rule.stop { break }
+        }
+        return results
+    }
+
+    /// Lines a purchase's rules look at; a purchase sent without lines counts as one line of its total.
+    private func effectiveLines(_ event: LoyaltyEvent) -> [PurchaseLine] {
+        guard let purchase = event.purchase else { return [] }
+        if purchase.lines.isEmpty { return [PurchaseLine(sku: "", unitPrice: purchase.total)] }
+        return purchase.lines
+    }
+
+    private func apply(_ effect: RuleEffect, event: LoyaltyEvent, lines: [PurchaseLine], award: Int,
+                       existing: [Component]) -> ([Component], String) {
+        switch effect {
+        case .pointsPerAmount(let rule):
+            let total = event.purchase?.total ?? .zero
+            let rate = ExactPoints(rule.points) / ExactPoints(rule.per)
+            if let minOrder = rule.minOrder, total < minOrder {
+                return ([], "order total \(total) is below the minimum \(minOrder)")
+            }
+            if rule.base == .total {
+                return ([Component(award: award, line: nil, value: ExactPoints(total) * rate)],
+                        "\(rule.points) per \(rule.per) on the order total \(total)")
+            }
+            var counted = Amount.zero
+            var mine: [Component] = []
+            for (index, line) in lines.enumerated() {
+                if rule.excludeDelivery && line.delivery { continue }
+                if let include = rule.include, !include.matches(line) { continue }
+                if rule.exclude.matches(line) { continue }
+                counted = counted + line.amount
+                mine.append(Component(award: award, line: index, value: ExactPoints(line.amount) * rate))
+            }
+            return (mine, "\(rule.points) per \(rule.per) on \(mine.count) of \(lines.count) lines worth \(counted)")
+        case .fixedPoints(let points):
+            return ([Component(award: award, line: nil, value: ExactPoints(points: points))], "\(points) points for \(event.type)")
+        case .productBonus(let bonus):
+            var mine: [Component] = []
+            for (index, line) in lines.enumerated() where bonus.match.matches(line) {
+                switch bonus.per {
+                case .unit: mine.append(Component(award: award, line: index, value: ExactPoints(points: bonus.points * line.quantity)))
+                case .line: mine.append(Component(award: award, line: index, value: ExactPoints(points: bonus.points)))
+                case .order: if mine.isEmpty { mine.append(Component(award: award, line: nil, value: ExactPoints(points: bonus.points))) }
+                }
+            }
+            return (mine, mine.isEmpty ? "no matching product bought" : "\(bonus.points) points per \(bonus.per.rawValue) on matching products")
+        case .multiplier(let multiplier):
+            let extra = ExactPoints(multiplier.factor) - ExactPoints(points: 1)
+            var mine: [Component] = []
+            for component in existing {
+                let applies: Bool
+                if let match = multiplier.match {
+                    guard let line = component.line else { continue }
+                    applies = match.matches(lines[line])
+                } else {
+                    applies = true
+                }
+                if applies { mine.append(Component(award: award, line: component.line, value: component.value * extra)) }
+            }
+            return (mine, "×\(multiplier.factor) on points from earlier rules for \(Set(mine.compactMap(\.line)).count) matching lines")
+        case .pointsPerAttribute(let rule):
+            guard let value = lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init))?.amountValue, value.isPositive else {
+                return ([], "attribute \(rule.attribute) is missing or not a positive number")
+            }
+            let points = ExactPoints(value) * ExactPoints(rule.points) / ExactPoints(rule.per)
+            return ([Component(award: award, line: nil, value: points)], "\(rule.points) per \(rule.per) \(rule.attribute) (\(value))")
+        }
+    }
+
+    // MARK: Conditions
+
+    func holds(_ condition: RuleCondition, event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {
+        switch condition {
+        case .daysOfWeek(let days):
+            let weekday = calendar.component(.weekday, from: event.occurredAt) // 1 = Sunday
+            return days.contains((weekday + 5) % 7 + 1)
+        case .stores(let stores):
+            return event.store.map(stores.contains) ?? false
+        case .hasProduct(let filter):
+            return event.purchase != nil && lines.contains(where: filter.matches)
+        case .field(let path, let op, let operand):
+            let actual = resolve(path, event: event, member: member)
+            return compare(actual, op, operand)
+        }
+    }
+
+    private func resolve(_ path: String, event: LoyaltyEvent, member: MemberProfile) -> JSONValue? {
+        let parts = path.split(separator: ".").map(String.init)
+        let rest = Array(parts.dropFirst())
+        if parts.first == "event" {
+            switch rest {
+            case ["type"]: return .string(event.type)
+            case ["store"]: return event.store.map(JSONValue.string)
+            case ["channel"]: return event.channel.map(JSONValue.string)
+            case ["total"]: return event.purchase.map { .number($0.total.description) }
+            default: return lookup(event.attributes, rest)
+            }
+        }
+        switch rest {
+        case ["status"]: return .string(member.status.rawValue)
+        default: return lookup(member.attributes, rest)
+        }
+    }
+
+    private func lookup(_ attributes: [String: JSONValue], _ path: [String]) -> JSONValue? {
+        guard let first = path.first, let value = attributes[first] else { return nil }
+        if path.count == 1 { return value }
+        guard case .object(let nested) = value else { return nil }
+        return lookup(nested, Array(path.dropFirst()))
+    }
+
+    private func same(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
+        if case .string = lhs, case .string = rhs { return lhs == rhs }
+        if let left = lhs.amountValue, let right = rhs.amountValue { return left == right }
+        return lhs == rhs
+    }
+
+    private func compare(_ actual: JSONValue?, _ op: ComparisonOperator, _ operand: JSONValue?) -> Bool {
+        if op == .exists { return actual != nil && actual != .null }
+        guard let actual, actual != .null else { return op == .ne || op == .notIn }
+        switch op {
+        case .eq: return operand.map { same(actual, $0) } ?? false
+        case .ne: return operand.map { !same(actual, $0) } ?? true
+        case .in: return operand?.arrayValue?.contains(where: { same(actual, $0) }) ?? false
+        case .notIn: return !(operand?.arrayValue?.contains(where: { same(actual, $0) }) ?? false)
+        case .contains:
+            guard let operand else { return false }
+            if case .array(let items) = actual { return items.contains(where: { same($0, operand) }) }
+            if case .string(let text) = actual, case .string(let part) = operand { return text.contains(part) }
+            return false
+        case .gt, .gte, .lt, .lte:
+            guard let left = actual.amountValue, let right = operand?.amountValue else { return false }
+            switch op {
+            case .gt: return left > right
+            case .gte: return left >= right
+            case .lt: return left < right
+            default: return left <= right
+            }
+        case .exists: return true
+        }
+    }
+
+    private func describe(_ condition: RuleCondition) -> String {
+        switch condition {
+        case .daysOfWeek: "day of week"
+        case .stores(let stores): "store in \(stores.sorted().joined(separator: ", "))"
+        case .hasProduct: "purchase contains a matching product"
+        case .field(let path, let op, let value):
+            "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
+        }
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): "\"\(s)\""
+        case .number(let n): n
+        case .bool(let b): "\(b)"
+        case .array(let items): "[" + items.map(text).joined(separator: ", ") + "]"
+        case .null: "null"
+        case .object: "{…}"
+        }
+    }
+}

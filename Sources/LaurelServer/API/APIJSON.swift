@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// JSON in and out of the API: sorted keys so the same value always gives the same bytes
+/// (idempotent replays compare bytes), and explicit snake_case keys in every payload type.
+enum APIJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ body: Data, contentType: String = "application/json",
+                         headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Decodes a request body, turning decoding failures into problems that name the field.
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
+        guard !body.isEmpty else { throw Problem(.badRequest, "invalid_json", "the request needs a JSON body") }
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch let error as DecodingError {
+            throw problem(for: error)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Problem(.badRequest, "invalid_json", "the body is not valid JSON")
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { path, key in
+            if let index = key.intValue { return "\(path)[\(index)]" }
+            return path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)"
+        }
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return Problem(.badRequest, "invalid_json", "the body is not valid JSON")
+        case .dataCorrupted(let context):
+            return Problem.invalid(path(context.codingPath), "\(path(context.codingPath)): \(context.debugDescription)")
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            return Problem.invalid(field, "\(field) is required")
+        case .typeMismatch(let type, let context):
+            let field = path(context.codingPath)
+            return Problem.invalid(field, "\(field.isEmpty ? "the body" : field) has the wrong type (expected \(describe(type)))")
+        case .valueNotFound(let type, let context):
+            let field = path(context.codingPath)
+            return Problem.invalid(field, "\(field) must not be null (expected \(describe(type)))")
+        @unknown default:
+            return Problem(.badRequest, "invalid_json", "the body could not be read")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is Double.Type: "a number"
+        default:
+            "\(type)".hasPrefix("Array") ? "a list" : ("\(type)".hasPrefix("Dictionary") ? "an object" : "\(type)")
+        }
+    }
+}

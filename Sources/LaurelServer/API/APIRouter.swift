@@ -1,0 +1,152 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import LaurelCore
+import LaurelStore
+import NIOCore
+
+/// One authenticated API request, with its body already read.
+struct APIRequest: Sendable {
+    let request: Request
+    let context: AppContext
+    let caller: APIKeyRecord
+    let body: Data
+
+    var programId: String { caller.programId }
+
+    func parameter(_ name: String) throws -> String {
+        guard let value = context.parameters.get(name) else { throw Problem(.badRequest, "invalid_request", "missing path parameter \(name)") }
+        return value
+    }
+
+    func query(_ name: String) -> String? { request.uri.queryParameters.get(name) }
+
+    /// `limit` (1…500, default 50) of a list request.
+    func limit() throws -> Int {
+        guard let text = query("limit") else { return 50 }
+        guard let limit = Int(text), (1...500).contains(limit) else {
+            throw Problem(.badRequest, "invalid_request", "limit must be an integer from 1 to 500", field: "limit")
+        }
+        return limit
+    }
+
+    /// The `Idempotency-Key` claim of a write, rendering its response with `status`.
+    func idempotency<Value: Sendable>(status: HTTPResponse.Status, render: @escaping @Sendable (Value) throws -> Data) throws -> Idempotency<Value>? {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard !key.isEmpty, key.count <= 255 else {
+            throw Problem(.badRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key")
+        }
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        hasher.update(data: body)
+        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let code = status.code
+        return Idempotency(key: key, fingerprint: fingerprint) { value in StoredResponse(status: code, body: try render(value)) }
+    }
+}
+
+/// Registers Laurel's API routes: authentication and scope, body limits, idempotent replays,
+/// and the mapping of every error to a problem document. It also keeps the list of routes,
+/// which the tests compare with the OpenAPI document.
+final class APIRouter {
+    static let maxBodySize = 1 << 20
+
+    let router: Router<AppContext>
+    let keys: APIKeyAuthenticator
+    private(set) var routes: [(method: String, path: String)] = []
+
+    init(router: Router<AppContext>, keys: APIKeyAuthenticator) {
+        self.router = router
+        self.keys = keys
+    }
+
+    /// Adds an authenticated route; the caller's key must have at least `scope`.
+    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope,
+             _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
+        routes.append((method.rawValue, path))
+        let keys = self.keys
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            do {
+                let caller = try await keys.authenticate(request, scope: scope)
+                var request = request
+                var body = Data()
+                if method == .post || method == .put || method == .patch {
+                    do {
+                        body = Data(buffer: try await request.collectBody(upTo: Self.maxBodySize))
+                    } catch {
+                        throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than 1 MiB")
+                    }
+                }
+                return try await handler(APIRequest(request: request, context: context, caller: caller, body: body))
+            } catch {
+                return Self.problem(for: error, logger: context.logger).response
+            }
+        }
+    }
+
+    /// Adds a public route (health, OpenAPI document).
+    func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        routes.append((method.rawValue, path))
+        router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
+    }
+
+    /// The answer to a write: the stored response when replayed, a fresh one otherwise.
+    static func respond<Value>(_ result: Idempotent<Value>, status: HTTPResponse.Status,
+                               render: (Value) throws -> Data) throws -> Response {
+        switch result {
+        case .replayed(let stored):
+            return APIJSON.response(HTTPResponse.Status(code: stored.status), stored.body,
+                                    headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
+        case .fresh(_, let stored?):
+            return APIJSON.response(HTTPResponse.Status(code: stored.status), stored.body)
+        case .fresh(let value, nil):
+            return APIJSON.response(status, try render(value))
+        }
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as StoreError:
+            switch error {
+            case .notFound(let what): return Problem.notFound(what)
+            case .duplicateExternalId: return Problem(.conflict, "duplicate_external_id", error.description, field: "external_id")
+            case .programExists: return Problem(.conflict, "program_exists", error.description)
+            case .programNotConfigured: return Problem(.conflict, "program_not_configured", error.description)
+            case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
+            case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
+            }
+        case let error as EventProcessingError:
+            switch error {
+            case .currencyMismatch: return Problem(.unprocessableContent, "currency_mismatch", error.description, field: "purchase.currency")
+            case .missingPurchase: return Problem.invalid("purchase", error.description)
+            case .missingReturn: return Problem.invalid("return", error.description)
+            case .returnOfUnknownPurchase: return Problem(.unprocessableContent, "unknown_purchase", error.description, field: "return.purchase_event_id")
+            case .refundExceedsPurchase: return Problem(.unprocessableContent, "refund_exceeds_purchase", error.description, field: "return.amount")
+            }
+        case let error as LedgerError:
+            switch error {
+            case .insufficientPoints(let available, let requested):
+                var problem = Problem(.unprocessableContent, "insufficient_points", error.description, field: "points")
+                problem.extra = ["available_points": .int(available), "missing_points": .int(requested - available)]
+                return problem
+            case .invalidPoints: return Problem.invalid("points", error.description)
+            }
+        case let error as ProgramValidationError:
+            var problem = Problem(.unprocessableContent, "invalid_program",
+                                  "the program definition has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))")
+            problem.extra = ["errors": .list(error.issues.map { ["path": $0.path, "message": $0.message] })]
+            return problem
+        default:
+            logger.error("unexpected error: \(String(reflecting: error))")
+            return Problem(.internalServerError, "internal_error", "an unexpected error occurred; nothing was changed")
+        }
+    }
+}
+
+extension Problem {
+    var response: Response { APIJSON.response(status, body, contentType: "application/problem+json") }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import LaurelCore
+import LaurelStore
+
+/// One ledger entry as the API shows it, with what it did to this member's balances.
+struct LedgerEntryView: Encodable {
+    var id: String
+    var object = "ledger_entry"
+    var kind: LedgerEntryKind
+    var points: Int
+    var availableChange: Int
+    var pendingChange: Int
+    var from: String
+    var to: String
+    var lotId: String?
+    var sourceId: String
+    var programVersion: Int?
+    var createdAt: String
+    var actor: String?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, kind, points, availableChange = "available_change", pendingChange = "pending_change", from, to, lotId = "lot_id"
+        case sourceId = "source_id", programVersion = "program_version", createdAt = "created_at", actor, reason
+    }
+
+    init(_ record: LedgerEntryRecord, memberId: String) {
+        let entry = record.entry
+        id = "le_\(record.sequence)"
+        kind = entry.kind
+        points = entry.points
+        func change(_ account: LedgerAccount) -> Int {
+            (entry.to == account ? entry.points : 0) - (entry.from == account ? entry.points : 0)
+        }
+        availableChange = change(.available(member: memberId))
+        pendingChange = change(.pending(member: memberId))
+        from = entry.from.description
+        to = entry.to.description
+        lotId = entry.lotId
+        sourceId = entry.sourceId
+        programVersion = record.programVersion
+        createdAt = Timestamps.format(record.createdAt)
+        actor = record.actor
+        reason = record.reason
+    }
+}
+
+/// `POST /v1/members/{id}/adjustments`.
+struct AdjustmentBody: Decodable {
+    var points: Int
+    var reason: String
+    /// Who asked for it (a staff member); defaults to the API key.
+    var actor: String?
+}
+
+struct AdjustmentView: Encodable {
+    var id: String
+    var object = "adjustment"
+    var memberId: String
+    var points: Int
+    var reason: String
+    var actor: String
+    var createdAt: String
+    var balanceAfter: RecordedOutcome.Balance
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, memberId = "member_id", points, reason, actor, createdAt = "created_at", balanceAfter = "balance_after"
+    }
+
+    init(_ record: AdjustmentRecord) {
+        id = record.id
+        memberId = record.memberId
+        points = record.points
+        reason = record.reason
+        actor = record.actor
+        createdAt = Timestamps.format(record.createdAt)
+        balanceAfter = record.balanceAfter
+    }
+}
+
+/// `POST /v1/transfers`.
+struct TransferBody: Decodable {
+    var fromMemberId: String
+    var toMemberId: String
+    var points: Int
+    enum CodingKeys: String, CodingKey { case fromMemberId = "from_member_id", toMemberId = "to_member_id", points }
+}
+
+struct TransferView: Encodable {
+    var id: String
+    var object = "transfer"
+    var fromMemberId: String
+    var toMemberId: String
+    var points: Int
+    var createdAt: String
+    enum CodingKeys: String, CodingKey { case id, object, fromMemberId = "from_member_id", toMemberId = "to_member_id", points, createdAt = "created_at" }
+
+    init(_ record: TransferRecord) {
+        id = record.id
+        fromMemberId = record.fromMemberId
+        toMemberId = record.toMemberId
+        points = record.points
+        createdAt = Timestamps.format(record.createdAt)
+    }
+}
+
+/// A program version as the API shows it.
+struct ProgramVersionView: Encodable {
+    var object = "program_version"
+    var programId: String
+    var version: Int
+    var createdAt: String
+    var definition: JSONValue?
+    enum CodingKeys: String, CodingKey { case object, programId = "program_id", version, createdAt = "created_at", definition }
+
+    init(_ record: ProgramVersionRecord, withDefinition: Bool = true) {
+        programId = record.programId
+        version = record.version
+        createdAt = Timestamps.format(record.createdAt)
+        definition = withDefinition ? record.definition.canonicalTree : nil
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import LaurelCore
+import LaurelStore
+
+/// `POST /v1/members`.
+struct CreateMemberBody: Decodable {
+    var externalId: String
+    var email: String?
+    var name: String?
+    var birthday: String?
+    var attributes: [String: JSONValue]?
+    var status: MemberStatus?
+
+    enum CodingKeys: String, CodingKey { case externalId = "external_id", email, name, birthday, attributes, status }
+
+    func validate() throws {
+        try MemberFields.checkExternalId(externalId)
+        if let email { try MemberFields.checkEmail(email) }
+        if let birthday { try MemberFields.checkBirthday(birthday) }
+        try MemberFields.checkAttributes(attributes)
+    }
+}
+
+/// `PATCH /v1/members/{id}`: only the fields present change; `null` clears a field.
+struct UpdateMemberBody: Decodable {
+    var email: String??
+    var name: String??
+    var birthday: String??
+    var attributes: [String: JSONValue]?
+    var status: MemberStatus?
+
+    enum CodingKeys: String, CodingKey { case email, name, birthday, attributes, status, externalId = "external_id" }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if container.contains(.externalId) {
+            throw Problem.invalid("external_id", "external_id cannot be changed")
+        }
+        func optional(_ key: CodingKeys) throws -> String?? {
+            guard container.contains(key) else { return nil }
+            if try container.decodeNil(forKey: key) { return .some(nil) }
+            return .some(try container.decode(String.self, forKey: key))
+        }
+        email = try optional(.email)
+        name = try optional(.name)
+        birthday = try optional(.birthday)
+        attributes = try container.decodeIfPresent([String: JSONValue].self, forKey: .attributes)
+        status = try container.decodeIfPresent(MemberStatus.self, forKey: .status)
+    }
+
+    var patch: MemberPatch { MemberPatch(email: email, name: name, birthday: birthday, attributes: attributes, status: status) }
+
+    func validate() throws {
+        if case .some(.some(let email)) = email { try MemberFields.checkEmail(email) }
+        if case .some(.some(let birthday)) = birthday { try MemberFields.checkBirthday(birthday) }
+        try MemberFields.checkAttributes(attributes)
+    }
+}
+
+/// Checks of member fields shared by create and update.
+enum MemberFields {
+    static func checkExternalId(_ id: String) throws {
+        guard !id.isEmpty, id.count <= 128 else { throw Problem.invalid("external_id", "external_id must be 1 to 128 characters") }
+    }
+
+    static func checkEmail(_ email: String) throws {
+        let parts = email.split(separator: "@")
+        guard email.count <= 254, parts.count == 2, parts[1].contains("."), !email.contains(" ") else {
+            throw Problem.invalid("email", "email must be an address such as ana@example.com")
+        }
+    }
+
+    static func checkBirthday(_ birthday: String) throws {
+        guard Timestamps.parseDay(birthday, in: TimeZone(identifier: "UTC")!) != nil else {
+            throw Problem.invalid("birthday", "birthday must be a date such as 1990-04-27")
+        }
+    }
+
+    static func checkAttributes(_ attributes: [String: JSONValue]?) throws {
+        guard let attributes else { return }
+        guard attributes.count <= 100 else { throw Problem.invalid("attributes", "at most 100 attributes") }
+        for key in attributes.keys where key.isEmpty || key.count > 64 || key.contains(".") {
+            throw Problem.invalid("attributes.\(key)", "attribute names must be 1 to 64 characters without dots")
+        }
+    }
+}
+
+/// A member as the API shows it.
+struct MemberView: Encodable {
+    struct Points: Encodable {
+        var available: Int
+        var pending: Int
+        var debt: Int
+        var lifetimeEarned: Int
+        var pendingRelease: [DatedPoints]?
+        var expiringSoon: [DatedPoints]?
+        enum CodingKeys: String, CodingKey {
+            case available, pending, debt, lifetimeEarned = "lifetime_earned", pendingRelease = "pending_release", expiringSoon = "expiring_soon"
+        }
+    }
+
+    struct DatedPoints: Encodable {
+        var date: String
+        var points: Int
+    }
+
+    var id: String
+    var object = "member"
+    var externalId: String
+    var email: String?
+    var name: String?
+    var birthday: String?
+    var attributes: [String: JSONValue]
+    var status: MemberStatus
+    var points: Points
+    var createdAt: String
+    var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, externalId = "external_id", email, name, birthday, attributes, status, points, createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ member: MemberRecord, summary: PointsSummary? = nil) {
+        id = member.id
+        externalId = member.externalId
+        email = member.email
+        name = member.name
+        birthday = member.birthday
+        attributes = member.attributes
+        status = member.status
+        createdAt = Timestamps.format(member.createdAt)
+        updatedAt = Timestamps.format(member.updatedAt)
+        if let summary {
+            points = Points(available: summary.available, pending: summary.pending, debt: summary.debt, lifetimeEarned: summary.lifetimeEarned,
+                            pendingRelease: summary.pendingLots.map { DatedPoints(date: Timestamps.format($0.date), points: $0.points) },
+                            expiringSoon: summary.expiring.map { DatedPoints(date: Timestamps.format($0.date), points: $0.points) })
+        } else {
+            points = Points(available: member.available, pending: member.pending, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        }
+    }
+}
+
+/// `{ "data": [...], "has_more": …, "next_cursor": … }`.
+struct ListView<Item: Encodable>: Encodable {
+    var object = "list"
+    var data: [Item]
+    var hasMore: Bool
+    var nextCursor: String?
+    enum CodingKeys: String, CodingKey { case object, data, hasMore = "has_more", nextCursor = "next_cursor" }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// Events: the only way points are earned (or taken back by returns).
+struct EventRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.post, "/v1/events", scope: .integration) { request in
+            let body = try APIJSON.decode(EventBody.self, from: request.body)
+            let now = clock.now()
+            let event = try body.event(id: Identifiers.make("evt", now: now), now: now)
+            var memberId = body.memberId ?? ""
+            if let externalId = body.externalId {
+                guard let member = try await store.member(programId: request.programId, externalId: externalId) else {
+                    throw Problem.notFound("member with external_id \(externalId)")
+                }
+                memberId = member.id
+            }
+            var normalized = body
+            normalized.occurredAt = Timestamps.format(event.occurredAt)
+            normalized.memberId = memberId
+            normalized.externalId = nil
+            let payload = String(decoding: try APIJSON.encode(normalized), as: UTF8.self)
+            let render: @Sendable (EventRecord) throws -> Data = { try APIJSON.encode(EventView($0)) }
+            let result = try await store.recordEvent(programId: request.programId, memberId: memberId, event: event, payload: payload, now: now,
+                                                     idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
+        }
+
+        api.add(.get, "/v1/events/{id}", scope: .read) { request in
+            let id = try request.parameter("id")
+            guard let event = try await store.event(programId: request.programId, id: id) else { throw Problem.notFound("event \(id)") }
+            return APIJSON.response(.ok, try APIJSON.encode(EventView(event)))
+        }
+    }
+}

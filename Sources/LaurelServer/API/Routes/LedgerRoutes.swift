@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// Points history, manual adjustments and transfers between members.
+struct LedgerRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.get, "/v1/members/{id}/ledger", scope: .read) { request in
+            let id = try request.parameter("id")
+            var cursor: Int64?
+            if let text = request.query("starting_after") {
+                guard text.hasPrefix("le_"), let sequence = Int64(text.dropFirst(3)) else {
+                    throw Problem(.badRequest, "invalid_request", "starting_after must be a ledger entry id such as le_42", field: "starting_after")
+                }
+                cursor = sequence
+            }
+            let page = try await store.ledger(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)
+            let data = page.items.map { LedgerEntryView($0, memberId: id) }
+            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
+        }
+
+        api.add(.post, "/v1/members/{id}/adjustments", scope: .admin) { request in
+            let id = try request.parameter("id")
+            let body = try APIJSON.decode(AdjustmentBody.self, from: request.body)
+            guard body.points != 0, abs(body.points) <= 100_000_000 else {
+                throw Problem.invalid("points", "points must be a non-zero integer (positive credits, negative debits) of at most 100000000")
+            }
+            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty, reason.count <= 500 else { throw Problem.invalid("reason", "reason must be 1 to 500 characters") }
+            let now = clock.now()
+            let actor = body.actor.map { "\($0) via \(request.caller.id)" } ?? request.caller.id
+            let render: @Sendable (AdjustmentRecord) throws -> Data = { try APIJSON.encode(AdjustmentView($0)) }
+            let result = try await store.adjust(programId: request.programId, memberId: id, id: Identifiers.make("adj", now: now), points: body.points,
+                                                reason: reason, actor: actor, now: now,
+                                                idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
+        }
+
+        api.add(.post, "/v1/transfers", scope: .integration) { request in
+            let body = try APIJSON.decode(TransferBody.self, from: request.body)
+            guard body.points > 0 else { throw Problem.invalid("points", "points must be a positive integer") }
+            let now = clock.now()
+            let render: @Sendable (TransferRecord) throws -> Data = { try APIJSON.encode(TransferView($0)) }
+            let result = try await store.transfer(programId: request.programId, id: Identifiers.make("trf", now: now), from: body.fromMemberId,
+                                                  to: body.toMemberId, points: body.points, now: now,
+                                                  idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// Members: enrol, look up, list, update, block / unblock (through `status`).
+struct MemberRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.post, "/v1/members", scope: .integration) { request in
+            let body = try APIJSON.decode(CreateMemberBody.self, from: request.body)
+            try body.validate()
+            let now = clock.now()
+            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: request.programId, externalId: body.externalId,
+                                      email: body.email, name: body.name, birthday: body.birthday, attributes: body.attributes ?? [:],
+                                      status: body.status ?? .active, createdAt: now, updatedAt: now)
+            let render: @Sendable (MemberRecord) throws -> Data = { try APIJSON.encode(MemberView($0)) }
+            let result = try await store.createMember(member, idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
+        }
+
+        api.add(.get, "/v1/members", scope: .read) { request in
+            if let externalId = request.query("external_id") {
+                let found = try await store.member(programId: request.programId, externalId: externalId)
+                return APIJSON.response(.ok, try APIJSON.encode(ListView(data: found.map { [MemberView($0)] } ?? [], hasMore: false)))
+            }
+            let limit = try request.limit()
+            let page = try await store.members(programId: request.programId, limit: limit, startingAfter: request.query("starting_after"))
+            let view = ListView(data: page.items.map { MemberView($0) }, hasMore: page.hasMore, nextCursor: page.hasMore ? page.items.last?.id : nil)
+            return APIJSON.response(.ok, try APIJSON.encode(view))
+        }
+
+        api.add(.get, "/v1/members/{id}", scope: .read) { request in
+            let id = try request.parameter("id")
+            guard let member = try await store.member(programId: request.programId, id: id) else { throw Problem.notFound("member \(id)") }
+            let summary = try await store.pointsSummary(programId: request.programId, memberId: id, now: clock.now(), expiringWithin: 30 * 86_400)
+            return APIJSON.response(.ok, try APIJSON.encode(MemberView(member, summary: summary)))
+        }
+
+        api.add(.patch, "/v1/members/{id}", scope: .integration) { request in
+            let id = try request.parameter("id")
+            let body = try APIJSON.decode(UpdateMemberBody.self, from: request.body)
+            try body.validate()
+            let member = try await store.updateMember(programId: request.programId, id: id, patch: body.patch, now: clock.now())
+            return APIJSON.response(.ok, try APIJSON.encode(MemberView(member)))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import Hummingbird
+import LaurelStore
+import Synchronization
+
+/// Checks `Authorization: Bearer <key>` against the stored key hashes. Lookups are cached
+/// for a few seconds so hot paths skip the database; a revoked key stops working within that time.
+public final class APIKeyAuthenticator: Sendable {
+    let store: any LaurelStore
+    let clock: any WallClock
+    private let cache = Mutex<[String: (key: APIKeyRecord, loadedAt: Date)]>([:])
+    static let cacheSeconds: TimeInterval = 5
+
+    public init(store: any LaurelStore, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// SHA-256 of a key's secret, hex: what the store keeps.
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Creates a key for a program; returns the record and the secret, which is shown once and never stored.
+    public static func create(store: any LaurelStore, programId: String, scope: APIScope, name: String?, now: Date) async throws -> (APIKeyRecord, String) {
+        let secret = Identifiers.secret("lk_\(scope.rawValue)")
+        let record = APIKeyRecord(id: Identifiers.make("key", now: now), programId: programId, scope: scope, name: name,
+                                  prefix: String(secret.prefix(16)), hash: hash(secret), createdAt: now)
+        try await store.insertAPIKey(record)
+        return (record, secret)
+    }
+
+    func authenticate(_ request: Request, scope: APIScope) async throws -> APIKeyRecord {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+            throw Problem(.unauthorized, "unauthorized", "send an API key as Authorization: Bearer <key>")
+        }
+        let hash = Self.hash(String(header.dropFirst(7)))
+        let now = clock.now()
+        var key = cache.withLock { entries -> APIKeyRecord? in
+            guard let entry = entries[hash], now.timeIntervalSince(entry.loadedAt) < Self.cacheSeconds else { return nil }
+            return entry.key
+        }
+        if key == nil {
+            key = try await store.apiKey(hash: hash)
+            if let found = key { cache.withLock { $0[hash] = (found, now) } }
+        }
+        guard let key, key.revokedAt == nil else { throw Problem(.unauthorized, "unauthorized", "the API key is unknown or revoked") }
+        guard key.scope >= scope else {
+            throw Problem(.forbidden, "forbidden", "this route needs a key with scope \(scope.rawValue); this key has \(key.scope.rawValue)")
+        }
+        return key
+    }
+}
+
+/// The server's sense of now, injectable so tests and jobs can move time.
+public protocol WallClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: WallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that only moves when told to, for tests.
+public final class ManualClock: WallClock {
+    private let current: Mutex<Date>
+    public init(_ start: Date) { current = Mutex(start) }
+    public func now() -> Date { current.withLock { $0 } }
+    public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    public func set(_ date: Date) { current.withLock { $0 = date } }
+}

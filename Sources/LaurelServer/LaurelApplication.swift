@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+import Logging
+
+/// Builds Laurel's HTTP application on a store.
+public enum LaurelApplication {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        /// Seconds between runs of the job that matures pending points and expires lots; 0 turns it off.
+        public var settlementInterval: TimeInterval
+        public init(host: String = "127.0.0.1", port: Int = 8080, settlementInterval: TimeInterval = 60) {
+            self.host = host
+            self.port = port
+            self.settlementInterval = settlementInterval
+        }
+    }
+
+    /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
+    public static func router(store: any LaurelStore, clock: any WallClock) -> (Router<AppContext>, [(method: String, path: String)]) {
+        let router = Router(context: AppContext.self)
+        let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
+        SystemRoutes(store: store).register(api)
+        ProgramRoutes(store: store, clock: clock).register(api)
+        MemberRoutes(store: store, clock: clock).register(api)
+        EventRoutes(store: store, clock: clock).register(api)
+        LedgerRoutes(store: store, clock: clock).register(api)
+        return (router, api.routes)
+    }
+
+    public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
+                             logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
+        let (router, _) = self.router(store: store, clock: clock)
+        var app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "laurel"),
+                              logger: logger)
+        if settings.settlementInterval > 0 {
+            app.addServices(SettlementJob(store: store, clock: clock, interval: settings.settlementInterval, logger: logger))
+        }
+        return app
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import LaurelCore
+
+/// Everything Laurel keeps, behind one protocol so SQLite (embedded default) and PostgreSQL
+/// can both serve it. Each write is one database transaction: read the state, run the core,
+/// write the outcome (and the idempotency record) together, commit.
+public protocol LaurelStore: Sendable {
+    /// Creates or upgrades the schema.
+    func migrate() async throws
+
+    // MARK: Programs
+    func createProgram(id: String, name: String, now: Date) async throws -> ProgramRecord
+    func programs() async throws -> [ProgramRecord]
+    func program(id: String) async throws -> ProgramRecord?
+    /// Stores `definition` as the program's next version and makes it current.
+    func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
+                      idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord>
+    /// A version of a program; the current one when `version` is nil.
+    func programVersion(programId: String, version: Int?) async throws -> ProgramVersionRecord?
+    func programVersions(programId: String) async throws -> [ProgramVersionRecord]
+
+    // MARK: API keys
+    func insertAPIKey(_ key: APIKeyRecord) async throws
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    func apiKeys(programId: String?) async throws -> [APIKeyRecord]
+    func revokeAPIKey(id: String, now: Date) async throws -> Bool
+
+    // MARK: Members
+    func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
+    func member(programId: String, id: String) async throws -> MemberRecord?
+    func member(programId: String, externalId: String) async throws -> MemberRecord?
+    /// Members in id (creation) order after `startingAfter`.
+    func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord>
+    func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord
+
+    // MARK: Events and points
+    /// Runs the core on the event against the program's current version and stores the outcome.
+    func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+                     idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>
+    func event(programId: String, id: String) async throws -> EventRecord?
+    /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
+    func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>
+    func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary
+    /// A manual credit (points > 0) or debit (points < 0) with its reason and author.
+    func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
+                idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord>
+    func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
+                  idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord>
+    /// Matures pending points and expires lots that are due, member by member; returns how many members changed.
+    func settleDuePoints(now: Date, batchSize: Int) async throws -> Int
+
+    // MARK: Checks
+    /// Verifies the ledger invariants of a program (entries balance, cached balances match entries and lots).
+    func audit(programId: String) async throws -> [String]
+}

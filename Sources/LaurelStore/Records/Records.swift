@@ -1,0 +1,227 @@
+import Foundation
+import LaurelCore
+
+/// A program (tenant) on this server.
+public struct ProgramRecord: Hashable, Sendable {
+    public var id: String
+    public var name: String
+    /// Nil until a definition is applied.
+    public var currentVersion: Int?
+    public var createdAt: Date
+    public init(id: String, name: String, currentVersion: Int?, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.currentVersion = currentVersion
+        self.createdAt = createdAt
+    }
+}
+
+/// One numbered, immutable version of a program's definition.
+public struct ProgramVersionRecord: Hashable, Sendable {
+    public var programId: String
+    public var version: Int
+    public var definition: ProgramDefinition
+    /// The text that was applied (YAML or JSON), kept for people.
+    public var source: String
+    public var createdAt: Date
+}
+
+public enum APIScope: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Reads only.
+    case read
+    /// What a checkout or app needs: members, events, reads.
+    case integration
+    /// Everything, including the program definition and adjustments.
+    case admin
+
+    private var rank: Int { switch self { case .read: 0; case .integration: 1; case .admin: 2 } }
+    public static func < (lhs: APIScope, rhs: APIScope) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// An API key; only the SHA-256 of its secret is stored.
+public struct APIKeyRecord: Hashable, Sendable {
+    public var id: String
+    public var programId: String
+    public var scope: APIScope
+    public var name: String?
+    /// First characters of the secret, to recognise it in lists.
+    public var prefix: String
+    public var hash: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+    public init(id: String, programId: String, scope: APIScope, name: String?, prefix: String, hash: String, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.programId = programId
+        self.scope = scope
+        self.name = name
+        self.prefix = prefix
+        self.hash = hash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// A member with their cached balances (always equal to the sums of their ledger entries).
+public struct MemberRecord: Hashable, Sendable {
+    public var id: String
+    public var programId: String
+    public var externalId: String
+    public var email: String?
+    public var name: String?
+    /// `YYYY-MM-DD`.
+    public var birthday: String?
+    public var attributes: [String: JSONValue]
+    public var status: MemberStatus
+    public var available: Int
+    public var pending: Int
+    public var debt: Int
+    public var lifetimeEarned: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, programId: String, externalId: String, email: String? = nil, name: String? = nil, birthday: String? = nil,
+                attributes: [String: JSONValue] = [:], status: MemberStatus = .active, available: Int = 0, pending: Int = 0, debt: Int = 0,
+                lifetimeEarned: Int = 0, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.programId = programId
+        self.externalId = externalId
+        self.email = email
+        self.name = name
+        self.birthday = birthday
+        self.attributes = attributes
+        self.status = status
+        self.available = available
+        self.pending = pending
+        self.debt = debt
+        self.lifetimeEarned = lifetimeEarned
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var profile: MemberProfile { MemberProfile(id: id, status: status, attributes: attributes) }
+}
+
+/// Changes to a member; nil fields stay as they are. `attributes` replaces keys given, a null value removes one.
+public struct MemberPatch: Hashable, Sendable {
+    public var email: String??
+    public var name: String??
+    public var birthday: String??
+    public var attributes: [String: JSONValue]?
+    public var status: MemberStatus?
+    public init(email: String?? = nil, name: String?? = nil, birthday: String?? = nil, attributes: [String: JSONValue]? = nil, status: MemberStatus? = nil) {
+        self.email = email
+        self.name = name
+        self.birthday = birthday
+        self.attributes = attributes
+        self.status = status
+    }
+}
+
+/// A stored event and its outcome.
+public struct EventRecord: Hashable, Sendable {
+    public var id: String
+    public var programId: String
+    public var memberId: String
+    public var type: String
+    public var occurredAt: Date
+    public var recordedAt: Date
+    public var programVersion: Int
+    public var status: EventOutcome.Status
+    /// Points earned (purchases and named events) or taken back (returns).
+    public var points: Int
+    /// The event as received, normalised (JSON).
+    public var payload: String
+    public var outcome: RecordedOutcome
+}
+
+/// What an event did, as stored with it and shown by the API.
+public struct RecordedOutcome: Hashable, Sendable, Codable {
+    public struct Reversal: Hashable, Sendable, Codable {
+        public var reversed: Int
+        public var intoDebt: Int
+        public var forgiven: Int
+        enum CodingKeys: String, CodingKey { case reversed, intoDebt = "into_debt", forgiven }
+    }
+    public var status: EventOutcome.Status
+    public var reason: String?
+    public var pointsEarned: Int
+    public var pending: Bool
+    public var availableAt: String?
+    public var expiresAt: String?
+    public var rules: [RuleResult]
+    public var reversal: Reversal?
+    public var balanceAfter: Balance
+
+    public struct Balance: Hashable, Sendable, Codable {
+        public var available: Int
+        public var pending: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, reason, pointsEarned = "points_earned", pending, availableAt = "available_at", expiresAt = "expires_at", rules, reversal
+        case balanceAfter = "balance_after"
+    }
+
+    public init(_ outcome: EventOutcome) {
+        status = outcome.status
+        reason = outcome.reason
+        pointsEarned = outcome.pointsEarned
+        pending = outcome.lot?.pending ?? false
+        availableAt = outcome.lot.map { Timestamps.format($0.availableAt) }
+        expiresAt = outcome.lot?.expiresAt.map(Timestamps.format)
+        rules = outcome.rules
+        reversal = outcome.reversal.map { Reversal(reversed: $0.reversed, intoDebt: $0.intoDebt, forgiven: $0.forgiven) }
+        balanceAfter = Balance(available: outcome.ledger.available, pending: outcome.ledger.pending)
+    }
+}
+
+/// One ledger entry as stored, with who and why for manual adjustments.
+public struct LedgerEntryRecord: Hashable, Sendable {
+    /// Increasing sequence number; the API shows it as `le_<seq>`.
+    public var sequence: Int64
+    public var entry: LedgerEntry
+    public var programVersion: Int?
+    public var createdAt: Date
+    public var actor: String?
+    public var reason: String?
+}
+
+/// A manual credit or debit.
+public struct AdjustmentRecord: Hashable, Sendable {
+    public var id: String
+    public var memberId: String
+    /// Positive credits, negative debits.
+    public var points: Int
+    public var reason: String
+    public var actor: String
+    public var createdAt: Date
+    public var balanceAfter: RecordedOutcome.Balance
+}
+
+public struct TransferRecord: Hashable, Sendable {
+    public var id: String
+    public var fromMemberId: String
+    public var toMemberId: String
+    public var points: Int
+    public var createdAt: Date
+}
+
+/// One page of a cursor-paginated list.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var hasMore: Bool
+    public init(items: [Item], hasMore: Bool) { self.items = items; self.hasMore = hasMore }
+}
+
+/// A member's points at a glance: balances and what expires soon.
+public struct PointsSummary: Hashable, Sendable {
+    public struct Expiring: Hashable, Sendable { public var date: Date; public var points: Int }
+    public var available: Int
+    public var pending: Int
+    public var debt: Int
+    public var lifetimeEarned: Int
+    /// Pending points with the date each becomes available.
+    public var pendingLots: [Expiring]
+    /// Points expiring within the window, grouped by expiry instant, soonest first.
+    public var expiring: [Expiring]
+}

@@ -1,0 +1,21 @@
+/// Errors of the store that callers turn into client errors.
+public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case duplicateExternalId(String)
+    case programExists(String)
+    case programNotConfigured(String)
+    /// The idempotency key was used before with a different request.
+    case idempotencyKeyReused(String)
+    case sameMember
+
+    public var description: String {
+        switch self {
+        case .notFound(let what): "\(what) not found"
+        case .duplicateExternalId(let id): "a member with external_id \"\(id)\" already exists"
+        case .programExists(let id): "program \(id) already exists"
+        case .programNotConfigured(let id): "program \(id) has no definition yet; apply one first"
+        case .idempotencyKeyReused(let key): "Idempotency-Key \"\(key)\" was already used with a different request"
+        case .sameMember: "cannot transfer points to the same member"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    /// A member's ledger as the core works on it: open lots and counters.
+    static func loadLedger(_ db: Database, member: MemberRecord) throws -> MemberLedger {
+        let lots = try db.rows("SELECT * FROM lots WHERE member_id = ? AND remaining > 0", [member.id]).map(lot)
+        return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+    }
+
+    /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
+    static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
+                           actor: String? = nil, reason: String? = nil) throws {
+        for entry in ledger.entries {
+            try db.run("""
+                INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
+                                            program_version, created_at, actor, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [programId, entry.memberId, entry.kind.rawValue, entry.from.description, entry.to.description, entry.points,
+                      entry.lotId, entry.sourceId, version, now.millis, actor, reason])
+        }
+        for lot in ledger.touchedLots {
+            if ledger.newLotIds.contains(lot.id) {
+                try db.run("""
+                    INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [lot.id, programId, lot.memberId, lot.sourceId, lot.earnedAt.millis, lot.availableAt.millis,
+                          lot.expiresAt?.millis, lot.points, lot.remaining, lot.pending ? 1 : 0])
+            } else {
+                try db.run("UPDATE lots SET remaining = ?, pending = ? WHERE id = ?", [lot.remaining, lot.pending ? 1 : 0, lot.id])
+            }
+        }
+        try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ? WHERE id = ?",
+                   [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, ledger.memberId])
+    }
+
+    static func lot(_ row: Row) -> PointLot {
+        PointLot(id: row["id"], memberId: row["member_id"], sourceId: row["source_id"], earnedAt: Date(millis: row["earned_at"]),
+                 availableAt: Date(millis: row["available_at"]), expiresAt: (row["expires_at"] as Int64?).map { Date(millis: $0) },
+                 points: row["points"], remaining: row["remaining"], pending: (row["pending"] as Int) == 1)
+    }
+
+    public func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord> {
+        try await writer.read { db in
+            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            let rows = try db.rows("""
+                SELECT * FROM ledger_entries WHERE program_id = ? AND (member_id = ? OR to_account = ?) AND seq < ?
+                ORDER BY seq DESC LIMIT ?
+                """, [programId, memberId, LedgerAccount.available(member: memberId).description, startingAfter ?? Int64.max, limit + 1])
+            return Page(items: rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
+        }
+    }
+
+    static func entry(_ row: Row) -> LedgerEntryRecord {
+        let entry = LedgerEntry(kind: LedgerEntryKind(rawValue: row["kind"]) ?? .adjust, from: LedgerAccount(row["from_account"]) ?? .issued,
+                                to: LedgerAccount(row["to_account"]) ?? .issued, points: row["points"], memberId: row["member_id"],
+                                lotId: row["lot_id"], sourceId: row["source_id"])
+        return LedgerEntryRecord(sequence: row["seq"], entry: entry, programVersion: row["program_version"],
+                                 createdAt: Date(millis: row["created_at"]), actor: row["actor"], reason: row["reason"])
+    }
+
+    public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
+        try await writer.read { db in
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            // Shown as of now, even if the settlement job has not run yet; nothing is written.
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now)
+            let horizon = now.addingTimeInterval(expiringWithin)
+            var expiring: [Date: Int] = [:]
+            for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }
+            var pending: [Date: Int] = [:]
+            for lot in ledger.lots where lot.pending { pending[lot.availableAt, default: 0] += lot.remaining }
+            return PointsSummary(available: ledger.available, pending: ledger.pending, debt: ledger.debt, lifetimeEarned: ledger.lifetimeEarned,
+                                 pendingLots: pending.sorted { $0.key < $1.key }.map { .init(date: $0.key, points: $0.value) },
+                                 expiring: expiring.sorted { $0.key < $1.key }.map { .init(date: $0.key, points: $0.value) })
+        }
+    }
+
+    public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
+                       idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord> {
+        let cache = programs
+        return try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now, sourceId: id)
+            if points > 0 {
+                let program = processor.program
+                ledger.earn(points, kind: .adjust, from: .adjusted, sourceId: id, earnedAt: now, availableAt: now,
+                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+            } else {
+                try ledger.spend(-points, kind: .adjust, to: .adjusted, sourceId: id)
+            }
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
+                                          balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
+        }
+    }
+
+    public func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
+                         idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord> {
+        let cache = programs
+        return try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard from != to else { throw StoreError.sameMember }
+            guard let sender = try Self.fetchMember(db, programId: programId, id: from) else { throw StoreError.notFound("member \(from)") }
+            guard let receiver = try Self.fetchMember(db, programId: programId, id: to) else { throw StoreError.notFound("member \(to)") }
+            let (version, _) = try Self.currentVersion(db, cache: cache, programId: programId)
+            var senderLedger = try Self.loadLedger(db, member: sender)
+            var receiverLedger = try Self.loadLedger(db, member: receiver)
+            senderLedger.settle(now: now, sourceId: id)
+            receiverLedger.settle(now: now, sourceId: id)
+            try senderLedger.transfer(points, to: &receiverLedger, sourceId: id, now: now)
+            try Self.saveLedger(db, programId: programId, ledger: senderLedger, version: version.version, now: now)
+            try Self.saveLedger(db, programId: programId, ledger: receiverLedger, version: version.version, now: now)
+            let record = TransferRecord(id: id, fromMemberId: from, toMemberId: to, points: points, createdAt: now)
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
+        }
+    }
+
+    public func settleDuePoints(now: Date, batchSize: Int) async throws -> Int {
+        let due = try await writer.read { db in
+            try db.rows("""
+                SELECT DISTINCT member_id, program_id FROM lots
+                WHERE remaining > 0 AND ((pending = 1 AND available_at <= ?) OR expires_at <= ?) LIMIT ?
+                """, [now.millis, now.millis, batchSize]).map { (($0["member_id"] as String), ($0["program_id"] as String)) }
+        }
+        for (memberId, programId) in due {
+            try await writer.write { db in
+                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
+                var ledger = try Self.loadLedger(db, member: member)
+                ledger.settle(now: now, sourceId: "settle_\(now.millis)")
+                guard !ledger.entries.isEmpty else { return }
+                let version = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version, now: now)
+            }
+        }
+        return due.count
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
+        try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: member.programId, idempotency) { return .replayed(replay) }
+            guard try db.row("SELECT id FROM programs WHERE id = ?", [member.programId]) != nil else {
+                throw StoreError.notFound("program \(member.programId)")
+            }
+            if try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [member.programId, member.externalId]) != nil {
+                throw StoreError.duplicateExternalId(member.externalId)
+            }
+            try db.run("""
+                INSERT INTO members (id, program_id, external_id, email, name, birthday, attributes, status, available, pending, debt,
+                                     lifetime_earned, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
+                """, [member.id, member.programId, member.externalId, member.email, member.name, member.birthday,
+                      try JSONText.encode(member.attributes), member.status.rawValue, member.createdAt.millis, member.updatedAt.millis])
+            return try Self.remember(db, programId: member.programId, idempotency, member, now: member.createdAt)
+        }
+    }
+
+    public func member(programId: String, id: String) async throws -> MemberRecord? {
+        try await writer.read { db in try Self.fetchMember(db, programId: programId, id: id) }
+    }
+
+    public func member(programId: String, externalId: String) async throws -> MemberRecord? {
+        try await writer.read { db in
+            try db.row("SELECT * FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId]).map(Self.member)
+        }
+    }
+
+    public func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord> {
+        try await writer.read { db in
+            let rows = try db.rows("SELECT * FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                   [programId, startingAfter ?? "", limit + 1])
+            let members = try rows.prefix(limit).map(Self.member)
+            return Page(items: members, hasMore: rows.count > limit)
+        }
+    }
+
+    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
+        try await writer.write { db in
+            guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
+            if let email = patch.email { member.email = email }
+            if let name = patch.name { member.name = name }
+            if let birthday = patch.birthday { member.birthday = birthday }
+            if let status = patch.status { member.status = status }
+            for (key, value) in patch.attributes ?? [:] {
+                if value == .null { member.attributes.removeValue(forKey: key) } else { member.attributes[key] = value }
+            }
+            member.updatedAt = now
+            try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
+                       [member.email, member.name, member.birthday, try JSONText.encode(member.attributes), member.status.rawValue,
+                        now.millis, id])
+            return member
+        }
+    }
+
+    static func fetchMember(_ db: Database, programId: String, id: String) throws -> MemberRecord? {
+        try db.row("SELECT * FROM members WHERE program_id = ? AND id = ?", [programId, id]).map(member)
+    }
+
+    static func member(_ row: Row) throws -> MemberRecord {
+        MemberRecord(id: row["id"], programId: row["program_id"], externalId: row["external_id"], email: row["email"], name: row["name"],
+                     birthday: row["birthday"], attributes: try JSONText.decode([String: JSONValue].self, row["attributes"]),
+                     status: MemberStatus(rawValue: row["status"]) ?? .active, available: row["available"], pending: row["pending"],
+                     debt: row["debt"], lifetimeEarned: row["lifetime_earned"], createdAt: Date(millis: row["created_at"]),
+                     updatedAt: Date(millis: row["updated_at"]))
+    }
+}

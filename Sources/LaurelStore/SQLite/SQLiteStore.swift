@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+/// The embedded default store: one SQLite file in WAL mode through GRDB. Readers run
+/// concurrently; writes are serialised by SQLite, each one transaction.
+///
+/// Durability: `synchronous = NORMAL` in WAL mode, so a committed (acknowledged) write
+/// survives a crash of the process; `durability: .full` also survives power loss.
+public final class SQLiteStore: LaurelStore {
+    public enum Durability: Sendable { case normal, full }
+
+    let writer: any DatabaseWriter
+    let programs = ProgramCache()
+
+    /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one.
+    public init(path: String, durability: Durability = .normal) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        if path == ":memory:" {
+            writer = try DatabaseQueue(configuration: configuration)
+        } else {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if durability == .full {
+                // GRDB sets NORMAL after prepareDatabase; FULL has to come afterwards (see PITFALLS.md).
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            writer = pool
+        }
+    }
+
+    public func migrate() async throws {
+        try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    public func audit(programId: String) async throws -> [String] {
+        try await writer.read { db in try LedgerAudit.run(db, programId: programId) }
+    }
+}
+
+/// Milliseconds since 1970: how dates are stored.
+extension Date {
+    var millis: Int64 { Timestamps.millis(self) }
+    init(millis: Int64) { self = Timestamps.date(millis: millis) }
+}
+
+extension Database {
+    /// Runs a statement through GRDB's statement cache.
+    func run(_ sql: String, _ arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    func row(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+/// JSON text for attribute maps and outcomes: sorted keys so equal values give equal bytes.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LaurelServer
+import LaurelStore
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke API keys. A key belongs to one program and has a scope: admin, integration or read.",
+        subcommands: [Create.self, List.self, Revoke.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once and only its hash is stored.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Program id.") var program: String
+        @Option(help: "admin (everything), integration (members, events, transfers, reads) or read.") var scope: APIScope
+        @Option(help: "A name to recognise the key by.") var name: String?
+
+        func run() async throws {
+            let store = try await self.store.open()
+            guard try await store.program(id: program) != nil else { throw ValidationError("no program \(program); apply a program file first") }
+            let (record, secret) = try await APIKeyAuthenticator.create(store: store, programId: program, scope: scope, name: name, now: Date())
+            print("created \(record.id) (\(scope.rawValue)) for program \(program). The secret is shown only now:\n\n    \(secret)\n")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only this program's keys.") var program: String?
+
+        func run() async throws {
+            for key in try await store.open().apiKeys(programId: program) {
+                let state = key.revokedAt == nil ? "active" : "revoked"
+                print("\(key.id)\t\(key.programId)\t\(key.scope.rawValue)\t\(state)\t\(key.prefix)…\t\(key.name ?? "")")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by its id (key_…); it stops working within seconds.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key id.") var id: String
+
+        func run() async throws {
+            guard try await store.open().revokeAPIKey(id: id, now: Date()) else { throw ValidationError("no active key \(id)") }
+            print("revoked \(id)")
+        }
+    }
+}
+
+extension APIScope: ExpressibleByArgument {}
