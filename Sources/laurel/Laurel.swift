@@ -15,13 +15,28 @@ struct Laurel: AsyncParsableCommand {
 
 /// Where the data lives; shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "SQLite database file (created if missing).")
-    var db: String = "./laurel.db"
+    @Option(help: ArgumentHelp("SQLite database file (created if missing), or a PostgreSQL URL postgres://user@host:5432/database.",
+                               discussion: "Defaults to $LAUREL_DATABASE_URL when set, else ./laurel.db."))
+    var db: String = ProcessInfo.processInfo.environment["LAUREL_DATABASE_URL"] ?? "./laurel.db"
 
+    /// Opens the store and applies migrations. A PostgreSQL pool runs in the background for the life of the process.
     func open() async throws -> any LaurelStore {
+        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+            let store = try PostgresStore(url: db)
+            Task.immediate { await store.run() }
+            try await store.migrate()
+            return store
+        }
         let store = try SQLiteStore(path: db)
         try await store.migrate()
         return store
+    }
+
+    /// The location without a password, for messages.
+    var displayName: String {
+        guard var components = URLComponents(string: db), components.password != nil else { return db }
+        components.password = "***"
+        return components.string ?? db
     }
 }
 
@@ -51,7 +66,7 @@ struct Serve: AsyncParsableCommand {
 
                 """)
         }
-        say("Laurel listening on http://\(host):\(port) (database \(self.store.db))")
+        say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(host: host, port: port, settlementInterval: settleEvery))
         try await app.runService()
     }
@@ -62,7 +77,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     func run() async throws {
         _ = try await store.open()
-        print("database \(store.db) is up to date")
+        say("database \(store.displayName) is up to date")
     }
 }
 

@@ -118,6 +118,7 @@ final class APIRouter {
             case .programNotConfigured: return Problem(.conflict, "program_not_configured", error.description)
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
+            case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
             }
         case let error as EventProcessingError:
             switch error {

@@ -224,4 +224,19 @@ public struct PointsSummary: Hashable, Sendable {
     public var pendingLots: [Expiring]
     /// Points expiring within the window, grouped by expiry instant, soonest first.
     public var expiring: [Expiring]
+
+    /// The summary of a ledger settled as of `now`.
+    public init(ledger: MemberLedger, now: Date, expiringWithin: TimeInterval) {
+        let horizon = now.addingTimeInterval(expiringWithin)
+        var expiring: [Date: Int] = [:]
+        for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }
+        var pending: [Date: Int] = [:]
+        for lot in ledger.lots where lot.pending { pending[lot.availableAt, default: 0] += lot.remaining }
+        available = ledger.available
+        self.pending = ledger.pending
+        debt = ledger.debt
+        lifetimeEarned = ledger.lifetimeEarned
+        pendingLots = pending.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
+        self.expiring = expiring.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
+    }
 }

@@ -7,6 +7,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The idempotency key was used before with a different request.
     case idempotencyKeyReused(String)
     case sameMember
+    /// Blocked members neither earn nor spend.
+    case memberBlocked(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .programNotConfigured(let id): "program \(id) has no definition yet; apply one first"
         case .idempotencyKeyReused(let key): "Idempotency-Key \"\(key)\" was already used with a different request"
         case .sameMember: "cannot transfer points to the same member"
+        case .memberBlocked(let id): "member \(id) is blocked"
         }
     }
 }

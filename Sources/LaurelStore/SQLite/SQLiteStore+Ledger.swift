@@ -66,14 +66,7 @@ extension SQLiteStore {
             // Shown as of now, even if the settlement job has not run yet; nothing is written.
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now)
-            let horizon = now.addingTimeInterval(expiringWithin)
-            var expiring: [Date: Int] = [:]
-            for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }
-            var pending: [Date: Int] = [:]
-            for lot in ledger.lots where lot.pending { pending[lot.availableAt, default: 0] += lot.remaining }
-            return PointsSummary(available: ledger.available, pending: ledger.pending, debt: ledger.debt, lifetimeEarned: ledger.lifetimeEarned,
-                                 pendingLots: pending.sorted { $0.key < $1.key }.map { .init(date: $0.key, points: $0.value) },
-                                 expiring: expiring.sorted { $0.key < $1.key }.map { .init(date: $0.key, points: $0.value) })
+            return PointsSummary(ledger: ledger, now: now, expiringWithin: expiringWithin)
         }
     }
 
@@ -108,6 +101,7 @@ extension SQLiteStore {
             guard from != to else { throw StoreError.sameMember }
             guard let sender = try Self.fetchMember(db, programId: programId, id: from) else { throw StoreError.notFound("member \(from)") }
             guard let receiver = try Self.fetchMember(db, programId: programId, id: to) else { throw StoreError.notFound("member \(to)") }
+            for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
             let (version, _) = try Self.currentVersion(db, cache: cache, programId: programId)
             var senderLedger = try Self.loadLedger(db, member: sender)
             var receiverLedger = try Self.loadLedger(db, member: receiver)
@@ -128,16 +122,19 @@ extension SQLiteStore {
                 WHERE remaining > 0 AND ((pending = 1 AND available_at <= ?) OR expires_at <= ?) LIMIT ?
                 """, [now.millis, now.millis, batchSize]).map { (($0["member_id"] as String), ($0["program_id"] as String)) }
         }
+        var settled = 0
         for (memberId, programId) in due {
-            try await writer.write { db in
-                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
+            let changed = try await writer.write { db -> Bool in
+                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return false }
                 var ledger = try Self.loadLedger(db, member: member)
                 ledger.settle(now: now, sourceId: "settle_\(now.millis)")
-                guard !ledger.entries.isEmpty else { return }
+                guard !ledger.entries.isEmpty else { return false }
                 let version = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?
                 try Self.saveLedger(db, programId: programId, ledger: ledger, version: version, now: now)
+                return true
             }
+            if changed { settled += 1 }
         }
-        return due.count
+        return settled
     }
 }

@@ -37,7 +37,7 @@ public final class SQLiteStore: LaurelStore {
     }
 
     public func audit(programId: String) async throws -> [String] {
-        try await writer.read { db in try LedgerAudit.run(db, programId: programId) }
+        try await writer.read { db in try SQLiteLedgerAudit.run(db, programId: programId) }
     }
 }
 

@@ -1,0 +1,169 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelServer
+import LaurelStore
+import NIOCore
+import Synchronization
+
+@main
+struct LaurelBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "laurel-bench",
+        abstract: "Benchmarks of purchase events (5 lines, 20 rules): through the core alone, and through the HTTP API on SQLite.",
+        subcommands: [Core.self, HTTP.self]
+    )
+}
+
+/// CPU seconds (user + system) this process has used.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+
+struct Core: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Evaluate purchase events with the core alone: no HTTP, no database.")
+    @Option(help: "Number of purchase events.") var events = 200_000
+    @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+
+    func run() async throws {
+        let program = try ProgramDefinition.parse(BenchWorkload.programYAML)
+        let processor = EventProcessor(program: program)
+        var random = BenchWorkload.Random(state: seed)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let inputs = (0..<events).map { index in
+            BenchWorkload.event(id: "evt_\(index)", lines: BenchWorkload.lines(&random), channel: BenchWorkload.channels[index % 4],
+                                at: start.addingTimeInterval(Double(index)))
+        }
+        let members = (0..<1000).map { MemberProfile(id: "mem_\($0)", attributes: ["segment": .string("seg-\($0 % 4)")]) }
+        let usage = ["limited-0": RuleUsage(points: 25, times: 1)]
+        var points = 0
+        let cpuBefore = cpuSeconds()
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure {
+            for (index, event) in inputs.enumerated() {
+                let member = members[index % members.count]
+                let outcome = try processor.process(event, member: member, ledger: MemberLedger(memberId: member.id), usage: usage,
+                                                    returnedPurchase: nil, now: event.occurredAt)
+                points += outcome.pointsEarned
+            }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = cpuSeconds() - cpuBefore
+        say(String(format: "core: %d purchase evaluations (5 lines, 20 rules) in %.2f s wall, %.2f s CPU: %.0f evaluations/s per core (points checksum %d)",
+                   events, seconds, cpu, Double(events) / cpu, points))
+    }
+}
+
+struct HTTP: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start an in-process server on a fresh SQLite file and post purchase events to it over loopback HTTP.")
+    @Option(help: "Number of purchase events to post.") var requests = 20_000
+    @Option(help: "Concurrent clients (closed loop).") var concurrency = 16
+    @Option(help: "Members to spread the events over.") var members = 1000
+    @Option(help: "Port of the in-process server.") var port = 8181
+    @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+
+    func run() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        let now = Date()
+        _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
+        let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)
+        _ = try await store.applyProgram(id: "bench", definition: definition, source: BenchWorkload.programYAML, now: now, idempotency: nil)
+        let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "bench", scope: .integration, name: "bench", now: now)
+        var memberIds: [String] = []
+        for index in 0..<members {
+            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "bench", externalId: "bench-\(index)",
+                                      attributes: ["segment": .string("seg-\(index % 4)")], createdAt: now, updatedAt: now)
+            _ = try await store.createMember(member, idempotency: nil)
+            memberIds.append(member.id)
+        }
+        var random = BenchWorkload.Random(state: seed)
+        let bodies = (0..<requests).map { index in
+            BenchWorkload.json(memberId: memberIds[random.int(memberIds.count)], lines: BenchWorkload.lines(&random),
+                               channel: BenchWorkload.channels[index % 4])
+        }
+
+        let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            try await Task.sleep(for: .milliseconds(500))
+            let result = try await drive(bodies: bodies, key: key)
+            say(result)
+            group.cancelAll()
+        }
+        let problems = try await store.audit(programId: "bench")
+        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
+                   Double(size) / 1e3 / Double(requests)))
+    }
+
+    func drive(bodies: [String], key: String) async throws -> String {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        defer { try? client.syncShutdown() }
+        let next = LockedCounter()
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        let latencies = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var mine: [Double] = []
+                    var errors = 0
+                    while let index = next.take(below: bodies.count) {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: bodies[index]))
+                        let begin = ContinuousClock.now
+                        let response = try await client.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        let duration = ContinuousClock.now - begin
+                        mine.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+                        if response.status != .created { errors += 1 }
+                    }
+                    return (mine, errors)
+                }
+            }
+            var all: [Double] = []
+            var errors = 0
+            for try await (mine, failed) in group {
+                all += mine
+                errors += failed
+            }
+            return (all.sorted(), errors)
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = cpuSeconds() - cpuBefore
+        let sorted = latencies.0
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return String(format: """
+            http: %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; \
+            errors %d; process CPU %.2f s (server and client together)
+            """, sorted.count, concurrency, Double(sorted.count) / seconds, seconds, percentile(0.5), percentile(0.95), percentile(0.99),
+                      sorted.last ?? 0, latencies.1, cpu)
+    }
+}
+
+/// Hands out request indexes to the client tasks.
+final class LockedCounter: Sendable {
+    private let value = Mutex(0)
+    func take(below limit: Int) -> Int? {
+        value.withLock { value in
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+/// The ledger audit of `LedgerAudit`, on PostgreSQL.
+enum PostgresLedgerAudit {
+    static func run(_ connection: PostgresConnection, programId: String, logger: Logger) async throws -> [String] {
+        var balances: [String: Int] = [:]
+        for row in try await connection.rows("""
+            SELECT from_account, to_account, SUM(points)::BIGINT AS points FROM ledger_entries WHERE program_id = \(programId)
+            GROUP BY from_account, to_account
+            """, logger) {
+            let points: Int = try row.get("points")
+            balances[try row.get("from_account", String.self), default: 0] -= points
+            balances[try row.get("to_account", String.self), default: 0] += points
+        }
+        var members: [LedgerAudit.MemberState] = []
+        for row in try await connection.rows("""
+            SELECT m.id, m.available, m.pending, m.debt,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND NOT l.pending), 0)::BIGINT AS lots_available,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending), 0)::BIGINT AS lots_pending
+            FROM members m WHERE m.program_id = \(programId)
+            """, logger) {
+            members.append(.init(id: try row.get("id"), available: try row.get("available"), pending: try row.get("pending"), debt: try row.get("debt"),
+                                 lotsAvailable: try row.get("lots_available"), lotsPending: try row.get("lots_pending")))
+        }
+        var purchases: [LedgerAudit.PurchaseState] = []
+        for row in try await connection.rows("""
+            SELECT e.id, e.points, COALESCE((SELECT SUM(r.points) FROM ledger_entries r JOIN events x ON x.id = r.source_id
+                   WHERE r.kind = 'reverse' AND x.type = 'return' AND (x.payload::jsonb -> 'return' ->> 'purchase_event_id') = e.id), 0)::BIGINT AS reversed
+            FROM events e WHERE e.program_id = \(programId) AND e.type = 'purchase'
+            """, logger) {
+            purchases.append(.init(id: try row.get("id"), earned: try row.get("points"), reversed: try row.get("reversed")))
+        }
+        return LedgerAudit.problems(balances: balances, members: members, purchases: purchases)
+    }
+}

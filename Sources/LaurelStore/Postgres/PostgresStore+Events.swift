@@ -1,0 +1,78 @@
+import Foundation
+import LaurelCore
+import PostgresNIO
+
+extension PostgresStore {
+    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+                            idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
+        try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
+            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let (version, processor) = try await currentVersion(connection, programId: programId)
+            try processor.validate(event)
+
+            var usage: [String: RuleUsage] = [:]
+            for query in processor.limitQueries(for: event) {
+                let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
+                let row = try await connection.row("""
+                    SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COUNT(*)::BIGINT AS times FROM rule_awards
+                    WHERE member_id = \(memberId) AND rule_id = \(query.ruleId) AND occurred_at >= \(from) AND occurred_at < \(to)
+                    """, logger)
+                usage[query.ruleId] = RuleUsage(points: try row?.get("points", Int.self) ?? 0, times: try row?.get("times", Int.self) ?? 0)
+            }
+            var purchase: PurchaseRecord?
+            if let details = event.returnOf, let row = try await connection.row("""
+                SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded FROM events
+                WHERE id = \(details.purchaseEventId) AND program_id = \(programId) AND member_id = \(memberId)
+                  AND type = 'purchase' AND status = 'processed' FOR UPDATE
+                """, logger) {
+                purchase = PurchaseRecord(eventId: try row.get("id"), memberId: try row.get("member_id"),
+                                          total: Amount(try row.get("purchase_total", String?.self) ?? "0") ?? .zero, pointsEarned: try row.get("points"),
+                                          pointsReversed: try row.get("points_reversed"),
+                                          amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero)
+            }
+
+            let outcome = try processor.process(event, member: member.profile, ledger: try await Self.loadLedger(connection, member: member, logger),
+                                                usage: usage, returnedPurchase: purchase, now: now)
+            let recorded = RecordedOutcome(outcome)
+            let points = outcome.reversal?.reversed ?? outcome.pointsEarned
+            try await connection.query("""
+                INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
+                                    payload, outcome)
+                VALUES (\(event.id), \(programId), \(memberId), \(event.type), \(event.occurredAt.millis), \(now.millis), \(version.version),
+                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(try JSONText.encode(recorded)))
+                """, logger: logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
+            for rule in outcome.rules where rule.points > 0 {
+                try await connection.query("""
+                    INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
+                    VALUES (\(memberId), \(rule.ruleId), \(event.occurredAt.millis), \(rule.points), \(event.id))
+                    """, logger: logger)
+            }
+            if let after = outcome.purchaseAfterReturn {
+                try await connection.query("""
+                    UPDATE events SET points_reversed = \(after.pointsReversed), amount_refunded = \(after.amountRefunded.description)
+                    WHERE id = \(after.eventId)
+                    """, logger: logger)
+            }
+            let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
+                                     recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
+                                     payload: payload, outcome: recorded)
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
+        }
+    }
+
+    public func event(programId: String, id: String) async throws -> EventRecord? {
+        try await read { connection in
+            try await connection.row("SELECT * FROM events WHERE program_id = \(programId) AND id = \(id)", logger).map { row in
+                EventRecord(id: try row.get("id"), programId: try row.get("program_id"), memberId: try row.get("member_id"), type: try row.get("type"),
+                            occurredAt: try row.date("occurred_at"), recordedAt: try row.date("recorded_at"),
+                            programVersion: try row.get("program_version"),
+                            status: EventOutcome.Status(rawValue: try row.get("status")) ?? .processed, points: try row.get("points"),
+                            payload: try row.get("payload"), outcome: try JSONText.decode(RecordedOutcome.self, try row.get("outcome", String.self)))
+            }
+        }
+    }
+}

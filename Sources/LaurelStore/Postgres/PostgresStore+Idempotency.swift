@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension PostgresStore {
+    /// Claims an idempotency key for this transaction, or returns the response of the request
+    /// that used it first. A concurrent transaction holding the same key (on any node) makes the
+    /// insert wait until it commits, so the retry then replays its response.
+    static func claim<Value>(_ connection: PostgresConnection, programId: String, _ idempotency: Idempotency<Value>, now: Date,
+                             _ logger: Logger) async throws -> StoredResponse? {
+        let claimed = try await connection.rows("""
+            INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
+            VALUES (\(programId), \(idempotency.key), \(idempotency.fingerprint), 0, \(Data()), \(now.millis))
+            ON CONFLICT (program_id, key) DO NOTHING RETURNING key
+            """, logger)
+        if !claimed.isEmpty { return nil }
+        guard let row = try await connection.row("""
+            SELECT fingerprint, status, body FROM idempotency_keys WHERE program_id = \(programId) AND key = \(idempotency.key)
+            """, logger) else { return nil }
+        guard try row.get("fingerprint", String.self) == idempotency.fingerprint else { throw StoreError.idempotencyKeyReused(idempotency.key) }
+        return StoredResponse(status: try row.get("status"), body: try row.get("body", Data.self))
+    }
+
+    /// Stores the response of a fresh write under its claimed key, in the same transaction.
+    static func remember<Value>(_ connection: PostgresConnection, programId: String, _ idempotency: Idempotency<Value>?, _ value: Value,
+                                _ logger: Logger) async throws -> Idempotent<Value> {
+        guard let idempotency else { return .fresh(value, nil) }
+        let response = try idempotency.render(value)
+        try await connection.query("""
+            UPDATE idempotency_keys SET status = \(response.status), body = \(response.body)
+            WHERE program_id = \(programId) AND key = \(idempotency.key)
+            """, logger: logger)
+        return .fresh(value, response)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+extension PostgresStore {
+    static func loadLedger(_ connection: PostgresConnection, member: MemberRecord, _ logger: Logger) async throws -> MemberLedger {
+        let lots = try await connection.rows("SELECT * FROM lots WHERE member_id = \(member.id) AND remaining > 0", logger).map(lot)
+        return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+    }
+
+    static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
+                           actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
+        for entry in ledger.entries {
+            try await connection.query("""
+                INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
+                                            program_version, created_at, actor, reason)
+                VALUES (\(programId), \(entry.memberId), \(entry.kind.rawValue), \(entry.from.description), \(entry.to.description), \(entry.points),
+                        \(entry.lotId), \(entry.sourceId), \(version), \(now.millis), \(actor), \(reason))
+                """, logger: logger)
+        }
+        for lot in ledger.touchedLots {
+            if ledger.newLotIds.contains(lot.id) {
+                try await connection.query("""
+                    INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
+                    VALUES (\(lot.id), \(programId), \(lot.memberId), \(lot.sourceId), \(lot.earnedAt.millis), \(lot.availableAt.millis),
+                            \(lot.expiresAt?.millis), \(lot.points), \(lot.remaining), \(lot.pending))
+                    """, logger: logger)
+            } else {
+                try await connection.query("UPDATE lots SET remaining = \(lot.remaining), pending = \(lot.pending) WHERE id = \(lot.id)", logger: logger)
+            }
+        }
+        try await connection.query("""
+            UPDATE members SET available = \(ledger.available), pending = \(ledger.pending), debt = \(ledger.debt),
+                   lifetime_earned = \(ledger.lifetimeEarned) WHERE id = \(ledger.memberId)
+            """, logger: logger)
+    }
+
+    static func lot(_ row: PostgresRandomAccessRow) throws -> PointLot {
+        PointLot(id: try row.get("id"), memberId: try row.get("member_id"), sourceId: try row.get("source_id"), earnedAt: try row.date("earned_at"),
+                 availableAt: try row.date("available_at"), expiresAt: try row.optionalDate("expires_at"), points: try row.get("points"),
+                 remaining: try row.get("remaining"), pending: try row.get("pending"))
+    }
+
+    static func entry(_ row: PostgresRandomAccessRow) throws -> LedgerEntryRecord {
+        let entry = LedgerEntry(kind: LedgerEntryKind(rawValue: try row.get("kind")) ?? .adjust, from: LedgerAccount(try row.get("from_account")) ?? .issued,
+                                to: LedgerAccount(try row.get("to_account")) ?? .issued, points: try row.get("points"), memberId: try row.get("member_id"),
+                                lotId: try row.get("lot_id", String?.self), sourceId: try row.get("source_id"))
+        return LedgerEntryRecord(sequence: try row.get("seq"), entry: entry, programVersion: try row.get("program_version", Int?.self),
+                                 createdAt: try row.date("created_at"), actor: try row.get("actor", String?.self), reason: try row.get("reason", String?.self))
+    }
+
+    public func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord> {
+        try await read { connection in
+            guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let account = LedgerAccount.available(member: memberId).description
+            let rows = try await connection.rows("""
+                SELECT * FROM ledger_entries WHERE program_id = \(programId) AND (member_id = \(memberId) OR to_account = \(account))
+                AND seq < \(startingAfter ?? Int64.max) ORDER BY seq DESC LIMIT \(limit + 1)
+                """, logger)
+            return Page(items: try rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
+        }
+    }
+
+    public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
+        try await read { connection in
+            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            var ledger = try await Self.loadLedger(connection, member: member, logger)
+            ledger.settle(now: now)
+            return PointsSummary(ledger: ledger, now: now, expiringWithin: expiringWithin)
+        }
+    }
+
+    public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
+                       idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord> {
+        try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
+            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let (version, processor) = try await currentVersion(connection, programId: programId)
+            var ledger = try await Self.loadLedger(connection, member: member, logger)
+            ledger.settle(now: now, sourceId: id)
+            if points > 0 {
+                let program = processor.program
+                ledger.earn(points, kind: .adjust, from: .adjusted, sourceId: id, earnedAt: now, availableAt: now,
+                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+            } else {
+                try ledger.spend(-points, kind: .adjust, to: .adjusted, sourceId: id)
+            }
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
+            let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
+                                          balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
+        }
+    }
+
+    public func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
+                         idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord> {
+        try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
+            guard from != to else { throw StoreError.sameMember }
+            // Lock both members in id order so two opposite transfers cannot deadlock.
+            var locked: [String: MemberRecord] = [:]
+            for memberId in [from, to].sorted() {
+                guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+                    throw StoreError.notFound("member \(memberId)")
+                }
+                locked[memberId] = member
+            }
+            let sender = locked[from]!, receiver = locked[to]!
+            for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
+            let (version, _) = try await currentVersion(connection, programId: programId)
+            var senderLedger = try await Self.loadLedger(connection, member: sender, logger)
+            var receiverLedger = try await Self.loadLedger(connection, member: receiver, logger)
+            senderLedger.settle(now: now, sourceId: id)
+            receiverLedger.settle(now: now, sourceId: id)
+            try senderLedger.transfer(points, to: &receiverLedger, sourceId: id, now: now)
+            try await Self.saveLedger(connection, programId: programId, ledger: senderLedger, version: version.version, now: now, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: receiverLedger, version: version.version, now: now, logger)
+            let record = TransferRecord(id: id, fromMemberId: from, toMemberId: to, points: points, createdAt: now)
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
+        }
+    }
+
+    public func settleDuePoints(now: Date, batchSize: Int) async throws -> Int {
+        let due = try await read { connection in
+            try await connection.rows("""
+                SELECT DISTINCT member_id, program_id FROM lots
+                WHERE remaining > 0 AND ((pending AND available_at <= \(now.millis)) OR expires_at <= \(now.millis)) LIMIT \(batchSize)
+                """, logger).map { (try $0.get("member_id", String.self), try $0.get("program_id", String.self)) }
+        }
+        var settled = 0
+        for (memberId, programId) in due {
+            let changed = try await transaction { connection -> Bool in
+                // Another node settling this member right now holds the lock: skip it, they will do it.
+                guard let row = try await connection.row("""
+                    SELECT * FROM members WHERE id = \(memberId) FOR UPDATE SKIP LOCKED
+                    """, logger) else { return false }
+                var ledger = try await Self.loadLedger(connection, member: try Self.member(row), logger)
+                ledger.settle(now: now, sourceId: "settle_\(now.millis)")
+                guard !ledger.entries.isEmpty else { return false }
+                let version = try await connection.row("SELECT current_version FROM programs WHERE id = \(programId)", logger)?
+                    .get("current_version", Int?.self)
+                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, logger)
+                return true
+            }
+            if changed { settled += 1 }
+        }
+        return settled
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+extension PostgresStore {
+    public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
+        try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: member.programId, idempotency, now: member.createdAt, logger) {
+                return .replayed(replay)
+            }
+            guard try await connection.row("SELECT id FROM programs WHERE id = \(member.programId)", logger) != nil else {
+                throw StoreError.notFound("program \(member.programId)")
+            }
+            let inserted = try await connection.rows("""
+                INSERT INTO members (id, program_id, external_id, email, name, birthday, attributes, status, created_at, updated_at)
+                VALUES (\(member.id), \(member.programId), \(member.externalId), \(member.email), \(member.name), \(member.birthday),
+                        \(try JSONText.encode(member.attributes)), \(member.status.rawValue), \(member.createdAt.millis), \(member.updatedAt.millis))
+                ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id
+                """, logger)
+            guard !inserted.isEmpty else { throw StoreError.duplicateExternalId(member.externalId) }
+            return try await Self.remember(connection, programId: member.programId, idempotency, member, logger)
+        }
+    }
+
+    public func member(programId: String, id: String) async throws -> MemberRecord? {
+        try await read { connection in try await Self.fetchMember(connection, programId: programId, id: id, logger) }
+    }
+
+    public func member(programId: String, externalId: String) async throws -> MemberRecord? {
+        try await read { connection in
+            try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND external_id = \(externalId)", logger).map(Self.member)
+        }
+    }
+
+    public func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord> {
+        try await read { connection in
+            let rows = try await connection.rows("""
+                SELECT * FROM members WHERE program_id = \(programId) AND id > \(startingAfter ?? "") ORDER BY id LIMIT \(limit + 1)
+                """, logger)
+            return Page(items: try rows.prefix(limit).map(Self.member), hasMore: rows.count > limit)
+        }
+    }
+
+    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
+        try await transaction { connection in
+            guard var member = try await Self.fetchMember(connection, programId: programId, id: id, lock: true, logger) else {
+                throw StoreError.notFound("member \(id)")
+            }
+            if let email = patch.email { member.email = email }
+            if let name = patch.name { member.name = name }
+            if let birthday = patch.birthday { member.birthday = birthday }
+            if let status = patch.status { member.status = status }
+            for (key, value) in patch.attributes ?? [:] {
+                if value == .null { member.attributes.removeValue(forKey: key) } else { member.attributes[key] = value }
+            }
+            member.updatedAt = now
+            try await connection.query("""
+                UPDATE members SET email = \(member.email), name = \(member.name), birthday = \(member.birthday),
+                       attributes = \(try JSONText.encode(member.attributes)), status = \(member.status.rawValue), updated_at = \(now.millis)
+                WHERE id = \(id)
+                """, logger: logger)
+            return member
+        }
+    }
+
+    /// A member of the program; with `lock`, their row stays locked until the transaction ends,
+    /// which serialises every write to their points across nodes.
+    static func fetchMember(_ connection: PostgresConnection, programId: String, id: String, lock: Bool = false,
+                            _ logger: Logger) async throws -> MemberRecord? {
+        let row = lock
+            ? try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id) FOR UPDATE", logger)
+            : try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id)", logger)
+        return try row.map(member)
+    }
+
+    static func member(_ row: PostgresRandomAccessRow) throws -> MemberRecord {
+        MemberRecord(id: try row.get("id"), programId: try row.get("program_id"), externalId: try row.get("external_id"),
+                     email: try row.get("email", String?.self), name: try row.get("name", String?.self), birthday: try row.get("birthday", String?.self),
+                     attributes: try JSONText.decode([String: JSONValue].self, try row.get("attributes", String.self)),
+                     status: MemberStatus(rawValue: try row.get("status")) ?? .active, available: try row.get("available"),
+                     pending: try row.get("pending"), debt: try row.get("debt"), lifetimeEarned: try row.get("lifetime_earned"),
+                     createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+/// The store for several stateless nodes sharing one PostgreSQL database. Concurrency is
+/// handled by the database: a member's row is locked (`FOR UPDATE`) for the length of any
+/// write that touches their points, idempotency keys are a primary key, so two nodes
+/// receiving the same key credit once, and serialization failures or deadlocks are retried.
+///
+/// The client must be running (`run()`, or added as a service of the application) before any query.
+public final class PostgresStore: LaurelStore {
+    public let client: PostgresClient
+    let logger: Logger
+    let programs = ProgramCache()
+
+    /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`.
+    public init(url: String, logger: Logger = Logger(label: "laurel.postgres")) throws {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let host = components.host, let user = components.user, components.path.count > 1 else {
+            throw StoreError.notFound("a valid PostgreSQL URL (postgres://user@host:5432/database), got \(url)")
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user, password: components.password,
+                                                         database: String(components.path.dropFirst()), tls: .disable)
+        if let schema = components.queryItems?.first(where: { $0.name == "search_path" })?.value {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        configuration.options.maximumConnections = 16
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until cancelled.
+    public func run() async { await client.run() }
+
+    public func migrate() async throws {
+        try await transaction { connection in
+            // One migrator at a time, whichever node starts first.
+            try await connection.query("SELECT pg_advisory_xact_lock(7305301)", logger: self.logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+                                       logger: self.logger)
+            for (name, statements) in PostgresSchema.migrations {
+                let applied = try await connection.rows("SELECT name FROM schema_migrations WHERE name = \(name)", self.logger)
+                guard applied.isEmpty else { continue }
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger) }
+                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(Date().millis))", logger: self.logger)
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction, retrying a bounded number of times on serialization
+    /// failures and deadlocks (SQLSTATE 40001, 40P01) and on a unique violation of a concurrent insert.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    public func audit(programId: String) async throws -> [String] {
+        try await read { connection in try await PostgresLedgerAudit.run(connection, programId: programId, logger: self.logger) }
+    }
+}
+
+extension PostgresConnection {
+    /// All rows of a query, with columns addressable by name.
+    func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await self.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
+        return rows
+    }
+
+    func row(_ query: PostgresQuery, _ logger: Logger) async throws -> PostgresRandomAccessRow? {
+        try await rows(query, logger).first
+    }
+}
+
+extension PostgresRandomAccessRow {
+    func get<T: PostgresDecodable>(_ column: String, _ type: T.Type = T.self) throws -> T { try self[column].decode(T.self) }
+    func date(_ column: String) throws -> Date { Date(millis: try get(column, Int64.self)) }
+    func optionalDate(_ column: String) throws -> Date? { try get(column, Int64?.self).map { Date(millis: $0) } }
+}
+
+extension PostgresQuery {
+    /// A statement with no parameters, from trusted text (the schema).
+    init(unsafeSQL sql: String) {
+        var interpolation = StringInterpolation(literalCapacity: sql.count, interpolationCount: 0)
+        interpolation.appendInterpolation(unescaped: sql)
+        self.init(stringInterpolation: interpolation)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import GRDB
+
+/// The ledger audit of `LedgerAudit`, on SQLite.
+enum SQLiteLedgerAudit {
+    static func run(_ db: Database, programId: String) throws -> [String] {
+        var balances: [String: Int] = [:]
+        for row in try db.rows("""
+            SELECT from_account, to_account, SUM(points) AS points FROM ledger_entries WHERE program_id = ? GROUP BY from_account, to_account
+            """, [programId]) {
+            let points: Int = row["points"]
+            balances[row["from_account"], default: 0] -= points
+            balances[row["to_account"], default: 0] += points
+        }
+        let members = try db.rows("""
+            SELECT m.id, m.available, m.pending, m.debt,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending = 0), 0) AS lots_available,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending = 1), 0) AS lots_pending
+            FROM members m WHERE m.program_id = ?
+            """, [programId]).map {
+            LedgerAudit.MemberState(id: $0["id"], available: $0["available"], pending: $0["pending"], debt: $0["debt"],
+                        lotsAvailable: $0["lots_available"], lotsPending: $0["lots_pending"])
+        }
+        let purchases = try db.rows("""
+            SELECT e.id, e.points, COALESCE((SELECT SUM(r.points) FROM ledger_entries r JOIN events x ON x.id = r.source_id
+                   WHERE r.kind = 'reverse' AND x.type = 'return' AND json_extract(x.payload, '$.return.purchase_event_id') = e.id), 0) AS reversed
+            FROM events e WHERE e.program_id = ? AND e.type = 'purchase'
+            """, [programId]).map { LedgerAudit.PurchaseState(id: $0["id"], earned: $0["points"], reversed: $0["reversed"]) }
+        return LedgerAudit.problems(balances: balances, members: members, purchases: purchases)
+    }
+}
