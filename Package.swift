@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "LaurelCore", "LaurelStore", "LaurelServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

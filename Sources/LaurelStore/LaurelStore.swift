@@ -46,7 +46,9 @@ public protocol LaurelStore: Sendable {
                 idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord>
     func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
                   idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord>
-    /// Matures pending points and expires lots that are due, member by member; returns how many members changed.
+    /// Matures pending points and expires lots that are due, for at most `batchSize` members, each in
+    /// its own transaction; returns how many members were due (a full batch means: call again).
+    /// Safe to run on several nodes at once: each member is settled under their row lock.
     func settleDuePoints(now: Date, batchSize: Int) async throws -> Int
 
     // MARK: Checks

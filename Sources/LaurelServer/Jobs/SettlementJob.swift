@@ -18,14 +18,15 @@ public struct SettlementJob: Service {
         self.logger = logger
     }
 
-    /// Settles everything due now, batch by batch; returns how many members changed.
+    /// Settles everything due now, batch by batch, until a batch comes back short; returns how
+    /// many member settlements were looked at.
     @discardableResult
     public static func runOnce(store: any LaurelStore, now: Date, batchSize: Int = 500) async throws -> Int {
         var total = 0
         while true {
-            let settled = try await store.settleDuePoints(now: now, batchSize: batchSize)
-            total += settled
-            if settled < batchSize { return total }
+            let due = try await store.settleDuePoints(now: now, batchSize: batchSize)
+            total += due
+            if due < batchSize { return total }
         }
     }
 

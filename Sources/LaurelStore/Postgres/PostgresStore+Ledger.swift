@@ -134,23 +134,20 @@ extension PostgresStore {
                 WHERE remaining > 0 AND ((pending AND available_at <= \(now.millis)) OR expires_at <= \(now.millis)) LIMIT \(batchSize)
                 """, logger).map { (try $0.get("member_id", String.self), try $0.get("program_id", String.self)) }
         }
-        var settled = 0
         for (memberId, programId) in due {
-            let changed = try await transaction { connection -> Bool in
+            try await transaction { connection in
                 // Another node settling this member right now holds the lock: skip it, they will do it.
                 guard let row = try await connection.row("""
                     SELECT * FROM members WHERE id = \(memberId) FOR UPDATE SKIP LOCKED
-                    """, logger) else { return false }
+                    """, logger) else { return }
                 var ledger = try await Self.loadLedger(connection, member: try Self.member(row), logger)
                 ledger.settle(now: now, sourceId: "settle_\(now.millis)")
-                guard !ledger.entries.isEmpty else { return false }
+                guard !ledger.entries.isEmpty else { return }
                 let version = try await connection.row("SELECT current_version FROM programs WHERE id = \(programId)", logger)?
                     .get("current_version", Int?.self)
                 try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, logger)
-                return true
             }
-            if changed { settled += 1 }
         }
-        return settled
+        return due.count
     }
 }

@@ -122,19 +122,16 @@ extension SQLiteStore {
                 WHERE remaining > 0 AND ((pending = 1 AND available_at <= ?) OR expires_at <= ?) LIMIT ?
                 """, [now.millis, now.millis, batchSize]).map { (($0["member_id"] as String), ($0["program_id"] as String)) }
         }
-        var settled = 0
         for (memberId, programId) in due {
-            let changed = try await writer.write { db -> Bool in
-                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return false }
+            try await writer.write { db in
+                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
                 var ledger = try Self.loadLedger(db, member: member)
                 ledger.settle(now: now, sourceId: "settle_\(now.millis)")
-                guard !ledger.entries.isEmpty else { return false }
+                guard !ledger.entries.isEmpty else { return }
                 let version = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?
                 try Self.saveLedger(db, programId: programId, ledger: ledger, version: version, now: now)
-                return true
             }
-            if changed { settled += 1 }
         }
-        return settled
+        return due.count
     }
 }

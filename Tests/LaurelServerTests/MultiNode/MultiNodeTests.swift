@@ -1,0 +1,213 @@
+import AsyncHTTPClient
+import Foundation
+import LaurelCore
+import LaurelServer
+import LaurelStore
+import NIOCore
+import Testing
+
+/// Two `laurel serve` processes on one PostgreSQL database, driven at once: every write
+/// lands once, idempotent retries sent to both nodes credit once, balances never go below
+/// zero, and the settlement job run by two nodes at once expires each lot once.
+@Suite(.serialized, .enabled(if: MultiNodeCluster.databaseURL != nil,
+                             "LAUREL_TEST_POSTGRES_URL is not set: the PostgreSQL multi-node test is skipped"))
+struct MultiNodeTests {
+    static let program = """
+        name: Multi-node
+        currency: EUR
+        points:
+          expiry: {policy: after_days, days: 30}
+        earning_rules:
+          - id: spend
+            event: purchase
+            effect: {type: points_per_amount, points: 1, per: 1}
+          - id: review
+            event: review
+            effect: {type: fixed_points, points: 10}
+            limit: {max_times: 3, period: day}
+        """
+
+    @Test func twoNodesShareOneDatabase() async throws {
+        let cluster = try await MultiNodeCluster.start(program: Self.program, members: 12)
+        defer { cluster.stop() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+
+        // 240 purchases and 60 reviews spread over both nodes, 8 at a time.
+        let operations = (0..<300).map { index -> (node: Int, body: String) in
+            let member = cluster.memberIds[index % cluster.memberIds.count]
+            let body = index % 5 == 4
+                ? #"{"member_id":"\#(member)","type":"review"}"#
+                : #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"\#(10 + index % 7).50"}}"#
+            return (index % 2, body)
+        }
+        try await forEach(operations, concurrency: 8) { operation in
+            let response = try await cluster.post(client, node: operation.node, path: "/v1/events", body: operation.body)
+            #expect(response.status == 201)
+        }
+
+        // The same idempotent request sent to both nodes at once: one event, identical answers.
+        for index in 0..<20 {
+            let member = cluster.memberIds[index % cluster.memberIds.count]
+            let body = #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"100.00"}}"#
+            async let first = cluster.post(client, node: 0, path: "/v1/events", body: body, key: "retry-\(index)")
+            async let second = cluster.post(client, node: 1, path: "/v1/events", body: body, key: "retry-\(index)")
+            let (a, b) = try await (first, second)
+            #expect(a.status == 201 && b.status == 201)
+            #expect(a.body == b.body)
+            #expect([a.replayed, b.replayed].filter { $0 }.count == 1)
+        }
+
+        // Debits and transfers racing on both nodes never take a balance below zero.
+        try await forEach(Array(0..<120), concurrency: 8) { index in
+            let from = cluster.memberIds[index % cluster.memberIds.count]
+            let to = cluster.memberIds[(index + 5) % cluster.memberIds.count]
+            let response = index % 2 == 0
+                ? try await cluster.post(client, node: index % 2, path: "/v1/transfers",
+                                         body: #"{"from_member_id":"\#(from)","to_member_id":"\#(to)","points":40}"#)
+                : try await cluster.post(client, node: (index / 2) % 2, path: "/v1/members/\(from)/adjustments",
+                                         body: #"{"points":-35,"reason":"race test"}"#)
+            #expect(response.status == 201 || response.status == 422, "\(response.status): \(String(decoding: response.body, as: UTF8.self))")
+        }
+
+        let store = cluster.store
+        #expect(try await store.audit(programId: cluster.programId) == [])
+        var events = 0
+        for id in cluster.memberIds {
+            let member = try #require(try await store.member(programId: cluster.programId, id: id))
+            #expect(member.available >= 0)
+            let entries = try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
+            let fromEntries = entries.reduce(0) { sum, record in
+                sum + (record.entry.to == .available(member: id) ? record.entry.points : 0) - (record.entry.from == .available(member: id) ? record.entry.points : 0)
+            }
+            #expect(fromEntries == member.available)
+            events += entries.filter { $0.entry.kind == .earn }.count
+        }
+        // 240 purchases + 60 reviews, of which at most 3 per member per day earn + 20 idempotent purchases.
+        let reviewsEarning = min(60, 3 * cluster.memberIds.count)
+        #expect(events == 240 + reviewsEarning + 20)
+
+        // The settlement job on both nodes at once, 31 days later: every lot expires exactly once.
+        let later = Date().addingTimeInterval(31 * 86_400)
+        let second = try PostgresStore(url: cluster.url)
+        let runner = Task.immediate { await second.run() }
+        defer { runner.cancel() }
+        async let a = SettlementJob.runOnce(store: store, now: later, batchSize: 5)
+        async let b = SettlementJob.runOnce(store: second, now: later, batchSize: 5)
+        _ = try await (a, b)
+        #expect(try await store.audit(programId: cluster.programId) == [])
+        var expiredLots: [String: Int] = [:]
+        for id in cluster.memberIds {
+            let member = try #require(try await store.member(programId: cluster.programId, id: id))
+            #expect(member.available == 0 && member.pending == 0)
+            for record in try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
+            where record.entry.kind == .expire {
+                expiredLots[record.entry.lotId ?? "", default: 0] += 1
+            }
+        }
+        #expect(!expiredLots.isEmpty)
+        #expect(expiredLots.values.allSatisfy { $0 == 1 })
+    }
+
+    private func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var iterator = items.makeIterator()
+            for _ in 0..<concurrency { if let item = iterator.next() { group.addTask { try await body(item) } } }
+            while try await group.next() != nil {
+                if let item = iterator.next() { group.addTask { try await body(item) } }
+            }
+        }
+    }
+}
+
+/// A throwaway schema in the test database and two server processes on it.
+struct MultiNodeCluster: Sendable {
+    static var databaseURL: String? { ProcessInfo.processInfo.environment["LAUREL_TEST_POSTGRES_URL"] }
+
+    let url: String
+    let store: PostgresStore
+    let storeRunner: Task<Void, Never>
+    let processes: [Process]
+    let ports: [Int]
+    let programId = "multi"
+    let key: String
+    let memberIds: [String]
+
+    struct Answer: Sendable {
+        let status: Int
+        let body: Data
+        let replayed: Bool
+    }
+
+    static func start(program: String, members: Int) async throws -> MultiNodeCluster {
+        let base = try #require(databaseURL)
+        let schema = "multinode_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresStore(url: base)
+        let adminRunner = Task.immediate { await admin.run() }
+        try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+        adminRunner.cancel()
+        let url = base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"
+
+        let store = try PostgresStore(url: url)
+        let runner = Task.immediate { await store.run() }
+        try await store.migrate()
+        let now = Date()
+        _ = try await store.createProgram(id: "multi", name: "Multi-node", now: now)
+        _ = try await store.applyProgram(id: "multi", definition: try ProgramDefinition.parse(program), source: program, now: now, idempotency: nil)
+        let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "multi", scope: .admin, name: "test", now: now)
+        var memberIds: [String] = []
+        for index in 0..<members {
+            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "multi", externalId: "m\(index)", createdAt: now, updatedAt: now)
+            _ = try await store.createMember(member, idempotency: nil)
+            memberIds.append(member.id)
+        }
+
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the laurel executable first (swift build)")
+        let ports = [Int.random(in: 20_000...29_999), Int.random(in: 30_000...39_999)]
+        var processes: [Process] = []
+        for port in ports {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve", "--db", url, "--port", "\(port)", "--settle-every", "0"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            processes.append(process)
+        }
+        let cluster = MultiNodeCluster(url: url, store: store, storeRunner: runner, processes: processes, ports: ports, key: key, memberIds: memberIds)
+        try await cluster.waitUntilHealthy()
+        return cluster
+    }
+
+    func waitUntilHealthy() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        for port in ports {
+            var healthy = false
+            for _ in 0..<100 where !healthy {
+                let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+                if let response = try? await client.execute(request, timeout: .seconds(2)), response.status == .ok { healthy = true } else {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            try #require(healthy, "node on port \(port) did not start")
+        }
+    }
+
+    func post(_ client: HTTPClient, node: Int, path: String, body: String, key idempotencyKey: String? = nil) async throws -> Answer {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(ports[node])\(path)")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return Answer(status: Int(response.status.code), body: Data(buffer: bytes), replayed: response.headers.first(name: "Idempotent-Replayed") == "true")
+    }
+
+    func stop() {
+        for process in processes where process.isRunning { process.terminate() }
+        storeRunner.cancel()
+    }
+}
