@@ -20,7 +20,7 @@ struct LaurelBench: AsyncParsableCommand {
 /// CPU seconds (user + system) this process has used.
 func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
@@ -66,13 +66,32 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "Number of purchase events to post.") var requests = 20_000
     @Option(help: "Concurrent clients (closed loop).") var concurrency = 16
     @Option(help: "Members to spread the events over.") var members = 1000
-    @Option(help: "Port of the in-process server.") var port = 8181
+    @Option(help: "Port of the first in-process server; further nodes use the next ports.") var port = 8181
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+    @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
+    @Option(help: "Server nodes, each with its own store and connection pool (PostgreSQL only).") var nodes = 1
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try SQLiteStore(path: path)
+        var stores: [any LaurelStore] = []
+        if let postgres {
+            let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+            let admin = try PostgresStore(url: postgres)
+            let adminRunner = Task.immediate { await admin.run() }
+            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+            adminRunner.cancel()
+            let url = postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)"
+            for _ in 0..<max(nodes, 1) {
+                let node = try PostgresStore(url: url)
+                Task.immediate { await node.run() }
+                stores.append(node)
+            }
+        } else {
+            guard nodes == 1 else { throw ValidationError("several nodes need --postgres") }
+            stores.append(try SQLiteStore(path: path))
+        }
+        let store = stores[0]
         try await store.migrate()
         let now = Date()
         _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
@@ -92,9 +111,11 @@ struct HTTP: AsyncParsableCommand {
                                channel: BenchWorkload.channels[index % 4])
         }
 
-        let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
+            for (index, node) in stores.enumerated() {
+                let app = LaurelApplication.build(store: node, settings: .init(port: port + index, settlementInterval: 0))
+                group.addTask { try await app.run() }
+            }
             try await Task.sleep(for: .milliseconds(500))
             let result = try await drive(bodies: bodies, key: key)
             say(result)
@@ -102,6 +123,7 @@ struct HTTP: AsyncParsableCommand {
         }
         let problems = try await store.audit(programId: "bench")
         say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        guard postgres == nil else { return }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
@@ -110,7 +132,6 @@ struct HTTP: AsyncParsableCommand {
 
     func drive(bodies: [String], key: String) async throws -> String {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
-        defer { try? client.syncShutdown() }
         let next = LockedCounter()
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
@@ -120,7 +141,7 @@ struct HTTP: AsyncParsableCommand {
                     var mine: [Double] = []
                     var errors = 0
                     while let index = next.take(below: bodies.count) {
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events")
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)/v1/events")
                         request.method = .POST
                         request.headers.add(name: "Authorization", value: "Bearer \(key)")
                         request.headers.add(name: "Content-Type", value: "application/json")
@@ -144,14 +165,15 @@ struct HTTP: AsyncParsableCommand {
             return (all.sorted(), errors)
         }
         let elapsed = ContinuousClock.now - started
+        try await client.shutdown()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let cpu = cpuSeconds() - cpuBefore
         let sorted = latencies.0
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return String(format: """
-            http: %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; \
+            http (%@, %d node(s)): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; \
             errors %d; process CPU %.2f s (server and client together)
-            """, sorted.count, concurrency, Double(sorted.count) / seconds, seconds, percentile(0.5), percentile(0.95), percentile(0.99),
+            """, postgres == nil ? "SQLite" : "PostgreSQL", nodes, sorted.count, concurrency, Double(sorted.count) / seconds, seconds, percentile(0.5), percentile(0.95), percentile(0.99),
                       sorted.last ?? 0, latencies.1, cpu)
     }
 }
