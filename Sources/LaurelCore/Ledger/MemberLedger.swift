@@ -111,6 +111,17 @@ public struct MemberLedger: Hashable, Sendable {
         return lot
     }
 
+    /// A manual adjustment by staff: a credit (points > 0) lands in a new available lot that expires
+    /// by the program's policy; a debit (points < 0) is spent soonest-expiring first.
+    public mutating func adjust(_ points: Int, program: ProgramDefinition, sourceId: String, now: Date) throws(LedgerError) {
+        if points > 0 {
+            earn(points, kind: .adjust, from: .adjusted, sourceId: sourceId, earnedAt: now, availableAt: now,
+                 expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+        } else {
+            try spend(-points, kind: .adjust, to: .adjusted, sourceId: sourceId)
+        }
+    }
+
     /// Takes `points` from available lots, soonest-expiring first, into `account`.
     public mutating func spend(_ points: Int, kind: LedgerEntryKind = .spend, to account: LedgerAccount = .redeemed, sourceId: String) throws(LedgerError) {
         guard points > 0 else { throw .invalidPoints(points) }

@@ -85,13 +85,7 @@ extension PostgresStore {
             let (version, processor) = try await currentVersion(connection, programId: programId)
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: id)
-            if points > 0 {
-                let program = processor.program
-                ledger.earn(points, kind: .adjust, from: .adjusted, sourceId: id, earnedAt: now, availableAt: now,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-            } else {
-                try ledger.spend(-points, kind: .adjust, to: .adjusted, sourceId: id)
-            }
+            try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
             try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))

@@ -47,14 +47,7 @@ extension PostgresStore {
             guard var member = try await Self.fetchMember(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("member \(id)")
             }
-            if let email = patch.email { member.email = email }
-            if let name = patch.name { member.name = name }
-            if let birthday = patch.birthday { member.birthday = birthday }
-            if let status = patch.status { member.status = status }
-            for (key, value) in patch.attributes ?? [:] {
-                if value == .null { member.attributes.removeValue(forKey: key) } else { member.attributes[key] = value }
-            }
-            member.updatedAt = now
+            member = member.applying(patch, now: now)
             try await connection.query("""
                 UPDATE members SET email = \(member.email), name = \(member.name), birthday = \(member.birthday),
                        attributes = \(try JSONText.encode(member.attributes)), status = \(member.status.rawValue), updated_at = \(now.millis)

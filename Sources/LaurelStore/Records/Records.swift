@@ -99,6 +99,20 @@ public struct MemberRecord: Hashable, Sendable {
     }
 
     public var profile: MemberProfile { MemberProfile(id: id, status: status, attributes: attributes) }
+
+    /// This member with `patch` applied at `now`.
+    public func applying(_ patch: MemberPatch, now: Date) -> MemberRecord {
+        var member = self
+        if let email = patch.email { member.email = email }
+        if let name = patch.name { member.name = name }
+        if let birthday = patch.birthday { member.birthday = birthday }
+        if let status = patch.status { member.status = status }
+        for (key, value) in patch.attributes ?? [:] {
+            if value == .null { member.attributes.removeValue(forKey: key) } else { member.attributes[key] = value }
+        }
+        member.updatedAt = now
+        return member
+    }
 }
 
 /// Changes to a member; nil fields stay as they are. `attributes` replaces keys given, a null value removes one.

@@ -79,13 +79,7 @@ extension SQLiteStore {
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
-            if points > 0 {
-                let program = processor.program
-                ledger.earn(points, kind: .adjust, from: .adjusted, sourceId: id, earnedAt: now, availableAt: now,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-            } else {
-                try ledger.spend(-points, kind: .adjust, to: .adjusted, sourceId: id)
-            }
+            try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
             try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))

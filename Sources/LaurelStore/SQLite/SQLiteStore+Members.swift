@@ -44,14 +44,7 @@ extension SQLiteStore {
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
         try await writer.write { db in
             guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
-            if let email = patch.email { member.email = email }
-            if let name = patch.name { member.name = name }
-            if let birthday = patch.birthday { member.birthday = birthday }
-            if let status = patch.status { member.status = status }
-            for (key, value) in patch.attributes ?? [:] {
-                if value == .null { member.attributes.removeValue(forKey: key) } else { member.attributes[key] = value }
-            }
-            member.updatedAt = now
+            member = member.applying(patch, now: now)
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
                        [member.email, member.name, member.birthday, try JSONText.encode(member.attributes), member.status.rawValue,
                         now.millis, id])
