@@ -68,12 +68,18 @@ let package = Package(
             path: "Benchmarks/LaurelBench",
             swiftSettings: strict
         ),
+        .target(
+            name: "LaurelTestSupport",
+            dependencies: ["LaurelStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/LaurelTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore"], swiftSettings: strict),
-        .testTarget(name: "LaurelStoreTests", dependencies: ["LaurelCore", "LaurelStore"], swiftSettings: strict),
+        .testTarget(name: "LaurelStoreTests", dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LaurelServerTests",
             dependencies: [
-                "LaurelCore", "LaurelStore", "LaurelServer",
+                "LaurelCore", "LaurelStore", "LaurelServer", "LaurelTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

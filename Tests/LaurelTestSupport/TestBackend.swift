@@ -1,0 +1,44 @@
+import Foundation
+import LaurelStore
+
+/// The databases store and HTTP tests run on: SQLite always, PostgreSQL when
+/// `LAUREL_TEST_POSTGRES_URL` names a database (`.ci/postgres.sh start` provides one).
+public enum TestBackend: String, Sendable, CaseIterable {
+    case sqlite
+    case postgres
+
+    public static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["LAUREL_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    /// The backends available here; tests take these as arguments.
+    public static var available: [TestBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    /// A fresh, migrated, empty store: a new temporary SQLite file, or a new schema in the PostgreSQL test database.
+    public func makeStore() async throws -> any LaurelStore {
+        switch self {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-test-\(UUID().uuidString).db").path
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            return store
+        case .postgres:
+            guard let base = Self.postgresURL else { throw TestBackendError.postgresNotConfigured }
+            let schema = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+            let admin = try PostgresStore(url: base)
+            let adminRunner = Task.immediate { await admin.run() }
+            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+            adminRunner.cancel()
+            let store = try PostgresStore(url: base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)")
+            Task.immediate { await store.run() }
+            try await store.migrate()
+            return store
+        }
+    }
+}
+
+public enum TestBackendError: Error, CustomStringConvertible {
+    case postgresNotConfigured
+    public var description: String { "LAUREL_TEST_POSTGRES_URL is not set" }
+}
