@@ -44,11 +44,19 @@ public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Canonical text: at least two fractional digits, trailing zeros beyond them trimmed ("12.00", "0.125").
     public var description: String {
         let magnitude = units.magnitude
-        let whole = magnitude / UInt64(Amount.scale)
-        var frac = String(magnitude % UInt64(Amount.scale))
-        frac = String(repeating: "0", count: Amount.fractionDigits - frac.count) + frac
-        while frac.count > 2, frac.last == "0" { frac.removeLast() }
-        return (units < 0 ? "-" : "") + "\(whole).\(frac)"
+        var fraction = magnitude % UInt64(Amount.scale)
+        var digits = Amount.fractionDigits
+        while digits > 2, fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var text = units < 0 ? "-" : ""
+        text += String(magnitude / UInt64(Amount.scale))
+        text += "."
+        let fractionText = String(fraction)
+        text += String(repeating: "0", count: digits - fractionText.count)
+        text += fractionText
+        return text
     }
 
     public static func < (lhs: Amount, rhs: Amount) -> Bool { lhs.units < rhs.units }

@@ -51,7 +51,9 @@ public enum ExpiryPolicy: Hashable, Sendable {
     /// At the end of the calendar year, N years after the year they were earned in (0 = that year).
     case endOfYear(yearsAfter: Int)
 
-    /// The expiry instant of points earned at `earnedAt`; nil when they never expire.
+    /// The expiry instant of points earned at `earnedAt`; nil when they never expire. Month and
+    /// year ends are local midnight in the calendar's time zone, computed by date arithmetic
+    /// (this runs for every earning event).
     public func expiryDate(earnedAt: Date, calendar: Calendar) -> Date? {
         switch self {
         case .never:
@@ -59,12 +61,25 @@ public enum ExpiryPolicy: Hashable, Sendable {
         case .afterDays(let days):
             return earnedAt.addingTimeInterval(Double(days) * 86_400)
         case .endOfMonth(let monthsAfter):
-            let start = calendar.dateInterval(of: .month, for: earnedAt)!.start
-            return calendar.date(byAdding: .month, value: monthsAfter + 1, to: start)
+            let (year, month, _) = Self.localDay(earnedAt, calendar.timeZone)
+            let months = year * 12 + (month - 1) + monthsAfter + 1
+            return Self.localMidnight(year: months / 12, month: months % 12 + 1, calendar.timeZone)
         case .endOfYear(let yearsAfter):
-            let start = calendar.dateInterval(of: .year, for: earnedAt)!.start
-            return calendar.date(byAdding: .year, value: yearsAfter + 1, to: start)
+            let (year, _, _) = Self.localDay(earnedAt, calendar.timeZone)
+            return Self.localMidnight(year: year + yearsAfter + 1, month: 1, calendar.timeZone)
         }
+    }
+
+    private static func localDay(_ date: Date, _ zone: TimeZone) -> (Int, Int, Int) {
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        return Timestamps.civilFromDays(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// The instant of 00:00 local time on the first day of `month`.
+    private static func localMidnight(year: Int, month: Int, _ zone: TimeZone) -> Date {
+        let localSeconds = Double(Timestamps.daysFromCivil(year: year, month: month, day: 1) * 86_400)
+        let guess = Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: localSeconds))))
+        return Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: guess)))
     }
 }
 

@@ -50,10 +50,13 @@ public struct RuleResult: Hashable, Sendable, Codable {
 public struct RuleEvaluator: Sendable {
     public let program: ProgramDefinition
     let calendar: Calendar
+    /// Each rule's conditions, prepared once per program version.
+    private let conditions: [[CompiledCondition]]
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.calendar = program.calendar
+        self.conditions = program.earningRules.map { $0.conditions.map { CompiledCondition($0, timeZone: program.calendar.timeZone) } }
     }
 
     /// The usage windows to look up before evaluating `event`.
@@ -76,7 +79,7 @@ public struct RuleEvaluator: Sendable {
         var results: [RuleResult] = []
         var components: [Component] = []
         let lines = effectiveLines(event)
-        for rule in program.earningRules where rule.event == event.type {
+        for (ruleIndex, rule) in program.earningRules.enumerated() where rule.event == event.type {
             if let from = rule.activeFrom, event.occurredAt < from {
                 results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
                                           explanation: "not active before \(Timestamps.format(from))"))
@@ -87,9 +90,9 @@ public struct RuleEvaluator: Sendable {
                                           explanation: "ended at \(Timestamps.format(to))"))
                 continue
             }
-            if let failed = rule.conditions.first(where: { !holds($0, event: event, member: member, lines: lines) }) {
+            if let failed = conditions[ruleIndex].first(where: { !$0.holds(event: event, member: member, lines: lines) }) {
                 results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
-                                          explanation: "condition not met: \(describe(failed))"))
+                                          explanation: "condition not met: \(failed.description)"))
                 continue
             }
             let awardIndex = results.count
@@ -172,9 +175,11 @@ public struct RuleEvaluator: Sendable {
                 }
                 if applies { mine.append(Component(award: award, line: component.line, value: component.value * extra)) }
             }
-            return (mine, "×\(multiplier.factor) on points from earlier rules for \(Set(mine.compactMap(\.line)).count) matching lines")
+            var touched = [Bool](repeating: false, count: lines.count)
+            for component in mine { if let line = component.line { touched[line] = true } }
+            return (mine, "×\(multiplier.factor) on points from earlier rules for \(touched.count(where: { $0 })) matching lines")
         case .pointsPerAttribute(let rule):
-            guard let value = lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init))?.amountValue, value.isPositive else {
+            guard let value = Self.lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init)[...])?.amountValue, value.isPositive else {
                 return ([], "attribute \(rule.attribute) is missing or not a positive number")
             }
             let points = ExactPoints(value) * ExactPoints(rule.points) / ExactPoints(rule.per)
@@ -182,97 +187,11 @@ public struct RuleEvaluator: Sendable {
         }
     }
 
-    // MARK: Conditions
-
-    func holds(_ condition: RuleCondition, event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {
-        switch condition {
-        case .daysOfWeek(let days):
-            let weekday = calendar.component(.weekday, from: event.occurredAt) // 1 = Sunday
-            return days.contains((weekday + 5) % 7 + 1)
-        case .stores(let stores):
-            return event.store.map(stores.contains) ?? false
-        case .hasProduct(let filter):
-            return event.purchase != nil && lines.contains(where: filter.matches)
-        case .field(let path, let op, let operand):
-            let actual = resolve(path, event: event, member: member)
-            return compare(actual, op, operand)
-        }
-    }
-
-    private func resolve(_ path: String, event: LoyaltyEvent, member: MemberProfile) -> JSONValue? {
-        let parts = path.split(separator: ".").map(String.init)
-        let rest = Array(parts.dropFirst())
-        if parts.first == "event" {
-            switch rest {
-            case ["type"]: return .string(event.type)
-            case ["store"]: return event.store.map(JSONValue.string)
-            case ["channel"]: return event.channel.map(JSONValue.string)
-            case ["total"]: return event.purchase.map { .number($0.total.description) }
-            default: return lookup(event.attributes, rest)
-            }
-        }
-        switch rest {
-        case ["status"]: return .string(member.status.rawValue)
-        default: return lookup(member.attributes, rest)
-        }
-    }
-
-    private func lookup(_ attributes: [String: JSONValue], _ path: [String]) -> JSONValue? {
+    /// Looks up a dotted attribute path in a free-form attribute map.
+    static func lookup(_ attributes: [String: JSONValue], _ path: ArraySlice<String>) -> JSONValue? {
         guard let first = path.first, let value = attributes[first] else { return nil }
         if path.count == 1 { return value }
         guard case .object(let nested) = value else { return nil }
-        return lookup(nested, Array(path.dropFirst()))
-    }
-
-    private func same(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
-        if case .string = lhs, case .string = rhs { return lhs == rhs }
-        if let left = lhs.amountValue, let right = rhs.amountValue { return left == right }
-        return lhs == rhs
-    }
-
-    private func compare(_ actual: JSONValue?, _ op: ComparisonOperator, _ operand: JSONValue?) -> Bool {
-        if op == .exists { return actual != nil && actual != .null }
-        guard let actual, actual != .null else { return op == .ne || op == .notIn }
-        switch op {
-        case .eq: return operand.map { same(actual, $0) } ?? false
-        case .ne: return operand.map { !same(actual, $0) } ?? true
-        case .in: return operand?.arrayValue?.contains(where: { same(actual, $0) }) ?? false
-        case .notIn: return !(operand?.arrayValue?.contains(where: { same(actual, $0) }) ?? false)
-        case .contains:
-            guard let operand else { return false }
-            if case .array(let items) = actual { return items.contains(where: { same($0, operand) }) }
-            if case .string(let text) = actual, case .string(let part) = operand { return text.contains(part) }
-            return false
-        case .gt, .gte, .lt, .lte:
-            guard let left = actual.amountValue, let right = operand?.amountValue else { return false }
-            switch op {
-            case .gt: return left > right
-            case .gte: return left >= right
-            case .lt: return left < right
-            default: return left <= right
-            }
-        case .exists: return true
-        }
-    }
-
-    private func describe(_ condition: RuleCondition) -> String {
-        switch condition {
-        case .daysOfWeek: "day of week"
-        case .stores(let stores): "store in \(stores.sorted().joined(separator: ", "))"
-        case .hasProduct: "purchase contains a matching product"
-        case .field(let path, let op, let value):
-            "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
-        }
-    }
-
-    private static func text(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let s): "\"\(s)\""
-        case .number(let n): n
-        case .bool(let b): "\(b)"
-        case .array(let items): "[" + items.map(text).joined(separator: ", ") + "]"
-        case .null: "null"
-        case .object: "{…}"
-        }
+        return lookup(nested, path.dropFirst())
     }
 }

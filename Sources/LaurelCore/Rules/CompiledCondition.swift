@@ -1,0 +1,147 @@
+import Foundation
+
+/// A rule condition prepared for fast evaluation: field paths split, numeric operands parsed
+/// and the description written once per program version instead of once per event.
+struct CompiledCondition: Sendable {
+    private enum Field: Sendable {
+        case eventType, eventStore, eventChannel, eventTotal
+        case eventAttribute(ArraySlice<String>)
+        case memberStatus
+        case memberAttribute(ArraySlice<String>)
+    }
+
+    private enum Check: Sendable {
+        case field(Field, ComparisonOperator, JSONValue?, Amount?)
+        case daysOfWeek(Set<Int>)
+        case stores(Set<String>)
+        case hasProduct(LineFilter)
+    }
+
+    private let check: Check
+    private let timeZone: TimeZone
+    /// How the condition reads in an explanation ("event.channel eq \"app\"").
+    let description: String
+
+    init(_ condition: RuleCondition, timeZone: TimeZone) {
+        self.timeZone = timeZone
+        switch condition {
+        case .daysOfWeek(let days):
+            check = .daysOfWeek(days)
+            description = "day of week"
+        case .stores(let stores):
+            check = .stores(stores)
+            description = "store in \(stores.sorted().joined(separator: ", "))"
+        case .hasProduct(let filter):
+            check = .hasProduct(filter)
+            description = "purchase contains a matching product"
+        case .field(let path, let op, let value):
+            let parts = path.split(separator: ".").map(String.init)
+            let rest = parts.dropFirst()
+            let field: Field
+            if parts.first == "event" {
+                switch Array(rest) {
+                case ["type"]: field = .eventType
+                case ["store"]: field = .eventStore
+                case ["channel"]: field = .eventChannel
+                case ["total"]: field = .eventTotal
+                default: field = .eventAttribute(rest)
+                }
+            } else {
+                field = Array(rest) == ["status"] ? .memberStatus : .memberAttribute(rest)
+            }
+            check = .field(field, op, value, value?.amountValue)
+            description = "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
+        }
+    }
+
+    func holds(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {
+        switch check {
+        case .daysOfWeek(let days):
+            return days.contains(isoWeekday(event.occurredAt))
+        case .stores(let stores):
+            return event.store.map(stores.contains) ?? false
+        case .hasProduct(let filter):
+            return event.purchase != nil && lines.contains(where: filter.matches)
+        case .field(.eventTotal, let op, let operand, let operandAmount):
+            // Compared as an exact amount, without a trip through text.
+            guard let total = event.purchase?.total else { return op == .ne || op == .notIn }
+            switch op {
+            case .gt, .gte, .lt, .lte, .eq, .ne:
+                guard let right = operandAmount else { return op == .ne }
+                switch op {
+                case .gt: return total > right
+                case .gte: return total >= right
+                case .lt: return total < right
+                case .lte: return total <= right
+                case .eq: return total == right
+                default: return total != right
+                }
+            default:
+                return Self.compare(.number(total.description), op, operand, operandAmount)
+            }
+        case .field(let field, let op, let operand, let operandAmount):
+            return Self.compare(resolve(field, event: event, member: member), op, operand, operandAmount)
+        }
+    }
+
+    /// 1 = Monday … 7 = Sunday, in the program's time zone.
+    private func isoWeekday(_ date: Date) -> Int {
+        let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        return ((days + 3) % 7 + 7) % 7 + 1 // 1970-01-01 was a Thursday (4)
+    }
+
+    private func resolve(_ field: Field, event: LoyaltyEvent, member: MemberProfile) -> JSONValue? {
+        switch field {
+        case .eventType: return .string(event.type)
+        case .eventStore: return event.store.map(JSONValue.string)
+        case .eventChannel: return event.channel.map(JSONValue.string)
+        case .eventTotal: return event.purchase.map { .number($0.total.description) }
+        case .eventAttribute(let path): return RuleEvaluator.lookup(event.attributes, path)
+        case .memberStatus: return .string(member.status.rawValue)
+        case .memberAttribute(let path): return RuleEvaluator.lookup(member.attributes, path)
+        }
+    }
+
+    private static func same(_ lhs: JSONValue, _ rhs: JSONValue, _ rhsAmount: Amount?) -> Bool {
+        if case .string = lhs, case .string = rhs { return lhs == rhs }
+        if let right = rhsAmount ?? rhs.amountValue, let left = lhs.amountValue { return left == right }
+        return lhs == rhs
+    }
+
+    private static func compare(_ actual: JSONValue?, _ op: ComparisonOperator, _ operand: JSONValue?, _ operandAmount: Amount?) -> Bool {
+        if op == .exists { return actual != nil && actual != .null }
+        guard let actual, actual != .null else { return op == .ne || op == .notIn }
+        switch op {
+        case .eq: return operand.map { same(actual, $0, operandAmount) } ?? false
+        case .ne: return operand.map { !same(actual, $0, operandAmount) } ?? true
+        case .in: return operand?.arrayValue?.contains(where: { same(actual, $0, nil) }) ?? false
+        case .notIn: return !(operand?.arrayValue?.contains(where: { same(actual, $0, nil) }) ?? false)
+        case .contains:
+            guard let operand else { return false }
+            if case .array(let items) = actual { return items.contains(where: { same($0, operand, operandAmount) }) }
+            if case .string(let text) = actual, case .string(let part) = operand { return text.contains(part) }
+            return false
+        case .gt, .gte, .lt, .lte:
+            guard let left = actual.amountValue, let right = operandAmount else { return false }
+            switch op {
+            case .gt: return left > right
+            case .gte: return left >= right
+            case .lt: return left < right
+            default: return left <= right
+            }
+        case .exists: return true
+        }
+    }
+
+    private static func text(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): "\"\(s)\""
+        case .number(let n): n
+        case .bool(let b): "\(b)"
+        case .array(let items): "[" + items.map(text).joined(separator: ", ") + "]"
+        case .null: "null"
+        case .object: "{…}"
+        }
+    }
+}
