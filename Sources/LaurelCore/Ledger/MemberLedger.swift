@@ -105,7 +105,10 @@ public struct MemberLedger: Hashable, Sendable {
         insert(lot)
         lifetimeEarned += points
         record(kind, source, pending ? pendingAccount : availableAccount, points, lot: lot.id, source: sourceId)
-        if !pending, let index = lots.firstIndex(where: { $0.id == lot.id }) { payDebt(from: index) }
+        if !pending, let index = lots.firstIndex(where: { $0.id == lot.id }) {
+            payDebt(from: index)
+            dropEmptyLots()
+        }
         // Points earned for an event long past may already be due to expire.
         if let expiresAt, expiresAt <= now { settle(now: now, sourceId: sourceId) }
         return lot
@@ -146,6 +149,7 @@ public struct MemberLedger: Hashable, Sendable {
         return taken
     }
 
+    /// Uses a newly available lot to pay what the member owes. Callers drop emptied lots afterwards.
     private mutating func payDebt(from index: Int) {
         let paid = min(debt, lots[index].remaining)
         guard paid > 0 else { return }
@@ -200,5 +204,6 @@ public struct MemberLedger: Hashable, Sendable {
             receiver.insert(lot)
             if let index = receiver.lots.firstIndex(where: { $0.id == lot.id }) { receiver.payDebt(from: index) }
         }
+        receiver.dropEmptyLots()
     }
 }

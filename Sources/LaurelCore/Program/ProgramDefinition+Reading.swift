@@ -53,12 +53,15 @@ extension ProgramDefinition {
         var rules: [EarningRule] = []
         var seenIds: [String: String] = [:]
         for (value, path) in root.list("earning_rules") ?? [] {
-            guard let rule = EarningRuleReader(reader: reader, timeZone: timeZone).read(value, at: path) else { continue }
-            if let first = seenIds[rule.id] {
-                reader.report("\(path).id", "duplicate rule id \"\(rule.id)\" (first used at \(first))")
-            } else {
-                seenIds[rule.id] = path
+            // Duplicate ids are reported even when the rule has other problems.
+            if case .string(let id)? = value.objectValue?["id"] {
+                if let first = seenIds[id] {
+                    reader.report("\(path).id", "duplicate rule id \"\(id)\" (first used at \(first))")
+                } else {
+                    seenIds[id] = path
+                }
             }
+            guard let rule = EarningRuleReader(reader: reader, timeZone: timeZone).read(value, at: path) else { continue }
             rules.append(rule)
         }
 
