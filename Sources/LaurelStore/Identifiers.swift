@@ -1,26 +1,49 @@
 import Foundation
+import Synchronization
 
 /// Object ids: a type prefix, then 10 characters of millisecond time and 16 random ones in
-/// Crockford base32, so ids sort by creation time (cursor pagination relies on it).
+/// Crockford base32, so ids sort by creation time (cursor pagination relies on it). Ids made
+/// in the same millisecond by this process count up from the previous one, so they too sort
+/// in creation order.
 public enum Identifiers {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+    /// The random digits of the last id made in each recently used millisecond (several, since callers pass
+    /// their own clock), with when each was last used, so the least recently used can be forgotten.
+    private static let recent = Mutex<(uses: UInt64, digits: [UInt64: (digits: [Int], used: UInt64)])>((0, [:]))
 
     public static func make(_ prefix: String, now: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var time = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let time = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        let digits = recent.withLock { recent -> [Int] in
+            recent.uses += 1
+            var digits: [Int]
+            if let previous = recent.digits[time] {
+                digits = previous.digits
+                var index = digits.count - 1
+                while index >= 0 {
+                    digits[index] += 1
+                    if digits[index] < 32 { break }
+                    digits[index] = 0
+                    index -= 1
+                }
+            } else {
+                var generator = SystemRandomNumberGenerator()
+                // The first digit starts below 16, so counting up within a millisecond never wraps around.
+                digits = (0..<16).map { Int(generator.next(upperBound: UInt8($0 == 0 ? 16 : 32))) }
+                if recent.digits.count >= 256 {
+                    let kept = recent.digits.sorted { $0.value.used > $1.value.used }.prefix(128)
+                    recent.digits = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+                }
+            }
+            recent.digits[time] = (digits, recent.uses)
+            return digits
+        }
         var timePart = [Character](repeating: "0", count: 10)
+        var remaining = time
         for index in stride(from: 9, through: 0, by: -1) {
-            timePart[index] = alphabet[Int(time & 31)]
-            time >>= 5
+            timePart[index] = alphabet[Int(remaining & 31)]
+            remaining >>= 5
         }
-        var random = generator.next() as UInt64
-        var randomPart = [Character](repeating: "0", count: 16)
-        for index in 0..<16 {
-            if index == 12 { random = generator.next() }
-            randomPart[index] = alphabet[Int(random & 31)]
-            random >>= 5
-        }
-        return "\(prefix)_" + String(timePart) + String(randomPart)
+        return "\(prefix)_" + String(timePart) + String(digits.map { alphabet[$0] })
     }
 
     /// A secret for API keys: 32 random bytes in base32.

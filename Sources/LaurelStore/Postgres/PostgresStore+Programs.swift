@@ -24,7 +24,7 @@ extension PostgresStore {
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
-        try await transaction { connection in
+        let result = try await transaction { connection -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try await Self.claim(connection, programId: id, idempotency, now: now, logger) { return .replayed(replay) }
             guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(id) FOR UPDATE", logger) else {
                 throw StoreError.notFound("program \(id)")
@@ -37,9 +37,11 @@ extension PostgresStore {
                 """, logger: logger)
             try await connection.query("UPDATE programs SET current_version = \(version), name = \(definition.name) WHERE id = \(id)", logger: logger)
             let record = ProgramVersionRecord(programId: id, version: version, definition: definition, source: source, createdAt: now)
-            programs.put(record)
             return try await Self.remember(connection, programId: id, idempotency, record, logger)
         }
+        // Cached only once committed: a version whose transaction failed (or was retried) must never be served.
+        if let record = result.value { programs.put(record) }
+        return result
     }
 
     public func programVersion(programId: String, version: Int?) async throws -> ProgramVersionRecord? {

@@ -21,8 +21,7 @@ extension SQLiteStore {
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
-        let cache = programs
-        return try await writer.write { db in
+        let result = try await writer.write { db -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try Self.replay(db, programId: id, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [id]) else {
                 throw StoreError.notFound("program \(id)")
@@ -33,9 +32,11 @@ extension SQLiteStore {
                        [id, version, canonical, source, now.millis])
             try db.run("UPDATE programs SET current_version = ?, name = ? WHERE id = ?", [version, definition.name, id])
             let record = ProgramVersionRecord(programId: id, version: version, definition: definition, source: source, createdAt: now)
-            cache.put(record)
             return try Self.remember(db, programId: id, idempotency, record, now: now)
         }
+        // Cached only once committed: a version whose transaction failed must never be served.
+        if let record = result.value { programs.put(record) }
+        return result
     }
 
     public func programVersion(programId: String, version: Int?) async throws -> ProgramVersionRecord? {
