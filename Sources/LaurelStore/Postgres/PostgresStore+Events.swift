@@ -45,10 +45,13 @@ extension PostgresStore {
                         \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(try JSONText.encode(recorded)))
                 """, logger: logger)
             try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
-            for rule in outcome.rules where rule.points > 0 {
+            let awards = outcome.rules.filter { $0.points > 0 }
+            if !awards.isEmpty {
+                // One round trip for all of the event's awards.
                 try await connection.query("""
                     INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
-                    VALUES (\(memberId), \(rule.ruleId), \(event.occurredAt.millis), \(rule.points), \(event.id))
+                    SELECT \(memberId), rule_id, \(event.occurredAt.millis), points, \(event.id)
+                    FROM UNNEST(\(awards.map(\.ruleId))::TEXT[], \(awards.map { Int64($0.points) })::BIGINT[]) AS award(rule_id, points)
                     """, logger: logger)
             }
             if let after = outcome.purchaseAfterReturn {

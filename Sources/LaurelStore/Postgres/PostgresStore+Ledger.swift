@@ -11,12 +11,18 @@ extension PostgresStore {
 
     static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
-        for entry in ledger.entries {
+        if !ledger.entries.isEmpty {
+            // One round trip for all of the operation's entries, in order.
+            let entries = ledger.entries
             try await connection.query("""
                 INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
                                             program_version, created_at, actor, reason)
-                VALUES (\(programId), \(entry.memberId), \(entry.kind.rawValue), \(entry.from.description), \(entry.to.description), \(entry.points),
-                        \(entry.lotId), \(entry.sourceId), \(version), \(now.millis), \(actor), \(reason))
+                SELECT \(programId), member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, \(version), \(now.millis), \(actor), \(reason)
+                FROM UNNEST(\(entries.map(\.memberId))::TEXT[], \(entries.map(\.kind.rawValue))::TEXT[], \(entries.map(\.from.description))::TEXT[],
+                            \(entries.map(\.to.description))::TEXT[], \(entries.map { Int64($0.points) })::BIGINT[],
+                            \(entries.map { $0.lotId ?? "" })::TEXT[], \(entries.map(\.sourceId))::TEXT[])
+                     WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
+                ORDER BY position
                 """, logger: logger)
         }
         for lot in ledger.touchedLots {
