@@ -55,7 +55,7 @@ struct ProgramValidationTests {
         #expect(yaml.returns == ReturnPolicy(whenSpent: .debt, debtLimit: 100))
     }
 
-    @Test(arguments: ["bean-and-thread.yaml"])
+    @Test(arguments: ["bean-and-thread.yaml", "fashion-vip.yaml", "active-outdoor.yaml"])
     func canonicalTreeReadsBackEqual(example: String) throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/\(example)")
         let definition = try ProgramDefinition.parse(try String(contentsOf: url, encoding: .utf8))
