@@ -74,7 +74,7 @@ let package = Package(
             path: "Tests/LaurelTestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore"], swiftSettings: strict),
+        .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore", "LaurelTestSupport"], swiftSettings: strict),
         .testTarget(name: "LaurelStoreTests", dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "LaurelServerTests",

@@ -1,22 +1,11 @@
 import Foundation
 import Testing
 import LaurelCore
+import LaurelTestSupport
 
 /// Random sequences of earn / spend / settle / return / transfer / adjust over fixed seeds:
 /// after every step the ledger invariants hold.
 struct LedgerPropertyTests {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    }
-
     /// Account balances from every entry ever made.
     struct Books {
         var balances: [String: Int] = [:]
@@ -33,7 +22,7 @@ struct LedgerPropertyTests {
 
     @Test(arguments: Array(UInt64(1)...UInt64(40)))
     func invariantsHoldAfterEveryStep(seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let policy = seed % 2 == 0 ? ReturnPolicy(whenSpent: .debt, debtLimit: 300) : ReturnPolicy(whenSpent: .takeAvailable)
         let memberIds = ["a", "b", "c"]
         var ledgers = Dictionary(uniqueKeysWithValues: memberIds.map { ($0, MemberLedger(memberId: $0)) })

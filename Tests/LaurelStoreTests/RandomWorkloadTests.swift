@@ -1,6 +1,7 @@
 import Foundation
 import LaurelCore
 import LaurelStore
+import LaurelTestSupport
 import Testing
 
 /// A seeded random mix of every write, with time moving on: after each one the ledger audit is clean and each

@@ -24,17 +24,24 @@ public enum TestBackend: String, Sendable, CaseIterable {
             try await store.migrate()
             return store
         case .postgres:
-            guard let base = Self.postgresURL else { throw TestBackendError.postgresNotConfigured }
-            let schema = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-            let admin = try PostgresStore(url: base)
-            let adminRunner = Task.immediate { await admin.run() }
-            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
-            adminRunner.cancel()
-            let store = try PostgresStore(url: base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)")
+            let store = try PostgresStore(url: try await Self.freshPostgresSchema())
             Task.immediate { await store.run() }
             try await store.migrate()
             return store
         }
+    }
+}
+
+extension TestBackend {
+    /// Creates an empty schema in the PostgreSQL test database and returns a URL that uses it.
+    public static func freshPostgresSchema() async throws -> String {
+        guard let base = postgresURL else { throw TestBackendError.postgresNotConfigured }
+        let schema = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        let admin = try PostgresStore(url: base)
+        let runner = Task.immediate { await admin.run() }
+        defer { runner.cancel() }
+        try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+        return base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LaurelCore
 import LaurelServer
 import LaurelStore
+import LaurelTestSupport
 import NIOCore
 import Testing
 
@@ -140,14 +141,7 @@ struct MultiNodeCluster: Sendable {
     }
 
     static func start(program: String, members: Int) async throws -> MultiNodeCluster {
-        let base = try #require(databaseURL)
-        let schema = "multinode_\(UInt32.random(in: 0...UInt32.max))"
-        let admin = try PostgresStore(url: base)
-        let adminRunner = Task.immediate { await admin.run() }
-        try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
-        adminRunner.cancel()
-        let url = base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"
-
+        let url = try await TestBackend.freshPostgresSchema()
         let store = try PostgresStore(url: url)
         let runner = Task.immediate { await store.run() }
         try await store.migrate()
