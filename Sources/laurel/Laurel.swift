@@ -9,7 +9,7 @@ struct Laurel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
-        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self]
+        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, Audit.self]
     )
 }
 
@@ -19,6 +19,9 @@ struct StoreOptions: ParsableArguments {
                                discussion: "Defaults to $LAUREL_DATABASE_URL when set, else ./laurel.db."))
     var db: String = ProcessInfo.processInfo.environment["LAUREL_DATABASE_URL"] ?? "./laurel.db"
 
+    @Flag(help: "SQLite only: synchronous = FULL, so acknowledged writes also survive a power loss (slower).")
+    var fullSync = false
+
     /// Opens the store and applies migrations. A PostgreSQL pool runs in the background for the life of the process.
     func open() async throws -> any LaurelStore {
         if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
@@ -27,7 +30,7 @@ struct StoreOptions: ParsableArguments {
             try await store.migrate()
             return store
         }
-        let store = try SQLiteStore(path: db)
+        let store = try SQLiteStore(path: db, durability: fullSync ? .full : .normal)
         try await store.migrate()
         return store
     }
