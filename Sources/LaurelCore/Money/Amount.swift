@@ -7,6 +7,8 @@ public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let units: Int64
     public static let scale: Int64 = 10_000
     public static let fractionDigits = 4
+    /// The largest whole part `init?(_:)` accepts (±900 000 000 000 000).
+    static let maxWhole: Int64 = 900_000_000_000_000
 
     public init(units: Int64) { self.units = units }
     public init(integer: Int) { self.units = Int64(integer) * Amount.scale }
@@ -31,13 +33,15 @@ public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
             while fraction.count > Amount.fractionDigits, fraction.last == "0" { fraction = fraction.dropLast() }
             guard fraction.count <= Amount.fractionDigits else { return nil }
         }
-        guard let whole = Int64(intPart) else { return nil }
+        // 15 digits fit Int64 but not all of them fit once scaled: check the range before multiplying.
+        guard let whole = Int64(intPart), whole <= Amount.maxWhole else { return nil }
         var frac: Int64 = 0
         if !fraction.isEmpty {
             frac = Int64(fraction)!
             for _ in fraction.count..<Amount.fractionDigits { frac *= 10 }
         }
         let magnitude = whole * Amount.scale + frac
+        guard magnitude <= Amount.maxWhole * Amount.scale else { return nil }
         self.units = negative ? -magnitude : magnitude
     }
 

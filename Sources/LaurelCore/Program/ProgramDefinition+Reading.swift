@@ -54,12 +54,16 @@ extension ProgramDefinition {
         var seenIds: [String: String] = [:]
         for (value, path) in root.list("earning_rules") ?? [] {
             // Duplicate ids are reported even when the rule has other problems.
-            if case .string(let id)? = value.objectValue?["id"] {
+            // Numeric ids (`id: 7`) are read as text, so they must be checked too.
+            switch value.objectValue?["id"] {
+            case .string(let id)?, .number(let id)?:
                 if let first = seenIds[id] {
                     reader.report("\(path).id", "duplicate rule id \"\(id)\" (first used at \(first))")
                 } else {
                     seenIds[id] = path
                 }
+            default:
+                break
             }
             guard let rule = EarningRuleReader(reader: reader, timeZone: timeZone).read(value, at: path) else { continue }
             rules.append(rule)
@@ -197,12 +201,20 @@ struct EarningRuleReader {
             reader.report(path, "must have exactly one of field, days_of_week, stores, has_product")
             return nil
         }
+        // `op` and `value` belong to the field shape only; elsewhere they would be silently ignored.
+        if shapes[0] != "field" {
+            for key in ["op", "value"] where object.has(key) {
+                reader.report(object.pathOf(key), "does not apply to a \(shapes[0]) condition")
+            }
+        }
         switch shapes[0] {
         case "days_of_week":
             let names = ["monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7,
                          "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7]
             var days: Set<Int> = []
-            for (index, name) in (object.strings("days_of_week") ?? []).enumerated() {
+            let dayNames = object.strings("days_of_week")
+            if dayNames?.isEmpty == true { reader.report(object.pathOf("days_of_week"), "must list at least one day") }
+            for (index, name) in (dayNames ?? []).enumerated() {
                 if let day = names[name.lowercased()] { days.insert(day) } else {
                     reader.report("\(object.pathOf("days_of_week"))[\(index)]", "must be a day name such as tuesday, got \"\(name)\"")
                 }

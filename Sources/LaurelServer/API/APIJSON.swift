@@ -24,11 +24,36 @@ enum APIJSON {
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               let tree = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) {
+                // Foundation on Linux reports a fraction (or an out-of-range integer) where a whole
+                // number is expected as "not valid JSON" without a path: the body is valid JSON, so
+                // answer 422 and name the number when only one could be the culprit.
+                let suspects = nonIntegerNumbers(in: tree, path: "")
+                let field = suspects.count == 1 ? suspects[0] : nil
+                throw Problem(.unprocessableContent, "invalid_field", "\(field ?? "a number") must be a whole number within range", field: field)
+            }
             throw problem(for: error)
         } catch let problem as Problem {
             throw problem
         } catch {
             throw Problem(.badRequest, "invalid_json", "the body is not valid JSON")
+        }
+    }
+
+    /// Paths of the numbers of a parsed JSON tree that are not whole numbers an `Int` can hold.
+    static func nonIntegerNumbers(in value: Any, path: String) -> [String] {
+        switch value {
+        case let object as [String: Any]:
+            object.flatMap { key, value in nonIntegerNumbers(in: value, path: path.isEmpty ? key : "\(path).\(key)") }
+        case let list as [Any]:
+            list.enumerated().flatMap { index, value in nonIntegerNumbers(in: value, path: "\(path)[\(index)]") }
+        case is Bool, is String:
+            []
+        case let number as NSNumber:
+            Int(exactly: number.doubleValue) == nil ? [path] : []
+        default:
+            []
         }
     }
 

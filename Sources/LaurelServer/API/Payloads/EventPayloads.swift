@@ -83,6 +83,9 @@ struct EventBody: Codable {
 }
 
 extension EventBody.PurchaseBody {
+    /// The largest amount of money a purchase, or one of its lines, may carry.
+    static let maxMoney = Amount(integer: 900_000_000_000_000)
+
     func validated() throws -> Purchase {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw Problem.invalid("purchase.currency", "purchase.currency must be a three-letter code such as EUR")
@@ -91,12 +94,22 @@ extension EventBody.PurchaseBody {
         guard lines.count <= 1000 else { throw Problem.invalid("purchase.lines", "at most 1000 lines") }
         guard !lines.isEmpty || total != nil else { throw Problem.invalid("purchase.total", "a purchase needs lines or a total") }
         var result: [PurchaseLine] = []
+        var linesUnits: Int64 = 0
         for (index, line) in lines.enumerated() {
             let path = "purchase.lines[\(index)]"
             guard !line.sku.isEmpty else { throw Problem.invalid("\(path).sku", "\(path).sku must not be empty") }
             let quantity = line.quantity ?? 1
             guard quantity >= 1, quantity <= 1_000_000 else { throw Problem.invalid("\(path).quantity", "\(path).quantity must be a whole number from 1 to 1000000") }
             guard !line.unitPrice.isNegative else { throw Problem.invalid("\(path).unit_price", "\(path).unit_price must not be negative") }
+            // The core's money arithmetic traps on overflow: refuse line totals (and their sum) beyond Amount's range.
+            let (lineUnits, lineOverflow) = line.unitPrice.units.multipliedReportingOverflow(by: Int64(quantity))
+            guard !lineOverflow, lineUnits <= Self.maxMoney.units else {
+                throw Problem.invalid(path, "\(path): unit_price × quantity must be at most \(Self.maxMoney)")
+            }
+            guard lineUnits <= Self.maxMoney.units - linesUnits else {
+                throw Problem.invalid("purchase.lines", "the lines must add up to at most \(Self.maxMoney)")
+            }
+            linesUnits += lineUnits
             result.append(PurchaseLine(sku: line.sku, category: line.category, labels: line.labels ?? [], quantity: quantity,
                                        unitPrice: line.unitPrice, delivery: line.delivery ?? false))
         }

@@ -26,7 +26,7 @@ struct LedgerRoutes {
         api.add(.post, "/v1/members/{id}/adjustments", scope: .admin) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(AdjustmentBody.self, from: request.body)
-            guard body.points != 0, abs(body.points) <= 100_000_000 else {
+            guard body.points != 0, body.points.magnitude <= 100_000_000 else {
                 throw Problem.invalid("points", "points must be a non-zero integer (positive credits, negative debits) of at most 100000000")
             }
             let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)

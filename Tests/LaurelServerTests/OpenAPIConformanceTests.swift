@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import LaurelServer
+import LaurelTestSupport
+import Testing
+
+/// Real answers of every route checked against the response schemas of the OpenAPI document:
+/// each key the server sends is documented, each required key is sent, types and enums agree.
+@Suite struct OpenAPIConformanceTests {
+    struct Document {
+        let root: [String: Any]
+
+        init() throws {
+            root = try #require(try JSONSerialization.jsonObject(with: try OpenAPIDocument.data()) as? [String: Any])
+        }
+
+        func resolve(_ schema: [String: Any]) -> [String: Any] {
+            guard let ref = schema["$ref"] as? String else { return schema }
+            var node: Any = root
+            for part in ref.dropFirst(2).split(separator: "/") { node = (node as? [String: Any])?[String(part)] ?? [:] }
+            return resolve(node as? [String: Any] ?? [:])
+        }
+
+        /// The schema of the answer `status` of an operation, with its media type.
+        func responseSchema(_ method: String, _ path: String, _ status: Int) -> (String, [String: Any])? {
+            guard let operation = ((root["paths"] as? [String: Any])?[path] as? [String: Any])?[method.lowercased()] as? [String: Any],
+                  let response = (operation["responses"] as? [String: Any])?[String(status)] as? [String: Any],
+                  let content = resolve(response)["content"] as? [String: Any],
+                  let (type, media) = content.first, let schema = (media as? [String: Any])?["schema"] as? [String: Any]
+            else { return nil }
+            return (type, resolve(schema))
+        }
+
+        /// Differences between `value` and `schema`, as readable paths.
+        func problems(_ value: Any, _ schema: [String: Any], at path: String = "$") -> [String] {
+            let schema = resolve(schema)
+            if let options = schema["oneOf"] as? [[String: Any]], schema["type"] == nil, schema["properties"] == nil {
+                return options.contains { problems(value, $0, at: path).isEmpty } ? [] : ["\(path): matches no oneOf option"]
+            }
+            if let constant = schema["const"] as? String, value as? String != constant { return ["\(path): expected \(constant)"] }
+            if let options = schema["enum"] as? [String] {
+                guard let text = value as? String, options.contains(text) else { return ["\(path): \(value) not in \(options)"] }
+            }
+            let types = (schema["type"] as? [String]) ?? (schema["type"] as? String).map { [$0] } ?? []
+            if !types.isEmpty, !types.contains(where: { Self.value(value, is: $0) }) { return ["\(path): \(value) is not \(types)"] }
+            var found: [String] = []
+            if let object = value as? [String: Any], let properties = schema["properties"] as? [String: [String: Any]] {
+                for key in (schema["required"] as? [String]) ?? [] where object[key] == nil { found.append("\(path).\(key): required, missing") }
+                for (key, member) in object {
+                    guard let property = properties[key] else {
+                        if schema["additionalProperties"] as? Bool != true { found.append("\(path).\(key): not documented") }
+                        continue
+                    }
+                    found += problems(member, property, at: "\(path).\(key)")
+                }
+            }
+            if let list = value as? [Any], let items = schema["items"] as? [String: Any] {
+                for (index, item) in list.enumerated() { found += problems(item, items, at: "\(path)[\(index)]") }
+            }
+            return found
+        }
+
+        /// JSON true and false; on Linux `1 as NSNumber is Bool` holds too, so look at the class.
+        static func isBoolean(_ value: Any) -> Bool { value is Bool && "\(type(of: value))".contains("Bool") }
+
+        static func value(_ value: Any, is type: String) -> Bool {
+            switch type {
+            case "object": value is [String: Any]
+            case "array": value is [Any]
+            case "string": value is String
+            case "boolean": isBoolean(value)
+            case "integer": !isBoolean(value) && (value as? NSNumber).map { Int(exactly: $0.doubleValue) != nil } == true
+            case "number": value is NSNumber && !isBoolean(value)
+            case "null": value is NSNull
+            default: true
+            }
+        }
+    }
+
+    @Test func everyAnswerMatchesItsDocumentedSchema() async throws {
+        let fixture = try await HTTPFixture.make(.sqlite)
+        try await fixture.withServer { api in
+            let document = try Document()
+            var checked = Set<String>()
+            func check(_ method: HTTPRequest.Method, _ template: String, _ answer: HTTPFixture.Client.Answer,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+                let documented = try #require(document.responseSchema(method.rawValue, template, answer.status),
+                                              "\(method) \(template) answers \(answer.status), which is not documented", sourceLocation: sourceLocation)
+                #expect(answer.headers[.contentType] == documented.0, "\(method) \(template)", sourceLocation: sourceLocation)
+                let value = try JSONSerialization.jsonObject(with: answer.body)
+                let problems = document.problems(value, documented.1)
+                #expect(problems.isEmpty, "\(method) \(template) \(answer.status): \(problems) in \(answer.text)", sourceLocation: sourceLocation)
+                checked.insert("\(method) \(template)")
+            }
+            try check(.get, "/healthz", try await api.call(.get, "/healthz", key: nil))
+            try check(.get, "/openapi.json", try await api.call(.get, "/openapi.json", key: nil))
+            try check(.get, "/v1/program", try await api.get("/v1/program"))
+            try check(.put, "/v1/program", try await api.call(.put, "/v1/program", key: fixture.admin, body: HTTPFixture.program, idempotencyKey: "p"))
+            try check(.put, "/v1/program", try await api.call(.put, "/v1/program", key: fixture.admin, body: "name: x\ncolour: red\n"))
+            try check(.get, "/v1/program/versions", try await api.get("/v1/program/versions"))
+            try check(.get, "/v1/program/versions/{version}", try await api.get("/v1/program/versions/1"))
+            try check(.get, "/v1/program/versions/{version}", try await api.get("/v1/program/versions/x"))
+
+            let created = try await api.post("/v1/members", #"{"external_id":"oa-1","email":"ana@example.com","name":"Ana","birthday":"1990-04-27","attributes":{"tier":"gold","n":[1,2]}}"#)
+            try check(.post, "/v1/members", created)
+            let member = try #require(created.json["id"] as? String)
+            let other = try await api.member("oa-2")
+            try check(.post, "/v1/members", try await api.post("/v1/members", #"{"external_id":"oa-1"}"#))
+            try check(.post, "/v1/members", try await api.post("/v1/members", #"{"external_id":"oa-3"}"#, key: fixture.read))
+            try check(.post, "/v1/members", try await api.call(.post, "/v1/members", key: nil, body: "{}"))
+            try check(.get, "/v1/members", try await api.get("/v1/members?limit=1"))
+            try check(.get, "/v1/members", try await api.get("/v1/members?external_id=oa-1"))
+            try check(.get, "/v1/members", try await api.get("/v1/members?limit=0"))
+            try check(.patch, "/v1/members/{id}", try await api.call(.patch, "/v1/members/\(member)", key: fixture.admin, body: #"{"name":null}"#))
+
+            let purchase = try await api.post("/v1/events", #"""
+                {"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","transaction_id":"t1","lines":[{"sku":"S","category":"shoes","labels":["new"],"quantity":2,"unit_price":"20.00"}]}}
+                """#, idempotencyKey: "oa-purchase")
+            try check(.post, "/v1/events", purchase)
+            let purchaseId = try #require(purchase.json["id"] as? String)
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"""
+                {"member_id":"\#(member)","type":"return","return":{"purchase_event_id":"\#(purchaseId)","amount":"10.00"}}
+                """#))
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"{"external_id":"oa-1","type":"review","attributes":{"stars":5}}"#))
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"USD","total":"1"}}"#))
+            try check(.get, "/v1/events/{id}", try await api.get("/v1/events/\(purchaseId)"))
+            try check(.get, "/v1/events/{id}", try await api.get("/v1/events/evt_none"))
+
+            try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(member)/adjustments", #"{"points":500,"reason":"gift","actor":"jo"}"#))
+            try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(member)/adjustments", #"{"points":-5000,"reason":"x"}"#))
+            try check(.post, "/v1/transfers", try await api.post("/v1/transfers", #"{"from_member_id":"\#(member)","to_member_id":"\#(other)","points":5}"#))
+            // A blocked member's event, and the member with every points field.
+            _ = try await api.call(.patch, "/v1/members/\(other)", key: fixture.admin, body: #"{"status":"blocked"}"#)
+            try check(.post, "/v1/events", try await api.purchase(other))
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(member)"))
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/mem_none"))
+            let ledger = try await api.get("/v1/members/\(member)/ledger?limit=3")
+            try check(.get, "/v1/members/{id}/ledger", ledger)
+            #expect(ledger.json["next_cursor"] is String)
+            try check(.get, "/v1/members/{id}/ledger", try await api.get("/v1/members/\(member)/ledger?starting_after=x"))
+
+            let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
+            #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
+        }
+    }
+}
