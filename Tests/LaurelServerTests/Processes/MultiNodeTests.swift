@@ -123,7 +123,7 @@ struct MultiNodeTests {
 
 /// A throwaway schema in the test database and two server processes on it.
 struct MultiNodeCluster: Sendable {
-    static var databaseURL: String? { ProcessInfo.processInfo.environment["LAUREL_TEST_POSTGRES_URL"] }
+    static var databaseURL: String? { TestBackend.postgresURL }
 
     let url: String
     let store: PostgresStore

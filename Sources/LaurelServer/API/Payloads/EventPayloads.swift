@@ -130,7 +130,8 @@ struct EventView: Encodable {
     var status: EventOutcome.Status
     var points: Int
     var outcome: RecordedOutcome
-    var details: JSONValue
+    /// The event as stored (normalised when it was received).
+    var details: EventBody?
 
     enum CodingKeys: String, CodingKey {
         case id, object, type, memberId = "member_id", occurredAt = "occurred_at", recordedAt = "recorded_at", programVersion = "program_version"
@@ -147,6 +148,6 @@ struct EventView: Encodable {
         status = record.status
         points = record.points
         outcome = record.outcome
-        details = (try? JSONDecoder().decode(JSONValue.self, from: Data(record.payload.utf8))) ?? .null
+        details = try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))
     }
 }
