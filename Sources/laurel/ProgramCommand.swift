@@ -16,7 +16,7 @@ struct ProgramCommand: AsyncParsableCommand {
         @Argument(help: "The program file.") var file: String
 
         func run() async throws {
-            let definition = try load(file)
+            let definition = try ProgramCommand.load(file)
             print("\(file): valid — \"\(definition.name)\", \(definition.currency), \(definition.earningRules.count) earning rules")
         }
     }
@@ -29,7 +29,7 @@ struct ProgramCommand: AsyncParsableCommand {
         @Argument(help: "The program file.") var file: String
 
         func run() async throws {
-            let definition = try load(file)
+            let definition = try ProgramCommand.load(file)
             let text = try String(contentsOfFile: file, encoding: .utf8)
             guard program.count <= 64, !program.isEmpty, program.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
                 throw ValidationError("--program must be 1 to 64 lowercase letters, digits, - or _")
@@ -67,4 +67,3 @@ struct ProgramCommand: AsyncParsableCommand {
     }
 }
 
-private func load(_ file: String) throws -> ProgramDefinition { try ProgramCommand.load(file) }

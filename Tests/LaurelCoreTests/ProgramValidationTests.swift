@@ -70,6 +70,17 @@ struct ProgramValidationTests {
         #expect(error.issues.map(\.path) == ["earning_rules[0].event"])
     }
 
+    /// A multiplier cannot take points away: ×0.5 then ×2 would otherwise add up wrongly.
+    @Test func multipliersBelowOneAreRefused() throws {
+        let error = try #require(throws: ProgramValidationError.self) {
+            try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: \"0.5\"}}")
+        }
+        #expect(error.issues == [ValidationIssue(path: "earning_rules[0].effect.factor", message: "must be >= 1")])
+        #expect(throws: Never.self) {
+            try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: 1}}")
+        }
+    }
+
     @Test func notYamlAtAll() {
         #expect(throws: ProgramValidationError.self) { try ProgramDefinition.parse("name: [unclosed") }
         #expect(throws: ProgramValidationError.self) { try ProgramDefinition.parse("") }

@@ -83,8 +83,8 @@ extension Amount: Codable {
         } else if let int = try? container.decode(Int64.self), let value = Amount(String(int)) {
             self = value
         } else if let number = try? container.decode(Double.self) {
-            // JSON numbers with fractions: use the shortest text that round-trips, then parse it exactly.
-            guard number.isFinite, let value = Amount(Self.plainText(number)) else {
+            // JSON numbers with fractions: parse the shortest text that round-trips (exponent forms are refused).
+            guard let value = Amount("\(number)") else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be a decimal number with at most 4 fractional digits")
             }
             self = value
@@ -96,12 +96,5 @@ extension Amount: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
-    }
-
-    /// `Double.description` without exponent notation for the magnitudes money uses.
-    static func plainText(_ number: Double) -> String {
-        let text = "\(number)"
-        guard text.contains("e") else { return text }
-        return "invalid"
     }
 }

@@ -41,7 +41,7 @@ struct APIRequest: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: body)
-        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let fingerprint = hasher.finalize().hexString
         let code = status.code
         return Idempotency(key: key, fingerprint: fingerprint) { value in StoredResponse(status: code, body: try render(value)) }
     }

@@ -19,7 +19,7 @@ public final class APIKeyAuthenticator: Sendable {
 
     /// SHA-256 of a key's secret, hex: what the store keeps.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexString
     }
 
     /// Creates a key for a program; returns the record and the secret, which is shown once and never stored.
