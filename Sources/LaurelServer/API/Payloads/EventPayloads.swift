@@ -138,7 +138,8 @@ struct EventView: Encodable {
         case status, points, outcome, details
     }
 
-    init(_ record: EventRecord) {
+    /// `details` is the body as stored; pass it when it is at hand to skip reading the stored payload back.
+    init(_ record: EventRecord, details: EventBody? = nil) {
         id = record.id
         type = record.type
         memberId = record.memberId
@@ -148,6 +149,6 @@ struct EventView: Encodable {
         status = record.status
         points = record.points
         outcome = record.outcome
-        details = try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))
+        self.details = details ?? (try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8)))
     }
 }

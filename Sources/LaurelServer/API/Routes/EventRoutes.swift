@@ -25,7 +25,8 @@ struct EventRoutes {
             normalized.memberId = memberId
             normalized.externalId = nil
             let payload = String(decoding: try APIJSON.encode(normalized), as: UTF8.self)
-            let render: @Sendable (EventRecord) throws -> Data = { try APIJSON.encode(EventView($0)) }
+            let stored = normalized
+            let render: @Sendable (EventRecord) throws -> Data = { try APIJSON.encode(EventView($0, details: stored)) }
             let result = try await store.recordEvent(programId: request.programId, memberId: memberId, event: event, payload: payload, now: now,
                                                      idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
