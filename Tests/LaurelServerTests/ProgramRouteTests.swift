@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import LaurelServer
 import LaurelStore
@@ -74,6 +75,11 @@ import Testing
             #expect(health.status == 200 && health.json["status"] as? String == "ok")
             let document = try await api.call(.get, "/openapi.json", key: nil)
             #expect(document.status == 200 && (document.json["openapi"] as? String)?.hasPrefix("3.1") == true)
+            for (method, path) in [(HTTPRequest.Method.get, "/v1/nothing"), (.delete, "/v1/members")] {
+                let unmatched = try await api.call(method, path, key: fixture.read)
+                #expect(unmatched.status == 404 && unmatched.code == "not_found", "\(method) \(path)")
+                #expect(unmatched.headers[.contentType] == "application/problem+json")
+            }
         }
     }
 
