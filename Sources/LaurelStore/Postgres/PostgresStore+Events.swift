@@ -11,7 +11,6 @@ extension PostgresStore {
                 throw StoreError.notFound("member \(memberId)")
             }
             let (version, processor) = try await currentVersion(connection, programId: programId)
-            try processor.validate(event)
 
             var usage: [String: RuleUsage] = [:]
             for query in processor.limitQueries(for: event) {

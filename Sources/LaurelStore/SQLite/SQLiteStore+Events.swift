@@ -10,7 +10,6 @@ extension SQLiteStore {
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-            try processor.validate(event)
 
             var usage: [String: RuleUsage] = [:]
             for query in processor.limitQueries(for: event) {
