@@ -77,7 +77,7 @@ extension PostgresStore {
             }
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now)
-            return PointsSummary(ledger: ledger, now: now, expiringWithin: expiringWithin)
+            return PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin)
         }
     }
 

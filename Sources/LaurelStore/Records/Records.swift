@@ -227,9 +227,11 @@ public struct Page<Item: Sendable>: Sendable {
     public init(items: [Item], hasMore: Bool) { self.items = items; self.hasMore = hasMore }
 }
 
-/// A member's points at a glance: balances and what expires soon.
+/// A member's points at a glance: balances and what expires soon, with the member they belong to
+/// (read together, so showing a member with their points is one read).
 public struct PointsSummary: Hashable, Sendable {
     public struct Expiring: Hashable, Sendable { public var date: Date; public var points: Int }
+    public var member: MemberRecord
     public var available: Int
     public var pending: Int
     public var debt: Int
@@ -240,7 +242,8 @@ public struct PointsSummary: Hashable, Sendable {
     public var expiring: [Expiring]
 
     /// The summary of a ledger settled as of `now`.
-    public init(ledger: MemberLedger, now: Date, expiringWithin: TimeInterval) {
+    public init(member: MemberRecord, ledger: MemberLedger, now: Date, expiringWithin: TimeInterval) {
+        self.member = member
         let horizon = now.addingTimeInterval(expiringWithin)
         var expiring: [Date: Int] = [:]
         for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }

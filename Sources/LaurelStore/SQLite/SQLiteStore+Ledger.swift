@@ -66,7 +66,7 @@ extension SQLiteStore {
             // Shown as of now, even if the settlement job has not run yet; nothing is written.
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now)
-            return PointsSummary(ledger: ledger, now: now, expiringWithin: expiringWithin)
+            return PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin)
         }
     }
 

@@ -34,9 +34,9 @@ struct MemberRoutes {
 
         api.add(.get, "/v1/members/{id}", scope: .read) { request in
             let id = try request.parameter("id")
-            guard let member = try await store.member(programId: request.programId, id: id) else { throw Problem.notFound("member \(id)") }
+            // One read: the summary carries the member it was computed for (unknown members answer 404).
             let summary = try await store.pointsSummary(programId: request.programId, memberId: id, now: clock.now(), expiringWithin: 30 * 86_400)
-            return APIJSON.response(.ok, try APIJSON.encode(MemberView(member, summary: summary)))
+            return APIJSON.response(.ok, try APIJSON.encode(MemberView(summary.member, summary: summary)))
         }
 
         api.add(.patch, "/v1/members/{id}", scope: .integration) { request in
