@@ -28,6 +28,10 @@ public enum LaurelApplication {
         MemberRoutes(store: store, clock: clock).register(api)
         EventRoutes(store: store, clock: clock).register(api)
         LedgerRoutes(store: store, clock: clock).register(api)
+        TierRoutes(store: store, clock: clock).register(api)
+        RewardRoutes(store: store, clock: clock).register(api)
+        RedemptionRoutes(store: store, clock: clock).register(api)
+        ClubRoutes(store: store, clock: clock).register(api)
         return (router, api.routes)
     }
 

@@ -51,6 +51,50 @@ public protocol LaurelStore: Sendable {
     /// Safe to run on several nodes at once: each member is settled under their row lock.
     func settleDuePoints(now: Date, batchSize: Int) async throws -> Int
 
+    // MARK: Tiers
+    /// Sets (or, with `tierId` nil, removes) a staff floor: the member holds at least that tier until
+    /// `until` (nil = until removed). The member's tier is re-evaluated at once and the change recorded.
+    func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord
+    /// A member's tier changes, newest first, before the change `startingAfter` (a sequence number).
+    func tierChanges(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<TierChangeRecord>
+    /// Re-evaluates members whose tier check is due (review dates, activity leaving the window, floors
+    /// ending), at most `batchSize`; returns how many were due.
+    func reviewTiers(now: Date, batchSize: Int) async throws -> Int
+
+    // MARK: Rewards and redemptions
+    /// Creates a reward, or replaces its definition; a new stock resets the units left by the difference.
+    func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord
+    func reward(programId: String, id: String) async throws -> RewardRecord?
+    func rewards(programId: String) async throws -> [RewardRecord]
+    /// Adds codes to a reward's pool; returns how many were new (codes already there are skipped).
+    func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int
+    /// Spends the member's points and issues the reward in one transaction; refusals throw `LoyaltyError.refused`.
+    func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+                idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
+    /// A redemption with its status as of `now` (issued ones past their end show as expired).
+    func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord?
+    /// Redemptions newest first, of one member when `memberId` is set.
+    func redemptions(programId: String, memberId: String?, limit: Int, startingAfter: String?, now: Date) async throws -> Page<RedemptionRecord>
+    /// Cancels an issued redemption: points back to their lots (expired ones stay expired), the unit back to stock.
+    func cancelRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
+    func fulfilRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
+    /// The member and every reward with its stock and the member's redemption counts, for the member's catalogue.
+    func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue
+
+    // MARK: Clubs
+    /// Joins a member to a club by invitation (`invitedBy` a member id or staff actor) or by paying its points.
+    func joinClub(programId: String, clubId: String, memberId: String, via: ClubMembershipRecord.Via, invitedBy: String?, now: Date,
+                  idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord>
+    func leaveClub(programId: String, clubId: String, memberId: String, now: Date) async throws -> ClubMembershipRecord
+    /// Current members of a club in member id order.
+    func clubMembers(programId: String, clubId: String, limit: Int, startingAfter: String?) async throws -> Page<ClubMembershipRecord>
+    /// Emits `club.membership_expiring` for memberships near their end, renews or ends those past it; returns how many it handled.
+    func runClubMemberships(now: Date, batchSize: Int) async throws -> Int
+
+    // MARK: Outbox
+    /// Messages in the order they were written, after the sequence number `startingAfter`.
+    func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage>
+
     // MARK: Checks
     /// Verifies the ledger invariants of a program (entries balance, cached balances match entries and lots).
     func audit(programId: String) async throws -> [String]

@@ -10,13 +10,17 @@ public struct PurchaseRecord: Hashable, Sendable {
     /// Points earlier returns of it already settled (taken back or forgiven).
     public var pointsReversed: Int
     public var amountRefunded: Amount
-    public init(eventId: String, memberId: String, total: Amount, pointsEarned: Int, pointsReversed: Int = 0, amountRefunded: Amount = .zero) {
+    /// What the purchase added to the tier basis as money (after tier exclusions).
+    public var tierAmount: Amount
+    public init(eventId: String, memberId: String, total: Amount, pointsEarned: Int, pointsReversed: Int = 0, amountRefunded: Amount = .zero,
+                tierAmount: Amount? = nil) {
         self.eventId = eventId
         self.memberId = memberId
         self.total = total
         self.pointsEarned = pointsEarned
         self.pointsReversed = pointsReversed
         self.amountRefunded = amountRefunded
+        self.tierAmount = tierAmount ?? total
     }
 }
 
@@ -52,6 +56,22 @@ public struct EventOutcome: Hashable, Sendable {
     /// For a return: the purchase as it stands after it.
     public var purchaseAfterReturn: PurchaseRecord?
     public var ledger: MemberLedger
+    /// What the event added to the tier basis (negative for a return); nil without tiers.
+    public var tierContribution: TierContribution? = nil
+    /// The member's tier after the event; nil without tiers.
+    public var tier: MemberTier? = nil
+    public var tierChange: TierChange? = nil
+}
+
+/// A member's tier going into an event: the stored state and the basis totals of the window
+/// containing the event, not counting it.
+public struct TierStanding: Hashable, Sendable {
+    public var state: MemberTier
+    public var totals: TierContribution
+    public init(state: MemberTier, totals: TierContribution) {
+        self.state = state
+        self.totals = totals
+    }
 }
 
 /// The heart of Laurel: given a program, a member's state and an event, the outcome.
@@ -59,10 +79,13 @@ public struct EventOutcome: Hashable, Sendable {
 public struct EventProcessor: Sendable {
     public let program: ProgramDefinition
     public let evaluator: RuleEvaluator
+    /// Tier decisions; nil when the program has no tiers.
+    public let tiers: TierQualification?
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.evaluator = RuleEvaluator(program: program)
+        self.tiers = program.tiers.map { TierQualification(policy: $0, calendar: program.calendar) }
     }
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }
@@ -80,26 +103,69 @@ public struct EventProcessor: Sendable {
         }
     }
 
+    /// Runs the rules (and the member's tier multiplier) on the event, credits the points, and
+    /// re-evaluates the member's tier with what the event adds to the basis: an upgrade happens
+    /// here, on the event that crosses the threshold, with the new tier's bonus points.
     public func process(_ event: LoyaltyEvent, member: MemberProfile, ledger: MemberLedger, usage: [String: RuleUsage],
-                        returnedPurchase: PurchaseRecord?, now: Date) throws(EventProcessingError) -> EventOutcome {
+                        returnedPurchase: PurchaseRecord?, tier standing: TierStanding? = nil, now: Date) throws(EventProcessingError) -> EventOutcome {
         try validate(event)
         var ledger = ledger
         ledger.settle(now: now, sourceId: event.id)
 
         if event.type == LoyaltyEvent.returnType {
-            return try processReturn(event, ledger: ledger, purchase: returnedPurchase)
+            var outcome = try processReturn(event, ledger: ledger, purchase: returnedPurchase)
+            if let tiers, let standing, let purchase = returnedPurchase, let after = outcome.purchaseAfterReturn {
+                // The refunded share of what the purchase added to the basis, in 1/10 000 units.
+                let refunded = after.amountRefunded - purchase.amountRefunded
+                let units = purchase.total.isPositive
+                    ? (ExactPoints(purchase.tierAmount) * ExactPoints(refunded) / ExactPoints(purchase.total) * ExactPoints(points: Int(Amount.scale))).rounded(.halfUp)
+                    : 0
+                let fullyRefunded = after.amountRefunded >= after.total && purchase.amountRefunded < purchase.total
+                let contribution = TierContribution(points: -(outcome.reversal?.reversed ?? 0), amount: Amount(units: -Int64(units)),
+                                                    purchases: fullyRefunded ? -1 : 0)
+                applyTier(tiers, standing, contribution, to: &outcome, now: now)
+            }
+            return outcome
         }
         guard member.status == .active else {
             return EventOutcome(status: .rejected, reason: "member_blocked", rules: [], pointsEarned: 0, ledger: ledger)
         }
-        let rules = evaluator.evaluate(event: event, member: member, usage: usage)
-        let points = rules.reduce(0) { $0 + $1.points }
+        var rules = evaluator.evaluate(event: event, member: member, usage: usage)
+        var points = rules.reduce(0) { $0 + $1.points }
+        if let level = tiers?.policy.level(standing?.state.tierId), let factor = level.benefits.earningMultiplier, points > 0 {
+            let extra = (ExactPoints(points: points) * (ExactPoints(factor) - ExactPoints(points: 1))).rounded(program.rounding)
+            rules.append(RuleResult(ruleId: "tier_multiplier", ruleName: "\(level.name) tier", matched: true, points: extra,
+                                    explanation: "×\(factor) on \(points) points for \(level.name) members"))
+            points += extra
+        }
         // Only purchases wait out the pending period: they are what a return can undo.
         let pendingDays = event.type == LoyaltyEvent.purchaseType ? program.pendingDays : 0
+        let expiresAt = program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: evaluator.calendar)
         let lot = ledger.earn(points, sourceId: event.id, earnedAt: event.occurredAt,
-                              availableAt: event.occurredAt.addingTimeInterval(Double(pendingDays) * 86_400),
-                              expiresAt: program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: evaluator.calendar), now: now)
-        return EventOutcome(status: .processed, rules: rules, pointsEarned: points, lot: lot, ledger: ledger)
+                              availableAt: event.occurredAt.addingTimeInterval(Double(pendingDays) * 86_400), expiresAt: expiresAt, now: now)
+        var outcome = EventOutcome(status: .processed, rules: rules, pointsEarned: points, lot: lot, ledger: ledger)
+        if let tiers, let standing {
+            applyTier(tiers, standing, tiers.contribution(of: event, points: points), to: &outcome, now: now)
+            if let change = outcome.tierChange, let reached = tiers.policy.index(change.to), reached > (tiers.policy.index(change.from) ?? -1) {
+                let level = tiers.policy.levels[reached]
+                if level.benefits.bonusPoints > 0 {
+                    outcome.ledger.earn(level.benefits.bonusPoints, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt,
+                                        expiresAt: expiresAt, now: now)
+                    outcome.rules.append(RuleResult(ruleId: "tier_bonus", ruleName: "\(level.name) tier", matched: true, points: level.benefits.bonusPoints,
+                                                    explanation: "bonus for reaching \(level.name)"))
+                    outcome.pointsEarned += level.benefits.bonusPoints
+                }
+            }
+        }
+        return outcome
+    }
+
+    private func applyTier(_ tiers: TierQualification, _ standing: TierStanding, _ contribution: TierContribution,
+                           to outcome: inout EventOutcome, now: Date) {
+        let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals + contribution), trigger: .event, now: now)
+        outcome.tierContribution = contribution
+        outcome.tier = state
+        outcome.tierChange = change
     }
 
     /// Reverses points in proportion to the refund: after all returns of a purchase, the points taken

@@ -1,5 +1,7 @@
 public enum LedgerEntryKind: String, Sendable, Codable, CaseIterable {
     case earn, mature, spend, expire, reverse, adjust, transfer
+    /// Points of a cancelled redemption going back to the lots they came from.
+    case restore
 }
 
 /// One immutable movement of points from one account to another.

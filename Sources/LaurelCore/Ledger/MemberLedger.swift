@@ -132,6 +132,38 @@ public struct MemberLedger: Hashable, Sendable {
         _ = take(points, kind: kind, to: account, sourceId: sourceId, from: { !$0.pending })
     }
 
+    /// Gives back points a cancelled redemption spent, each piece to the lot it came from so it keeps
+    /// its expiry. Pieces whose lot has expired by `now` are not revived: they go to the expired account.
+    /// `lots` are the pieces' lots as stored (emptied ones included).
+    public mutating func restore(_ pieces: [(lotId: String, points: Int)], lots stored: [PointLot], sourceId: String, now: Date) {
+        for piece in pieces where piece.points > 0 {
+            if let index = lots.firstIndex(where: { $0.id == piece.lotId }) {
+                if let expiresAt = lots[index].expiresAt, expiresAt <= now {
+                    record(.expire, .redeemed, .expired, piece.points, lot: piece.lotId, source: sourceId)
+                    continue
+                }
+                lots[index].remaining += piece.points
+                touchedLotIds.insert(piece.lotId)
+                record(.restore, .redeemed, availableAccount, piece.points, lot: piece.lotId, source: sourceId)
+                payDebt(from: index)
+            } else if var lot = stored.first(where: { $0.id == piece.lotId }) {
+                if let expiresAt = lot.expiresAt, expiresAt <= now {
+                    record(.expire, .redeemed, .expired, piece.points, lot: piece.lotId, source: sourceId)
+                    continue
+                }
+                closedLots.removeAll { $0.id == lot.id }
+                lot.remaining = piece.points
+                lot.pending = false
+                let index = lots.firstIndex(where: { PointLot.spendsBefore(lot, $0) }) ?? lots.endIndex
+                lots.insert(lot, at: index)
+                touchedLotIds.insert(lot.id)
+                record(.restore, .redeemed, availableAccount, piece.points, lot: piece.lotId, source: sourceId)
+                payDebt(from: index)
+            }
+        }
+        dropEmptyLots()
+    }
+
     /// Moves up to `points` out of the lots `filter` selects, soonest-expiring first; returns the pieces taken.
     private mutating func take(_ points: Int, kind: LedgerEntryKind, to account: LedgerAccount, sourceId: String,
                                from filter: (PointLot) -> Bool) -> [(lot: PointLot, points: Int)] {

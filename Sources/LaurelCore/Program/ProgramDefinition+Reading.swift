@@ -17,7 +17,7 @@ extension ProgramDefinition {
     }
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
-        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules"]) else {
+        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -69,9 +69,14 @@ extension ProgramDefinition {
             rules.append(rule)
         }
 
+        let sections = TierAndClubReader(reader: reader, rules: EarningRuleReader(reader: reader, timeZone: timeZone))
+        let tiers = root.value("tiers").flatMap { sections.readTiers($0, at: "tiers") }
+        let clubs = (root.list("clubs") ?? []).compactMap { sections.readClub($0.0, at: $0.1) }
+        sections.checkReferences(tiers: tiers, clubs: clubs, clubsPath: "clubs")
+
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
-                                 expiry: expiry, pendingDays: pendingDays, returns: returns, earningRules: rules)
+                                 expiry: expiry, pendingDays: pendingDays, returns: returns, earningRules: rules, tiers: tiers, clubs: clubs)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {
@@ -139,9 +144,9 @@ struct EarningRuleReader {
     }
 
     func readEffect(_ value: JSONValue, at path: String, event: String?) -> RuleEffect? {
-        let allowed: Set<String> = ["type", "points", "per", "base", "include", "exclude", "exclude_delivery", "min_order", "match", "factor", "attribute"]
+        let allowed: Set<String> = ["type", "points", "per", "base", "include", "exclude", "exclude_delivery", "min_order", "match", "factor", "attribute", "reward"]
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
-        enum Kind: String, CaseIterable { case points_per_amount, fixed_points, product_bonus, multiplier, points_per_attribute }
+        enum Kind: String, CaseIterable { case points_per_amount, fixed_points, product_bonus, multiplier, points_per_attribute, gift_reward }
         guard let kind = object.choice("type", Kind.self, required: true) else { return nil }
         let used: Set<String>
         var result: RuleEffect?
@@ -192,6 +197,10 @@ struct EarningRuleReader {
             let points = object.amount("points", required: true, positive: true)
             let per = object.amount("per", positive: true) ?? .one
             if let attribute, let points { result = .pointsPerAttribute(PointsPerAttribute(attribute: attribute, points: points, per: per)) }
+        case .gift_reward:
+            // The reward must exist in the catalogue when the program is applied (checked by the store).
+            used = ["type", "reward"]
+            result = object.string("reward", required: true).map(RuleEffect.giftReward)
         }
         for key in object.fields.keys.sorted() where allowed.contains(key) && !used.contains(key) {
             reader.report(object.pathOf(key), "does not apply to effect type \(kind.rawValue)")

@@ -14,7 +14,7 @@ extension ProgramDefinition {
         var returnsTree: [String: JSONValue] = ["when_spent": .string(returns.whenSpent.rawValue)]
         if returns.whenSpent == .debt { returnsTree["debt_limit"] = .number(String(returns.debtLimit)) }
         points["returns"] = .object(returnsTree)
-        return .object([
+        var tree: [String: JSONValue] = [
             "name": .string(name),
             "currency": .string(currency),
             "point_value": .string(pointValue.description),
@@ -22,7 +22,57 @@ extension ProgramDefinition {
             "timezone": .string(timeZone),
             "points": .object(points),
             "earning_rules": .array(earningRules.map(\.canonicalTree)),
-        ])
+        ]
+        if let tiers { tree["tiers"] = tiers.canonicalTree }
+        if !clubs.isEmpty { tree["clubs"] = .array(clubs.map(\.canonicalTree)) }
+        return .object(tree)
+    }
+}
+
+extension TierPolicy {
+    var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = ["basis": .string(basis.rawValue), "levels": .array(levels.map(\.canonicalTree))]
+        switch window {
+        case .lifetime: tree["window"] = .string("lifetime")
+        case .calendarYear: tree["window"] = .string("calendar_year")
+        case .rollingMonths(let months): tree["window"] = .object(["rolling_months": .number(String(months))])
+        }
+        if !exclude.isEmpty { tree["exclude"] = exclude.canonicalTree }
+        if excludeDelivery { tree["exclude_delivery"] = .bool(true) }
+        switch downgrade {
+        case .never: tree["downgrade"] = .object(["policy": .string("never")])
+        case .automatic: tree["downgrade"] = .object(["policy": .string("automatic"), "step": .string(step.rawValue)])
+        case .review(let months):
+            tree["downgrade"] = .object(["policy": .string("review"), "review_months": .number(String(months)), "step": .string(step.rawValue)])
+        }
+        return .object(tree)
+    }
+}
+
+extension TierLevel {
+    var canonicalTree: JSONValue {
+        var benefitsTree: [String: JSONValue] = [:]
+        if let factor = benefits.earningMultiplier { benefitsTree["earning_multiplier"] = .string(factor.description) }
+        if benefits.bonusPoints > 0 { benefitsTree["bonus_points"] = .number(String(benefits.bonusPoints)) }
+        if let percent = benefits.discountPercent { benefitsTree["discount_percent"] = .string(percent.description) }
+        if !benefits.perks.isEmpty { benefitsTree["perks"] = .array(benefits.perks.map(JSONValue.string)) }
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "threshold": .string(threshold.description)]
+        if !benefitsTree.isEmpty { tree["benefits"] = .object(benefitsTree) }
+        return .object(tree)
+    }
+}
+
+extension ClubDefinition {
+    var canonicalTree: JSONValue {
+        var join: [String: JSONValue] = ["invitations": .string(invitations.rawValue)]
+        if !tiers.isEmpty { join["tiers"] = .array(tiers.map(JSONValue.string)) }
+        if let pointsCost { join["points"] = .number(String(pointsCost)) }
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "join": .object(join),
+                                         "renewal": .string(renewal.rawValue), "notify_days_before": .number(String(notifyDaysBefore))]
+        if let description { tree["description"] = .string(description) }
+        if let durationMonths { tree["duration_months"] = .number(String(durationMonths)) }
+        if let memberCap { tree["member_cap"] = .number(String(memberCap)) }
+        return .object(tree)
     }
 }
 
@@ -72,6 +122,8 @@ extension RuleEffect {
             tree["attribute"] = .string(rule.attribute)
             tree["points"] = .string(rule.points.description)
             tree["per"] = .string(rule.per.description)
+        case .giftReward(let reward):
+            tree["reward"] = .string(reward)
         }
         return .object(tree)
     }

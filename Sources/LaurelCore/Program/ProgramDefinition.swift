@@ -1,7 +1,7 @@
 import Foundation
 
 /// One brand's loyalty program as written in its program file: currency, point value,
-/// rounding, expiry and pending policy, return policy and earning rules.
+/// rounding, expiry and pending policy, return policy, earning rules, tiers and clubs.
 /// See docs/program-format.md for the file format.
 public struct ProgramDefinition: Hashable, Sendable {
     public var name: String
@@ -17,10 +17,13 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var pendingDays: Int
     public var returns: ReturnPolicy
     public var earningRules: [EarningRule]
+    /// VIP tiers; nil when the program has none.
+    public var tiers: TierPolicy?
+    public var clubs: [ClubDefinition]
 
     public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
-                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = []) {
+                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -30,7 +33,11 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.pendingDays = pendingDays
         self.returns = returns
         self.earningRules = earningRules
+        self.tiers = tiers
+        self.clubs = clubs
     }
+
+    public func club(_ id: String) -> ClubDefinition? { clubs.first { $0.id == id } }
 
     /// The program's calendar: Gregorian in its time zone.
     public var calendar: Calendar {

@@ -6,7 +6,7 @@ struct CompiledCondition: Sendable {
     private enum Field: Sendable {
         case eventType, eventStore, eventChannel, eventTotal
         case eventAttribute(ArraySlice<String>)
-        case memberStatus
+        case memberStatus, memberTier, memberClubs
         case memberAttribute(ArraySlice<String>)
     }
 
@@ -47,7 +47,12 @@ struct CompiledCondition: Sendable {
                 default: field = .eventAttribute(rest)
                 }
             } else {
-                field = Array(rest) == ["status"] ? .memberStatus : .memberAttribute(rest)
+                switch Array(rest) {
+                case ["status"]: field = .memberStatus
+                case ["tier"]: field = .memberTier
+                case ["clubs"]: field = .memberClubs
+                default: field = .memberAttribute(rest)
+                }
             }
             check = .field(field, op, value, value?.amountValue)
             description = "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
@@ -99,6 +104,8 @@ struct CompiledCondition: Sendable {
         case .eventTotal: return event.purchase.map { .number($0.total.description) }
         case .eventAttribute(let path): return RuleEvaluator.lookup(event.attributes, path)
         case .memberStatus: return .string(member.status.rawValue)
+        case .memberTier: return member.tier.map(JSONValue.string)
+        case .memberClubs: return .array(member.clubs.map(JSONValue.string))
         case .memberAttribute(let path): return RuleEvaluator.lookup(member.attributes, path)
         }
     }

@@ -43,6 +43,8 @@ public enum RuleEffect: Hashable, Sendable {
     case multiplier(Multiplier)
     /// `points` for every `per` of a numeric event attribute (steps walked, bottles returned).
     case pointsPerAttribute(PointsPerAttribute)
+    /// Issues a reward from the catalogue (by id) without spending points (gift on purchase).
+    case giftReward(String)
 
     public var typeName: String {
         switch self {
@@ -51,6 +53,7 @@ public enum RuleEffect: Hashable, Sendable {
         case .productBonus: "product_bonus"
         case .multiplier: "multiplier"
         case .pointsPerAttribute: "points_per_attribute"
+        case .giftReward: "gift_reward"
         }
     }
 }
@@ -182,7 +185,7 @@ public struct RuleLimit: Hashable, Sendable {
 /// One condition of a rule; all of a rule's conditions must hold.
 public enum RuleCondition: Hashable, Sendable {
     /// Compares an event or member field: `event.<attribute>`, `event.store`, `event.total`,
-    /// `event.channel`, `member.<attribute>`, `member.status`.
+    /// `event.channel`, `member.<attribute>`, `member.status`, `member.tier`, `member.clubs`.
     case field(path: String, op: ComparisonOperator, value: JSONValue?)
     /// Days of week in the program's time zone, 1 = Monday … 7 = Sunday.
     case daysOfWeek(Set<Int>)

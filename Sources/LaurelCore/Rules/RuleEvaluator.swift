@@ -5,10 +5,16 @@ public struct MemberProfile: Hashable, Sendable {
     public var id: String
     public var status: MemberStatus
     public var attributes: [String: JSONValue]
-    public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:]) {
+    /// The member's tier id (`member.tier` in conditions).
+    public var tier: String?
+    /// Clubs the member belongs to now (`member.clubs contains "sneakers"`).
+    public var clubs: [String]
+    public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:], tier: String? = nil, clubs: [String] = []) {
         self.id = id
         self.status = status
         self.attributes = attributes
+        self.tier = tier
+        self.clubs = clubs
     }
 }
 
@@ -35,9 +41,11 @@ public struct RuleResult: Hashable, Sendable, Codable {
     public let matched: Bool
     public let points: Int
     public let explanation: String
+    /// The reward a `gift_reward` rule issues.
+    public var gift: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation
+        case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation, gift
     }
 }
 
@@ -113,8 +121,16 @@ public struct RuleEvaluator: Sendable {
                     for index in mine.indices { mine[index].value = mine[index].value * share }
                 }
             }
+            var gift: String?
+            if case .giftReward(let reward) = rule.effect {
+                if let maxTimes = rule.limit?.maxTimes, (usage[rule.id]?.times ?? 0) >= maxTimes {
+                    explanation += "; limit of \(maxTimes) per \(rule.limit!.period.rawValue) reached"
+                } else {
+                    gift = reward
+                }
+            }
             components.append(contentsOf: mine)
-            results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: true, points: points, explanation: explanation))
+            results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: true, points: points, explanation: explanation, gift: gift))
             if rule.stop { break }
         }
         return results
@@ -178,6 +194,8 @@ public struct RuleEvaluator: Sendable {
             var touched = [Bool](repeating: false, count: lines.count)
             for component in mine { if let line = component.line { touched[line] = true } }
             return (mine, "×\(multiplier.factor) on points from earlier rules for \(touched.count(where: { $0 })) matching lines")
+        case .giftReward(let reward):
+            return ([], "gift: reward \(reward)")
         case .pointsPerAttribute(let rule):
             guard let value = Self.lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init)[...])?.amountValue, value.isPositive else {
                 return ([], "attribute \(rule.attribute) is missing or not a positive number")

@@ -136,6 +136,8 @@ final class APIRouter {
                 return problem
             case .invalidPoints: return Problem.invalid("points", error.description)
             }
+        case let error as LoyaltyError:
+            return problem(for: error)
         case let error as ProgramValidationError:
             var problem = Problem(.unprocessableContent, "invalid_program",
                                   "the program definition has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))")
@@ -144,6 +146,43 @@ final class APIRouter {
         default:
             logger.error("unexpected error: \(String(reflecting: error))")
             return Problem(.internalServerError, "internal_error", "an unexpected error occurred; nothing was changed")
+        }
+    }
+}
+
+extension APIRouter {
+    static func problem(for error: LoyaltyError) -> Problem {
+        switch error {
+        case .refused(let refusal):
+            switch refusal {
+            case .insufficientPoints(let available, _):
+                var problem = Problem(.unprocessableContent, refusal.code, refusal.description, field: "reward_id")
+                problem.extra = ["available_points": .int(max(available, 0)), "missing_points": .int(refusal.missingPoints ?? 0)]
+                return problem
+            case .outOfStock:
+                return Problem(.conflict, refusal.code, refusal.description, field: "reward_id")
+            case .invalidPoints:
+                return Problem.invalid("points", refusal.description)
+            case .memberBlocked:
+                return Problem(.unprocessableContent, refusal.code, refusal.description, field: "member_id")
+            case .notYetAvailable(let opensAt):
+                var problem = Problem(.unprocessableContent, refusal.code, refusal.description, field: "reward_id")
+                problem.extra = ["available_from": .string(Timestamps.format(opensAt))]
+                return problem
+            default:
+                return Problem(.unprocessableContent, refusal.code, refusal.description, field: "reward_id")
+            }
+        case .alreadyCancelled: return Problem(.conflict, "already_cancelled", error.description)
+        case .notCancellable: return Problem(.conflict, "not_cancellable", error.description)
+        case .notFulfillable: return Problem(.conflict, "not_fulfillable", error.description)
+        case .noFulfilment: return Problem(.unprocessableContent, "no_fulfilment", error.description)
+        case .clubFull: return Problem(.conflict, "club_full", error.description)
+        case .alreadyInClub: return Problem(.conflict, "already_member", error.description, field: "member_id")
+        case .clubJoinNotAllowed: return Problem(.unprocessableContent, "join_not_allowed", error.description)
+        case .unknownTier: return Problem.invalid("tier", error.description)
+        case .noTiers: return Problem(.conflict, "no_tiers", error.description)
+        case .codePoolEmpty: return Problem(.conflict, "out_of_stock", error.description, field: "reward_id")
+        case .codesNotPooled: return Problem(.unprocessableContent, "codes_not_pooled", error.description)
         }
     }
 }

@@ -3,8 +3,9 @@ import LaurelStore
 import Logging
 import ServiceLifecycle
 
-/// Periodically matures pending points whose wait is over and expires lots past their date,
-/// so cached balances follow the clock even for members who do nothing.
+/// Periodically does what the clock makes due for members who do nothing: matures pending
+/// points and expires lots, re-evaluates tiers (review dates, activity leaving the window, staff
+/// floors ending), and warns about, renews or ends club memberships.
 public struct SettlementJob: Service {
     let store: any LaurelStore
     let clock: any WallClock
@@ -23,18 +24,21 @@ public struct SettlementJob: Service {
     @discardableResult
     public static func runOnce(store: any LaurelStore, now: Date, batchSize: Int = 500) async throws -> Int {
         var total = 0
-        while true {
-            let due = try await store.settleDuePoints(now: now, batchSize: batchSize)
-            total += due
-            if due < batchSize { return total }
+        for step in [store.settleDuePoints, store.reviewTiers, store.runClubMemberships] {
+            while true {
+                let due = try await step(now, batchSize)
+                total += due
+                if due < batchSize { break }
+            }
         }
+        return total
     }
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let settled = try await Self.runOnce(store: store, now: clock.now())
-                if settled > 0 { logger.info("settled points of \(settled) members") }
+                if settled > 0 { logger.info("scheduled work done for \(settled) members and memberships") }
             } catch {
                 logger.error("settlement failed: \(error)")
             }

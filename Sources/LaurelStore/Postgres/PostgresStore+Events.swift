@@ -33,7 +33,7 @@ extension PostgresStore {
                                           amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero)
             }
 
-            let outcome = try processor.process(event, member: member.profile, ledger: try await Self.loadLedger(connection, member: member, logger),
+            let outcome = try processor.process(event, member: member.profile(), ledger: try await Self.loadLedger(connection, member: member, logger),
                                                 usage: usage, returnedPurchase: purchase, now: now)
             let recorded = RecordedOutcome(outcome)
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned

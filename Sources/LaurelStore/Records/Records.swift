@@ -76,12 +76,14 @@ public struct MemberRecord: Hashable, Sendable {
     public var pending: Int
     public var debt: Int
     public var lifetimeEarned: Int
+    /// The member's tier, its staff floor and next review (empty when the program has no tiers).
+    public var tier: MemberTier
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: String, programId: String, externalId: String, email: String? = nil, name: String? = nil, birthday: String? = nil,
                 attributes: [String: JSONValue] = [:], status: MemberStatus = .active, available: Int = 0, pending: Int = 0, debt: Int = 0,
-                lifetimeEarned: Int = 0, createdAt: Date, updatedAt: Date) {
+                lifetimeEarned: Int = 0, tier: MemberTier = MemberTier(), createdAt: Date, updatedAt: Date) {
         self.id = id
         self.programId = programId
         self.externalId = externalId
@@ -94,11 +96,15 @@ public struct MemberRecord: Hashable, Sendable {
         self.pending = pending
         self.debt = debt
         self.lifetimeEarned = lifetimeEarned
+        self.tier = tier
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
-    public var profile: MemberProfile { MemberProfile(id: id, status: status, attributes: attributes) }
+    /// The member as rules and reward checks see them; `clubs` are the clubs they belong to now.
+    public func profile(clubs: [String] = []) -> MemberProfile {
+        MemberProfile(id: id, status: status, attributes: attributes, tier: tier.tierId, clubs: clubs)
+    }
 
     /// This member with `patch` applied at `now`.
     public func applying(_ patch: MemberPatch, now: Date) -> MemberRecord {
@@ -165,6 +171,31 @@ public struct RecordedOutcome: Hashable, Sendable, Codable {
     public var rules: [RuleResult]
     public var reversal: Reversal?
     public var balanceAfter: Balance
+    /// The member's tier after the event and the change it made, when the program has tiers.
+    public var tier: String?
+    public var tierChange: TierChangeView?
+    /// Rewards issued or cancelled by the event (gift on purchase, gifts undone by a return).
+    public var gifts: [Gift]?
+
+    public struct TierChangeView: Hashable, Sendable, Codable {
+        public var from: String?
+        public var to: String?
+        public var reason: TierChangeReason
+    }
+
+    public struct Gift: Hashable, Sendable, Codable {
+        public var rewardId: String
+        /// The redemption issued (or cancelled); nil when the gift could not be issued.
+        public var redemptionId: String?
+        /// `issued`, `cancelled`, or why it was not issued (`out_of_stock`, `reward_inactive`, `unknown_reward`).
+        public var status: String
+        public init(rewardId: String, redemptionId: String?, status: String) {
+            self.rewardId = rewardId
+            self.redemptionId = redemptionId
+            self.status = status
+        }
+        enum CodingKeys: String, CodingKey { case rewardId = "reward_id", redemptionId = "redemption_id", status }
+    }
 
     public struct Balance: Hashable, Sendable, Codable {
         public var available: Int
@@ -173,7 +204,7 @@ public struct RecordedOutcome: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, reason, pointsEarned = "points_earned", pending, availableAt = "available_at", expiresAt = "expires_at", rules, reversal
-        case balanceAfter = "balance_after"
+        case balanceAfter = "balance_after", tier, tierChange = "tier_change", gifts
     }
 
     public init(_ outcome: EventOutcome) {
@@ -186,6 +217,8 @@ public struct RecordedOutcome: Hashable, Sendable, Codable {
         rules = outcome.rules
         reversal = outcome.reversal.map { Reversal(reversed: $0.reversed, intoDebt: $0.intoDebt, forgiven: $0.forgiven) }
         balanceAfter = Balance(available: outcome.ledger.available, pending: outcome.ledger.pending)
+        tier = outcome.tier?.tierId
+        tierChange = outcome.tierChange.map { TierChangeView(from: $0.from, to: $0.to, reason: $0.reason) }
     }
 }
 
@@ -240,10 +273,15 @@ public struct PointsSummary: Hashable, Sendable {
     public var pendingLots: [Expiring]
     /// Points expiring within the window, grouped by expiry instant, soonest first.
     public var expiring: [Expiring]
+    /// Tier standing as of now, when the program has tiers.
+    public var tier: TierProgress?
+    /// Clubs the member belongs to now.
+    public var clubs: [ClubMembershipRecord] = []
 
     /// The summary of a ledger settled as of `now`.
-    public init(member: MemberRecord, ledger: MemberLedger, now: Date, expiringWithin: TimeInterval) {
+    public init(member: MemberRecord, ledger: MemberLedger, now: Date, expiringWithin: TimeInterval, tier: TierProgress? = nil) {
         self.member = member
+        self.tier = tier
         let horizon = now.addingTimeInterval(expiringWithin)
         var expiring: [Date: Int] = [:]
         for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }

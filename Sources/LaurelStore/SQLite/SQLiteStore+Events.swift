@@ -22,27 +22,41 @@ extension SQLiteStore {
             var purchase: PurchaseRecord?
             if let details = event.returnOf {
                 purchase = try db.row("""
-                    SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded FROM events
+                    SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
                     WHERE id = ? AND program_id = ? AND member_id = ? AND type = 'purchase' AND status = 'processed'
                     """, [details.purchaseEventId, programId, memberId]).map { row in
                     PurchaseRecord(eventId: row["id"], memberId: row["member_id"], total: Amount(row["purchase_total"] as String) ?? .zero,
                                    pointsEarned: row["points"], pointsReversed: row["points_reversed"],
-                                   amountRefunded: Amount(row["amount_refunded"] as String) ?? .zero)
+                                   amountRefunded: Amount(row["amount_refunded"] as String) ?? .zero,
+                                   tierAmount: (row["tier_amount"] as String?).flatMap(Amount.init))
                 }
             }
 
-            let outcome = try processor.process(event, member: member.profile, ledger: try Self.loadLedger(db, member: member), usage: usage,
-                                                returnedPurchase: purchase, now: now)
-            let recorded = RecordedOutcome(outcome)
+            let program = processor.program
+            let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
+            let standing = try processor.tiers.map { try Self.tierStanding(db, member: member, tiers: $0, at: event.occurredAt) }
+            let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: try Self.loadLedger(db, member: member), usage: usage,
+                                                returnedPurchase: purchase, tier: standing, now: now)
+            var recorded = RecordedOutcome(outcome)
+            recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
+                                                  version: version.version, now: now)
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned
             try db.run("""
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                    payload, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    payload, outcome, tier_amount)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version.version, outcome.status.rawValue,
-                      points, event.purchase?.total.description, payload, try JSONText.encode(recorded)])
+                      points, event.purchase?.total.description, payload, try JSONText.encode(recorded),
+                      event.purchase == nil ? nil : outcome.tierContribution?.amount.description])
             try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
-            for rule in outcome.rules where rule.points > 0 {
+            if let tiers = processor.tiers, let state = outcome.tier {
+                if let contribution = outcome.tierContribution, !contribution.isZero {
+                    try db.run("INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES (?, ?, ?, ?, ?, ?)",
+                               [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id])
+                }
+                try Self.saveTier(db, program: program, tiers: tiers, memberId: memberId, state: state, change: outcome.tierChange, sourceId: event.id, now: now)
+            }
+            for rule in outcome.rules where rule.points > 0 || rule.gift != nil {
                 try db.run("INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id) VALUES (?, ?, ?, ?, ?)",
                            [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id])
             }
@@ -55,6 +69,50 @@ extension SQLiteStore {
                                      payload: payload, outcome: recorded)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
+    }
+
+    /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the
+    /// unused gifts of its purchase; returns what happened to each for the event's outcome.
+    static func settleGifts(_ db: Database, programId: String, memberId: String, event: LoyaltyEvent, outcome: EventOutcome,
+                            program: ProgramDefinition, version: Int, now: Date) throws -> [RecordedOutcome.Gift]? {
+        var gifts: [RecordedOutcome.Gift] = []
+        if let purchaseId = event.returnOf?.purchaseEventId {
+            for row in try db.rows("SELECT * FROM redemptions WHERE source_event_id = ? AND member_id = ? AND status = 'issued'", [purchaseId, memberId]) {
+                let redemption = redemption(row, now: now)
+                guard redemption.status == .issued else { continue }
+                _ = try cancel(db, redemption, program: program, version: version, reason: "purchase_returned", now: now)
+                gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
+            }
+        }
+        let check = RedemptionCheck(program: program)
+        for rule in outcome.rules {
+            guard let rewardId = rule.gift else { continue }
+            guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]),
+                  let record = try? rewardRecord(row, program: program) else {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
+                continue
+            }
+            guard record.reward.active else {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code))
+                continue
+            }
+            let id = Identifiers.make("rdm", now: now)
+            let code: String?
+            do {
+                code = try takeUnit(db, programId: programId, reward: record.reward, redemptionId: id, now: now)
+            } catch LoyaltyError.refused(let refusal) {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: refusal.code))
+                continue
+            } catch LoyaltyError.codePoolEmpty {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.outOfStock.code))
+                continue
+            }
+            try insertRedemption(db, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0, status: .issued,
+                                                      code: code, value: check.value(of: record.reward, cost: 0), sourceEventId: event.id,
+                                                      createdAt: now, updatedAt: now, expiresAt: check.expiry(of: record.reward, issuedAt: now)))
+            gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
+        }
+        return gifts.isEmpty ? nil : gifts
     }
 
     public func event(programId: String, id: String) async throws -> EventRecord? {

@@ -61,12 +61,17 @@ extension SQLiteStore {
     }
 
     public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
-        try await writer.read { db in
+        let cache = programs
+        return try await writer.read { db in
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             // Shown as of now, even if the settlement job has not run yet; nothing is written.
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now)
-            return PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin)
+            let processor = try? Self.currentVersion(db, cache: cache, programId: programId).1
+            let tier = try processor.flatMap { try Self.tierProgress(db, member: member, processor: $0, now: now) }
+            var summary = PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin, tier: tier)
+            if processor?.program.clubs.isEmpty == false { summary.clubs = try Self.memberships(db, memberId: memberId) }
+            return summary
         }
     }
 

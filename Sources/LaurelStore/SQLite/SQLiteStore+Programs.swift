@@ -26,6 +26,7 @@ extension SQLiteStore {
             guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [id]) else {
                 throw StoreError.notFound("program \(id)")
             }
+            try Self.checkGiftRewards(db, programId: id, definition: definition)
             let version = ((row["current_version"] as Int?) ?? 0) + 1
             let canonical = try JSONText.encode(definition.canonicalTree)
             try db.run("INSERT INTO program_versions (program_id, version, definition, source, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -55,6 +56,18 @@ extension SQLiteStore {
         try await writer.read { db in
             try db.rows("SELECT * FROM program_versions WHERE program_id = ? ORDER BY version", [programId]).map(Self.version)
         }
+    }
+
+    /// Gift rules must name rewards of the catalogue.
+    static func checkGiftRewards(_ db: Database, programId: String, definition: ProgramDefinition) throws {
+        var issues: [ValidationIssue] = []
+        for (index, rule) in definition.earningRules.enumerated() {
+            guard case .giftReward(let reward) = rule.effect else { continue }
+            if try db.row("SELECT id FROM rewards WHERE program_id = ? AND id = ?", [programId, reward]) == nil {
+                issues.append(ValidationIssue(path: "earning_rules[\(index)].effect.reward", message: "unknown reward \"\(reward)\" (create it first)"))
+            }
+        }
+        if !issues.isEmpty { throw ProgramValidationError(issues: issues) }
     }
 
     // MARK: Rows

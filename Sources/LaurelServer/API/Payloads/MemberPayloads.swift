@@ -113,11 +113,18 @@ struct MemberView: Encodable {
     var attributes: [String: JSONValue]
     var status: MemberStatus
     var points: Points
+    /// The member's tier id (every view); the full standing comes with a single member.
+    var tierId: String?
+    var tier: TierView?
+    /// The tier's member discount, for the checkout to apply.
+    var discountPercent: String?
+    var clubs: [ClubMembershipView]?
     var createdAt: String
     var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case id, object, externalId = "external_id", email, name, birthday, attributes, status, points, createdAt = "created_at", updatedAt = "updated_at"
+        case id, object, externalId = "external_id", email, name, birthday, attributes, status, points, tierId = "tier_id", tier
+        case discountPercent = "discount_percent", clubs, createdAt = "created_at", updatedAt = "updated_at"
     }
 
     init(_ member: MemberRecord, summary: PointsSummary? = nil) {
@@ -130,7 +137,11 @@ struct MemberView: Encodable {
         status = member.status
         createdAt = Timestamps.format(member.createdAt)
         updatedAt = Timestamps.format(member.updatedAt)
+        tierId = member.tier.tierId
         if let summary {
+            tier = summary.tier.map(TierView.init)
+            discountPercent = summary.tier?.tier?.benefits.discountPercent?.description
+            clubs = summary.clubs.map(ClubMembershipView.init)
             points = Points(available: summary.available, pending: summary.pending, debt: summary.debt, lifetimeEarned: summary.lifetimeEarned,
                             pendingRelease: summary.pendingLots.map { DatedPoints(date: Timestamps.format($0.date), points: $0.points) },
                             expiringSoon: summary.expiring.map { DatedPoints(date: Timestamps.format($0.date), points: $0.points) })

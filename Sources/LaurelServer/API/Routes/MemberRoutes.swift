@@ -8,6 +8,13 @@ struct MemberRoutes {
     let store: any LaurelStore
     let clock: any WallClock
 
+    /// A member with their points, tier standing and clubs, as of `now`. One read: the summary
+    /// carries the member it was computed for (unknown members answer 404).
+    static func memberResponse(store: any LaurelStore, programId: String, id: String, now: Date) async throws -> Response {
+        let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: 30 * 86_400)
+        return APIJSON.response(.ok, try APIJSON.encode(MemberView(summary.member, summary: summary)))
+    }
+
     func register(_ api: APIRouter) {
         api.add(.post, "/v1/members", scope: .integration) { request in
             let body = try APIJSON.decode(CreateMemberBody.self, from: request.body)
@@ -33,10 +40,7 @@ struct MemberRoutes {
         }
 
         api.add(.get, "/v1/members/{id}", scope: .read) { request in
-            let id = try request.parameter("id")
-            // One read: the summary carries the member it was computed for (unknown members answer 404).
-            let summary = try await store.pointsSummary(programId: request.programId, memberId: id, now: clock.now(), expiringWithin: 30 * 86_400)
-            return APIJSON.response(.ok, try APIJSON.encode(MemberView(summary.member, summary: summary)))
+            try await Self.memberResponse(store: store, programId: request.programId, id: try request.parameter("id"), now: clock.now())
         }
 
         api.add(.patch, "/v1/members/{id}", scope: .integration) { request in

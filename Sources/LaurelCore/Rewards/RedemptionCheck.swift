@@ -1,0 +1,137 @@
+import Foundation
+
+/// What the store knows about a member and a reward when checking a redemption.
+public struct RedemptionContext: Hashable, Sendable {
+    public var member: MemberProfile
+    public var available: Int
+    /// Redemptions of this reward by the member that were not cancelled: ever, and inside the period limit's window.
+    public var redeemedEver: Int
+    public var redeemedInPeriod: Int
+    /// Units left; nil = unlimited.
+    public var stockLeft: Int?
+    public init(member: MemberProfile, available: Int, redeemedEver: Int = 0, redeemedInPeriod: Int = 0, stockLeft: Int? = nil) {
+        self.member = member
+        self.available = available
+        self.redeemedEver = redeemedEver
+        self.redeemedInPeriod = redeemedInPeriod
+        self.stockLeft = stockLeft
+    }
+}
+
+/// Why a member cannot redeem a reward now; the API shows each with its `code`.
+public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    case memberBlocked
+    case inactive
+    case notYetAvailable(opensAt: Date)
+    case noLongerAvailable(endedAt: Date)
+    case tierRequired([String])
+    case clubRequired([String])
+    case notEligible(condition: String)
+    case outOfStock
+    case limitReached(limit: Int, period: String)
+    case insufficientPoints(available: Int, cost: Int)
+    case invalidPoints(String)
+
+    public var code: String {
+        switch self {
+        case .memberBlocked: "member_blocked"
+        case .inactive: "reward_inactive"
+        case .notYetAvailable: "not_yet_available"
+        case .noLongerAvailable: "no_longer_available"
+        case .tierRequired: "tier_required"
+        case .clubRequired: "club_required"
+        case .notEligible: "not_eligible"
+        case .outOfStock: "out_of_stock"
+        case .limitReached: "limit_reached"
+        case .insufficientPoints: "insufficient_points"
+        case .invalidPoints: "invalid_points"
+        }
+    }
+
+    /// Points still needed, for `insufficient_points`.
+    public var missingPoints: Int? {
+        if case .insufficientPoints(let available, let cost) = self { return cost - max(available, 0) }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .memberBlocked: "the member is blocked"
+        case .inactive: "the reward is no longer offered"
+        case .notYetAvailable(let date): "available from \(Timestamps.format(date))"
+        case .noLongerAvailable(let date): "was available until \(Timestamps.format(date))"
+        case .tierRequired(let tiers): "for members of tier \(tiers.joined(separator: " or "))"
+        case .clubRequired(let clubs): "for members of club \(clubs.joined(separator: " or "))"
+        case .notEligible(let condition): "the member does not meet \(condition)"
+        case .outOfStock: "out of stock"
+        case .limitReached(let limit, let period): "limit of \(limit) per member \(period == "lifetime" ? "reached" : "per \(period) reached")"
+        case .insufficientPoints(let available, let cost):
+            "not enough points: costs \(cost), \(max(available, 0)) available (\(cost - max(available, 0)) missing)"
+        case .invalidPoints(let why): why
+        }
+    }
+}
+
+/// The checks of a redemption, pure, shared by `POST /v1/redemptions` (which refuses on the first)
+/// and the member's catalogue (which lists them all).
+public struct RedemptionCheck: Sendable {
+    public let program: ProgramDefinition
+
+    public init(program: ProgramDefinition) { self.program = program }
+
+    /// The points a redemption costs: the reward's cost, or for points-to-money the points asked for.
+    public func cost(of reward: Reward, points: Int?) -> Result<Int, RedemptionRefusal> {
+        guard case .pointsToMoney(let minimum, let step) = reward.kind else { return .success(reward.cost) }
+        guard let points else { return .failure(.invalidPoints("points-to-money needs the points to spend")) }
+        guard points >= minimum else { return .failure(.invalidPoints("at least \(minimum) points")) }
+        guard points % step == 0 else { return .failure(.invalidPoints("points must be a multiple of \(step)")) }
+        return .success(points)
+    }
+
+    /// Every reason the member cannot redeem `reward` at `now` for `cost` points, in a fixed order; empty means they can.
+    public func refusals(_ reward: Reward, cost: Int, context: RedemptionContext, now: Date) -> [RedemptionRefusal] {
+        var refusals: [RedemptionRefusal] = []
+        let member = context.member
+        if member.status != .active { refusals.append(.memberBlocked) }
+        if !reward.active { refusals.append(.inactive) }
+        if let opensAt = reward.opensAt(for: member), opensAt > now { refusals.append(.notYetAvailable(opensAt: opensAt)) }
+        if let until = reward.availableUntil, until <= now { refusals.append(.noLongerAvailable(endedAt: until)) }
+        if !reward.tiers.isEmpty, !reward.tiers.contains(member.tier ?? "") { refusals.append(.tierRequired(reward.tiers)) }
+        if !reward.clubs.isEmpty, !reward.clubs.contains(where: member.clubs.contains) { refusals.append(.clubRequired(reward.clubs)) }
+        if !reward.conditions.isEmpty {
+            let probe = LoyaltyEvent(id: "", type: "redemption", occurredAt: now)
+            let timeZone = program.calendar.timeZone
+            for condition in reward.conditions {
+                let compiled = CompiledCondition(condition, timeZone: timeZone)
+                if !compiled.holds(event: probe, member: member, lines: []) { refusals.append(.notEligible(condition: compiled.description)); break }
+            }
+        }
+        if let left = context.stockLeft, left <= 0 { refusals.append(.outOfStock) }
+        if let limit = reward.limitPerMember, context.redeemedEver >= limit { refusals.append(.limitReached(limit: limit, period: "lifetime")) }
+        if let period = reward.limitPerPeriod, let maxTimes = period.maxTimes, context.redeemedInPeriod >= maxTimes {
+            refusals.append(.limitReached(limit: maxTimes, period: period.period.rawValue))
+        }
+        if context.available < cost { refusals.append(.insufficientPoints(available: context.available, cost: cost)) }
+        return refusals
+    }
+
+    /// The window the per-period limit counts redemptions in, for a redemption at `now`.
+    public func limitWindow(_ reward: Reward, now: Date) -> (from: Date?, to: Date)? {
+        reward.limitPerPeriod.map { $0.interval(containing: now, calendar: program.calendar) }
+    }
+
+    /// The money value a redemption carries: a gift card's value, a fixed discount, or points × point value.
+    public func value(of reward: Reward, cost: Int) -> Amount? {
+        switch reward.kind {
+        case .giftCard(let value): value
+        case .discountCode(let discount) where discount.unit == .fixed: discount.value
+        case .pointsToMoney: program.pointValue * cost
+        default: nil
+        }
+    }
+
+    /// When a redemption issued at `issuedAt` stops being valid.
+    public func expiry(of reward: Reward, issuedAt: Date) -> Date? {
+        reward.validDays.map { issuedAt.addingTimeInterval(Double($0) * 86_400) }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// The rewards catalogue: rewards, their code pools, and what one member can redeem.
+struct RewardRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.post, "/v1/rewards", scope: .admin) { request in
+            let reward = try await read(request)
+            if try await store.reward(programId: request.programId, id: reward.id) != nil {
+                throw Problem(.conflict, "reward_exists", "reward \(reward.id) already exists; PUT /v1/rewards/\(reward.id) replaces it", field: "id")
+            }
+            let record = try await store.putReward(programId: request.programId, reward: reward, now: clock.now())
+            return APIJSON.response(.created, try APIJSON.encode(RewardView(record)))
+        }
+
+        api.add(.put, "/v1/rewards/{id}", scope: .admin) { request in
+            let id = try request.parameter("id")
+            let reward = try await read(request, id: id)
+            let record = try await store.putReward(programId: request.programId, reward: reward, now: clock.now())
+            return APIJSON.response(.ok, try APIJSON.encode(RewardView(record)))
+        }
+
+        api.add(.get, "/v1/rewards", scope: .read) { request in
+            let rewards = try await store.rewards(programId: request.programId).map(RewardView.init)
+            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: rewards, hasMore: false)))
+        }
+
+        api.add(.get, "/v1/rewards/{id}", scope: .read) { request in
+            let id = try request.parameter("id")
+            guard let record = try await store.reward(programId: request.programId, id: id) else { throw Problem.notFound("reward \(id)") }
+            return APIJSON.response(.ok, try APIJSON.encode(RewardView(record)))
+        }
+
+        api.add(.post, "/v1/rewards/{id}/codes", scope: .admin) { request in
+            let id = try request.parameter("id")
+            let codes = try Self.codes(request)
+            let added = try await store.addRewardCodes(programId: request.programId, rewardId: id, codes: codes, now: clock.now())
+            let stock = try await store.reward(programId: request.programId, id: id)?.stockLeft
+            return APIJSON.response(.ok, try APIJSON.encode(RewardCodesView(rewardId: id, received: codes.count, added: added, stockLeft: stock)))
+        }
+
+        api.add(.get, "/v1/members/{id}/rewards", scope: .read) { request in
+            let id = try request.parameter("id")
+            let now = clock.now()
+            let catalogue = try await store.memberCatalogue(programId: request.programId, memberId: id, now: now)
+            guard let version = try await store.programVersion(programId: request.programId, version: nil) else {
+                throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet")
+            }
+            let check = RedemptionCheck(program: version.definition)
+            let member = catalogue.member.profile(clubs: catalogue.clubs)
+            var entries: [(record: RewardRecord, refusals: [RedemptionRefusal])] = []
+            for entry in catalogue.entries where entry.record.reward.isVisible(to: member, at: now) {
+                let cost = (try? check.cost(of: entry.record.reward, points: nil).get()) ?? entry.record.reward.kind.minimumCost
+                let context = RedemptionContext(member: member, available: catalogue.available, redeemedEver: entry.redeemedEver,
+                                                redeemedInPeriod: entry.redeemedInPeriod, stockLeft: entry.record.stockLeft)
+                entries.append((entry.record, check.refusals(entry.record.reward, cost: cost, context: context, now: now)))
+            }
+            // Featured first, then what the member can redeem now, then the rest by id.
+            func order(_ entry: (record: RewardRecord, refusals: [RedemptionRefusal])) -> (Int, Int, String) {
+                (entry.record.reward.featured ? 0 : 1, entry.refusals.isEmpty ? 0 : 1, entry.record.reward.id)
+            }
+            let views = entries.sorted { order($0) < order($1) }.map { CatalogueEntryView(record: $0.record, refusals: $0.refusals) }
+            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: views, hasMore: false)))
+        }
+    }
+
+    /// A reward definition from the body, checked against the current program.
+    private func read(_ request: APIRequest, id: String? = nil) async throws -> Reward {
+        let tree: JSONValue
+        do {
+            tree = try JSONDecoder().decode(JSONValue.self, from: request.body)
+        } catch {
+            throw Problem(.badRequest, "invalid_json", "the body is not a JSON object")
+        }
+        var fields = tree.objectValue ?? [:]
+        if let id {
+            if let given = fields["id"], given != .string(id) { throw Problem.invalid("id", "the id in the body must match the path (\(id))") }
+            fields["id"] = .string(id)
+        }
+        guard let version = try await store.programVersion(programId: request.programId, version: nil) else {
+            throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet; apply one first")
+        }
+        do {
+            return try Reward.read(tree.objectValue == nil ? tree : .object(fields), program: version.definition)
+        } catch {
+            var problem = Problem(.unprocessableContent, "invalid_reward",
+                                  "the reward has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))",
+                                  field: error.issues.first?.path)
+            problem.extra = ["errors": .list(error.issues.map { ["path": $0.path, "message": $0.message] })]
+            throw problem
+        }
+    }
+
+    /// Codes from a JSON body (`{"codes": [...]}`) or a CSV / plain-text body (one code per line, an optional `code` header).
+    static func codes(_ request: APIRequest) throws -> [String] {
+        let contentType = request.request.headers[.contentType] ?? "application/json"
+        var codes: [String]
+        if contentType.hasPrefix("text/csv") || contentType.hasPrefix("text/plain") {
+            codes = String(decoding: request.body, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.split(separator: ",").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
+                .filter { !$0.isEmpty }
+            if codes.first?.lowercased() == "code" { codes.removeFirst() }
+        } else {
+            codes = try APIJSON.decode(RewardCodesBody.self, from: request.body).codes
+        }
+        guard !codes.isEmpty, codes.count <= 100_000 else { throw Problem.invalid("codes", "send 1 to 100000 codes") }
+        for (index, code) in codes.enumerated() where code.isEmpty || code.count > 64 || code.contains(where: { $0.isWhitespace || !$0.isASCII }) {
+            throw Problem.invalid("codes[\(index)]", "codes are 1 to 64 printable ASCII characters without spaces")
+        }
+        return codes
+    }
+}
+
+extension Reward.Kind {
+    /// The least a redemption of this kind can cost (points-to-money: its minimum).
+    var minimumCost: Int {
+        if case .pointsToMoney(let minimum, _) = self { return minimum }
+        return 0
+    }
+}

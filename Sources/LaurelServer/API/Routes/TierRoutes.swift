@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// Tiers set by staff (a floor the member keeps) and a member's tier history.
+struct TierRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.put, "/v1/members/{id}/tier", scope: .admin) { request in
+            let id = try request.parameter("id")
+            let body = try APIJSON.decode(TierFloorBody.self, from: request.body)
+            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty, reason.count <= 500 else { throw Problem.invalid("reason", "reason must be 1 to 500 characters") }
+            let now = clock.now()
+            var until: Date?
+            if let text = body.until {
+                guard let date = Timestamps.parse(text) else { throw Problem.invalid("until", "until must be an RFC 3339 timestamp") }
+                guard date > now else { throw Problem.invalid("until", "until must be in the future") }
+                until = date
+            }
+            _ = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: body.tier, until: until, note: reason,
+                                             actor: request.caller.id, now: now)
+            return try await MemberRoutes.memberResponse(store: store, programId: request.programId, id: id, now: now)
+        }
+
+        api.add(.delete, "/v1/members/{id}/tier", scope: .admin) { request in
+            let id = try request.parameter("id")
+            let now = clock.now()
+            _ = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: nil, until: nil, note: "floor removed",
+                                             actor: request.caller.id, now: now)
+            return try await MemberRoutes.memberResponse(store: store, programId: request.programId, id: id, now: now)
+        }
+
+        api.add(.get, "/v1/members/{id}/tier-history", scope: .read) { request in
+            let id = try request.parameter("id")
+            var cursor: Int64?
+            if let text = request.query("starting_after") {
+                guard text.hasPrefix("tc_"), let sequence = Int64(text.dropFirst(3)) else {
+                    throw Problem(.badRequest, "invalid_request", "starting_after must be a tier change id such as tc_7", field: "starting_after")
+                }
+                cursor = sequence
+            }
+            let page = try await store.tierChanges(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)
+            let data = page.items.map(TierChangeView.init)
+            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
+        }
+    }
+}

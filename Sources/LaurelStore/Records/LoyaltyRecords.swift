@@ -1,0 +1,130 @@
+import Foundation
+import LaurelCore
+
+/// One change of a member's tier, kept forever (the member's tier history).
+public struct TierChangeRecord: Hashable, Sendable {
+    public var sequence: Int64
+    public var memberId: String
+    public var from: String?
+    public var to: String?
+    public var reason: TierChangeReason
+    /// The event, staff action or job run that caused it.
+    public var sourceId: String
+    public var actor: String?
+    public var note: String?
+    public var createdAt: Date
+}
+
+/// A catalogue reward with the units it has left.
+public struct RewardRecord: Hashable, Sendable {
+    public var programId: String
+    public var reward: Reward
+    /// Units (or unissued pool codes) left; nil = unlimited.
+    public var stockLeft: Int?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+public enum RedemptionStatus: String, Sendable, Codable, CaseIterable {
+    case issued, fulfilled, cancelled, expired
+}
+
+/// A reward issued to a member, bought with points or given by a rule.
+public struct RedemptionRecord: Hashable, Sendable {
+    public var id: String
+    public var programId: String
+    public var memberId: String
+    public var rewardId: String
+    /// Points spent (0 for a gift).
+    public var points: Int
+    public var status: RedemptionStatus
+    public var code: String?
+    /// Money value, for gift cards, fixed discounts and points-to-money.
+    public var value: Amount?
+    /// The purchase that earned a gift; nil when bought with points.
+    public var sourceEventId: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// When an issued redemption (its code) stops being valid.
+    public var expiresAt: Date?
+    public var fulfilledAt: Date?
+    public var cancelledAt: Date?
+}
+
+/// One member's place in a club.
+public struct ClubMembershipRecord: Hashable, Sendable {
+    public enum Via: String, Sendable, Codable, CaseIterable { case invitation, tier, points }
+    public enum Status: String, Sendable, Codable, CaseIterable { case active, ended }
+    public var programId: String
+    public var clubId: String
+    public var memberId: String
+    public var via: Via
+    /// Who invited the member (a member id or a staff actor).
+    public var invitedBy: String?
+    public var status: Status
+    public var joinedAt: Date
+    /// Nil = until the member leaves.
+    public var expiresAt: Date?
+    public var endedAt: Date?
+}
+
+/// A message for the outside world (webhooks deliver them once that issue lands): written in the
+/// same transaction as the change it reports, in order.
+public struct OutboxMessage: Hashable, Sendable {
+    public var sequence: Int64
+    public var id: String
+    public var programId: String
+    /// `tier.changed`, `redemption.issued`, `redemption.cancelled`, `club.joined`, `club.membership_expiring`, `club.membership_ended`…
+    public var type: String
+    public var memberId: String?
+    /// The message body (JSON).
+    public var payload: String
+    public var createdAt: Date
+}
+
+/// What a member's catalogue needs from the store: the member's standing and, per reward, its
+/// stock and how often the member has redeemed it.
+public struct MemberCatalogue: Sendable {
+    public struct Entry: Sendable {
+        public var record: RewardRecord
+        public var redeemedEver: Int
+        public var redeemedInPeriod: Int
+    }
+    public var member: MemberRecord
+    public var available: Int
+    public var clubs: [String]
+    public var entries: [Entry]
+}
+
+/// Why a redemption, club or tier request was refused (each answers a client error).
+public enum LoyaltyError: Error, Hashable, Sendable, CustomStringConvertible {
+    case refused(RedemptionRefusal)
+    case alreadyCancelled(String)
+    case notCancellable(String, RedemptionStatus)
+    case notFulfillable(String, RedemptionStatus)
+    case noFulfilment(String)
+    case clubFull(String)
+    case alreadyInClub(String)
+    case clubJoinNotAllowed(String, String)
+    case unknownTier(String)
+    case noTiers
+    case codePoolEmpty(String)
+    case codesNotPooled(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let refusal): refusal.description
+        case .alreadyCancelled(let id): "redemption \(id) is already cancelled"
+        case .notCancellable(let id, let status): "redemption \(id) is \(status.rawValue) and can no longer be cancelled"
+        case .notFulfillable(let id, let status): "redemption \(id) is \(status.rawValue) and cannot be fulfilled"
+        case .noFulfilment(let id): "reward \(id) is not handed over physically; nothing to fulfil"
+        case .clubFull(let id): "club \(id) is full"
+        case .alreadyInClub(let id): "the member already belongs to club \(id)"
+        case .clubJoinNotAllowed(let id, let why): "cannot join club \(id): \(why)"
+        case .unknownTier(let id): "unknown tier \(id)"
+        case .noTiers: "the program has no tiers"
+        case .codePoolEmpty(let id): "reward \(id) has no codes left"
+        case .codesNotPooled(let id): "reward \(id) does not use a code pool"
+        }
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    static func rewardRecord(_ row: Row, program: ProgramDefinition) throws -> RewardRecord {
+        RewardRecord(programId: row["program_id"], reward: try Reward.read(try JSONText.decode(JSONValue.self, row["definition"]), program: program),
+                     stockLeft: row["stock_left"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
+    }
+
+    public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
+        try await writer.write { db in
+            guard try db.row("SELECT id FROM programs WHERE id = ?", [programId]) != nil else { throw StoreError.notFound("program \(programId)") }
+            let existing = try db.row("SELECT stock_left, definition, created_at FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id])
+            let stockLeft: Int?
+            if reward.codes == .pool {
+                stockLeft = try db.row("SELECT COUNT(*) AS n FROM reward_codes WHERE program_id = ? AND reward_id = ? AND redemption_id IS NULL",
+                                       [programId, reward.id])?["n"] ?? 0
+            } else if let stock = reward.stock {
+                // Units already issued stay issued: a new stock moves what is left by the difference.
+                let oldTree = try (existing?["definition"] as String?).map { try JSONText.decode(JSONValue.self, $0) }
+                let oldStock = oldTree?.objectValue?["stock"]?.amountValue.map { Int($0.units / Amount.scale) }
+                let oldLeft = existing?["stock_left"] as Int?
+                if let oldStock, let oldLeft { stockLeft = max(0, oldLeft + stock - oldStock) } else { stockLeft = stock }
+            } else {
+                stockLeft = nil
+            }
+            let createdAt = (existing?["created_at"] as Int64?).map(Date.init(millis:)) ?? now
+            try db.run("""
+                INSERT INTO rewards (program_id, id, definition, stock_left, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (program_id, id) DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at
+                """, [programId, reward.id, try JSONText.encode(reward.canonicalTree), stockLeft, createdAt.millis, now.millis])
+            return RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+        }
+    }
+
+    public func reward(programId: String, id: String) async throws -> RewardRecord? {
+        let cache = programs
+        return try await writer.read { db in
+            guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, id]) else { return nil }
+            return try Self.rewardRecord(row, program: try Self.currentVersion(db, cache: cache, programId: programId).1.program)
+        }
+    }
+
+    public func rewards(programId: String) async throws -> [RewardRecord] {
+        let cache = programs
+        return try await writer.read { db in
+            let rows = try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId])
+            guard !rows.isEmpty else { return [] }
+            let program = try Self.currentVersion(db, cache: cache, programId: programId).1.program
+            return try rows.map { try Self.rewardRecord($0, program: program) }
+        }
+    }
+
+    public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int {
+        let cache = programs
+        return try await writer.write { db in
+            guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
+                throw StoreError.notFound("reward \(rewardId)")
+            }
+            let record = try Self.rewardRecord(row, program: try Self.currentVersion(db, cache: cache, programId: programId).1.program)
+            guard record.reward.codes == .pool else { throw LoyaltyError.codesNotPooled(rewardId) }
+            var added = 0
+            for code in codes {
+                try db.run("INSERT OR IGNORE INTO reward_codes (program_id, reward_id, code, redemption_id, added_at) VALUES (?, ?, ?, NULL, ?)",
+                           [programId, rewardId, code, now.millis])
+                added += db.changesCount
+            }
+            try db.run("UPDATE rewards SET stock_left = stock_left + ?, updated_at = ? WHERE program_id = ? AND id = ?", [added, now.millis, programId, rewardId])
+            return added
+        }
+    }
+
+    /// Takes one unit of a reward and its code, inside the redemption's transaction; throws when none is left.
+    static func takeUnit(_ db: Database, programId: String, reward: Reward, redemptionId: String, now: Date) throws -> String? {
+        if reward.codes == .pool || reward.stock != nil {
+            try db.run("UPDATE rewards SET stock_left = stock_left - 1 WHERE program_id = ? AND id = ? AND stock_left > 0", [programId, reward.id])
+            guard db.changesCount == 1 else { throw LoyaltyError.refused(.outOfStock) }
+        }
+        switch reward.codes {
+        case .none:
+            return nil
+        case .pool:
+            guard let code = try db.row("""
+                SELECT code FROM reward_codes WHERE program_id = ? AND reward_id = ? AND redemption_id IS NULL ORDER BY added_at, code LIMIT 1
+                """, [programId, reward.id])?["code"] as String? else { throw LoyaltyError.codePoolEmpty(reward.id) }
+            try db.run("UPDATE reward_codes SET redemption_id = ? WHERE program_id = ? AND reward_id = ? AND code = ?",
+                       [redemptionId, programId, reward.id, code])
+            return code
+        case .generated(let pattern):
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<20 {
+                let code = RewardCode.make(pattern: pattern, using: &generator)
+                try db.run("INSERT OR IGNORE INTO reward_codes (program_id, reward_id, code, redemption_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                           [programId, reward.id, code, redemptionId, now.millis])
+                if db.changesCount == 1 { return code }
+            }
+            throw LoyaltyError.codePoolEmpty(reward.id)
+        }
+    }
+
+    static func redemptionCounts(_ db: Database, memberId: String, rewardId: String, window: (from: Date?, to: Date)?) throws -> (ever: Int, inPeriod: Int) {
+        let ever = try db.row("SELECT COUNT(*) AS n FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled'",
+                              [memberId, rewardId])?["n"] as Int? ?? 0
+        guard let window else { return (ever, 0) }
+        let inPeriod = try db.row("""
+            SELECT COUNT(*) AS n FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled' AND created_at >= ? AND created_at < ?
+            """, [memberId, rewardId, window.from?.millis ?? Int64.min, window.to == .distantFuture ? Int64.max : window.to.millis])?["n"] as Int? ?? 0
+        return (ever, inPeriod)
+    }
+
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+                       idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        let cache = programs
+        return try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
+                throw StoreError.notFound("reward \(rewardId)")
+            }
+            let record = try Self.rewardRecord(row, program: processor.program)
+            let reward = record.reward
+            let check = RedemptionCheck(program: processor.program)
+            let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now, sourceId: id)
+            let counts = try Self.redemptionCounts(db, memberId: memberId, rewardId: rewardId, window: check.limitWindow(reward, now: now))
+            let context = RedemptionContext(member: member.profile(clubs: try Self.activeClubs(db, memberId: memberId)), available: ledger.available,
+                                            redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
+            if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
+
+            let code = try Self.takeUnit(db, programId: programId, reward: reward, redemptionId: id, now: now)
+            if cost > 0 {
+                try ledger.spend(cost, sourceId: id)
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now)
+            }
+            if case .clubMembership(let clubId) = reward.kind, let club = processor.program.club(clubId) {
+                try Self.joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .points, invitedBy: nil, now: now,
+                                     calendar: processor.program.calendar)
+            }
+            let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
+                                              code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
+                                              expiresAt: check.expiry(of: reward, issuedAt: now))
+            try Self.insertRedemption(db, redemption)
+            return try Self.remember(db, programId: programId, idempotency, redemption, now: now)
+        }
+    }
+
+    static func insertRedemption(_ db: Database, _ redemption: RedemptionRecord) throws {
+        try db.run("""
+            INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [redemption.id, redemption.programId, redemption.memberId, redemption.rewardId, redemption.points, redemption.status.rawValue,
+                  redemption.code, redemption.value?.description, redemption.sourceEventId, redemption.createdAt.millis, redemption.updatedAt.millis,
+                  redemption.expiresAt?.millis])
+        var payload: [String: JSONValue] = ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
+                                            "reward_id": .string(redemption.rewardId), "points": .number(String(redemption.points))]
+        if let source = redemption.sourceEventId { payload["source_event_id"] = .string(source) }
+        try emit(db, programId: redemption.programId, type: "redemption.issued", memberId: redemption.memberId, payload: payload, now: redemption.createdAt)
+    }
+
+    static func redemption(_ row: Row) -> RedemptionRecord {
+        RedemptionRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], rewardId: row["reward_id"], points: row["points"],
+                         status: RedemptionStatus(rawValue: row["status"]) ?? .issued, code: row["code"], value: (row["value"] as String?).flatMap(Amount.init),
+                         sourceEventId: row["source_event_id"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
+                         expiresAt: (row["expires_at"] as Int64?).map(Date.init(millis:)), fulfilledAt: (row["fulfilled_at"] as Int64?).map(Date.init(millis:)),
+                         cancelledAt: (row["cancelled_at"] as Int64?).map(Date.init(millis:)))
+    }
+
+    /// A redemption with its status as of `now` (an issued one past its end shows as expired).
+    static func redemption(_ row: Row, now: Date) -> RedemptionRecord {
+        var record = redemption(row)
+        if record.status == .issued, let end = record.expiresAt, end <= now { record.status = .expired }
+        return record
+    }
+
+    public func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord? {
+        try await writer.read { db in
+            try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]).map { Self.redemption($0, now: now) }
+        }
+    }
+
+    public func redemptions(programId: String, memberId: String?, limit: Int, startingAfter: String?, now: Date) async throws -> Page<RedemptionRecord> {
+        try await writer.read { db in
+            let rows: [Row]
+            if let memberId {
+                guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+                rows = try db.rows("SELECT * FROM redemptions WHERE member_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                                   [memberId, startingAfter ?? "\u{10FFFF}", limit + 1])
+            } else {
+                rows = try db.rows("SELECT * FROM redemptions WHERE program_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                                   [programId, startingAfter ?? "\u{10FFFF}", limit + 1])
+            }
+            return Page(items: rows.prefix(limit).map { Self.redemption($0, now: now) }, hasMore: rows.count > limit)
+        }
+    }
+
+    /// Cancels a redemption inside the caller's transaction: points back to their lots, the unit back to stock, a club membership ended.
+    static func cancel(_ db: Database, _ redemption: RedemptionRecord, program: ProgramDefinition, version: Int, reason: String, now: Date) throws -> RedemptionRecord {
+        guard let member = try fetchMember(db, programId: redemption.programId, id: redemption.memberId) else {
+            throw StoreError.notFound("member \(redemption.memberId)")
+        }
+        if redemption.points > 0 {
+            let pieces = try db.rows("SELECT lot_id, points FROM ledger_entries WHERE source_id = ? AND kind = 'spend' AND member_id = ?",
+                                     [redemption.id, redemption.memberId]).compactMap { row -> (lotId: String, points: Int)? in
+                guard let lot = row["lot_id"] as String? else { return nil }
+                return (lot, row["points"])
+            }
+            var stored: [PointLot] = []
+            for piece in pieces { if let row = try db.row("SELECT * FROM lots WHERE id = ?", [piece.lotId]) { stored.append(lot(row)) } }
+            var ledger = try loadLedger(db, member: member)
+            ledger.settle(now: now, sourceId: redemption.id)
+            ledger.restore(pieces, lots: stored, sourceId: redemption.id, now: now)
+            try saveLedger(db, programId: redemption.programId, ledger: ledger, version: version, now: now)
+        }
+        let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [redemption.programId, redemption.rewardId])
+        if let rewardRow, let reward = try? rewardRecord(rewardRow, program: program).reward {
+            // Pool codes are never issued twice, so only stock without a code pool comes back.
+            if reward.stock != nil && reward.codes != .pool {
+                try db.run("UPDATE rewards SET stock_left = stock_left + 1 WHERE program_id = ? AND id = ?", [redemption.programId, reward.id])
+            }
+            if case .clubMembership(let clubId) = reward.kind,
+               let membership = try db.row("SELECT * FROM club_memberships WHERE program_id = ? AND club_id = ? AND member_id = ? AND status = 'active'",
+                                           [redemption.programId, clubId, redemption.memberId]).map(membership) {
+                try endMembership(db, membership, reason: "redemption_cancelled", now: now)
+            }
+        }
+        try db.run("UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, updated_at = ? WHERE id = ?", [now.millis, now.millis, redemption.id])
+        try emit(db, programId: redemption.programId, type: "redemption.cancelled", memberId: redemption.memberId,
+                 payload: ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId), "reward_id": .string(redemption.rewardId),
+                           "points_returned": .number(String(redemption.points)), "reason": .string(reason)], now: now)
+        var cancelled = redemption
+        cancelled.status = .cancelled
+        cancelled.cancelledAt = now
+        cancelled.updatedAt = now
+        return cancelled
+    }
+
+    public func cancelRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        let cache = programs
+        return try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let row = try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) else {
+                throw StoreError.notFound("redemption \(id)")
+            }
+            let redemption = Self.redemption(row, now: now)
+            switch redemption.status {
+            case .issued: break
+            case .cancelled: throw LoyaltyError.alreadyCancelled(id)
+            case .fulfilled, .expired: throw LoyaltyError.notCancellable(id, redemption.status)
+            }
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            let cancelled = try Self.cancel(db, redemption, program: processor.program, version: version.version, reason: "cancelled", now: now)
+            return try Self.remember(db, programId: programId, idempotency, cancelled, now: now)
+        }
+    }
+
+    public func fulfilRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        let cache = programs
+        return try await writer.write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let row = try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) else {
+                throw StoreError.notFound("redemption \(id)")
+            }
+            var redemption = Self.redemption(row, now: now)
+            guard redemption.status == .issued else { throw LoyaltyError.notFulfillable(id, redemption.status) }
+            let program = try Self.currentVersion(db, cache: cache, programId: programId).1.program
+            if let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, redemption.rewardId]),
+               !(try Self.rewardRecord(rewardRow, program: program)).reward.kind.needsFulfilment {
+                throw LoyaltyError.noFulfilment(redemption.rewardId)
+            }
+            try db.run("UPDATE redemptions SET status = 'fulfilled', fulfilled_at = ?, updated_at = ? WHERE id = ?", [now.millis, now.millis, id])
+            try Self.emit(db, programId: programId, type: "redemption.fulfilled", memberId: redemption.memberId,
+                          payload: ["redemption_id": .string(id), "member_id": .string(redemption.memberId), "reward_id": .string(redemption.rewardId)],
+                          now: now)
+            redemption.status = .fulfilled
+            redemption.fulfilledAt = now
+            redemption.updatedAt = now
+            return try Self.remember(db, programId: programId, idempotency, redemption, now: now)
+        }
+    }
+
+    public func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue {
+        let cache = programs
+        return try await writer.read { db in
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let processor = try Self.currentVersion(db, cache: cache, programId: programId).1
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now)
+            let check = RedemptionCheck(program: processor.program)
+            var entries: [MemberCatalogue.Entry] = []
+            for row in try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId]) {
+                let record = try Self.rewardRecord(row, program: processor.program)
+                let counts = try Self.redemptionCounts(db, memberId: memberId, rewardId: record.reward.id, window: check.limitWindow(record.reward, now: now))
+                entries.append(MemberCatalogue.Entry(record: record, redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod))
+            }
+            return MemberCatalogue(member: member, available: ledger.available, clubs: try Self.activeClubs(db, memberId: memberId), entries: entries)
+        }
+    }
+}

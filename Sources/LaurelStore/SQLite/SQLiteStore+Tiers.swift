@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
+    static func tierStanding(_ db: Database, member: MemberRecord, tiers: TierQualification, at date: Date) throws -> TierStanding {
+        let row = try db.row("""
+            SELECT COALESCE(SUM(points), 0) AS points, COALESCE(SUM(amount_units), 0) AS units, COALESCE(SUM(purchases), 0) AS purchases
+            FROM tier_contributions WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?
+            """, [member.id, tiers.windowStart(at: date)?.millis ?? Int64.min, date.millis])
+        let totals = TierContribution(points: row?["points"] ?? 0, amount: Amount(units: row?["units"] ?? 0), purchases: row?["purchases"] ?? 0)
+        return TierStanding(state: member.tier, totals: totals)
+    }
+
+    /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
+    /// outbox message) and the clubs the new tier brings.
+    static func saveTier(_ db: Database, program: ProgramDefinition, tiers: TierQualification, memberId: String, state: MemberTier,
+                         change: TierChange?, sourceId: String, actor: String? = nil, note: String? = nil, now: Date) throws {
+        var oldest: Date?
+        if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
+            oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
+                                 [memberId, tiers.windowStart(at: now)?.millis ?? Int64.min])?["oldest"] as Int64?).map(Date.init(millis:))
+        }
+        let checkAt = tiers.nextCheck(state, oldestInWindow: oldest, now: now)
+        try db.run("""
+            UPDATE members SET tier_id = ?, tier_since = ?, tier_floor = ?, tier_floor_until = ?, tier_review_at = ?, tier_check_at = ? WHERE id = ?
+            """, [state.tierId, state.since?.millis, state.floorTierId, state.floorUntil?.millis, state.reviewAt?.millis, checkAt?.millis, memberId])
+        guard let change else { return }
+        let programId = try db.row("SELECT program_id FROM members WHERE id = ?", [memberId])?["program_id"] as String? ?? ""
+        try db.run("""
+            INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
+        try emit(db, programId: programId, type: "tier.changed", memberId: memberId, payload: [
+            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
+            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
+        ], now: now)
+        if let reached = change.to {
+            for club in program.clubs where club.tiers.contains(reached) {
+                // A full club or an existing membership simply means no new membership.
+                _ = try? joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
+                                     calendar: program.calendar)
+            }
+        }
+    }
+
+    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {
+        let cache = programs
+        return try await writer.write { db in
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            guard let tiers = processor.tiers else { throw LoyaltyError.noTiers }
+            if let tierId, tiers.policy.level(tierId) == nil { throw LoyaltyError.unknownTier(tierId) }
+            var standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
+            standing.state.floorTierId = tierId
+            standing.state.floorUntil = tierId == nil ? nil : until
+            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
+            try Self.saveTier(db, program: processor.program, tiers: tiers, memberId: memberId, state: state, change: change,
+                              sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now)
+            return try Self.fetchMember(db, programId: programId, id: memberId)!
+        }
+    }
+
+    public func tierChanges(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<TierChangeRecord> {
+        try await writer.read { db in
+            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            let rows = try db.rows("SELECT * FROM tier_changes WHERE member_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                   [memberId, startingAfter ?? Int64.max, limit + 1])
+            return Page(items: rows.prefix(limit).map { row in
+                TierChangeRecord(sequence: row["seq"], memberId: row["member_id"], from: row["from_tier"], to: row["to_tier"],
+                                 reason: TierChangeReason(rawValue: row["reason"]) ?? .qualified, sourceId: row["source_id"],
+                                 actor: row["actor"], note: row["note"], createdAt: Date(millis: row["created_at"]))
+            }, hasMore: rows.count > limit)
+        }
+    }
+
+    public func reviewTiers(now: Date, batchSize: Int) async throws -> Int {
+        let cache = programs
+        let due = try await writer.read { db in
+            try db.rows("SELECT id, program_id FROM members WHERE tier_check_at <= ? LIMIT ?", [now.millis, batchSize])
+                .map { (($0["id"] as String), ($0["program_id"] as String)) }
+        }
+        for (memberId, programId) in due {
+            try await writer.write { db in
+                guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
+                let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+                guard let tiers = processor.tiers else {
+                    try db.run("UPDATE members SET tier_check_at = NULL WHERE id = ?", [memberId])
+                    return
+                }
+                let standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
+                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .scheduled, now: now)
+                try Self.saveTier(db, program: processor.program, tiers: tiers, memberId: memberId, state: state, change: change,
+                                  sourceId: "tier_review_\(now.millis)", now: now)
+            }
+        }
+        return due.count
+    }
+
+    /// The member's tier progress as of `now`, for the member summary.
+    static func tierProgress(_ db: Database, member: MemberRecord, processor: EventProcessor, now: Date) throws -> TierProgress? {
+        guard let tiers = processor.tiers else { return nil }
+        let standing = try tierStanding(db, member: member, tiers: tiers, at: now)
+        return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
+    }
+
+    /// Appends a message to the outbox, in the caller's transaction.
+    static func emit(_ db: Database, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date) throws {
+        try db.run("INSERT INTO outbox (id, program_id, type, member_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                   [Identifiers.make("msg", now: now), programId, type, memberId, try JSONText.encode(payload), now.millis])
+    }
+
+    public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {
+        try await writer.read { db in
+            let rows = try db.rows("SELECT * FROM outbox WHERE program_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                                   [programId, startingAfter ?? 0, limit + 1])
+            return Page(items: rows.prefix(limit).map { row in
+                OutboxMessage(sequence: row["seq"], id: row["id"], programId: row["program_id"], type: row["type"], memberId: row["member_id"],
+                              payload: row["payload"], createdAt: Date(millis: row["created_at"]))
+            }, hasMore: rows.count > limit)
+        }
+    }
+}
