@@ -58,12 +58,16 @@ struct RuleConditionTests {
     }
 
     @Test func memberAttributesAndStatus() throws {
-        let gold = MemberProfile(id: "m", attributes: ["tier": .string("gold"), "profile": .object(["size": .string("M")]),
-                                                       "interests": .array([.string("running"), .string("yoga")])])
+        let gold = MemberProfile(id: "m", attributes: ["profile": .object(["size": .string("M")]),
+                                                       "interests": .array([.string("running"), .string("yoga")])], tier: "gold", clubs: ["atelier"])
         let plain = MemberProfile(id: "m")
         let tier = "[{field: member.tier, op: eq, value: gold}]"
         #expect(try Self.matched(tier, event: Self.review(), member: gold).matched)
         #expect(try !Self.matched(tier, event: Self.review(), member: plain).matched)
+        // The tier and clubs are the member's own, not attributes of those names.
+        #expect(try !Self.matched(tier, event: Self.review(), member: MemberProfile(id: "m", attributes: ["tier": .string("gold")])).matched)
+        #expect(try Self.matched("[{field: member.clubs, op: contains, value: atelier}]", event: Self.review(), member: gold).matched)
+        #expect(try !Self.matched("[{field: member.clubs, op: contains, value: atelier}]", event: Self.review(), member: plain).matched)
         #expect(try Self.matched("[{field: member.profile.size, op: in, value: [S, M]}]", event: Self.review(), member: gold).matched)
         #expect(try Self.matched("[{field: member.interests, op: contains, value: running}]", event: Self.review(), member: gold).matched)
         #expect(try !Self.matched("[{field: member.interests, op: contains, value: golf}]", event: Self.review(), member: gold).matched)

@@ -120,7 +120,8 @@ public struct TierQualification: Sendable {
             case .calendarYear: if let end = calendar.dateInterval(of: .year, for: now)?.end { dates.append(end) }
             case .rollingMonths(let months):
                 if let oldest = oldestInWindow, let leaves = calendar.date(byAdding: .month, value: months, to: oldest) {
-                    dates.append(leaves.addingTimeInterval(0.001))
+                    // It still counts at exactly `leaves` (the window includes its start): look one millisecond later.
+                    dates.append(Timestamps.date(millis: Timestamps.millis(leaves) + 1))
                 }
             }
         }

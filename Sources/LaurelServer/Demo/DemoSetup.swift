@@ -7,6 +7,20 @@ public enum DemoSetup {
     public static let programId = "demo"
     static let keyName = "demo"
 
+    /// The demo catalogue, created once (later edits through the API are kept).
+    static let demoRewards = [
+        #"{"id": "free-coffee", "name": "Any coffee, on us", "type": "free_product", "sku": "COFFEE-ANY", "cost": 150, "featured": true}"#,
+        #"{"id": "tote-bag", "name": "Organic cotton tote", "type": "free_product", "sku": "TOTE-01", "cost": 600, "stock": 200, "limit": {"per_member": 1}}"#,
+        #"{"id": "ten-off", "name": "10 euros off your next order", "type": "discount_code", "discount": {"type": "fixed", "value": "10"}, "cost": 1000, "valid_days": 60}"#,
+        #"{"id": "pay-with-points", "name": "Pay with points", "type": "points_to_money", "minimum": 100, "step": 100}"#,
+        #"{"id": "cupping-evening", "name": "Cupping evening at the roastery", "type": "experience", "cost": 800, "stock": 20, "eligibility": {"clubs": ["roastery"]}}"#,
+        #"{"id": "roastery-membership", "name": "A year in the Roastery Club", "type": "club_membership", "club": "roastery", "cost": 2000}"#,
+    ]
+
+    private static func id(of json: String) throws -> String {
+        try ProgramSourceParser.parse(json).objectValue?["id"]?.stringValue ?? ""
+    }
+
     public static func source() throws -> String {
         guard let url = Bundle.module.url(forResource: "demo-program", withExtension: "yaml", subdirectory: "Resources") else {
             throw StoreError.notFound("demo-program.yaml in the build")
@@ -24,6 +38,10 @@ public enum DemoSetup {
         }
         if try await store.programVersion(programId: programId, version: nil)?.definition != definition {
             _ = try await store.applyProgram(id: programId, definition: definition, source: text, now: now, idempotency: nil)
+        }
+        for json in demoRewards where try await store.reward(programId: programId, id: try id(of: json)) == nil {
+            let reward = try Reward.read(try ProgramSourceParser.parse(json), program: definition)
+            _ = try await store.putReward(programId: programId, reward: reward, now: now)
         }
         for key in try await store.apiKeys(programId: programId) where key.name == keyName && key.revokedAt == nil {
             _ = try await store.revokeAPIKey(id: key.id, now: now)
