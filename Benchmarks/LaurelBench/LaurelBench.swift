@@ -12,8 +12,8 @@ import Synchronization
 struct LaurelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel-bench",
-        abstract: "Benchmarks of purchase events (5 lines, 20 rules): through the core alone, and through the HTTP API on SQLite.",
-        subcommands: [Core.self, HTTP.self]
+        abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone and the HTTP API; redemptions of one hot reward.",
+        subcommands: [Core.self, HTTP.self, Redeem.self]
     )
 }
 
@@ -117,8 +117,9 @@ struct HTTP: AsyncParsableCommand {
                 group.addTask { try await app.run() }
             }
             try await Task.sleep(for: .milliseconds(500))
-            let result = try await drive(bodies: bodies, key: key)
-            say(result)
+            let result = try await LoadDriver(port: port, nodes: nodes, concurrency: concurrency).drive(path: "/v1/events", bodies: bodies, key: key)
+            say(String(format: "http (%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
+                       postgres == nil ? "SQLite" : "PostgreSQL", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
             group.cancelAll()
         }
         let problems = try await store.audit(programId: "bench")
@@ -128,53 +129,6 @@ struct HTTP: AsyncParsableCommand {
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
                    Double(size) / 1e3 / Double(requests)))
-    }
-
-    func drive(bodies: [String], key: String) async throws -> String {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
-        let next = LockedCounter()
-        let cpuBefore = cpuSeconds()
-        let started = ContinuousClock.now
-        let latencies = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var mine: [Double] = []
-                    var errors = 0
-                    while let index = next.take(below: bodies.count) {
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)/v1/events")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.body = .bytes(ByteBuffer(string: bodies[index]))
-                        let begin = ContinuousClock.now
-                        let response = try await client.execute(request, timeout: .seconds(30))
-                        _ = try await response.body.collect(upTo: 1 << 20)
-                        let duration = ContinuousClock.now - begin
-                        mine.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
-                        if response.status != .created { errors += 1 }
-                    }
-                    return (mine, errors)
-                }
-            }
-            var all: [Double] = []
-            var errors = 0
-            for try await (mine, failed) in group {
-                all += mine
-                errors += failed
-            }
-            return (all.sorted(), errors)
-        }
-        let elapsed = ContinuousClock.now - started
-        try await client.shutdown()
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let cpu = cpuSeconds() - cpuBefore
-        let sorted = latencies.0
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return String(format: """
-            http (%@, %d node(s)): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; \
-            errors %d; process CPU %.2f s (server and client together)
-            """, postgres == nil ? "SQLite" : "PostgreSQL", nodes, sorted.count, concurrency, Double(sorted.count) / seconds, seconds, percentile(0.5), percentile(0.95), percentile(0.99),
-                      sorted.last ?? 0, latencies.1, cpu)
     }
 }
 

@@ -4,8 +4,8 @@ import Testing
 import LaurelTestSupport
 
 /// Seeded random workloads over two or three members: earn (pending, expiring), spend, settle as time
-/// advances, returns of earlier purchases through `EventProcessor` under a random policy, transfers
-/// and manual adjustments. After every step the ledger's invariants are checked; a failure names
+/// advances, returns of earlier purchases through `EventProcessor` under a random policy, transfers,
+/// manual adjustments and cancelled redemptions (spent points restored to their lots). After every step the ledger's invariants are checked; a failure names
 /// its seed and step, and the run replays exactly from that seed.
 struct LedgerPropertyTests {
     static let seeds = Array(UInt64(1)...UInt64(50))
@@ -47,6 +47,7 @@ struct LedgerPropertyTests {
         var purchases: [PurchaseRecord] = []
         var purchaseOfReturn: [String: String] = [:]
         var mayOweDebt: Set<String> = []
+        var redemptions: [(source: String, member: String)] = [] // spends not cancelled yet
         var now = Date(timeIntervalSince1970: 1_790_000_000)
 
         for step in 0..<Self.steps {
@@ -56,7 +57,7 @@ struct LedgerPropertyTests {
             let before = ledgers
             var settled: [String] = [] // members settled at `now` by this step
 
-            switch random.int(0...11) {
+            switch random.int(0...12) {
             case 0, 1, 2: // a purchase earns
                 let points = random.int(1...400)
                 let pendingDays = random.int(0...2) == 0 ? Double(random.int(1...20)) : 0
@@ -71,6 +72,7 @@ struct LedgerPropertyTests {
                 let available = ledgers[member]!.available
                 do {
                     try ledgers[member]!.spend(points, sourceId: source)
+                    redemptions.append((source, member))
                     run.check(points <= available, "spent \(points) with \(available) available")
                     checkSoonestExpiryFirst(before: before[member]!, after: ledgers[member]!, source: source, &run)
                 } catch {
@@ -137,6 +139,25 @@ struct LedgerPropertyTests {
                     run.check(error == .insufficientPoints(available: max(available, 0), requested: points), "error \(error)")
                     run.check(ledgers[member]! == before[member]! && receiver == before[receiverId]!, "a refused transfer changed a ledger")
                 }
+            case 12: // a redemption is cancelled: each piece back to its lot, unless the lot has expired since
+                guard !redemptions.isEmpty else { continue }
+                let (spent, owner) = redemptions.remove(at: random.int(0...(redemptions.count - 1)))
+                let pieces = ledgers[owner]!.entries.filter { $0.sourceId == spent && $0.kind == .spend }
+                    .compactMap { entry in entry.lotId.map { (lotId: $0, points: entry.points) } }
+                let stored = ledgers[owner]!.lots + ledgers[owner]!.closedLots
+                let start = ledgers[owner]!.entries.count
+                ledgers[owner]!.restore(pieces, lots: stored, sourceId: "cancel-\(spent)", now: now)
+                let moved = ledgers[owner]!.entries[start...]
+                run.check(moved.reduce(0) { $0 + $1.points } == pieces.reduce(0) { $0 + $1.points } && moved.allSatisfy { $0.from == .redeemed },
+                          "cancel of \(spent) moved \(moved) for \(pieces)")
+                for entry in moved {
+                    let expiry = stored.first { $0.id == entry.lotId }?.expiresAt
+                    if entry.kind == .restore {
+                        run.check(expiry.map { $0 > now } ?? true, "restored into lot \(entry.lotId ?? "") expired at \(String(describing: expiry))")
+                    } else {
+                        run.check(entry.kind == .expire && entry.to == .expired && (expiry.map { $0 <= now } ?? false), "cancel entry \(entry)")
+                    }
+                }
             default: // manual adjustment
                 var points = random.int(-200...300)
                 if points == 0 { points = 1 }
@@ -170,7 +191,8 @@ struct LedgerPropertyTests {
                 books.balances[entry.from, default: 0] -= entry.points
                 books.balances[entry.to, default: 0] += entry.points
                 if entry.kind == .expire, let lot = entry.lotId {
-                    expiredNow[lot, default: 0] += entry.points
+                    // Points of a cancelled redemption whose lot expired meanwhile leave the redeemed account, not the lot.
+                    if entry.from != .redeemed { expiredNow[lot, default: 0] += entry.points }
                     books.expired[lot, default: 0] += entry.points
                 }
                 if entry.kind == .reverse { books.reversedBySource[entry.sourceId, default: 0] += entry.points }

@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// A closed loop of `concurrency` clients posting prepared bodies to in-process server nodes over
+/// loopback, spread round-robin over the nodes' ports.
+struct LoadDriver {
+    let port: Int
+    let nodes: Int
+    let concurrency: Int
+
+    struct Result {
+        /// Latencies in milliseconds, sorted.
+        var latencies: [Double]
+        var statuses: [Int: Int]
+        var seconds: Double
+        /// CPU of the whole process (server and client together).
+        var cpu: Double
+        var count: Int { latencies.count }
+
+        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+
+        var summary: String {
+            String(format: "%.0f requests/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; process CPU %.2f s (server and client together)",
+                   Double(count) / seconds, seconds, percentile(0.5), percentile(0.95), percentile(0.99), latencies.last ?? 0, cpu)
+        }
+    }
+
+    func drive(path: String, bodies: [String], key: String) async throws -> Result {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        let next = LockedCounter()
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        let (latencies, statuses) = try await withThrowingTaskGroup(of: ([Double], [Int: Int]).self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var mine: [Double] = []
+                    var statuses: [Int: Int] = [:]
+                    while let index = next.take(below: bodies.count) {
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: bodies[index]))
+                        let begin = ContinuousClock.now
+                        let response = try await client.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        let duration = ContinuousClock.now - begin
+                        mine.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+                        statuses[Int(response.status.code), default: 0] += 1
+                    }
+                    return (mine, statuses)
+                }
+            }
+            var all: [Double] = []
+            var statuses: [Int: Int] = [:]
+            for try await (mine, theirs) in group {
+                all += mine
+                statuses.merge(theirs, uniquingKeysWith: +)
+            }
+            return (all.sorted(), statuses)
+        }
+        let elapsed = ContinuousClock.now - started
+        try await client.shutdown()
+        return Result(latencies: latencies, statuses: statuses,
+                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, cpu: cpuSeconds() - cpuBefore)
+    }
+}
