@@ -129,5 +129,115 @@ enum PostgresSchema {
             )
             """,
         ]),
+        ("v2-tiers-rewards-clubs", [
+            "ALTER TABLE members ADD COLUMN tier_id TEXT",
+            "ALTER TABLE members ADD COLUMN tier_since BIGINT",
+            "ALTER TABLE members ADD COLUMN tier_floor TEXT",
+            "ALTER TABLE members ADD COLUMN tier_floor_until BIGINT",
+            "ALTER TABLE members ADD COLUMN tier_review_at BIGINT",
+            "ALTER TABLE members ADD COLUMN tier_check_at BIGINT",
+            "CREATE INDEX members_tier_check ON members(tier_check_at) WHERE tier_check_at IS NOT NULL",
+            "ALTER TABLE events ADD COLUMN tier_amount TEXT",
+            """
+            CREATE TABLE tier_contributions (
+                member_id TEXT NOT NULL REFERENCES members(id),
+                occurred_at BIGINT NOT NULL,
+                points BIGINT NOT NULL,
+                amount_units BIGINT NOT NULL,
+                purchases BIGINT NOT NULL,
+                event_id TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX tier_contributions_by_member ON tier_contributions(member_id, occurred_at)",
+            """
+            CREATE TABLE tier_changes (
+                seq BIGSERIAL PRIMARY KEY,
+                program_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                from_tier TEXT,
+                to_tier TEXT,
+                reason TEXT NOT NULL,
+                source_id TEXT NOT NULL,
+                actor TEXT,
+                note TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX tier_changes_by_member ON tier_changes(member_id, seq)",
+            """
+            CREATE TABLE rewards (
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                id TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                stock_left BIGINT CHECK (stock_left >= 0),
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, id)
+            )
+            """,
+            """
+            CREATE TABLE reward_codes (
+                program_id TEXT NOT NULL,
+                reward_id TEXT NOT NULL,
+                code TEXT NOT NULL,
+                redemption_id TEXT,
+                added_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, reward_id, code)
+            )
+            """,
+            "CREATE INDEX reward_codes_unissued ON reward_codes(program_id, reward_id) WHERE redemption_id IS NULL",
+            """
+            CREATE TABLE redemptions (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                reward_id TEXT NOT NULL,
+                points BIGINT NOT NULL CHECK (points >= 0),
+                status TEXT NOT NULL,
+                code TEXT,
+                value TEXT,
+                source_event_id TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                fulfilled_at BIGINT,
+                cancelled_at BIGINT
+            )
+            """,
+            "CREATE INDEX redemptions_by_member ON redemptions(member_id, reward_id, created_at)",
+            "CREATE INDEX redemptions_by_program ON redemptions(program_id, id)",
+            "CREATE INDEX redemptions_by_source ON redemptions(source_event_id) WHERE source_event_id IS NOT NULL",
+            "CREATE INDEX redemptions_expiring ON redemptions(expires_at) WHERE status = 'issued'",
+            """
+            CREATE TABLE club_memberships (
+                program_id TEXT NOT NULL,
+                club_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                via TEXT NOT NULL,
+                invited_by TEXT,
+                status TEXT NOT NULL,
+                joined_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                ended_at BIGINT,
+                notify_at BIGINT,
+                PRIMARY KEY (program_id, club_id, member_id)
+            )
+            """,
+            "CREATE INDEX club_memberships_by_member ON club_memberships(member_id) WHERE status = 'active'",
+            "CREATE INDEX club_memberships_expiring ON club_memberships(expires_at) WHERE status = 'active'",
+            "CREATE INDEX club_memberships_notify ON club_memberships(notify_at) WHERE notify_at IS NOT NULL",
+            """
+            CREATE TABLE outbox (
+                seq BIGSERIAL PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                program_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                member_id TEXT,
+                payload TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX outbox_by_program ON outbox(program_id, seq)",
+        ]),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LaurelCore
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -23,28 +24,49 @@ extension PostgresStore {
             }
             var purchase: PurchaseRecord?
             if let details = event.returnOf, let row = try await connection.row("""
-                SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded FROM events
+                SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
                 WHERE id = \(details.purchaseEventId) AND program_id = \(programId) AND member_id = \(memberId)
                   AND type = 'purchase' AND status = 'processed' FOR UPDATE
                 """, logger) {
                 purchase = PurchaseRecord(eventId: try row.get("id"), memberId: try row.get("member_id"),
                                           total: Amount(try row.get("purchase_total", String?.self) ?? "0") ?? .zero, pointsEarned: try row.get("points"),
                                           pointsReversed: try row.get("points_reversed"),
-                                          amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero)
+                                          amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero,
+                                          tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
             }
 
-            let outcome = try processor.process(event, member: member.profile(), ledger: try await Self.loadLedger(connection, member: member, logger),
-                                                usage: usage, returnedPurchase: purchase, now: now)
-            let recorded = RecordedOutcome(outcome)
+            let program = processor.program
+            let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
+            var standing: TierStanding?
+            if let tiers = processor.tiers {
+                standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: event.occurredAt, logger)
+            }
+            let outcome = try processor.process(event, member: member.profile(clubs: clubs),
+                                                ledger: try await Self.loadLedger(connection, member: member, logger),
+                                                usage: usage, returnedPurchase: purchase, tier: standing, now: now)
+            var recorded = RecordedOutcome(outcome)
+            recorded.gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                                        program: program, version: version.version, now: now, logger)
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned
             try await connection.query("""
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                    payload, outcome)
+                                    payload, outcome, tier_amount)
                 VALUES (\(event.id), \(programId), \(memberId), \(event.type), \(event.occurredAt.millis), \(now.millis), \(version.version),
-                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(try JSONText.encode(recorded)))
+                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(try JSONText.encode(recorded)),
+                        \(event.purchase == nil ? nil : outcome.tierContribution?.amount.description))
                 """, logger: logger)
             try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
-            let awards = outcome.rules.filter { $0.points > 0 }
+            if let tiers = processor.tiers, let state = outcome.tier {
+                if let contribution = outcome.tierContribution, !contribution.isZero {
+                    try await connection.query("""
+                        INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
+                        VALUES (\(memberId), \(event.occurredAt.millis), \(contribution.points), \(contribution.amount.units), \(contribution.purchases), \(event.id))
+                        """, logger: logger)
+                }
+                try await Self.saveTier(connection, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state,
+                                        change: outcome.tierChange, sourceId: event.id, now: now, logger)
+            }
+            let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
             if !awards.isEmpty {
                 // One round trip for all of the event's awards.
                 try await connection.query("""
@@ -64,6 +86,55 @@ extension PostgresStore {
                                      payload: payload, outcome: recorded)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
+    }
+
+    /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the
+    /// unused gifts of its purchase; returns what happened to each for the event's outcome.
+    /// Runs under the member's row lock, like every write to their points.
+    static func settleGifts(_ connection: PostgresConnection, programId: String, memberId: String, event: LoyaltyEvent, outcome: EventOutcome,
+                            program: ProgramDefinition, version: Int, now: Date, _ logger: Logger) async throws -> [RecordedOutcome.Gift]? {
+        var gifts: [RecordedOutcome.Gift] = []
+        if let purchaseId = event.returnOf?.purchaseEventId {
+            for row in try await connection.rows("""
+                SELECT * FROM redemptions WHERE source_event_id = \(purchaseId) AND member_id = \(memberId) AND status = 'issued' ORDER BY id FOR UPDATE
+                """, logger) {
+                let redemption = try redemption(row, now: now)
+                guard redemption.status == .issued else { continue }
+                _ = try await cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
+                gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
+            }
+        }
+        let check = RedemptionCheck(program: program)
+        for rule in outcome.rules {
+            guard let rewardId = rule.gift else { continue }
+            guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId)", logger),
+                  let record = try? rewardRecord(row, program: program) else {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
+                continue
+            }
+            guard record.reward.active else {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code))
+                continue
+            }
+            let id = Identifiers.make("rdm", now: now)
+            let code: String?
+            // Refusals are Swift errors, not database ones, so the transaction goes on.
+            do {
+                code = try await takeUnit(connection, programId: programId, reward: record.reward, redemptionId: id, now: now, logger)
+            } catch LoyaltyError.refused(let refusal) {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: refusal.code))
+                continue
+            } catch LoyaltyError.codePoolEmpty {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.outOfStock.code))
+                continue
+            }
+            try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
+                                                                    status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
+                                                                    sourceEventId: event.id, createdAt: now, updatedAt: now,
+                                                                    expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
+            gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
+        }
+        return gifts.isEmpty ? nil : gifts
     }
 
     public func event(programId: String, id: String) async throws -> EventRecord? {

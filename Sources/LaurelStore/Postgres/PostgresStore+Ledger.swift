@@ -75,9 +75,15 @@ extension PostgresStore {
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
+            // Shown as of now, even if the settlement job has not run yet; nothing is written.
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now)
-            return PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin)
+            let processor = try? await currentVersion(connection, programId: programId).1
+            var tier: TierProgress?
+            if let processor { tier = try await Self.tierProgress(connection, member: member, processor: processor, now: now, logger) }
+            var summary = PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin, tier: tier)
+            if processor?.program.clubs.isEmpty == false { summary.clubs = try await Self.memberships(connection, memberId: memberId, logger) }
+            return summary
         }
     }
 

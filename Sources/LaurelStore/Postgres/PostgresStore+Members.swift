@@ -73,6 +73,9 @@ extension PostgresStore {
                      attributes: try JSONText.decode([String: JSONValue].self, try row.get("attributes", String.self)),
                      status: MemberStatus(rawValue: try row.get("status")) ?? .active, available: try row.get("available"),
                      pending: try row.get("pending"), debt: try row.get("debt"), lifetimeEarned: try row.get("lifetime_earned"),
+                     tier: MemberTier(tierId: try row.get("tier_id", String?.self), since: try row.optionalDate("tier_since"),
+                                      floorTierId: try row.get("tier_floor", String?.self), floorUntil: try row.optionalDate("tier_floor_until"),
+                                      reviewAt: try row.optionalDate("tier_review_at")),
                      createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LaurelCore
+import Logging
 import PostgresNIO
 
 extension PostgresStore {
@@ -29,6 +30,7 @@ extension PostgresStore {
             guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(id) FOR UPDATE", logger) else {
                 throw StoreError.notFound("program \(id)")
             }
+            try await Self.checkGiftRewards(connection, programId: id, definition: definition, logger)
             let version = (try row.get("current_version", Int?.self) ?? 0) + 1
             let canonical = try JSONText.encode(definition.canonicalTree)
             try await connection.query("""
@@ -60,6 +62,18 @@ extension PostgresStore {
         try await read { connection in
             try await connection.rows("SELECT * FROM program_versions WHERE program_id = \(programId) ORDER BY version", logger).map(Self.version)
         }
+    }
+
+    /// Gift rules must name rewards of the catalogue.
+    static func checkGiftRewards(_ connection: PostgresConnection, programId: String, definition: ProgramDefinition, _ logger: Logger) async throws {
+        var issues: [ValidationIssue] = []
+        for (index, rule) in definition.earningRules.enumerated() {
+            guard case .giftReward(let reward) = rule.effect else { continue }
+            if try await connection.row("SELECT id FROM rewards WHERE program_id = \(programId) AND id = \(reward)", logger) == nil {
+                issues.append(ValidationIssue(path: "earning_rules[\(index)].effect.reward", message: "unknown reward \"\(reward)\" (create it first)"))
+            }
+        }
+        if !issues.isEmpty { throw ProgramValidationError(issues: issues) }
     }
 
     static func program(_ row: PostgresRandomAccessRow) throws -> ProgramRecord {

@@ -5,11 +5,13 @@ import LaurelServer
 import LaurelStore
 import LaurelTestSupport
 import NIOCore
+import Synchronization
 import Testing
 
 /// Two `laurel serve` processes on one PostgreSQL database, driven at once: every write
 /// lands once, idempotent retries sent to both nodes credit once, balances never go below
-/// zero, and the settlement job run by two nodes at once expires each lot once.
+/// zero, the settlement job run by two nodes at once expires each lot once, and limited rewards
+/// and capped clubs are never oversold.
 @Suite(.serialized, .enabled(if: MultiNodeCluster.databaseURL != nil,
                              "LAUREL_TEST_POSTGRES_URL is not set: the PostgreSQL multi-node test is skipped"))
 struct MultiNodeTests {
@@ -108,6 +110,62 @@ struct MultiNodeTests {
         }
         #expect(!expiredLots.isEmpty)
         #expect(expiredLots.values.allSatisfy { $0 == 1 })
+    }
+
+    /// Redemptions of a limited reward and invitations into a capped club, raced on both nodes:
+    /// never more issued than the stock, never more members than the cap, limits hold.
+    @Test func twoNodesNeverOversell() async throws {
+        let program = Self.program + """
+
+            clubs:
+              - {id: few, name: The Few, join: {invitations: staff}, member_cap: 5}
+            """
+        let cluster = try await MultiNodeCluster.start(program: program, members: 30)
+        defer { cluster.stop() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        let store = cluster.store
+        let now = Date()
+        for id in cluster.memberIds {
+            _ = try await store.adjust(programId: cluster.programId, memberId: id, id: Identifiers.make("adj"), points: 300, reason: "seed",
+                                       actor: "test", now: now, idempotency: nil)
+        }
+        let definition = try #require(try await store.programVersion(programId: cluster.programId, version: nil)).definition
+        let reward = try Reward.read(try ProgramSourceParser.parse("""
+            {"id": "drop", "name": "Drop", "type": "free_product", "sku": "D", "cost": 100, "stock": 25, "limit": {"per_member": 2}}
+            """), program: definition)
+        _ = try await store.putReward(programId: cluster.programId, reward: reward, now: now)
+
+        let statuses = Mutex<[Int: Int]>([:])
+        try await forEach(Array(0..<120), concurrency: 16) { index in
+            let member = cluster.memberIds[index % 10] // 10 members, 12 attempts each
+            let response = try await cluster.post(client, node: index % 2, path: "/v1/redemptions",
+                                                  body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
+            statuses.withLock { $0[response.status, default: 0] += 1 }
+        }
+        // 10 members × limit 2 = 20 can be issued; the stock of 25 is not the bound here.
+        #expect(statuses.withLock { $0[201] } == 20, "\(statuses.withLock { $0 })")
+        try await forEach(Array(0..<60), concurrency: 16) { index in
+            let member = cluster.memberIds[10 + index % 20] // 20 other members, 3 attempts each: 5 more units
+            _ = try await cluster.post(client, node: index % 2, path: "/v1/redemptions", body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
+        }
+        #expect(try await store.reward(programId: cluster.programId, id: "drop")?.stockLeft == 0)
+        var issued: [String: Int] = [:]
+        for item in try await store.redemptions(programId: cluster.programId, memberId: nil, limit: 500, startingAfter: nil, now: Date()).items {
+            issued[item.memberId, default: 0] += 1
+        }
+        #expect(issued.values.reduce(0, +) == 25 && issued.values.allSatisfy { $0 <= 2 })
+
+        let joined = Mutex(0)
+        try await forEach(Array(0..<20), concurrency: 16) { index in
+            let response = try await cluster.post(client, node: index % 2, path: "/v1/clubs/few/members",
+                                                  body: #"{"member_id":"\#(cluster.memberIds[index])"}"#)
+            if response.status == 201 { joined.withLock { $0 += 1 } }
+        }
+        #expect(joined.withLock { $0 } == 5)
+        #expect(try await store.clubMembers(programId: cluster.programId, clubId: "few", limit: 50, startingAfter: nil).items.count == 5)
+        #expect(try await store.audit(programId: cluster.programId) == [])
+        for id in cluster.memberIds { #expect(try await store.member(programId: cluster.programId, id: id)!.available >= 0) }
     }
 
     private func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {

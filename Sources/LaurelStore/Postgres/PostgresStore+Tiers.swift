@@ -1,0 +1,155 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+extension PostgresStore {
+    /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
+    static func tierStanding(_ connection: PostgresConnection, member: MemberRecord, tiers: TierQualification, at date: Date,
+                             _ logger: Logger) async throws -> TierStanding {
+        let from = tiers.windowStart(at: date)?.millis ?? Int64.min
+        let row = try await connection.row("""
+            SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
+                   COALESCE(SUM(purchases), 0)::BIGINT AS purchases
+            FROM tier_contributions WHERE member_id = \(member.id) AND occurred_at >= \(from) AND occurred_at <= \(date.millis)
+            """, logger)
+        let totals = TierContribution(points: try row?.get("points", Int.self) ?? 0, amount: Amount(units: try row?.get("units", Int64.self) ?? 0),
+                                      purchases: try row?.get("purchases", Int.self) ?? 0)
+        return TierStanding(state: member.tier, totals: totals)
+    }
+
+    /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
+    /// outbox message) and the clubs the new tier brings. The caller holds the member's row lock.
+    static func saveTier(_ connection: PostgresConnection, program: ProgramDefinition, tiers: TierQualification, programId: String, memberId: String,
+                         state: MemberTier, change: TierChange?, sourceId: String, actor: String? = nil, note: String? = nil, now: Date,
+                         _ logger: Logger) async throws {
+        var oldest: Date?
+        if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
+            let from = tiers.windowStart(at: now)?.millis ?? Int64.min
+            oldest = try await connection.row("""
+                SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = \(memberId) AND occurred_at >= \(from)
+                """, logger)?.optionalDate("oldest")
+        }
+        let checkAt = tiers.nextCheck(state, oldestInWindow: oldest, now: now)
+        try await connection.query("""
+            UPDATE members SET tier_id = \(state.tierId), tier_since = \(state.since?.millis), tier_floor = \(state.floorTierId),
+                   tier_floor_until = \(state.floorUntil?.millis), tier_review_at = \(state.reviewAt?.millis), tier_check_at = \(checkAt?.millis)
+            WHERE id = \(memberId)
+            """, logger: logger)
+        guard let change else { return }
+        try await connection.query("""
+            INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
+            VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))
+            """, logger: logger)
+        try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId, payload: [
+            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
+            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
+        ], now: now, logger)
+        if let reached = change.to {
+            for club in program.clubs where club.tiers.contains(reached) {
+                // A full club or an existing membership simply means no new membership. Both are refused before
+                // anything is written, so the transaction goes on; a database error still aborts it.
+                do {
+                    try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
+                                          calendar: program.calendar, logger)
+                } catch is LoyaltyError {}
+            }
+        }
+    }
+
+    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String,
+                             now: Date) async throws -> MemberRecord {
+        try await transaction { connection in
+            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let (_, processor) = try await currentVersion(connection, programId: programId)
+            guard let tiers = processor.tiers else { throw LoyaltyError.noTiers }
+            if let tierId, tiers.policy.level(tierId) == nil { throw LoyaltyError.unknownTier(tierId) }
+            var standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: now, logger)
+            standing.state.floorTierId = tierId
+            standing.state.floorUntil = tierId == nil ? nil : until
+            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
+            try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
+                                    change: change, sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now, logger)
+            guard let saved = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            return saved
+        }
+    }
+
+    public func tierChanges(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<TierChangeRecord> {
+        try await read { connection in
+            guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let rows = try await connection.rows("""
+                SELECT * FROM tier_changes WHERE member_id = \(memberId) AND seq < \(startingAfter ?? Int64.max) ORDER BY seq DESC LIMIT \(limit + 1)
+                """, logger)
+            return Page(items: try rows.prefix(limit).map { row in
+                TierChangeRecord(sequence: try row.get("seq"), memberId: try row.get("member_id"), from: try row.get("from_tier", String?.self),
+                                 to: try row.get("to_tier", String?.self), reason: TierChangeReason(rawValue: try row.get("reason")) ?? .qualified,
+                                 sourceId: try row.get("source_id"), actor: try row.get("actor", String?.self), note: try row.get("note", String?.self),
+                                 createdAt: try row.date("created_at"))
+            }, hasMore: rows.count > limit)
+        }
+    }
+
+    public func reviewTiers(now: Date, batchSize: Int) async throws -> Int {
+        let due = try await read { connection in
+            try await connection.rows("""
+                SELECT id, program_id FROM members WHERE tier_check_at <= \(now.millis) LIMIT \(batchSize)
+                """, logger).map { (try $0.get("id", String.self), try $0.get("program_id", String.self)) }
+        }
+        for (memberId, programId) in due {
+            try await transaction { connection in
+                // Another node reviewing this member right now holds the lock: skip it, they will do it. One that
+                // already did has moved tier_check_at on, so the member is no longer due and is skipped too.
+                guard let row = try await connection.row("""
+                    SELECT * FROM members WHERE id = \(memberId) AND tier_check_at <= \(now.millis) FOR UPDATE SKIP LOCKED
+                    """, logger) else { return }
+                let member = try Self.member(row)
+                let (_, processor) = try await currentVersion(connection, programId: programId)
+                guard let tiers = processor.tiers else {
+                    try await connection.query("UPDATE members SET tier_check_at = NULL WHERE id = \(memberId)", logger: logger)
+                    return
+                }
+                let standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: now, logger)
+                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .scheduled, now: now)
+                try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
+                                        change: change, sourceId: "tier_review_\(now.millis)", now: now, logger)
+            }
+        }
+        return due.count
+    }
+
+    /// The member's tier progress as of `now`, for the member summary.
+    static func tierProgress(_ connection: PostgresConnection, member: MemberRecord, processor: EventProcessor, now: Date,
+                             _ logger: Logger) async throws -> TierProgress? {
+        guard let tiers = processor.tiers else { return nil }
+        let standing = try await tierStanding(connection, member: member, tiers: tiers, at: now, logger)
+        return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
+    }
+
+    /// Appends a message to the outbox, in the caller's transaction.
+    static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date,
+                     _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+            VALUES (\(Identifiers.make("msg", now: now)), \(programId), \(type), \(memberId), \(try JSONText.encode(payload)), \(now.millis))
+            """, logger: logger)
+    }
+
+    public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {
+        try await read { connection in
+            let rows = try await connection.rows("""
+                SELECT * FROM outbox WHERE program_id = \(programId) AND seq > \(startingAfter ?? 0) ORDER BY seq LIMIT \(limit + 1)
+                """, logger)
+            return Page(items: try rows.prefix(limit).map { row in
+                OutboxMessage(sequence: try row.get("seq"), id: try row.get("id"), programId: try row.get("program_id"), type: try row.get("type"),
+                              memberId: try row.get("member_id", String?.self), payload: try row.get("payload"), createdAt: try row.date("created_at"))
+            }, hasMore: rows.count > limit)
+        }
+    }
+}
