@@ -162,7 +162,6 @@ extension PostgresStore {
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
 
-            let code = try await Self.takeUnit(connection, programId: programId, reward: reward, redemptionId: id, now: now, logger)
             if cost > 0 {
                 try ledger.spend(cost, sourceId: id)
                 try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, logger)
@@ -171,6 +170,9 @@ extension PostgresStore {
                 try await Self.joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .points, invitedBy: nil, now: now,
                                            calendar: processor.program.calendar, logger)
             }
+            // The unit last: the reward's row is the one every redeeming member contends for, so it is locked
+            // (by the conditional decrement) for as short a time as possible before the commit.
+            let code = try await Self.takeUnit(connection, programId: programId, reward: reward, redemptionId: id, now: now, logger)
             let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
                                               code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
                                               expiresAt: check.expiry(of: reward, issuedAt: now))
