@@ -155,6 +155,7 @@ struct TierQualificationTests {
         let top = tiers.progress(Self.tier("gold"), basis: Amount(integer: 45), now: Self.t0)
         #expect(top.nextTier == nil && top.toKeepTier == .zero)
         #expect(try Self.qualification().progress(Self.tier("gold"), basis: .zero, now: Self.t0).toKeepTier == nil)
+        #expect(tiers.progress(Self.tier("bronze"), basis: .zero, now: Self.t0).toKeepTier == nil) // the first level cannot be lost
     }
 
     // MARK: Events

@@ -133,7 +133,8 @@ public struct TierQualification: Sendable {
         let current = policy.index(state.tierId)
         let next = (current ?? -1) + 1 < policy.levels.count ? policy.levels[(current ?? -1) + 1] : nil
         var toKeep: Amount?
-        if let current, policy.downgrade != .never {
+        // The first level cannot be lost, so there is nothing to keep.
+        if let current, current > 0, policy.downgrade != .never {
             let short = policy.levels[current].threshold - basis
             toKeep = short.isPositive ? short : .zero
         }

@@ -44,18 +44,20 @@ struct TierView: Encodable {
     enum CodingKeys: String, CodingKey { case id, name, since, basis, benefits, nextTier = "next_tier", keep, floor }
 
     init(_ progress: TierProgress) {
+        // Points and purchases are whole numbers; money keeps its cents.
+        let text: (Amount) -> String = progress.basisName == .amountSpent ? { $0.description } : { String($0.units / Amount.scale) }
         id = progress.tier?.id
         name = progress.tier?.name
         since = progress.since.map(Timestamps.format)
-        basis = Basis(type: progress.basisName.rawValue, value: progress.basis.description)
+        basis = Basis(type: progress.basisName.rawValue, value: text(progress.basis))
         benefits = progress.tier.map {
             Benefits(earningMultiplier: $0.benefits.earningMultiplier?.description, bonusPoints: $0.benefits.bonusPoints,
                      discountPercent: $0.benefits.discountPercent?.description, perks: $0.benefits.perks)
         }
         nextTier = progress.nextTier.map {
-            Next(id: $0.id, name: $0.name, threshold: $0.threshold.description, missing: (progress.toNextTier ?? .zero).description)
+            Next(id: $0.id, name: $0.name, threshold: text($0.threshold), missing: text(progress.toNextTier ?? .zero))
         }
-        keep = progress.toKeepTier.map { Keep(missing: $0.description, by: progress.keepBy.map(Timestamps.format)) }
+        keep = progress.toKeepTier.map { Keep(missing: text($0), by: progress.keepBy.map(Timestamps.format)) }
         floor = progress.floor.map { Floor(tier: $0.id, until: progress.floorUntil.map(Timestamps.format)) }
     }
 }
