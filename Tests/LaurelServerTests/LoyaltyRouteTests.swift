@@ -106,7 +106,7 @@ import Testing
             #expect(try await api.call(.put, "/v1/rewards/a", key: fixture.admin, body: #"{"id":"b","name":"B","type":"experience","cost":1}"#).field == "id")
             _ = try await api.post("/v1/rewards", #"{"id":"soon","name":"Soon","type":"experience","cost":1,"visible_from":"2026-01-01","available_from":"2027-01-01"}"#)
             _ = try await api.post("/v1/rewards", #"{"id":"codes","name":"Voucher","type":"discount_code","discount":{"type":"percentage","value":10},"cost":10,"codes":"pool"}"#)
-            #expect((try await api.get("/v1/rewards").json["data"] as? [Any])?.count == 4)
+            #expect((try await api.get("/v1/rewards").json["data"] as? [Any])?.count == 4) // before the sticker
             #expect(try await api.get("/v1/rewards/tote").json["sku"] as? String == "TOTE")
             #expect(try await api.get("/v1/rewards/none").status == 404)
 
@@ -147,6 +147,10 @@ import Testing
             let poor = try await redeem(ben, "codes")
             #expect(poor.status == 422 && poor.code == "insufficient_points" && poor.json["missing_points"] as? Int == 10, "\(poor.text)")
             #expect(try await redeem(ana, "gold-lounge").code == "tier_required")
+            _ = try await api.post("/v1/rewards", #"{"id":"sticker","name":"Sticker","type":"free_product","sku":"STK","cost":1,"limit":{"per_member":1}}"#)
+            #expect(try await redeem(ana, "sticker").status == 201)
+            let again = try await redeem(ana, "sticker")
+            #expect(again.status == 422 && again.code == "limit_reached", "\(again.text)")
             #expect(try await redeem(ana, "soon").code == "not_yet_available")
             #expect(try await redeem(ana, "none").status == 404)
             #expect(try await redeem("mem_none", "tote").status == 404)
@@ -160,7 +164,7 @@ import Testing
             let toteId = try #require(tote.json["id"] as? String)
             #expect(try await api.get("/v1/redemptions/\(toteId)").json["reward_id"] as? String == "tote")
             #expect(try await api.get("/v1/redemptions/rdm_none").status == 404)
-            #expect((try await api.get("/v1/redemptions?member_id=\(ana)").json["data"] as? [Any])?.count == 2)
+            #expect((try await api.get("/v1/redemptions?member_id=\(ana)").json["data"] as? [Any])?.count == 3)
             #expect(try await api.get("/v1/redemptions?member_id=mem_none").status == 404)
             let listed = try await api.get("/v1/redemptions?limit=1")
             #expect(listed.json["has_more"] as? Bool == true && listed.json["next_cursor"] is String)
@@ -174,7 +178,7 @@ import Testing
             #expect(try await api.post("/v1/redemptions/\(toteId)/cancel", "", key: fixture.integration).code == "not_cancellable")
             #expect(try await api.post("/v1/redemptions/\(toteId)/fulfil", "", key: fixture.integration).code == "not_fulfillable")
             #expect(try await api.post("/v1/redemptions/rdm_none/cancel", "", key: fixture.integration).status == 404)
-            #expect(try await api.points(ana)["available"] as? Int == 20)
+            #expect(try await api.points(ana)["available"] as? Int == 19)
             // Another program's redemption is invisible.
             #expect(try await api.get("/v1/redemptions/\(toteId)", key: fixture.otherAdmin).status == 404)
         }
