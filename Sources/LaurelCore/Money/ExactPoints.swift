@@ -6,6 +6,12 @@ public struct ExactPoints: Hashable, Sendable, CustomStringConvertible {
 
     public init(_ numerator: Int128, over denominator: Int128 = 1) {
         precondition(denominator != 0)
+        if denominator == 1 || numerator == 0 {
+            // Already in lowest terms: whole points, or zero (kept as 0/1).
+            self.numerator = numerator
+            self.denominator = numerator == 0 ? 1 : denominator
+            return
+        }
         let sign: Int128 = denominator < 0 ? -1 : 1
         let divisor = ExactPoints.gcd(numerator.magnitude, denominator.magnitude)
         self.numerator = sign * numerator / Int128(divisor)
@@ -52,6 +58,12 @@ public struct ExactPoints: Hashable, Sendable, CustomStringConvertible {
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
 
     private static func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
+        if a <= UInt64.max && b <= UInt64.max {
+            // Almost every award fits 64 bits, where division is several times cheaper.
+            var (x, y) = (UInt64(a), UInt64(b))
+            while y != 0 { (x, y) = (y, x % y) }
+            return x == 0 ? 1 : UInt128(x)
+        }
         var (a, b) = (a, b)
         while b != 0 { (a, b) = (b, a % b) }
         return a == 0 ? 1 : a

@@ -21,6 +21,8 @@ struct CompiledCondition: Sendable {
     private let timeZone: TimeZone
     /// How the condition reads in an explanation ("event.channel eq \"app\"").
     let description: String
+    /// The explanation of a rule this condition stopped.
+    let failure: String
 
     init(_ condition: RuleCondition, timeZone: TimeZone) {
         self.timeZone = timeZone
@@ -57,6 +59,7 @@ struct CompiledCondition: Sendable {
             check = .field(field, op, value, value?.amountValue)
             description = "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
         }
+        failure = "condition not met: " + description
     }
 
     func holds(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {

@@ -139,9 +139,16 @@ public struct LineFilter: Hashable, Sendable {
     }
     public var isEmpty: Bool { skus.isEmpty && categories.isEmpty && labels.isEmpty }
     public func matches(_ line: PurchaseLine) -> Bool {
-        if skus.contains(line.sku) { return true }
-        if let category = line.category, categories.contains(category) { return true }
-        return line.labels.contains(where: labels.contains)
+        if Self.has(skus, line.sku) { return true }
+        if let category = line.category, Self.has(categories, category) { return true }
+        return !labels.isEmpty && line.labels.contains { Self.has(labels, $0) }
+    }
+
+    /// Membership without hashing for the small sets rules name: comparing a few strings is
+    /// cheaper than hashing one (this runs for every line of every purchase).
+    @inline(__always)
+    private static func has(_ set: Set<String>, _ value: String) -> Bool {
+        set.count <= 8 ? set.contains { $0 == value } : set.contains(value)
     }
 }
 

@@ -60,11 +60,24 @@ public struct RuleEvaluator: Sendable {
     let calendar: Calendar
     /// Each rule's conditions, prepared once per program version.
     private let conditions: [[CompiledCondition]]
+    /// The fixed part of each rule's explanation, written once per program version.
+    private let texts: [String]
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.calendar = program.calendar
         self.conditions = program.earningRules.map { $0.conditions.map { CompiledCondition($0, timeZone: program.calendar.timeZone) } }
+        self.texts = program.earningRules.map { rule in
+            switch rule.effect {
+            case .pointsPerAmount(let effect) where effect.base == .total: "\(effect.points) per \(effect.per) on the order total "
+            case .pointsPerAmount(let effect): "\(effect.points) per \(effect.per) on "
+            case .fixedPoints(let points): "\(points) points for \(rule.event)"
+            case .productBonus(let bonus): "\(bonus.points) points per \(bonus.per.rawValue) on matching products"
+            case .multiplier(let multiplier): "×\(multiplier.factor) on points from earlier rules for "
+            case .pointsPerAttribute(let effect): "\(effect.points) per \(effect.per) \(effect.attribute) ("
+            case .giftReward(let reward): "gift: reward \(reward)"
+            }
+        }
     }
 
     /// The usage windows to look up before evaluating `event`.
@@ -99,12 +112,11 @@ public struct RuleEvaluator: Sendable {
                 continue
             }
             if let failed = conditions[ruleIndex].first(where: { !$0.holds(event: event, member: member, lines: lines) }) {
-                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
-                                          explanation: "condition not met: \(failed.description)"))
+                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0, explanation: failed.failure))
                 continue
             }
             let awardIndex = results.count
-            var (mine, explanation) = apply(rule.effect, event: event, lines: lines, award: awardIndex, existing: components)
+            var (mine, explanation) = apply(rule.effect, text: texts[ruleIndex], event: event, lines: lines, award: awardIndex, existing: components)
             let raw = mine.reduce(ExactPoints.zero) { $0 + $1.value }.rounded(program.rounding)
             var points = max(raw, 0)
             if let limit = rule.limit, points > 0 {
@@ -143,7 +155,8 @@ public struct RuleEvaluator: Sendable {
         return purchase.lines
     }
 
-    private func apply(_ effect: RuleEffect, event: LoyaltyEvent, lines: [PurchaseLine], award: Int,
+    /// The effect's shares of the award and its explanation, which starts with (or is) `text`.
+    private func apply(_ effect: RuleEffect, text: String, event: LoyaltyEvent, lines: [PurchaseLine], award: Int,
                        existing: [Component]) -> ([Component], String) {
         switch effect {
         case .pointsPerAmount(let rule):
@@ -153,8 +166,7 @@ public struct RuleEvaluator: Sendable {
                 return ([], "order total \(total) is below the minimum \(minOrder)")
             }
             if rule.base == .total {
-                return ([Component(award: award, line: nil, value: ExactPoints(total) * rate)],
-                        "\(rule.points) per \(rule.per) on the order total \(total)")
+                return ([Component(award: award, line: nil, value: ExactPoints(total) * rate)], text + total.description)
             }
             var counted = Amount.zero
             var mine: [Component] = []
@@ -165,9 +177,9 @@ public struct RuleEvaluator: Sendable {
                 counted = counted + line.amount
                 mine.append(Component(award: award, line: index, value: ExactPoints(line.amount) * rate))
             }
-            return (mine, "\(rule.points) per \(rule.per) on \(mine.count) of \(lines.count) lines worth \(counted)")
+            return (mine, text + "\(mine.count) of \(lines.count) lines worth \(counted)")
         case .fixedPoints(let points):
-            return ([Component(award: award, line: nil, value: ExactPoints(points: points))], "\(points) points for \(event.type)")
+            return ([Component(award: award, line: nil, value: ExactPoints(points: points))], text)
         case .productBonus(let bonus):
             var mine: [Component] = []
             for (index, line) in lines.enumerated() where bonus.match.matches(line) {
@@ -177,7 +189,7 @@ public struct RuleEvaluator: Sendable {
                 case .order: if mine.isEmpty { mine.append(Component(award: award, line: nil, value: ExactPoints(points: bonus.points))) }
                 }
             }
-            return (mine, mine.isEmpty ? "no matching product bought" : "\(bonus.points) points per \(bonus.per.rawValue) on matching products")
+            return (mine, mine.isEmpty ? "no matching product bought" : text)
         case .multiplier(let multiplier):
             let extra = ExactPoints(multiplier.factor) - ExactPoints(points: 1)
             var mine: [Component] = []
@@ -193,15 +205,15 @@ public struct RuleEvaluator: Sendable {
             }
             var touched = [Bool](repeating: false, count: lines.count)
             for component in mine { if let line = component.line { touched[line] = true } }
-            return (mine, "×\(multiplier.factor) on points from earlier rules for \(touched.count(where: { $0 })) matching lines")
-        case .giftReward(let reward):
-            return ([], "gift: reward \(reward)")
+            return (mine, text + "\(touched.count(where: { $0 })) matching lines")
+        case .giftReward:
+            return ([], text)
         case .pointsPerAttribute(let rule):
             guard let value = Self.lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init)[...])?.amountValue, value.isPositive else {
                 return ([], "attribute \(rule.attribute) is missing or not a positive number")
             }
             let points = ExactPoints(value) * ExactPoints(rule.points) / ExactPoints(rule.per)
-            return ([Component(award: award, line: nil, value: points)], "\(rule.points) per \(rule.per) \(rule.attribute) (\(value))")
+            return ([Component(award: award, line: nil, value: points)], text + value.description + ")")
         }
     }
 
