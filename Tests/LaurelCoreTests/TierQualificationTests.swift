@@ -53,7 +53,17 @@ struct TierQualificationTests {
         #expect(state.tierId == "gold" && change == nil)
         // When it runs out, the member lands where the basis puts them.
         (state, change) = tiers.evaluate(state, basis: Amount(integer: 22), trigger: .scheduled, now: until)
-        #expect(state.tierId == "silver" && change?.reason == .basisFell && state.floorTierId == nil)
+        #expect(state.tierId == "silver" && change?.reason == .floorEnded && state.floorTierId == nil)
+    }
+
+    @Test(arguments: ["{policy: never}", "{policy: review, review_months: 12}"])
+    func aFloorThatRunsOutDropsTheMemberWhateverThePolicy(downgrade: String) throws {
+        let tiers = try Self.qualification(downgrade: downgrade)
+        let until = Self.t0.addingTimeInterval(10 * 86_400)
+        let held = Self.tier("gold", floor: "gold", until: until, reviewAt: until.addingTimeInterval(300 * 86_400))
+        #expect(tiers.evaluate(held, basis: .zero, trigger: .scheduled, now: until.addingTimeInterval(-1)).change == nil)
+        let (state, change) = tiers.evaluate(held, basis: Amount(integer: 21), trigger: .scheduled, now: until)
+        #expect(state.tierId == "silver" && change?.reason == .floorEnded)
     }
 
     @Test func removingAFloorFallsBackToTheBasis() throws {

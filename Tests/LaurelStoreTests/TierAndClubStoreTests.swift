@@ -128,6 +128,11 @@ struct TierAndClubStoreTests {
         try await runJobs(fixture, at: end)
         let renewed = try #require(try await fixture.store.clubMembers(programId: fixture.programId, clubId: "lounge", limit: 10, startingAfter: nil).items.first)
         #expect(renewed.expiresAt == Calendar.utc.date(byAdding: .month, value: 1, to: end))
+        // A job that missed two periods renews past them instead of ending the membership.
+        let late = try #require(Calendar.utc.date(byAdding: .month, value: 3, to: end))
+        try await runJobs(fixture, at: late)
+        let caughtUp = try #require(try await fixture.store.clubMembers(programId: fixture.programId, clubId: "lounge", limit: 10, startingAfter: nil).items.first)
+        #expect(caughtUp.expiresAt == Calendar.utc.date(byAdding: .month, value: 4, to: end))
         #expect(try await messages(fixture).contains("club.membership_renewed"))
     }
 }

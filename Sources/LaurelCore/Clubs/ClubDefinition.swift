@@ -53,6 +53,18 @@ public struct ClubDefinition: Hashable, Sendable {
         self.notifyDaysBefore = notifyDaysBefore
     }
 
+    /// The end of a membership that ended at `end` and renews at `now`: one duration later, or as
+    /// many as it takes to be after `now` (when the job missed periods); nil without a duration.
+    public func renewedEnd(after end: Date, now: Date, calendar: Calendar) -> Date? {
+        guard let months = durationMonths else { return nil }
+        var periods = 1
+        while let next = calendar.date(byAdding: .month, value: months * periods, to: end) {
+            if next > now { return next }
+            periods += 1
+        }
+        return nil
+    }
+
     /// The end of a membership starting (or renewed) at `start`.
     public func endDate(from start: Date, calendar: Calendar) -> Date? {
         durationMonths.flatMap { calendar.date(byAdding: .month, value: $0, to: start) }

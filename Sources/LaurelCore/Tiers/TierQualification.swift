@@ -55,7 +55,13 @@ public struct TierQualification: Sendable {
     /// The member's tier after an evaluation, and the change if there is one.
     public func evaluate(_ state: MemberTier, basis: Amount, trigger: Trigger, now: Date) -> (state: MemberTier, change: TierChange?) {
         var state = state
-        if let floorUntil = state.floorUntil, floorUntil <= now { state.floorTierId = nil; state.floorUntil = nil }
+        var trigger = trigger
+        if let floorUntil = state.floorUntil, floorUntil <= now {
+            // A floor that ran out counts as removed: the member moves to what the basis supports, whatever the policy.
+            if state.floorTierId != nil { trigger = .floorChanged }
+            state.floorTierId = nil
+            state.floorUntil = nil
+        }
         let qualified = qualifiedIndex(basis)
         let current = policy.index(state.tierId)
         let floor = policy.index(state.floorTierId)

@@ -184,7 +184,7 @@ extension PostgresStore {
                 let (_, processor) = try await currentVersion(connection, programId: record.programId)
                 if let club = processor.program.club(record.clubId), club.renewal == .whileInTier, let end = record.expiresAt,
                    let tier = try await Self.fetchMember(connection, programId: record.programId, id: record.memberId, logger)?.tier.tierId,
-                   club.tiers.contains(tier), let newEnd = club.endDate(from: end, calendar: processor.program.calendar), newEnd > now {
+                   club.tiers.contains(tier), let newEnd = club.renewedEnd(after: end, now: now, calendar: processor.program.calendar) {
                     try await connection.query("""
                         UPDATE club_memberships SET expires_at = \(newEnd.millis), notify_at = \(Self.notifyAt(club, newEnd))
                         WHERE program_id = \(record.programId) AND club_id = \(record.clubId) AND member_id = \(record.memberId)

@@ -147,7 +147,7 @@ extension SQLiteStore {
                 let (_, processor) = try Self.currentVersion(db, cache: cache, programId: record.programId)
                 if let club = processor.program.club(record.clubId), club.renewal == .whileInTier, let end = record.expiresAt,
                    let tier = try Self.fetchMember(db, programId: record.programId, id: record.memberId)?.tier.tierId, club.tiers.contains(tier),
-                   let newEnd = club.endDate(from: end, calendar: processor.program.calendar), newEnd > now {
+                   let newEnd = club.renewedEnd(after: end, now: now, calendar: processor.program.calendar) {
                     try db.run("UPDATE club_memberships SET expires_at = ?, notify_at = ? WHERE program_id = ? AND club_id = ? AND member_id = ?",
                                [newEnd.millis, Self.notifyAt(club, newEnd), record.programId, record.clubId, record.memberId])
                     try Self.emit(db, programId: record.programId, type: "club.membership_renewed", memberId: record.memberId,
