@@ -245,6 +245,7 @@ import Testing
         try await fixture.withServer { api in
             try await Self.apply(api, fixture)
             _ = try await api.post("/v1/rewards", #"{"id":"serum","name":"Serum sample","type":"free_product","sku":"SRM","cost":0,"stock":5}"#)
+            _ = try await api.post("/v1/rewards", #"{"id":"club-pass","name":"A year of Sneakers Club","type":"club_membership","club":"sneakers","cost":0}"#)
             let gift = Self.program.replacingOccurrences(of: "\ntiers:", with: """
 
                   - id: skincare-gift
@@ -253,6 +254,12 @@ import Testing
                       - {field: event.total, op: gte, value: 50}
                       - {has_product: {categories: [skincare]}}
                     effect: {type: gift_reward, reward: serum}
+                  - id: big-spender-club
+                    event: purchase
+                    conditions:
+                      - {field: event.total, op: gte, value: 50}
+                    effect: {type: gift_reward, reward: club-pass}
+                    limit: {max_times: 1, period: lifetime}
                 tiers:
                 """)
             try await Self.apply(api, fixture, gift)
@@ -263,15 +270,26 @@ import Testing
                 {"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","lines":[{"sku":"C1","category":"skincare","unit_price":"60.00"}]}}
                 """#)
             let gifts = try #require((purchase.json["outcome"] as? [String: Any])?["gifts"] as? [[String: Any]], "\(purchase.text)")
-            #expect(gifts.first?["status"] as? String == "issued")
+            #expect(gifts.map { $0["status"] as? String } == ["issued", "issued"], "\(gifts)")
+            // The club membership given by a gift rule is a membership like any other.
+            let clubs = try #require(try await api.get("/v1/members/\(member)").json["clubs"] as? [[String: Any]])
+            #expect(clubs.first { $0["club_id"] as? String == "sneakers" }?["via"] as? String == "gift", "\(clubs)")
+            // A second qualifying purchase: the club gift is limited to once, the serum comes again.
+            let again = try await api.post("/v1/events", #"""
+                {"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","lines":[{"sku":"C2","category":"skincare","unit_price":"70.00"}]}}
+                """#)
+            #expect(((again.json["outcome"] as? [String: Any])?["gifts"] as? [[String: Any]])?.map { $0["reward_id"] as? String } == ["serum"])
             let redemptionId = try #require(gifts.first?["redemption_id"] as? String)
-            #expect(try await api.get("/v1/rewards/serum").json["stock_left"] as? Int == 4)
+            #expect(try await api.get("/v1/rewards/serum").json["stock_left"] as? Int == 3)
             let purchaseId = try #require(purchase.json["id"] as? String)
             let returned = try await api.post("/v1/events", #"{"member_id":"\#(member)","type":"return","return":{"purchase_event_id":"\#(purchaseId)","amount":"60.00"}}"#)
             let undone = try #require((returned.json["outcome"] as? [String: Any])?["gifts"] as? [[String: Any]], "\(returned.text)")
-            #expect(undone.first?["status"] as? String == "cancelled" && undone.first?["redemption_id"] as? String == redemptionId)
+            #expect(undone.map { $0["status"] as? String } == ["cancelled", "cancelled"] && undone.first?["redemption_id"] as? String == redemptionId, "\(undone)")
             #expect(try await api.get("/v1/redemptions/\(redemptionId)").json["status"] as? String == "cancelled")
-            #expect(try await api.get("/v1/rewards/serum").json["stock_left"] as? Int == 5)
+            #expect(try await api.get("/v1/rewards/serum").json["stock_left"] as? Int == 4)
+            // Cancelling the club gift ended the membership it gave.
+            let left = try #require(try await api.get("/v1/members/\(member)").json["clubs"] as? [[String: Any]])
+            #expect(!left.contains { $0["club_id"] as? String == "sneakers" }, "\(left)")
         }
     }
 }

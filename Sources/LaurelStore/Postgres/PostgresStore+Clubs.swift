@@ -108,8 +108,8 @@ extension PostgresStore {
                 try ledger.spend(cost, sourceId: "club_\(clubId)_\(now.millis)")
                 try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, logger)
                 return try await Self.remember(connection, programId: programId, idempotency, record, logger)
-            case .tier:
-                throw LoyaltyError.clubJoinNotAllowed(clubId, "tier memberships come with reaching the tier")
+            case .tier, .gift:
+                throw LoyaltyError.clubJoinNotAllowed(clubId, "tier and gift memberships come with reaching the tier or with the gift")
             }
         }
     }

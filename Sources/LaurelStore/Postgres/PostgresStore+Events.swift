@@ -117,21 +117,24 @@ extension PostgresStore {
                 continue
             }
             let id = Identifiers.make("rdm", now: now)
-            let code: String?
-            // Refusals are Swift errors, not database ones, so the transaction goes on.
+            // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
+            try await connection.query("SAVEPOINT gift", logger: logger)
             do {
-                code = try await takeUnit(connection, programId: programId, reward: record.reward, redemptionId: id, now: now, logger)
-            } catch LoyaltyError.refused(let refusal) {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: refusal.code))
-                continue
-            } catch LoyaltyError.codePoolEmpty {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.outOfStock.code))
+                let code = try await takeUnit(connection, programId: programId, reward: record.reward, redemptionId: id, now: now, logger)
+                try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
+                                                                        status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
+                                                                        sourceEventId: event.id, createdAt: now, updatedAt: now,
+                                                                        expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
+                if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
+                    try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
+                                          calendar: program.calendar, logger)
+                }
+                try await connection.query("RELEASE SAVEPOINT gift", logger: logger)
+            } catch let error as LoyaltyError {
+                try await connection.query("ROLLBACK TO SAVEPOINT gift", logger: logger)
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: Self.giftStatus(error)))
                 continue
             }
-            try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
-                                                                    status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
-                                                                    sourceEventId: event.id, createdAt: now, updatedAt: now,
-                                                                    expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
             gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
         }
         return gifts.isEmpty ? nil : gifts

@@ -53,7 +53,8 @@ public struct RedemptionRecord: Hashable, Sendable {
 
 /// One member's place in a club.
 public struct ClubMembershipRecord: Hashable, Sendable {
-    public enum Via: String, Sendable, Codable, CaseIterable { case invitation, tier, points }
+    /// How the member got in: invited, with a tier, bought with points, or given by a gift rule.
+    public enum Via: String, Sendable, Codable, CaseIterable { case invitation, tier, points, gift }
     public enum Status: String, Sendable, Codable, CaseIterable { case active, ended }
     public var programId: String
     public var clubId: String
@@ -80,6 +81,19 @@ public struct OutboxMessage: Hashable, Sendable {
     /// The message body (JSON).
     public var payload: String
     public var createdAt: Date
+}
+
+extension LaurelStore {
+    /// The `outcome.gifts[].status` of a gift that could not be issued.
+    static func giftStatus(_ error: LoyaltyError) -> String {
+        switch error {
+        case .refused(let refusal): refusal.code
+        case .codePoolEmpty: RedemptionRefusal.outOfStock.code
+        case .clubFull: "club_full"
+        case .alreadyInClub: "already_member"
+        default: "not_issued"
+        }
+    }
 }
 
 /// What a member's catalogue needs from the store: the member's standing and, per reward, its

@@ -91,8 +91,8 @@ extension SQLiteStore {
                 try ledger.spend(cost, sourceId: "club_\(clubId)_\(now.millis)")
                 try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now)
                 return try Self.remember(db, programId: programId, idempotency, record, now: now)
-            case .tier:
-                throw LoyaltyError.clubJoinNotAllowed(clubId, "tier memberships come with reaching the tier")
+            case .tier, .gift:
+                throw LoyaltyError.clubJoinNotAllowed(clubId, "tier and gift memberships come with reaching the tier or with the gift")
             }
         }
     }

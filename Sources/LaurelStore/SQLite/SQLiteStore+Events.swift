@@ -97,19 +97,24 @@ extension SQLiteStore {
                 continue
             }
             let id = Identifiers.make("rdm", now: now)
-            let code: String?
+            // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
             do {
-                code = try takeUnit(db, programId: programId, reward: record.reward, redemptionId: id, now: now)
-            } catch LoyaltyError.refused(let refusal) {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: refusal.code))
-                continue
-            } catch LoyaltyError.codePoolEmpty {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.outOfStock.code))
+                try db.inSavepoint {
+                    let code = try takeUnit(db, programId: programId, reward: record.reward, redemptionId: id, now: now)
+                    try insertRedemption(db, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
+                                                              status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
+                                                              sourceEventId: event.id, createdAt: now, updatedAt: now,
+                                                              expiresAt: check.expiry(of: record.reward, issuedAt: now)))
+                    if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
+                        try joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
+                                        calendar: program.calendar)
+                    }
+                    return .commit
+                }
+            } catch let error as LoyaltyError {
+                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: giftStatus(error)))
                 continue
             }
-            try insertRedemption(db, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0, status: .issued,
-                                                      code: code, value: check.value(of: record.reward, cost: 0), sourceEventId: event.id,
-                                                      createdAt: now, updatedAt: now, expiresAt: check.expiry(of: record.reward, issuedAt: now)))
             gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
         }
         return gifts.isEmpty ? nil : gifts
