@@ -18,20 +18,7 @@ struct Redeem: AsyncParsableCommand {
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-redeem-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store: any LaurelStore
-        if let postgres {
-            let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
-            let admin = try PostgresStore(url: postgres)
-            let adminRunner = Task.immediate { await admin.run() }
-            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
-            adminRunner.cancel()
-            let node = try PostgresStore(url: postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)")
-            Task.immediate { await node.run() }
-            store = node
-        } else {
-            store = try SQLiteStore(path: path)
-        }
-        try await store.migrate()
+        let store = try await BenchSetup.store(postgres: postgres, sqlitePath: path)
         let now = Date()
         _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
         let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)

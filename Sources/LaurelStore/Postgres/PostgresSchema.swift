@@ -239,5 +239,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX outbox_by_program ON outbox(program_id, seq)",
         ]),
+        // A member's history reads their own entries and the transfers they received: both indexed.
+        ("v3-ledger-received", ["CREATE INDEX ledger_by_receiver ON ledger_entries(to_account, seq)"]),
     ]
 }

@@ -62,9 +62,13 @@ extension PostgresStore {
                 throw StoreError.notFound("member \(memberId)")
             }
             let account = LedgerAccount.available(member: memberId).description
+            // The member's own entries and the transfers they received, each read through its index.
+            let before = startingAfter ?? Int64.max
             let rows = try await connection.rows("""
-                SELECT * FROM ledger_entries WHERE program_id = \(programId) AND (member_id = \(memberId) OR to_account = \(account))
-                AND seq < \(startingAfter ?? Int64.max) ORDER BY seq DESC LIMIT \(limit + 1)
+                (SELECT * FROM ledger_entries WHERE member_id = \(memberId) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1))
+                UNION ALL
+                (SELECT * FROM ledger_entries WHERE to_account = \(account) AND member_id <> \(memberId) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1))
+                ORDER BY seq DESC LIMIT \(limit + 1)
                 """, logger)
             return Page(items: try rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
         }

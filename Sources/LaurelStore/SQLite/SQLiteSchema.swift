@@ -214,6 +214,10 @@ enum SQLiteSchema {
                 CREATE INDEX outbox_by_program ON outbox(program_id, seq);
                 """)
         }
+        // A member's history reads their own entries and the transfers they received: both indexed.
+        migrator.registerMigration("v3-ledger-received") { db in
+            try db.execute(sql: "CREATE INDEX ledger_by_receiver ON ledger_entries(to_account, seq)")
+        }
         return migrator
     }
 }

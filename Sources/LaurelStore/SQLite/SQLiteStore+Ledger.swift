@@ -44,10 +44,15 @@ extension SQLiteStore {
     public func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord> {
         try await writer.read { db in
             guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            // The member's own entries and the transfers they received, each read through its index
+            // (an OR would walk the whole program's ledger backwards).
             let rows = try db.rows("""
-                SELECT * FROM ledger_entries WHERE program_id = ? AND (member_id = ? OR to_account = ?) AND seq < ?
+                SELECT * FROM (SELECT * FROM ledger_entries WHERE member_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?)
+                UNION ALL
+                SELECT * FROM (SELECT * FROM ledger_entries WHERE to_account = ? AND member_id != ? AND seq < ? ORDER BY seq DESC LIMIT ?)
                 ORDER BY seq DESC LIMIT ?
-                """, [programId, memberId, LedgerAccount.available(member: memberId).description, startingAfter ?? Int64.max, limit + 1])
+                """, [memberId, startingAfter ?? Int64.max, limit + 1, LedgerAccount.available(member: memberId).description, memberId,
+                      startingAfter ?? Int64.max, limit + 1, limit + 1])
             return Page(items: rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
         }
     }

@@ -1,0 +1,391 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import LaurelCore
+import LaurelServer
+import LaurelStore
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The retail day: a seeded mix of everything a brand's systems send in a day — purchases, other
+/// events, balance and history reads, redemptions, returns, enrolments, 1 % of writes retried with
+/// the same key — against an in-process server, closed-loop at several concurrencies then open-loop
+/// at a fixed rate, with per-operation figures and correctness checks at the end.
+struct RetailDay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retail-day",
+        abstract: "A retail day's mix of operations over HTTP, closed-loop at several concurrencies, then open-loop; checked for correctness after.")
+    @Option(help: "Members enrolled before the day starts.") var members = 10_000
+    @Option(help: "Operations per closed-loop concurrency level.") var operations = 4_000
+    @Option(help: "Closed-loop concurrency levels, comma-separated.") var levels = "1,2,4,8,16,32"
+    @Option(help: "Open-loop rate in operations per second (0 = skip the open loop).") var rate = 1_000
+    @Option(help: "Seconds of open-loop load.") var openSeconds = 10
+    @Option(help: "Port of the in-process server.") var port = 8201
+    @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
+    @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+
+    func run() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-retail-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await BenchSetup.store(postgres: postgres, sqlitePath: path)
+        let day = try await RetailSetup.prepare(store: store, members: members)
+        let sizeBefore = Self.fileSize(path)
+        say("retail day on \(postgres == nil ? "SQLite" : "PostgreSQL"): \(members) members (20 % Silver, 5 % Gold), 5,000 SKUs in 50 categories, " +
+            "\(day.rules) earning rules, 20 rewards (5 with 40 units), seed \(seed)")
+
+        var random = BenchWorkload.Random(state: seed)
+        let state = RetailState(memberIds: day.memberIds)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
+            group.addTask { try await app.run() }
+            try await Task.sleep(for: .milliseconds(500))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+            let runner = RetailRunner(client: client, base: "http://127.0.0.1:\(port)", key: day.key, state: state)
+            for level in levels.split(separator: ",").compactMap({ Int($0) }) {
+                let batch = (0..<operations).map { _ in RetailOperation.draw(&random, members: members) }
+                let report = try await runner.closedLoop(batch, concurrency: level)
+                say(report.text(title: "closed loop, concurrency \(level)"))
+            }
+            if rate > 0 {
+                let batch = (0..<(rate * openSeconds)).map { _ in RetailOperation.draw(&random, members: members) }
+                let report = try await runner.openLoop(batch, rate: rate)
+                say(report.text(title: "open loop, \(rate) operations/s for \(openSeconds) s"))
+            }
+            try await client.shutdown()
+            group.cancelAll()
+        }
+
+        // Correctness after the day.
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        say(String(format: "peak memory (server and client in one process): %.0f MB", Double(usage.ru_maxrss) / 1024))
+        let problems = try await store.audit(programId: "bench")
+        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        let retries = state.retries.withLock { $0 }
+        say("idempotent retries: \(retries.sent) sent, \(retries.identical) answered with the first answer's bytes and Idempotent-Replayed, \(retries.differing) differing")
+        var oversold = 0
+        var issued: [String: Int] = [:]
+        var cursor: String?
+        repeat {
+            let page = try await store.redemptions(programId: "bench", memberId: nil, limit: 500, startingAfter: cursor, now: Date())
+            for item in page.items where item.status != .cancelled { issued[item.rewardId, default: 0] += 1 }
+            cursor = page.hasMore ? page.items.last?.id : nil
+        } while cursor != nil
+        for record in try await store.rewards(programId: "bench") {
+            guard let stock = record.reward.stock else { continue }
+            if (record.stockLeft ?? -1) < 0 || issued[record.reward.id, default: 0] + (record.stockLeft ?? 0) != stock { oversold += 1 }
+        }
+        say("limited rewards: \(oversold == 0 ? "none oversold" : "\(oversold) with issued + left != stock"); \(issued.values.reduce(0, +)) redemptions issued")
+        if postgres == nil {
+            let grown = Self.fileSize(path) - sizeBefore
+            let events = state.events.withLock { $0 }
+            say(String(format: "database (file and WAL): grew %.1f MB for %d events and enrolments: %.1f KB per event", Double(grown) / 1e6, events,
+                       Double(grown) / 1e3 / Double(max(events, 1))))
+        }
+        if !problems.isEmpty || oversold > 0 || retries.differing > 0 { throw ExitCode(1) }
+    }
+}
+
+extension RetailDay {
+    /// Bytes of a SQLite database with its WAL.
+    static func fileSize(_ path: String) -> Int {
+        ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: path + $1)[.size] as? Int) ?? 0) }
+    }
+}
+
+/// One operation of the day, drawn from the mix: per 1,000, 640 purchases, 100 other events, 220
+/// reads, 25 redemptions, 10 returns, 5 enrolments. A third of the operations go to the hottest 1 % of members.
+enum RetailOperation: Sendable {
+    case purchase(member: Int, lines: [BenchWorkload.Line], channel: String, retry: Bool)
+    case event(member: Int, type: String, retry: Bool)
+    case read(member: Int, history: Bool)
+    case redeem(member: Int, reward: Int)
+    case returnPurchase(member: Int)
+    case enrol(number: UInt64)
+
+    var kind: String {
+        switch self {
+        case .purchase: "purchase"
+        case .event: "other event"
+        case .read(_, let history): history ? "history read" : "balance read"
+        case .redeem: "redemption"
+        case .returnPurchase: "return"
+        case .enrol: "enrolment"
+        }
+    }
+
+    static func draw(_ random: inout BenchWorkload.Random, members: Int) -> RetailOperation {
+        let member = random.int(3) == 0 ? random.int(max(1, members / 100)) : random.int(members)
+        let retry = random.int(100) == 0
+        switch random.int(1000) {
+        case 0..<640:
+            let count = 3 + random.int(8)
+            let lines = (0..<count).map { _ in
+                let sku = random.int(5000)
+                return BenchWorkload.Line(sku: "SKU-\(sku)", category: "cat-\(sku % 50)", labels: ["label-\(sku % 10)"], quantity: 1 + random.int(3),
+                                          unitPrice: "\(1 + random.int(80)).\(random.int(10))9")
+            }
+            return .purchase(member: member, lines: lines, channel: BenchWorkload.channels[random.int(4)], retry: retry)
+        case 640..<740: return .event(member: member, type: ["review", "share", "check_in"][random.int(3)], retry: retry)
+        case 740..<960: return .read(member: member, history: random.int(4) == 0)
+        case 960..<985: return .redeem(member: member, reward: random.int(20))
+        case 985..<995: return .returnPurchase(member: member)
+        default: return .enrol(number: random.next())
+        }
+    }
+}
+
+/// What the day has produced so far, shared by the clients: purchases that can be returned, retries.
+final class RetailState: Sendable {
+    let memberIds: [String]
+    /// Acknowledged purchases by member index: (event id, total), for returns.
+    let purchases = Mutex<[Int: [(String, String)]]>([:])
+    let retries = Mutex<(sent: Int, identical: Int, differing: Int)>((0, 0, 0))
+    let events = Mutex(0)
+    init(memberIds: [String]) { self.memberIds = memberIds }
+}
+
+/// Per-operation latencies and answers.
+struct RetailReport {
+    var latencies: [String: [Double]] = [:]
+    var statuses: [String: [Int: Int]] = [:]
+    var seconds: Double = 0
+    var cpu: Double = 0
+
+    mutating func merge(_ other: RetailReport) {
+        for (kind, values) in other.latencies { latencies[kind, default: []] += values }
+        for (kind, counts) in other.statuses { statuses[kind, default: [:]].merge(counts, uniquingKeysWith: +) }
+    }
+
+    func text(title: String) -> String {
+        let total = latencies.values.reduce(0) { $0 + $1.count }
+        let purchases = latencies["purchase"]?.count ?? 0
+        var lines = [String(format: "%@: %d operations in %.2f s = %.0f operations/s; process CPU %.2f s = %.2f s per 1,000 purchases (server and client together)",
+                            title, total, seconds, Double(total) / seconds, cpu, purchases > 0 ? cpu * 1000 / Double(purchases) : 0)]
+        for kind in ["purchase", "other event", "balance read", "history read", "redemption", "return", "enrolment"] {
+            guard let values = latencies[kind]?.sorted(), !values.isEmpty else { continue }
+            func percentile(_ p: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * p))] }
+            let counts = statuses[kind] ?? [:]
+            let ok = counts.filter { (200..<300).contains($0.key) }.values.reduce(0, +)
+            let refused = counts.filter { [409, 422].contains($0.key) }.values.reduce(0, +)
+            let errors = values.count - ok - refused
+            lines.append(String(format: "  %@ %6d  %7.0f/s  p50 %6.2f  p95 %6.2f  p99 %6.2f  max %7.2f ms  refused %d  errors %d",
+                                kind.padding(toLength: 13, withPad: " ", startingAt: 0), values.count, Double(values.count) / seconds, percentile(0.5), percentile(0.95), percentile(0.99),
+                                values.last!, refused, errors))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Sends operations to the server and records how each went.
+struct RetailRunner: Sendable {
+    let client: HTTPClient
+    let base: String
+    let key: String
+    let state: RetailState
+
+    func closedLoop(_ operations: [RetailOperation], concurrency: Int) async throws -> RetailReport {
+        let next = LockedCounter()
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        var report = try await withThrowingTaskGroup(of: RetailReport.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var mine = RetailReport()
+                    while let index = next.take(below: operations.count) {
+                        let begin = ContinuousClock.now
+                        let status = try await perform(operations[index])
+                        mine.record(operations[index].kind, status: status, since: begin)
+                    }
+                    return mine
+                }
+            }
+            var all = RetailReport()
+            for try await part in group { all.merge(part) }
+            return all
+        }
+        report.seconds = (ContinuousClock.now - started).seconds
+        report.cpu = cpuSeconds() - cpuBefore
+        return report
+    }
+
+    /// Starts operations on a fixed schedule whatever the answers; latency counts from the scheduled start.
+    func openLoop(_ operations: [RetailOperation], rate: Int) async throws -> RetailReport {
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        var report = try await withThrowingTaskGroup(of: RetailReport.self) { group in
+            for (index, operation) in operations.enumerated() {
+                let scheduled = started + .microseconds(Int64(index) * 1_000_000 / Int64(rate))
+                try await Task.sleep(until: scheduled, clock: .continuous)
+                group.addTask {
+                    var mine = RetailReport()
+                    mine.record(operation.kind, status: try await perform(operation), since: scheduled)
+                    return mine
+                }
+            }
+            var all = RetailReport()
+            for try await part in group { all.merge(part) }
+            return all
+        }
+        report.seconds = (ContinuousClock.now - started).seconds
+        report.cpu = cpuSeconds() - cpuBefore
+        return report
+    }
+
+    private func perform(_ operation: RetailOperation) async throws -> Int {
+        let members = state.memberIds
+        switch operation {
+        case .purchase(let member, let lines, let channel, let retry):
+            let body = BenchWorkload.json(memberId: members[member], lines: lines, channel: channel)
+            let (status, json) = try await write("/v1/events", body, retry: retry)
+            if status == 201, let id = json["id"] as? String {
+                let total = lines.reduce(Amount.zero) { $0 + Amount($1.unitPrice)! * $1.quantity }
+                state.purchases.withLock { $0[member, default: []].append((id, total.description)) }
+                state.events.withLock { $0 += 1 }
+            }
+            return status
+        case .event(let member, let type, let retry):
+            let (status, _) = try await write("/v1/events", #"{"member_id":"\#(members[member])","type":"\#(type)"}"#, retry: retry)
+            if status == 201 { state.events.withLock { $0 += 1 } }
+            return status
+        case .read(let member, let history):
+            return try await send(.GET, history ? "/v1/members/\(members[member])/ledger?limit=20" : "/v1/members/\(members[member])", nil, key: nil).0
+        case .redeem(let member, let reward):
+            return try await write("/v1/redemptions", #"{"member_id":"\#(members[member])","reward_id":"reward-\#(reward)"}"#, retry: false).0
+        case .returnPurchase(let member):
+            // The member's latest purchase not returned yet, or anyone's when they have none.
+            let pick: (Int, String, String)? = state.purchases.withLock { purchases in
+                let owner = purchases[member]?.isEmpty == false ? member : purchases.first(where: { !$0.value.isEmpty })?.key
+                guard let owner, let last = purchases[owner]?.popLast() else { return nil }
+                return (owner, last.0, last.1)
+            }
+            guard let (owner, purchaseId, total) = pick else { return 204 }
+            let body = #"{"member_id":"\#(members[owner])","type":"return","return":{"purchase_event_id":"\#(purchaseId)","amount":"\#(total)"}}"#
+            let status = try await write("/v1/events", body, retry: false).0
+            if status == 201 { state.events.withLock { $0 += 1 } }
+            return status
+        case .enrol(let number):
+            let status = try await write("/v1/members", #"{"external_id":"walk-in-\#(number)"}"#, retry: false).0
+            if status == 201 { state.events.withLock { $0 += 1 } }
+            return status
+        }
+    }
+
+    /// A write; a retried one is sent twice with the same key and the two answers compared.
+    private func write(_ path: String, _ body: String, retry: Bool) async throws -> (Int, [String: Any]) {
+        guard retry else {
+            let (status, data, _) = try await send(.POST, path, body, key: nil)
+            return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+        }
+        let key = "retry-\(UUID().uuidString)"
+        let (status, first, _) = try await send(.POST, path, body, key: key)
+        let (_, second, replayed) = try await send(.POST, path, body, key: key)
+        let same = first == second && replayed
+        state.retries.withLock {
+            $0.sent += 1
+            if same { $0.identical += 1 } else { $0.differing += 1 }
+        }
+        return (status, (try? JSONSerialization.jsonObject(with: first) as? [String: Any]) ?? [:])
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, _ body: String?, key idempotencyKey: String?) async throws -> (Int, Data, Bool) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        return (Int(response.status.code), Data(buffer: bytes), response.headers.first(name: "Idempotent-Replayed") == "true")
+    }
+}
+
+extension RetailReport {
+    mutating func record(_ kind: String, status: Int, since begin: ContinuousClock.Instant) {
+        latencies[kind, default: []].append((ContinuousClock.now - begin).seconds * 1000)
+        statuses[kind, default: [:]][status, default: 0] += 1
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The retail program and its members and catalogue.
+enum RetailSetup {
+    struct Day {
+        let key: String
+        let memberIds: [String]
+        let rules: Int
+    }
+
+    static let programYAML = BenchWorkload.programYAML + """
+
+          - {id: review, event: review, effect: {type: fixed_points, points: 50}, limit: {max_times: 3, period: day}}
+          - {id: share, event: share, effect: {type: fixed_points, points: 10}, limit: {max_points: 30, period: day}}
+          - {id: check-in, event: check_in, effect: {type: fixed_points, points: 5}, limit: {max_times: 1, period: day}}
+        tiers:
+          basis: points_earned
+          window: {rolling_months: 12}
+          downgrade: {policy: review, review_months: 12}
+          levels:
+            - {id: bronze, threshold: 0}
+            - {id: silver, threshold: 1000, benefits: {earning_multiplier: "1.25", bonus_points: 100}}
+            - {id: gold, threshold: 5000, benefits: {earning_multiplier: "1.5", bonus_points: 500, discount_percent: 10}}
+        """
+
+    static func prepare(store: any LaurelStore, members: Int) async throws -> Day {
+        let now = Date()
+        _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
+        let definition = try ProgramDefinition.parse(programYAML)
+        _ = try await store.applyProgram(id: "bench", definition: definition, source: programYAML, now: now, idempotency: nil)
+        for index in 0..<20 {
+            let limited = index % 4 == 0
+            let json = #"{"id":"reward-\#(index)","name":"Reward \#(index)","type":"free_product","sku":"R\#(index)","cost":\#(limited ? 200 : 100 + 75 * index)\#(limited ? #","stock":40"# : "")}"#
+            _ = try await store.putReward(programId: "bench", reward: try Reward.read(try ProgramSourceParser.parse(json), program: definition), now: now)
+        }
+        var memberIds: [String] = []
+        for index in 0..<members {
+            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "bench", externalId: "retail-\(index)",
+                                      attributes: ["segment": .string("seg-\(index % 4)")], createdAt: now, updatedAt: now)
+            _ = try await store.createMember(member, idempotency: nil)
+            // Three tiers from the start (staff-set, as imported from a previous system), and points to spend.
+            if index % 20 == 0 || index % 5 == 1 {
+                _ = try await store.setTierFloor(programId: "bench", memberId: member.id, tierId: index % 20 == 0 ? "gold" : "silver", until: nil,
+                                                 note: "imported", actor: "bench", now: now)
+            }
+            if index % 2 == 0 {
+                _ = try await store.adjust(programId: "bench", memberId: member.id, id: Identifiers.make("adj", now: now), points: 500,
+                                           reason: "opening balance", actor: "bench", now: now, idempotency: nil)
+            }
+            memberIds.append(member.id)
+        }
+        let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "bench", scope: .integration, name: "bench", now: now)
+        return Day(key: key, memberIds: memberIds, rules: definition.earningRules.count)
+    }
+}
+
+/// Stores for the benchmarks: a fresh SQLite file, or a fresh schema in a PostgreSQL database.
+enum BenchSetup {
+    static func store(postgres: String?, sqlitePath: String) async throws -> any LaurelStore {
+        let store: any LaurelStore
+        if let postgres {
+            let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+            let admin = try PostgresStore(url: postgres)
+            let adminRunner = Task.immediate { await admin.run() }
+            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+            adminRunner.cancel()
+            let node = try PostgresStore(url: postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)")
+            Task.immediate { await node.run() }
+            store = node
+        } else {
+            store = try SQLiteStore(path: sqlitePath)
+        }
+        try await store.migrate()
+        return store
+    }
+}
