@@ -181,6 +181,13 @@ import Testing
             #expect(try await api.points(ana)["available"] as? Int == 19)
             // Another program's redemption is invisible.
             #expect(try await api.get("/v1/redemptions/\(toteId)", key: fixture.otherAdmin).status == 404)
+
+            // A new program version without tiers: the catalogue stays readable; the Gold-only reward is simply out of reach.
+            _ = try await api.call(.put, "/v1/program", key: fixture.admin, body: HTTPFixture.program)
+            #expect(try await api.get("/v1/rewards").status == 200)
+            let after = try #require(try await api.get("/v1/members/\(ana)/rewards").json["data"] as? [[String: Any]])
+            let lounge = after.first { ($0["reward"] as? [String: Any])?["id"] as? String == "gold-lounge" }
+            #expect((lounge?["reasons"] as? [[String: Any]])?.first?["code"] as? String == "tier_required")
         }
     }
 

@@ -11,11 +11,25 @@ extension Reward {
         }
         return reward!
     }
+
+    /// Reads a reward as stored (its canonical form), without checking its tiers and clubs against
+    /// a program: a later program version that drops a tier must not make the catalogue unreadable
+    /// (nobody can redeem a reward whose tier no longer exists).
+    public static func readStored(_ tree: JSONValue) throws(ProgramValidationError) -> Reward {
+        let reader = DefinitionReader()
+        let reward = RewardReader(reader: reader, program: ProgramDefinition(name: "", currency: "XXX"), checksReferences: false).read(tree)
+        guard reader.issues.isEmpty, let reward else {
+            throw ProgramValidationError(issues: reader.issues.isEmpty ? [ValidationIssue(path: "", message: "invalid reward")] : reader.issues)
+        }
+        return reward
+    }
 }
 
 struct RewardReader {
     let reader: DefinitionReader
     let program: ProgramDefinition
+    /// Whether tiers and clubs must exist in `program`.
+    var checksReferences = true
 
     func read(_ tree: JSONValue) -> Reward? {
         let allowed: Set<String> = ["id", "name", "description", "images", "type", "sku", "discount", "value", "club", "minimum", "step", "cost",
@@ -56,10 +70,12 @@ struct RewardReader {
             }
         }
         let tierIds = Set(program.tiers?.levels.map(\.id) ?? [])
-        for tier in reward.tiers where !tierIds.contains(tier) { reader.report("eligibility.tiers", "unknown tier \"\(tier)\"") }
         let clubIds = Set(program.clubs.map(\.id))
-        for club in reward.clubs where !clubIds.contains(club) { reader.report("eligibility.clubs", "unknown club \"\(club)\"") }
-        if case .clubMembership(let club) = kind, !clubIds.contains(club) { reader.report("club", "unknown club \"\(club)\"") }
+        if checksReferences {
+            for tier in reward.tiers where !tierIds.contains(tier) { reader.report("eligibility.tiers", "unknown tier \"\(tier)\"") }
+            for club in reward.clubs where !clubIds.contains(club) { reader.report("eligibility.clubs", "unknown club \"\(club)\"") }
+            if case .clubMembership(let club) = kind, !clubIds.contains(club) { reader.report("club", "unknown club \"\(club)\"") }
+        }
 
         reward.visibleFrom = object.date("visible_from", timeZone: timeZone)
         reward.availableFrom = object.date("available_from", timeZone: timeZone)
@@ -75,7 +91,7 @@ struct RewardReader {
             let club = entry.string("club", required: true)
             let from = entry.date("available_from", timeZone: timeZone)
             if !entry.has("available_from") { entry.missing("available_from") }
-            if let club, !clubIds.contains(club) { reader.report("\(path).club", "unknown club \"\(club)\"") }
+            if checksReferences, let club, !clubIds.contains(club) { reader.report("\(path).club", "unknown club \"\(club)\"") }
             if reward.availableFrom == nil { reader.report(path, "early access needs the reward's available_from") }
             if let from, let general = reward.availableFrom, from >= general { reader.report("\(path).available_from", "must be before available_from") }
             if let club, let from { reward.earlyAccess.append(.init(club: club, availableFrom: from)) }

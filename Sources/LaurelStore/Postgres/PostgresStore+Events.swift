@@ -108,7 +108,7 @@ extension PostgresStore {
         for rule in outcome.rules {
             guard let rewardId = rule.gift else { continue }
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId)", logger),
-                  let record = try? rewardRecord(row, program: program) else {
+                  let record = try? rewardRecord(row) else {
                 gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
                 continue
             }

@@ -4,9 +4,8 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    static func rewardRecord(_ row: PostgresRandomAccessRow, program: ProgramDefinition) throws -> RewardRecord {
-        RewardRecord(programId: try row.get("program_id"),
-                     reward: try Reward.read(try JSONText.decode(JSONValue.self, try row.get("definition", String.self)), program: program),
+    static func rewardRecord(_ row: PostgresRandomAccessRow) throws -> RewardRecord {
+        RewardRecord(programId: try row.get("program_id"), reward: try RewardDefinitions.shared.reward(try row.get("definition", String.self)),
                      stockLeft: try row.get("stock_left", Int?.self), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 
@@ -48,7 +47,7 @@ extension PostgresStore {
     public func reward(programId: String, id: String) async throws -> RewardRecord? {
         try await read { connection in
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(id)", logger) else { return nil }
-            return try Self.rewardRecord(row, program: try await currentVersion(connection, programId: programId).1.program)
+            return try Self.rewardRecord(row)
         }
     }
 
@@ -56,8 +55,7 @@ extension PostgresStore {
         try await read { connection in
             let rows = try await connection.rows("SELECT * FROM rewards WHERE program_id = \(programId) ORDER BY id", logger)
             guard !rows.isEmpty else { return [] }
-            let program = try await currentVersion(connection, programId: programId).1.program
-            return try rows.map { try Self.rewardRecord($0, program: program) }
+            return try rows.map { try Self.rewardRecord($0) }
         }
     }
 
@@ -67,7 +65,7 @@ extension PostgresStore {
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId) FOR UPDATE", logger) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
-            let record = try Self.rewardRecord(row, program: try await currentVersion(connection, programId: programId).1.program)
+            let record = try Self.rewardRecord(row)
             guard record.reward.codes == .pool else { throw LoyaltyError.codesNotPooled(rewardId) }
             guard !codes.isEmpty else { return 0 }
             // One round trip; codes already there (or repeated in the list) are skipped.
@@ -149,7 +147,7 @@ extension PostgresStore {
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId)", logger) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
-            let record = try Self.rewardRecord(row, program: processor.program)
+            let record = try Self.rewardRecord(row)
             let reward = record.reward
             let check = RedemptionCheck(program: processor.program)
             let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
@@ -267,7 +265,7 @@ extension PostgresStore {
         let rewardRow = try await connection.row("""
             SELECT * FROM rewards WHERE program_id = \(redemption.programId) AND id = \(redemption.rewardId)
             """, logger)
-        if let rewardRow, let reward = try? rewardRecord(rewardRow, program: program).reward {
+        if let rewardRow, let reward = try? rewardRecord(rewardRow).reward {
             // Pool codes are never issued twice, so only stock without a code pool comes back.
             if reward.stock != nil && reward.codes != .pool {
                 try await connection.query("""
@@ -334,9 +332,8 @@ extension PostgresStore {
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             var redemption = try await Self.lockRedemption(connection, programId: programId, id: id, now: now, logger)
             guard redemption.status == .issued else { throw LoyaltyError.notFulfillable(id, redemption.status) }
-            let program = try await currentVersion(connection, programId: programId).1.program
             if let rewardRow = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(redemption.rewardId)", logger),
-               !(try Self.rewardRecord(rewardRow, program: program)).reward.kind.needsFulfilment {
+               !(try Self.rewardRecord(rewardRow)).reward.kind.needsFulfilment {
                 throw LoyaltyError.noFulfilment(redemption.rewardId)
             }
             try await connection.query("""
@@ -363,7 +360,7 @@ extension PostgresStore {
             let check = RedemptionCheck(program: processor.program)
             var entries: [MemberCatalogue.Entry] = []
             for row in try await connection.rows("SELECT * FROM rewards WHERE program_id = \(programId) ORDER BY id", logger) {
-                let record = try Self.rewardRecord(row, program: processor.program)
+                let record = try Self.rewardRecord(row)
                 let counts = try await Self.redemptionCounts(connection, memberId: memberId, rewardId: record.reward.id,
                                                              window: check.limitWindow(record.reward, now: now), logger)
                 entries.append(MemberCatalogue.Entry(record: record, redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod))

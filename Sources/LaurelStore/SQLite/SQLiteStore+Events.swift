@@ -88,7 +88,7 @@ extension SQLiteStore {
         for rule in outcome.rules {
             guard let rewardId = rule.gift else { continue }
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]),
-                  let record = try? rewardRecord(row, program: program) else {
+                  let record = try? rewardRecord(row) else {
                 gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
                 continue
             }

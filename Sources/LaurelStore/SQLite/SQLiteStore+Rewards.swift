@@ -3,8 +3,8 @@ import GRDB
 import LaurelCore
 
 extension SQLiteStore {
-    static func rewardRecord(_ row: Row, program: ProgramDefinition) throws -> RewardRecord {
-        RewardRecord(programId: row["program_id"], reward: try Reward.read(try JSONText.decode(JSONValue.self, row["definition"]), program: program),
+    static func rewardRecord(_ row: Row) throws -> RewardRecord {
+        RewardRecord(programId: row["program_id"], reward: try RewardDefinitions.shared.reward(row["definition"]),
                      stockLeft: row["stock_left"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
     }
 
@@ -35,30 +35,26 @@ extension SQLiteStore {
     }
 
     public func reward(programId: String, id: String) async throws -> RewardRecord? {
-        let cache = programs
-        return try await writer.read { db in
+        try await writer.read { db in
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, id]) else { return nil }
-            return try Self.rewardRecord(row, program: try Self.currentVersion(db, cache: cache, programId: programId).1.program)
+            return try Self.rewardRecord(row)
         }
     }
 
     public func rewards(programId: String) async throws -> [RewardRecord] {
-        let cache = programs
-        return try await writer.read { db in
+        try await writer.read { db in
             let rows = try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId])
             guard !rows.isEmpty else { return [] }
-            let program = try Self.currentVersion(db, cache: cache, programId: programId).1.program
-            return try rows.map { try Self.rewardRecord($0, program: program) }
+            return try rows.map { try Self.rewardRecord($0) }
         }
     }
 
     public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int {
-        let cache = programs
-        return try await writer.write { db in
+        try await writer.write { db in
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
-            let record = try Self.rewardRecord(row, program: try Self.currentVersion(db, cache: cache, programId: programId).1.program)
+            let record = try Self.rewardRecord(row)
             guard record.reward.codes == .pool else { throw LoyaltyError.codesNotPooled(rewardId) }
             var added = 0
             for code in codes {
@@ -119,7 +115,7 @@ extension SQLiteStore {
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
-            let record = try Self.rewardRecord(row, program: processor.program)
+            let record = try Self.rewardRecord(row)
             let reward = record.reward
             let check = RedemptionCheck(program: processor.program)
             let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
@@ -217,7 +213,7 @@ extension SQLiteStore {
             try saveLedger(db, programId: redemption.programId, ledger: ledger, version: version, now: now)
         }
         let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [redemption.programId, redemption.rewardId])
-        if let rewardRow, let reward = try? rewardRecord(rewardRow, program: program).reward {
+        if let rewardRow, let reward = try? rewardRecord(rewardRow).reward {
             // Pool codes are never issued twice, so only stock without a code pool comes back.
             if reward.stock != nil && reward.codes != .pool {
                 try db.run("UPDATE rewards SET stock_left = stock_left + 1 WHERE program_id = ? AND id = ?", [redemption.programId, reward.id])
@@ -259,17 +255,15 @@ extension SQLiteStore {
     }
 
     public func fulfilRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
-        let cache = programs
-        return try await writer.write { db in
+        try await writer.write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) else {
                 throw StoreError.notFound("redemption \(id)")
             }
             var redemption = Self.redemption(row, now: now)
             guard redemption.status == .issued else { throw LoyaltyError.notFulfillable(id, redemption.status) }
-            let program = try Self.currentVersion(db, cache: cache, programId: programId).1.program
             if let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, redemption.rewardId]),
-               !(try Self.rewardRecord(rewardRow, program: program)).reward.kind.needsFulfilment {
+               !(try Self.rewardRecord(rewardRow)).reward.kind.needsFulfilment {
                 throw LoyaltyError.noFulfilment(redemption.rewardId)
             }
             try db.run("UPDATE redemptions SET status = 'fulfilled', fulfilled_at = ?, updated_at = ? WHERE id = ?", [now.millis, now.millis, id])
@@ -293,7 +287,7 @@ extension SQLiteStore {
             let check = RedemptionCheck(program: processor.program)
             var entries: [MemberCatalogue.Entry] = []
             for row in try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId]) {
-                let record = try Self.rewardRecord(row, program: processor.program)
+                let record = try Self.rewardRecord(row)
                 let counts = try Self.redemptionCounts(db, memberId: memberId, rewardId: record.reward.id, window: check.limitWindow(record.reward, now: now))
                 entries.append(MemberCatalogue.Entry(record: record, redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod))
             }
