@@ -37,6 +37,9 @@ public protocol LaurelStore: Sendable {
     /// Runs the core on the event against the program's current version and stores the outcome.
     func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                      idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>
+    /// Records historical events in order, as `recordEvent` would one by one, in as few transactions
+    /// as the backend allows; a refused event is reported and skipped, the others are kept.
+    func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult]
     func event(programId: String, id: String) async throws -> EventRecord?
     /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
     func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>

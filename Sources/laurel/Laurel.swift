@@ -9,7 +9,7 @@ struct Laurel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
-        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, Audit.self]
+        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, Import.self, Audit.self]
     )
 }
 

@@ -140,6 +140,33 @@ extension PostgresStore {
         return gifts.isEmpty ? nil : gifts
     }
 
+    /// One transaction per event: each locks its member, so a batch in one transaction would hold
+    /// many member locks at once against the live API.
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+        var results: [ImportResult] = []
+        for imported in events {
+            do {
+                let memberId: String
+                switch imported.member {
+                case .id(let id): memberId = id
+                case .externalId(let externalId):
+                    guard let member = try await member(programId: programId, externalId: externalId) else {
+                        throw StoreError.notFound("member with external_id \(externalId)")
+                    }
+                    memberId = member.id
+                }
+                let recorded = try await recordEvent(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
+                                                     now: now, idempotency: nil)
+                results.append(.recorded(eventId: imported.event.id, points: recorded.value?.points ?? 0))
+            } catch let error as StoreError {
+                results.append(.refused(error.description))
+            } catch let error as EventProcessingError {
+                results.append(.refused(error.description))
+            }
+        }
+        return results
+    }
+
     public func event(programId: String, id: String) async throws -> EventRecord? {
         try await read { connection in
             try await connection.row("SELECT * FROM events WHERE program_id = \(programId) AND id = \(id)", logger).map { row in

@@ -142,3 +142,24 @@ public enum LoyaltyError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// One historical event to import: the member by id or external id, the event, and its payload
+/// for a member id (the payload names the member, which may only be known inside the store).
+public struct ImportedEvent: Sendable {
+    public enum Member: Sendable { case id(String), externalId(String) }
+    public var member: Member
+    public var event: LoyaltyEvent
+    public var payload: @Sendable (String) -> String
+    public init(member: Member, event: LoyaltyEvent, payload: @escaping @Sendable (String) -> String) {
+        self.member = member
+        self.event = event
+        self.payload = payload
+    }
+}
+
+/// What became of one imported event.
+public enum ImportResult: Sendable, Equatable {
+    case recorded(eventId: String, points: Int)
+    /// Refused like the API would refuse it (unknown member or purchase, bad currency…); nothing was written for it.
+    case refused(String)
+}

@@ -8,67 +8,107 @@ extension SQLiteStore {
         let cache = programs
         return try await writer.write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
-            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
-            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-
-            var usage: [String: RuleUsage] = [:]
-            for query in processor.limitQueries(for: event) {
-                let row = try db.row("""
-                    SELECT COALESCE(SUM(points), 0) AS points, COUNT(*) AS times FROM rule_awards
-                    WHERE member_id = ? AND rule_id = ? AND occurred_at >= ? AND occurred_at < ?
-                    """, [memberId, query.ruleId, query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis])
-                usage[query.ruleId] = RuleUsage(points: row?["points"] ?? 0, times: row?["times"] ?? 0)
-            }
-            var purchase: PurchaseRecord?
-            if let details = event.returnOf {
-                purchase = try db.row("""
-                    SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
-                    WHERE id = ? AND program_id = ? AND member_id = ? AND type = 'purchase' AND status = 'processed'
-                    """, [details.purchaseEventId, programId, memberId]).map { row in
-                    PurchaseRecord(eventId: row["id"], memberId: row["member_id"], total: Amount(row["purchase_total"] as String) ?? .zero,
-                                   pointsEarned: row["points"], pointsReversed: row["points_reversed"],
-                                   amountRefunded: Amount(row["amount_refunded"] as String) ?? .zero,
-                                   tierAmount: (row["tier_amount"] as String?).flatMap(Amount.init))
-                }
-            }
-
-            let program = processor.program
-            let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
-            let standing = try processor.tiers.map { try Self.tierStanding(db, member: member, tiers: $0, at: event.occurredAt) }
-            let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: try Self.loadLedger(db, member: member), usage: usage,
-                                                returnedPurchase: purchase, tier: standing, now: now)
-            var recorded = RecordedOutcome(outcome)
-            recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
-                                                  version: version.version, now: now)
-            let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-            try db.run("""
-                INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                    payload, outcome, tier_amount)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version.version, outcome.status.rawValue,
-                      points, event.purchase?.total.description, payload, try JSONText.encode(recorded),
-                      event.purchase == nil ? nil : outcome.tierContribution?.amount.description])
-            try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
-            if let tiers = processor.tiers, let state = outcome.tier {
-                if let contribution = outcome.tierContribution, !contribution.isZero {
-                    try db.run("INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES (?, ?, ?, ?, ?, ?)",
-                               [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id])
-                }
-                try Self.saveTier(db, program: program, tiers: tiers, memberId: memberId, state: state, change: outcome.tierChange, sourceId: event.id, now: now)
-            }
-            for rule in outcome.rules where rule.points > 0 || rule.gift != nil {
-                try db.run("INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id) VALUES (?, ?, ?, ?, ?)",
-                           [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id])
-            }
-            if let after = outcome.purchaseAfterReturn {
-                try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
-                           [after.pointsReversed, after.amountRefunded.description, after.eventId])
-            }
-            let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
-                                     recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
-                                     payload: payload, outcome: recorded)
+            let record = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: event, payload: payload, now: now)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
+    }
+
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+        let cache = programs
+        return try await writer.write { db in
+            _ = try Self.currentVersion(db, cache: cache, programId: programId)
+            var results: [ImportResult] = []
+            results.reserveCapacity(events.count)
+            for imported in events {
+                do {
+                    // Each event in a savepoint: a refused one leaves nothing behind, the others are kept.
+                    var recorded: EventRecord?
+                    try db.inSavepoint {
+                        let memberId: String
+                        switch imported.member {
+                        case .id(let id): memberId = id
+                        case .externalId(let externalId):
+                            guard let id = try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId])?["id"] as String?
+                            else { throw StoreError.notFound("member with external_id \(externalId)") }
+                            memberId = id
+                        }
+                        recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+                                                   payload: imported.payload(memberId), now: now)
+                        return .commit
+                    }
+                    results.append(.recorded(eventId: imported.event.id, points: recorded?.points ?? 0))
+                } catch let error as StoreError {
+                    results.append(.refused(error.description))
+                } catch let error as EventProcessingError {
+                    results.append(.refused(error.description))
+                }
+            }
+            return results
+        }
+    }
+
+    /// Records one event in the caller's transaction: runs the core on it and writes the outcome.
+    static func record(_ db: Database, cache: ProgramCache, programId: String, memberId: String, event: LoyaltyEvent, payload: String,
+                       now: Date) throws -> EventRecord {
+        guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+        let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+
+        var usage: [String: RuleUsage] = [:]
+        for query in processor.limitQueries(for: event) {
+            let row = try db.row("""
+                SELECT COALESCE(SUM(points), 0) AS points, COUNT(*) AS times FROM rule_awards
+                WHERE member_id = ? AND rule_id = ? AND occurred_at >= ? AND occurred_at < ?
+                """, [memberId, query.ruleId, query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis])
+            usage[query.ruleId] = RuleUsage(points: row?["points"] ?? 0, times: row?["times"] ?? 0)
+        }
+        var purchase: PurchaseRecord?
+        if let details = event.returnOf {
+            purchase = try db.row("""
+                SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
+                WHERE id = ? AND program_id = ? AND member_id = ? AND type = 'purchase' AND status = 'processed'
+                """, [details.purchaseEventId, programId, memberId]).map { row in
+                PurchaseRecord(eventId: row["id"], memberId: row["member_id"], total: Amount(row["purchase_total"] as String) ?? .zero,
+                               pointsEarned: row["points"], pointsReversed: row["points_reversed"],
+                               amountRefunded: Amount(row["amount_refunded"] as String) ?? .zero,
+                               tierAmount: (row["tier_amount"] as String?).flatMap(Amount.init))
+            }
+        }
+
+        let program = processor.program
+        let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
+        let standing = try processor.tiers.map { try Self.tierStanding(db, member: member, tiers: $0, at: event.occurredAt) }
+        let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: try Self.loadLedger(db, member: member), usage: usage,
+                                            returnedPurchase: purchase, tier: standing, now: now)
+        var recorded = RecordedOutcome(outcome)
+        recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
+                                              version: version.version, now: now)
+        let points = outcome.reversal?.reversed ?? outcome.pointsEarned
+        try db.run("""
+            INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
+                                payload, outcome, tier_amount)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version.version, outcome.status.rawValue,
+                  points, event.purchase?.total.description, payload, try JSONText.encode(recorded),
+                  event.purchase == nil ? nil : outcome.tierContribution?.amount.description])
+        try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
+        if let tiers = processor.tiers, let state = outcome.tier {
+            if let contribution = outcome.tierContribution, !contribution.isZero {
+                try db.run("INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES (?, ?, ?, ?, ?, ?)",
+                           [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id])
+            }
+            try Self.saveTier(db, program: program, tiers: tiers, memberId: memberId, state: state, change: outcome.tierChange, sourceId: event.id, now: now)
+        }
+        for rule in outcome.rules where rule.points > 0 || rule.gift != nil {
+            try db.run("INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id) VALUES (?, ?, ?, ?, ?)",
+                       [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id])
+        }
+        if let after = outcome.purchaseAfterReturn {
+            try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
+                       [after.pointsReversed, after.amountRefunded.description, after.eventId])
+        }
+        return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
+                           recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
+                           payload: payload, outcome: recorded)
     }
 
     /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the
