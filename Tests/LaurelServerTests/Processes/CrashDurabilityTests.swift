@@ -40,7 +40,7 @@ import Testing
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
         var healthy = false
-        for _ in 0..<100 where !healthy {
+        for _ in 0..<300 where !healthy { // up to 30 s: a loaded machine starts processes slowly
             if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
                response.status == .ok { healthy = true } else { try await Task.sleep(for: .milliseconds(100)) }
         }
