@@ -81,6 +81,9 @@ public protocol LaurelStore: Sendable {
     /// Cancels an issued redemption: points back to their lots (expired ones stay expired), the unit back to stock.
     func cancelRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
     func fulfilRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
+    /// Marks issued redemptions past their end as expired, with a `redemption.expired` message each,
+    /// at most `batchSize`; returns how many.
+    func expireRedemptions(now: Date, batchSize: Int) async throws -> Int
     /// The member and every reward with its stock and the member's redemption counts, for the member's catalogue.
     func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue
 

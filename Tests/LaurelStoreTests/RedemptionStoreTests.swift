@@ -66,6 +66,18 @@ struct RedemptionStoreTests {
         #expect(await refusal { _ = try await redeem(fixture, other.id, "tote") } == "out_of_stock")
         #expect(await refusal { _ = try await redeem(fixture, member.id, "nope") } == "reward nope not found")
         #expect(try await fixture.audit().isEmpty)
+
+        // Past their 30 valid days, the job marks both expired, once, with a message each.
+        let later = StoreFixture.at(days: 31)
+        #expect(try await fixture.store.expireRedemptions(now: later, batchSize: 10) == 2)
+        #expect(try await fixture.store.expireRedemptions(now: later, batchSize: 10) == 0)
+        let messages = try await fixture.store.outbox(programId: fixture.programId, limit: 50, startingAfter: nil).items.map(\.type)
+        #expect(messages.filter { $0 == "redemption.expired" }.count == 2)
+        #expect(try await fixture.store.redemption(programId: fixture.programId, id: first.id, now: StoreFixture.at())?.status == .expired)
+        do {
+            _ = try await fixture.store.cancelRedemption(programId: fixture.programId, id: first.id, now: later, idempotency: nil)
+            Issue.record("an expired redemption was cancelled")
+        } catch LoyaltyError.notCancellable {}
     }
 
     @Test(arguments: StoreBackend.available)

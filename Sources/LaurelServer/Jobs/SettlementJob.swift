@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Periodically does what the clock makes due for members who do nothing: matures pending
 /// points and expires lots, re-evaluates tiers (review dates, activity leaving the window, staff
-/// floors ending), and warns about, renews or ends club memberships.
+/// floors ending), warns about, renews or ends club memberships, and expires redemptions past their end.
 public struct SettlementJob: Service {
     let store: any LaurelStore
     let clock: any WallClock
@@ -24,7 +24,7 @@ public struct SettlementJob: Service {
     @discardableResult
     public static func runOnce(store: any LaurelStore, now: Date, batchSize: Int = 500) async throws -> Int {
         var total = 0
-        for step in [store.settleDuePoints, store.reviewTiers, store.runClubMemberships] {
+        for step in [store.settleDuePoints, store.reviewTiers, store.runClubMemberships, store.expireRedemptions] {
             while true {
                 let due = try await step(now, batchSize)
                 total += due

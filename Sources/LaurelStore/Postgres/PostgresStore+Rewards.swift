@@ -349,6 +349,23 @@ extension PostgresStore {
         }
     }
 
+    public func expireRedemptions(now: Date, batchSize: Int) async throws -> Int {
+        try await transaction { connection in
+            // Rows another node is expiring right now are skipped: it emits their messages.
+            let rows = try await connection.rows("""
+                SELECT * FROM redemptions WHERE status = 'issued' AND expires_at <= \(now.millis) LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
+                """, logger)
+            for row in rows {
+                let redemption = try Self.redemption(row)
+                try await connection.query("UPDATE redemptions SET status = 'expired', updated_at = \(now.millis) WHERE id = \(redemption.id)", logger: logger)
+                try await Self.emit(connection, programId: redemption.programId, type: "redemption.expired", memberId: redemption.memberId,
+                                    payload: ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
+                                              "reward_id": .string(redemption.rewardId)], now: now, logger)
+            }
+            return rows.count
+        }
+    }
+
     public func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue {
         try await read { connection in
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {

@@ -277,6 +277,20 @@ extension SQLiteStore {
         }
     }
 
+    public func expireRedemptions(now: Date, batchSize: Int) async throws -> Int {
+        try await writer.write { db in
+            let rows = try db.rows("SELECT * FROM redemptions WHERE status = 'issued' AND expires_at <= ? LIMIT ?", [now.millis, batchSize])
+            for row in rows {
+                let redemption = Self.redemption(row)
+                try db.run("UPDATE redemptions SET status = 'expired', updated_at = ? WHERE id = ?", [now.millis, redemption.id])
+                try Self.emit(db, programId: redemption.programId, type: "redemption.expired", memberId: redemption.memberId,
+                              payload: ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
+                                        "reward_id": .string(redemption.rewardId)], now: now)
+            }
+            return rows.count
+        }
+    }
+
     public func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue {
         let cache = programs
         return try await writer.read { db in
