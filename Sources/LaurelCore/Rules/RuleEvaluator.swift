@@ -58,17 +58,17 @@ public struct RuleResult: Hashable, Sendable, Codable {
 public struct RuleEvaluator: Sendable {
     public let program: ProgramDefinition
     let calendar: Calendar
-    /// Each rule's conditions, prepared once per program version.
-    private let conditions: [[CompiledCondition]]
-    /// The fixed part of each rule's explanation, written once per program version.
-    private let texts: [String]
-
-    public init(program: ProgramDefinition) {
-        self.program = program
-        self.calendar = program.calendar
-        self.conditions = program.earningRules.map { $0.conditions.map { CompiledCondition($0, timeZone: program.calendar.timeZone) } }
-        self.texts = program.earningRules.map { rule in
-            switch rule.effect {
+    /// A rule with its conditions and the fixed part of its explanation, prepared once per program
+    /// version. A class, so walking the rules for an event retains one reference per rule instead of
+    /// copying each rule's fields.
+    private final class CompiledRule: Sendable {
+        let rule: EarningRule
+        let conditions: [CompiledCondition]
+        let text: String
+        init(_ rule: EarningRule, timeZone: TimeZone) {
+            self.rule = rule
+            conditions = rule.conditions.map { CompiledCondition($0, timeZone: timeZone) }
+            text = switch rule.effect {
             case .pointsPerAmount(let effect) where effect.base == .total: "\(effect.points) per \(effect.per) on the order total "
             case .pointsPerAmount(let effect): "\(effect.points) per \(effect.per) on "
             case .fixedPoints(let points): "\(points) points for \(rule.event)"
@@ -80,12 +80,23 @@ public struct RuleEvaluator: Sendable {
         }
     }
 
+    /// The rules listening to each event type, in program order.
+    private let rulesByType: [String: [CompiledRule]]
+
+    public init(program: ProgramDefinition) {
+        self.program = program
+        self.calendar = program.calendar
+        var byType: [String: [CompiledRule]] = [:]
+        for rule in program.earningRules { byType[rule.event, default: []].append(CompiledRule(rule, timeZone: program.calendar.timeZone)) }
+        self.rulesByType = byType
+    }
+
     /// The usage windows to look up before evaluating `event`.
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] {
-        program.earningRules.compactMap { rule in
-            guard rule.event == event.type, let limit = rule.limit else { return nil }
+        (rulesByType[event.type] ?? []).compactMap { entry in
+            guard let limit = entry.rule.limit else { return nil }
             let interval = limit.interval(containing: event.occurredAt, calendar: calendar)
-            return LimitQuery(ruleId: rule.id, from: interval.from, to: interval.to)
+            return LimitQuery(ruleId: entry.rule.id, from: interval.from, to: interval.to)
         }
     }
 
@@ -97,30 +108,32 @@ public struct RuleEvaluator: Sendable {
     }
 
     public func evaluate(event: LoyaltyEvent, member: MemberProfile, usage: [String: RuleUsage]) -> [RuleResult] {
+        guard let rules = rulesByType[event.type] else { return [] }
         var results: [RuleResult] = []
+        results.reserveCapacity(rules.count)
         var components: [Component] = []
         let lines = effectiveLines(event)
-        for (ruleIndex, rule) in program.earningRules.enumerated() where rule.event == event.type {
-            if let from = rule.activeFrom, event.occurredAt < from {
-                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
+        for entry in rules {
+            if let from = entry.rule.activeFrom, event.occurredAt < from {
+                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
                                           explanation: "not active before \(Timestamps.format(from))"))
                 continue
             }
-            if let to = rule.activeTo, event.occurredAt >= to {
-                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0,
+            if let to = entry.rule.activeTo, event.occurredAt >= to {
+                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
                                           explanation: "ended at \(Timestamps.format(to))"))
                 continue
             }
-            if let failed = conditions[ruleIndex].first(where: { !$0.holds(event: event, member: member, lines: lines) }) {
-                results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: false, points: 0, explanation: failed.failure))
+            if let failed = entry.conditions.first(where: { !$0.holds(event: event, member: member, lines: lines) }) {
+                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failed.failure))
                 continue
             }
             let awardIndex = results.count
-            var (mine, explanation) = apply(rule.effect, text: texts[ruleIndex], event: event, lines: lines, award: awardIndex, existing: components)
+            var (mine, explanation) = apply(entry.rule.effect, text: entry.text, event: event, lines: lines, award: awardIndex, existing: components)
             let raw = mine.reduce(ExactPoints.zero) { $0 + $1.value }.rounded(program.rounding)
             var points = max(raw, 0)
-            if let limit = rule.limit, points > 0 {
-                let used = usage[rule.id] ?? RuleUsage()
+            if let limit = entry.rule.limit, points > 0 {
+                let used = usage[entry.rule.id] ?? RuleUsage()
                 if let maxTimes = limit.maxTimes, used.times >= maxTimes {
                     points = 0
                     explanation += "; limit of \(maxTimes) per \(limit.period.rawValue) reached"
@@ -134,16 +147,16 @@ public struct RuleEvaluator: Sendable {
                 }
             }
             var gift: String?
-            if case .giftReward(let reward) = rule.effect {
-                if let maxTimes = rule.limit?.maxTimes, (usage[rule.id]?.times ?? 0) >= maxTimes {
-                    explanation += "; limit of \(maxTimes) per \(rule.limit!.period.rawValue) reached"
+            if case .giftReward(let reward) = entry.rule.effect {
+                if let maxTimes = entry.rule.limit?.maxTimes, (usage[entry.rule.id]?.times ?? 0) >= maxTimes {
+                    explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
                 } else {
                     gift = reward
                 }
             }
             components.append(contentsOf: mine)
-            results.append(RuleResult(ruleId: rule.id, ruleName: rule.name, matched: true, points: points, explanation: explanation, gift: gift))
-            if rule.stop { break }
+            results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift))
+            if entry.rule.stop { break }
         }
         return results
     }
