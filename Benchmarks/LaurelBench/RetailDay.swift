@@ -24,6 +24,8 @@ struct RetailDay: AsyncParsableCommand {
     @Option(help: "Port of the in-process server.") var port = 8201
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+    @Flag(help: "Run the server as its own `laurel serve` process (built next to laurel-bench), to measure its CPU and memory alone.")
+    var separateServer = false
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-retail-\(UUID().uuidString).db").path
@@ -36,30 +38,45 @@ struct RetailDay: AsyncParsableCommand {
 
         var random = BenchWorkload.Random(state: seed)
         let state = RetailState(memberIds: day.memberIds)
+        var server: ServerProcess?
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
-            group.addTask { try await app.run() }
-            try await Task.sleep(for: .milliseconds(500))
+            if separateServer {
+                server = try await ServerProcess.start(database: postgres.map { "\($0)\($0.contains("?") ? "&" : "?")search_path=\(BenchSetup.lastSchema ?? "public")" } ?? path,
+                                                       port: port)
+            } else {
+                let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
+                group.addTask { try await app.run() }
+                try await Task.sleep(for: .milliseconds(500))
+            }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
             let runner = RetailRunner(client: client, base: "http://127.0.0.1:\(port)", key: day.key, state: state)
             for level in levels.split(separator: ",").compactMap({ Int($0) }) {
                 let batch = (0..<operations).map { _ in RetailOperation.draw(&random, members: members) }
-                let report = try await runner.closedLoop(batch, concurrency: level)
+                let before = server?.cpuSeconds() ?? 0
+                var report = try await runner.closedLoop(batch, concurrency: level)
+                report.serverCPU = server.map { $0.cpuSeconds() - before }
                 say(report.text(title: "closed loop, concurrency \(level)"))
             }
             if rate > 0 {
                 let batch = (0..<(rate * openSeconds)).map { _ in RetailOperation.draw(&random, members: members) }
-                let report = try await runner.openLoop(batch, rate: rate)
+                let before = server?.cpuSeconds() ?? 0
+                var report = try await runner.openLoop(batch, rate: rate)
+                report.serverCPU = server.map { $0.cpuSeconds() - before }
                 say(report.text(title: "open loop, \(rate) operations/s for \(openSeconds) s"))
             }
             try await client.shutdown()
             group.cancelAll()
         }
+        if let server {
+            say(String(format: "server process: peak resident memory %.0f MB", server.peakMemoryMB()))
+            server.stop()
+        }
 
         // Correctness after the day.
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        say(String(format: "peak memory (server and client in one process): %.0f MB", Double(usage.ru_maxrss) / 1024))
+        say(String(format: "peak memory of the benchmark process (%@): %.0f MB", separateServer ? "client and checks" : "server, client and checks",
+                   Double(usage.ru_maxrss) / 1024))
         let problems = try await store.audit(programId: "bench")
         say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
         let retries = state.retries.withLock { $0 }
@@ -152,6 +169,8 @@ struct RetailReport {
     var statuses: [String: [Int: Int]] = [:]
     var seconds: Double = 0
     var cpu: Double = 0
+    /// CPU of a separate server process, when there is one.
+    var serverCPU: Double?
 
     mutating func merge(_ other: RetailReport) {
         for (kind, values) in other.latencies { latencies[kind, default: []] += values }
@@ -161,8 +180,12 @@ struct RetailReport {
     func text(title: String) -> String {
         let total = latencies.values.reduce(0) { $0 + $1.count }
         let purchases = latencies["purchase"]?.count ?? 0
-        var lines = [String(format: "%@: %d operations in %.2f s = %.0f operations/s; process CPU %.2f s = %.2f s per 1,000 purchases (server and client together)",
-                            title, total, seconds, Double(total) / seconds, cpu, purchases > 0 ? cpu * 1000 / Double(purchases) : 0)]
+        let perThousand = { (cpu: Double) in purchases > 0 ? cpu * 1000 / Double(purchases) : 0 }
+        var lines = [serverCPU.map { server in
+            String(format: "%@: %d operations in %.2f s = %.0f operations/s; server CPU %.2f s = %.2f s per 1,000 purchases (client %.2f s)",
+                   title, total, seconds, Double(total) / seconds, server, perThousand(server), cpu)
+        } ?? String(format: "%@: %d operations in %.2f s = %.0f operations/s; process CPU %.2f s = %.2f s per 1,000 purchases (server and client together)",
+                    title, total, seconds, Double(total) / seconds, cpu, perThousand(cpu))]
         for kind in ["purchase", "other event", "balance read", "history read", "redemption", "return", "enrolment"] {
             guard let values = latencies[kind]?.sorted(), !values.isEmpty else { continue }
             func percentile(_ p: Double) -> Double { values[min(values.count - 1, Int(Double(values.count) * p))] }
@@ -371,10 +394,14 @@ enum RetailSetup {
 
 /// Stores for the benchmarks: a fresh SQLite file, or a fresh schema in a PostgreSQL database.
 enum BenchSetup {
+    /// The schema the last PostgreSQL store was made in (a separate server process connects to it too).
+    nonisolated(unsafe) static var lastSchema: String?
+
     static func store(postgres: String?, sqlitePath: String) async throws -> any LaurelStore {
         let store: any LaurelStore
         if let postgres {
             let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+            lastSchema = schema
             let admin = try PostgresStore(url: postgres)
             let adminRunner = Task.immediate { await admin.run() }
             try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
@@ -387,5 +414,56 @@ enum BenchSetup {
         }
         try await store.migrate()
         return store
+    }
+}
+
+/// A `laurel serve` process for the benchmark, with its CPU time and peak memory read from /proc.
+final class ServerProcess: @unchecked Sendable {
+    let process: Process
+
+    private init(process: Process) { self.process = process }
+
+    static func start(database: String, port: Int) async throws -> ServerProcess {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw ValidationError("--separate-server needs the laurel executable next to laurel-bench (swift build -c release --product laurel)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--db", database, "--port", "\(port)", "--settle-every", "0"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        for _ in 0..<300 {
+            if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
+               response.status == .ok { return ServerProcess(process: process) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        process.terminate()
+        throw ValidationError("laurel serve did not start on port \(port)")
+    }
+
+    /// User + system CPU seconds of the server so far (/proc/PID/stat, fields 14 and 15, in clock ticks).
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The server's peak resident memory (VmHWM).
+    func peakMemoryMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
     }
 }
