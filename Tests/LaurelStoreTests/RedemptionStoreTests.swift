@@ -162,24 +162,7 @@ struct RedemptionStoreTests {
         _ = try await Self.reward(#"{"id": "drop", "name": "Sneaker drop", "type": "free_product", "sku": "SNK", "cost": 100, "stock": 100}"#, fixture: fixture)
         var members: [String] = []
         for index in 0..<1000 { members.append(try await Self.member(fixture, "m\(index)", points: 100).id) }
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for memberId in members {
-                group.addTask {
-                    do {
-                        _ = try await fixture.store.redeem(programId: fixture.programId, id: Identifiers.make("rdm"), memberId: memberId, rewardId: "drop",
-                                                           points: nil, now: StoreFixture.at(hours: 1), idempotency: nil)
-                        return "issued"
-                    } catch LoyaltyError.refused(let refusal) {
-                        return refusal.code
-                    } catch {
-                        return "error: \(error)"
-                    }
-                }
-            }
-            var counts: [String: Int] = [:]
-            for await outcome in group { counts[outcome, default: 0] += 1 }
-            return counts
-        }
+        let outcomes = await race(fixture, members: members, reward: "drop")
         #expect(outcomes == ["issued": 100, "out_of_stock": 900])
         #expect(try await fixture.store.reward(programId: fixture.programId, id: "drop")?.stockLeft == 0)
         var issued = 0
@@ -199,11 +182,20 @@ struct RedemptionStoreTests {
         let fixture = try await StoreFixture.make(backend, program: Self.program)
         _ = try await Self.reward(#"{"id": "coffee", "name": "Coffee", "type": "free_product", "sku": "COF", "cost": 50}"#, fixture: fixture)
         let member = try await Self.member(fixture, "ana", points: 500)
-        let outcomes = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<50 {
+        let outcomes = await race(fixture, members: Array(repeating: member.id, count: 50), reward: "coffee")
+        #expect(outcomes == ["issued": 10, "insufficient_points": 40])
+        let after = try await fixture.reload(member.id)
+        #expect(after.available == 0)
+        #expect(try await fixture.audit().isEmpty)
+    }
+
+    /// Fires one redemption per entry of `members` at once; counts the outcomes ("issued" or the refusal's code).
+    func race(_ fixture: StoreFixture, members: [String], reward: String) async -> [String: Int] {
+        await withTaskGroup(of: String.self) { group in
+            for memberId in members {
                 group.addTask {
                     do {
-                        _ = try await fixture.store.redeem(programId: fixture.programId, id: Identifiers.make("rdm"), memberId: member.id, rewardId: "coffee",
+                        _ = try await fixture.store.redeem(programId: fixture.programId, id: Identifiers.make("rdm"), memberId: memberId, rewardId: reward,
                                                            points: nil, now: StoreFixture.at(hours: 1), idempotency: nil)
                         return "issued"
                     } catch LoyaltyError.refused(let refusal) {
@@ -217,9 +209,5 @@ struct RedemptionStoreTests {
             for await outcome in group { counts[outcome, default: 0] += 1 }
             return counts
         }
-        #expect(outcomes == ["issued": 10, "insufficient_points": 40])
-        let after = try await fixture.reload(member.id)
-        #expect(after.available == 0)
-        #expect(try await fixture.audit().isEmpty)
     }
 }

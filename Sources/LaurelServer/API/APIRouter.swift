@@ -32,6 +32,15 @@ struct APIRequest: Sendable {
         return limit
     }
 
+    /// A `starting_after` cursor of the form `<prefix><sequence>` (`le_42`, `tc_7`); nil when absent.
+    func sequenceCursor(prefix: String, naming: String) throws -> Int64? {
+        guard let text = query("starting_after") else { return nil }
+        guard text.hasPrefix(prefix), let sequence = Int64(text.dropFirst(prefix.count)) else {
+            throw Problem(.badRequest, "invalid_request", "starting_after must be \(naming) such as \(prefix)42", field: "starting_after")
+        }
+        return sequence
+    }
+
     /// The `Idempotency-Key` claim of a write, rendering its response with `status`.
     func idempotency<Value: Sendable>(status: HTTPResponse.Status, render: @escaping @Sendable (Value) throws -> Data) throws -> Idempotency<Value>? {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }

@@ -11,13 +11,7 @@ struct LedgerRoutes {
     func register(_ api: APIRouter) {
         api.add(.get, "/v1/members/{id}/ledger", scope: .read) { request in
             let id = try request.parameter("id")
-            var cursor: Int64?
-            if let text = request.query("starting_after") {
-                guard text.hasPrefix("le_"), let sequence = Int64(text.dropFirst(3)) else {
-                    throw Problem(.badRequest, "invalid_request", "starting_after must be a ledger entry id such as le_42", field: "starting_after")
-                }
-                cursor = sequence
-            }
+            let cursor = try request.sequenceCursor(prefix: "le_", naming: "a ledger entry id")
             let page = try await store.ledger(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)
             let data = page.items.map { LedgerEntryView($0, memberId: id) }
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))

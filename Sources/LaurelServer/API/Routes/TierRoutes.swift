@@ -36,13 +36,7 @@ struct TierRoutes {
 
         api.add(.get, "/v1/members/{id}/tier-history", scope: .read) { request in
             let id = try request.parameter("id")
-            var cursor: Int64?
-            if let text = request.query("starting_after") {
-                guard text.hasPrefix("tc_"), let sequence = Int64(text.dropFirst(3)) else {
-                    throw Problem(.badRequest, "invalid_request", "starting_after must be a tier change id such as tc_7", field: "starting_after")
-                }
-                cursor = sequence
-            }
+            let cursor = try request.sequenceCursor(prefix: "tc_", naming: "a tier change id")
             let page = try await store.tierChanges(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)
             let data = page.items.map(TierChangeView.init)
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
