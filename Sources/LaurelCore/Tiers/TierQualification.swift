@@ -134,6 +134,14 @@ public struct TierQualification: Sendable {
         return dates.min()
     }
 
+    /// Whether an event's evaluation leaves nothing to write: no change, the same state as stored, and
+    /// a next check that depends on that state alone (not on activity leaving a rolling window).
+    public func skipsWrite(_ state: MemberTier, change: TierChange?, previous: MemberTier?) -> Bool {
+        guard change == nil, let previous, previous == state else { return false }
+        if case .automatic = policy.downgrade, case .rollingMonths = policy.window { return false }
+        return true
+    }
+
     /// A member's standing for display: current and next tier, what is missing, what keeps the current one.
     public func progress(_ state: MemberTier, basis: Amount, now: Date) -> TierProgress {
         let current = policy.index(state.tierId)

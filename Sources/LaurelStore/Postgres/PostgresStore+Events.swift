@@ -64,7 +64,7 @@ extension PostgresStore {
                         """, logger: logger)
                 }
                 try await Self.saveTier(connection, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state,
-                                        change: outcome.tierChange, sourceId: event.id, now: now, logger)
+                                        change: outcome.tierChange, previous: member.tier, sourceId: event.id, now: now, logger)
             }
             let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
             if !awards.isEmpty {

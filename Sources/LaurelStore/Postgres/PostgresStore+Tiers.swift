@@ -21,8 +21,9 @@ extension PostgresStore {
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
     /// outbox message) and the clubs the new tier brings. The caller holds the member's row lock.
     static func saveTier(_ connection: PostgresConnection, program: ProgramDefinition, tiers: TierQualification, programId: String, memberId: String,
-                         state: MemberTier, change: TierChange?, sourceId: String, actor: String? = nil, note: String? = nil, now: Date,
-                         _ logger: Logger) async throws {
+                         state: MemberTier, change: TierChange?, previous: MemberTier? = nil, sourceId: String, actor: String? = nil,
+                         note: String? = nil, now: Date, _ logger: Logger) async throws {
+        if tiers.skipsWrite(state, change: change, previous: previous) { return }
         var oldest: Date?
         if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
             let from = tiers.windowStart(at: now)?.millis ?? Int64.min

@@ -96,7 +96,8 @@ extension SQLiteStore {
                 try db.run("INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES (?, ?, ?, ?, ?, ?)",
                            [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id])
             }
-            try Self.saveTier(db, program: program, tiers: tiers, memberId: memberId, state: state, change: outcome.tierChange, sourceId: event.id, now: now)
+            try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: outcome.tierChange,
+                              previous: member.tier, sourceId: event.id, now: now)
         }
         for rule in outcome.rules where rule.points > 0 || rule.gift != nil {
             try db.run("INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id) VALUES (?, ?, ?, ?, ?)",

@@ -15,8 +15,10 @@ extension SQLiteStore {
 
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
     /// outbox message) and the clubs the new tier brings.
-    static func saveTier(_ db: Database, program: ProgramDefinition, tiers: TierQualification, memberId: String, state: MemberTier,
-                         change: TierChange?, sourceId: String, actor: String? = nil, note: String? = nil, now: Date) throws {
+    static func saveTier(_ db: Database, program: ProgramDefinition, tiers: TierQualification, programId: String, memberId: String,
+                         state: MemberTier, change: TierChange?, previous: MemberTier? = nil, sourceId: String, actor: String? = nil,
+                         note: String? = nil, now: Date) throws {
+        if tiers.skipsWrite(state, change: change, previous: previous) { return }
         var oldest: Date?
         if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
             oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
@@ -27,7 +29,6 @@ extension SQLiteStore {
             UPDATE members SET tier_id = ?, tier_since = ?, tier_floor = ?, tier_floor_until = ?, tier_review_at = ?, tier_check_at = ? WHERE id = ?
             """, [state.tierId, state.since?.millis, state.floorTierId, state.floorUntil?.millis, state.reviewAt?.millis, checkAt?.millis, memberId])
         guard let change else { return }
-        let programId = try db.row("SELECT program_id FROM members WHERE id = ?", [memberId])?["program_id"] as String? ?? ""
         try db.run("""
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -38,9 +39,12 @@ extension SQLiteStore {
         ], now: now)
         if let reached = change.to {
             for club in program.clubs where club.tiers.contains(reached) {
-                // A full club or an existing membership simply means no new membership.
-                _ = try? joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
-                                     calendar: program.calendar)
+                // A full club or an existing membership simply means no new membership. Both are refused before
+                // anything is written, so the transaction goes on; a database error still aborts it.
+                do {
+                    try joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
+                                    calendar: program.calendar)
+                } catch is LoyaltyError {}
             }
         }
     }
@@ -56,7 +60,7 @@ extension SQLiteStore {
             standing.state.floorTierId = tierId
             standing.state.floorUntil = tierId == nil ? nil : until
             let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
-            try Self.saveTier(db, program: processor.program, tiers: tiers, memberId: memberId, state: state, change: change,
+            try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                               sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now)
             return try Self.fetchMember(db, programId: programId, id: memberId)!
         }
@@ -91,7 +95,7 @@ extension SQLiteStore {
                 }
                 let standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
                 let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .scheduled, now: now)
-                try Self.saveTier(db, program: processor.program, tiers: tiers, memberId: memberId, state: state, change: change,
+                try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                                   sourceId: "tier_review_\(now.millis)", now: now)
             }
         }
