@@ -80,6 +80,16 @@ struct RewardTests {
         #expect(reward.isVisible(to: outsider, at: day6) && !reward.isVisible(to: outsider, at: before))
     }
 
+    @Test func redemptionsCountEverAndInsideThePeriodWindow() throws {
+        let reward = try Self.reward(#"{"id": "mug", "name": "Mug", "type": "experience", "cost": 1, "limit": {"per_period": {"max_times": 1, "period": "month"}}}"#)
+        let check = RedemptionCheck(program: Self.program)
+        let now = try Fixtures.at("2026-10-15T12:00:00Z")
+        let dates = [try Fixtures.at("2026-09-30T23:00:00Z"), try Fixtures.at("2026-10-01T00:00:00Z"), try Fixtures.at("2026-10-15T11:00:00Z")]
+        #expect(check.counts(reward, redeemedAt: dates, now: now) == (3, 2))
+        let unlimited = try Self.reward(#"{"id": "cup", "name": "Cup", "type": "experience", "cost": 1}"#)
+        #expect(check.counts(unlimited, redeemedAt: dates, now: now) == (3, 0))
+    }
+
     @Test func pointsToMoneyChecksMinimumAndStep() throws {
         let reward = try Self.reward(#"{"id": "pay", "name": "Pay", "type": "points_to_money", "minimum": 500, "step": 100}"#)
         let check = RedemptionCheck(program: Self.program)

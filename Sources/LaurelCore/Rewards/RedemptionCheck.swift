@@ -115,9 +115,11 @@ public struct RedemptionCheck: Sendable {
         return refusals
     }
 
-    /// The window the per-period limit counts redemptions in, for a redemption at `now`.
-    public func limitWindow(_ reward: Reward, now: Date) -> (from: Date?, to: Date)? {
-        reward.limitPerPeriod.map { $0.interval(containing: now, calendar: program.calendar) }
+    /// How often a member has redeemed `reward` (not cancelled), ever and inside its per-period
+    /// limit's window at `now`, from the moments of those redemptions.
+    public func counts(_ reward: Reward, redeemedAt dates: [Date], now: Date) -> (ever: Int, inPeriod: Int) {
+        guard let window = reward.limitPerPeriod?.interval(containing: now, calendar: program.calendar) else { return (dates.count, 0) }
+        return (dates.count, dates.count { ($0 >= (window.from ?? .distantPast)) && $0 < window.to })
     }
 
     /// The money value a redemption carries: a gift card's value, a fixed discount, or points × point value.

@@ -121,18 +121,18 @@ extension PostgresStore {
         }
     }
 
-    static func redemptionCounts(_ connection: PostgresConnection, memberId: String, rewardId: String, window: (from: Date?, to: Date)?,
-                                 _ logger: Logger) async throws -> (ever: Int, inPeriod: Int) {
-        let ever = try await connection.row("""
-            SELECT COUNT(*) AS n FROM redemptions WHERE member_id = \(memberId) AND reward_id = \(rewardId) AND status != 'cancelled'
-            """, logger)?.get("n", Int.self) ?? 0
-        guard let window else { return (ever, 0) }
-        let from = window.from?.millis ?? Int64.min, to = window.to == .distantFuture ? Int64.max : window.to.millis
-        let inPeriod = try await connection.row("""
-            SELECT COUNT(*) AS n FROM redemptions WHERE member_id = \(memberId) AND reward_id = \(rewardId) AND status != 'cancelled'
-            AND created_at >= \(from) AND created_at < \(to)
-            """, logger)?.get("n", Int.self) ?? 0
-        return (ever, inPeriod)
+    /// When the member redeemed each reward (not cancelled), of one reward or of all: one query.
+    static func redeemedAt(_ connection: PostgresConnection, memberId: String, rewardId: String? = nil, _ logger: Logger) async throws -> [String: [Date]] {
+        let rows = if let rewardId {
+            try await connection.rows("""
+                SELECT reward_id, created_at FROM redemptions WHERE member_id = \(memberId) AND reward_id = \(rewardId) AND status != 'cancelled'
+                """, logger)
+        } else {
+            try await connection.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = \(memberId) AND status != 'cancelled'", logger)
+        }
+        var dates: [String: [Date]] = [:]
+        for row in rows { dates[try row.get("reward_id", String.self), default: []].append(try row.date("created_at")) }
+        return dates
     }
 
     public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
@@ -153,8 +153,8 @@ extension PostgresStore {
             let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: id)
-            let counts = try await Self.redemptionCounts(connection, memberId: memberId, rewardId: rewardId,
-                                                         window: check.limitWindow(reward, now: now), logger)
+            let counts = check.counts(reward, redeemedAt: try await Self.redeemedAt(connection, memberId: memberId, rewardId: rewardId, logger)[rewardId] ?? [],
+                                      now: now)
             let clubs = try await Self.activeClubs(connection, memberId: memberId, logger)
             let context = RedemptionContext(member: member.profile(clubs: clubs), available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
@@ -375,11 +375,11 @@ extension PostgresStore {
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now)
             let check = RedemptionCheck(program: processor.program)
+            let redeemed = try await Self.redeemedAt(connection, memberId: memberId, logger)
             var entries: [MemberCatalogue.Entry] = []
             for row in try await connection.rows("SELECT * FROM rewards WHERE program_id = \(programId) ORDER BY id", logger) {
                 let record = try Self.rewardRecord(row)
-                let counts = try await Self.redemptionCounts(connection, memberId: memberId, rewardId: record.reward.id,
-                                                             window: check.limitWindow(record.reward, now: now), logger)
+                let counts = check.counts(record.reward, redeemedAt: redeemed[record.reward.id] ?? [], now: now)
                 entries.append(MemberCatalogue.Entry(record: record, redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod))
             }
             return MemberCatalogue(member: member, available: ledger.available, clubs: try await Self.activeClubs(connection, memberId: memberId, logger),

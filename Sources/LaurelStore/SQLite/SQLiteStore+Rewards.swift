@@ -95,14 +95,12 @@ extension SQLiteStore {
         }
     }
 
-    static func redemptionCounts(_ db: Database, memberId: String, rewardId: String, window: (from: Date?, to: Date)?) throws -> (ever: Int, inPeriod: Int) {
-        let ever = try db.row("SELECT COUNT(*) AS n FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled'",
-                              [memberId, rewardId])?["n"] as Int? ?? 0
-        guard let window else { return (ever, 0) }
-        let inPeriod = try db.row("""
-            SELECT COUNT(*) AS n FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled' AND created_at >= ? AND created_at < ?
-            """, [memberId, rewardId, window.from?.millis ?? Int64.min, window.to == .distantFuture ? Int64.max : window.to.millis])?["n"] as Int? ?? 0
-        return (ever, inPeriod)
+    /// When the member redeemed each reward (not cancelled), of one reward or of all: one query.
+    static func redeemedAt(_ db: Database, memberId: String, rewardId: String? = nil) throws -> [String: [Date]] {
+        let rows = try rewardId.map {
+            try db.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled'", [memberId, $0])
+        } ?? db.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = ? AND status != 'cancelled'", [memberId])
+        return Dictionary(grouping: rows, by: { $0["reward_id"] as String }).mapValues { $0.map { Date(millis: $0["created_at"]) } }
     }
 
     public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
@@ -121,7 +119,7 @@ extension SQLiteStore {
             let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
-            let counts = try Self.redemptionCounts(db, memberId: memberId, rewardId: rewardId, window: check.limitWindow(reward, now: now))
+            let counts = check.counts(reward, redeemedAt: try Self.redeemedAt(db, memberId: memberId, rewardId: rewardId)[rewardId] ?? [], now: now)
             let context = RedemptionContext(member: member.profile(clubs: try Self.activeClubs(db, memberId: memberId)), available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
@@ -299,10 +297,11 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now)
             let check = RedemptionCheck(program: processor.program)
+            let redeemed = try Self.redeemedAt(db, memberId: memberId)
             var entries: [MemberCatalogue.Entry] = []
             for row in try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId]) {
                 let record = try Self.rewardRecord(row)
-                let counts = try Self.redemptionCounts(db, memberId: memberId, rewardId: record.reward.id, window: check.limitWindow(record.reward, now: now))
+                let counts = check.counts(record.reward, redeemedAt: redeemed[record.reward.id] ?? [], now: now)
                 entries.append(MemberCatalogue.Entry(record: record, redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod))
             }
             return MemberCatalogue(member: member, available: ledger.available, clubs: try Self.activeClubs(db, memberId: memberId), entries: entries)
