@@ -74,25 +74,12 @@ struct HTTP: AsyncParsableCommand {
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        guard nodes == 1 || postgres != nil else { throw ValidationError("several nodes need --postgres") }
+        let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
         var stores: [any LaurelStore] = []
-        if let postgres {
-            let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
-            let admin = try PostgresStore(url: postgres)
-            let adminRunner = Task.immediate { await admin.run() }
-            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
-            adminRunner.cancel()
-            let url = postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)"
-            for _ in 0..<max(nodes, 1) {
-                let node = try PostgresStore(url: url)
-                Task.immediate { await node.run() }
-                stores.append(node)
-            }
-        } else {
-            guard nodes == 1 else { throw ValidationError("several nodes need --postgres") }
-            stores.append(try SQLiteStore(path: path))
-        }
+        // Each node its own store and connection pool; the first one creates the schema.
+        for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0)) }
         let store = stores[0]
-        try await store.migrate()
         let now = Date()
         _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
         let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)

@@ -18,7 +18,7 @@ struct Redeem: AsyncParsableCommand {
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-redeem-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try await BenchSetup.store(postgres: postgres, sqlitePath: path)
+        let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path))
         let now = Date()
         _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
         let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)

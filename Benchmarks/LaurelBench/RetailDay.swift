@@ -30,7 +30,8 @@ struct RetailDay: AsyncParsableCommand {
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-retail-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try await BenchSetup.store(postgres: postgres, sqlitePath: path)
+        let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
+        let store = try await BenchSetup.open(database)
         let day = try await RetailSetup.prepare(store: store, members: members)
         let sizeBefore = Self.fileSize(path)
         say("retail day on \(postgres == nil ? "SQLite" : "PostgreSQL"): \(members) members (20 % Silver, 5 % Gold), 5,000 SKUs in 50 categories, " +
@@ -41,8 +42,7 @@ struct RetailDay: AsyncParsableCommand {
         var server: ServerProcess?
         try await withThrowingTaskGroup(of: Void.self) { group in
             if separateServer {
-                server = try await ServerProcess.start(database: postgres.map { "\($0)\($0.contains("?") ? "&" : "?")search_path=\(BenchSetup.lastSchema ?? "public")" } ?? path,
-                                                       port: port)
+                server = try await ServerProcess.start(database: database, port: port)
             } else {
                 let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
                 group.addTask { try await app.run() }
@@ -392,27 +392,30 @@ enum RetailSetup {
     }
 }
 
-/// Stores for the benchmarks: a fresh SQLite file, or a fresh schema in a PostgreSQL database.
+/// Databases for the benchmarks: a fresh SQLite file, or a fresh schema in a PostgreSQL database.
 enum BenchSetup {
-    /// The schema the last PostgreSQL store was made in (a separate server process connects to it too).
-    nonisolated(unsafe) static var lastSchema: String?
+    /// Where a fresh database is: the SQLite path, or the PostgreSQL URL of a new schema in `postgres`.
+    static func database(postgres: String?, sqlitePath: String) async throws -> String {
+        guard let postgres else { return sqlitePath }
+        let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresStore(url: postgres)
+        let adminRunner = Task.immediate { await admin.run() }
+        defer { adminRunner.cancel() }
+        try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
+        return postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)"
+    }
 
-    static func store(postgres: String?, sqlitePath: String) async throws -> any LaurelStore {
+    /// A running store on `database` (as `database(…)` gives it); `migrated` also creates the schema.
+    static func open(_ database: String, migrated: Bool = true) async throws -> any LaurelStore {
         let store: any LaurelStore
-        if let postgres {
-            let schema = "bench_\(UInt32.random(in: 0...UInt32.max))"
-            lastSchema = schema
-            let admin = try PostgresStore(url: postgres)
-            let adminRunner = Task.immediate { await admin.run() }
-            try await admin.client.query("CREATE SCHEMA \(unescaped: schema)")
-            adminRunner.cancel()
-            let node = try PostgresStore(url: postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)")
+        if database.hasPrefix("postgres") {
+            let node = try PostgresStore(url: database)
             Task.immediate { await node.run() }
             store = node
         } else {
-            store = try SQLiteStore(path: sqlitePath)
+            store = try SQLiteStore(path: database)
         }
-        try await store.migrate()
+        if migrated { try await store.migrate() }
         return store
     }
 }
