@@ -101,6 +101,48 @@ struct AtomicityTests {
         #expect(try await fixture.audit() == [])
     }
 
+    /// Concurrent writes share commits on SQLite (group commit): the ones that fail among them leave
+    /// nothing behind and take nothing of their neighbours with them.
+    @Test(arguments: StoreBackend.available)
+    func failedWritesAmongConcurrentOnesLeaveOnlyThemselvesOut(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let member = try await fixture.member("c-1")
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<90 {
+                group.addTask {
+                    let event = StoreFixture.purchase(total: "\(index + 1)", at: StoreFixture.start, id: "evt_\(index)")
+                    do {
+                        // Every third write fails after its rows are written (its response cannot be rendered);
+                        // every fifth reuses a key with another request.
+                        let key = index % 5 == 0 ? "shared-key" : "key-\(index)"
+                        let keyed: Idempotency<EventRecord> = index % 3 == 0
+                            ? Idempotency(key: key, fingerprint: "fp-\(index)") { _ in throw RenderFailure() }
+                            : idempotency(key, fingerprint: "fp-\(index)")
+                        _ = try await fixture.send(event, memberId: member.id, now: StoreFixture.start, idempotency: keyed)
+                        return (index, true)
+                    } catch is StoreError {
+                        return (index, false)
+                    } catch is RenderFailure {
+                        return (index, false)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        let recorded = outcomes.filter(\.value).map(\.key).sorted()
+        // 60 can succeed; of the 12 of those sharing a key, only the first to commit was recorded.
+        #expect(recorded.count == 49)
+        #expect(recorded.allSatisfy { $0 % 3 != 0 })
+        #expect(recorded.filter { $0 % 5 == 0 }.count == 1)
+        for index in 0..<90 {
+            let stored = try await fixture.store.event(programId: fixture.programId, id: "evt_\(index)")
+            #expect((stored != nil) == recorded.contains(index), "evt_\(index)")
+        }
+        let reloaded = try await fixture.reload(member.id)
+        #expect(reloaded.pending == recorded.map { $0 + 1 }.reduce(0, +))
+        #expect(try await fixture.audit() == [])
+    }
+
     /// The store keeps parsed versions in memory; a version whose transaction failed must not be served from there.
     @Test(arguments: StoreBackend.available)
     func failedApplyLeavesNoVersion(backend: StoreBackend) async throws {

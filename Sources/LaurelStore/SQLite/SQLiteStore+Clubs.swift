@@ -63,7 +63,7 @@ extension SQLiteStore {
     public func joinClub(programId: String, clubId: String, memberId: String, via: ClubMembershipRecord.Via, invitedBy: String?, now: Date,
                          idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             guard let club = processor.program.club(clubId) else { throw StoreError.notFound("club \(clubId)") }
@@ -98,7 +98,7 @@ extension SQLiteStore {
     }
 
     public func leaveClub(programId: String, clubId: String, memberId: String, now: Date) async throws -> ClubMembershipRecord {
-        try await writer.write { db in
+        try await write { db in
             guard var record = try db.row("SELECT * FROM club_memberships WHERE program_id = ? AND club_id = ? AND member_id = ? AND status = 'active'",
                                           [programId, clubId, memberId]).map(Self.membership) else {
                 throw StoreError.notFound("membership of \(memberId) in club \(clubId)")
@@ -129,7 +129,7 @@ extension SQLiteStore {
 
     public func runClubMemberships(now: Date, batchSize: Int) async throws -> Int {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             var handled = 0
             for row in try db.rows("SELECT * FROM club_memberships WHERE notify_at <= ? AND status = 'active' LIMIT ?", [now.millis, batchSize]) {
                 let record = Self.membership(row)

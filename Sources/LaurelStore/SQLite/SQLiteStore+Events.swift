@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             let record = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: event, payload: payload, now: now)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
@@ -15,7 +15,7 @@ extension SQLiteStore {
 
     public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             _ = try Self.currentVersion(db, cache: cache, programId: programId)
             var results: [ImportResult] = []
             results.reserveCapacity(events.count)
@@ -88,7 +88,7 @@ extension SQLiteStore {
                                 payload, outcome, tier_amount)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version.version, outcome.status.rawValue,
-                  points, event.purchase?.total.description, payload, try JSONText.encode(recorded),
+                  points, event.purchase?.total.description, payload, recorded.jsonText,
                   event.purchase == nil ? nil : outcome.tierContribution?.amount.description])
         try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
         if let tiers = processor.tiers, let state = outcome.tier {

@@ -3,7 +3,7 @@ import GRDB
 
 extension SQLiteStore {
     public func insertAPIKey(_ key: APIKeyRecord) async throws {
-        try await writer.write { db in
+        try await write { db in
             guard try db.row("SELECT id FROM programs WHERE id = ?", [key.programId]) != nil else {
                 throw StoreError.notFound("program \(key.programId)")
             }
@@ -28,7 +28,7 @@ extension SQLiteStore {
     }
 
     public func revokeAPIKey(id: String, now: Date) async throws -> Bool {
-        try await writer.write { db in
+        try await write { db in
             try db.run("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now.millis, id])
             return db.changesCount > 0
         }

@@ -83,7 +83,7 @@ extension SQLiteStore {
     public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                        idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
@@ -100,7 +100,7 @@ extension SQLiteStore {
     public func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
                          idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard from != to else { throw StoreError.sameMember }
             guard let sender = try Self.fetchMember(db, programId: programId, id: from) else { throw StoreError.notFound("member \(from)") }
@@ -127,7 +127,7 @@ extension SQLiteStore {
                 """, [now.millis, now.millis, batchSize]).map { (($0["member_id"] as String), ($0["program_id"] as String)) }
         }
         for (memberId, programId) in due {
-            try await writer.write { db in
+            try await write { db in
                 guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
                 var ledger = try Self.loadLedger(db, member: member)
                 ledger.settle(now: now, sourceId: "settle_\(now.millis)")

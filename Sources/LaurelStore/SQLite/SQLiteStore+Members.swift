@@ -4,7 +4,7 @@ import LaurelCore
 
 extension SQLiteStore {
     public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
-        try await writer.write { db in
+        try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: member.programId, idempotency) { return .replayed(replay) }
             guard try db.row("SELECT id FROM programs WHERE id = ?", [member.programId]) != nil else {
                 throw StoreError.notFound("program \(member.programId)")
@@ -42,7 +42,7 @@ extension SQLiteStore {
     }
 
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
-        try await writer.write { db in
+        try await write { db in
             guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
             member = member.applying(patch, now: now)
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",

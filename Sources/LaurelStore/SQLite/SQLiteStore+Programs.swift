@@ -4,7 +4,7 @@ import LaurelCore
 
 extension SQLiteStore {
     public func createProgram(id: String, name: String, now: Date) async throws -> ProgramRecord {
-        try await writer.write { db in
+        try await write { db in
             if try db.row("SELECT id FROM programs WHERE id = ?", [id]) != nil { throw StoreError.programExists(id) }
             try db.run("INSERT INTO programs (id, name, current_version, created_at) VALUES (?, ?, NULL, ?)", [id, name, now.millis])
             return ProgramRecord(id: id, name: name, currentVersion: nil, createdAt: now)
@@ -21,7 +21,7 @@ extension SQLiteStore {
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
-        let result = try await writer.write { db -> Idempotent<ProgramVersionRecord> in
+        let result = try await write { db -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try Self.replay(db, programId: id, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [id]) else {
                 throw StoreError.notFound("program \(id)")

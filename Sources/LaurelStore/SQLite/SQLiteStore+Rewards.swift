@@ -9,7 +9,7 @@ extension SQLiteStore {
     }
 
     public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
-        try await writer.write { db in
+        try await write { db in
             guard try db.row("SELECT id FROM programs WHERE id = ?", [programId]) != nil else { throw StoreError.notFound("program \(programId)") }
             let existing = try db.row("SELECT stock_left, definition, created_at FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id])
             let stockLeft: Int?
@@ -50,7 +50,7 @@ extension SQLiteStore {
     }
 
     public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int {
-        try await writer.write { db in
+        try await write { db in
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
@@ -106,7 +106,7 @@ extension SQLiteStore {
     public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
@@ -235,7 +235,7 @@ extension SQLiteStore {
 
     public func cancelRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) else {
                 throw StoreError.notFound("redemption \(id)")
@@ -253,7 +253,7 @@ extension SQLiteStore {
     }
 
     public func fulfilRedemption(programId: String, id: String, now: Date, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
-        try await writer.write { db in
+        try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) else {
                 throw StoreError.notFound("redemption \(id)")
@@ -276,7 +276,7 @@ extension SQLiteStore {
     }
 
     public func expireRedemptions(now: Date, batchSize: Int) async throws -> Int {
-        try await writer.write { db in
+        try await write { db in
             let rows = try db.rows("SELECT * FROM redemptions WHERE status = 'issued' AND expires_at <= ? LIMIT ?", [now.millis, batchSize])
             for row in rows {
                 let redemption = Self.redemption(row)

@@ -51,7 +51,7 @@ extension SQLiteStore {
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {
         let cache = programs
-        return try await writer.write { db in
+        return try await write { db in
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             guard let tiers = processor.tiers else { throw LoyaltyError.noTiers }
@@ -86,7 +86,7 @@ extension SQLiteStore {
                 .map { (($0["id"] as String), ($0["program_id"] as String)) }
         }
         for (memberId, programId) in due {
-            try await writer.write { db in
+            try await write { db in
                 guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
                 let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
                 guard let tiers = processor.tiers else {

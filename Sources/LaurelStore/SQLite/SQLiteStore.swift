@@ -3,7 +3,7 @@ import GRDB
 import LaurelCore
 
 /// The embedded default store: one SQLite file in WAL mode through GRDB. Readers run
-/// concurrently; writes are serialised by SQLite, each one transaction.
+/// concurrently; writes are serialised on the one writer and share commits (`GroupCommit`).
 ///
 /// Durability: `synchronous = NORMAL` in WAL mode, so a committed (acknowledged) write
 /// survives a crash of the process; `durability: .full` also survives power loss.
@@ -11,6 +11,7 @@ public final class SQLiteStore: LaurelStore {
     public enum Durability: Sendable { case normal, full }
 
     let writer: any DatabaseWriter
+    let commits: GroupCommit
     let programs = ProgramCache()
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one.
@@ -30,6 +31,12 @@ public final class SQLiteStore: LaurelStore {
             }
             writer = pool
         }
+        commits = GroupCommit(writer: writer)
+    }
+
+    /// A write transaction: one savepoint of the next group commit (see `GroupCommit`).
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await commits.write(updates)
     }
 
     public func migrate() async throws {

@@ -1,0 +1,108 @@
+import GRDB
+import Synchronization
+
+/// Group commit for the one SQLite writer: the writes that arrive while a transaction is being
+/// written are run together in the next transaction, each in its own savepoint, and every one is
+/// answered only after that transaction has committed.
+///
+/// Why: a commit costs far more than the statements of one event (the WAL frames of every page
+/// touched, the transaction's bookkeeping), and writes are serialised anyway. Sharing a commit
+/// among the events that queued behind it writes the hot pages (table tails, index leaves) once
+/// per batch instead of once per event. Nothing is acknowledged before it is durable, and a write
+/// that fails rolls back its own savepoint only, exactly as if it had had its own transaction.
+/// When nothing else is waiting, a write gets a transaction to itself, as before.
+final class GroupCommit: Sendable {
+    /// One queued write: runs in the batch's transaction, then hears how the commit went.
+    private struct Job: Sendable {
+        let run: @Sendable (Database) -> Void
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct Queue {
+        var pending: [Job] = []
+        var draining = false
+    }
+
+    /// Most writes in one transaction, so one long backlog still commits (and answers) in steps.
+    static let maxBatch = 64
+
+    private let writer: any DatabaseWriter
+    private let queue = Mutex(Queue())
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Runs `updates` in a savepoint of the next group transaction and returns its result once
+    /// that transaction has committed; a thrown error rolls back this write alone.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = Outcome<T>()
+            let job = Job(
+                run: { db in
+                    outcome.result = Result {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try updates(db)
+                            return .commit
+                        }
+                        return value!
+                    }
+                },
+                finish: { commitError in
+                    if let commitError {
+                        continuation.resume(throwing: commitError)
+                    } else if let result = outcome.result {
+                        continuation.resume(with: result)
+                    } else {
+                        continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_ABORT, message: "write was not run"))
+                    }
+                })
+            let startsDrain = queue.withLock { queue in
+                queue.pending.append(job)
+                if queue.draining { return false }
+                queue.draining = true
+                return true
+            }
+            if startsDrain {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Commits batches until nobody is waiting.
+    private func drain() async {
+        while true {
+            let batch = queue.withLock { queue -> [Job] in
+                let batch = Array(queue.pending.prefix(Self.maxBatch))
+                queue.pending.removeFirst(batch.count)
+                if batch.isEmpty { queue.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do {
+                try await writer.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        for job in batch {
+                            // An error that ends the whole transaction (disk full, I/O) must not let the
+                            // next write run outside it: the batch then fails as one.
+                            guard db.isInsideTransaction else {
+                                throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the group transaction was rolled back")
+                            }
+                            job.run(db)
+                        }
+                        return .commit
+                    }
+                }
+                for job in batch { job.finish(nil) }
+            } catch {
+                for job in batch { job.finish(error) }
+            }
+        }
+    }
+}
+
+/// The result of one write, set on the writer's queue before the commit and read after it.
+private final class Outcome<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}
