@@ -25,6 +25,10 @@ import Testing
             let id = try #require(answer.json["id"] as? String)
             let stored = try await api.get("/v1/events/\(id)")
             #expect(stored.status == 200 && stored.json["points"] as? Int == 127 && stored.json["program_version"] as? Int == 1)
+            // Events are written by hand (EventView): the bytes must be canonical JSON, sorted keys, and the same when read back.
+            let canonical = try JSONSerialization.data(withJSONObject: answer.json, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(answer.text == String(decoding: canonical, as: UTF8.self))
+            #expect(stored.text == answer.text)
             #expect(try await api.points(member)["pending"] as? Int == 127)
             #expect(try await api.get("/v1/events/evt_nothing").status == 404)
         }

@@ -52,7 +52,7 @@ extension PostgresStore {
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
                                     payload, outcome, tier_amount)
                 VALUES (\(event.id), \(programId), \(memberId), \(event.type), \(event.occurredAt.millis), \(now.millis), \(version.version),
-                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(try JSONText.encode(recorded)),
+                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(recorded.jsonText),
                         \(event.purchase == nil ? nil : outcome.tierContribution?.amount.description))
                 """, logger: logger)
             try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)

@@ -118,37 +118,38 @@ extension EventBody.PurchaseBody {
     }
 }
 
-/// An event as the API shows it, with its outcome.
-struct EventView: Encodable {
-    var id: String
-    var object = "event"
-    var type: String
-    var memberId: String
-    var occurredAt: String
-    var recordedAt: String
-    var programVersion: Int
-    var status: EventOutcome.Status
-    var points: Int
-    var outcome: RecordedOutcome
-    /// The event as stored (normalised when it was received).
-    var details: EventBody?
-
-    enum CodingKeys: String, CodingKey {
-        case id, object, type, memberId = "member_id", occurredAt = "occurred_at", recordedAt = "recorded_at", programVersion = "program_version"
-        case status, points, outcome, details
+/// An event as the API shows it, with its outcome: written directly as JSON (`JSONTextWriter`), the
+/// bytes `APIJSON.encode` would give, because every event answers with it.
+enum EventView {
+    /// `details` is the event's body as JSON text with sorted keys (the stored payload is that);
+    /// nil leaves it out.
+    static func json(_ record: EventRecord, details: String?) -> Data {
+        var json = JSONTextWriter(capacity: 512 + (details?.utf8.count ?? 0) + record.outcome.rules.count * 160)
+        json.beginObject()
+        if let details {
+            json.key("details")
+            json.raw(details)
+        }
+        json.field("id", record.id)
+        json.field("member_id", record.memberId)
+        json.field("object", "event")
+        json.field("occurred_at", Timestamps.format(record.occurredAt))
+        json.key("outcome")
+        record.outcome.write(to: &json)
+        json.field("points", record.points)
+        json.field("program_version", record.programVersion)
+        json.field("recorded_at", Timestamps.format(record.recordedAt))
+        json.field("status", record.status.rawValue)
+        json.field("type", record.type)
+        json.endObject()
+        return Data(json.bytes)
     }
 
-    /// `details` is the body as stored; pass it when it is at hand to skip reading the stored payload back.
-    init(_ record: EventRecord, details: EventBody? = nil) {
-        id = record.id
-        type = record.type
-        memberId = record.memberId
-        occurredAt = Timestamps.format(record.occurredAt)
-        recordedAt = Timestamps.format(record.recordedAt)
-        programVersion = record.programVersion
-        status = record.status
-        points = record.points
-        outcome = record.outcome
-        self.details = details ?? (try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8)))
+    /// A stored event, its body read back and written again as the API writes bodies.
+    static func json(_ record: EventRecord) throws -> Data {
+        let details = (try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))).map { body in
+            (try? APIJSON.encode(body)).map { String(decoding: $0, as: UTF8.self) }
+        } ?? nil
+        return json(record, details: details)
     }
 }

@@ -25,8 +25,7 @@ struct EventRoutes {
             normalized.memberId = memberId
             normalized.externalId = nil
             let payload = String(decoding: try APIJSON.encode(normalized), as: UTF8.self)
-            let stored = normalized
-            let render: @Sendable (EventRecord) throws -> Data = { try APIJSON.encode(EventView($0, details: stored)) }
+            let render: @Sendable (EventRecord) throws -> Data = { EventView.json($0, details: payload) }
             let result = try await store.recordEvent(programId: request.programId, memberId: memberId, event: event, payload: payload, now: now,
                                                      idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
@@ -35,7 +34,7 @@ struct EventRoutes {
         api.add(.get, "/v1/events/{id}", scope: .read) { request in
             let id = try request.parameter("id")
             guard let event = try await store.event(programId: request.programId, id: id) else { throw Problem.notFound("event \(id)") }
-            return APIJSON.response(.ok, try APIJSON.encode(EventView(event)))
+            return APIJSON.response(.ok, try EventView.json(event))
         }
     }
 }
