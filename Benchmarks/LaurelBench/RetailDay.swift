@@ -40,6 +40,7 @@ struct RetailDay: AsyncParsableCommand {
         var random = BenchWorkload.Random(state: seed)
         let state = RetailState(memberIds: day.memberIds)
         var server: ServerProcess?
+        var reported: [String: ReportedBalance] = [:]
         try await withThrowingTaskGroup(of: Void.self) { group in
             if separateServer {
                 server = try await ServerProcess.start(database: database, port: port)
@@ -64,6 +65,7 @@ struct RetailDay: AsyncParsableCommand {
                 report.serverCPU = server.map { $0.cpuSeconds() - before }
                 say(report.text(title: "open loop, \(rate) operations/s for \(openSeconds) s"))
             }
+            reported = try await runner.reportedBalances(of: state.memberIds + state.enrolledIds)
             try await client.shutdown()
             group.cancelAll()
         }
@@ -94,13 +96,15 @@ struct RetailDay: AsyncParsableCommand {
             if (record.stockLeft ?? -1) < 0 || issued[record.reward.id, default: 0] + (record.stockLeft ?? 0) != stock { oversold += 1 }
         }
         say("limited rewards: \(oversold == 0 ? "none oversold" : "\(oversold) with issued + left != stock"); \(issued.values.reduce(0, +)) redemptions issued")
+        let recomputation = try await BalanceRecomputation(day: day, writes: state.writes.withLock { $0 }).check(against: reported, store: store)
+        say(recomputation.text)
         if postgres == nil {
             let grown = Self.fileSize(path) - sizeBefore
             let events = state.events.withLock { $0 }
             say(String(format: "database (file and WAL): grew %.1f MB for %d events and enrolments: %.1f KB per event", Double(grown) / 1e6, events,
                        Double(grown) / 1e3 / Double(max(events, 1))))
         }
-        if !problems.isEmpty || oversold > 0 || retries.differing > 0 { throw ExitCode(1) }
+        if !problems.isEmpty || oversold > 0 || retries.differing > 0 || !recomputation.mismatches.isEmpty { throw ExitCode(1) }
     }
 }
 
@@ -160,7 +164,21 @@ final class RetailState: Sendable {
     let purchases = Mutex<[Int: [(String, String)]]>([:])
     let retries = Mutex<(sent: Int, identical: Int, differing: Int)>((0, 0, 0))
     let events = Mutex(0)
+    /// Every write sent, as the client sent it, with the server's answer: the input of the balance recomputation.
+    let writes = Mutex<[SentWrite]>([])
     init(memberIds: [String]) { self.memberIds = memberIds }
+
+    /// Members the day's acknowledged enrolments created.
+    var enrolledIds: [String] {
+        writes.withLock { $0.compactMap { if case .enrol = $0.request, $0.acknowledged { $0.memberId } else { nil } } }
+    }
+
+    /// Keeps a write as the client sent it and the server answered it (once, even when retried).
+    func sent(_ memberId: String, _ request: SentWrite.Request, _ answer: (Int, [String: Any])) {
+        let write = SentWrite(memberId: memberId, request: request, status: answer.0, id: answer.1["id"] as? String,
+                              at: ((answer.1["occurred_at"] ?? answer.1["created_at"]) as? String).flatMap(Timestamps.parse))
+        writes.withLock { $0.append(write) }
+    }
 }
 
 /// Per-operation latencies and answers.
@@ -262,6 +280,7 @@ struct RetailRunner: Sendable {
         case .purchase(let member, let lines, let channel, let retry):
             let body = BenchWorkload.json(memberId: members[member], lines: lines, channel: channel)
             let (status, json) = try await write("/v1/events", body, retry: retry)
+            state.sent(members[member], .purchase(lines: lines, channel: channel), (status, json))
             if status == 201, let id = json["id"] as? String {
                 let total = lines.reduce(Amount.zero) { $0 + Amount($1.unitPrice)! * $1.quantity }
                 state.purchases.withLock { $0[member, default: []].append((id, total.description)) }
@@ -269,13 +288,17 @@ struct RetailRunner: Sendable {
             }
             return status
         case .event(let member, let type, let retry):
-            let (status, _) = try await write("/v1/events", #"{"member_id":"\#(members[member])","type":"\#(type)"}"#, retry: retry)
+            let answer = try await write("/v1/events", #"{"member_id":"\#(members[member])","type":"\#(type)"}"#, retry: retry)
+            state.sent(members[member], .event(type: type), answer)
+            let status = answer.0
             if status == 201 { state.events.withLock { $0 += 1 } }
             return status
         case .read(let member, let history):
             return try await send(.GET, history ? "/v1/members/\(members[member])/ledger?limit=20" : "/v1/members/\(members[member])", nil, key: nil).0
         case .redeem(let member, let reward):
-            return try await write("/v1/redemptions", #"{"member_id":"\#(members[member])","reward_id":"reward-\#(reward)"}"#, retry: false).0
+            let answer = try await write("/v1/redemptions", #"{"member_id":"\#(members[member])","reward_id":"reward-\#(reward)"}"#, retry: false)
+            state.sent(members[member], .redeem(rewardId: "reward-\(reward)"), answer)
+            return answer.0
         case .returnPurchase(let member):
             // The member's latest purchase not returned yet, or anyone's when they have none.
             let pick: (Int, String, String)? = state.purchases.withLock { purchases in
@@ -285,11 +308,15 @@ struct RetailRunner: Sendable {
             }
             guard let (owner, purchaseId, total) = pick else { return 204 }
             let body = #"{"member_id":"\#(members[owner])","type":"return","return":{"purchase_event_id":"\#(purchaseId)","amount":"\#(total)"}}"#
-            let status = try await write("/v1/events", body, retry: false).0
+            let answer = try await write("/v1/events", body, retry: false)
+            state.sent(members[owner], .returnPurchase(purchaseId: purchaseId, amount: total), answer)
+            let status = answer.0
             if status == 201 { state.events.withLock { $0 += 1 } }
             return status
         case .enrol(let number):
-            let status = try await write("/v1/members", #"{"external_id":"walk-in-\#(number)"}"#, retry: false).0
+            let answer = try await write("/v1/members", #"{"external_id":"walk-in-\#(number)"}"#, retry: false)
+            state.sent(answer.1["id"] as? String ?? "", .enrol, answer)
+            let status = answer.0
             if status == 201 { state.events.withLock { $0 += 1 } }
             return status
         }
@@ -312,7 +339,7 @@ struct RetailRunner: Sendable {
         return (status, (try? JSONSerialization.jsonObject(with: first) as? [String: Any]) ?? [:])
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, _ body: String?, key idempotencyKey: String?) async throws -> (Int, Data, Bool) {
+    func send(_ method: HTTPMethod, _ path: String, _ body: String?, key idempotencyKey: String?) async throws -> (Int, Data, Bool) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -344,6 +371,20 @@ enum RetailSetup {
         let key: String
         let memberIds: [String]
         let rules: Int
+        /// The moment the setup used for every write, to the millisecond as stored.
+        let openedAt: Date
+    }
+
+    /// What a member starts the day with: segment, staff-set tier floor (as imported from a previous
+    /// system) and opening points. One place, read by the setup and by the balance recomputation.
+    static func opening(_ index: Int) -> (segment: String, floor: String?, points: Int) {
+        ("seg-\(index % 4)", index % 20 == 0 ? "gold" : (index % 5 == 1 ? "silver" : nil), index % 2 == 0 ? 500 : 0)
+    }
+
+    /// The catalogue: 20 rewards, every fourth with 40 units.
+    static func rewardJSON(_ index: Int) -> String {
+        let limited = index % 4 == 0
+        return #"{"id":"reward-\#(index)","name":"Reward \#(index)","type":"free_product","sku":"R\#(index)","cost":\#(limited ? 200 : 100 + 75 * index)\#(limited ? #","stock":40"# : "")}"#
     }
 
     static let programYAML = BenchWorkload.programYAML + """
@@ -362,33 +403,33 @@ enum RetailSetup {
         """
 
     static func prepare(store: any LaurelStore, members: Int) async throws -> Day {
-        let now = Date()
+        let now = Timestamps.date(millis: Timestamps.millis(Date()))
         _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
         let definition = try ProgramDefinition.parse(programYAML)
         _ = try await store.applyProgram(id: "bench", definition: definition, source: programYAML, now: now, idempotency: nil)
         for index in 0..<20 {
-            let limited = index % 4 == 0
-            let json = #"{"id":"reward-\#(index)","name":"Reward \#(index)","type":"free_product","sku":"R\#(index)","cost":\#(limited ? 200 : 100 + 75 * index)\#(limited ? #","stock":40"# : "")}"#
-            _ = try await store.putReward(programId: "bench", reward: try Reward.read(try ProgramSourceParser.parse(json), program: definition), now: now)
+            _ = try await store.putReward(programId: "bench", reward: try Reward.read(try ProgramSourceParser.parse(rewardJSON(index)), program: definition),
+                                          now: now)
         }
         var memberIds: [String] = []
         for index in 0..<members {
+            let opening = opening(index)
             let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "bench", externalId: "retail-\(index)",
-                                      attributes: ["segment": .string("seg-\(index % 4)")], createdAt: now, updatedAt: now)
+                                      attributes: ["segment": .string(opening.segment)], createdAt: now, updatedAt: now)
             _ = try await store.createMember(member, idempotency: nil)
-            // Three tiers from the start (staff-set, as imported from a previous system), and points to spend.
-            if index % 20 == 0 || index % 5 == 1 {
-                _ = try await store.setTierFloor(programId: "bench", memberId: member.id, tierId: index % 20 == 0 ? "gold" : "silver", until: nil,
+            // Three tiers from the start, and points to spend.
+            if let floor = opening.floor {
+                _ = try await store.setTierFloor(programId: "bench", memberId: member.id, tierId: floor, until: nil,
                                                  note: "imported", actor: "bench", now: now)
             }
-            if index % 2 == 0 {
-                _ = try await store.adjust(programId: "bench", memberId: member.id, id: Identifiers.make("adj", now: now), points: 500,
+            if opening.points > 0 {
+                _ = try await store.adjust(programId: "bench", memberId: member.id, id: Identifiers.make("adj", now: now), points: opening.points,
                                            reason: "opening balance", actor: "bench", now: now, idempotency: nil)
             }
             memberIds.append(member.id)
         }
         let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "bench", scope: .integration, name: "bench", now: now)
-        return Day(key: key, memberIds: memberIds, rules: definition.earningRules.count)
+        return Day(key: key, memberIds: memberIds, rules: definition.earningRules.count, openedAt: now)
     }
 }
 
