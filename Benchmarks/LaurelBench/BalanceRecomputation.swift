@@ -134,7 +134,7 @@ struct BalanceRecomputation {
 
     /// The member's acknowledged writes in the order the server applied them. Writes that made
     /// ledger entries come in the order of their first entry; writes that made none (over a rule's
-    /// limit) changed nothing on the server, and go in by the time they were answered with.
+    /// limit) changed nothing on the server, and go in by their `occurred_at`.
     /// Entries from anything the client did not see acknowledged (besides the opening adjustment) are noted.
     private func applicationOrder(_ sent: [SentWrite], memberId: String, store: any LaurelStore, notes: inout [String]) async throws -> (order: [SentWrite], withoutEntries: Int) {
         var firstSeq: [String: Int64] = [:]
