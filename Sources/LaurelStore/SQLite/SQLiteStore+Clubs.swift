@@ -5,11 +5,11 @@ import LaurelCore
 extension SQLiteStore {
     /// Clubs the member belongs to now.
     static func activeClubs(_ db: Database, memberId: String) throws -> [String] {
-        try db.rows("SELECT club_id FROM club_memberships WHERE member_id = ? AND status = 'active' ORDER BY club_id", [memberId]).map { $0["club_id"] }
+        try db.rows("SELECT club_id FROM club_memberships WHERE member_id = ? AND status = 'active' ORDER BY club_id", [memberId]) { $0["club_id"] }
     }
 
     static func memberships(_ db: Database, memberId: String) throws -> [ClubMembershipRecord] {
-        try db.rows("SELECT * FROM club_memberships WHERE member_id = ? AND status = 'active' ORDER BY club_id", [memberId]).map(membership)
+        try db.rows("SELECT * FROM club_memberships WHERE member_id = ? AND status = 'active' ORDER BY club_id", [memberId], membership)
     }
 
     static func membership(_ row: Row) -> ClubMembershipRecord {

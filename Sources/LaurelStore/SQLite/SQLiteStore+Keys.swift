@@ -15,15 +15,15 @@ extension SQLiteStore {
     }
 
     public func apiKey(hash: String) async throws -> APIKeyRecord? {
-        try await writer.read { db in try db.row("SELECT * FROM api_keys WHERE hash = ?", [hash]).map(Self.apiKey) }
+        try await writer.read { db in try db.row("SELECT * FROM api_keys WHERE hash = ?", [hash], Self.apiKey) }
     }
 
     public func apiKeys(programId: String?) async throws -> [APIKeyRecord] {
         try await writer.read { db in
             if let programId {
-                return try db.rows("SELECT * FROM api_keys WHERE program_id = ? ORDER BY id", [programId]).map(Self.apiKey)
+                return try db.rows("SELECT * FROM api_keys WHERE program_id = ? ORDER BY id", [programId], Self.apiKey)
             }
-            return try db.rows("SELECT * FROM api_keys ORDER BY program_id, id").map(Self.apiKey)
+            return try db.rows("SELECT * FROM api_keys ORDER BY program_id, id", [], Self.apiKey)
         }
     }
 

@@ -5,7 +5,7 @@ import LaurelCore
 extension SQLiteStore {
     /// A member's ledger as the core works on it: open lots and counters.
     static func loadLedger(_ db: Database, member: MemberRecord) throws -> MemberLedger {
-        let lots = try db.rows("SELECT * FROM lots WHERE member_id = ? AND remaining > 0", [member.id]).map(lot)
+        let lots = try db.rows("SELECT * FROM lots WHERE member_id = ? AND remaining > 0", [member.id], lot)
         return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
     }
 

@@ -28,7 +28,7 @@ extension SQLiteStore {
 
     public func member(programId: String, externalId: String) async throws -> MemberRecord? {
         try await writer.read { db in
-            try db.row("SELECT * FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId]).map(Self.member)
+            try db.row("SELECT * FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId], Self.member)
         }
     }
 
@@ -53,17 +53,22 @@ extension SQLiteStore {
     }
 
     static func fetchMember(_ db: Database, programId: String, id: String) throws -> MemberRecord? {
-        try db.row("SELECT * FROM members WHERE program_id = ? AND id = ?", [programId, id]).map(member)
+        try db.row("SELECT * FROM members WHERE program_id = ? AND id = ?", [programId, id], member)
     }
 
     static func member(_ row: Row) throws -> MemberRecord {
         MemberRecord(id: row["id"], programId: row["program_id"], externalId: row["external_id"], email: row["email"], name: row["name"],
-                     birthday: row["birthday"], attributes: try JSONText.decode([String: JSONValue].self, row["attributes"]),
+                     birthday: row["birthday"], attributes: try attributes(row["attributes"]),
                      status: MemberStatus(rawValue: row["status"]) ?? .active, available: row["available"], pending: row["pending"],
                      debt: row["debt"], lifetimeEarned: row["lifetime_earned"],
                      tier: MemberTier(tierId: row["tier_id"], since: (row["tier_since"] as Int64?).map(Date.init(millis:)),
                                       floorTierId: row["tier_floor"], floorUntil: (row["tier_floor_until"] as Int64?).map(Date.init(millis:)),
                                       reviewAt: (row["tier_review_at"] as Int64?).map(Date.init(millis:))),
                      createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
+    }
+
+    /// Most members have no attributes: skip the decoder for them.
+    static func attributes(_ text: String) throws -> [String: JSONValue] {
+        text == "{}" ? [:] : try JSONText.decode([String: JSONValue].self, text)
     }
 }

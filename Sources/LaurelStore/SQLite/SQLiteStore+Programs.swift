@@ -12,11 +12,11 @@ extension SQLiteStore {
     }
 
     public func programs() async throws -> [ProgramRecord] {
-        try await writer.read { db in try db.rows("SELECT * FROM programs ORDER BY id").map(Self.program) }
+        try await writer.read { db in try db.rows("SELECT * FROM programs ORDER BY id", [], Self.program) }
     }
 
     public func program(id: String) async throws -> ProgramRecord? {
-        try await writer.read { db in try db.row("SELECT * FROM programs WHERE id = ?", [id]).map(Self.program) }
+        try await writer.read { db in try db.row("SELECT * FROM programs WHERE id = ?", [id], Self.program) }
     }
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
@@ -54,7 +54,7 @@ extension SQLiteStore {
 
     public func programVersions(programId: String) async throws -> [ProgramVersionRecord] {
         try await writer.read { db in
-            try db.rows("SELECT * FROM program_versions WHERE program_id = ? ORDER BY version", [programId]).map(Self.version)
+            try db.rows("SELECT * FROM program_versions WHERE program_id = ? ORDER BY version", [programId], Self.version)
         }
     }
 

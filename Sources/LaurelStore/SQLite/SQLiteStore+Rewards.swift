@@ -173,7 +173,7 @@ extension SQLiteStore {
 
     public func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord? {
         try await writer.read { db in
-            try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]).map { Self.redemption($0, now: now) }
+            try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) { Self.redemption($0, now: now) }
         }
     }
 

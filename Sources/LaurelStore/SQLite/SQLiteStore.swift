@@ -67,6 +67,25 @@ extension Database {
     func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
     }
+
+    /// Each row turned into a value as it is read. Rows read this way look their columns up in
+    /// the statement's dictionary; copied rows (`rows`, `row`) lowercase every column name on
+    /// every lookup, which showed in the profile of every event (member and lots).
+    func rows<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> [T] {
+        let cursor = try Row.fetchCursor(cachedStatement(sql: sql), arguments: arguments)
+        return try withExtendedLifetime(cursor) {
+            var values: [T] = []
+            while let row = try cursor.next() { values.append(try transform(row)) }
+            return values
+        }
+    }
+
+    /// The first row turned into a value, read as `rows(_:_:_:)` reads.
+    func row<T>(_ sql: String, _ arguments: StatementArguments, _ transform: (Row) throws -> T) throws -> T? {
+        // The row lives in the statement: transform it while the cursor is alive.
+        let cursor = try Row.fetchCursor(cachedStatement(sql: sql), arguments: arguments)
+        return try withExtendedLifetime(cursor) { try cursor.next().map(transform) }
+    }
 }
 
 /// JSON text for attribute maps and outcomes: sorted keys so equal values give equal bytes.
