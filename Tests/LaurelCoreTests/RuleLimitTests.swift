@@ -1,4 +1,5 @@
 import Foundation
+import LaurelTestSupport
 import Testing
 import LaurelCore
 
@@ -97,6 +98,30 @@ struct RuleLimitTests {
 
     /// Calendar windows are the day / ISO week (from Monday) / month / year containing the event in the
     /// program's zone; rolling windows are the 1 / 7 / 30 / 365 days ending just after it.
+    /// Calendar windows are computed by date arithmetic; they must be Foundation's, clock changes
+    /// at or near midnight included (Havana and Santiago change at midnight, Apia skipped a day).
+    @Test(arguments: ["UTC", "Europe/Paris", "America/New_York", "America/Sao_Paulo", "America/Havana", "America/Santiago",
+                      "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Apia", "Asia/Tokyo"])
+    func calendarWindowsMatchFoundation(zone: String) throws {
+        let program = ProgramDefinition(name: "p", currency: "EUR", timeZone: zone)
+        let calendar = program.calendar
+        var random = SplitMix64(seed: 7)
+        var instants = (0..<1_500).map { _ in Date(timeIntervalSince1970: Double(random.int(631_152_000...2_208_988_800))) }
+        // Around every local midnight of 2011 (Apia's skipped day, many clock changes).
+        let start2011 = try #require(calendar.date(from: DateComponents(year: 2011, month: 1, day: 1)))
+        for day in 0..<365 {
+            for offset in [-1.0, 0, 1, 3_599, 3_601] { instants.append(start2011.addingTimeInterval(Double(day) * 86_400 + offset)) }
+        }
+        for instant in instants {
+            for (period, component) in [(RuleLimit.Period.day, Calendar.Component.day), (.week, .weekOfYear), (.month, .month), (.year, .year)] {
+                let got = RuleLimit(maxTimes: 1, period: period, window: .calendar).interval(containing: instant, calendar: calendar)
+                let expected = try #require(calendar.dateInterval(of: component, for: instant))
+                #expect(got.from.map(Timestamps.millis) == Timestamps.millis(expected.start) && Timestamps.millis(got.to) == Timestamps.millis(expected.end),
+                        "\(period) at \(Timestamps.format(instant)) in \(zone): \(got) against \(expected)")
+            }
+        }
+    }
+
     @Test func intervalsCalendarAndRolling() throws {
         let program = ProgramDefinition(name: "p", currency: "EUR", timeZone: "Asia/Tokyo")
         let calendar = program.calendar

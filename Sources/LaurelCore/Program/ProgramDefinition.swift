@@ -78,15 +78,12 @@ public enum ExpiryPolicy: Hashable, Sendable {
     }
 
     private static func localDay(_ date: Date, _ zone: TimeZone) -> (Int, Int, Int) {
-        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
-        return Timestamps.civilFromDays(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        Timestamps.civilFromDays(LocalDays.day(date, zone))
     }
 
     /// The instant of 00:00 local time on the first day of `month`.
     private static func localMidnight(year: Int, month: Int, _ zone: TimeZone) -> Date {
-        let localSeconds = Double(Timestamps.daysFromCivil(year: year, month: month, day: 1) * 86_400)
-        let guess = Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: localSeconds))))
-        return Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: guess)))
+        LocalDays.midnight(Timestamps.daysFromCivil(year: year, month: month, day: 1), zone)
     }
 }
 

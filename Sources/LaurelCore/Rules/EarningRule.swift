@@ -182,10 +182,40 @@ public struct RuleLimit: Hashable, Sendable {
             let days: Double = switch period { case .day: 1; case .week: 7; case .month: 30; default: 365 }
             return (justAfter.addingTimeInterval(-days * 86_400), justAfter)
         case (_, .calendar):
+            if let interval = Self.localInterval(period, containing: date, calendar: calendar) { return interval }
             let component: Calendar.Component = switch period { case .day: .day; case .week: .weekOfYear; case .month: .month; default: .year }
             let interval = calendar.dateInterval(of: component, for: date)!
             return (interval.start, interval.end)
         }
+    }
+
+    /// The calendar period by date arithmetic (`LocalDays`); nil when a clock change near one of
+    /// its midnights, a zone moving by more than an hour, or weeks not starting on Monday leave it
+    /// to `Calendar`.
+    private static func localInterval(_ period: Period, containing date: Date, calendar: Calendar) -> (from: Date?, to: Date)? {
+        let zone = calendar.timeZone
+        let day = LocalDays.day(date, zone)
+        let (year, month, _) = Timestamps.civilFromDays(day)
+        let first: Int
+        let next: Int
+        switch period {
+        case .day:
+            (first, next) = (day, day + 1)
+        case .week:
+            guard calendar.firstWeekday == 2 else { return nil }
+            // 1970-01-01 was a Thursday: Monday is 3 days earlier in the cycle.
+            first = day - ((day + 3) % 7 + 7) % 7
+            next = first + 7
+        case .month:
+            first = Timestamps.daysFromCivil(year: year, month: month, day: 1)
+            next = month == 12 ? Timestamps.daysFromCivil(year: year + 1, month: 1, day: 1) : Timestamps.daysFromCivil(year: year, month: month + 1, day: 1)
+        case .year, .lifetime:
+            (first, next) = (Timestamps.daysFromCivil(year: year, month: 1, day: 1), Timestamps.daysFromCivil(year: year + 1, month: 1, day: 1))
+        }
+        guard let from = LocalDays.plainMidnight(first, zone), let to = LocalDays.plainMidnight(next, zone),
+              // A zone that moved by more than a daylight-saving hour in between (Apia skipped a day) goes to Calendar.
+              abs(zone.secondsFromGMT(for: to) - zone.secondsFromGMT(for: from)) <= 3_600 else { return nil }
+        return (from, to)
     }
 }
 

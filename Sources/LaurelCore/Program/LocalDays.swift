@@ -1,0 +1,29 @@
+import Foundation
+
+/// Local days in a time zone by date arithmetic. Foundation's `Calendar` gives the same answers
+/// but costs microseconds per call, and these run for every event (limit windows, expiry dates).
+enum LocalDays {
+    /// The local day containing `date`, counted from 1970-01-01.
+    static func day(_ date: Date, _ zone: TimeZone) -> Int {
+        let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
+        return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+    }
+
+    /// The instant of 00:00 local time at the start of local day `day`.
+    static func midnight(_ day: Int, _ zone: TimeZone) -> Date {
+        let localSeconds = Double(day * 86_400)
+        let guess = Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: localSeconds))))
+        return Date(timeIntervalSince1970: localSeconds - Double(zone.secondsFromGMT(for: guess)))
+    }
+
+    /// `midnight`, or nil when a clock change within an hour of it (a midnight that does not
+    /// exist or happens twice) leaves the answer to `Calendar`.
+    static func plainMidnight(_ day: Int, _ zone: TimeZone) -> Date? {
+        let instant = midnight(day, zone)
+        let offset = zone.secondsFromGMT(for: instant)
+        guard zone.secondsFromGMT(for: instant.addingTimeInterval(-3_600)) == offset,
+              zone.secondsFromGMT(for: instant.addingTimeInterval(3_600)) == offset,
+              Int(instant.timeIntervalSince1970) + offset == day * 86_400 else { return nil }
+        return instant
+    }
+}
