@@ -70,7 +70,7 @@ extension PostgresStore {
     static func member(_ row: PostgresRandomAccessRow) throws -> MemberRecord {
         MemberRecord(id: try row.get("id"), programId: try row.get("program_id"), externalId: try row.get("external_id"),
                      email: try row.get("email", String?.self), name: try row.get("name", String?.self), birthday: try row.get("birthday", String?.self),
-                     attributes: try JSONText.decode([String: JSONValue].self, try row.get("attributes", String.self)),
+                     attributes: try MemberAttributesText.decode(try row.get("attributes", String.self)),
                      status: MemberStatus(rawValue: try row.get("status")) ?? .active, available: try row.get("available"),
                      pending: try row.get("pending"), debt: try row.get("debt"), lifetimeEarned: try row.get("lifetime_earned"),
                      tier: MemberTier(tierId: try row.get("tier_id", String?.self), since: try row.optionalDate("tier_since"),

@@ -58,17 +58,12 @@ extension SQLiteStore {
 
     static func member(_ row: Row) throws -> MemberRecord {
         MemberRecord(id: row["id"], programId: row["program_id"], externalId: row["external_id"], email: row["email"], name: row["name"],
-                     birthday: row["birthday"], attributes: try attributes(row["attributes"]),
+                     birthday: row["birthday"], attributes: try MemberAttributesText.decode(row["attributes"]),
                      status: MemberStatus(rawValue: row["status"]) ?? .active, available: row["available"], pending: row["pending"],
                      debt: row["debt"], lifetimeEarned: row["lifetime_earned"],
                      tier: MemberTier(tierId: row["tier_id"], since: (row["tier_since"] as Int64?).map(Date.init(millis:)),
                                       floorTierId: row["tier_floor"], floorUntil: (row["tier_floor_until"] as Int64?).map(Date.init(millis:)),
                                       reviewAt: (row["tier_review_at"] as Int64?).map(Date.init(millis:))),
                      createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
-    }
-
-    /// Most members have no attributes: skip the decoder for them.
-    static func attributes(_ text: String) throws -> [String: JSONValue] {
-        text == "{}" ? [:] : try JSONText.decode([String: JSONValue].self, text)
     }
 }
