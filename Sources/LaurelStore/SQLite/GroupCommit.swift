@@ -27,10 +27,13 @@ final class GroupCommit: Sendable {
     static let maxBatch = 64
 
     private let writer: any DatabaseWriter
+    private let checkpoints: WALCheckpointer?
     private let queue = Mutex(Queue())
 
-    init(writer: any DatabaseWriter) {
+    /// `checkpoints` is told of every commit (nil for an in-memory database, which has no WAL).
+    init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?) {
         self.writer = writer
+        self.checkpoints = checkpoints
     }
 
     /// Runs `updates` in a savepoint of the next group transaction and returns its result once
@@ -81,7 +84,8 @@ final class GroupCommit: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                try await writer.writeWithoutTransaction { db in
+                try await writer.writeWithoutTransaction { [checkpoints] db in
+                    checkpoints?.finishIfDue(db)
                     try db.inTransaction(.immediate) {
                         for job in batch {
                             // An error that ends the whole transaction (disk full, I/O) must not let the
@@ -94,6 +98,7 @@ final class GroupCommit: Sendable {
                         return .commit
                     }
                 }
+                checkpoints?.batchCommitted()
                 for job in batch { job.finish(nil) }
             } catch {
                 for job in batch { job.finish(error) }

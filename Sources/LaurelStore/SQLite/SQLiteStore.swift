@@ -20,9 +20,12 @@ public final class SQLiteStore: LaurelStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Checkpoints run off the writer (`WALCheckpointer`).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         if path == ":memory:" {
             writer = try DatabaseQueue(configuration: configuration)
+            commits = GroupCommit(writer: writer, checkpoints: nil)
         } else {
             let pool = try DatabasePool(path: path, configuration: configuration)
             if durability == .full {
@@ -30,8 +33,8 @@ public final class SQLiteStore: LaurelStore {
                 try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
             writer = pool
+            commits = GroupCommit(writer: writer, checkpoints: try WALCheckpointer(path: path))
         }
-        commits = GroupCommit(writer: writer)
     }
 
     /// A write transaction: one savepoint of the next group commit (see `GroupCommit`).
