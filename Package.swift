@@ -75,7 +75,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore", "LaurelTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LaurelStoreTests", dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "LaurelStoreTests",
+            dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "LaurelServerTests",
             dependencies: [

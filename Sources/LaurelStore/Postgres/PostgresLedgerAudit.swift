@@ -25,11 +25,17 @@ enum PostgresLedgerAudit {
             members.append(.init(id: try row.get("id"), available: try row.get("available"), pending: try row.get("pending"), debt: try row.get("debt"),
                                  lotsAvailable: try row.get("lots_available"), lotsPending: try row.get("lots_pending")))
         }
+        // What the returns reversed, summed per purchase once (not a subquery per purchase).
         var purchases: [LedgerAudit.PurchaseState] = []
         for row in try await connection.rows("""
-            SELECT e.id, e.points, COALESCE((SELECT SUM(r.points) FROM ledger_entries r JOIN events x ON x.id = r.source_id
-                   WHERE r.kind = 'reverse' AND x.type = 'return' AND (x.payload::jsonb -> 'return' ->> 'purchase_event_id') = e.id), 0)::BIGINT AS reversed
-            FROM events e WHERE e.program_id = \(programId) AND e.type = 'purchase'
+            SELECT e.id, e.points, COALESCE(r.reversed, 0)::BIGINT AS reversed
+            FROM events e LEFT JOIN (
+                SELECT (x.payload::jsonb -> 'return' ->> 'purchase_event_id') AS purchase_id, SUM(l.points) AS reversed
+                FROM ledger_entries l JOIN events x ON x.id = l.source_id
+                WHERE l.program_id = \(programId) AND l.kind = 'reverse' AND x.type = 'return'
+                GROUP BY 1
+            ) r ON r.purchase_id = e.id
+            WHERE e.program_id = \(programId) AND e.type = 'purchase'
             """, logger) {
             purchases.append(.init(id: try row.get("id"), earned: try row.get("points"), reversed: try row.get("reversed")))
         }

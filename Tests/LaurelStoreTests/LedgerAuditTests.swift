@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import LaurelCore
+import LaurelStore
+import Testing
+
+/// The audit must find what it looks for, not only stay quiet on a sound ledger.
+struct LedgerAuditTests {
+    @Test func returnsThatTookBackMoreThanTheirPurchaseEarnedAreReported() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-audit-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        _ = try await store.createProgram(id: "prg_audit", name: "Audit", now: StoreFixture.start)
+        let fixture = StoreFixture(store: store, programId: "prg_audit")
+        try await fixture.apply(StoreFixture.basicProgram)
+        let member = try await fixture.member("a-1")
+        let kept = try await fixture.record(StoreFixture.purchase(total: "80", at: StoreFixture.start), memberId: member.id)
+        let returned = try await fixture.record(StoreFixture.purchase(total: "100", at: StoreFixture.start), memberId: member.id)
+        try await fixture.record(StoreFixture.returnOf(returned.id, amount: "60", at: StoreFixture.at(hours: 1)), memberId: member.id)
+        try await fixture.record(StoreFixture.returnOf(returned.id, amount: "40", at: StoreFixture.at(hours: 2)), memberId: member.id)
+        #expect(try await fixture.audit() == [])
+
+        // Pretend the purchase had earned less than its two returns took back.
+        let database = try DatabaseQueue(path: path)
+        try await database.write { db in try db.execute(sql: "UPDATE events SET points = 10 WHERE id = ?", arguments: [returned.id]) }
+        #expect(try await fixture.audit() == ["purchase \(returned.id): returns took back \(returned.points), more than the 10 it earned"])
+        #expect(kept.points > 0)
+    }
+}
