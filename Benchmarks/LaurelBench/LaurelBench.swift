@@ -13,7 +13,7 @@ struct LaurelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel-bench",
         abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone and the HTTP API; redemptions of one hot reward.",
-        subcommands: [Core.self, HTTP.self, Redeem.self, RetailDay.self]
+        subcommands: [Core.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self]
     )
 }
 

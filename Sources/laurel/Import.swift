@@ -21,38 +21,12 @@ struct Import: AsyncParsableCommand {
         guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be 1 to 100000") }
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let started = ContinuousClock.now
-        var recorded = 0, refused = 0, points = 0
-        var pending: [(line: Int, event: ImportedEvent)] = []
-        func flush() async throws {
-            guard !pending.isEmpty else { return }
-            let results = try await store.importEvents(programId: program, events: pending.map(\.event), now: Date())
-            for (item, result) in zip(pending, results) {
-                switch result {
-                case .recorded(_, let earned):
-                    recorded += 1
-                    points += earned
-                case .refused(let why):
-                    refused += 1
-                    if refused <= 50 { say("line \(item.line): \(why)") }
-                }
-            }
-            pending.removeAll(keepingCapacity: true)
+        var reported = 0
+        let summary = try await EventImport.run(text, store: store, programId: program, batch: batch) { line, why in
+            reported += 1
+            if reported <= 50 { say("line \(line): \(why)") }
         }
-        var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
-            let now = Date()
-            do {
-                pending.append((number, try EventImport.parse(trimmed, id: Identifiers.make("evt", now: now), now: now)))
-            } catch {
-                refused += 1
-                if refused <= 50 { say("line \(number): \(EventImport.describe(error))") }
-            }
-            if pending.count >= batch { try await flush() }
-        }
-        try await flush()
+        let (recorded, refused, points) = (summary.recorded, summary.refused, summary.points)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         say(String(format: "%d events recorded (%d points), %d refused, in %.2f s: %.0f events/s", recorded, points, refused, seconds,

@@ -26,6 +26,52 @@ public enum EventImport {
         }
     }
 
+    /// What an import did.
+    public struct Summary: Sendable {
+        public var recorded = 0
+        public var refused = 0
+        public var points = 0
+    }
+
+    /// Imports the JSON Lines `text` in order, `batch` events per store call; each refused line is
+    /// passed to `refusal` with its number and why. Used by `laurel import` and its benchmark.
+    public static func run(_ text: String, store: any LaurelStore, programId: String, batch: Int,
+                           refusal: (_ line: Int, _ why: String) -> Void) async throws -> Summary {
+        var summary = Summary()
+        var pending: [(line: Int, event: ImportedEvent)] = []
+        func flush() async throws {
+            guard !pending.isEmpty else { return }
+            let results = try await store.importEvents(programId: programId, events: pending.map(\.event), now: Date())
+            for (item, result) in zip(pending, results) {
+                switch result {
+                case .recorded(_, let earned):
+                    summary.recorded += 1
+                    summary.points += earned
+                case .refused(let why):
+                    summary.refused += 1
+                    refusal(item.line, why)
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { continue }
+            let now = Date()
+            do {
+                pending.append((number, try parse(trimmed, id: Identifiers.make("evt", now: now), now: now)))
+            } catch {
+                summary.refused += 1
+                refusal(number, describe(error))
+            }
+            if pending.count >= batch { try await flush() }
+        }
+        try await flush()
+        return summary
+    }
+
     /// Why a line was refused, for the import's report.
     public static func describe(_ error: any Error) -> String {
         if let problem = error as? Problem { return problem.detail }

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import LaurelCore
+import LaurelServer
+import LaurelStore
+
+/// `laurel import`'s path (EventImport.run) on generated history: the retail day's program and
+/// members, then purchases of 5 lines (and one review in ten) over the ten months before now.
+struct ImportBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import",
+                                                    abstract: "Import generated historical events through laurel import's path into a fresh store.")
+    @Option(help: "Historical events to import.") var events = 100_000
+    @Option(help: "Members enrolled before the import.") var members = 10_000
+    @Option(help: "Events per store call (laurel import's --batch).") var batch = 2000
+    @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
+    @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+
+    func run() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-import-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path))
+        _ = try await RetailSetup.prepare(store: store, members: members)
+        var random = BenchWorkload.Random(state: seed)
+        let start = Date().addingTimeInterval(-300 * 86_400)
+        var lines: [String] = []
+        lines.reserveCapacity(events)
+        for index in 0..<events {
+            let member = "retail-\(random.int(members))"
+            let at = Timestamps.format(start.addingTimeInterval(Double(index) * 280 * 86_400 / Double(events)))
+            if index % 10 == 9 {
+                lines.append(#"{"external_id":"\#(member)","type":"review","occurred_at":"\#(at)"}"#)
+            } else {
+                let body = BenchWorkload.json(memberId: member, lines: BenchWorkload.lines(&random), channel: BenchWorkload.channels[index % 4])
+                lines.append(body.replacingOccurrences(of: #"{"member_id":"#, with: #"{"occurred_at":"\#(at)","external_id":"#))
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        var firstRefusal: String?
+        let summary = try await EventImport.run(text, store: store, programId: "bench", batch: batch) { line, why in
+            if firstRefusal == nil { firstRefusal = "line \(line): \(why)" }
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = cpuSeconds() - cpuBefore
+        say(String(format: "import (%@): %d events (%d refused) in %.2f s = %.0f events/s; %.2f s CPU = %.0f µs per event; %d points",
+                   postgres == nil ? "SQLite" : "PostgreSQL", summary.recorded, summary.refused, seconds, Double(events) / seconds, cpu,
+                   cpu / Double(events) * 1e6, summary.points))
+        if let firstRefusal { say("first refusal: \(firstRefusal)") }
+        let problems = try await store.audit(programId: "bench")
+        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        if !problems.isEmpty || summary.refused > 0 { throw ExitCode(1) }
+    }
+}
