@@ -15,11 +15,13 @@ enum PostgresLedgerAudit {
             balances[try row.get("from_account", String.self), default: 0] -= points
             balances[try row.get("to_account", String.self), default: 0] += points
         }
+        // Open lots only (`remaining > 0`): the others add nothing, and the condition lets the
+        // partial index of open lots serve each member instead of a scan of every lot.
         var members: [LedgerAudit.MemberState] = []
         for row in try await connection.rows("""
             SELECT m.id, m.available, m.pending, m.debt,
-                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND NOT l.pending), 0)::BIGINT AS lots_available,
-                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending), 0)::BIGINT AS lots_pending
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.remaining > 0 AND NOT l.pending), 0)::BIGINT AS lots_available,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.remaining > 0 AND l.pending), 0)::BIGINT AS lots_pending
             FROM members m WHERE m.program_id = \(programId)
             """, logger) {
             members.append(.init(id: try row.get("id"), available: try row.get("available"), pending: try row.get("pending"), debt: try row.get("debt"),

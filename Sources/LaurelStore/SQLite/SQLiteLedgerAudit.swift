@@ -12,10 +12,12 @@ enum SQLiteLedgerAudit {
             balances[row["from_account"], default: 0] -= points
             balances[row["to_account"], default: 0] += points
         }
+        // Open lots only (`remaining > 0`): the others add nothing, and the condition lets the
+        // partial index of open lots serve each member instead of a scan of every lot.
         let members = try db.rows("""
             SELECT m.id, m.available, m.pending, m.debt,
-                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending = 0), 0) AS lots_available,
-                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.pending = 1), 0) AS lots_pending
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.remaining > 0 AND l.pending = 0), 0) AS lots_available,
+                   COALESCE((SELECT SUM(remaining) FROM lots l WHERE l.member_id = m.id AND l.remaining > 0 AND l.pending = 1), 0) AS lots_pending
             FROM members m WHERE m.program_id = ?
             """, [programId]).map {
             LedgerAudit.MemberState(id: $0["id"], available: $0["available"], pending: $0["pending"], debt: $0["debt"],
