@@ -29,8 +29,10 @@ public enum Identifiers {
                 var generator = SystemRandomNumberGenerator()
                 // The first digit starts below 16, so counting up within a millisecond never wraps around.
                 digits = (0..<16).map { Int(generator.next(upperBound: UInt8($0 == 0 ? 16 : 32))) }
-                if recent.digits.count >= 256 {
-                    let kept = recent.digits.sorted { $0.value.used > $1.value.used }.prefix(128)
+                // A millisecond is forgotten after a thousand others were used since (about a second
+                // of real time); 128 was too few when a loaded machine paused a caller for longer.
+                if recent.digits.count >= 2048 {
+                    let kept = recent.digits.sorted { $0.value.used > $1.value.used }.prefix(1024)
                     recent.digits = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
                 }
             }
