@@ -228,9 +228,7 @@ struct RetailRunner: Sendable {
 
     func closedLoop(_ operations: [RetailOperation], concurrency: Int) async throws -> RetailReport {
         let next = LockedCounter()
-        let cpuBefore = cpuSeconds()
-        let started = ContinuousClock.now
-        var report = try await withThrowingTaskGroup(of: RetailReport.self) { group in
+        return try await measured { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var mine = RetailReport()
@@ -242,20 +240,13 @@ struct RetailRunner: Sendable {
                     return mine
                 }
             }
-            var all = RetailReport()
-            for try await part in group { all.merge(part) }
-            return all
         }
-        report.seconds = (ContinuousClock.now - started).seconds
-        report.cpu = cpuSeconds() - cpuBefore
-        return report
     }
 
     /// Starts operations on a fixed schedule whatever the answers; latency counts from the scheduled start.
     func openLoop(_ operations: [RetailOperation], rate: Int) async throws -> RetailReport {
-        let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
-        var report = try await withThrowingTaskGroup(of: RetailReport.self) { group in
+        return try await measured { group in
             for (index, operation) in operations.enumerated() {
                 let scheduled = started + .microseconds(Int64(index) * 1_000_000 / Int64(rate))
                 try await Task.sleep(until: scheduled, clock: .continuous)
@@ -265,6 +256,15 @@ struct RetailRunner: Sendable {
                     return mine
                 }
             }
+        }
+    }
+
+    /// Runs the tasks `start` adds, merges their reports, and adds the wall time and CPU they took.
+    private func measured(_ start: (inout ThrowingTaskGroup<RetailReport, any Error>) async throws -> Void) async throws -> RetailReport {
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        var report = try await withThrowingTaskGroup(of: RetailReport.self) { group in
+            try await start(&group)
             var all = RetailReport()
             for try await part in group { all.merge(part) }
             return all
