@@ -7,13 +7,8 @@ import Testing
 /// The audit must find what it looks for, not only stay quiet on a sound ledger.
 struct LedgerAuditTests {
     @Test func returnsThatTookBackMoreThanTheirPurchaseEarnedAreReported() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-audit-\(UUID().uuidString).db").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
-        _ = try await store.createProgram(id: "prg_audit", name: "Audit", now: StoreFixture.start)
-        let fixture = StoreFixture(store: store, programId: "prg_audit")
-        try await fixture.apply(StoreFixture.basicProgram)
+        let (fixture, path) = try await StoreFixture.onFile(programId: "prg_audit")
+        defer { StoreFixture.removeFile(path) }
         let member = try await fixture.member("a-1")
         let kept = try await fixture.record(StoreFixture.purchase(total: "80", at: StoreFixture.start), memberId: member.id)
         let returned = try await fixture.record(StoreFixture.purchase(total: "100", at: StoreFixture.start), memberId: member.id)

@@ -39,6 +39,22 @@ struct StoreFixture {
         return fixture
     }
 
+    /// A fresh SQLite store in a file of its own, for tests that look at the file, with `program`
+    /// applied; `removeFile` deletes the file and its WAL afterwards.
+    static func onFile(programId: String, program: String = basicProgram) async throws -> (fixture: StoreFixture, path: String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-file-\(UUID().uuidString).db").path
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        _ = try await store.createProgram(id: programId, name: "On file", now: start)
+        let fixture = StoreFixture(store: store, programId: programId)
+        try await fixture.apply(program)
+        return (fixture, path)
+    }
+
+    static func removeFile(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     /// `start` plus some days and hours.
     static func at(days: Double = 0, hours: Double = 0) -> Date {
         start.addingTimeInterval(days * 86_400 + hours * 3600)

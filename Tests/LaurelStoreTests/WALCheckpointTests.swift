@@ -7,13 +7,8 @@ import Testing
 /// WAL from growing with every write.
 struct WALCheckpointTests {
     @Test func theWALIsReusedInsteadOfGrowing() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-wal-\(UUID().uuidString).db").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
-        let fixture = StoreFixture(store: store, programId: "prg_wal")
-        _ = try await store.createProgram(id: "prg_wal", name: "WAL", now: StoreFixture.start)
-        try await fixture.apply(StoreFixture.basicProgram)
+        let (fixture, path) = try await StoreFixture.onFile(programId: "prg_wal")
+        defer { StoreFixture.removeFile(path) }
         let member = try await fixture.member("w-1")
         // About 70 KB of WAL per event: without checkpoints 1,500 events leave a WAL of about 100 MB.
         for index in 0..<1_500 {

@@ -49,10 +49,12 @@ final class WALCheckpointer: Sendable {
     /// Called by the writer between group commits: runs the checkpoint that lets the WAL start
     /// over, when one is due.
     func finishIfDue(_ db: Database) {
-        guard state.withLock({ state in
-            defer { state.writerFinishes = false }
-            return state.writerFinishes
-        }) else { return }
+        let due = state.withLock { state in
+            let due = state.writerFinishes
+            state.writerFinishes = false
+            return due
+        }
+        guard due else { return }
         // Only the pages written since the last background checkpoint are left to copy. One that
         // cannot finish (a reader on old pages) is tried again after the next background one.
         _ = try? db.checkpoint(.passive)

@@ -146,10 +146,9 @@ enum EventView {
     }
 
     /// A stored event, its body read back and written again as the API writes bodies.
-    static func json(_ record: EventRecord) throws -> Data {
-        let details = (try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))).map { body in
-            (try? APIJSON.encode(body)).map { String(decoding: $0, as: UTF8.self) }
-        } ?? nil
+    static func json(_ record: EventRecord) -> Data {
+        let body = try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))
+        let details = body.flatMap { try? APIJSON.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
         return json(record, details: details)
     }
 }

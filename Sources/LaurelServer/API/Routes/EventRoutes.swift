@@ -34,7 +34,7 @@ struct EventRoutes {
         api.add(.get, "/v1/events/{id}", scope: .read) { request in
             let id = try request.parameter("id")
             guard let event = try await store.event(programId: request.programId, id: id) else { throw Problem.notFound("event \(id)") }
-            return APIJSON.response(.ok, try EventView.json(event))
+            return APIJSON.response(.ok, EventView.json(event))
         }
     }
 }
