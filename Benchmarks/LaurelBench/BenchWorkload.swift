@@ -102,10 +102,13 @@ struct BenchWorkload {
                      }))
     }
 
-    static func json(memberId: String, lines: [Line], channel: String) -> String {
+    /// A purchase body; history for `laurel import` names the member by `external_id` and gives `occurred_at`.
+    static func json(memberId: String, lines: [Line], channel: String, byExternalId: Bool = false, occurredAt: String? = nil) -> String {
         let items = lines.map {
             #"{"sku":"\#($0.sku)","category":"\#($0.category)","labels":["\#($0.labels[0])"],"quantity":\#($0.quantity),"unit_price":"\#($0.unitPrice)"}"#
         }
-        return #"{"member_id":"\#(memberId)","type":"purchase","channel":"\#(channel)","purchase":{"currency":"EUR","lines":[\#(items.joined(separator: ","))]}}"#
+        let member = byExternalId ? #""external_id":"\#(memberId)""# : #""member_id":"\#(memberId)""#
+        let when = occurredAt.map { #","occurred_at":"\#($0)""# } ?? ""
+        return #"{\#(member)\#(when),"type":"purchase","channel":"\#(channel)","purchase":{"currency":"EUR","lines":[\#(items.joined(separator: ","))]}}"#
     }
 }

@@ -30,8 +30,8 @@ struct ImportBench: AsyncParsableCommand {
             if index % 10 == 9 {
                 lines.append(#"{"external_id":"\#(member)","type":"review","occurred_at":"\#(at)"}"#)
             } else {
-                let body = BenchWorkload.json(memberId: member, lines: BenchWorkload.lines(&random), channel: BenchWorkload.channels[index % 4])
-                lines.append(body.replacingOccurrences(of: #"{"member_id":"#, with: #"{"occurred_at":"\#(at)","external_id":"#))
+                lines.append(BenchWorkload.json(memberId: member, lines: BenchWorkload.lines(&random), channel: BenchWorkload.channels[index % 4],
+                                                byExternalId: true, occurredAt: at))
             }
         }
         let text = lines.joined(separator: "\n")
