@@ -2,19 +2,28 @@ import GRDB
 import Synchronization
 
 /// Group commit for the one SQLite writer: the writes that arrive while a transaction is being
-/// written are run together in the next transaction, each in its own savepoint, and every one is
-/// answered only after that transaction has committed.
+/// written are run together in the next transaction, and every one is answered only after that
+/// transaction has committed.
 ///
 /// Why: a commit costs far more than the statements of one event (the WAL frames of every page
 /// touched, the transaction's bookkeeping), and writes are serialised anyway. Sharing a commit
 /// among the events that queued behind it writes the hot pages (table tails, index leaves) once
 /// per batch instead of once per event. Nothing is acknowledged before it is durable, and a write
-/// that fails rolls back its own savepoint only, exactly as if it had had its own transaction.
-/// When nothing else is waiting, a write gets a transaction to itself, as before.
+/// that fails leaves nothing behind, exactly as if it had had its own transaction. When nothing
+/// else is waiting, a write gets a transaction to itself, as before.
+///
+/// Writes run without savepoints: SQLite copies every page a savepoint changes into a statement
+/// journal (~100 KB per event, spilled to a temporary file), which cost more than the event's own
+/// statements. Most failures (not found, refused) are thrown before anything is written and need
+/// no undoing. A write that fails after changing rows rolls the whole transaction back, and the
+/// batch runs again with each write in its own savepoint.
 final class GroupCommit: Sendable {
-    /// One queued write: runs in the batch's transaction, then hears how the commit went.
+    /// One queued write: runs in the batch's transaction (`isolated`: in a savepoint of its own),
+    /// then hears how the commit went.
     private struct Job: Sendable {
-        let run: @Sendable (Database) -> Void
+        /// False when the write failed after changing rows outside a savepoint: the transaction
+        /// must be rolled back.
+        let run: @Sendable (_ db: Database, _ isolated: Bool) -> Bool
         let finish: @Sendable ((any Error)?) -> Void
     }
 
@@ -42,14 +51,25 @@ final class GroupCommit: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Outcome<T>()
             let job = Job(
-                run: { db in
-                    outcome.result = Result {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try updates(db)
-                            return .commit
+                run: { db, isolated in
+                    if isolated {
+                        outcome.result = Result {
+                            var value: T?
+                            try db.inSavepoint {
+                                value = try updates(db)
+                                return .commit
+                            }
+                            return value!
                         }
-                        return value!
+                        return true
+                    }
+                    let changesBefore = db.totalChangesCount
+                    do {
+                        outcome.result = .success(try updates(db))
+                        return true
+                    } catch {
+                        outcome.result = .failure(error)
+                        return db.totalChangesCount == changesBefore
                     }
                 },
                 finish: { commitError in
@@ -86,16 +106,8 @@ final class GroupCommit: Sendable {
             do {
                 try await writer.writeWithoutTransaction { [checkpoints] db in
                     checkpoints?.finishIfDue(db)
-                    try db.inTransaction(.immediate) {
-                        for job in batch {
-                            // An error that ends the whole transaction (disk full, I/O) must not let the
-                            // next write run outside it: the batch then fails as one.
-                            guard db.isInsideTransaction else {
-                                throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the group transaction was rolled back")
-                            }
-                            job.run(db)
-                        }
-                        return .commit
+                    if try !Self.commit(batch, db, isolated: false) {
+                        _ = try Self.commit(batch, db, isolated: true)
                     }
                 }
                 checkpoints?.batchCommitted()
@@ -104,6 +116,29 @@ final class GroupCommit: Sendable {
                 for job in batch { job.finish(error) }
             }
         }
+    }
+}
+
+extension GroupCommit {
+    /// Runs the batch in one transaction and commits it; false (rolled back) when a write failed
+    /// after changing rows outside a savepoint.
+    private static func commit(_ batch: [Job], _ db: Database, isolated: Bool) throws -> Bool {
+        var clean = true
+        try db.inTransaction(.immediate) {
+            for job in batch {
+                // An error that ends the whole transaction (disk full, I/O) must not let the
+                // next write run outside it: the batch then fails as one.
+                guard db.isInsideTransaction else {
+                    throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the group transaction was rolled back")
+                }
+                guard job.run(db, isolated) else {
+                    clean = false
+                    return .rollback
+                }
+            }
+            return .commit
+        }
+        return clean
     }
 }
 

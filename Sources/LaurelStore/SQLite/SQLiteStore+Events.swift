@@ -15,36 +15,64 @@ extension SQLiteStore {
 
     public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
         let cache = programs
-        return try await write { db in
-            _ = try Self.currentVersion(db, cache: cache, programId: programId)
-            var results: [ImportResult] = []
-            results.reserveCapacity(events.count)
-            for imported in events {
-                do {
-                    // Each event in a savepoint: a refused one leaves nothing behind, the others are kept.
-                    var recorded: EventRecord?
+        do {
+            return try await write { db in
+                try Self.importBatch(db, cache: cache, programId: programId, events: events, now: now, savepoints: false)
+            }
+        } catch is RefusedAfterWriting {
+            return try await write { db in
+                try Self.importBatch(db, cache: cache, programId: programId, events: events, now: now, savepoints: true)
+            }
+        }
+    }
+
+    /// An imported event was refused after it had written rows: the batch is run again with each
+    /// event in a savepoint.
+    private struct RefusedAfterWriting: Error {}
+
+    /// Records a batch of imported events, each kept or refused on its own. Without `savepoints`,
+    /// an event refused before writing anything (as the core's and the store's refusals are) needs
+    /// no undoing; one refused after writing throws `RefusedAfterWriting`. A savepoint per event
+    /// would copy every page it changes into SQLite's statement journal (see `GroupCommit`).
+    private static func importBatch(_ db: Database, cache: ProgramCache, programId: String, events: [ImportedEvent], now: Date,
+                                    savepoints: Bool) throws -> [ImportResult] {
+        _ = try currentVersion(db, cache: cache, programId: programId)
+        var results: [ImportResult] = []
+        results.reserveCapacity(events.count)
+        for imported in events {
+            let changesBefore = db.totalChangesCount
+            do {
+                var recorded: EventRecord?
+                let recordIt = {
+                    let memberId: String
+                    switch imported.member {
+                    case .id(let id): memberId = id
+                    case .externalId(let externalId):
+                        guard let id = try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId])?["id"] as String?
+                        else { throw StoreError.notFound("member with external_id \(externalId)") }
+                        memberId = id
+                    }
+                    recorded = try record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+                                          payload: imported.payload(memberId), now: now)
+                }
+                if savepoints {
                     try db.inSavepoint {
-                        let memberId: String
-                        switch imported.member {
-                        case .id(let id): memberId = id
-                        case .externalId(let externalId):
-                            guard let id = try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId])?["id"] as String?
-                            else { throw StoreError.notFound("member with external_id \(externalId)") }
-                            memberId = id
-                        }
-                        recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
-                                                   payload: imported.payload(memberId), now: now)
+                        try recordIt()
                         return .commit
                     }
-                    results.append(.recorded(eventId: imported.event.id, points: recorded?.points ?? 0))
-                } catch let error as StoreError {
-                    results.append(.refused(error.description))
-                } catch let error as EventProcessingError {
-                    results.append(.refused(error.description))
+                } else {
+                    try recordIt()
                 }
+                results.append(.recorded(eventId: imported.event.id, points: recorded?.points ?? 0))
+            } catch let error as StoreError {
+                guard savepoints || db.totalChangesCount == changesBefore else { throw RefusedAfterWriting() }
+                results.append(.refused(error.description))
+            } catch let error as EventProcessingError {
+                guard savepoints || db.totalChangesCount == changesBefore else { throw RefusedAfterWriting() }
+                results.append(.refused(error.description))
             }
-            return results
         }
+        return results
     }
 
     /// Records one event in the caller's transaction: runs the core on it and writes the outcome.

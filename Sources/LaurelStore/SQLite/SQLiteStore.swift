@@ -22,6 +22,9 @@ public final class SQLiteStore: LaurelStore {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             // Checkpoints run off the writer (`WALCheckpointer`).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+            }
         }
         if path == ":memory:" {
             writer = try DatabaseQueue(configuration: configuration)
