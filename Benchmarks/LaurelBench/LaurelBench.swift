@@ -70,6 +70,7 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Server nodes, each with its own store and connection pool (PostgreSQL only).") var nodes = 1
+    @Option(help: "Balance reads (GET /v1/members/{id} of a random member) sent after the events, by as many clients.") var reads = 0
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
@@ -104,9 +105,16 @@ struct HTTP: AsyncParsableCommand {
                 group.addTask { try await app.run() }
             }
             try await Task.sleep(for: .milliseconds(500))
-            let result = try await LoadDriver(port: port, nodes: nodes, concurrency: concurrency).drive(path: "/v1/events", bodies: bodies, key: key)
+            let driver = LoadDriver(port: port, nodes: nodes, concurrency: concurrency)
+            let result = try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
             say(String(format: "http (%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
                        postgres == nil ? "SQLite" : "PostgreSQL", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
+            if reads > 0 {
+                let paths = (0..<reads).map { _ in "/v1/members/\(memberIds[random.int(memberIds.count)])" }
+                let read = try await driver.drive(gets: paths, key: key)
+                say(String(format: "balance reads: %d, concurrency %d: %@; errors %d", read.count, concurrency, read.summary,
+                           read.count - read.statuses[200, default: 0]))
+            }
             group.cancelAll()
         }
         let problems = try await store.audit(programId: "bench")

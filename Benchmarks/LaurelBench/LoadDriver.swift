@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// A closed loop of `concurrency` clients posting prepared bodies to in-process server nodes over
-/// loopback, spread round-robin over the nodes' ports.
+/// A closed loop of `concurrency` clients sending prepared requests (a POST of each body, or a
+/// GET of each path) to in-process server nodes over loopback, spread round-robin over the nodes' ports.
 struct LoadDriver {
     let port: Int
     let nodes: Int
@@ -26,7 +26,18 @@ struct LoadDriver {
         }
     }
 
+    /// POSTs each body to `path`.
     func drive(path: String, bodies: [String], key: String) async throws -> Result {
+        try await drive(count: bodies.count, key: key) { (path, bodies[$0]) }
+    }
+
+    /// GETs each path.
+    func drive(gets paths: [String], key: String) async throws -> Result {
+        try await drive(count: paths.count, key: key) { (paths[$0], nil) }
+    }
+
+    /// Sends `count` requests, the index's path with its body (POST) or without one (GET).
+    private func drive(count: Int, key: String, request: @escaping @Sendable (Int) -> (path: String, body: String?)) async throws -> Result {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
         let next = LockedCounter()
         let cpuBefore = cpuSeconds()
@@ -36,14 +47,17 @@ struct LoadDriver {
                 group.addTask {
                     var mine: [Double] = []
                     var statuses: [Int: Int] = [:]
-                    while let index = next.take(below: bodies.count) {
-                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
-                        request.method = .POST
-                        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-                        request.headers.add(name: "Content-Type", value: "application/json")
-                        request.body = .bytes(ByteBuffer(string: bodies[index]))
+                    while let index = next.take(below: count) {
+                        let (path, body) = request(index)
+                        var http = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
+                        http.headers.add(name: "Authorization", value: "Bearer \(key)")
+                        if let body {
+                            http.method = .POST
+                            http.headers.add(name: "Content-Type", value: "application/json")
+                            http.body = .bytes(ByteBuffer(string: body))
+                        }
                         let begin = ContinuousClock.now
-                        let response = try await client.execute(request, timeout: .seconds(30))
+                        let response = try await client.execute(http, timeout: .seconds(30))
                         _ = try await response.body.collect(upTo: 1 << 20)
                         let duration = ContinuousClock.now - begin
                         mine.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
