@@ -46,6 +46,7 @@ public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Canonical text: at least two fractional digits, trailing zeros beyond them trimmed ("12.00", "0.125").
+    /// Written digit by digit into the string's own storage: explanations print an amount per event.
     public var description: String {
         let magnitude = units.magnitude
         var fraction = magnitude % UInt64(Amount.scale)
@@ -54,13 +55,31 @@ public struct Amount: Hashable, Comparable, Sendable, CustomStringConvertible {
             fraction /= 10
             digits -= 1
         }
-        var text = units < 0 ? "-" : ""
-        text += String(magnitude / UInt64(Amount.scale))
-        text += "."
-        let fractionText = String(fraction)
-        text += String(repeating: "0", count: digits - fractionText.count)
-        text += fractionText
-        return text
+        var whole = magnitude / UInt64(Amount.scale)
+        var wholeDigits = 1
+        var rest = whole
+        while rest >= 10 {
+            rest /= 10
+            wholeDigits += 1
+        }
+        let count = (units < 0 ? 1 : 0) + wholeDigits + 1 + digits
+        return String(unsafeUninitializedCapacity: count) { text in
+            var index = count
+            for _ in 0..<digits {
+                index -= 1
+                text[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            index -= 1
+            text[index] = UInt8(ascii: ".")
+            repeat {
+                index -= 1
+                text[index] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            } while whole > 0
+            if units < 0 { text[0] = UInt8(ascii: "-") }
+            return count
+        }
     }
 
     public static func < (lhs: Amount, rhs: Amount) -> Bool { lhs.units < rhs.units }
