@@ -1,8 +1,9 @@
 import Foundation
 
 /// A rule condition prepared for fast evaluation: field paths split, numeric operands parsed
-/// and the description written once per program version instead of once per event.
-struct CompiledCondition: Sendable {
+/// and the description written once per program version instead of once per event. A class, so a
+/// rule's walk over its conditions retains a reference instead of copying each one.
+final class CompiledCondition: Sendable {
     private enum Field: Sendable {
         case eventType, eventStore, eventChannel, eventTotal
         case eventAttribute(ArraySlice<String>)

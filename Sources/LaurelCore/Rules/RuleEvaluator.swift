@@ -58,13 +58,31 @@ public struct RuleResult: Hashable, Sendable, Codable {
 public struct RuleEvaluator: Sendable {
     public let program: ProgramDefinition
     let calendar: Calendar
-    /// A rule with its conditions and the fixed part of its explanation, prepared once per program
-    /// version. A class, so walking the rules for an event retains one reference per rule instead of
-    /// copying each rule's fields.
+
+    /// A rule's effect with what does not depend on the event worked out once per program version.
+    private enum Effect: Sendable {
+        /// `points` and `per` as exact fractions; their quotient is taken per event, where a zero
+        /// `per` (refused by validation) traps as it always did.
+        case pointsPerAmount(PointsPerAmount, points: ExactPoints, per: ExactPoints)
+        case fixedPoints(ExactPoints)
+        case productBonus(ProductBonus)
+        /// `extra` is the factor minus one: the share of earlier points the multiplier adds.
+        case multiplier(match: LineFilter?, extra: ExactPoints)
+        case pointsPerAttribute(PointsPerAttribute, path: ArraySlice<String>)
+        case giftReward(String)
+    }
+
+    /// A rule with its conditions, effect and the fixed part of its explanation, prepared once per
+    /// program version. A class, so walking the rules for an event retains one reference per rule
+    /// instead of copying each rule's fields.
     private final class CompiledRule: Sendable {
         let rule: EarningRule
         let conditions: [CompiledCondition]
+        let effect: Effect
         let text: String
+        /// A multiplier's explanations for 0, 1, 2… matching lines, written once rather than per event.
+        let lineCountTexts: [String]
+
         init(_ rule: EarningRule, timeZone: TimeZone) {
             self.rule = rule
             conditions = rule.conditions.map { CompiledCondition($0, timeZone: timeZone) }
@@ -77,6 +95,30 @@ public struct RuleEvaluator: Sendable {
             case .pointsPerAttribute(let effect): "\(effect.points) per \(effect.per) \(effect.attribute) ("
             case .giftReward(let reward): "gift: reward \(reward)"
             }
+            effect = switch rule.effect {
+            case .pointsPerAmount(let effect): .pointsPerAmount(effect, points: ExactPoints(effect.points), per: ExactPoints(effect.per))
+            case .fixedPoints(let points): .fixedPoints(ExactPoints(points: points))
+            case .productBonus(let bonus): .productBonus(bonus)
+            case .multiplier(let multiplier): .multiplier(match: multiplier.match, extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1))
+            case .pointsPerAttribute(let effect): .pointsPerAttribute(effect, path: effect.attribute.split(separator: ".").map(String.init)[...])
+            case .giftReward(let reward): .giftReward(reward)
+            }
+            if case .multiplier = rule.effect {
+                lineCountTexts = (0...16).map { [text] in text + "\($0) matching lines" }
+            } else {
+                lineCountTexts = []
+            }
+        }
+
+        /// The explanation of the first condition that fails, or nil when all hold.
+        func failure(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> String? {
+            for condition in conditions where !condition.holds(event: event, member: member, lines: lines) { return condition.failure }
+            return nil
+        }
+
+        /// A multiplier's explanation for `count` matching lines.
+        func matchingLinesText(_ count: Int) -> String {
+            count < lineCountTexts.count ? lineCountTexts[count] : text + "\(count) matching lines"
         }
     }
 
@@ -102,16 +144,24 @@ public struct RuleEvaluator: Sendable {
 
     /// A share of an award: on one purchase line, or on the order as a whole (`line == nil`).
     private struct Component {
-        let award: Int
         let line: Int?
         var value: ExactPoints
+    }
+
+    /// What the rules of one event share while they are evaluated, allocated once per event.
+    private struct Scratch {
+        /// Every matched rule's shares in rule order; a rule's own are the ones it appended, and a
+        /// multiplier reads those before its own.
+        var components: [Component] = []
+        /// Per line, for the multiplier being applied: 0 it does not apply, 1 it applies, 2 it scaled points there.
+        var lineMarks: [UInt8] = []
     }
 
     public func evaluate(event: LoyaltyEvent, member: MemberProfile, usage: [String: RuleUsage]) -> [RuleResult] {
         guard let rules = rulesByType[event.type] else { return [] }
         var results: [RuleResult] = []
         results.reserveCapacity(rules.count)
-        var components: [Component] = []
+        var scratch = Scratch()
         let lines = effectiveLines(event)
         for entry in rules {
             if let from = entry.rule.activeFrom, event.occurredAt < from {
@@ -124,13 +174,15 @@ public struct RuleEvaluator: Sendable {
                                           explanation: "ended at \(Timestamps.format(to))"))
                 continue
             }
-            if let failed = entry.conditions.first(where: { !$0.holds(event: event, member: member, lines: lines) }) {
-                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failed.failure))
+            if let failure = entry.failure(event: event, member: member, lines: lines) {
+                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failure))
                 continue
             }
-            let awardIndex = results.count
-            var (mine, explanation) = apply(entry.rule.effect, text: entry.text, event: event, lines: lines, award: awardIndex, existing: components)
-            let raw = mine.reduce(ExactPoints.zero) { $0 + $1.value }.rounded(program.rounding)
+            let mine = scratch.components.count
+            var explanation = apply(entry, event: event, lines: lines, scratch: &scratch)
+            var sum = ExactPoints.zero
+            for index in mine..<scratch.components.count { sum = sum + scratch.components[index].value }
+            let raw = sum.rounded(program.rounding)
             var points = max(raw, 0)
             if let limit = entry.rule.limit, points > 0 {
                 let used = usage[entry.rule.id] ?? RuleUsage()
@@ -143,18 +195,17 @@ public struct RuleEvaluator: Sendable {
                 }
                 if points < raw, raw > 0 {
                     let share = ExactPoints(Int128(points), over: Int128(raw))
-                    for index in mine.indices { mine[index].value = mine[index].value * share }
+                    for index in mine..<scratch.components.count { scratch.components[index].value = scratch.components[index].value * share }
                 }
             }
             var gift: String?
-            if case .giftReward(let reward) = entry.rule.effect {
+            if case .giftReward(let reward) = entry.effect {
                 if let maxTimes = entry.rule.limit?.maxTimes, (usage[entry.rule.id]?.times ?? 0) >= maxTimes {
                     explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
                 } else {
                     gift = reward
                 }
             }
-            components.append(contentsOf: mine)
             results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift))
             if entry.rule.stop { break }
         }
@@ -168,65 +219,80 @@ public struct RuleEvaluator: Sendable {
         return purchase.lines
     }
 
-    /// The effect's shares of the award and its explanation, which starts with (or is) `text`.
-    private func apply(_ effect: RuleEffect, text: String, event: LoyaltyEvent, lines: [PurchaseLine], award: Int,
-                       existing: [Component]) -> ([Component], String) {
-        switch effect {
-        case .pointsPerAmount(let rule):
+    /// Appends the effect's shares of the award to `scratch.components` and returns its explanation,
+    /// which starts with (or is) the rule's `text`. Lines are read in place, by index, not copied.
+    private func apply(_ entry: CompiledRule, event: LoyaltyEvent, lines: [PurchaseLine], scratch: inout Scratch) -> String {
+        switch entry.effect {
+        case .pointsPerAmount(let rule, let points, let per):
             let total = event.purchase?.total ?? .zero
-            let rate = ExactPoints(rule.points) / ExactPoints(rule.per)
+            let rate = points / per
             if let minOrder = rule.minOrder, total < minOrder {
-                return ([], "order total \(total) is below the minimum \(minOrder)")
+                return "order total \(total) is below the minimum \(minOrder)"
             }
             if rule.base == .total {
-                return ([Component(award: award, line: nil, value: ExactPoints(total) * rate)], text + total.description)
+                scratch.components.append(Component(line: nil, value: ExactPoints(total) * rate))
+                return entry.text + total.description
             }
             var counted = Amount.zero
-            var mine: [Component] = []
-            for (index, line) in lines.enumerated() {
-                if rule.excludeDelivery && line.delivery { continue }
-                if let include = rule.include, !include.matches(line) { continue }
-                if rule.exclude.matches(line) { continue }
-                counted = counted + line.amount
-                mine.append(Component(award: award, line: index, value: ExactPoints(line.amount) * rate))
+            var count = 0
+            for index in lines.indices {
+                if rule.excludeDelivery && lines[index].delivery { continue }
+                if let include = rule.include, !include.matches(lines[index]) { continue }
+                if rule.exclude.matches(lines[index]) { continue }
+                let amount = lines[index].amount
+                counted = counted + amount
+                count += 1
+                scratch.components.append(Component(line: index, value: ExactPoints(amount) * rate))
             }
-            return (mine, text + "\(mine.count) of \(lines.count) lines worth \(counted)")
+            // Appended piece by piece: one allocation for the whole text.
+            var explanation = entry.text
+            explanation.reserveCapacity(entry.text.utf8.count + 48)
+            explanation += String(count)
+            explanation += " of "
+            explanation += String(lines.count)
+            explanation += " lines worth "
+            explanation += counted.description
+            return explanation
         case .fixedPoints(let points):
-            return ([Component(award: award, line: nil, value: ExactPoints(points: points))], text)
+            scratch.components.append(Component(line: nil, value: points))
+            return entry.text
         case .productBonus(let bonus):
-            var mine: [Component] = []
-            for (index, line) in lines.enumerated() where bonus.match.matches(line) {
+            var matched = false
+            for index in lines.indices where bonus.match.matches(lines[index]) {
+                matched = true
                 switch bonus.per {
-                case .unit: mine.append(Component(award: award, line: index, value: ExactPoints(points: bonus.points * line.quantity)))
-                case .line: mine.append(Component(award: award, line: index, value: ExactPoints(points: bonus.points)))
-                case .order: if mine.isEmpty { mine.append(Component(award: award, line: nil, value: ExactPoints(points: bonus.points))) }
+                case .unit: scratch.components.append(Component(line: index, value: ExactPoints(points: bonus.points * lines[index].quantity)))
+                case .line: scratch.components.append(Component(line: index, value: ExactPoints(points: bonus.points)))
+                case .order: scratch.components.append(Component(line: nil, value: ExactPoints(points: bonus.points)))
                 }
+                if bonus.per == .order { break }
             }
-            return (mine, mine.isEmpty ? "no matching product bought" : text)
-        case .multiplier(let multiplier):
-            let extra = ExactPoints(multiplier.factor) - ExactPoints(points: 1)
-            var mine: [Component] = []
-            for component in existing {
-                let applies: Bool
-                if let match = multiplier.match {
-                    guard let line = component.line else { continue }
-                    applies = match.matches(lines[line])
-                } else {
-                    applies = true
+            return matched ? entry.text : "no matching product bought"
+        case .multiplier(let match, let extra):
+            // Whether it applies is decided once per line, not once per earlier share on that line.
+            scratch.lineMarks.removeAll(keepingCapacity: true)
+            for index in lines.indices { scratch.lineMarks.append(match?.matches(lines[index]) ?? true ? 1 : 0) }
+            var touched = 0
+            for index in 0..<scratch.components.count {
+                let component = scratch.components[index]
+                if let line = component.line {
+                    if scratch.lineMarks[line] == 0 { continue }
+                    if scratch.lineMarks[line] == 1 { scratch.lineMarks[line] = 2; touched += 1 }
+                } else if match != nil {
+                    continue
                 }
-                if applies { mine.append(Component(award: award, line: component.line, value: component.value * extra)) }
+                scratch.components.append(Component(line: component.line, value: component.value * extra))
             }
-            var touched = [Bool](repeating: false, count: lines.count)
-            for component in mine { if let line = component.line { touched[line] = true } }
-            return (mine, text + "\(touched.count(where: { $0 })) matching lines")
+            return entry.matchingLinesText(touched)
         case .giftReward:
-            return ([], text)
-        case .pointsPerAttribute(let rule):
-            guard let value = Self.lookup(event.attributes, rule.attribute.split(separator: ".").map(String.init)[...])?.amountValue, value.isPositive else {
-                return ([], "attribute \(rule.attribute) is missing or not a positive number")
+            return entry.text
+        case .pointsPerAttribute(let rule, let path):
+            guard let value = Self.lookup(event.attributes, path)?.amountValue, value.isPositive else {
+                return "attribute \(rule.attribute) is missing or not a positive number"
             }
             let points = ExactPoints(value) * ExactPoints(rule.points) / ExactPoints(rule.per)
-            return ([Component(award: award, line: nil, value: points)], text + value.description + ")")
+            scratch.components.append(Component(line: nil, value: points))
+            return entry.text + value.description + ")"
         }
     }
 
