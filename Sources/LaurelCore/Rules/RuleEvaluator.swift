@@ -60,16 +60,18 @@ public struct RuleEvaluator: Sendable {
     let calendar: Calendar
 
     /// A rule's effect with what does not depend on the event worked out once per program version.
+    /// Line filters are indexes into the rule set's `filters`, matched once per event (`LineFacts`).
     private enum Effect: Sendable {
         /// `points` and `per` as exact fractions; their quotient is taken per event, where a zero
-        /// `per` (refused by validation) traps as it always did.
-        case pointsPerAmount(PointsPerAmount, points: ExactPoints, per: ExactPoints)
+        /// `per` (refused by validation) traps as it always did. `exclude` is nil when empty.
+        case pointsPerAmount(points: ExactPoints, per: ExactPoints, base: PointsPerAmount.Base, minOrder: Amount?,
+                             include: Int?, exclude: Int?, excludeDelivery: Bool)
         case fixedPoints(ExactPoints)
-        case productBonus(ProductBonus)
+        case productBonus(points: Int, per: ProductBonus.Per, match: Int)
         /// `extra` is the factor minus one: the share of earlier points the multiplier adds.
-        case multiplier(match: LineFilter?, extra: ExactPoints)
+        case multiplier(match: Int?, extra: ExactPoints)
         case pointsPerAttribute(PointsPerAttribute, path: ArraySlice<String>)
-        case giftReward(String)
+        case giftReward
     }
 
     /// A rule with its conditions, effect and the fixed part of its explanation, prepared once per
@@ -80,10 +82,12 @@ public struct RuleEvaluator: Sendable {
         let conditions: [CompiledCondition]
         let effect: Effect
         let text: String
+        /// The reward a `gift_reward` rule issues.
+        let gift: String?
         /// A multiplier's explanations for 0, 1, 2… matching lines, written once rather than per event.
         let lineCountTexts: [String]
 
-        init(_ rule: EarningRule, timeZone: TimeZone) {
+        init(_ rule: EarningRule, timeZone: TimeZone, filter: (LineFilter) -> Int) {
             self.rule = rule
             conditions = rule.conditions.map { CompiledCondition($0, timeZone: timeZone) }
             text = switch rule.effect {
@@ -96,13 +100,17 @@ public struct RuleEvaluator: Sendable {
             case .giftReward(let reward): "gift: reward \(reward)"
             }
             effect = switch rule.effect {
-            case .pointsPerAmount(let effect): .pointsPerAmount(effect, points: ExactPoints(effect.points), per: ExactPoints(effect.per))
+            case .pointsPerAmount(let effect):
+                .pointsPerAmount(points: ExactPoints(effect.points), per: ExactPoints(effect.per), base: effect.base, minOrder: effect.minOrder,
+                                 include: effect.include.map(filter), exclude: effect.exclude.isEmpty ? nil : filter(effect.exclude),
+                                 excludeDelivery: effect.excludeDelivery)
             case .fixedPoints(let points): .fixedPoints(ExactPoints(points: points))
-            case .productBonus(let bonus): .productBonus(bonus)
-            case .multiplier(let multiplier): .multiplier(match: multiplier.match, extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1))
+            case .productBonus(let bonus): .productBonus(points: bonus.points, per: bonus.per, match: filter(bonus.match))
+            case .multiplier(let multiplier): .multiplier(match: multiplier.match.map(filter), extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1))
             case .pointsPerAttribute(let effect): .pointsPerAttribute(effect, path: effect.attribute.split(separator: ".").map(String.init)[...])
-            case .giftReward(let reward): .giftReward(reward)
+            case .giftReward: .giftReward
             }
+            if case .giftReward(let reward) = rule.effect { gift = reward } else { gift = nil }
             if case .multiplier = rule.effect {
                 lineCountTexts = (0...16).map { [text] in text + "\($0) matching lines" }
             } else {
@@ -122,24 +130,73 @@ public struct RuleEvaluator: Sendable {
         }
     }
 
-    /// The rules listening to each event type, in program order.
-    private let rulesByType: [String: [CompiledRule]]
+    /// The rules listening to one event type, in program order, and the distinct line filters their
+    /// effects name.
+    private final class RuleSet: Sendable {
+        let rules: [CompiledRule]
+        let filters: [LineFilter]
+
+        init(_ rules: [EarningRule], timeZone: TimeZone) {
+            var filters: [LineFilter] = []
+            var indexes: [LineFilter: Int] = [:]
+            func index(_ filter: LineFilter) -> Int {
+                if let index = indexes[filter] { return index }
+                indexes[filter] = filters.count
+                filters.append(filter)
+                return filters.count - 1
+            }
+            self.rules = rules.map { CompiledRule($0, timeZone: timeZone, filter: index) }
+            self.filters = filters
+        }
+    }
+
+    /// The rules listening to each event type.
+    private let rulesByType: [String: RuleSet]
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.calendar = program.calendar
-        var byType: [String: [CompiledRule]] = [:]
-        for rule in program.earningRules { byType[rule.event, default: []].append(CompiledRule(rule, timeZone: program.calendar.timeZone)) }
-        self.rulesByType = byType
+        let byType = Dictionary(grouping: program.earningRules, by: \.event)
+        self.rulesByType = byType.mapValues { RuleSet($0, timeZone: program.calendar.timeZone) }
     }
 
     /// The usage windows to look up before evaluating `event`.
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] {
-        (rulesByType[event.type] ?? []).compactMap { entry in
+        (rulesByType[event.type]?.rules ?? []).compactMap { entry in
             guard let limit = entry.rule.limit else { return nil }
             let interval = limit.interval(containing: event.occurredAt, calendar: calendar)
             return LimitQuery(ruleId: entry.rule.id, from: interval.from, to: interval.to)
         }
+    }
+
+    /// What the effects read of a purchase's lines, gathered once per event: they then neither copy
+    /// lines (each copy retains three strings) nor match a filter against a line more than once.
+    private struct LineFacts {
+        struct Line {
+            let amount: Amount
+            let quantity: Int
+            let delivery: Bool
+        }
+        let lines: [Line]
+        private let filterCount: Int
+        /// Whether filter `f` matches line `l`, at `l * filterCount + f`.
+        private let matches: [Bool]
+
+        init(_ lines: [PurchaseLine], filters: [LineFilter]) {
+            var facts: [Line] = []
+            facts.reserveCapacity(lines.count)
+            var matches: [Bool] = []
+            matches.reserveCapacity(lines.count * filters.count)
+            for line in lines {
+                facts.append(Line(amount: line.amount, quantity: line.quantity, delivery: line.delivery))
+                for filter in filters { matches.append(filter.matches(line)) }
+            }
+            self.lines = facts
+            self.filterCount = filters.count
+            self.matches = matches
+        }
+
+        func line(_ line: Int, matches filter: Int) -> Bool { matches[line * filterCount + filter] }
     }
 
     /// A share of an award: on one purchase line, or on the order as a whole (`line == nil`).
@@ -148,22 +205,23 @@ public struct RuleEvaluator: Sendable {
         var value: ExactPoints
     }
 
-    /// What the rules of one event share while they are evaluated, allocated once per event.
+    /// What the rules of one event share while they are evaluated.
     private struct Scratch {
         /// Every matched rule's shares in rule order; a rule's own are the ones it appended, and a
         /// multiplier reads those before its own.
         var components: [Component] = []
-        /// Per line, for the multiplier being applied: 0 it does not apply, 1 it applies, 2 it scaled points there.
-        var lineMarks: [UInt8] = []
+        /// Per line, whether the multiplier being applied has scaled points there (for its explanation).
+        var touched: [Bool]
     }
 
     public func evaluate(event: LoyaltyEvent, member: MemberProfile, usage: [String: RuleUsage]) -> [RuleResult] {
-        guard let rules = rulesByType[event.type] else { return [] }
+        guard let ruleSet = rulesByType[event.type] else { return [] }
         var results: [RuleResult] = []
-        results.reserveCapacity(rules.count)
-        var scratch = Scratch()
+        results.reserveCapacity(ruleSet.rules.count)
         let lines = effectiveLines(event)
-        for entry in rules {
+        let facts = LineFacts(lines, filters: ruleSet.filters)
+        var scratch = Scratch(touched: [Bool](repeating: false, count: lines.count))
+        for entry in ruleSet.rules {
             if let from = entry.rule.activeFrom, event.occurredAt < from {
                 results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
                                           explanation: "not active before \(Timestamps.format(from))"))
@@ -179,7 +237,7 @@ public struct RuleEvaluator: Sendable {
                 continue
             }
             let mine = scratch.components.count
-            var explanation = apply(entry, event: event, lines: lines, scratch: &scratch)
+            var explanation = apply(entry, event: event, facts: facts, scratch: &scratch)
             var sum = ExactPoints.zero
             for index in mine..<scratch.components.count { sum = sum + scratch.components[index].value }
             let raw = sum.rounded(program.rounding)
@@ -198,13 +256,10 @@ public struct RuleEvaluator: Sendable {
                     for index in mine..<scratch.components.count { scratch.components[index].value = scratch.components[index].value * share }
                 }
             }
-            var gift: String?
-            if case .giftReward(let reward) = entry.effect {
-                if let maxTimes = entry.rule.limit?.maxTimes, (usage[entry.rule.id]?.times ?? 0) >= maxTimes {
-                    explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
-                } else {
-                    gift = reward
-                }
+            var gift = entry.gift
+            if gift != nil, let maxTimes = entry.rule.limit?.maxTimes, (usage[entry.rule.id]?.times ?? 0) >= maxTimes {
+                explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
+                gift = nil
             }
             results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift))
             if entry.rule.stop { break }
@@ -220,64 +275,64 @@ public struct RuleEvaluator: Sendable {
     }
 
     /// Appends the effect's shares of the award to `scratch.components` and returns its explanation,
-    /// which starts with (or is) the rule's `text`. Lines are read in place, by index, not copied.
-    private func apply(_ entry: CompiledRule, event: LoyaltyEvent, lines: [PurchaseLine], scratch: inout Scratch) -> String {
+    /// which starts with (or is) the rule's `text`.
+    private func apply(_ entry: CompiledRule, event: LoyaltyEvent, facts: LineFacts, scratch: inout Scratch) -> String {
         switch entry.effect {
-        case .pointsPerAmount(let rule, let points, let per):
+        case .pointsPerAmount(let points, let per, let base, let minOrder, let include, let exclude, let excludeDelivery):
             let total = event.purchase?.total ?? .zero
             let rate = points / per
-            if let minOrder = rule.minOrder, total < minOrder {
+            if let minOrder, total < minOrder {
                 return "order total \(total) is below the minimum \(minOrder)"
             }
-            if rule.base == .total {
+            if base == .total {
                 scratch.components.append(Component(line: nil, value: ExactPoints(total) * rate))
                 return entry.text + total.description
             }
             var counted = Amount.zero
             var count = 0
-            for index in lines.indices {
-                if rule.excludeDelivery && lines[index].delivery { continue }
-                if let include = rule.include, !include.matches(lines[index]) { continue }
-                if rule.exclude.matches(lines[index]) { continue }
-                let amount = lines[index].amount
-                counted = counted + amount
+            for (index, line) in facts.lines.enumerated() {
+                if excludeDelivery && line.delivery { continue }
+                if let include, !facts.line(index, matches: include) { continue }
+                if let exclude, facts.line(index, matches: exclude) { continue }
+                counted = counted + line.amount
                 count += 1
-                scratch.components.append(Component(line: index, value: ExactPoints(amount) * rate))
+                scratch.components.append(Component(line: index, value: ExactPoints(line.amount) * rate))
             }
             // Appended piece by piece: one allocation for the whole text.
             var explanation = entry.text
             explanation.reserveCapacity(entry.text.utf8.count + 48)
             explanation += String(count)
             explanation += " of "
-            explanation += String(lines.count)
+            explanation += String(facts.lines.count)
             explanation += " lines worth "
             explanation += counted.description
             return explanation
         case .fixedPoints(let points):
             scratch.components.append(Component(line: nil, value: points))
             return entry.text
-        case .productBonus(let bonus):
+        case .productBonus(let points, let per, let match):
             var matched = false
-            for index in lines.indices where bonus.match.matches(lines[index]) {
+            for (index, line) in facts.lines.enumerated() where facts.line(index, matches: match) {
                 matched = true
-                switch bonus.per {
-                case .unit: scratch.components.append(Component(line: index, value: ExactPoints(points: bonus.points * lines[index].quantity)))
-                case .line: scratch.components.append(Component(line: index, value: ExactPoints(points: bonus.points)))
-                case .order: scratch.components.append(Component(line: nil, value: ExactPoints(points: bonus.points)))
+                switch per {
+                case .unit: scratch.components.append(Component(line: index, value: ExactPoints(points: points * line.quantity)))
+                case .line: scratch.components.append(Component(line: index, value: ExactPoints(points: points)))
+                case .order: scratch.components.append(Component(line: nil, value: ExactPoints(points: points)))
                 }
-                if bonus.per == .order { break }
+                if per == .order { break }
             }
             return matched ? entry.text : "no matching product bought"
         case .multiplier(let match, let extra):
-            // Whether it applies is decided once per line, not once per earlier share on that line.
-            scratch.lineMarks.removeAll(keepingCapacity: true)
-            for index in lines.indices { scratch.lineMarks.append(match?.matches(lines[index]) ?? true ? 1 : 0) }
+            for line in scratch.touched.indices { scratch.touched[line] = false }
             var touched = 0
             for index in 0..<scratch.components.count {
                 let component = scratch.components[index]
                 if let line = component.line {
-                    if scratch.lineMarks[line] == 0 { continue }
-                    if scratch.lineMarks[line] == 1 { scratch.lineMarks[line] = 2; touched += 1 }
+                    if let match, !facts.line(line, matches: match) { continue }
+                    if !scratch.touched[line] {
+                        scratch.touched[line] = true
+                        touched += 1
+                    }
                 } else if match != nil {
                     continue
                 }
