@@ -60,7 +60,7 @@ public struct RuleEvaluator: Sendable {
     let calendar: Calendar
 
     /// A rule's effect with what does not depend on the event worked out once per program version.
-    /// Line filters are indexes into the rule set's `filters`, matched once per event (`LineFacts`).
+    /// Line filters are numbered per rule set (`RuleSet`); which lines each matches is worked out once per event (`LineFacts`).
     private enum Effect: Sendable {
         /// `points` and `per` as exact fractions; their quotient is taken per event, where a zero
         /// `per` (refused by validation) traps as it always did. `exclude` is nil when empty.
@@ -131,22 +131,31 @@ public struct RuleEvaluator: Sendable {
     }
 
     /// The rules listening to one event type, in program order, and the distinct line filters their
-    /// effects name.
+    /// effects name, indexed by the SKUs, categories and labels they name: a line finds the filters
+    /// it matches in a lookup per value instead of being compared with every filter.
     private final class RuleSet: Sendable {
         let rules: [CompiledRule]
-        let filters: [LineFilter]
+        let filterCount: Int
+        let filtersBySku: [String: [Int]]
+        let filtersByCategory: [String: [Int]]
+        let filtersByLabel: [String: [Int]]
 
         init(_ rules: [EarningRule], timeZone: TimeZone) {
-            var filters: [LineFilter] = []
-            var indexes: [LineFilter: Int] = [:]
+            var filters: [LineFilter: Int] = [:]
             func index(_ filter: LineFilter) -> Int {
-                if let index = indexes[filter] { return index }
-                indexes[filter] = filters.count
-                filters.append(filter)
+                if let index = filters[filter] { return index }
+                filters[filter] = filters.count
                 return filters.count - 1
             }
             self.rules = rules.map { CompiledRule($0, timeZone: timeZone, filter: index) }
-            self.filters = filters
+            filterCount = filters.count
+            var bySku: [String: [Int]] = [:], byCategory: [String: [Int]] = [:], byLabel: [String: [Int]] = [:]
+            for (filter, index) in filters {
+                for sku in filter.skus { bySku[sku, default: []].append(index) }
+                for category in filter.categories { byCategory[category, default: []].append(index) }
+                for label in filter.labels { byLabel[label, default: []].append(index) }
+            }
+            (filtersBySku, filtersByCategory, filtersByLabel) = (bySku, byCategory, byLabel)
         }
     }
 
@@ -182,17 +191,28 @@ public struct RuleEvaluator: Sendable {
         /// Whether filter `f` matches line `l`, at `l * filterCount + f`.
         private let matches: [Bool]
 
-        init(_ lines: [PurchaseLine], filters: [LineFilter]) {
+        /// A line matches a filter naming its SKU, its category or one of its labels (`LineFilter.matches`).
+        init(_ lines: [PurchaseLine], _ rules: RuleSet) {
             var facts: [Line] = []
             facts.reserveCapacity(lines.count)
-            var matches: [Bool] = []
-            matches.reserveCapacity(lines.count * filters.count)
-            for line in lines {
+            var matches = [Bool](repeating: false, count: lines.count * rules.filterCount)
+            for (index, line) in lines.enumerated() {
                 facts.append(Line(amount: line.amount, quantity: line.quantity, delivery: line.delivery))
-                for filter in filters { matches.append(filter.matches(line)) }
+                let row = index * rules.filterCount
+                if !rules.filtersBySku.isEmpty, let filters = rules.filtersBySku[line.sku] {
+                    for filter in filters { matches[row + filter] = true }
+                }
+                if let category = line.category, let filters = rules.filtersByCategory[category] {
+                    for filter in filters { matches[row + filter] = true }
+                }
+                if !rules.filtersByLabel.isEmpty {
+                    for label in line.labels {
+                        for filter in rules.filtersByLabel[label] ?? [] { matches[row + filter] = true }
+                    }
+                }
             }
             self.lines = facts
-            self.filterCount = filters.count
+            self.filterCount = rules.filterCount
             self.matches = matches
         }
 
@@ -219,7 +239,7 @@ public struct RuleEvaluator: Sendable {
         var results: [RuleResult] = []
         results.reserveCapacity(ruleSet.rules.count)
         let lines = effectiveLines(event)
-        let facts = LineFacts(lines, filters: ruleSet.filters)
+        let facts = LineFacts(lines, ruleSet)
         var scratch = Scratch(touched: [Bool](repeating: false, count: lines.count))
         for entry in ruleSet.rules {
             if let from = entry.rule.activeFrom, event.occurredAt < from {
