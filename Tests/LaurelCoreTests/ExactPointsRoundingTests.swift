@@ -48,6 +48,28 @@ struct ExactPointsRoundingTests {
         #expect((dime + ExactPoints(try Fixtures.amount("0.2"))) == ExactPoints(try Fixtures.amount("0.3")))
     }
 
+    /// Fractions that fit 64 bits are reduced and rounded by a faster path than the 128-bit one;
+    /// both must agree with plain Euclid and truncating division, near the 64-bit edges too.
+    @Test func smallAndLargeFractionsReduceAlike() {
+        func gcd(_ a: Int128, _ b: Int128) -> Int128 { b == 0 ? a.magnitude == 0 ? 1 : Int128(a.magnitude) : gcd(b, a % b) }
+        var state: UInt64 = 99
+        func next() -> Int128 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let scale = [Int128(1), 10_000, 1 << 40, Int128(Int64.max), Int128(Int64.max) * 8][Int(state >> 61) % 5]
+            return Int128(Int64(bitPattern: state) % 1_000_000) * scale / 1_000_000 + Int128(Int64(bitPattern: state) % 97)
+        }
+        for _ in 0..<5_000 {
+            let (numerator, denominator) = (next(), next())
+            guard denominator != 0 else { continue }
+            let value = ExactPoints(numerator, over: denominator)
+            let divisor = gcd(numerator, denominator) * (denominator < 0 ? -1 : 1)
+            #expect(value.numerator == numerator / divisor && value.denominator == denominator / divisor, "\(numerator)/\(denominator)")
+            if let whole = Int(exactly: value.numerator / value.denominator) { #expect(value.rounded(.down) == whole, "\(numerator)/\(denominator)") }
+        }
+        #expect(ExactPoints(Int128(Int64.min), over: 2).description == "-4611686018427387904")
+        #expect(ExactPoints(Int128(Int64.max), over: Int128(Int64.min)).description == "-9223372036854775807/9223372036854775808")
+    }
+
     @Test func roundingModeNamesAreTheProgramFileWords() {
         #expect(RoundingMode.allCases.map(\.rawValue) == ["down", "up", "half_up", "half_even"])
     }

@@ -69,10 +69,16 @@ public struct ExactPoints: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
 
+    /// Binary GCD: shifts and subtractions instead of a division per step. 1 for gcd(0, 0).
     private static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var (x, y) = (a, b)
-        while y != 0 { (x, y) = (y, x % y) }
-        return x == 0 ? 1 : x
+        if a == 0 || b == 0 { return max(a | b, 1) }
+        var (x, y) = (a >> a.trailingZeroBitCount, b)
+        repeat {
+            y >>= y.trailingZeroBitCount
+            if x > y { swap(&x, &y) }
+            y -= x
+        } while y != 0
+        return x << (a | b).trailingZeroBitCount
     }
 
     private static func gcd(_ a: UInt128, _ b: UInt128) -> UInt128 {
