@@ -13,7 +13,8 @@ final class CompiledCondition: Sendable {
 
     private enum Check: Sendable {
         case field(Field, ComparisonOperator, JSONValue?, Amount?)
-        case daysOfWeek(Set<Int>)
+        /// Bit `d` set for ISO weekday `d` (1 = Monday … 7 = Sunday): a test per event, no hashing.
+        case daysOfWeek(UInt64)
         case stores(Set<String>)
         case hasProduct(LineFilter)
     }
@@ -29,7 +30,8 @@ final class CompiledCondition: Sendable {
         self.timeZone = timeZone
         switch condition {
         case .daysOfWeek(let days):
-            check = .daysOfWeek(days)
+            // Days outside 1…7 never match a weekday, so leaving them out changes nothing.
+            check = .daysOfWeek(days.reduce(0) { (1...7).contains($1) ? $0 | 1 << UInt64($1) : $0 })
             description = "day of week"
         case .stores(let stores):
             check = .stores(stores)
@@ -66,7 +68,7 @@ final class CompiledCondition: Sendable {
     func holds(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {
         switch check {
         case .daysOfWeek(let days):
-            return days.contains(isoWeekday(event.occurredAt))
+            return days & 1 << UInt64(isoWeekday(event.occurredAt)) != 0
         case .stores(let stores):
             return event.store.map(stores.contains) ?? false
         case .hasProduct(let filter):
@@ -115,14 +117,16 @@ final class CompiledCondition: Sendable {
     }
 
     private static func same(_ lhs: JSONValue, _ rhs: JSONValue, _ rhsAmount: Amount?) -> Bool {
-        if case .string = lhs, case .string = rhs { return lhs == rhs }
+        if case .string(let left) = lhs, case .string(let right) = rhs { return left == right }
         if let right = rhsAmount ?? rhs.amountValue, let left = lhs.amountValue { return left == right }
         return lhs == rhs
     }
 
     private static func compare(_ actual: JSONValue?, _ op: ComparisonOperator, _ operand: JSONValue?, _ operandAmount: Amount?) -> Bool {
-        if op == .exists { return actual != nil && actual != .null }
-        guard let actual, actual != .null else { return op == .ne || op == .notIn }
+        // `.null` is tested by pattern: comparing with `!=` would run JSONValue's recursive equality.
+        if case .null? = actual { return op == .ne || op == .notIn }
+        if op == .exists { return actual != nil }
+        guard let actual else { return op == .ne || op == .notIn }
         switch op {
         case .eq: return operand.map { same(actual, $0, operandAmount) } ?? false
         case .ne: return operand.map { !same(actual, $0, operandAmount) } ?? true
