@@ -65,10 +65,17 @@ final class CompiledCondition: Sendable {
         failure = "condition not met: " + description
     }
 
-    func holds(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> Bool {
+    /// Whether the condition reads the event's weekday.
+    var readsWeekday: Bool {
+        if case .daysOfWeek = check { true } else { false }
+    }
+
+    /// `weekday` is the event's ISO weekday when the caller already worked it out (for several rules
+    /// at once: it costs a time zone lookup).
+    func holds(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine], weekday: Int? = nil) -> Bool {
         switch check {
         case .daysOfWeek(let days):
-            return days & 1 << UInt64(isoWeekday(event.occurredAt)) != 0
+            return days & 1 << UInt64(weekday ?? Self.isoWeekday(event.occurredAt, timeZone)) != 0
         case .stores(let stores):
             return event.store.map(stores.contains) ?? false
         case .hasProduct(let filter):
@@ -96,7 +103,7 @@ final class CompiledCondition: Sendable {
     }
 
     /// 1 = Monday … 7 = Sunday, in the program's time zone.
-    private func isoWeekday(_ date: Date) -> Int {
+    static func isoWeekday(_ date: Date, _ timeZone: TimeZone) -> Int {
         let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         return ((days + 3) % 7 + 7) % 7 + 1 // 1970-01-01 was a Thursday (4)

@@ -119,8 +119,8 @@ public struct RuleEvaluator: Sendable {
         }
 
         /// The explanation of the first condition that fails, or nil when all hold.
-        func failure(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine]) -> String? {
-            for condition in conditions where !condition.holds(event: event, member: member, lines: lines) { return condition.failure }
+        func failure(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine], weekday: Int?) -> String? {
+            for condition in conditions where !condition.holds(event: event, member: member, lines: lines, weekday: weekday) { return condition.failure }
             return nil
         }
 
@@ -135,6 +135,8 @@ public struct RuleEvaluator: Sendable {
     /// it matches in a lookup per value instead of being compared with every filter.
     private final class RuleSet: Sendable {
         let rules: [CompiledRule]
+        /// Whether a rule has a days-of-week condition: the event's weekday is then worked out once for all.
+        let readsWeekday: Bool
         let filterCount: Int
         let filtersBySku: [String: [Int]]
         let filtersByCategory: [String: [Int]]
@@ -148,6 +150,7 @@ public struct RuleEvaluator: Sendable {
                 return filters.count - 1
             }
             self.rules = rules.map { CompiledRule($0, timeZone: timeZone, filter: index) }
+            readsWeekday = self.rules.contains { $0.conditions.contains(where: \.readsWeekday) }
             filterCount = filters.count
             var bySku: [String: [Int]] = [:], byCategory: [String: [Int]] = [:], byLabel: [String: [Int]] = [:]
             for (filter, index) in filters {
@@ -240,7 +243,10 @@ public struct RuleEvaluator: Sendable {
         results.reserveCapacity(ruleSet.rules.count)
         let lines = effectiveLines(event)
         let facts = LineFacts(lines, ruleSet)
+        let weekday = ruleSet.readsWeekday ? CompiledCondition.isoWeekday(event.occurredAt, calendar.timeZone) : nil
         var scratch = Scratch(touched: [Bool](repeating: false, count: lines.count))
+        // Room for a share per line from a few rules, so the buffer rarely regrows.
+        scratch.components.reserveCapacity(4 * lines.count + ruleSet.rules.count)
         for entry in ruleSet.rules {
             if let from = entry.rule.activeFrom, event.occurredAt < from {
                 results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
@@ -252,7 +258,7 @@ public struct RuleEvaluator: Sendable {
                                           explanation: "ended at \(Timestamps.format(to))"))
                 continue
             }
-            if let failure = entry.failure(event: event, member: member, lines: lines) {
+            if let failure = entry.failure(event: event, member: member, lines: lines, weekday: weekday) {
                 results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failure))
                 continue
             }
