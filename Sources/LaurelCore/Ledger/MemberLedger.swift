@@ -65,8 +65,11 @@ public struct MemberLedger: Hashable, Sendable {
 
     private func nextLotId(_ sourceId: String) -> String {
         var index = 1
-        while lots.contains(where: { $0.id == "\(sourceId).\(index)" }) || newLotIds.contains("\(sourceId).\(index)") { index += 1 }
-        return "\(sourceId).\(index)"
+        while true {
+            let id = "\(sourceId).\(index)"
+            if !lots.contains(where: { $0.id == id }) && !newLotIds.contains(id) { return id }
+            index += 1
+        }
     }
 
     /// Matures pending lots whose time has come and expires lots past their date, as of `now`.
