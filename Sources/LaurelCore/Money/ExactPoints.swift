@@ -32,12 +32,18 @@ public struct ExactPoints: Hashable, Sendable, CustomStringConvertible {
     public static let zero = ExactPoints(0)
 
     public static func + (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
+        // Sums start from zero: adding it needs no reduction.
+        if lhs.numerator == 0 { return rhs }
+        if rhs.numerator == 0 { return lhs }
         if lhs.denominator == rhs.denominator { return ExactPoints(lhs.numerator + rhs.numerator, over: lhs.denominator) }
         return ExactPoints(lhs.numerator * rhs.denominator + rhs.numerator * lhs.denominator, over: lhs.denominator * rhs.denominator)
     }
     public static func - (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints { lhs + ExactPoints(-rhs.numerator, over: rhs.denominator) }
     public static func * (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
-        ExactPoints(lhs.numerator * rhs.numerator, over: lhs.denominator * rhs.denominator)
+        // A rate of one point per 1.00 is common: multiplying by one needs no reduction.
+        if rhs.numerator == 1 && rhs.denominator == 1 { return lhs }
+        if lhs.numerator == 1 && lhs.denominator == 1 { return rhs }
+        return ExactPoints(lhs.numerator * rhs.numerator, over: lhs.denominator * rhs.denominator)
     }
     public static func / (lhs: ExactPoints, rhs: ExactPoints) -> ExactPoints {
         ExactPoints(lhs.numerator * rhs.denominator, over: lhs.denominator * rhs.numerator)
