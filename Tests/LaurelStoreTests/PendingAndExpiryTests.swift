@@ -22,6 +22,26 @@ struct PendingAndExpiryTests {
 
     static let days: TimeInterval = 86_400
 
+    /// One settlement of 250 lots writes 250 entries: more rows than one insert statement takes.
+    @Test(arguments: StoreBackend.available)
+    func settlingManyLotsAtOnceWritesEveryEntry(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let member = try await fixture.member("c-many")
+        let t0 = StoreFixture.start
+        for index in 0..<250 {
+            try await fixture.record(StoreFixture.purchase(total: "\(index % 3 + 1)", at: t0 + Double(index)), memberId: member.id)
+        }
+        try await fixture.settle(now: t0 + 15 * Self.days)
+        let entries = try await fixture.entries(member.id, pageSize: 100)
+        let earned = entries.filter { $0.entry.kind == .earn }, matured = entries.filter { $0.entry.kind == .mature }
+        #expect(earned.count == 250 && matured.count == 250)
+        #expect(Set(matured.map(\.entry.lotId)) == Set(earned.map(\.entry.lotId)))
+        #expect(matured.map(\.entry.points).reduce(0, +) == 499)
+        #expect(try await fixture.reload(member.id).available == 499)
+        #expect(try await fixture.balancesFromEntries(member.id) == (available: 499, pending: 0))
+        #expect(try await fixture.audit().isEmpty)
+    }
+
     @Test(arguments: StoreBackend.available)
     func purchaseMaturesThenExpires(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.program)

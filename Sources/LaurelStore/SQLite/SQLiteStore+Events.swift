@@ -127,10 +127,10 @@ extension SQLiteStore {
             try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: outcome.tierChange,
                               previous: member.tier, sourceId: event.id, now: now)
         }
-        for rule in outcome.rules where rule.points > 0 || rule.gift != nil {
-            try db.run("INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id) VALUES (?, ?, ?, ?, ?)",
-                       [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id])
-        }
+        try db.insert(into: "rule_awards", "(member_id, rule_id, occurred_at, points, event_id)", width: 5,
+                      outcome.rules.filter { $0.points > 0 || $0.gift != nil }.flatMap { rule -> [(any DatabaseValueConvertible)?] in
+                          [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id]
+                      })
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])

@@ -12,14 +12,13 @@ extension SQLiteStore {
     /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
     static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil) throws {
-        for entry in ledger.entries {
-            try db.run("""
-                INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
-                                            program_version, created_at, actor, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [programId, entry.memberId, entry.kind.rawValue, entry.from.description, entry.to.description, entry.points,
-                      entry.lotId, entry.sourceId, version, now.millis, actor, reason])
-        }
+        // One statement, rows in the ledger's order: `seq` follows it.
+        try db.insert(into: "ledger_entries", """
+            (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id, program_version, created_at, actor, reason)
+            """, width: 12, ledger.entries.flatMap { entry -> [(any DatabaseValueConvertible)?] in
+            [programId, entry.memberId, entry.kind.rawValue, entry.from.description, entry.to.description, entry.points,
+             entry.lotId, entry.sourceId, version, now.millis, actor, reason]
+        })
         for lot in ledger.touchedLots {
             if ledger.newLotIds.contains(lot.id) {
                 try db.run("""
