@@ -194,6 +194,8 @@ public struct MemberLedger: Hashable, Sendable {
     }
 
     private mutating func dropEmptyLots() {
+        // Usually there are none: skip copying the lots to find out.
+        guard lots.contains(where: { $0.remaining == 0 }) else { return }
         closedLots.append(contentsOf: lots.filter { $0.remaining == 0 })
         lots.removeAll { $0.remaining == 0 }
     }
