@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LaurelCore
+import LaurelTestSupport
+import Testing
 
 /// Pins the evaluator's whole output (ids, matched, points, explanations byte for byte, gifts) on a
 /// seeded mix of events and a program using every effect, condition, limit and `stop`: explanations
@@ -80,20 +81,7 @@ struct EvaluatorGoldenTests {
             effect: {type: fixed_points, points: 4}
         """
 
-    /// SplitMix64, so the events are the same on every run and platform.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
-
-    static func event(_ index: Int, _ random: inout Random) -> LoyaltyEvent {
+    static func event(_ index: Int, _ random: inout SplitMix64) -> LoyaltyEvent {
         let at = Date(timeIntervalSince1970: 1_788_000_000 + Double(index) * 7_919)
         let channel = [nil, "app", "web", "store"][random.int(4)]
         if random.int(8) == 0 {
@@ -128,7 +116,7 @@ struct EvaluatorGoldenTests {
         let usages: [[String: RuleUsage]] = [[:], ["capped": RuleUsage(points: 95, times: 3), "counted": RuleUsage(points: 10, times: 2)],
                                              ["capped": RuleUsage(points: 100, times: 4), "counted": RuleUsage(points: 15, times: 3),
                                               "tote": RuleUsage(times: 1)]]
-        var random = Random(state: 7)
+        var random = SplitMix64(seed: 7)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         var points = 0
         for index in 0..<3_000 {
