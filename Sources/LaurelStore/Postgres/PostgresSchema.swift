@@ -241,5 +241,10 @@ enum PostgresSchema {
         ]),
         // A member's history reads their own entries and the transfers they received: both indexed.
         ("v3-ledger-received", ["CREATE INDEX ledger_by_receiver ON ledger_entries(to_account, seq)"]),
+        // Only transfers put points into another member's account: the others need no such entry.
+        ("v4-ledger-transfers-received", [
+            "DROP INDEX ledger_by_receiver",
+            "CREATE INDEX ledger_transfers_by_receiver ON ledger_entries(to_account, seq) WHERE kind = 'transfer'",
+        ]),
     ]
 }

@@ -67,7 +67,8 @@ extension PostgresStore {
             let rows = try await connection.rows("""
                 (SELECT * FROM ledger_entries WHERE member_id = \(memberId) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1))
                 UNION ALL
-                (SELECT * FROM ledger_entries WHERE to_account = \(account) AND member_id <> \(memberId) AND seq < \(before) ORDER BY seq DESC LIMIT \(limit + 1))
+                (SELECT * FROM ledger_entries WHERE kind = 'transfer' AND to_account = \(account) AND member_id <> \(memberId) AND seq < \(before)
+                 ORDER BY seq DESC LIMIT \(limit + 1))
                 ORDER BY seq DESC LIMIT \(limit + 1)
                 """, logger)
             return Page(items: try rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)

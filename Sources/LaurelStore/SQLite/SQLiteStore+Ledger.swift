@@ -52,7 +52,8 @@ extension SQLiteStore {
             let rows = try db.rows("""
                 SELECT * FROM (SELECT * FROM ledger_entries WHERE member_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?)
                 UNION ALL
-                SELECT * FROM (SELECT * FROM ledger_entries WHERE to_account = ? AND member_id != ? AND seq < ? ORDER BY seq DESC LIMIT ?)
+                SELECT * FROM (SELECT * FROM ledger_entries
+                               WHERE kind = 'transfer' AND to_account = ? AND member_id != ? AND seq < ? ORDER BY seq DESC LIMIT ?)
                 ORDER BY seq DESC LIMIT ?
                 """, [memberId, startingAfter ?? Int64.max, limit + 1, LedgerAccount.available(member: memberId).description, memberId,
                       startingAfter ?? Int64.max, limit + 1, limit + 1])
