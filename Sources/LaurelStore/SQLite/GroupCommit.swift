@@ -2,8 +2,8 @@ import GRDB
 import Synchronization
 
 /// Group commit for the one SQLite writer: the writes that arrive while a transaction is being
-/// written are run together in the next transaction, and every one is answered only after that
-/// transaction has committed.
+/// written are run together in the next transaction (which takes in those arriving while it runs,
+/// up to `maxBatch`), and every one is answered only after that transaction has committed.
 ///
 /// Why: a commit costs far more than the statements of one event (the WAL frames of every page
 /// touched, the transaction's bookkeeping), and writes are serialised anyway. Sharing a commit
@@ -52,8 +52,8 @@ final class GroupCommit: Sendable {
         self.checkpoints = checkpoints
     }
 
-    /// Runs `updates` in a savepoint of the next group transaction and returns its result once
-    /// that transaction has committed; a thrown error rolls back this write alone.
+    /// Runs `updates` in the next group transaction and returns its result once that transaction
+    /// has committed; a thrown error leaves nothing of this write behind and no trace on the others.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let outcome = Outcome<T>()
