@@ -43,7 +43,7 @@ public final class SQLiteStore: LaurelStore {
         }
     }
 
-    /// A write transaction: one savepoint of the next group commit (see `GroupCommit`).
+    /// A write transaction: its part of the next group commit (see `GroupCommit`).
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await commits.write(updates)
     }
