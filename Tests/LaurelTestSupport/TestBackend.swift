@@ -19,7 +19,7 @@ public enum TestBackend: String, Sendable, CaseIterable {
     public func makeStore() async throws -> any LaurelStore {
         switch self {
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-test-\(UUID().uuidString).db").path
+            let path = sqliteTestFolder + "/\(UUID().uuidString).db"
             let store = try SQLiteStore(path: path)
             try await store.migrate()
             return store
@@ -31,6 +31,15 @@ public enum TestBackend: String, Sendable, CaseIterable {
         }
     }
 }
+
+/// The test process's SQLite files, in one folder removed when the process exits (they used to pile
+/// up in the temporary directory, thousands per run).
+private let sqliteTestFolder: String = {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-tests-\(ProcessInfo.processInfo.processIdentifier)").path
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: sqliteTestFolder) }
+    return folder
+}()
 
 extension TestBackend {
     /// Creates an empty schema in the PostgreSQL test database and returns a URL that uses it.
