@@ -12,8 +12,8 @@ import Synchronization
 struct LaurelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel-bench",
-        abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone and the HTTP API; redemptions of one hot reward.",
-        subcommands: [Core.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self]
+        abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone, the store and the HTTP API; redemptions of one hot reward; the retail day; imports.",
+        subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self]
     )
 }
 
@@ -82,17 +82,8 @@ struct HTTP: AsyncParsableCommand {
         for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0)) }
         let store = stores[0]
         let now = Date()
-        _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
-        let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)
-        _ = try await store.applyProgram(id: "bench", definition: definition, source: BenchWorkload.programYAML, now: now, idempotency: nil)
+        let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
         let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "bench", scope: .integration, name: "bench", now: now)
-        var memberIds: [String] = []
-        for index in 0..<members {
-            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "bench", externalId: "bench-\(index)",
-                                      attributes: ["segment": .string("seg-\(index % 4)")], createdAt: now, updatedAt: now)
-            _ = try await store.createMember(member, idempotency: nil)
-            memberIds.append(member.id)
-        }
         var random = BenchWorkload.Random(state: seed)
         let bodies = (0..<requests).map { index in
             BenchWorkload.json(memberId: memberIds[random.int(memberIds.count)], lines: BenchWorkload.lines(&random),

@@ -446,6 +446,21 @@ enum BenchSetup {
         return postgres + (postgres.contains("?") ? "&" : "?") + "search_path=\(schema)"
     }
 
+    /// Program "bench" (the 20 purchase rules) and `members` members spread over four segments; their ids.
+    static func purchaseProgram(store: any LaurelStore, members: Int, now: Date) async throws -> [String] {
+        _ = try await store.createProgram(id: "bench", name: "Bench", now: now)
+        let definition = try ProgramDefinition.parse(BenchWorkload.programYAML)
+        _ = try await store.applyProgram(id: "bench", definition: definition, source: BenchWorkload.programYAML, now: now, idempotency: nil)
+        var memberIds: [String] = []
+        for index in 0..<members {
+            let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: "bench", externalId: "bench-\(index)",
+                                      attributes: ["segment": .string("seg-\(index % 4)")], createdAt: now, updatedAt: now)
+            _ = try await store.createMember(member, idempotency: nil)
+            memberIds.append(member.id)
+        }
+        return memberIds
+    }
+
     /// A running store on `database` (as `database(…)` gives it); `migrated` also creates the schema.
     static func open(_ database: String, migrated: Bool = true) async throws -> any LaurelStore {
         let store: any LaurelStore

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LaurelCore
+import LaurelStore
+
+/// The store without HTTP: the `http` workload's purchases recorded by `concurrency` tasks calling
+/// `recordEvent` directly, each answered after its commit as over HTTP. Shows the store's own
+/// ceiling apart from the HTTP stack's and the load generator's.
+struct StoreBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "store",
+                                                    abstract: "Record purchase events straight into a fresh store from concurrent tasks: no HTTP.")
+    @Option(help: "Number of purchase events.") var events = 20_000
+    @Option(help: "Concurrent tasks (closed loop).") var concurrency = 16
+    @Option(help: "Members to spread the events over.") var members = 1000
+    @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+    @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
+
+    func run() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-store-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path))
+        let now = Date()
+        let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
+        var random = BenchWorkload.Random(state: seed)
+        let inputs = (0..<events).map { index in
+            let memberId = memberIds[random.int(memberIds.count)]
+            let lines = BenchWorkload.lines(&random)
+            let channel = BenchWorkload.channels[index % 4]
+            return (memberId, BenchWorkload.event(id: Identifiers.make("evt", now: now), lines: lines, channel: channel, at: now),
+                    BenchWorkload.json(memberId: memberId, lines: lines, channel: channel))
+        }
+
+        let next = LockedCounter()
+        let cpuBefore = cpuSeconds()
+        let started = ContinuousClock.now
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var mine: [Double] = []
+                    while let index = next.take(below: inputs.count) {
+                        let (memberId, event, payload) = inputs[index]
+                        let begin = ContinuousClock.now
+                        _ = try await store.recordEvent(programId: "bench", memberId: memberId, event: event, payload: payload, now: Date(),
+                                                        idempotency: nil)
+                        let duration = ContinuousClock.now - begin
+                        mine.append(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+                    }
+                    return mine
+                }
+            }
+            var all: [Double] = []
+            for try await mine in group { all += mine }
+            return all.sorted()
+        }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = cpuSeconds() - cpuBefore
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        say(String(format: "store (%@): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; %.2f s CPU = %.0f µs per event",
+                   postgres == nil ? "SQLite" : "PostgreSQL", latencies.count, concurrency, Double(latencies.count) / seconds, seconds,
+                   percentile(0.5), percentile(0.95), percentile(0.99), latencies.last ?? 0, cpu, cpu / Double(latencies.count) * 1e6))
+        let problems = try await store.audit(programId: "bench")
+        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        if !problems.isEmpty { throw ExitCode(1) }
+    }
+}
