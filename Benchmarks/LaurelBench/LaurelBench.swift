@@ -71,6 +71,7 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Server nodes, each with its own store and connection pool (PostgreSQL only).") var nodes = 1
     @Option(help: "Balance reads (GET /v1/members/{id} of a random member) sent after the events, by as many clients.") var reads = 0
+    @Option(help: "GET /healthz requests sent last, by as many clients: the HTTP stack's own cost, server and client.") var health = 0
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
@@ -105,6 +106,11 @@ struct HTTP: AsyncParsableCommand {
                 let read = try await driver.drive(gets: paths, key: key)
                 say(String(format: "balance reads: %d, concurrency %d: %@; errors %d", read.count, concurrency, read.summary,
                            read.count - read.statuses[200, default: 0]))
+            }
+            if health > 0 {
+                let checks = try await driver.drive(gets: Array(repeating: "/healthz", count: health), key: key)
+                say(String(format: "health checks: %d, concurrency %d: %@; errors %d", checks.count, concurrency, checks.summary,
+                           checks.count - checks.statuses[200, default: 0]))
             }
             group.cancelAll()
         }
