@@ -38,4 +38,18 @@ struct EventImportTests {
         #expect(summary.points == 150)
         #expect(try await fixture.store.audit(programId: "prg_a").isEmpty)
     }
+
+    /// The stored body names the member the store found for an external_id, escaped as JSON when it must be.
+    @Test func payloadNamesTheMemberFoundForAnExternalId() throws {
+        let line = #"{"external_id":"ana","type":"review","occurred_at":"2026-01-10T11:00:00Z","attributes":{"url":"https://example.com/a"}}"#
+        let imported = try EventImport.parse(line, id: "evt_1", now: Date())
+        for memberId in ["mem_01", #"odd "id" \ with/slash"#] {
+            let stored = try #require(try JSONSerialization.jsonObject(with: Data(imported.payload(memberId).utf8)) as? [String: Any])
+            #expect(stored["member_id"] as? String == memberId)
+            #expect(stored["external_id"] == nil && stored["type"] as? String == "review")
+            #expect((stored["attributes"] as? [String: Any])?["url"] as? String == "https://example.com/a")
+        }
+        let byId = try EventImport.parse(#"{"member_id":"mem_02","type":"review"}"#, id: "evt_2", now: Date())
+        #expect(byId.payload("mem_02").contains(#""member_id":"mem_02""#))
+    }
 }
