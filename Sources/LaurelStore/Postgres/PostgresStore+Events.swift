@@ -16,10 +16,9 @@ extension PostgresStore {
             var usage: [String: RuleUsage] = [:]
             for query in processor.limitQueries(for: event) {
                 let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
-                let row = try await connection.row("""
-                    SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COUNT(*)::BIGINT AS times FROM rule_awards
-                    WHERE member_id = \(memberId) AND rule_id = \(query.ruleId) AND occurred_at >= \(from) AND occurred_at < \(to)
-                    """, logger)
+                let row = try await connection.row(EventSQL.RuleUsage.self, logger) {
+                    $0.append(memberId); $0.append(query.ruleId); $0.append(from); $0.append(to)
+                }
                 usage[query.ruleId] = RuleUsage(points: try row?.get("points", Int.self) ?? 0, times: try row?.get("times", Int.self) ?? 0)
             }
             var purchase: PurchaseRecord?
@@ -48,13 +47,12 @@ extension PostgresStore {
             recorded.gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                                         program: program, version: version.version, now: now, logger)
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-            try await connection.query("""
-                INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                    payload, outcome, tier_amount)
-                VALUES (\(event.id), \(programId), \(memberId), \(event.type), \(event.occurredAt.millis), \(now.millis), \(version.version),
-                        \(outcome.status.rawValue), \(points), \(event.purchase?.total.description), \(payload), \(recorded.jsonText),
-                        \(event.purchase == nil ? nil : outcome.tierContribution?.amount.description))
-                """, logger: logger)
+            try await connection.run(EventSQL.InsertEvent.self, logger) {
+                $0.append(event.id); $0.append(programId); $0.append(memberId); $0.append(event.type); $0.append(event.occurredAt.millis)
+                $0.append(now.millis); $0.append(version.version); $0.append(outcome.status.rawValue); $0.append(points)
+                $0.append(event.purchase?.total.description); $0.append(payload); $0.append(recorded.jsonText)
+                $0.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
+            }
             try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
             if let tiers = processor.tiers, let state = outcome.tier {
                 if let contribution = outcome.tierContribution, !contribution.isZero {
@@ -69,11 +67,10 @@ extension PostgresStore {
             let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
             if !awards.isEmpty {
                 // One round trip for all of the event's awards.
-                try await connection.query("""
-                    INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
-                    SELECT \(memberId), rule_id, \(event.occurredAt.millis), points, \(event.id)
-                    FROM UNNEST(\(awards.map(\.ruleId))::TEXT[], \(awards.map { Int64($0.points) })::BIGINT[]) AS award(rule_id, points)
-                    """, logger: logger)
+                try await connection.run(EventSQL.InsertAwards.self, logger) {
+                    $0.append(memberId); $0.append(event.occurredAt.millis); $0.append(event.id)
+                    $0.append(awards.map(\.ruleId)); $0.append(awards.map { Int64($0.points) })
+                }
             }
             if let after = outcome.purchaseAfterReturn {
                 try await connection.query("""

@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresStore {
     static func loadLedger(_ connection: PostgresConnection, member: MemberRecord, _ logger: Logger) async throws -> MemberLedger {
-        let lots = try await connection.rows("SELECT * FROM lots WHERE member_id = \(member.id) AND remaining > 0", logger).map(lot)
+        let lots = try await connection.rows(EventSQL.OpenLots.self, logger) { $0.append(member.id) }.map(lot)
         return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
     }
 
@@ -27,19 +27,19 @@ extension PostgresStore {
         }
         for lot in ledger.touchedLots {
             if ledger.newLotIds.contains(lot.id) {
-                try await connection.query("""
-                    INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
-                    VALUES (\(lot.id), \(programId), \(lot.memberId), \(lot.sourceId), \(lot.earnedAt.millis), \(lot.availableAt.millis),
-                            \(lot.expiresAt?.millis), \(lot.points), \(lot.remaining), \(lot.pending))
-                    """, logger: logger)
+                try await connection.run(EventSQL.InsertLot.self, logger) {
+                    $0.append(lot.id); $0.append(programId); $0.append(lot.memberId); $0.append(lot.sourceId); $0.append(lot.earnedAt.millis)
+                    $0.append(lot.availableAt.millis); $0.append(lot.expiresAt?.millis); $0.append(lot.points); $0.append(lot.remaining)
+                    $0.append(lot.pending)
+                }
             } else {
-                try await connection.query("UPDATE lots SET remaining = \(lot.remaining), pending = \(lot.pending) WHERE id = \(lot.id)", logger: logger)
+                try await connection.run(EventSQL.UpdateLot.self, logger) { $0.append(lot.remaining); $0.append(lot.pending); $0.append(lot.id) }
             }
         }
-        try await connection.query("""
-            UPDATE members SET available = \(ledger.available), pending = \(ledger.pending), debt = \(ledger.debt),
-                   lifetime_earned = \(ledger.lifetimeEarned) WHERE id = \(ledger.memberId)
-            """, logger: logger)
+        try await connection.run(EventSQL.UpdateBalances.self, logger) {
+            $0.append(ledger.available); $0.append(ledger.pending); $0.append(ledger.debt); $0.append(ledger.lifetimeEarned)
+            $0.append(ledger.memberId)
+        }
     }
 
     static func lot(_ row: PostgresRandomAccessRow) throws -> PointLot {

@@ -62,7 +62,7 @@ extension PostgresStore {
     static func fetchMember(_ connection: PostgresConnection, programId: String, id: String, lock: Bool = false,
                             _ logger: Logger) async throws -> MemberRecord? {
         let row = lock
-            ? try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id) FOR UPDATE", logger)
+            ? try await connection.row(EventSQL.MemberForUpdate.self, logger) { $0.append(programId); $0.append(id) }
             : try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id)", logger)
         return try row.map(member)
     }

@@ -96,7 +96,7 @@ extension PostgresStore {
     }
 
     func currentVersion(_ connection: PostgresConnection, programId: String) async throws -> (ProgramVersionRecord, EventProcessor) {
-        guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(programId)", logger) else {
+        guard let row = try await connection.row(EventSQL.CurrentVersion.self, logger, bind: { $0.append(programId) }) else {
             throw StoreError.notFound("program \(programId)")
         }
         guard let number = try row.get("current_version", Int?.self), let loaded = try await loadVersion(connection, programId: programId, version: number) else {

@@ -8,11 +8,7 @@ extension PostgresStore {
     static func tierStanding(_ connection: PostgresConnection, member: MemberRecord, tiers: TierQualification, at date: Date,
                              _ logger: Logger) async throws -> TierStanding {
         let from = tiers.windowStart(at: date)?.millis ?? Int64.min
-        let row = try await connection.row("""
-            SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
-                   COALESCE(SUM(purchases), 0)::BIGINT AS purchases
-            FROM tier_contributions WHERE member_id = \(member.id) AND occurred_at >= \(from) AND occurred_at <= \(date.millis)
-            """, logger)
+        let row = try await connection.row(EventSQL.TierTotals.self, logger) { $0.append(member.id); $0.append(from); $0.append(date.millis) }
         let totals = TierContribution(points: try row?.get("points", Int.self) ?? 0, amount: Amount(units: try row?.get("units", Int64.self) ?? 0),
                                       purchases: try row?.get("purchases", Int.self) ?? 0)
         return TierStanding(state: member.tier, totals: totals)

@@ -1,0 +1,84 @@
+import Logging
+import PostgresNIO
+
+/// SQL that PostgreSQL prepares once per connection and then only binds and runs. An unnamed
+/// statement (what `query` sends) is parsed and planned on every call: pgbench measured 170 µs
+/// against 100 µs per query on this machine. The statements every event runs are in `EventSQL`.
+protocol PreparedSQL: Sendable {
+    static var sql: String { get }
+}
+
+/// `SQL` run prepared with `bindings`; rows are read by column name, as `rows(_:_:)` gives them.
+private struct Prepared<SQL: PreparedSQL>: PostgresPreparedStatement {
+    /// Short and unique: PostgreSQL cuts names at 63 bytes, and a cut name could stand for another statement.
+    static var name: String { "laurel_\(String(describing: SQL.self))" }
+    static var sql: String { SQL.sql }
+    let bindings: PostgresBindings
+    func makeBindings() -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) -> PostgresRandomAccessRow { row.makeRandomAccess() }
+}
+
+extension PostgresConnection {
+    /// All rows of `sql`, run prepared with the values `bind` appends for `$1`, `$2`… in order.
+    func rows<SQL: PreparedSQL>(_ sql: SQL.Type, _ logger: Logger,
+                                bind: (inout PostgresBindings) throws -> Void) async throws -> [PostgresRandomAccessRow] {
+        var bindings = PostgresBindings()
+        try bind(&bindings)
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await execute(Prepared<SQL>(bindings: bindings), logger: logger) { rows.append(row) }
+        return rows
+    }
+
+    func row<SQL: PreparedSQL>(_ sql: SQL.Type, _ logger: Logger,
+                               bind: (inout PostgresBindings) throws -> Void) async throws -> PostgresRandomAccessRow? {
+        try await rows(sql, logger, bind: bind).first
+    }
+
+    /// Runs a statement that returns no rows.
+    func run<SQL: PreparedSQL>(_ sql: SQL.Type, _ logger: Logger, bind: (inout PostgresBindings) throws -> Void) async throws {
+        _ = try await rows(sql, logger, bind: bind)
+    }
+}
+
+/// The statements of recording an event, prepared.
+enum EventSQL {
+    enum MemberForUpdate: PreparedSQL { static let sql = "SELECT * FROM members WHERE program_id = $1 AND id = $2 FOR UPDATE" }
+    enum CurrentVersion: PreparedSQL { static let sql = "SELECT current_version FROM programs WHERE id = $1" }
+    enum RuleUsage: PreparedSQL {
+        static let sql = """
+            SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COUNT(*)::BIGINT AS times FROM rule_awards
+            WHERE member_id = $1 AND rule_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+            """
+    }
+    enum TierTotals: PreparedSQL {
+        static let sql = """
+            SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
+                   COALESCE(SUM(purchases), 0)::BIGINT AS purchases
+            FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $2 AND occurred_at <= $3
+            """
+    }
+    enum OpenLots: PreparedSQL { static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0" }
+    enum InsertEvent: PreparedSQL {
+        static let sql = """
+            INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
+                                payload, outcome, tier_amount)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            """
+    }
+    enum InsertLot: PreparedSQL {
+        static let sql = """
+            INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """
+    }
+    enum UpdateLot: PreparedSQL { static let sql = "UPDATE lots SET remaining = $1, pending = $2 WHERE id = $3" }
+    enum UpdateBalances: PreparedSQL {
+        static let sql = "UPDATE members SET available = $1, pending = $2, debt = $3, lifetime_earned = $4 WHERE id = $5"
+    }
+    enum InsertAwards: PreparedSQL {
+        static let sql = """
+            INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
+            SELECT $1, rule_id, $2, points, $3 FROM UNNEST($4::TEXT[], $5::BIGINT[]) AS award(rule_id, points)
+            """
+    }
+}
