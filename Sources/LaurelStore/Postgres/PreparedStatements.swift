@@ -40,7 +40,9 @@ extension PostgresConnection {
     }
 }
 
-/// The statements of recording an event, prepared.
+/// The statements of recording an event, prepared. Parameter types are taken from the first call's
+/// values, and a NULL has none: a parameter that may be NULL must stand where PostgreSQL infers
+/// its type from a column (a value of an INSERT, a comparison with a column).
 enum EventSQL {
     enum MemberForUpdate: PreparedSQL { static let sql = "SELECT * FROM members WHERE program_id = $1 AND id = $2 FOR UPDATE" }
     enum CurrentVersion: PreparedSQL { static let sql = "SELECT current_version FROM programs WHERE id = $1" }
