@@ -14,16 +14,12 @@ extension PostgresStore {
         if !ledger.entries.isEmpty {
             // One round trip for all of the operation's entries, in order.
             let entries = ledger.entries
-            try await connection.query("""
-                INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
-                                            program_version, created_at, actor, reason)
-                SELECT \(programId), member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, \(version), \(now.millis), \(actor), \(reason)
-                FROM UNNEST(\(entries.map(\.memberId))::TEXT[], \(entries.map(\.kind.rawValue))::TEXT[], \(entries.map(\.from.description))::TEXT[],
-                            \(entries.map(\.to.description))::TEXT[], \(entries.map { Int64($0.points) })::BIGINT[],
-                            \(entries.map { $0.lotId ?? "" })::TEXT[], \(entries.map(\.sourceId))::TEXT[])
-                     WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
-                ORDER BY position
-                """, logger: logger)
+            try await connection.run(EventSQL.InsertEntries.self, logger) {
+                $0.append(programId); $0.append(version); $0.append(now.millis); $0.append(actor); $0.append(reason)
+                $0.append(entries.map(\.memberId)); $0.append(entries.map(\.kind.rawValue)); $0.append(entries.map(\.from.description))
+                $0.append(entries.map(\.to.description)); $0.append(entries.map { Int64($0.points) }); $0.append(entries.map { $0.lotId ?? "" })
+                $0.append(entries.map(\.sourceId))
+            }
         }
         for lot in ledger.touchedLots {
             if ledger.newLotIds.contains(lot.id) {

@@ -6,6 +6,12 @@ import PostgresNIO
 /// against 100 µs per query on this machine. The statements every event runs are in `EventSQL`.
 protocol PreparedSQL: Sendable {
     static var sql: String { get }
+    /// The parameters' types; empty takes them from the first call's values.
+    static var types: [PostgresDataType] { get }
+}
+
+extension PreparedSQL {
+    static var types: [PostgresDataType] { [] }
 }
 
 /// `SQL` run prepared with `bindings`; rows are read by column name, as `rows(_:_:)` gives them.
@@ -13,6 +19,7 @@ private struct Prepared<SQL: PreparedSQL>: PostgresPreparedStatement {
     /// Short and unique: PostgreSQL cuts names at 63 bytes, and a cut name could stand for another statement.
     static var name: String { "laurel_\(String(describing: SQL.self))" }
     static var sql: String { SQL.sql }
+    static var bindingDataTypes: [PostgresDataType] { SQL.types }
     let bindings: PostgresBindings
     func makeBindings() -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) -> PostgresRandomAccessRow { row.makeRandomAccess() }
@@ -76,6 +83,20 @@ enum EventSQL {
     enum UpdateLot: PreparedSQL { static let sql = "UPDATE lots SET remaining = $1, pending = $2 WHERE id = $3" }
     enum UpdateBalances: PreparedSQL {
         static let sql = "UPDATE members SET available = $1, pending = $2, debt = $3, lifetime_earned = $4 WHERE id = $5"
+    }
+    /// An operation's entries in one insert, in order; its nullable parameters (version, actor,
+    /// reason) are in a SELECT list, where PostgreSQL cannot infer a type, so all are declared.
+    enum InsertEntries: PreparedSQL {
+        static let sql = """
+            INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
+                                        program_version, created_at, actor, reason)
+            SELECT $1, member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, $2, $3, $4, $5
+            FROM UNNEST($6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
+                 WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
+            ORDER BY position
+            """
+        static let types: [PostgresDataType] = [.text, .int8, .int8, .text, .text, .textArray, .textArray, .textArray, .textArray,
+                                                .int8Array, .textArray, .textArray]
     }
     enum InsertAwards: PreparedSQL {
         static let sql = """
