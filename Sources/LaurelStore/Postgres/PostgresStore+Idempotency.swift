@@ -8,11 +8,9 @@ extension PostgresStore {
     /// insert wait until it commits, so the retry then replays its response.
     static func claim<Value>(_ connection: PostgresConnection, programId: String, _ idempotency: Idempotency<Value>, now: Date,
                              _ logger: Logger) async throws -> StoredResponse? {
-        let claimed = try await connection.rows("""
-            INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
-            VALUES (\(programId), \(idempotency.key), \(idempotency.fingerprint), 0, \(Data()), \(now.millis))
-            ON CONFLICT (program_id, key) DO NOTHING RETURNING key
-            """, logger)
+        let claimed = try await connection.rows(IdempotencySQL.Claim.self, logger) {
+            $0.append(programId); $0.append(idempotency.key); $0.append(idempotency.fingerprint); try $0.append(Data()); $0.append(now.millis)
+        }
         if !claimed.isEmpty { return nil }
         guard let row = try await connection.row("""
             SELECT fingerprint, status, body FROM idempotency_keys WHERE program_id = \(programId) AND key = \(idempotency.key)
@@ -26,10 +24,9 @@ extension PostgresStore {
                                 _ logger: Logger) async throws -> Idempotent<Value> {
         guard let idempotency else { return .fresh(value, nil) }
         let response = try idempotency.render(value)
-        try await connection.query("""
-            UPDATE idempotency_keys SET status = \(response.status), body = \(response.body)
-            WHERE program_id = \(programId) AND key = \(idempotency.key)
-            """, logger: logger)
+        try await connection.run(IdempotencySQL.Remember.self, logger) {
+            $0.append(response.status); try $0.append(response.body); $0.append(programId); $0.append(idempotency.key)
+        }
         return .fresh(value, response)
     }
 }

@@ -47,6 +47,19 @@ extension PostgresConnection {
     }
 }
 
+/// An idempotency key's claim and stored response: every write with a key runs both.
+enum IdempotencySQL {
+    enum Claim: PreparedSQL {
+        static let sql = """
+            INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
+            VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (program_id, key) DO NOTHING RETURNING key
+            """
+    }
+    enum Remember: PreparedSQL {
+        static let sql = "UPDATE idempotency_keys SET status = $1, body = $2 WHERE program_id = $3 AND key = $4"
+    }
+}
+
 /// The statements of recording an event, prepared. Parameter types are taken from the first call's
 /// values, and a NULL has none: a parameter that may be NULL must stand where PostgreSQL infers
 /// its type from a column (a value of an INSERT, a comparison with a column).
