@@ -56,10 +56,10 @@ extension PostgresStore {
             try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
             if let tiers = processor.tiers, let state = outcome.tier {
                 if let contribution = outcome.tierContribution, !contribution.isZero {
-                    try await connection.query("""
-                        INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
-                        VALUES (\(memberId), \(event.occurredAt.millis), \(contribution.points), \(contribution.amount.units), \(contribution.purchases), \(event.id))
-                        """, logger: logger)
+                    try await connection.run(EventSQL.InsertContribution.self, logger) {
+                        $0.append(memberId); $0.append(event.occurredAt.millis); $0.append(contribution.points)
+                        $0.append(contribution.amount.units); $0.append(contribution.purchases); $0.append(event.id)
+                    }
                 }
                 try await Self.saveTier(connection, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state,
                                         change: outcome.tierChange, previous: member.tier, sourceId: event.id, now: now, logger)

@@ -23,16 +23,14 @@ extension PostgresStore {
         var oldest: Date?
         if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
             let from = tiers.windowStart(at: now)?.millis ?? Int64.min
-            oldest = try await connection.row("""
-                SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = \(memberId) AND occurred_at >= \(from)
-                """, logger)?.optionalDate("oldest")
+            oldest = try await connection.row(EventSQL.OldestContribution.self, logger) { $0.append(memberId); $0.append(from) }?
+                .optionalDate("oldest")
         }
         let checkAt = tiers.nextCheck(state, oldestInWindow: oldest, now: now)
-        try await connection.query("""
-            UPDATE members SET tier_id = \(state.tierId), tier_since = \(state.since?.millis), tier_floor = \(state.floorTierId),
-                   tier_floor_until = \(state.floorUntil?.millis), tier_review_at = \(state.reviewAt?.millis), tier_check_at = \(checkAt?.millis)
-            WHERE id = \(memberId)
-            """, logger: logger)
+        try await connection.run(EventSQL.UpdateTierState.self, logger) {
+            $0.append(state.tierId); $0.append(state.since?.millis); $0.append(state.floorTierId); $0.append(state.floorUntil?.millis)
+            $0.append(state.reviewAt?.millis); $0.append(checkAt?.millis); $0.append(memberId)
+        }
         guard let change else { return }
         try await connection.query("""
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)

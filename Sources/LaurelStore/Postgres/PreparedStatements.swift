@@ -79,6 +79,21 @@ enum EventSQL {
             FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $2 AND occurred_at <= $3
             """
     }
+    enum InsertContribution: PreparedSQL {
+        static let sql = """
+            INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES ($1, $2, $3, $4, $5, $6)
+            """
+    }
+    enum OldestContribution: PreparedSQL {
+        static let sql = "SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $2"
+    }
+    /// Nullable parameters in SET take the column's type.
+    enum UpdateTierState: PreparedSQL {
+        static let sql = """
+            UPDATE members SET tier_id = $1, tier_since = $2, tier_floor = $3, tier_floor_until = $4, tier_review_at = $5, tier_check_at = $6
+            WHERE id = $7
+            """
+    }
     enum OpenLots: PreparedSQL { static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0" }
     enum InsertEvent: PreparedSQL {
         static let sql = """
