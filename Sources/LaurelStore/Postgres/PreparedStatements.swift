@@ -16,8 +16,14 @@ extension PreparedSQL {
 
 /// `SQL` run prepared with `bindings`; rows are read by column name, as `rows(_:_:)` gives them.
 private struct Prepared<SQL: PreparedSQL>: PostgresPreparedStatement {
-    /// Short and unique: PostgreSQL cuts names at 63 bytes, and a cut name could stand for another statement.
-    static var name: String { "laurel_\(String(describing: SQL.self))" }
+    /// The SQL type's qualified name (`LaurelStore.EventSQL.RuleUsage`): unique, where a bare
+    /// `RuleUsage` could be another enum's too. PostgreSQL cuts names at 63 bytes, and a cut name
+    /// could stand for another statement.
+    static var name: String {
+        let name = String(reflecting: SQL.self)
+        precondition(name.utf8.count <= 63, "prepared statement name \(name) is longer than PostgreSQL keeps")
+        return name
+    }
     static var sql: String { SQL.sql }
     static var bindingDataTypes: [PostgresDataType] { SQL.types }
     let bindings: PostgresBindings
