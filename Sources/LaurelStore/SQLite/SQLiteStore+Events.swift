@@ -13,37 +13,20 @@ extension SQLiteStore {
         }
     }
 
+    /// Each event is kept or refused on its own, without a savepoint per event (SQLite would copy
+    /// every page it changes into a statement journal, see `GroupCommit`): the core's and the
+    /// store's refusals come before anything is written, so a refused event leaves nothing behind.
+    /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
+    /// which `GroupCommit` then rolls back.
     public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
         let cache = programs
-        do {
-            return try await write { db in
-                try Self.importBatch(db, cache: cache, programId: programId, events: events, now: now, savepoints: false)
-            }
-        } catch is RefusedAfterWriting {
-            return try await write { db in
-                try Self.importBatch(db, cache: cache, programId: programId, events: events, now: now, savepoints: true)
-            }
-        }
-    }
-
-    /// An imported event was refused after it had written rows: the batch is run again with each
-    /// event in a savepoint.
-    private struct RefusedAfterWriting: Error {}
-
-    /// Records a batch of imported events, each kept or refused on its own. Without `savepoints`,
-    /// an event refused before writing anything (as the core's and the store's refusals are) needs
-    /// no undoing; one refused after writing throws `RefusedAfterWriting`. A savepoint per event
-    /// would copy every page it changes into SQLite's statement journal (see `GroupCommit`).
-    private static func importBatch(_ db: Database, cache: ProgramCache, programId: String, events: [ImportedEvent], now: Date,
-                                    savepoints: Bool) throws -> [ImportResult] {
-        _ = try currentVersion(db, cache: cache, programId: programId)
-        var results: [ImportResult] = []
-        results.reserveCapacity(events.count)
-        for imported in events {
-            let changesBefore = db.totalChangesCount
-            do {
-                var recorded: EventRecord?
-                let recordIt = {
+        return try await write { db in
+            _ = try Self.currentVersion(db, cache: cache, programId: programId)
+            var results: [ImportResult] = []
+            results.reserveCapacity(events.count)
+            for imported in events {
+                let changesBefore = db.totalChangesCount
+                do {
                     let memberId: String
                     switch imported.member {
                     case .id(let id): memberId = id
@@ -52,27 +35,17 @@ extension SQLiteStore {
                         else { throw StoreError.notFound("member with external_id \(externalId)") }
                         memberId = id
                     }
-                    recorded = try record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
-                                          payload: imported.payload(memberId), now: now)
+                    let recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+                                                   payload: imported.payload(memberId), now: now)
+                    results.append(.recorded(eventId: imported.event.id, points: recorded.points))
+                } catch let error as StoreError where db.totalChangesCount == changesBefore {
+                    results.append(.refused(error.description))
+                } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
+                    results.append(.refused(error.description))
                 }
-                if savepoints {
-                    try db.inSavepoint {
-                        try recordIt()
-                        return .commit
-                    }
-                } else {
-                    try recordIt()
-                }
-                results.append(.recorded(eventId: imported.event.id, points: recorded?.points ?? 0))
-            } catch let error as StoreError {
-                guard savepoints || db.totalChangesCount == changesBefore else { throw RefusedAfterWriting() }
-                results.append(.refused(error.description))
-            } catch let error as EventProcessingError {
-                guard savepoints || db.totalChangesCount == changesBefore else { throw RefusedAfterWriting() }
-                results.append(.refused(error.description))
             }
+            return results
         }
-        return results
     }
 
     /// Records one event in the caller's transaction: runs the core on it and writes the outcome.
