@@ -5,7 +5,8 @@ import LaurelTestSupport
 import Testing
 
 /// `laurel import`'s loop: JSON Lines read in order across batches (the next batch is read while
-/// the previous one is written), blank lines skipped, bad lines refused with their numbers.
+/// the previous one is written), blank lines skipped, bad lines refused with their numbers, in
+/// line order whether the line or the store refused them.
 struct EventImportTests {
     @Test(arguments: TestBackend.available)
     func linesAreImportedInOrderAcrossBatchesWithRefusalsByLineNumber(backend: TestBackend) async throws {
@@ -22,9 +23,9 @@ struct EventImportTests {
         let lines = [
             purchase(#""external_id":"ana""#, "40"),   // 1: 40 points
             "   ",                                     // 2: blank, skipped
-            "{oops",                                   // 3: not JSON
+            purchase(#""external_id":"nobody""#, "5"), // 3: no such member (refused by the store, after line 5 was read)
             review,                                    // 4: 50 points
-            purchase(#""external_id":"nobody""#, "5"), // 5: no such member
+            "{oops",                                   // 5: not JSON
             purchase(#""member_id":"\#(bob)""#, "10"), // 6: 10 points
             review,                                    // 7: 50 points, the second of the day
             review,                                    // 8: the day's limit of two reached: 0 points

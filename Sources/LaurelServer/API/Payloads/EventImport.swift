@@ -33,50 +33,69 @@ public enum EventImport {
         public var points = 0
     }
 
+    /// A line of the file: an event to import, or why it could not be read.
+    private enum Line {
+        case event(ImportedEvent)
+        case unreadable(String)
+    }
+
     /// Imports the JSON Lines `text` in order, `batch` events per store call; each refused line is
-    /// passed to `refusal` with its number and why. Used by `laurel import` and its benchmark.
+    /// passed to `refusal` with its number and why, in line order.
     ///
     /// The next batch is read while the store writes the previous one (the store is the slower
-    /// part, and the two use different cores); batches are still written one after the other.
+    /// part, and the two use different cores); batches are still written one after the other. A
+    /// line that cannot be read waits in its batch, so it is reported after the store's answers
+    /// to the lines before it.
     public static func run(_ text: String, store: any LaurelStore, programId: String, batch: Int,
                            refusal: (_ line: Int, _ why: String) -> Void) async throws -> Summary {
         var summary = Summary()
-        var pending: [(line: Int, event: ImportedEvent)] = []
-        var writing: (lines: [Int], results: Task<[ImportResult], any Error>)?
+        var pending: [(number: Int, line: Line)] = []
+        var events = 0
+        var writing: (lines: [(number: Int, line: Line)], results: Task<[ImportResult], any Error>)?
         func finishWriting() async throws {
             guard let (lines, task) = writing else { return }
             writing = nil
-            for (line, result) in zip(lines, try await task.value) {
-                switch result {
-                case .recorded(_, let earned):
-                    summary.recorded += 1
-                    summary.points += earned
-                case .refused(let why):
+            var results = try await task.value.makeIterator()
+            for (number, line) in lines {
+                switch line {
+                case .unreadable(let why):
                     summary.refused += 1
-                    refusal(line, why)
+                    refusal(number, why)
+                case .event:
+                    switch results.next() {
+                    case .recorded(_, let earned)?:
+                        summary.recorded += 1
+                        summary.points += earned
+                    case .refused(let why)?:
+                        summary.refused += 1
+                        refusal(number, why)
+                    case nil:
+                        break
+                    }
                 }
             }
         }
         func flush() async throws {
             try await finishWriting()
             guard !pending.isEmpty else { return }
-            let events = pending.map(\.event)
-            writing = (pending.map(\.line), Task { try await store.importEvents(programId: programId, events: events, now: Date()) })
+            let batchEvents = pending.compactMap { if case .event(let event) = $0.line { event } else { nil } }
+            writing = (pending, Task { try await store.importEvents(programId: programId, events: batchEvents, now: Date()) })
             pending.removeAll(keepingCapacity: true)
+            events = 0
         }
         var number = 0
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        for text in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
-            let trimmed = line.trimmingBlanks
+            let trimmed = text.trimmingBlanks
             guard !trimmed.isEmpty else { continue }
             let now = Date()
             do {
-                pending.append((number, try parse(String(trimmed), id: Identifiers.make("evt", now: now), now: now)))
+                pending.append((number, .event(try parse(String(trimmed), id: Identifiers.make("evt", now: now), now: now))))
+                events += 1
             } catch {
-                summary.refused += 1
-                refusal(number, describe(error))
+                pending.append((number, .unreadable(describe(error))))
             }
-            if pending.count >= batch { try await flush() }
+            if events >= batch { try await flush() }
         }
         try await flush()
         try await finishWriting()
