@@ -9,6 +9,11 @@ enum LocalDays {
         return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
     }
 
+    /// The ISO weekday of local day `day`: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
+    static func isoWeekday(_ day: Int) -> Int {
+        ((day + 3) % 7 + 7) % 7 + 1
+    }
+
     /// The instant of 00:00 local time at the start of local day `day`.
     static func midnight(_ day: Int, _ zone: TimeZone) -> Date {
         let localSeconds = Double(day * 86_400)

@@ -104,9 +104,7 @@ final class CompiledCondition: Sendable {
 
     /// 1 = Monday … 7 = Sunday, in the program's time zone.
     static func isoWeekday(_ date: Date, _ timeZone: TimeZone) -> Int {
-        let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        return ((days + 3) % 7 + 7) % 7 + 1 // 1970-01-01 was a Thursday (4)
+        LocalDays.isoWeekday(LocalDays.day(date, timeZone))
     }
 
     private func resolve(_ field: Field, event: LoyaltyEvent, member: MemberProfile) -> JSONValue? {

@@ -203,8 +203,7 @@ public struct RuleLimit: Hashable, Sendable {
             (first, next) = (day, day + 1)
         case .week:
             guard calendar.firstWeekday == 2 else { return nil }
-            // 1970-01-01 was a Thursday: Monday is 3 days earlier in the cycle.
-            first = day - ((day + 3) % 7 + 7) % 7
+            first = day - (LocalDays.isoWeekday(day) - 1)
             next = first + 7
         case .month:
             first = Timestamps.daysFromCivil(year: year, month: month, day: 1)
