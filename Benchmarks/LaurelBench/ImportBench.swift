@@ -41,15 +41,12 @@ struct ImportBench: AsyncParsableCommand {
         let summary = try await EventImport.run(text, store: store, programId: "bench", batch: batch) { line, why in
             if firstRefusal == nil { firstRefusal = "line \(line): \(why)" }
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - started).seconds
         let cpu = cpuSeconds() - cpuBefore
         say(String(format: "import (%@): %d events (%d refused) in %.2f s = %.0f events/s; %.2f s CPU = %.0f µs per event; %d points",
                    postgres == nil ? "SQLite" : "PostgreSQL", summary.recorded, summary.refused, seconds, Double(events) / seconds, cpu,
                    cpu / Double(events) * 1e6, summary.points))
         if let firstRefusal { say("first refusal: \(firstRefusal)") }
-        let problems = try await store.audit(programId: "bench")
-        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
-        if !problems.isEmpty || summary.refused > 0 { throw ExitCode(1) }
+        if try await !BenchSetup.auditIsClean(store) || summary.refused > 0 { throw ExitCode(1) }
     }
 }

@@ -53,7 +53,7 @@ struct Core: AsyncParsableCommand {
                 points += outcome.pointsEarned
             }
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let cpu = cpuSeconds() - cpuBefore
         say(String(format: "core: %d purchase evaluations (5 lines, 20 rules) in %.2f s wall, %.2f s CPU: %.0f evaluations/s per core (points checksum %d)",
                    events, seconds, cpu, Double(events) / cpu, points))
@@ -114,8 +114,7 @@ struct HTTP: AsyncParsableCommand {
             }
             group.cancelAll()
         }
-        let problems = try await store.audit(programId: "bench")
-        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
+        _ = try await BenchSetup.auditIsClean(store)
         guard postgres == nil else { return }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0

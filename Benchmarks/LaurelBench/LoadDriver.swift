@@ -39,6 +39,26 @@ struct LoadDriver {
     /// Sends `count` requests, the index's path with its body (POST) or without one (GET).
     private func drive(count: Int, key: String, request: @escaping @Sendable (Int) -> (path: String, body: String?)) async throws -> Result {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        let result = try await Self.closedLoop(count: count, concurrency: concurrency) { index in
+            let (path, body) = request(index)
+            var http = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
+            http.headers.add(name: "Authorization", value: "Bearer \(key)")
+            if let body {
+                http.method = .POST
+                http.headers.add(name: "Content-Type", value: "application/json")
+                http.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await client.execute(http, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return Int(response.status.code)
+        }
+        try await client.shutdown()
+        return result
+    }
+
+    /// A closed loop: `concurrency` tasks take the indexes below `count` in turn and run `operation`
+    /// on each, timing it; the statuses it returns are counted.
+    static func closedLoop(count: Int, concurrency: Int, _ operation: @escaping @Sendable (Int) async throws -> Int) async throws -> Result {
         let next = LockedCounter()
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
@@ -48,20 +68,10 @@ struct LoadDriver {
                     var mine: [Double] = []
                     var statuses: [Int: Int] = [:]
                     while let index = next.take(below: count) {
-                        let (path, body) = request(index)
-                        var http = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
-                        http.headers.add(name: "Authorization", value: "Bearer \(key)")
-                        if let body {
-                            http.method = .POST
-                            http.headers.add(name: "Content-Type", value: "application/json")
-                            http.body = .bytes(ByteBuffer(string: body))
-                        }
                         let begin = ContinuousClock.now
-                        let response = try await client.execute(http, timeout: .seconds(30))
-                        _ = try await response.body.collect(upTo: 1 << 20)
-                        let duration = ContinuousClock.now - begin
-                        mine.append(Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
-                        statuses[Int(response.status.code), default: 0] += 1
+                        let status = try await operation(index)
+                        mine.append((ContinuousClock.now - begin).seconds * 1000)
+                        statuses[status, default: 0] += 1
                     }
                     return (mine, statuses)
                 }
@@ -74,9 +84,6 @@ struct LoadDriver {
             }
             return (all.sorted(), statuses)
         }
-        let elapsed = ContinuousClock.now - started
-        try await client.shutdown()
-        return Result(latencies: latencies, statuses: statuses,
-                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, cpu: cpuSeconds() - cpuBefore)
+        return Result(latencies: latencies, statuses: statuses, seconds: (ContinuousClock.now - started).seconds, cpu: cpuSeconds() - cpuBefore)
     }
 }

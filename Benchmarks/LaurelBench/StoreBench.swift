@@ -30,37 +30,15 @@ struct StoreBench: AsyncParsableCommand {
                     BenchWorkload.json(memberId: memberId, lines: lines, channel: channel))
         }
 
-        let next = LockedCounter()
-        let cpuBefore = cpuSeconds()
-        let started = ContinuousClock.now
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var mine: [Double] = []
-                    while let index = next.take(below: inputs.count) {
-                        let (memberId, event, payload) = inputs[index]
-                        let begin = ContinuousClock.now
-                        _ = try await store.recordEvent(programId: "bench", memberId: memberId, event: event, payload: payload, now: Date(),
-                                                        idempotency: nil)
-                        let duration = ContinuousClock.now - begin
-                        mine.append(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
-                    }
-                    return mine
-                }
-            }
-            var all: [Double] = []
-            for try await mine in group { all += mine }
-            return all.sorted()
+        let result = try await LoadDriver.closedLoop(count: inputs.count, concurrency: concurrency) { index in
+            let (memberId, event, payload) = inputs[index]
+            _ = try await store.recordEvent(programId: "bench", memberId: memberId, event: event, payload: payload, now: Date(), idempotency: nil)
+            return 201
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let cpu = cpuSeconds() - cpuBefore
-        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         say(String(format: "store (%@): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; %.2f s CPU = %.0f µs per event",
-                   postgres == nil ? "SQLite" : "PostgreSQL", latencies.count, concurrency, Double(latencies.count) / seconds, seconds,
-                   percentile(0.5), percentile(0.95), percentile(0.99), latencies.last ?? 0, cpu, cpu / Double(latencies.count) * 1e6))
-        let problems = try await store.audit(programId: "bench")
-        say(problems.isEmpty ? "ledger audit: clean" : "ledger audit: \(problems.count) problems, first: \(problems[0])")
-        if !problems.isEmpty { throw ExitCode(1) }
+                   postgres == nil ? "SQLite" : "PostgreSQL", result.count, concurrency, Double(result.count) / result.seconds, result.seconds,
+                   result.percentile(0.5), result.percentile(0.95), result.percentile(0.99), result.latencies.last ?? 0, result.cpu,
+                   result.cpu / Double(result.count) * 1e6))
+        if try await !BenchSetup.auditIsClean(store) { throw ExitCode(1) }
     }
 }
