@@ -26,11 +26,10 @@ struct Import: AsyncParsableCommand {
             reported += 1
             if reported <= 50 { say("line \(line): \(why)") }
         }
-        let (recorded, refused, points) = (summary.recorded, summary.refused, summary.points)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        say(String(format: "%d events recorded (%d points), %d refused, in %.2f s: %.0f events/s", recorded, points, refused, seconds,
-                   Double(recorded + refused) / max(seconds, 0.001)))
-        if refused > 0 { throw ExitCode(2) }
+        say(String(format: "%d events recorded (%d points), %d refused, in %.2f s: %.0f events/s", summary.recorded, summary.points,
+                   summary.refused, seconds, Double(summary.recorded + summary.refused) / max(seconds, 0.001)))
+        if summary.refused > 0 { throw ExitCode(2) }
     }
 }
