@@ -138,8 +138,14 @@ public struct TierQualification: Sendable {
     /// a next check that depends on that state alone (not on activity leaving a rolling window).
     public func skipsWrite(_ state: MemberTier, change: TierChange?, previous: MemberTier?) -> Bool {
         guard change == nil, let previous, previous == state else { return false }
-        if case .automatic = policy.downgrade, case .rollingMonths = policy.window { return false }
-        return true
+        return !checksOldestInWindow
+    }
+
+    /// Whether the next check depends on the oldest activity still in the window (automatic
+    /// downgrades over rolling months): it moves as that activity leaves the window.
+    public var checksOldestInWindow: Bool {
+        if case .automatic = policy.downgrade, case .rollingMonths = policy.window { return true }
+        return false
     }
 
     /// A member's standing for display: current and next tier, what is missing, what keeps the current one.

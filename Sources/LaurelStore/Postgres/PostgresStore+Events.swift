@@ -4,23 +4,20 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
+    /// Four statements after BEGIN on the usual path (see `EventSQL`); a return, a gift or a tier
+    /// change adds its own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
-            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+            guard let (member, currentVersion) = try await Self.lockMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
-            let (version, processor) = try await currentVersion(connection, programId: programId)
-
-            var usage: [String: RuleUsage] = [:]
-            for query in processor.limitQueries(for: event) {
-                let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
-                let row = try await connection.row(EventSQL.RuleUsage.self, logger) {
-                    $0.append(memberId); $0.append(query.ruleId); $0.append(from); $0.append(to)
-                }
-                usage[query.ruleId] = RuleUsage(points: try row?.get("points", Int.self) ?? 0, times: try row?.get("times", Int.self) ?? 0)
-            }
+            let (version, processor) = try await configuredVersion(connection, programId: programId, number: currentVersion)
+            let program = processor.program
+            let tiers = processor.tiers
+            let state = try await Self.eventState(connection, member: member, limits: processor.limitQueries(for: event), tiers: tiers,
+                                                  at: event.occurredAt, now: now, logger)
             var purchase: PurchaseRecord?
             if let details = event.returnOf, let row = try await connection.row("""
                 SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
@@ -33,44 +30,47 @@ extension PostgresStore {
                                           amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero,
                                           tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
             }
-
-            let program = processor.program
             let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
-            var standing: TierStanding?
-            if let tiers = processor.tiers {
-                standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: event.occurredAt, logger)
-            }
-            let outcome = try processor.process(event, member: member.profile(clubs: clubs),
-                                                ledger: try await Self.loadLedger(connection, member: member, logger),
-                                                usage: usage, returnedPurchase: purchase, tier: standing, now: now)
+            let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: state.ledger, usage: state.usage,
+                                                returnedPurchase: purchase, tier: state.tier, now: now)
             var recorded = RecordedOutcome(outcome)
             recorded.gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                                         program: program, version: version.version, now: now, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
+
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-            try await connection.run(EventSQL.InsertEvent.self, logger) {
+            let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
+                                     recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
+                                     payload: payload, outcome: recorded)
+            let contribution = tiers == nil || outcome.tier == nil ? nil : outcome.tierContribution.flatMap { $0.isZero ? nil : $0 }
+            // The tier state is written unless the evaluation left it as stored; the next check may
+            // depend on the oldest contribution in the window, this event's included.
+            var tierWrite: (state: MemberTier, checkAt: Date?)?
+            if let tiers, let tierState = outcome.tier, !tiers.skipsWrite(tierState, change: outcome.tierChange, previous: member.tier) {
+                var oldest = state.oldestContribution
+                if contribution != nil, tiers.checksOldestInWindow, event.occurredAt.millis >= tiers.windowStart(at: now)?.millis ?? Int64.min {
+                    oldest = min(oldest ?? event.occurredAt, event.occurredAt)
+                }
+                tierWrite = (tierState, tiers.nextCheck(tierState, oldestInWindow: oldest, now: now))
+            }
+            let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
+            let response = try idempotency?.render(record)
+            try await connection.run(EventSQL.Write.self, logger) {
                 $0.append(event.id); $0.append(programId); $0.append(memberId); $0.append(event.type); $0.append(event.occurredAt.millis)
                 $0.append(now.millis); $0.append(version.version); $0.append(outcome.status.rawValue); $0.append(points)
                 $0.append(event.purchase?.total.description); $0.append(payload); $0.append(recorded.jsonText)
                 $0.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
+                $0.append(awards.map(\.ruleId)); $0.append(awards.map { Int64($0.points) })
+                $0.append(contribution?.points ?? 0); $0.append(contribution?.amount.units ?? 0); $0.append(contribution?.purchases ?? 0)
+                $0.append(contribution != nil)
+                let tier = tierWrite?.state
+                $0.append(tier?.tierId); $0.append(tier?.since?.millis); $0.append(tier?.floorTierId); $0.append(tier?.floorUntil?.millis)
+                $0.append(tier?.reviewAt?.millis); $0.append(tierWrite?.checkAt?.millis); $0.append(tierWrite != nil)
+                $0.append(response?.status); try $0.append(response?.body); $0.append(idempotency?.key)
             }
-            try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
-            if let tiers = processor.tiers, let state = outcome.tier {
-                if let contribution = outcome.tierContribution, !contribution.isZero {
-                    try await connection.run(EventSQL.InsertContribution.self, logger) {
-                        $0.append(memberId); $0.append(event.occurredAt.millis); $0.append(contribution.points)
-                        $0.append(contribution.amount.units); $0.append(contribution.purchases); $0.append(event.id)
-                    }
-                }
-                try await Self.saveTier(connection, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state,
-                                        change: outcome.tierChange, previous: member.tier, sourceId: event.id, now: now, logger)
-            }
-            let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
-            if !awards.isEmpty {
-                // One round trip for all of the event's awards.
-                try await connection.run(EventSQL.InsertAwards.self, logger) {
-                    $0.append(memberId); $0.append(event.occurredAt.millis); $0.append(event.id)
-                    $0.append(awards.map(\.ruleId)); $0.append(awards.map { Int64($0.points) })
-                }
+            if let change = outcome.tierChange {
+                try await Self.recordTierChange(connection, program: program, programId: programId, memberId: memberId, change: change,
+                                                sourceId: event.id, now: now, logger)
             }
             if let after = outcome.purchaseAfterReturn {
                 try await connection.query("""
@@ -78,10 +78,7 @@ extension PostgresStore {
                     WHERE id = \(after.eventId)
                     """, logger: logger)
             }
-            let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
-                                     recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
-                                     payload: payload, outcome: recorded)
-            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
+            return .fresh(record, response)
         }
     }
 
@@ -174,5 +171,41 @@ extension PostgresStore {
                             payload: try row.get("payload"), outcome: try JSONText.decode(RecordedOutcome.self, try row.get("outcome", String.self)))
             }
         }
+    }
+}
+
+extension PostgresStore {
+    /// What the core needs to evaluate an event besides the member, read in one round trip
+    /// (`EventSQL.State`) after the member's lock.
+    struct EventState {
+        var ledger: MemberLedger
+        var usage: [String: RuleUsage]
+        var tier: TierStanding?
+        /// The oldest tier contribution in the window as of now, when the program's next check needs it.
+        var oldestContribution: Date?
+    }
+
+    static func eventState(_ connection: PostgresConnection, member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?,
+                           at date: Date, now: Date, _ logger: Logger) async throws -> EventState {
+        let rows = try await connection.rows(EventSQL.State.self, logger) {
+            $0.append(member.id)
+            $0.append(limits.map(\.ruleId)); $0.append(limits.map { $0.from?.millis ?? Int64.min })
+            $0.append(limits.map { $0.to == .distantFuture ? Int64.max : $0.to.millis })
+            // An empty range when there are no tiers.
+            $0.append(tiers.map { $0.windowStart(at: date)?.millis ?? Int64.min } ?? Int64.max); $0.append(tiers == nil ? Int64.min : date.millis)
+            $0.append(tiers.flatMap { $0.checksOldestInWindow ? $0.windowStart(at: now)?.millis ?? Int64.min : nil } ?? Int64.max)
+        }
+        guard let first = rows.first else { throw StoreError.notFound("member \(member.id)") }
+        var usage: [String: RuleUsage] = [:]
+        for (query, (points, times)) in zip(limits, zip(try first.get("usage_points", [Int].self), try first.get("usage_times", [Int].self))) {
+            usage[query.ruleId] = RuleUsage(points: points, times: times)
+        }
+        let totals = TierContribution(points: try first.get("tier_points", Int.self), amount: Amount(units: try first.get("tier_units", Int64.self)),
+                                      purchases: try first.get("tier_purchases", Int.self))
+        // Without open lots, the one row's lot columns are NULL.
+        let lots = try rows.compactMap { row in try row.get("id", String?.self) == nil ? nil : try lot(row) }
+        return EventState(ledger: MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned),
+                          usage: usage, tier: tiers.map { _ in TierStanding(state: member.tier, totals: totals) },
+                          oldestContribution: try first.optionalDate("oldest_contribution"))
     }
 }

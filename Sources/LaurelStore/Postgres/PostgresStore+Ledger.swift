@@ -9,30 +9,19 @@ extension PostgresStore {
         return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
     }
 
+    /// Writes what the core did to a ledger in one statement (`LedgerSQL.Save`): its entries, the
+    /// lots it touched, the cached balances.
     static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
-        if !ledger.entries.isEmpty {
-            // One round trip for all of the operation's entries, in order.
-            let entries = ledger.entries
-            try await connection.run(EventSQL.InsertEntries.self, logger) {
-                $0.append(programId); $0.append(version); $0.append(now.millis); $0.append(actor); $0.append(reason)
-                $0.append(entries.map(\.memberId)); $0.append(entries.map(\.kind.rawValue)); $0.append(entries.map(\.from.description))
-                $0.append(entries.map(\.to.description)); $0.append(entries.map { Int64($0.points) }); $0.append(entries.map { $0.lotId ?? "" })
-                $0.append(entries.map(\.sourceId))
-            }
-        }
-        for lot in ledger.touchedLots {
-            if ledger.newLotIds.contains(lot.id) {
-                try await connection.run(EventSQL.InsertLot.self, logger) {
-                    $0.append(lot.id); $0.append(programId); $0.append(lot.memberId); $0.append(lot.sourceId); $0.append(lot.earnedAt.millis)
-                    $0.append(lot.availableAt.millis); $0.append(lot.expiresAt?.millis); $0.append(lot.points); $0.append(lot.remaining)
-                    $0.append(lot.pending)
-                }
-            } else {
-                try await connection.run(EventSQL.UpdateLot.self, logger) { $0.append(lot.remaining); $0.append(lot.pending); $0.append(lot.id) }
-            }
-        }
-        try await connection.run(EventSQL.UpdateBalances.self, logger) {
+        let entries = ledger.entries, lots = ledger.touchedLots
+        try await connection.run(LedgerSQL.Save.self, logger) {
+            $0.append(programId); $0.append(version); $0.append(now.millis); $0.append(actor); $0.append(reason)
+            $0.append(entries.map(\.memberId)); $0.append(entries.map(\.kind.rawValue)); $0.append(entries.map(\.from.description))
+            $0.append(entries.map(\.to.description)); $0.append(entries.map { Int64($0.points) }); $0.append(entries.map { $0.lotId ?? "" })
+            $0.append(entries.map(\.sourceId))
+            $0.append(lots.map(\.id)); $0.append(lots.map(\.memberId)); $0.append(lots.map(\.sourceId)); $0.append(lots.map(\.earnedAt.millis))
+            $0.append(lots.map(\.availableAt.millis)); $0.append(lots.map { $0.expiresAt?.millis ?? LedgerSQL.noExpiry })
+            $0.append(lots.map { Int64($0.points) }); $0.append(lots.map { Int64($0.remaining) }); $0.append(lots.map(\.pending))
             $0.append(ledger.available); $0.append(ledger.pending); $0.append(ledger.debt); $0.append(ledger.lifetimeEarned)
             $0.append(ledger.memberId)
         }

@@ -61,10 +61,18 @@ extension PostgresStore {
     /// which serialises every write to their points across nodes.
     static func fetchMember(_ connection: PostgresConnection, programId: String, id: String, lock: Bool = false,
                             _ logger: Logger) async throws -> MemberRecord? {
-        let row = lock
-            ? try await connection.row(EventSQL.MemberForUpdate.self, logger) { $0.append(programId); $0.append(id) }
-            : try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id)", logger)
-        return try row.map(member)
+        if lock { return try await lockMember(connection, programId: programId, id: id, logger)?.member }
+        return try await connection.row("SELECT * FROM members WHERE program_id = \(programId) AND id = \(id)", logger).map(member)
+    }
+
+    /// A member's row locked until the transaction ends, with the program's current version number
+    /// read in the same round trip.
+    static func lockMember(_ connection: PostgresConnection, programId: String, id: String,
+                           _ logger: Logger) async throws -> (member: MemberRecord, currentVersion: Int?)? {
+        guard let row = try await connection.row(EventSQL.MemberForUpdate.self, logger, bind: { $0.append(programId); $0.append(id) }) else {
+            return nil
+        }
+        return (try member(row), try row.get("current_version", Int?.self))
     }
 
     static func member(_ row: PostgresRandomAccessRow) throws -> MemberRecord {

@@ -99,7 +99,12 @@ extension PostgresStore {
         guard let row = try await connection.row(EventSQL.CurrentVersion.self, logger, bind: { $0.append(programId) }) else {
             throw StoreError.notFound("program \(programId)")
         }
-        guard let number = try row.get("current_version", Int?.self), let loaded = try await loadVersion(connection, programId: programId, version: number) else {
+        return try await configuredVersion(connection, programId: programId, number: try row.get("current_version", Int?.self))
+    }
+
+    /// The program's version `number` (its current one, read by the caller), or why there is none.
+    func configuredVersion(_ connection: PostgresConnection, programId: String, number: Int?) async throws -> (ProgramVersionRecord, EventProcessor) {
+        guard let number, let loaded = try await loadVersion(connection, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)
         }
         return loaded

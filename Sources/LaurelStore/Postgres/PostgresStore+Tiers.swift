@@ -21,7 +21,7 @@ extension PostgresStore {
                          note: String? = nil, now: Date, _ logger: Logger) async throws {
         if tiers.skipsWrite(state, change: change, previous: previous) { return }
         var oldest: Date?
-        if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
+        if tiers.checksOldestInWindow {
             let from = tiers.windowStart(at: now)?.millis ?? Int64.min
             oldest = try await connection.row(EventSQL.OldestContribution.self, logger) { $0.append(memberId); $0.append(from) }?
                 .optionalDate("oldest")
@@ -31,7 +31,17 @@ extension PostgresStore {
             $0.append(state.tierId); $0.append(state.since?.millis); $0.append(state.floorTierId); $0.append(state.floorUntil?.millis)
             $0.append(state.reviewAt?.millis); $0.append(checkAt?.millis); $0.append(memberId)
         }
-        guard let change else { return }
+        if let change {
+            try await recordTierChange(connection, program: program, programId: programId, memberId: memberId, change: change, sourceId: sourceId,
+                                       actor: actor, note: note, now: now, logger)
+        }
+    }
+
+    /// What a tier change leaves besides the member's state: its history row, the outbox message and
+    /// the clubs the new tier brings.
+    static func recordTierChange(_ connection: PostgresConnection, program: ProgramDefinition, programId: String, memberId: String,
+                                 change: TierChange, sourceId: String, actor: String? = nil, note: String? = nil, now: Date,
+                                 _ logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))

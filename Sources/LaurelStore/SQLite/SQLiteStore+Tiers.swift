@@ -20,7 +20,7 @@ extension SQLiteStore {
                          note: String? = nil, now: Date) throws {
         if tiers.skipsWrite(state, change: change, previous: previous) { return }
         var oldest: Date?
-        if case .automatic = tiers.policy.downgrade, case .rollingMonths = tiers.policy.window {
+        if tiers.checksOldestInWindow {
             oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
                                  [memberId, tiers.windowStart(at: now)?.millis ?? Int64.min])?["oldest"] as Int64?).map(Date.init(millis:))
         }
