@@ -1,3 +1,5 @@
+import Foundation
+import LaurelCore
 import PostgresNIO
 
 /// The statements of recording an event, prepared. Parameter types are taken from the first call's
@@ -5,8 +7,8 @@ import PostgresNIO
 /// its type from a column (a value of an INSERT, a comparison with a column), or the statement
 /// declares all its types.
 ///
-/// An event is four statements after BEGIN, whatever the program: lock the member (`MemberForUpdate`),
-/// read what the core needs (`State`), write the ledger (`LedgerSQL.Save`), write the rest (`Write`).
+/// An event is three statements after BEGIN, whatever the program: lock the member (`MemberForUpdate`),
+/// read what the core needs (`State`), write everything (`Write`).
 /// Each round trip costs both processes more CPU than the statement itself.
 enum EventSQL {
     /// The member's row, locked for the transaction, with the program's current version.
@@ -43,34 +45,37 @@ enum EventSQL {
         static let types: [PostgresDataType] = [.text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
     }
 
-    /// Everything an event writes besides the ledger, in one statement: the event, its rule awards,
-    /// its tier contribution ($19 says whether there is one), the member's tier state ($26 says
-    /// whether it is written) and the idempotency key's stored response ($29 NULL when there is no
-    /// key). The ledger's own statement has already updated the member's row: one statement may
-    /// not update a row twice.
+    /// Everything an event writes, in one statement: its ledger ($1–$26, `LedgerSQL.writes`), the
+    /// event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41), the
+    /// member's balances and, when $42, tier state ($43–$48), and the idempotency key's stored
+    /// response ($49–$50 under the key $51, NULL when there is none). The member's row is updated
+    /// once: one statement may not update a row twice.
     enum Write: PreparedSQL {
         static let sql = """
-            WITH event AS (
+            WITH \(LedgerSQL.writes), event AS (
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
                                     payload, outcome, tier_amount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                VALUES ($27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35)
             ), awards AS (
                 INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
-                SELECT $3, rule_id, $5, points, $1 FROM UNNEST($14::TEXT[], $15::BIGINT[]) AS award(rule_id, points)
+                SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[]) AS award(rule_id, points)
             ), contribution AS (
                 INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
-                SELECT $3, $5, $16, $17, $18, $1 WHERE $19
-            ), tier AS (
-                UPDATE members SET tier_id = $20, tier_since = $21, tier_floor = $22, tier_floor_until = $23, tier_review_at = $24,
-                                   tier_check_at = $25
-                WHERE id = $3 AND $26
+                SELECT $26, $29, $38, $39, $40, $27 WHERE $41
+            ), idempotency AS (
+                UPDATE idempotency_keys SET status = $49, body = $50 WHERE program_id = $1 AND key = $51
             )
-            UPDATE idempotency_keys SET status = $27, body = $28 WHERE program_id = $2 AND key = $29
+            UPDATE members SET available = $22, pending = $23, debt = $24, lifetime_earned = $25,
+                tier_id = CASE WHEN $42 THEN $43 ELSE tier_id END, tier_since = CASE WHEN $42 THEN $44 ELSE tier_since END,
+                tier_floor = CASE WHEN $42 THEN $45 ELSE tier_floor END, tier_floor_until = CASE WHEN $42 THEN $46 ELSE tier_floor_until END,
+                tier_review_at = CASE WHEN $42 THEN $47 ELSE tier_review_at END, tier_check_at = CASE WHEN $42 THEN $48 ELSE tier_check_at END
+            WHERE id = $26
             """
-        static let types: [PostgresDataType] = [
-            .text, .text, .text, .text, .int8, .int8, .int8, .text, .int8, .text, .text, .text, .text,
-            .textArray, .int8Array, .int8, .int8, .int8, .bool,
-            .text, .int8, .text, .int8, .int8, .int8, .bool,
+        static let types: [PostgresDataType] = LedgerSQL.types + [
+            .text, .text, .int8, .text, .int8, .text, .text, .text, .text,
+            .textArray, .int8Array,
+            .int8, .int8, .int8, .bool,
+            .bool, .text, .int8, .text, .int8, .int8, .int8,
             .int8, .bytea, .text,
         ]
     }
@@ -101,29 +106,53 @@ enum LedgerSQL {
     /// Lot expiries are an array without NULLs; this stands for "never".
     static let noExpiry = Int64.min
 
+    /// The entries' and lots' inserts, as `WITH` items: the program $1, version $2, time $3,
+    /// actor $4, reason $5, the entries' columns $6–$12 and the lots' $13–$21. The member's
+    /// balances and id follow as $22–$26 in every statement that uses them.
+    static let writes = """
+        entries AS (
+            INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
+                                        program_version, created_at, actor, reason)
+            SELECT $1, member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, $2, $3, $4, $5
+            FROM UNNEST($6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
+                 WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
+            ORDER BY position
+        ), lots AS (
+            INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
+            SELECT id, $1, member_id, source_id, earned_at, available_at, NULLIF(expires_at, '\(noExpiry)'::BIGINT), points, remaining, pending
+            FROM UNNEST($13::TEXT[], $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::BIGINT[], $18::BIGINT[], $19::BIGINT[], $20::BIGINT[],
+                        $21::BOOLEAN[]) AS lot(id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
+            ON CONFLICT (id) DO UPDATE SET remaining = EXCLUDED.remaining, pending = EXCLUDED.pending
+        )
+        """
+    static let types: [PostgresDataType] = [
+        .text, .int8, .int8, .text, .text,
+        .textArray, .textArray, .textArray, .textArray, .int8Array, .textArray, .textArray,
+        .textArray, .textArray, .textArray, .int8Array, .int8Array, .int8Array, .int8Array, .int8Array, .boolArray,
+        .int8, .int8, .int8, .int8, .text,
+    ]
+
+    /// Appends $1–$26 for `ledger`.
+    static func bind(_ bindings: inout PostgresBindings, programId: String, ledger: MemberLedger, version: Int?, now: Date,
+                     actor: String?, reason: String?) {
+        let entries = ledger.entries, lots = ledger.touchedLots
+        bindings.append(programId); bindings.append(version); bindings.append(now.millis); bindings.append(actor); bindings.append(reason)
+        bindings.append(entries.map(\.memberId)); bindings.append(entries.map(\.kind.rawValue)); bindings.append(entries.map(\.from.description))
+        bindings.append(entries.map(\.to.description)); bindings.append(entries.map { Int64($0.points) })
+        bindings.append(entries.map { $0.lotId ?? "" }); bindings.append(entries.map(\.sourceId))
+        bindings.append(lots.map(\.id)); bindings.append(lots.map(\.memberId)); bindings.append(lots.map(\.sourceId))
+        bindings.append(lots.map(\.earnedAt.millis)); bindings.append(lots.map(\.availableAt.millis))
+        bindings.append(lots.map { $0.expiresAt?.millis ?? noExpiry }); bindings.append(lots.map { Int64($0.points) })
+        bindings.append(lots.map { Int64($0.remaining) }); bindings.append(lots.map(\.pending))
+        bindings.append(ledger.available); bindings.append(ledger.pending); bindings.append(ledger.debt); bindings.append(ledger.lifetimeEarned)
+        bindings.append(ledger.memberId)
+    }
+
     enum Save: PreparedSQL {
         static let sql = """
-            WITH entries AS (
-                INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
-                                            program_version, created_at, actor, reason)
-                SELECT $1, member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, $2, $3, $4, $5
-                FROM UNNEST($6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
-                     WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
-                ORDER BY position
-            ), lots AS (
-                INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
-                SELECT id, $1, member_id, source_id, earned_at, available_at, NULLIF(expires_at, '\(noExpiry)'::BIGINT), points, remaining, pending
-                FROM UNNEST($13::TEXT[], $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::BIGINT[], $18::BIGINT[], $19::BIGINT[], $20::BIGINT[],
-                            $21::BOOLEAN[]) AS lot(id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
-                ON CONFLICT (id) DO UPDATE SET remaining = EXCLUDED.remaining, pending = EXCLUDED.pending
-            )
+            WITH \(writes)
             UPDATE members SET available = $22, pending = $23, debt = $24, lifetime_earned = $25 WHERE id = $26
             """
-        static let types: [PostgresDataType] = [
-            .text, .int8, .int8, .text, .text,
-            .textArray, .textArray, .textArray, .textArray, .int8Array, .textArray, .textArray,
-            .textArray, .textArray, .textArray, .int8Array, .int8Array, .int8Array, .int8Array, .int8Array, .boolArray,
-            .int8, .int8, .int8, .int8, .text,
-        ]
+        static let types = LedgerSQL.types
     }
 }

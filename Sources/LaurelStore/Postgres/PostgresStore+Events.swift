@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// Four statements after BEGIN on the usual path (see `EventSQL`); a return, a gift or a tier
+    /// Three statements after BEGIN on the usual path (see `EventSQL`); a return, a gift or a tier
     /// change adds its own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
@@ -36,7 +36,6 @@ extension PostgresStore {
             var recorded = RecordedOutcome(outcome)
             recorded.gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                                         program: program, version: version.version, now: now, logger)
-            try await Self.saveLedger(connection, programId: programId, ledger: outcome.ledger, version: version.version, now: now, logger)
 
             let points = outcome.reversal?.reversed ?? outcome.pointsEarned
             let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
@@ -56,16 +55,16 @@ extension PostgresStore {
             let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
             let response = try idempotency?.render(record)
             try await connection.run(EventSQL.Write.self, logger) {
-                $0.append(event.id); $0.append(programId); $0.append(memberId); $0.append(event.type); $0.append(event.occurredAt.millis)
-                $0.append(now.millis); $0.append(version.version); $0.append(outcome.status.rawValue); $0.append(points)
-                $0.append(event.purchase?.total.description); $0.append(payload); $0.append(recorded.jsonText)
+                LedgerSQL.bind(&$0, programId: programId, ledger: outcome.ledger, version: version.version, now: now, actor: nil, reason: nil)
+                $0.append(event.id); $0.append(event.type); $0.append(event.occurredAt.millis); $0.append(outcome.status.rawValue)
+                $0.append(points); $0.append(event.purchase?.total.description); $0.append(payload); $0.append(recorded.jsonText)
                 $0.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
                 $0.append(awards.map(\.ruleId)); $0.append(awards.map { Int64($0.points) })
                 $0.append(contribution?.points ?? 0); $0.append(contribution?.amount.units ?? 0); $0.append(contribution?.purchases ?? 0)
                 $0.append(contribution != nil)
                 let tier = tierWrite?.state
-                $0.append(tier?.tierId); $0.append(tier?.since?.millis); $0.append(tier?.floorTierId); $0.append(tier?.floorUntil?.millis)
-                $0.append(tier?.reviewAt?.millis); $0.append(tierWrite?.checkAt?.millis); $0.append(tierWrite != nil)
+                $0.append(tierWrite != nil); $0.append(tier?.tierId); $0.append(tier?.since?.millis); $0.append(tier?.floorTierId)
+                $0.append(tier?.floorUntil?.millis); $0.append(tier?.reviewAt?.millis); $0.append(tierWrite?.checkAt?.millis)
                 $0.append(response?.status); try $0.append(response?.body); $0.append(idempotency?.key)
             }
             if let change = outcome.tierChange {

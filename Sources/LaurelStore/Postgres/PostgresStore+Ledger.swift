@@ -13,17 +13,8 @@ extension PostgresStore {
     /// lots it touched, the cached balances.
     static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
-        let entries = ledger.entries, lots = ledger.touchedLots
         try await connection.run(LedgerSQL.Save.self, logger) {
-            $0.append(programId); $0.append(version); $0.append(now.millis); $0.append(actor); $0.append(reason)
-            $0.append(entries.map(\.memberId)); $0.append(entries.map(\.kind.rawValue)); $0.append(entries.map(\.from.description))
-            $0.append(entries.map(\.to.description)); $0.append(entries.map { Int64($0.points) }); $0.append(entries.map { $0.lotId ?? "" })
-            $0.append(entries.map(\.sourceId))
-            $0.append(lots.map(\.id)); $0.append(lots.map(\.memberId)); $0.append(lots.map(\.sourceId)); $0.append(lots.map(\.earnedAt.millis))
-            $0.append(lots.map(\.availableAt.millis)); $0.append(lots.map { $0.expiresAt?.millis ?? LedgerSQL.noExpiry })
-            $0.append(lots.map { Int64($0.points) }); $0.append(lots.map { Int64($0.remaining) }); $0.append(lots.map(\.pending))
-            $0.append(ledger.available); $0.append(ledger.pending); $0.append(ledger.debt); $0.append(ledger.lifetimeEarned)
-            $0.append(ledger.memberId)
+            LedgerSQL.bind(&$0, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
         }
     }
 
