@@ -22,7 +22,7 @@ public enum EventImport {
         return ImportedEvent(member: member, event: event) { memberId in
             var stored = normalized
             stored.memberId = memberId
-            return (try? APIJSON.encode(stored)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            return (try? stored.jsonText()) ?? "{}"
         }
     }
 

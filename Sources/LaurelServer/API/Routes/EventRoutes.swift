@@ -24,7 +24,7 @@ struct EventRoutes {
             normalized.occurredAt = Timestamps.format(event.occurredAt)
             normalized.memberId = memberId
             normalized.externalId = nil
-            let payload = String(decoding: try APIJSON.encode(normalized), as: UTF8.self)
+            let payload = try normalized.jsonText()
             let render: @Sendable (EventRecord) throws -> Data = { EventView.json($0, details: payload) }
             let result = try await store.recordEvent(programId: request.programId, memberId: memberId, event: event, payload: payload, now: now,
                                                      idempotency: try request.idempotency(status: .created, render: render))
