@@ -12,7 +12,7 @@ struct MemberRoutes {
     /// carries the member it was computed for (unknown members answer 404).
     static func memberResponse(store: any LaurelStore, programId: String, id: String, now: Date) async throws -> Response {
         let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: 30 * 86_400)
-        return APIJSON.response(.ok, try APIJSON.encode(MemberView(summary.member, summary: summary)))
+        return APIJSON.response(.ok, try MemberView(summary.member, summary: summary).jsonData())
     }
 
     func register(_ api: APIRouter) {
@@ -23,7 +23,7 @@ struct MemberRoutes {
             let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: request.programId, externalId: body.externalId,
                                       email: body.email, name: body.name, birthday: body.birthday, attributes: body.attributes ?? [:],
                                       status: body.status ?? .active, createdAt: now, updatedAt: now)
-            let render: @Sendable (MemberRecord) throws -> Data = { try APIJSON.encode(MemberView($0)) }
+            let render: @Sendable (MemberRecord) throws -> Data = { try MemberView($0).jsonData() }
             let result = try await store.createMember(member, idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
@@ -48,7 +48,7 @@ struct MemberRoutes {
             let body = try APIJSON.decode(UpdateMemberBody.self, from: request.body)
             try body.validate()
             let member = try await store.updateMember(programId: request.programId, id: id, patch: body.patch, now: clock.now())
-            return APIJSON.response(.ok, try APIJSON.encode(MemberView(member)))
+            return APIJSON.response(.ok, try MemberView(member).jsonData())
         }
     }
 }
