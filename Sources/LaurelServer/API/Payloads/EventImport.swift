@@ -7,7 +7,7 @@ import LaurelStore
 public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
     public static func parse(_ line: String, id: String, now: Date) throws -> ImportedEvent {
-        let body = try APIJSON.decode(EventBody.self, from: Data(line.utf8))
+        let body = try EventBody.decode(Data(line.utf8))
         let event = try body.event(id: id, now: now)
         let member: ImportedEvent.Member
         switch (body.memberId, body.externalId) {

@@ -147,8 +147,8 @@ enum EventView {
 
     /// A stored event, its body read back and written again as the API writes bodies.
     static func json(_ record: EventRecord) -> Data {
-        let body = try? JSONDecoder().decode(EventBody.self, from: Data(record.payload.utf8))
-        let details = body.flatMap { try? APIJSON.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let body = try? EventBody.decode(Data(record.payload.utf8))
+        let details = body.flatMap { try? $0.jsonText() }
         return json(record, details: details)
     }
 }

@@ -10,7 +10,7 @@ struct EventRoutes {
 
     func register(_ api: APIRouter) {
         api.add(.post, "/v1/events", scope: .integration) { request in
-            let body = try APIJSON.decode(EventBody.self, from: request.body)
+            let body = try EventBody.decode(request.body)
             let now = clock.now()
             let event = try body.event(id: Identifiers.make("evt", now: now), now: now)
             var memberId = body.memberId ?? ""
