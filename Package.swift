@@ -63,7 +63,6 @@ let package = Package(
             dependencies: [
                 "LaurelCore", "LaurelStore", "LaurelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/LaurelBench",
             swiftSettings: strict

@@ -1,7 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import LaurelCore
 import LaurelStore
+import NIOFoundationCompat
 
 /// A write the day sent, in the client's own terms, with what the server answered.
 struct SentWrite: Sendable {
@@ -39,8 +39,8 @@ extension RetailRunner {
                 group.addTask {
                     var mine: [String: ReportedBalance] = [:]
                     while let index = next.take(below: memberIds.count) {
-                        let (status, data, _) = try await send(.GET, "/v1/members/\(memberIds[index])", nil, key: nil)
-                        guard status == 200, let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                        let response = try await client.get("/v1/members/\(memberIds[index])")
+                        guard response.status == 200, let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any],
                               let points = json["points"] as? [String: Any] else { continue }
                         mine[memberIds[index]] = ReportedBalance(available: points["available"] as? Int ?? 0, pending: points["pending"] as? Int ?? 0,
                                                                  debt: points["debt"] as? Int ?? 0, lifetimeEarned: points["lifetime_earned"] as? Int ?? 0,

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -36,23 +35,16 @@ struct LoadDriver {
         try await drive(count: paths.count, key: key) { (paths[$0], nil) }
     }
 
-    /// Sends `count` requests, the index's path with its body (POST) or without one (GET).
+    /// Sends `count` requests, the index's path with its body (POST) or without one (GET), to node `index % nodes`.
     private func drive(count: Int, key: String, request: @escaping @Sendable (Int) -> (path: String, body: String?)) async throws -> Result {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        let clients = (0..<nodes).map { LoopbackHTTPClient(port: port + $0, bearer: key, timeout: .seconds(30)) }
         let result = try await Self.closedLoop(count: count, concurrency: concurrency) { index in
             let (path, body) = request(index)
-            var http = HTTPClientRequest(url: "http://127.0.0.1:\(port + index % nodes)\(path)")
-            http.headers.add(name: "Authorization", value: "Bearer \(key)")
-            if let body {
-                http.method = .POST
-                http.headers.add(name: "Content-Type", value: "application/json")
-                http.body = .bytes(ByteBuffer(string: body))
-            }
-            let response = try await client.execute(http, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 1 << 20)
-            return Int(response.status.code)
+            let client = clients[index % nodes]
+            if let body { return try await client.post(path, json: body).status }
+            return try await client.get(path).status
         }
-        try await client.shutdown()
+        for client in clients { await client.shutdown() }
         return result
     }
 

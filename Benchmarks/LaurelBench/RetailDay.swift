@@ -1,11 +1,10 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import LaurelCore
 import LaurelServer
 import LaurelStore
 import NIOCore
-import NIOHTTP1
+import NIOFoundationCompat
 import Synchronization
 
 /// The retail day: a seeded mix of everything a brand's systems send in a day — purchases, other
@@ -49,8 +48,8 @@ struct RetailDay: AsyncParsableCommand {
                 group.addTask { try await app.run() }
                 try await Task.sleep(for: .milliseconds(500))
             }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
-            let runner = RetailRunner(client: client, base: "http://127.0.0.1:\(port)", key: day.key, state: state)
+            let client = LoopbackHTTPClient(port: port, bearer: day.key, timeout: .seconds(60))
+            let runner = RetailRunner(client: client, state: state)
             for level in levels.split(separator: ",").compactMap({ Int($0) }) {
                 let batch = (0..<operations).map { _ in RetailOperation.draw(&random, members: members) }
                 let before = server?.cpuSeconds() ?? 0
@@ -66,7 +65,7 @@ struct RetailDay: AsyncParsableCommand {
                 say(report.text(title: "open loop, \(rate) operations/s for \(openSeconds) s"))
             }
             reported = try await runner.reportedBalances(of: state.memberIds + state.enrolledIds)
-            try await client.shutdown()
+            await client.shutdown()
             group.cancelAll()
         }
         if let server {
@@ -220,9 +219,7 @@ struct RetailReport {
 
 /// Sends operations to the server and records how each went.
 struct RetailRunner: Sendable {
-    let client: HTTPClient
-    let base: String
-    let key: String
+    let client: LoopbackHTTPClient
     let state: RetailState
 
     func closedLoop(_ operations: [RetailOperation], concurrency: Int) async throws -> RetailReport {
@@ -293,7 +290,7 @@ struct RetailRunner: Sendable {
             if status == 201 { state.events.withLock { $0 += 1 } }
             return status
         case .read(let member, let history):
-            return try await send(.GET, history ? "/v1/members/\(members[member])/ledger?limit=20" : "/v1/members/\(members[member])", nil, key: nil).0
+            return try await client.get(history ? "/v1/members/\(members[member])/ledger?limit=20" : "/v1/members/\(members[member])").status
         case .redeem(let member, let reward):
             let answer = try await write("/v1/redemptions", #"{"member_id":"\#(members[member])","reward_id":"reward-\#(reward)"}"#, retry: false)
             state.sent(members[member], .redeem(rewardId: "reward-\(reward)"), answer)
@@ -324,32 +321,23 @@ struct RetailRunner: Sendable {
     /// A write; a retried one is sent twice with the same key and the two answers compared.
     private func write(_ path: String, _ body: String, retry: Bool) async throws -> (Int, [String: Any]) {
         guard retry else {
-            let (status, data, _) = try await send(.POST, path, body, key: nil)
-            return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
+            let response = try await client.post(path, json: body)
+            return (response.status, Self.object(response.body))
         }
         let key = "retry-\(UUID().uuidString)"
-        let (status, first, _) = try await send(.POST, path, body, key: key)
-        let (_, second, replayed) = try await send(.POST, path, body, key: key)
-        let same = first == second && replayed
+        let first = try await client.post(path, json: body, idempotencyKey: key)
+        let second = try await client.post(path, json: body, idempotencyKey: key)
+        let same = first.body == second.body && second.header("Idempotent-Replayed") == "true"
         state.retries.withLock {
             $0.sent += 1
             if same { $0.identical += 1 } else { $0.differing += 1 }
         }
-        return (status, (try? JSONSerialization.jsonObject(with: first) as? [String: Any]) ?? [:])
+        return (first.status, Self.object(first.body))
     }
 
-    func send(_ method: HTTPMethod, _ path: String, _ body: String?, key idempotencyKey: String?) async throws -> (Int, Data, Bool) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 1 << 22)
-        return (Int(response.status.code), Data(buffer: bytes), response.headers.first(name: "Idempotent-Replayed") == "true")
+    /// A JSON object answer; empty when the answer is not one.
+    static func object(_ body: ByteBuffer) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
     }
 }
 
@@ -499,13 +487,15 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
+        let probe = LoopbackHTTPClient(port: port, timeout: .seconds(2))
         for _ in 0..<300 {
-            if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
-               response.status == .ok { return ServerProcess(process: process) }
+            if (try? await probe.get("/healthz"))?.status == 200 {
+                await probe.shutdown()
+                return ServerProcess(process: process)
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
+        await probe.shutdown()
         process.terminate()
         throw ValidationError("laurel serve did not start on port \(port)")
     }
