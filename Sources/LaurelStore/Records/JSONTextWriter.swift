@@ -113,6 +113,36 @@ public struct JSONTextWriter {
         bool(value)
     }
 
+    /// An object as a value (an array's element, or after `key`), its members written by `members`.
+    public mutating func object(_ members: (inout JSONTextWriter) -> Void) {
+        beginObject()
+        members(&self)
+        endObject()
+    }
+
+    /// A member holding an object, its members written by `members`.
+    public mutating func object(_ name: String, _ members: (inout JSONTextWriter) -> Void) {
+        key(name)
+        object(members)
+    }
+
+    /// A member holding an array, each item written by `write`; absent (nil) items leave the member out.
+    public mutating func array<Items: Sequence>(_ name: String, _ items: Items?, _ write: (inout JSONTextWriter, Items.Element) -> Void) {
+        guard let items else { return }
+        key(name)
+        beginArray()
+        for item in items {
+            element()
+            write(&self, item)
+        }
+        endArray()
+    }
+
+    /// A member holding an array of strings; nil leaves it out.
+    public mutating func field(_ name: String, _ strings: [String]?) {
+        array(name, strings) { $0.string($1) }
+    }
+
     private mutating func separate() {
         if !empty { bytes.append(UInt8(ascii: ",")) }
         empty = false

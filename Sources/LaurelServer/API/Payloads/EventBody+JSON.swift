@@ -7,63 +7,45 @@ extension EventBody {
     /// and more of an import's). Attributes, free-form JSON, still go through the encoder.
     func jsonText() throws -> String {
         var json = JSONTextWriter(capacity: 256 + (purchase?.lines?.count ?? 0) * 120)
-        json.beginObject()
-        if let attributes {
-            json.key("attributes")
-            json.raw(String(decoding: try APIJSON.encode(attributes), as: UTF8.self))
+        let attributes = try self.attributes.map { String(decoding: try APIJSON.encode($0), as: UTF8.self) }
+        json.object { json in
+            if let attributes {
+                json.key("attributes")
+                json.raw(attributes)
+            }
+            json.field("channel", channel)
+            json.field("external_id", externalId)
+            json.field("member_id", memberId)
+            json.field("occurred_at", occurredAt)
+            if let purchase { json.object("purchase") { purchase.write(to: &$0) } }
+            if let details = self.return {
+                json.object("return") { json in
+                    json.field("amount", details.amount.description)
+                    json.field("purchase_event_id", details.purchaseEventId)
+                }
+            }
+            json.field("store", store)
+            json.field("type", type)
         }
-        json.field("channel", channel)
-        json.field("external_id", externalId)
-        json.field("member_id", memberId)
-        json.field("occurred_at", occurredAt)
-        if let purchase {
-            json.key("purchase")
-            purchase.write(to: &json)
-        }
-        if let details = self.return {
-            json.key("return")
-            json.beginObject()
-            json.field("amount", details.amount.description)
-            json.field("purchase_event_id", details.purchaseEventId)
-            json.endObject()
-        }
-        json.field("store", store)
-        json.field("type", type)
-        json.endObject()
         return json.text
     }
 }
 
 extension EventBody.PurchaseBody {
+    /// The purchase's members (the caller opens and closes the object).
     func write(to json: inout JSONTextWriter) {
-        json.beginObject()
         json.field("currency", currency)
-        if let lines {
-            json.key("lines")
-            json.beginArray()
-            for line in lines {
-                json.element()
-                json.beginObject()
+        json.array("lines", lines) { json, line in
+            json.object { json in
                 json.field("category", line.category)
                 if let delivery = line.delivery { json.field("delivery", delivery) }
-                if let labels = line.labels {
-                    json.key("labels")
-                    json.beginArray()
-                    for label in labels {
-                        json.element()
-                        json.string(label)
-                    }
-                    json.endArray()
-                }
+                json.field("labels", line.labels)
                 if let quantity = line.quantity { json.field("quantity", quantity) }
                 json.field("sku", line.sku)
                 json.field("unit_price", line.unitPrice.description)
-                json.endObject()
             }
-            json.endArray()
         }
         json.field("total", total?.description)
         json.field("transaction_id", transactionId)
-        json.endObject()
     }
 }

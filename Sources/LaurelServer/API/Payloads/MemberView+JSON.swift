@@ -7,136 +7,101 @@ extension MemberView {
     /// Attributes, free-form JSON, still go through the encoder.
     func jsonData() throws -> Data {
         var json = JSONTextWriter(capacity: 768)
-        try write(to: &json)
+        let attributes = self.attributes.isEmpty ? "{}" : String(decoding: try APIJSON.encode(self.attributes), as: UTF8.self)
+        json.object { json in
+            json.key("attributes")
+            json.raw(attributes)
+            json.field("birthday", birthday)
+            json.array("clubs", clubs) { json, club in club.write(to: &json) }
+            json.field("created_at", createdAt)
+            json.field("discount_percent", discountPercent)
+            json.field("email", email)
+            json.field("external_id", externalId)
+            json.field("id", id)
+            json.field("name", name)
+            json.field("object", object)
+            json.object("points") { points.write(to: &$0) }
+            json.field("status", status.rawValue)
+            if let tier { json.object("tier") { tier.write(to: &$0) } }
+            json.field("tier_id", tierId)
+            json.field("updated_at", updatedAt)
+        }
         return Data(json.bytes)
-    }
-
-    func write(to json: inout JSONTextWriter) throws {
-        json.beginObject()
-        json.key("attributes")
-        json.raw(attributes.isEmpty ? "{}" : String(decoding: try APIJSON.encode(attributes), as: UTF8.self))
-        json.field("birthday", birthday)
-        if let clubs {
-            json.key("clubs")
-            json.beginArray()
-            for club in clubs {
-                json.element()
-                club.write(to: &json)
-            }
-            json.endArray()
-        }
-        json.field("created_at", createdAt)
-        json.field("discount_percent", discountPercent)
-        json.field("email", email)
-        json.field("external_id", externalId)
-        json.field("id", id)
-        json.field("name", name)
-        json.field("object", object)
-        json.key("points")
-        points.write(to: &json)
-        json.field("status", status.rawValue)
-        if let tier {
-            json.key("tier")
-            tier.write(to: &json)
-        }
-        json.field("tier_id", tierId)
-        json.field("updated_at", updatedAt)
-        json.endObject()
     }
 }
 
 extension MemberView.Points {
+    /// The points' members (the caller opens and closes the object).
     func write(to json: inout JSONTextWriter) {
-        json.beginObject()
+        let dated = { (json: inout JSONTextWriter, entry: MemberView.DatedPoints) in
+            json.object { json in
+                json.field("date", entry.date)
+                json.field("points", entry.points)
+            }
+        }
         json.field("available", available)
         json.field("debt", debt)
-        Self.write(expiringSoon, as: "expiring_soon", to: &json)
+        json.array("expiring_soon", expiringSoon, dated)
         json.field("lifetime_earned", lifetimeEarned)
         json.field("pending", pending)
-        Self.write(pendingRelease, as: "pending_release", to: &json)
-        json.endObject()
-    }
-
-    private static func write(_ dated: [MemberView.DatedPoints]?, as name: String, to json: inout JSONTextWriter) {
-        guard let dated else { return }
-        json.key(name)
-        json.beginArray()
-        for entry in dated {
-            json.element()
-            json.beginObject()
-            json.field("date", entry.date)
-            json.field("points", entry.points)
-            json.endObject()
-        }
-        json.endArray()
+        json.array("pending_release", pendingRelease, dated)
     }
 }
 
 extension TierView {
+    /// The tier's members (the caller opens and closes the object).
     func write(to json: inout JSONTextWriter) {
-        json.beginObject()
-        json.key("basis")
-        json.beginObject()
-        json.field("type", basis.type)
-        json.field("value", basis.value)
-        json.endObject()
+        json.object("basis") { json in
+            json.field("type", basis.type)
+            json.field("value", basis.value)
+        }
         if let benefits {
-            json.key("benefits")
-            json.beginObject()
-            json.field("bonus_points", benefits.bonusPoints)
-            json.field("discount_percent", benefits.discountPercent)
-            json.field("earning_multiplier", benefits.earningMultiplier)
-            json.key("perks")
-            json.beginArray()
-            for perk in benefits.perks {
-                json.element()
-                json.string(perk)
+            json.object("benefits") { json in
+                json.field("bonus_points", benefits.bonusPoints)
+                json.field("discount_percent", benefits.discountPercent)
+                json.field("earning_multiplier", benefits.earningMultiplier)
+                json.field("perks", benefits.perks)
             }
-            json.endArray()
-            json.endObject()
         }
         if let floor {
-            json.key("floor")
-            json.beginObject()
-            json.field("tier", floor.tier)
-            json.field("until", floor.until)
-            json.endObject()
+            json.object("floor") { json in
+                json.field("tier", floor.tier)
+                json.field("until", floor.until)
+            }
         }
         json.field("id", id)
         if let keep {
-            json.key("keep")
-            json.beginObject()
-            json.field("by", keep.by)
-            json.field("missing", keep.missing)
-            json.endObject()
+            json.object("keep") { json in
+                json.field("by", keep.by)
+                json.field("missing", keep.missing)
+            }
         }
         json.field("name", name)
         if let nextTier {
-            json.key("next_tier")
-            json.beginObject()
-            json.field("id", nextTier.id)
-            json.field("missing", nextTier.missing)
-            json.field("name", nextTier.name)
-            json.field("threshold", nextTier.threshold)
-            json.endObject()
+            json.object("next_tier") { json in
+                json.field("id", nextTier.id)
+                json.field("missing", nextTier.missing)
+                json.field("name", nextTier.name)
+                json.field("threshold", nextTier.threshold)
+            }
         }
         json.field("since", since)
-        json.endObject()
     }
 }
 
 extension ClubMembershipView {
+    /// The membership as one JSON object.
     func write(to json: inout JSONTextWriter) {
-        json.beginObject()
-        json.field("club_id", clubId)
-        json.field("ended_at", endedAt)
-        json.field("expires_at", expiresAt)
-        json.field("invited_by", invitedBy)
-        json.field("joined_at", joinedAt)
-        json.field("member_id", memberId)
-        json.field("object", object)
-        json.field("status", status.rawValue)
-        json.field("via", via.rawValue)
-        json.endObject()
+        json.object { json in
+            json.field("club_id", clubId)
+            json.field("ended_at", endedAt)
+            json.field("expires_at", expiresAt)
+            json.field("invited_by", invitedBy)
+            json.field("joined_at", joinedAt)
+            json.field("member_id", memberId)
+            json.field("object", object)
+            json.field("status", status.rawValue)
+            json.field("via", via.rawValue)
+        }
     }
 }
