@@ -90,6 +90,7 @@ struct HTTP: AsyncParsableCommand {
                                channel: BenchWorkload.channels[index % 4])
         }
 
+        var errors = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, node) in stores.enumerated() {
                 let app = LaurelApplication.build(store: node, settings: .init(port: port + index, settlementInterval: 0))
@@ -100,25 +101,31 @@ struct HTTP: AsyncParsableCommand {
             let result = try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
             say(String(format: "http (%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
                        postgres == nil ? "SQLite" : "PostgreSQL", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
+            errors += result.count - result.statuses[201, default: 0]
             if reads > 0 {
                 let paths = (0..<reads).map { _ in "/v1/members/\(memberIds[random.int(memberIds.count)])" }
                 let read = try await driver.drive(gets: paths, key: key)
                 say(String(format: "balance reads: %d, concurrency %d: %@; errors %d", read.count, concurrency, read.summary,
                            read.count - read.statuses[200, default: 0]))
+                errors += read.count - read.statuses[200, default: 0]
             }
             if health > 0 {
                 let checks = try await driver.drive(gets: Array(repeating: "/healthz", count: health), key: key)
                 say(String(format: "health checks: %d, concurrency %d: %@; errors %d", checks.count, concurrency, checks.summary,
                            checks.count - checks.statuses[200, default: 0]))
+                errors += checks.count - checks.statuses[200, default: 0]
             }
             group.cancelAll()
         }
-        _ = try await BenchSetup.auditIsClean(store)
-        guard postgres == nil else { return }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
-                   Double(size) / 1e3 / Double(requests)))
+        let clean = try await BenchSetup.auditIsClean(store)
+        if postgres == nil {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
+                       Double(size) / 1e3 / Double(requests)))
+        }
+        // A failed request or an unclean ledger fails the run (as every other mode's checks do).
+        if errors > 0 || !clean { throw ExitCode(1) }
     }
 }
 

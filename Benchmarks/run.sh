@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark of issue 5 with one command and keeps its output:
+#   bash Benchmarks/run.sh                    # release build, the figures of docs/performance.md (SQLite; ~10 min)
+#   bash Benchmarks/run.sh --postgres URL     # the same, then the PostgreSQL runs against URL
+#   bash Benchmarks/run.sh --with-postgres    # starts the throwaway cluster of .ci/postgres.sh for them
+#   bash Benchmarks/run.sh --quick            # tiny sizes on a debug build: checks the benchmark still runs
+#                                             # and its correctness checks pass, says nothing about speed
+# Every mode checks what it did (ledger audit, failed requests, retries, oversold rewards,
+# independently recomputed balances) and exits 1 on a failure, which stops this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+postgres=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1 ;;
+        --postgres) postgres="$2"; shift ;;
+        --with-postgres) source .ci/postgres.sh start >/dev/null; postgres="$LAUREL_TEST_POSTGRES_URL" ;;
+        *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+configuration=release
+[ "$quick" = 1 ] && configuration=debug
+log="${TMPDIR:-/tmp}/laurel-bench-$(date -u +%Y%m%dT%H%M%SZ).log"
+exec > >(tee "$log") 2>&1
+
+echo "# laurel benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(swift --version 2>&1 | head -1)"
+echo "# $configuration build$([ "$quick" = 1 ] && echo ', quick sizes: figures mean nothing')"
+
+swift build -c "$configuration" --product laurel
+swift build -c "$configuration" --product laurel-bench
+bench="$(swift build -c "$configuration" --show-bin-path)/laurel-bench"
+
+run() {
+    echo
+    echo "\$ laurel-bench $*"
+    "$bench" "$@"
+}
+
+if [ "$quick" = 1 ]; then
+    run core --events 20000
+    run store --events 2000 --concurrency 8 --members 200
+    run http --requests 1000 --concurrency 8 --members 200 --reads 1000 --health 1000
+    run import --events 3000 --members 500
+    run redeem --requests 500 --stock 300 --members 200 --concurrency 8
+    run retail-day --separate-server --members 1000 --operations 400 --levels 1,8 --rate 200 --open-seconds 2
+    if [ -n "$postgres" ]; then
+        run store --postgres "$postgres" --events 1000 --concurrency 8 --members 200
+        run http --postgres "$postgres" --requests 500 --concurrency 8 --members 200
+        run retail-day --separate-server --postgres "$postgres" --members 1000 --operations 400 --levels 8 --rate 0
+    fi
+else
+    run core --events 200000
+    run store --events 20000 --concurrency 16
+    run http --requests 20000 --concurrency 16 --reads 20000
+    run http --requests 2000 --concurrency 16 --health 40000
+    run import --events 100000 --members 10000
+    run redeem --requests 5000 --stock 5000 --concurrency 16
+    run retail-day --separate-server
+    run retail-day --separate-server --members 100000 --levels 16 --rate 0
+    if [ -n "$postgres" ]; then
+        run store --postgres "$postgres" --events 10000 --concurrency 16
+        run http --postgres "$postgres" --requests 10000 --concurrency 16
+        run redeem --postgres "$postgres" --requests 5000 --stock 5000 --concurrency 16
+        run retail-day --separate-server --postgres "$postgres" --levels 1,16,32 --rate 800
+    fi
+fi
+
+echo
+echo "# all runs passed their checks; output kept in $log"
