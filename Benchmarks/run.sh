@@ -5,6 +5,7 @@
 #   bash Benchmarks/run.sh --with-postgres    # starts the throwaway cluster of .ci/postgres.sh for them
 #   bash Benchmarks/run.sh --quick            # tiny sizes on a debug build: checks the benchmark still runs
 #                                             # and its correctness checks pass, says nothing about speed
+#   --scratch-path DIR                        # build there instead of .build (swift build's option)
 # Every mode checks what it did (ledger audit, failed requests, retries, oversold rewards,
 # independently recomputed balances) and exits 1 on a failure, which stops this script.
 set -euo pipefail
@@ -12,10 +13,12 @@ cd "$(dirname "$0")/.."
 
 quick=0
 postgres=""
+scratch=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
         --postgres) postgres="$2"; shift ;;
+        --scratch-path) scratch=(--scratch-path "$2"); shift ;;
         --with-postgres) source .ci/postgres.sh start >/dev/null; postgres="$LAUREL_TEST_POSTGRES_URL" ;;
         *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
     esac
@@ -31,9 +34,9 @@ echo "# laurel benchmark, $(date -u +%FT%TZ), commit $(git rev-parse --short HEA
 echo "# $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(swift --version 2>&1 | head -1)"
 echo "# $configuration build$([ "$quick" = 1 ] && echo ', quick sizes: figures mean nothing')"
 
-swift build -c "$configuration" --product laurel
-swift build -c "$configuration" --product laurel-bench
-bench="$(swift build -c "$configuration" --show-bin-path)/laurel-bench"
+swift build -c "$configuration" "${scratch[@]}" --product laurel
+swift build -c "$configuration" "${scratch[@]}" --product laurel-bench
+bench="$(swift build -c "$configuration" "${scratch[@]}" --show-bin-path)/laurel-bench"
 
 run() {
     echo

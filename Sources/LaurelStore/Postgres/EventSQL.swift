@@ -18,6 +18,20 @@ enum EventSQL {
             WHERE members.program_id = $1 AND members.id = $2 FOR UPDATE OF members
             """
     }
+    /// `MemberForUpdate` for a write with an `Idempotency-Key`, claiming the key in the same round
+    /// trip (as `IdempotencySQL.Claim` does): `claimed` is 0 when the key was used before. A
+    /// concurrent holder of the key makes the claim wait until it commits.
+    enum ClaimAndLock: PreparedSQL {
+        static let sql = """
+            WITH claim AS (
+                INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
+                VALUES ($1, $3, $4, 0, $5, $6) ON CONFLICT (program_id, key) DO NOTHING RETURNING key
+            )
+            SELECT members.*, programs.current_version, (SELECT COUNT(*) FROM claim) AS claimed
+            FROM members JOIN programs ON programs.id = members.program_id
+            WHERE members.program_id = $1 AND members.id = $2 FOR UPDATE OF members
+            """
+    }
     enum CurrentVersion: PreparedSQL { static let sql = "SELECT current_version FROM programs WHERE id = $1" }
 
     /// What the core needs besides the member, in one statement run after the member's lock (so it

@@ -4,15 +4,27 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// Three statements after BEGIN on the usual path (see `EventSQL`); a return, a gift or a tier
-    /// change adds its own.
+    /// Three statements after BEGIN on the usual path (see `EventSQL`), with or without an
+    /// idempotency key; a replay, a return, a gift or a tier change adds its own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         try await transaction { connection in
-            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
-            guard let (member, currentVersion) = try await Self.lockMember(connection, programId: programId, id: memberId, logger) else {
-                throw StoreError.notFound("member \(memberId)")
+            let locked: (member: MemberRecord, currentVersion: Int?)?
+            if let idempotency {
+                // The key's claim and the member's lock in one round trip.
+                let row = try await connection.row(EventSQL.ClaimAndLock.self, logger) {
+                    $0.append(programId); $0.append(memberId); $0.append(idempotency.key); $0.append(idempotency.fingerprint)
+                    try $0.append(Data()); $0.append(now.millis)
+                }
+                if let row, try row.get("claimed", Int.self) == 0,
+                   let replay = try await Self.storedResponse(connection, programId: programId, idempotency, logger) {
+                    return .replayed(replay)
+                }
+                locked = try row.map { (try Self.member($0), try $0.get("current_version", Int?.self)) }
+            } else {
+                locked = try await Self.lockMember(connection, programId: programId, id: memberId, logger)
             }
+            guard let (member, currentVersion) = locked else { throw StoreError.notFound("member \(memberId)") }
             let (version, processor) = try await configuredVersion(connection, programId: programId, number: currentVersion)
             let program = processor.program
             let tiers = processor.tiers

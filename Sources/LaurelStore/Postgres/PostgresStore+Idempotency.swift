@@ -12,6 +12,13 @@ extension PostgresStore {
             $0.append(programId); $0.append(idempotency.key); $0.append(idempotency.fingerprint); try $0.append(Data()); $0.append(now.millis)
         }
         if !claimed.isEmpty { return nil }
+        return try await storedResponse(connection, programId: programId, idempotency, logger)
+    }
+
+    /// The response of the request that used the key first (after a claim found it taken), or a
+    /// refusal when this request is another one under the same key.
+    static func storedResponse<Value>(_ connection: PostgresConnection, programId: String, _ idempotency: Idempotency<Value>,
+                                      _ logger: Logger) async throws -> StoredResponse? {
         guard let row = try await connection.row("""
             SELECT fingerprint, status, body FROM idempotency_keys WHERE program_id = \(programId) AND key = \(idempotency.key)
             """, logger) else { return nil }
