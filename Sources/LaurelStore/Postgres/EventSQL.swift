@@ -59,14 +59,14 @@ enum EventSQL {
         static let types: [PostgresDataType] = [.text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
     }
 
-    /// Everything an event writes, in one statement: its ledger ($1–$26, `LedgerSQL.writes`), the
-    /// event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41), the
-    /// member's balances and, when $42, tier state ($43–$48), and the idempotency key's stored
+    /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
+    /// the event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41),
+    /// the member's balances and, when $42, tier state ($43–$48), and the idempotency key's stored
     /// response ($49–$50 under the key $51, NULL when there is none). The member's row is updated
     /// once: one statement may not update a row twice.
     enum Write: PreparedSQL {
         static let sql = """
-            WITH \(LedgerSQL.writes), event AS (
+            WITH \(LedgerSQL.writes(isNew: 52)), event AS (
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
                                     payload, outcome, tier_amount)
                 VALUES ($27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35)
@@ -91,6 +91,7 @@ enum EventSQL {
             .int8, .int8, .int8, .bool,
             .bool, .text, .int8, .text, .int8, .int8, .int8,
             .int8, .bytea, .text,
+            .boolArray,
         ]
     }
 
@@ -115,15 +116,18 @@ enum EventSQL {
 }
 
 /// What any operation on points writes, in one statement: its ledger entries in order, the lots it
-/// created or changed (inserted, or updated where the id exists), and the member's cached balances.
+/// created (inserted) or changed (updated), and the member's cached balances.
 enum LedgerSQL {
     /// Lot expiries are an array without NULLs; this stands for "never".
     static let noExpiry = Int64.min
 
-    /// The entries' and lots' inserts, as `WITH` items: the program $1, version $2, time $3,
-    /// actor $4, reason $5, the entries' columns $6–$12 and the lots' $13–$21. The member's
-    /// balances and id follow as $22–$26 in every statement that uses them.
-    static let writes = """
+    /// The entries' and lots' writes, as `WITH` items: the program $1, version $2, time $3,
+    /// actor $4, reason $5, the entries' columns $6–$12 and the lots' $13–$21, with $`isNew`
+    /// saying which lots are new (inserted: an id already taken fails the statement, as it
+    /// should) and which changed (updated). The member's balances and id follow as $22–$26 in
+    /// every statement that uses them.
+    static func writes(isNew: Int) -> String {
+        """
         entries AS (
             INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
                                         program_version, created_at, actor, reason)
@@ -131,14 +135,20 @@ enum LedgerSQL {
             FROM UNNEST($6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
                  WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
             ORDER BY position
-        ), lots AS (
+        ), new_lots AS (
             INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
             SELECT id, $1, member_id, source_id, earned_at, available_at, NULLIF(expires_at, '\(noExpiry)'::BIGINT), points, remaining, pending
             FROM UNNEST($13::TEXT[], $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::BIGINT[], $18::BIGINT[], $19::BIGINT[], $20::BIGINT[],
-                        $21::BOOLEAN[]) AS lot(id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
-            ON CONFLICT (id) DO UPDATE SET remaining = EXCLUDED.remaining, pending = EXCLUDED.pending
+                        $21::BOOLEAN[], $\(isNew)::BOOLEAN[])
+                 AS lot(id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending, is_new)
+            WHERE is_new
+        ), changed_lots AS (
+            UPDATE lots SET remaining = lot.remaining, pending = lot.pending
+            FROM UNNEST($13::TEXT[], $20::BIGINT[], $21::BOOLEAN[], $\(isNew)::BOOLEAN[]) AS lot(id, remaining, pending, is_new)
+            WHERE lots.id = lot.id AND NOT lot.is_new
         )
         """
+    }
     static let types: [PostgresDataType] = [
         .text, .int8, .int8, .text, .text,
         .textArray, .textArray, .textArray, .textArray, .int8Array, .textArray, .textArray,
@@ -146,7 +156,7 @@ enum LedgerSQL {
         .int8, .int8, .int8, .int8, .text,
     ]
 
-    /// Appends $1–$26 for `ledger`.
+    /// Appends $1–$26 for `ledger`; its lots' flags (`newLots`) go last.
     static func bind(_ bindings: inout PostgresBindings, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                      actor: String?, reason: String?) {
         let entries = ledger.entries, lots = ledger.touchedLots
@@ -162,11 +172,16 @@ enum LedgerSQL {
         bindings.append(ledger.memberId)
     }
 
+    /// Appends the flags of `writes(isNew:)`: which of the ledger's touched lots are new.
+    static func bindNewLots(_ bindings: inout PostgresBindings, ledger: MemberLedger) {
+        bindings.append(ledger.touchedLots.map { ledger.newLotIds.contains($0.id) })
+    }
+
     enum Save: PreparedSQL {
         static let sql = """
-            WITH \(writes)
+            WITH \(writes(isNew: 27))
             UPDATE members SET available = $22, pending = $23, debt = $24, lifetime_earned = $25 WHERE id = $26
             """
-        static let types = LedgerSQL.types
+        static let types = LedgerSQL.types + [.boolArray]
     }
 }

@@ -78,6 +78,7 @@ extension PostgresStore {
                 $0.append(tierWrite != nil); $0.append(tier?.tierId); $0.append(tier?.since?.millis); $0.append(tier?.floorTierId)
                 $0.append(tier?.floorUntil?.millis); $0.append(tier?.reviewAt?.millis); $0.append(tierWrite?.checkAt?.millis)
                 $0.append(response?.status); try $0.append(response?.body); $0.append(idempotency?.key)
+                LedgerSQL.bindNewLots(&$0, ledger: outcome.ledger)
             }
             if let change = outcome.tierChange {
                 try await Self.recordTierChange(connection, program: program, programId: programId, memberId: memberId, change: change,

@@ -15,6 +15,7 @@ extension PostgresStore {
                            actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
         try await connection.run(LedgerSQL.Save.self, logger) {
             LedgerSQL.bind(&$0, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+            LedgerSQL.bindNewLots(&$0, ledger: ledger)
         }
     }
 
