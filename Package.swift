@@ -74,6 +74,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LaurelCoreTests", dependencies: ["LaurelCore", "LaurelTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LaurelBenchTests", dependencies: ["LaurelBench"], swiftSettings: strict),
         .testTarget(
             name: "LaurelStoreTests",
             dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
