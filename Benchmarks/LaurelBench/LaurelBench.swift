@@ -71,6 +71,7 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "Server nodes, each with its own store and connection pool (PostgreSQL only).") var nodes = 1
     @Option(help: "Balance reads (GET /v1/members/{id} of a random member) sent after the events, by as many clients.") var reads = 0
     @Option(help: "GET /healthz requests sent last, by as many clients: the HTTP stack's own cost, server and client.") var health = 0
+    @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
@@ -79,7 +80,7 @@ struct HTTP: AsyncParsableCommand {
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
         var stores: [any LaurelStore] = []
         // Each node its own store and connection pool; the first one creates the schema.
-        for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0)) }
+        for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0, fullSync: fullSync)) }
         let store = stores[0]
         let now = Date()
         let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
@@ -99,8 +100,8 @@ struct HTTP: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(500))
             let driver = LoadDriver(port: port, nodes: nodes, concurrency: concurrency)
             let result = try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
-            say(String(format: "http (%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
-                       postgres == nil ? "SQLite" : "PostgreSQL", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
+            say(String(format: "http (%@%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
+                       postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
             errors += result.count - result.statuses[201, default: 0]
             if reads > 0 {
                 let paths = (0..<reads).map { _ in "/v1/members/\(memberIds[random.int(memberIds.count)])" }

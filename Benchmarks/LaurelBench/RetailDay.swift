@@ -25,15 +25,17 @@ struct RetailDay: AsyncParsableCommand {
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
     @Flag(help: "Run the server as its own `laurel serve` process (built next to laurel-bench), to measure its CPU and memory alone.")
     var separateServer = false
+    @Flag(help: "SQLite: synchronous = FULL (laurel serve --full-sync), so acknowledged writes also survive a power loss.")
+    var fullSync = false
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-retail-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
-        let store = try await BenchSetup.open(database)
+        let store = try await BenchSetup.open(database, fullSync: fullSync)
         let day = try await RetailSetup.prepare(store: store, members: members)
         let sizeBefore = Self.fileSize(path)
-        say("retail day on \(postgres == nil ? "SQLite" : "PostgreSQL"): \(members) members (20 % Silver, 5 % Gold), 5,000 SKUs in 50 categories, " +
+        say("retail day on \(postgres == nil ? "SQLite" : "PostgreSQL")\(fullSync ? " (synchronous = FULL)" : ""): \(members) members (20 % Silver, 5 % Gold), 5,000 SKUs in 50 categories, " +
             "\(day.rules) earning rules, 20 rewards (5 with 40 units), seed \(seed)")
 
         var random = BenchWorkload.Random(state: seed)
@@ -42,7 +44,7 @@ struct RetailDay: AsyncParsableCommand {
         var reported: [String: ReportedBalance] = [:]
         try await withThrowingTaskGroup(of: Void.self) { group in
             if separateServer {
-                server = try await ServerProcess.start(database: database, port: port)
+                server = try await ServerProcess.start(database: database, port: port, fullSync: fullSync)
             } else {
                 let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
                 group.addTask { try await app.run() }
@@ -455,15 +457,16 @@ enum BenchSetup {
         return memberIds
     }
 
-    /// A running store on `database` (as `database(…)` gives it); `migrated` also creates the schema.
-    static func open(_ database: String, migrated: Bool = true) async throws -> any LaurelStore {
+    /// A running store on `database` (as `database(…)` gives it); `migrated` also creates the schema;
+    /// `fullSync` makes SQLite commits survive a power loss too (`laurel serve --full-sync`).
+    static func open(_ database: String, migrated: Bool = true, fullSync: Bool = false) async throws -> any LaurelStore {
         let store: any LaurelStore
         if database.hasPrefix("postgres") {
             let node = try PostgresStore(url: database)
             Task.immediate { await node.run() }
             store = node
         } else {
-            store = try SQLiteStore(path: database)
+            store = try SQLiteStore(path: database, durability: fullSync ? .full : .normal)
         }
         if migrated { try await store.migrate() }
         return store
@@ -476,14 +479,14 @@ final class ServerProcess: @unchecked Sendable {
 
     private init(process: Process) { self.process = process }
 
-    static func start(database: String, port: Int) async throws -> ServerProcess {
+    static func start(database: String, port: Int, fullSync: Bool) async throws -> ServerProcess {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw ValidationError("--separate-server needs the laurel executable next to laurel-bench (swift build -c release --product laurel)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--db", database, "--port", "\(port)", "--settle-every", "0"]
+        process.arguments = ["serve", "--db", database, "--port", "\(port)", "--settle-every", "0"] + (fullSync ? ["--full-sync"] : [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -14,11 +14,12 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "Members to spread the events over.") var members = 1000
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
+    @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-store-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path))
+        let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path), fullSync: fullSync)
         let now = Date()
         let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
         var random = BenchWorkload.Random(state: seed)
@@ -35,8 +36,8 @@ struct StoreBench: AsyncParsableCommand {
             _ = try await store.recordEvent(programId: "bench", memberId: memberId, event: event, payload: payload, now: Date(), idempotency: nil)
             return 201
         }
-        say(String(format: "store (%@): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; %.2f s CPU = %.0f µs per event",
-                   postgres == nil ? "SQLite" : "PostgreSQL", result.count, concurrency, Double(result.count) / result.seconds, result.seconds,
+        say(String(format: "store (%@%@): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; %.2f s CPU = %.0f µs per event",
+                   postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", result.count, concurrency, Double(result.count) / result.seconds, result.seconds,
                    result.percentile(0.5), result.percentile(0.95), result.percentile(0.99), result.latencies.last ?? 0, result.cpu,
                    result.cpu / Double(result.count) * 1e6))
         if try await !BenchSetup.auditIsClean(store) { throw ExitCode(1) }
