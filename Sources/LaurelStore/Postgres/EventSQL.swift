@@ -7,9 +7,11 @@ import PostgresNIO
 /// its type from a column (a value of an INSERT, a comparison with a column), or the statement
 /// declares all its types.
 ///
-/// An event is three statements after BEGIN, whatever the program: lock the member (`MemberForUpdate`),
-/// read what the core needs (`State`), write everything (`Write`).
-/// Each round trip costs both processes more CPU than the statement itself.
+/// Each round trip costs both processes more CPU than the statement itself. The usual event is two
+/// statements and no transaction: read everything (`Snapshot`), then write everything if nothing
+/// changed meanwhile (`GuardedWrite`). Any other event, or one that lost that race three times, is
+/// three statements after BEGIN: lock the member (`MemberForUpdate`), read what the core needs
+/// (`State`), write everything (`Write`).
 enum EventSQL {
     /// The member's row, locked for the transaction, with the program's current version.
     enum MemberForUpdate: PreparedSQL {
@@ -34,29 +36,58 @@ enum EventSQL {
     }
     enum CurrentVersion: PreparedSQL { static let sql = "SELECT current_version FROM programs WHERE id = $1" }
 
+    /// The limit usage, tier totals and oldest contribution of the member `member` names, as `FROM`
+    /// items: per limit query ($n–$n+2: rule ids, from, to; in order) the points and times awarded,
+    /// the tier window's totals ($n+3–$n+4; an empty range when the program has no tiers), and the
+    /// oldest contribution since $n+5.
+    static func stateItems(member: String, first n: Int) -> String {
+        """
+        (SELECT COALESCE(ARRAY_AGG(used.points ORDER BY used.position), '{}') AS points,
+                COALESCE(ARRAY_AGG(used.times ORDER BY used.position), '{}') AS times
+         FROM (SELECT query.position, COALESCE(SUM(award.points), 0)::BIGINT AS points, COUNT(award.member_id)::BIGINT AS times
+               FROM UNNEST($\(n)::TEXT[], $\(n + 1)::BIGINT[], $\(n + 2)::BIGINT[]) WITH ORDINALITY AS query(rule_id, from_at, to_at, position)
+               LEFT JOIN rule_awards award ON award.member_id = \(member) AND award.rule_id = query.rule_id
+                    AND award.occurred_at >= query.from_at AND award.occurred_at < query.to_at
+               GROUP BY query.position) AS used) AS usage
+        CROSS JOIN (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
+                           COALESCE(SUM(purchases), 0)::BIGINT AS purchases
+                    FROM tier_contributions WHERE member_id = \(member) AND occurred_at >= $\(n + 3) AND occurred_at <= $\(n + 4)) AS tier
+        CROSS JOIN (SELECT MIN(occurred_at) AS at FROM tier_contributions WHERE member_id = \(member) AND occurred_at >= $\(n + 5)) AS oldest
+        """
+    }
+
     /// What the core needs besides the member, in one statement run after the member's lock (so it
-    /// sees every write committed before the lock was granted): per limit query ($2–$4, in order)
-    /// the points and times awarded, the tier window's totals ($5–$6; an empty range when the
-    /// program has no tiers), the oldest contribution since $7, and the open lots, one per row (a
-    /// single row of NULL lot columns when there are none).
+    /// sees every write committed before the lock was granted): `stateItems` from $2 and the open
+    /// lots, one per row (a single row of NULL lot columns when there are none).
     enum State: PreparedSQL {
         static let sql = """
             SELECT usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
                    tier.purchases AS tier_purchases, oldest.at AS oldest_contribution, lot.*
-            FROM (SELECT COALESCE(ARRAY_AGG(used.points ORDER BY used.position), '{}') AS points,
-                         COALESCE(ARRAY_AGG(used.times ORDER BY used.position), '{}') AS times
-                  FROM (SELECT query.position, COALESCE(SUM(award.points), 0)::BIGINT AS points, COUNT(award.member_id)::BIGINT AS times
-                        FROM UNNEST($2::TEXT[], $3::BIGINT[], $4::BIGINT[]) WITH ORDINALITY AS query(rule_id, from_at, to_at, position)
-                        LEFT JOIN rule_awards award ON award.member_id = $1 AND award.rule_id = query.rule_id
-                             AND award.occurred_at >= query.from_at AND award.occurred_at < query.to_at
-                        GROUP BY query.position) AS used) AS usage
-            CROSS JOIN (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
-                               COALESCE(SUM(purchases), 0)::BIGINT AS purchases
-                        FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $5 AND occurred_at <= $6) AS tier
-            CROSS JOIN (SELECT MIN(occurred_at) AS at FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $7) AS oldest
+            FROM \(stateItems(member: "$1", first: 2))
             LEFT JOIN lots lot ON lot.member_id = $1 AND lot.remaining > 0
             """
         static let types: [PostgresDataType] = [.text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
+    }
+
+    /// Everything an event reads, without a lock, in one statement (one snapshot): the member ($1,
+    /// $2) with its row's version (`member_xmin`: every write to a member's points updates the row,
+    /// so an unchanged version means nothing the event read has changed), the program's current
+    /// version, `stateItems` from $3 and the open lots (columns `lot_…`, NULL when there are none).
+    /// `GuardedWrite` then writes only if the version is still the same.
+    enum Snapshot: PreparedSQL {
+        static let sql = """
+            SELECT members.*, members.xmin::TEXT::BIGINT AS member_xmin, programs.current_version,
+                   usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
+                   tier.purchases AS tier_purchases, oldest.at AS oldest_contribution,
+                   lot.id AS lot_id, lot.member_id AS lot_member_id, lot.source_id AS lot_source_id, lot.earned_at AS lot_earned_at,
+                   lot.available_at AS lot_available_at, lot.expires_at AS lot_expires_at, lot.points AS lot_points,
+                   lot.remaining AS lot_remaining, lot.pending AS lot_pending
+            FROM members JOIN programs ON programs.id = members.program_id
+            CROSS JOIN \(stateItems(member: "$2", first: 3))
+            LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0
+            WHERE members.program_id = $1 AND members.id = $2
+            """
+        static let types: [PostgresDataType] = [.text, .text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
     }
 
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
@@ -64,27 +95,51 @@ enum EventSQL {
     /// the member's balances and, when $42, tier state ($43–$48), and the idempotency key's stored
     /// response ($49–$50 under the key $51, NULL when there is none). The member's row is updated
     /// once: one statement may not update a row twice.
-    enum Write: PreparedSQL {
-        static let sql = """
-            WITH \(LedgerSQL.writes(isNew: 52)), event AS (
-                INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                    payload, outcome, tier_amount)
-                VALUES ($27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35)
-            ), awards AS (
-                INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
-                SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[]) AS award(rule_id, points)
-            ), contribution AS (
-                INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
-                SELECT $26, $29, $38, $39, $40, $27 WHERE $41
-            ), idempotency AS (
+    static func writeStatement(guarded: Bool) -> String {
+        // Guarded, every write happens only when `ok` has its row.
+        let when = guarded ? "EXISTS (SELECT 1 FROM ok)" : "TRUE"
+        let guardItems = """
+            guard_row AS (
+                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $53 FOR UPDATE
+            ), claim AS (
+                INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
+                SELECT $1, $51, $54, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
+                ON CONFLICT (program_id, key) DO NOTHING RETURNING key
+            ), ok AS (
+                SELECT 1 FROM guard_row WHERE $51 IS NULL OR EXISTS (SELECT 1 FROM claim)
+            ),
+            """
+        let storedResponse = guarded ? "" : """
+            , idempotency AS (
                 UPDATE idempotency_keys SET status = $49, body = $50 WHERE program_id = $1 AND key = $51
             )
+            """
+        let member = """
             UPDATE members SET available = $22, pending = $23, debt = $24, lifetime_earned = $25,
                 tier_id = CASE WHEN $42 THEN $43 ELSE tier_id END, tier_since = CASE WHEN $42 THEN $44 ELSE tier_since END,
                 tier_floor = CASE WHEN $42 THEN $45 ELSE tier_floor END, tier_floor_until = CASE WHEN $42 THEN $46 ELSE tier_floor_until END,
                 tier_review_at = CASE WHEN $42 THEN $47 ELSE tier_review_at END, tier_check_at = CASE WHEN $42 THEN $48 ELSE tier_check_at END
-            WHERE id = $26
+            WHERE id = $26 AND \(when)
             """
+        return """
+            WITH \(guarded ? guardItems : "") \(LedgerSQL.writes(isNew: 52, when: when)), event AS (
+                INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
+                                    payload, outcome, tier_amount)
+                SELECT $27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35 WHERE \(when)
+            ), awards AS (
+                INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
+                SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[]) AS award(rule_id, points) WHERE \(when)
+            ), contribution AS (
+                INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
+                SELECT $26, $29, $38, $39, $40, $27 WHERE $41 AND \(when)
+            )\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
+            \(guarded ? "SELECT (SELECT COUNT(*) FROM guard_row) AS locked, (SELECT COUNT(*) FROM member) AS written" : member)
+            """
+    }
+
+    /// `writeStatement` in a transaction that holds the member's lock.
+    enum Write: PreparedSQL {
+        static let sql = writeStatement(guarded: false)
         static let types: [PostgresDataType] = LedgerSQL.types + [
             .text, .text, .int8, .text, .int8, .text, .text, .text, .text,
             .textArray, .int8Array,
@@ -93,6 +148,15 @@ enum EventSQL {
             .int8, .bytea, .text,
             .boolArray,
         ]
+    }
+
+    /// `writeStatement` on its own (no transaction around it): it writes only if the member's row
+    /// version is still $53 (nothing changed since `Snapshot`) and, with an idempotency key, only if
+    /// it claims the key ($51, fingerprint $54) with the response. It answers `locked` (0: the row
+    /// changed, read again) and `written` (0 with `locked` 1: the key was used before).
+    enum GuardedWrite: PreparedSQL {
+        static let sql = writeStatement(guarded: true)
+        static let types: [PostgresDataType] = Write.types + [.int8, .text]
     }
 
     enum TierTotals: PreparedSQL {
@@ -124,9 +188,9 @@ enum LedgerSQL {
     /// The entries' and lots' writes, as `WITH` items: the program $1, version $2, time $3,
     /// actor $4, reason $5, the entries' columns $6–$12 and the lots' $13–$21, with $`isNew`
     /// saying which lots are new (inserted: an id already taken fails the statement, as it
-    /// should) and which changed (updated). The member's balances and id follow as $22–$26 in
-    /// every statement that uses them.
-    static func writes(isNew: Int) -> String {
+    /// should) and which changed (updated); all of it only `when` holds. The member's balances
+    /// and id follow as $22–$26 in every statement that uses them.
+    static func writes(isNew: Int, when: String = "TRUE") -> String {
         """
         entries AS (
             INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
@@ -134,6 +198,7 @@ enum LedgerSQL {
             SELECT $1, member_id, kind, from_account, to_account, points, NULLIF(lot_id, ''), source_id, $2, $3, $4, $5
             FROM UNNEST($6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::BIGINT[], $11::TEXT[], $12::TEXT[])
                  WITH ORDINALITY AS entry(member_id, kind, from_account, to_account, points, lot_id, source_id, position)
+            WHERE \(when)
             ORDER BY position
         ), new_lots AS (
             INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
@@ -141,11 +206,11 @@ enum LedgerSQL {
             FROM UNNEST($13::TEXT[], $14::TEXT[], $15::TEXT[], $16::BIGINT[], $17::BIGINT[], $18::BIGINT[], $19::BIGINT[], $20::BIGINT[],
                         $21::BOOLEAN[], $\(isNew)::BOOLEAN[])
                  AS lot(id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending, is_new)
-            WHERE is_new
+            WHERE is_new AND \(when)
         ), changed_lots AS (
             UPDATE lots SET remaining = lot.remaining, pending = lot.pending
             FROM UNNEST($13::TEXT[], $20::BIGINT[], $21::BOOLEAN[], $\(isNew)::BOOLEAN[]) AS lot(id, remaining, pending, is_new)
-            WHERE lots.id = lot.id AND NOT lot.is_new
+            WHERE lots.id = lot.id AND NOT lot.is_new AND \(when)
         )
         """
     }

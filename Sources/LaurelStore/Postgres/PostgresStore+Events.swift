@@ -4,10 +4,79 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// Three statements after BEGIN on the usual path (see `EventSQL`), with or without an
-    /// idempotency key; a replay, a return, a gift or a tier change adds its own.
+    /// The usual event (no return, no gift, no tier change, no clubs in the program) is two
+    /// statements outside any transaction: `EventSQL.Snapshot`, then `EventSQL.GuardedWrite`, which
+    /// writes only if nothing the event read has changed. Any other event, or one that lost that race
+    /// three times, is three statements after BEGIN under the member's lock (see `EventSQL`); a
+    /// replay, a return, a gift or a tier change adds its own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
+        if event.returnOf == nil {
+            for _ in 0..<3 {
+                switch try await recordWithoutLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
+                                                   idempotency: idempotency) {
+                case .done(let result): return result
+                case .changed: continue
+                case .needsLock: break
+                }
+                break
+            }
+        }
+        return try await recordUnderLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
+                                         idempotency: idempotency)
+    }
+
+    private enum Attempt {
+        case done(Idempotent<EventRecord>)
+        /// The member's row changed between the read and the write: nothing was written.
+        case changed
+        /// The event needs the transaction (it is not the usual one, or the program's version is not known yet).
+        case needsLock
+    }
+
+    /// One try of the two-statement path. The program's version is the one last seen current (the
+    /// limit queries depend on it); the snapshot says whether it still is.
+    private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+                                   idempotency: Idempotency<EventRecord>?) async throws -> Attempt {
+        guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
+              processor.program.clubs.isEmpty else { return .needsLock }
+        return try await client.withConnection { connection in
+            try await connection.onEventLoop {
+                let tiers = processor.tiers
+                let limits = processor.limitQueries(for: event)
+                let rows = try await connection.rows(EventSQL.Snapshot.self, logger) {
+                    $0.append(programId); $0.append(memberId)
+                    Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+                }
+                guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
+                guard try first.get("current_version", Int?.self) == known else {
+                    currentVersions.withLock { $0[programId] = nil }
+                    return .needsLock
+                }
+                let member = try Self.member(first)
+                let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, lotColumns: "lot_")
+                let outcome = try processor.process(event, member: member.profile(clubs: []), ledger: state.ledger, usage: state.usage,
+                                                    returnedPurchase: nil, tier: state.tier, now: now)
+                guard outcome.tierChange == nil, !outcome.rules.contains(where: { $0.gift != nil }) else { return .needsLock }
+                let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
+                                           version: version.version, programId: programId, now: now, idempotency: idempotency)
+                let answer = try await connection.row(EventSQL.GuardedWrite.self, logger) {
+                    try write.bind(&$0)
+                    $0.append(try first.get("member_xmin", Int64.self)); $0.append(idempotency?.fingerprint)
+                }
+                guard let answer, try answer.get("locked", Int.self) == 1 else { return .changed }
+                if try answer.get("written", Int.self) == 1 { return .done(.fresh(write.record, write.response)) }
+                // The key was used before: answer as the first request was answered.
+                guard let idempotency, let replay = try await Self.storedResponse(connection, programId: programId, idempotency, logger) else {
+                    return .needsLock
+                }
+                return .done(.replayed(replay))
+            }
+        }
+    }
+
+    private func recordUnderLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+                                 idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         try await transaction { connection in
             let locked: (member: MemberRecord, currentVersion: Int?)?
             if let idempotency {
@@ -26,10 +95,15 @@ extension PostgresStore {
             }
             guard let (member, currentVersion) = locked else { throw StoreError.notFound("member \(memberId)") }
             let (version, processor) = try await configuredVersion(connection, programId: programId, number: currentVersion)
+            currentVersions.withLock { $0[programId] = version.version }
             let program = processor.program
             let tiers = processor.tiers
-            let state = try await Self.eventState(connection, member: member, limits: processor.limitQueries(for: event), tiers: tiers,
-                                                  at: event.occurredAt, now: now, logger)
+            let limits = processor.limitQueries(for: event)
+            let rows = try await connection.rows(EventSQL.State.self, logger) {
+                $0.append(member.id)
+                Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+            }
+            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, lotColumns: "")
             var purchase: PurchaseRecord?
             if let details = event.returnOf, let row = try await connection.row("""
                 SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
@@ -45,41 +119,11 @@ extension PostgresStore {
             let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
             let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: state.ledger, usage: state.usage,
                                                 returnedPurchase: purchase, tier: state.tier, now: now)
-            var recorded = RecordedOutcome(outcome)
-            recorded.gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
-                                                        program: program, version: version.version, now: now, logger)
-
-            let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-            let record = EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
-                                     recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
-                                     payload: payload, outcome: recorded)
-            let contribution = tiers == nil || outcome.tier == nil ? nil : outcome.tierContribution.flatMap { $0.isZero ? nil : $0 }
-            // The tier state is written unless the evaluation left it as stored; the next check may
-            // depend on the oldest contribution in the window, this event's included.
-            var tierWrite: (state: MemberTier, checkAt: Date?)?
-            if let tiers, let tierState = outcome.tier, !tiers.skipsWrite(tierState, change: outcome.tierChange, previous: member.tier) {
-                var oldest = state.oldestContribution
-                if contribution != nil, tiers.checksOldestInWindow, event.occurredAt.millis >= tiers.windowStart(at: now)?.millis ?? Int64.min {
-                    oldest = min(oldest ?? event.occurredAt, event.occurredAt)
-                }
-                tierWrite = (tierState, tiers.nextCheck(tierState, oldestInWindow: oldest, now: now))
-            }
-            let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
-            let response = try idempotency?.render(record)
-            try await connection.run(EventSQL.Write.self, logger) {
-                LedgerSQL.bind(&$0, programId: programId, ledger: outcome.ledger, version: version.version, now: now, actor: nil, reason: nil)
-                $0.append(event.id); $0.append(event.type); $0.append(event.occurredAt.millis); $0.append(outcome.status.rawValue)
-                $0.append(points); $0.append(event.purchase?.total.description); $0.append(payload); $0.append(recorded.jsonText)
-                $0.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
-                $0.append(awards.map(\.ruleId)); $0.append(awards.map { Int64($0.points) })
-                $0.append(contribution?.points ?? 0); $0.append(contribution?.amount.units ?? 0); $0.append(contribution?.purchases ?? 0)
-                $0.append(contribution != nil)
-                let tier = tierWrite?.state
-                $0.append(tierWrite != nil); $0.append(tier?.tierId); $0.append(tier?.since?.millis); $0.append(tier?.floorTierId)
-                $0.append(tier?.floorUntil?.millis); $0.append(tier?.reviewAt?.millis); $0.append(tierWrite?.checkAt?.millis)
-                $0.append(response?.status); try $0.append(response?.body); $0.append(idempotency?.key)
-                LedgerSQL.bindNewLots(&$0, ledger: outcome.ledger)
-            }
+            let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                                   program: program, version: version.version, now: now, logger)
+            let write = try EventWrite(event: event, payload: payload, outcome: outcome, gifts: gifts, member: member, state: state, tiers: tiers,
+                                       version: version.version, programId: programId, now: now, idempotency: idempotency)
+            try await connection.run(EventSQL.Write.self, logger) { try write.bind(&$0) }
             if let change = outcome.tierChange {
                 try await Self.recordTierChange(connection, program: program, programId: programId, memberId: memberId, change: change,
                                                 sourceId: event.id, now: now, logger)
@@ -90,7 +134,7 @@ extension PostgresStore {
                     WHERE id = \(after.eventId)
                     """, logger: logger)
             }
-            return .fresh(record, response)
+            return .fresh(write.record, write.response)
         }
     }
 
@@ -197,16 +241,19 @@ extension PostgresStore {
         var oldestContribution: Date?
     }
 
-    static func eventState(_ connection: PostgresConnection, member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?,
-                           at date: Date, now: Date, _ logger: Logger) async throws -> EventState {
-        let rows = try await connection.rows(EventSQL.State.self, logger) {
-            $0.append(member.id)
-            $0.append(limits.map(\.ruleId)); $0.append(limits.map { $0.from?.millis ?? Int64.min })
-            $0.append(limits.map { $0.to == .distantFuture ? Int64.max : $0.to.millis })
-            // An empty range when there are no tiers.
-            $0.append(tiers.map { $0.windowStart(at: date)?.millis ?? Int64.min } ?? Int64.max); $0.append(tiers == nil ? Int64.min : date.millis)
-            $0.append(tiers.flatMap { $0.checksOldestInWindow ? $0.windowStart(at: now)?.millis ?? Int64.min : nil } ?? Int64.max)
-        }
+    /// Appends the parameters of `EventSQL.stateItems`: the limit queries, the tier window at
+    /// `date` (an empty range without tiers) and where the oldest contribution is looked for (only
+    /// when the program's next check needs it).
+    static func bindState(_ bindings: inout PostgresBindings, limits: [LimitQuery], tiers: TierQualification?, at date: Date, now: Date) {
+        bindings.append(limits.map(\.ruleId)); bindings.append(limits.map { $0.from?.millis ?? Int64.min })
+        bindings.append(limits.map { $0.to == .distantFuture ? Int64.max : $0.to.millis })
+        bindings.append(tiers.map { $0.windowStart(at: date)?.millis ?? Int64.min } ?? Int64.max); bindings.append(tiers == nil ? Int64.min : date.millis)
+        bindings.append(tiers.flatMap { $0.checksOldestInWindow ? $0.windowStart(at: now)?.millis ?? Int64.min : nil } ?? Int64.max)
+    }
+
+    /// The event's state from the rows of `EventSQL.State` or `Snapshot` (lot columns prefixed with `lotColumns`).
+    static func eventState(_ rows: [PostgresRandomAccessRow], member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?,
+                           lotColumns prefix: String) throws -> EventState {
         guard let first = rows.first else { throw StoreError.notFound("member \(member.id)") }
         var usage: [String: RuleUsage] = [:]
         for (query, (points, times)) in zip(limits, zip(try first.get("usage_points", [Int].self), try first.get("usage_times", [Int].self))) {
@@ -215,7 +262,7 @@ extension PostgresStore {
         let totals = TierContribution(points: try first.get("tier_points", Int.self), amount: Amount(units: try first.get("tier_units", Int64.self)),
                                       purchases: try first.get("tier_purchases", Int.self))
         // Without open lots, the one row's lot columns are NULL.
-        let lots = try rows.compactMap { row in try row.get("id", String?.self) == nil ? nil : try lot(row) }
+        let lots = try rows.compactMap { row in try row.get(prefix + "id", String?.self) == nil ? nil : try lot(row, prefix: prefix) }
         return EventState(ledger: MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned),
                           usage: usage, tier: tiers.map { _ in TierStanding(state: member.tier, totals: totals) },
                           oldestContribution: try first.optionalDate("oldest_contribution"))

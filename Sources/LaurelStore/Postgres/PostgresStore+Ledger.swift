@@ -5,7 +5,7 @@ import PostgresNIO
 
 extension PostgresStore {
     static func loadLedger(_ connection: PostgresConnection, member: MemberRecord, _ logger: Logger) async throws -> MemberLedger {
-        let lots = try await connection.rows(EventSQL.OpenLots.self, logger) { $0.append(member.id) }.map(lot)
+        let lots = try await connection.rows(EventSQL.OpenLots.self, logger) { $0.append(member.id) }.map { try lot($0) }
         return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
     }
 
@@ -19,10 +19,12 @@ extension PostgresStore {
         }
     }
 
-    static func lot(_ row: PostgresRandomAccessRow) throws -> PointLot {
-        PointLot(id: try row.get("id"), memberId: try row.get("member_id"), sourceId: try row.get("source_id"), earnedAt: try row.date("earned_at"),
-                 availableAt: try row.date("available_at"), expiresAt: try row.optionalDate("expires_at"), points: try row.get("points"),
-                 remaining: try row.get("remaining"), pending: try row.get("pending"))
+    /// A lot from its columns, each named with `prefix` (`lot_` where a row holds the member too).
+    static func lot(_ row: PostgresRandomAccessRow, prefix: String = "") throws -> PointLot {
+        PointLot(id: try row.get(prefix + "id"), memberId: try row.get(prefix + "member_id"), sourceId: try row.get(prefix + "source_id"),
+                 earnedAt: try row.date(prefix + "earned_at"), availableAt: try row.date(prefix + "available_at"),
+                 expiresAt: try row.optionalDate(prefix + "expires_at"), points: try row.get(prefix + "points"),
+                 remaining: try row.get(prefix + "remaining"), pending: try row.get(prefix + "pending"))
     }
 
     static func entry(_ row: PostgresRandomAccessRow) throws -> LedgerEntryRecord {

@@ -256,7 +256,7 @@ extension PostgresStore {
                 guard let lot = try row.get("lot_id", String?.self) else { return nil }
                 return (lot, try row.get("points", Int.self))
             }
-            let stored = pieces.isEmpty ? [] : try await connection.rows("SELECT * FROM lots WHERE id = ANY(\(pieces.map(\.lotId)))", logger).map(lot)
+            let stored = pieces.isEmpty ? [] : try await connection.rows("SELECT * FROM lots WHERE id = ANY(\(pieces.map(\.lotId)))", logger).map { try lot($0) }
             var ledger = try await loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: redemption.id)
             ledger.restore(pieces, lots: stored, sourceId: redemption.id, now: now)

@@ -2,6 +2,7 @@ import Foundation
 import LaurelCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The store for several stateless nodes sharing one PostgreSQL database. Concurrency is
 /// handled by the database: a member's row is locked (`FOR UPDATE`) for the length of any
@@ -13,6 +14,9 @@ public final class PostgresStore: LaurelStore {
     public let client: PostgresClient
     let logger: Logger
     let programs = ProgramCache()
+    /// Each program's current version as last read: events take the two-statement path with it
+    /// (its limit queries depend on it) and fall back to the transaction when it has changed.
+    let currentVersions = Mutex<[String: Int]>([:])
 
     /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`.
     public init(url: String, logger: Logger = Logger(label: "laurel.postgres")) throws {
