@@ -9,7 +9,8 @@ import PostgresNIO
 ///
 /// Each round trip costs both processes more CPU than the statement itself. The usual event is two
 /// statements and no transaction: read everything (`Snapshot`), then write everything if nothing
-/// changed meanwhile (`GuardedWrite`). Any other event, or one that lost that race three times, is
+/// changed meanwhile (`GuardedWrite`). A return, a gift, a program with clubs, or an event that
+/// lost that race is
 /// three statements after BEGIN: lock the member (`MemberForUpdate`), read what the core needs
 /// (`State`), write everything (`Write`).
 enum EventSQL {
@@ -109,6 +110,17 @@ enum EventSQL {
                 SELECT 1 FROM guard_row WHERE $51 IS NULL OR EXISTS (SELECT 1 FROM claim)
             ),
             """
+        // Without a transaction around it, the statement also writes a tier change ($55: one
+        // happened; from $56, to $57, reason $58) and its outbox message (id $59, payload $60).
+        let tierChange = !guarded ? "" : """
+            , tier_change AS (
+                INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, created_at)
+                SELECT $1, $26, $56, $57, $58, $27, $3 WHERE $55 AND \(when)
+            ), message AS (
+                INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+                SELECT $59, $1, 'tier.changed', $26, $60, $3 WHERE $55 AND \(when)
+            )
+            """
         let storedResponse = guarded ? "" : """
             , idempotency AS (
                 UPDATE idempotency_keys SET status = $49, body = $50 WHERE program_id = $1 AND key = $51
@@ -132,7 +144,7 @@ enum EventSQL {
             ), contribution AS (
                 INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
                 SELECT $26, $29, $38, $39, $40, $27 WHERE $41 AND \(when)
-            )\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
+            )\(tierChange)\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
             \(guarded ? "SELECT (SELECT COUNT(*) FROM guard_row) AS locked, (SELECT COUNT(*) FROM member) AS written" : member)
             """
     }
@@ -152,11 +164,12 @@ enum EventSQL {
 
     /// `writeStatement` on its own (no transaction around it): it writes only if the member's row
     /// version is still $53 (nothing changed since `Snapshot`) and, with an idempotency key, only if
-    /// it claims the key ($51, fingerprint $54) with the response. It answers `locked` (0: the row
-    /// changed, read again) and `written` (0 with `locked` 1: the key was used before).
+    /// it claims the key ($51, fingerprint $54) with the response; a tier change ($55–$60) with it.
+    /// It answers `locked` (0: the row changed) and `written` (0 with `locked` 1: the key was used
+    /// before).
     enum GuardedWrite: PreparedSQL {
         static let sql = writeStatement(guarded: true)
-        static let types: [PostgresDataType] = Write.types + [.int8, .text]
+        static let types: [PostgresDataType] = Write.types + [.int8, .text, .bool, .text, .text, .text, .text, .text]
     }
 
     enum TierTotals: PreparedSQL {

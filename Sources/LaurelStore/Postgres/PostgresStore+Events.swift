@@ -4,23 +4,19 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// The usual event (no return, no gift, no tier change, no clubs in the program) is two
+    /// The usual event (no return, no gift, no clubs in the program) is two
     /// statements outside any transaction: `EventSQL.Snapshot`, then `EventSQL.GuardedWrite`, which
-    /// writes only if nothing the event read has changed. Any other event, or one that lost that race
-    /// three times, is three statements after BEGIN under the member's lock (see `EventSQL`); a
+    /// writes only if nothing the event read has changed. Any other event, or one that lost that
+    /// race, is three statements after BEGIN under the member's lock (see `EventSQL`); there a
     /// replay, a return, a gift or a tier change adds its own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
-        if event.returnOf == nil {
-            for _ in 0..<3 {
-                switch try await recordWithoutLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
-                                                   idempotency: idempotency) {
-                case .done(let result): return result
-                case .changed: continue
-                case .needsLock: break
-                }
-                break
-            }
+        // A lost race means others are writing to this member now: the lock queues behind them
+        // instead of reading and evaluating again.
+        if event.returnOf == nil,
+           case .done(let result) = try await recordWithoutLock(programId: programId, memberId: memberId, event: event, payload: payload,
+                                                                now: now, idempotency: idempotency) {
+            return result
         }
         return try await recordUnderLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
                                          idempotency: idempotency)
@@ -57,12 +53,16 @@ extension PostgresStore {
                 let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, lotColumns: "lot_")
                 let outcome = try processor.process(event, member: member.profile(clubs: []), ledger: state.ledger, usage: state.usage,
                                                     returnedPurchase: nil, tier: state.tier, now: now)
-                guard outcome.tierChange == nil, !outcome.rules.contains(where: { $0.gift != nil }) else { return .needsLock }
+                guard !outcome.rules.contains(where: { $0.gift != nil }) else { return .needsLock }
                 let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
                                            version: version.version, programId: programId, now: now, idempotency: idempotency)
                 let answer = try await connection.row(EventSQL.GuardedWrite.self, logger) {
                     try write.bind(&$0)
                     $0.append(try first.get("member_xmin", Int64.self)); $0.append(idempotency?.fingerprint)
+                    let change = outcome.tierChange
+                    $0.append(change != nil); $0.append(change?.from); $0.append(change?.to); $0.append(change?.reason.rawValue)
+                    $0.append(Identifiers.make("msg", now: now))
+                    $0.append(try change.map { try JSONText.encode(Self.tierChangedMessage(memberId: memberId, change: $0, sourceId: event.id)) })
                 }
                 guard let answer, try answer.get("locked", Int.self) == 1 else { return .changed }
                 if try answer.get("written", Int.self) == 1 { return .done(.fresh(write.record, write.response)) }

@@ -46,10 +46,8 @@ extension PostgresStore {
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))
             """, logger: logger)
-        try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId, payload: [
-            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
-            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
-        ], now: now, logger)
+        try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId,
+                       payload: tierChangedMessage(memberId: memberId, change: change, sourceId: sourceId), now: now, logger)
         if let reached = change.to {
             for club in program.clubs where club.tiers.contains(reached) {
                 // A full club or an existing membership simply means no new membership. Both are refused before
@@ -138,6 +136,12 @@ extension PostgresStore {
     }
 
     /// Appends a message to the outbox, in the caller's transaction.
+    /// The outbox payload of a `tier.changed` message.
+    static func tierChangedMessage(memberId: String, change: TierChange, sourceId: String) -> [String: JSONValue] {
+        ["member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
+         "reason": .string(change.reason.rawValue), "source_id": .string(sourceId)]
+    }
+
     static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date,
                      _ logger: Logger) async throws {
         try await connection.query("""
