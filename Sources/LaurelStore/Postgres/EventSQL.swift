@@ -193,7 +193,10 @@ enum EventSQL {
 }
 
 /// What any operation on points writes, in one statement: its ledger entries in order, the lots it
-/// created (inserted) or changed (updated), and the member's cached balances.
+/// created (inserted) or changed (updated), and the member's cached balances. The member's row is
+/// updated every time, even with the same balances: the two-statement event path reads its
+/// version to know that nothing changed (`EventSQL.Snapshot`), so any new way of writing lots,
+/// rule awards or tier contributions must update the member's row too.
 enum LedgerSQL {
     /// Lot expiries are an array without NULLs; this stands for "never".
     static let noExpiry = Int64.min
