@@ -6,7 +6,8 @@ import Testing
 /// Tiers and clubs as the store keeps them: upgrades inside the event's transaction, scheduled
 /// downgrades and floors, club caps, expiry warnings, renewals and ends.
 struct TierAndClubStoreTests {
-    static let program = """
+    /// Two tiers over a rolling window, without clubs (`TierChangeStoreTests` uses it alone).
+    static let tiers = """
         name: Tiers
         currency: EUR
         earning_rules:
@@ -20,6 +21,9 @@ struct TierAndClubStoreTests {
           levels:
             - {id: bronze, threshold: 0}
             - {id: gold, threshold: 100, benefits: {bonus_points: 25}}
+
+        """
+    static let program = tiers + """
         clubs:
           - {id: lounge, name: Lounge, join: {tiers: [gold], invitations: staff}, duration_months: 1, renewal: while_in_tier, member_cap: 1, notify_days_before: 7}
           - {id: paid, name: Paid, join: {points: 50}, duration_months: 1, renewal: purchase}

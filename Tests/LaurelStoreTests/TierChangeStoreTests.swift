@@ -7,25 +7,9 @@ import Testing
 /// are written by one statement without a transaction (`EventSQL.GuardedWrite`), on SQLite in the
 /// group's transaction; both must leave the same state, history and outbox message.
 struct TierChangeStoreTests {
-    static let program = """
-        name: Tiers without clubs
-        currency: EUR
-        earning_rules:
-          - id: spend
-            event: purchase
-            effect: {type: points_per_amount, points: 1, per: 1}
-        tiers:
-          basis: amount_spent
-          window: {rolling_months: 3}
-          downgrade: {policy: automatic}
-          levels:
-            - {id: bronze, threshold: 0}
-            - {id: gold, threshold: 100, benefits: {bonus_points: 25}}
-        """
-
     @Test(arguments: StoreBackend.available)
     func aTierChangeIsWrittenWithItsEventHistoryAndMessage(backend: StoreBackend) async throws {
-        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let fixture = try await StoreFixture.make(backend, program: TierAndClubStoreTests.tiers)
         let ana = try await fixture.member("ana")
         let ben = try await fixture.member("ben")
         // Several events before the crossing, so the later ones take the store's usual path.
