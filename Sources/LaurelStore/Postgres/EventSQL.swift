@@ -10,9 +10,8 @@ import PostgresNIO
 /// Each round trip costs both processes more CPU than the statement itself. The usual event is two
 /// statements and no transaction: read everything (`Snapshot`), then write everything if nothing
 /// changed meanwhile (`GuardedWrite`). A return, a gift, a program with clubs, or an event that
-/// lost that race is
-/// three statements after BEGIN: lock the member (`MemberForUpdate`), read what the core needs
-/// (`State`), write everything (`Write`).
+/// lost that race is three statements after BEGIN: lock the member (`MemberForUpdate`), read
+/// what the core needs (`State`), write everything (`Write`).
 enum EventSQL {
     /// The member's row, locked for the transaction, with the program's current version.
     enum MemberForUpdate: PreparedSQL {
@@ -57,13 +56,22 @@ enum EventSQL {
         """
     }
 
+    /// The columns `State` and `Snapshot` read: the `stateItems` and the open lot of the row (named
+    /// `lot_…`, as `PostgresStore.LotColumns.event` reads them; NULL when the member has none).
+    static let stateColumns = """
+        usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
+        tier.purchases AS tier_purchases, oldest.at AS oldest_contribution,
+        lot.id AS lot_id, lot.member_id AS lot_member_id, lot.source_id AS lot_source_id, lot.earned_at AS lot_earned_at,
+        lot.available_at AS lot_available_at, lot.expires_at AS lot_expires_at, lot.points AS lot_points,
+        lot.remaining AS lot_remaining, lot.pending AS lot_pending
+        """
+
     /// What the core needs besides the member, in one statement run after the member's lock (so it
     /// sees every write committed before the lock was granted): `stateItems` from $2 and the open
     /// lots, one per row (a single row of NULL lot columns when there are none).
     enum State: PreparedSQL {
         static let sql = """
-            SELECT usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
-                   tier.purchases AS tier_purchases, oldest.at AS oldest_contribution, lot.*
+            SELECT \(stateColumns)
             FROM \(stateItems(member: "$1", first: 2))
             LEFT JOIN lots lot ON lot.member_id = $1 AND lot.remaining > 0
             """
@@ -73,16 +81,11 @@ enum EventSQL {
     /// Everything an event reads, without a lock, in one statement (one snapshot): the member ($1,
     /// $2) with its row's version (`member_xmin`: every write to a member's points updates the row,
     /// so an unchanged version means nothing the event read has changed), the program's current
-    /// version, `stateItems` from $3 and the open lots (columns `lot_…`, NULL when there are none).
+    /// version, `stateItems` from $3 and the open lots (`stateColumns`).
     /// `GuardedWrite` then writes only if the version is still the same.
     enum Snapshot: PreparedSQL {
         static let sql = """
-            SELECT members.*, members.xmin::TEXT::BIGINT AS member_xmin, programs.current_version,
-                   usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
-                   tier.purchases AS tier_purchases, oldest.at AS oldest_contribution,
-                   lot.id AS lot_id, lot.member_id AS lot_member_id, lot.source_id AS lot_source_id, lot.earned_at AS lot_earned_at,
-                   lot.available_at AS lot_available_at, lot.expires_at AS lot_expires_at, lot.points AS lot_points,
-                   lot.remaining AS lot_remaining, lot.pending AS lot_pending
+            SELECT members.*, members.xmin::TEXT::BIGINT AS member_xmin, programs.current_version, \(stateColumns)
             FROM members JOIN programs ON programs.id = members.program_id
             CROSS JOIN \(stateItems(member: "$2", first: 3))
             LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0
@@ -93,34 +96,25 @@ enum EventSQL {
 
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
     /// the event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41),
-    /// the member's balances and, when $42, tier state ($43–$48), and the idempotency key's stored
-    /// response ($49–$50 under the key $51, NULL when there is none). The member's row is updated
-    /// once: one statement may not update a row twice.
+    /// the member's balances and, when $42, tier state ($43–$48), the idempotency key's stored
+    /// response ($49–$50 under the key $51, NULL when there is none), and a tier change ($53: one
+    /// happened; from $54, to $55, reason $56) with its outbox message (id $57, payload $58). The
+    /// member's row is updated once: one statement may not update a row twice.
     static func writeStatement(guarded: Bool) -> String {
         // Guarded, every write happens only when `ok` has its row.
         let when = guarded ? "EXISTS (SELECT 1 FROM ok)" : "TRUE"
         let guardItems = """
             guard_row AS (
-                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $53 FOR UPDATE
+                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $59 FOR UPDATE
             ), claim AS (
                 INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
-                SELECT $1, $51, $54, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
+                SELECT $1, $51, $60, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
                 ON CONFLICT (program_id, key) DO NOTHING RETURNING key
             ), ok AS (
                 SELECT 1 FROM guard_row WHERE $51 IS NULL OR EXISTS (SELECT 1 FROM claim)
             ),
             """
-        // Without a transaction around it, the statement also writes a tier change ($55: one
-        // happened; from $56, to $57, reason $58) and its outbox message (id $59, payload $60).
-        let tierChange = !guarded ? "" : """
-            , tier_change AS (
-                INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, created_at)
-                SELECT $1, $26, $56, $57, $58, $27, $3 WHERE $55 AND \(when)
-            ), message AS (
-                INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
-                SELECT $59, $1, 'tier.changed', $26, $60, $3 WHERE $55 AND \(when)
-            )
-            """
+        // In the transaction, the key was claimed with the member's lock (`ClaimAndLock`).
         let storedResponse = guarded ? "" : """
             , idempotency AS (
                 UPDATE idempotency_keys SET status = $49, body = $50 WHERE program_id = $1 AND key = $51
@@ -144,7 +138,13 @@ enum EventSQL {
             ), contribution AS (
                 INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
                 SELECT $26, $29, $38, $39, $40, $27 WHERE $41 AND \(when)
-            )\(tierChange)\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
+            ), tier_change AS (
+                INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, created_at)
+                SELECT $1, $26, $54, $55, $56, $27, $3 WHERE $53 AND \(when)
+            ), message AS (
+                INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+                SELECT $57, $1, 'tier.changed', $26, $58, $3 WHERE $53 AND \(when)
+            )\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
             \(guarded ? "SELECT (SELECT COUNT(*) FROM guard_row) AS locked, (SELECT COUNT(*) FROM member) AS written" : member)
             """
     }
@@ -159,17 +159,17 @@ enum EventSQL {
             .bool, .text, .int8, .text, .int8, .int8, .int8,
             .int8, .bytea, .text,
             .boolArray,
+            .bool, .text, .text, .text, .text, .text,
         ]
     }
 
     /// `writeStatement` on its own (no transaction around it): it writes only if the member's row
-    /// version is still $53 (nothing changed since `Snapshot`) and, with an idempotency key, only if
-    /// it claims the key ($51, fingerprint $54) with the response; a tier change ($55–$60) with it.
-    /// It answers `locked` (0: the row changed) and `written` (0 with `locked` 1: the key was used
-    /// before).
+    /// version is still $59 (nothing changed since `Snapshot`) and, with an idempotency key, only if
+    /// it claims the key ($51, fingerprint $60) with the response. It answers `locked` (0: the row
+    /// changed) and `written` (0 with `locked` 1: the key was used before).
     enum GuardedWrite: PreparedSQL {
         static let sql = writeStatement(guarded: true)
-        static let types: [PostgresDataType] = Write.types + [.int8, .text, .bool, .text, .text, .text, .text, .text]
+        static let types: [PostgresDataType] = Write.types + [.int8, .text]
     }
 
     enum TierTotals: PreparedSQL {
@@ -237,7 +237,7 @@ enum LedgerSQL {
         .int8, .int8, .int8, .int8, .text,
     ]
 
-    /// Appends $1–$26 for `ledger`; its lots' flags (`newLots`) go last.
+    /// Appends $1–$26 for `ledger`; the flags of its lots (`bindNewLots`) go after the statement's other parameters.
     static func bind(_ bindings: inout PostgresBindings, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                      actor: String?, reason: String?) {
         let entries = ledger.entries, lots = ledger.touchedLots

@@ -2,7 +2,7 @@ import Foundation
 import LaurelCore
 import PostgresNIO
 
-/// What an event writes, worked out once from its outcome and bound as $1–$52 of
+/// What an event writes, worked out once from its outcome and bound as $1–$58 of
 /// `EventSQL.Write` or `EventSQL.GuardedWrite`.
 struct EventWrite {
     let record: EventRecord
@@ -16,6 +16,8 @@ struct EventWrite {
     private let contribution: TierContribution?
     private let tierWrite: (state: MemberTier, checkAt: Date?)?
     private let key: String?
+    /// The `tier.changed` message of a tier change: its outbox id and payload.
+    private let tierMessage: (id: String, payload: String)?
 
     init(event: LoyaltyEvent, payload: String, outcome: EventOutcome, gifts: [RecordedOutcome.Gift]? = nil, member: MemberRecord,
          state: PostgresStore.EventState, tiers: TierQualification?, version: Int, programId: String, now: Date,
@@ -45,6 +47,10 @@ struct EventWrite {
         self.contribution = contribution
         self.tierWrite = tierWrite
         self.key = idempotency?.key
+        self.tierMessage = try outcome.tierChange.map { change in
+            (Identifiers.make("msg", now: now),
+             try JSONText.encode(PostgresStore.tierChangedMessage(memberId: member.id, change: change, sourceId: event.id)))
+        }
     }
 
     func bind(_ bindings: inout PostgresBindings) throws {
@@ -61,5 +67,8 @@ struct EventWrite {
         bindings.append(tier?.floorUntil?.millis); bindings.append(tier?.reviewAt?.millis); bindings.append(tierWrite?.checkAt?.millis)
         bindings.append(response?.status); try bindings.append(response?.body); bindings.append(key)
         LedgerSQL.bindNewLots(&bindings, ledger: outcome.ledger)
+        let change = outcome.tierChange
+        bindings.append(change != nil); bindings.append(change?.from); bindings.append(change?.to); bindings.append(change?.reason.rawValue)
+        bindings.append(tierMessage?.id); bindings.append(tierMessage?.payload)
     }
 }

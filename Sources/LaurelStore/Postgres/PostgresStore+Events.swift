@@ -8,70 +8,55 @@ extension PostgresStore {
     /// statements outside any transaction: `EventSQL.Snapshot`, then `EventSQL.GuardedWrite`, which
     /// writes only if nothing the event read has changed. Any other event, or one that lost that
     /// race, is three statements after BEGIN under the member's lock (see `EventSQL`); there a
-    /// replay, a return, a gift or a tier change adds its own.
+    /// replay, a return, a gift or the clubs of a new tier add their own.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         // A lost race means others are writing to this member now: the lock queues behind them
         // instead of reading and evaluating again.
         if event.returnOf == nil,
-           case .done(let result) = try await recordWithoutLock(programId: programId, memberId: memberId, event: event, payload: payload,
-                                                                now: now, idempotency: idempotency) {
+           let result = try await recordWithoutLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
+                                                    idempotency: idempotency) {
             return result
         }
         return try await recordUnderLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
                                          idempotency: idempotency)
     }
 
-    private enum Attempt {
-        case done(Idempotent<EventRecord>)
-        /// The member's row changed between the read and the write: nothing was written.
-        case changed
-        /// The event needs the transaction (it is not the usual one, or the program's version is not known yet).
-        case needsLock
-    }
-
-    /// One try of the two-statement path. The program's version is the one last seen current (the
-    /// limit queries depend on it); the snapshot says whether it still is.
+    /// The two-statement path; nil when the event needs the transaction instead: it is not the
+    /// usual one, the member's row changed between the read and the write (nothing was written),
+    /// or the program's version is not the one last seen current (its limit queries depend on it).
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
-                                   idempotency: Idempotency<EventRecord>?) async throws -> Attempt {
+                                   idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty else { return .needsLock }
-        return try await client.withConnection { connection in
-            try await connection.onEventLoop {
-                let tiers = processor.tiers
-                let limits = processor.limitQueries(for: event)
-                let rows = try await connection.rows(EventSQL.Snapshot.self, logger) {
-                    $0.append(programId); $0.append(memberId)
-                    Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
-                }
-                guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
-                guard try first.get("current_version", Int?.self) == known else {
-                    currentVersions.withLock { $0[programId] = nil }
-                    return .needsLock
-                }
-                let member = try Self.member(first)
-                let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, lotColumns: "lot_")
-                let outcome = try processor.process(event, member: member.profile(clubs: []), ledger: state.ledger, usage: state.usage,
-                                                    returnedPurchase: nil, tier: state.tier, now: now)
-                guard !outcome.rules.contains(where: { $0.gift != nil }) else { return .needsLock }
-                let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
-                                           version: version.version, programId: programId, now: now, idempotency: idempotency)
-                let answer = try await connection.row(EventSQL.GuardedWrite.self, logger) {
-                    try write.bind(&$0)
-                    $0.append(try first.get("member_xmin", Int64.self)); $0.append(idempotency?.fingerprint)
-                    let change = outcome.tierChange
-                    $0.append(change != nil); $0.append(change?.from); $0.append(change?.to); $0.append(change?.reason.rawValue)
-                    $0.append(Identifiers.make("msg", now: now))
-                    $0.append(try change.map { try JSONText.encode(Self.tierChangedMessage(memberId: memberId, change: $0, sourceId: event.id)) })
-                }
-                guard let answer, try answer.get("locked", Int.self) == 1 else { return .changed }
-                if try answer.get("written", Int.self) == 1 { return .done(.fresh(write.record, write.response)) }
-                // The key was used before: answer as the first request was answered.
-                guard let idempotency, let replay = try await Self.storedResponse(connection, programId: programId, idempotency, logger) else {
-                    return .needsLock
-                }
-                return .done(.replayed(replay))
+              processor.program.clubs.isEmpty else { return nil }
+        return try await read { connection in
+            let tiers = processor.tiers
+            let limits = processor.limitQueries(for: event)
+            let rows = try await connection.rows(EventSQL.Snapshot.self, logger) {
+                $0.append(programId); $0.append(memberId)
+                Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
             }
+            guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
+            guard try first.get("current_version", Int?.self) == known else {
+                currentVersions.withLock { $0[programId] = nil }
+                return nil
+            }
+            let member = try Self.member(first)
+            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
+            let outcome = try processor.process(event, member: member.profile(clubs: []), ledger: state.ledger, usage: state.usage,
+                                                returnedPurchase: nil, tier: state.tier, now: now)
+            guard !outcome.rules.contains(where: { $0.gift != nil }) else { return nil }
+            let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
+                                       version: version.version, programId: programId, now: now, idempotency: idempotency)
+            let answer = try await connection.row(EventSQL.GuardedWrite.self, logger) {
+                try write.bind(&$0)
+                $0.append(try first.get("member_xmin", Int64.self)); $0.append(idempotency?.fingerprint)
+            }
+            guard let answer, try answer.get("locked", Int.self) == 1 else { return nil }
+            if try answer.get("written", Int.self) == 1 { return .fresh(write.record, write.response) }
+            // The key was used before: answer as the first request was answered.
+            guard let idempotency else { return nil }
+            return try await Self.storedResponse(connection, programId: programId, idempotency, logger).map { .replayed($0) }
         }
     }
 
@@ -103,7 +88,7 @@ extension PostgresStore {
                 $0.append(member.id)
                 Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
             }
-            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, lotColumns: "")
+            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
             var purchase: PurchaseRecord?
             if let details = event.returnOf, let row = try await connection.row("""
                 SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
@@ -125,8 +110,7 @@ extension PostgresStore {
                                        version: version.version, programId: programId, now: now, idempotency: idempotency)
             try await connection.run(EventSQL.Write.self, logger) { try write.bind(&$0) }
             if let change = outcome.tierChange {
-                try await Self.recordTierChange(connection, program: program, programId: programId, memberId: memberId, change: change,
-                                                sourceId: event.id, now: now, logger)
+                try await Self.joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
             }
             if let after = outcome.purchaseAfterReturn {
                 try await connection.query("""
@@ -251,9 +235,8 @@ extension PostgresStore {
         bindings.append(tiers.flatMap { $0.checksOldestInWindow ? $0.windowStart(at: now)?.millis ?? Int64.min : nil } ?? Int64.max)
     }
 
-    /// The event's state from the rows of `EventSQL.State` or `Snapshot` (lot columns prefixed with `lotColumns`).
-    static func eventState(_ rows: [PostgresRandomAccessRow], member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?,
-                           lotColumns prefix: String) throws -> EventState {
+    /// The event's state from the rows of `EventSQL.State` or `Snapshot` (`EventSQL.stateColumns`).
+    static func eventState(_ rows: [PostgresRandomAccessRow], member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?) throws -> EventState {
         guard let first = rows.first else { throw StoreError.notFound("member \(member.id)") }
         var usage: [String: RuleUsage] = [:]
         for (query, (points, times)) in zip(limits, zip(try first.get("usage_points", [Int].self), try first.get("usage_times", [Int].self))) {
@@ -262,7 +245,7 @@ extension PostgresStore {
         let totals = TierContribution(points: try first.get("tier_points", Int.self), amount: Amount(units: try first.get("tier_units", Int64.self)),
                                       purchases: try first.get("tier_purchases", Int.self))
         // Without open lots, the one row's lot columns are NULL.
-        let lots = try rows.compactMap { row in try row.get(prefix + "id", String?.self) == nil ? nil : try lot(row, prefix: prefix) }
+        let lots = try rows.compactMap { row in try row.get("lot_id", String?.self) == nil ? nil : try lot(row, LotColumns.event) }
         return EventState(ledger: MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned),
                           usage: usage, tier: tiers.map { _ in TierStanding(state: member.tier, totals: totals) },
                           oldestContribution: try first.optionalDate("oldest_contribution"))

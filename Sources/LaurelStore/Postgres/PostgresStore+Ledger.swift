@@ -19,12 +19,30 @@ extension PostgresStore {
         }
     }
 
-    /// A lot from its columns, each named with `prefix` (`lot_` where a row holds the member too).
-    static func lot(_ row: PostgresRandomAccessRow, prefix: String = "") throws -> PointLot {
-        PointLot(id: try row.get(prefix + "id"), memberId: try row.get(prefix + "member_id"), sourceId: try row.get(prefix + "source_id"),
-                 earnedAt: try row.date(prefix + "earned_at"), availableAt: try row.date(prefix + "available_at"),
-                 expiresAt: try row.optionalDate(prefix + "expires_at"), points: try row.get(prefix + "points"),
-                 remaining: try row.get(prefix + "remaining"), pending: try row.get(prefix + "pending"))
+    /// The column names a lot is read from: a lots row's own, or `lot_…` where the row holds the
+    /// event's state too (`EventSQL.stateColumns`). Built once, not per row.
+    struct LotColumns {
+        let id, memberId, sourceId, earnedAt, availableAt, expiresAt, points, remaining, pending: String
+        init(prefix: String) {
+            id = prefix + "id"
+            memberId = prefix + "member_id"
+            sourceId = prefix + "source_id"
+            earnedAt = prefix + "earned_at"
+            availableAt = prefix + "available_at"
+            expiresAt = prefix + "expires_at"
+            points = prefix + "points"
+            remaining = prefix + "remaining"
+            pending = prefix + "pending"
+        }
+        static let plain = LotColumns(prefix: "")
+        static let event = LotColumns(prefix: "lot_")
+    }
+
+    static func lot(_ row: PostgresRandomAccessRow, _ columns: LotColumns = .plain) throws -> PointLot {
+        PointLot(id: try row.get(columns.id), memberId: try row.get(columns.memberId), sourceId: try row.get(columns.sourceId),
+                 earnedAt: try row.date(columns.earnedAt), availableAt: try row.date(columns.availableAt),
+                 expiresAt: try row.optionalDate(columns.expiresAt), points: try row.get(columns.points),
+                 remaining: try row.get(columns.remaining), pending: try row.get(columns.pending))
     }
 
     static func entry(_ row: PostgresRandomAccessRow) throws -> LedgerEntryRecord {

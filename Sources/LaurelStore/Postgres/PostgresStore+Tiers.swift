@@ -48,15 +48,20 @@ extension PostgresStore {
             """, logger: logger)
         try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId,
                        payload: tierChangedMessage(memberId: memberId, change: change, sourceId: sourceId), now: now, logger)
-        if let reached = change.to {
-            for club in program.clubs where club.tiers.contains(reached) {
-                // A full club or an existing membership simply means no new membership. Both are refused before
-                // anything is written, so the transaction goes on; a database error still aborts it.
-                do {
-                    try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
-                                          calendar: program.calendar, logger)
-                } catch is LoyaltyError {}
-            }
+        try await joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
+    }
+
+    /// The clubs a tier change brings: those joined with the tier it reached.
+    static func joinTierClubs(_ connection: PostgresConnection, program: ProgramDefinition, programId: String, memberId: String,
+                              change: TierChange, now: Date, _ logger: Logger) async throws {
+        guard let reached = change.to else { return }
+        for club in program.clubs where club.tiers.contains(reached) {
+            // A full club or an existing membership simply means no new membership. Both are refused before
+            // anything is written, so the transaction goes on; a database error still aborts it.
+            do {
+                try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .tier, invitedBy: nil, now: now,
+                                      calendar: program.calendar, logger)
+            } catch is LoyaltyError {}
         }
     }
 
@@ -135,13 +140,13 @@ extension PostgresStore {
         return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
     }
 
-    /// Appends a message to the outbox, in the caller's transaction.
     /// The outbox payload of a `tier.changed` message.
     static func tierChangedMessage(memberId: String, change: TierChange, sourceId: String) -> [String: JSONValue] {
         ["member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
          "reason": .string(change.reason.rawValue), "source_id": .string(sourceId)]
     }
 
+    /// Appends a message to the outbox, in the caller's transaction.
     static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date,
                      _ logger: Logger) async throws {
         try await connection.query("""
