@@ -11,10 +11,7 @@ struct MemberViewJSONTests {
     @Test(arguments: 1...300)
     func viewsWriteAsTheEncoderWrites(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
-        func text() -> String {
-            let pieces = ["a", "Z", "/", "\"", "\\", "\n", "\t", "\u{1}", "×", "é", "😀", " ", "gold", "0.5"]
-            return (0..<random.int(6)).map { _ in pieces[random.int(pieces.count)] }.joined()
-        }
+        func text() -> String { random.text(from: SplitMix64.awkwardText + ["gold", "0.5"]) }
         func maybe<T>(_ value: @autoclosure () -> T) -> T? { random.int(2) == 0 ? value() : nil }
         func amount() -> Amount { Amount("\(random.int(100_000)).\(random.int(100))")! }
         func date() -> Date { Date(timeIntervalSince1970: Double(1_700_000_000 + random.int(100_000_000))) }

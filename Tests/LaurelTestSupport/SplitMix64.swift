@@ -19,4 +19,13 @@ extension SplitMix64 {
 
     /// An integer below `bound`, by remainder: cheap, and stable for checksums recorded with it.
     public mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// Characters JSON text must escape or must not mangle (quote, backslash, controls, slash,
+    /// multi-byte letters, an emoji), for tests that compare a JSON writer with Foundation's.
+    public static let awkwardText = ["a", "Z", "/", "\"", "\\", "\n", "\t", "\u{1}", "×", "é", "😀", " "]
+
+    /// Fewer than `count` pieces drawn from `pieces`, joined.
+    public mutating func text(from pieces: [String], fewerThan count: Int = 6) -> String {
+        (0..<int(count)).map { _ in pieces[int(pieces.count)] }.joined()
+    }
 }
