@@ -13,41 +13,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Each event is kept or refused on its own, without a savepoint per event (SQLite would copy
-    /// every page it changes into a statement journal, see `GroupCommit`): the core's and the
-    /// store's refusals come before anything is written, so a refused event leaves nothing behind.
-    /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
-    /// which `GroupCommit` then rolls back.
-    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
-        let cache = programs
-        return try await write { db in
-            _ = try Self.currentVersion(db, cache: cache, programId: programId)
-            var results: [ImportResult] = []
-            results.reserveCapacity(events.count)
-            for imported in events {
-                let changesBefore = db.totalChangesCount
-                do {
-                    let memberId: String
-                    switch imported.member {
-                    case .id(let id): memberId = id
-                    case .externalId(let externalId):
-                        guard let id = try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId])?["id"] as String?
-                        else { throw StoreError.notFound("member with external_id \(externalId)") }
-                        memberId = id
-                    }
-                    let recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
-                                                   payload: imported.payload(memberId), now: now)
-                    results.append(.recorded(eventId: imported.event.id, points: recorded.points))
-                } catch let error as StoreError where db.totalChangesCount == changesBefore {
-                    results.append(.refused(error.description))
-                } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
-                    results.append(.refused(error.description))
-                }
-            }
-            return results
-        }
-    }
-
     /// Records one event in the caller's transaction: runs the core on it and writes the outcome.
     static func record(_ db: Database, cache: ProgramCache, programId: String, memberId: String, event: LoyaltyEvent, payload: String,
                        now: Date) throws -> EventRecord {
@@ -84,26 +49,20 @@ extension SQLiteStore {
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
         let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-        try db.run("""
-            INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
-                                payload, outcome, tier_amount)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version.version, outcome.status.rawValue,
-                  points, event.purchase?.total.description, payload, recorded.jsonText,
-                  event.purchase == nil ? nil : outcome.tierContribution?.amount.description])
+        try db.insert(into: "events", SQLiteRows.eventColumns, width: SQLiteRows.eventWidth,
+                      SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version, outcome: outcome,
+                                      recorded: recorded, payload: payload, now: now))
         try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
         if let tiers = processor.tiers, let state = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
-                try db.run("INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id) VALUES (?, ?, ?, ?, ?, ?)",
-                           [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id])
+                try db.insert(into: "tier_contributions", SQLiteRows.contributionColumns, width: SQLiteRows.contributionWidth,
+                              SQLiteRows.contribution(contribution, memberId: memberId, event: event))
             }
             try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: outcome.tierChange,
                               previous: member.tier, sourceId: event.id, now: now)
         }
-        try db.insert(into: "rule_awards", "(member_id, rule_id, occurred_at, points, event_id)", width: 5,
-                      outcome.rules.filter { $0.points > 0 || $0.gift != nil }.flatMap { rule -> [(any DatabaseValueConvertible)?] in
-                          [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id]
-                      })
+        try db.insert(into: "rule_awards", SQLiteRows.awardColumns, width: SQLiteRows.awardWidth,
+                      SQLiteRows.awards(outcome.rules, memberId: memberId, event: event))
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])

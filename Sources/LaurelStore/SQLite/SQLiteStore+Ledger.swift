@@ -13,25 +13,26 @@ extension SQLiteStore {
     static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil) throws {
         // One statement, rows in the ledger's order: `seq` follows it.
-        try db.insert(into: "ledger_entries", """
-            (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id, program_version, created_at, actor, reason)
-            """, width: 12, ledger.entries.flatMap { entry -> [(any DatabaseValueConvertible)?] in
-            [programId, entry.memberId, entry.kind.rawValue, entry.from.description, entry.to.description, entry.points,
-             entry.lotId, entry.sourceId, version, now.millis, actor, reason]
-        })
+        try db.insert(into: "ledger_entries", SQLiteRows.entryColumns, width: SQLiteRows.entryWidth,
+                      SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: actor, reason: reason))
         for lot in ledger.touchedLots {
             if ledger.newLotIds.contains(lot.id) {
-                try db.run("""
-                    INSERT INTO lots (id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [lot.id, programId, lot.memberId, lot.sourceId, lot.earnedAt.millis, lot.availableAt.millis,
-                          lot.expiresAt?.millis, lot.points, lot.remaining, lot.pending ? 1 : 0])
+                try db.insert(into: "lots", SQLiteRows.lotColumns, width: SQLiteRows.lotWidth, SQLiteRows.lot(lot, programId: programId))
             } else {
-                try db.run("UPDATE lots SET remaining = ?, pending = ? WHERE id = ?", [lot.remaining, lot.pending ? 1 : 0, lot.id])
+                try updateLot(db, lot)
             }
         }
+        try updateBalances(db, ledger)
+    }
+
+    /// The member row's cached balances, from the ledger.
+    static func updateBalances(_ db: Database, _ ledger: MemberLedger) throws {
         try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ? WHERE id = ?",
                    [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, ledger.memberId])
+    }
+
+    static func updateLot(_ db: Database, _ lot: PointLot) throws {
+        try db.run("UPDATE lots SET remaining = ?, pending = ? WHERE id = ?", [lot.remaining, lot.pending ? 1 : 0, lot.id])
     }
 
     /// The columns `lot(_:)` reads, in its order.

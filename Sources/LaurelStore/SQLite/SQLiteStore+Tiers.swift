@@ -24,19 +24,9 @@ extension SQLiteStore {
             oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
                                  [memberId, tiers.windowStart(at: now)?.millis ?? Int64.min])?["oldest"] as Int64?).map(Date.init(millis:))
         }
-        let checkAt = tiers.nextCheck(state, oldestInWindow: oldest, now: now)
-        try db.run("""
-            UPDATE members SET tier_id = ?, tier_since = ?, tier_floor = ?, tier_floor_until = ?, tier_review_at = ?, tier_check_at = ? WHERE id = ?
-            """, [state.tierId, state.since?.millis, state.floorTierId, state.floorUntil?.millis, state.reviewAt?.millis, checkAt?.millis, memberId])
+        try updateTier(db, memberId: memberId, state: state, checkAt: tiers.nextCheck(state, oldestInWindow: oldest, now: now))
         guard let change else { return }
-        try db.run("""
-            INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
-        try emit(db, programId: programId, type: "tier.changed", memberId: memberId, payload: [
-            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
-            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
-        ], now: now)
+        try insertTierChange(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, actor: actor, note: note, now: now)
         if let reached = change.to {
             for club in program.clubs where club.tiers.contains(reached) {
                 // A full club or an existing membership simply means no new membership. Both are refused before
@@ -47,6 +37,25 @@ extension SQLiteStore {
                 } catch is LoyaltyError {}
             }
         }
+    }
+
+    static func updateTier(_ db: Database, memberId: String, state: MemberTier, checkAt: Date?) throws {
+        try db.run("""
+            UPDATE members SET tier_id = ?, tier_since = ?, tier_floor = ?, tier_floor_until = ?, tier_review_at = ?, tier_check_at = ? WHERE id = ?
+            """, [state.tierId, state.since?.millis, state.floorTierId, state.floorUntil?.millis, state.reviewAt?.millis, checkAt?.millis, memberId])
+    }
+
+    /// A tier change's history row and its outbox message.
+    static func insertTierChange(_ db: Database, programId: String, memberId: String, change: TierChange, sourceId: String,
+                                 actor: String? = nil, note: String? = nil, now: Date) throws {
+        try db.run("""
+            INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
+        try emit(db, programId: programId, type: "tier.changed", memberId: memberId, payload: [
+            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
+            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
+        ], now: now)
     }
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {

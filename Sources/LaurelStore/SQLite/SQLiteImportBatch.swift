@@ -1,0 +1,315 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+/// One batch of `laurel import` on SQLite, judged in memory and written together.
+///
+/// `record` costs the writer ~13 statements per event: the member, each limited rule's usage,
+/// the tier totals, the open lots, then the rows. Here the batch's members are read with a few
+/// set-based queries (members, open lots, the limited rules' awards and the tier contributions
+/// from the earliest window any event of the batch looks at); each event is judged against that
+/// state exactly as `record` judges it against the tables, the state is updated as `record`'s
+/// writes would have updated the tables, and the rows go out at the end in multi-row inserts, in
+/// the order `record` would have written them.
+///
+/// Only programs whose events need nothing else are judged this way (`judgesInMemory`): with
+/// clubs an event reads the member's clubs and a tier change joins clubs; a gift rule takes
+/// reward stock. Those import through `record`. A return reads and updates its purchase: the rows
+/// so far are written, the return is recorded by `record`, and its member is read again.
+struct SQLiteImportBatch {
+    static func judgesInMemory(_ program: ProgramDefinition) -> Bool {
+        program.clubs.isEmpty && !program.earningRules.contains { if case .giftReward = $0.effect { true } else { false } }
+    }
+
+    /// A member as the batch has left them so far.
+    private struct MemberState {
+        var member: MemberRecord
+        var ledger: MemberLedger
+        /// Awards of the limited rules from the batch's earliest limit window on, then those made here.
+        var awards: [(ruleId: String, at: Int64, points: Int)] = []
+        /// Tier contributions from the batch's earliest tier window on, then those made here.
+        var contributions: [(at: Int64, contribution: TierContribution)] = []
+        /// Whether the balances changed since the rows were last written.
+        var ledgerChanged = false
+        /// The tier to write and when to check it again, as `saveTier` writes them.
+        var tierWrite: (state: MemberTier, checkAt: Date?)?
+    }
+
+    let programId: String
+    let version: Int
+    let processor: EventProcessor
+    let cache: ProgramCache
+    let now: Date
+
+    private var members: [String: MemberState] = [:]
+    private var externalIds: [String: String] = [:]
+    /// What `load` reads: the limited rules, and from when on their awards and the tier contributions.
+    private var limitedRules: Set<String> = []
+    private var awardsFrom = Int64.max, contributionsFrom = Int64.max
+
+    /// Rows not written yet, in the order `record` would have written them.
+    private var eventRows: SQLiteRows.Values = []
+    private var entryRows: SQLiteRows.Values = []
+    private var awardRows: SQLiteRows.Values = []
+    private var contributionRows: SQLiteRows.Values = []
+    /// Lots created in the batch (inserted in their final state) and older lots it changed.
+    private var newLots: [String: PointLot] = [:], newLotOrder: [String] = []
+    private var changedLots: [String: PointLot] = [:], changedLotOrder: [String] = []
+    private var touchedMembers: [String] = []
+    private var tierChanges: [(memberId: String, change: TierChange, sourceId: String)] = []
+
+    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, now: Date) {
+        self.programId = programId
+        self.version = version
+        self.processor = processor
+        self.cache = cache
+        self.now = now
+    }
+
+    /// Judges and writes the batch; each event is recorded or refused as `record` would have.
+    mutating func run(_ db: Database, _ events: [ImportedEvent]) throws -> [ImportResult] {
+        try prepare(db, events)
+        var results: [ImportResult] = []
+        results.reserveCapacity(events.count)
+        for imported in events {
+            do {
+                let memberId = try memberId(imported.member)
+                if imported.event.returnOf != nil {
+                    results.append(try recordReturn(db, imported, memberId: memberId))
+                } else {
+                    results.append(try judge(db, imported, memberId: memberId))
+                }
+            } catch let error as StoreError {
+                results.append(.refused(error.description))
+            } catch let error as EventProcessingError {
+                results.append(.refused(error.description))
+            }
+        }
+        try write(db)
+        return results
+    }
+
+    /// Finds what `load` must read for the batch's events, resolves external ids and loads every member named.
+    private mutating func prepare(_ db: Database, _ events: [ImportedEvent]) throws {
+        var ids: [String] = [], external: [String] = []
+        for imported in events {
+            switch imported.member {
+            case .id(let id): ids.append(id)
+            case .externalId(let externalId): external.append(externalId)
+            }
+            for query in processor.limitQueries(for: imported.event) {
+                limitedRules.insert(query.ruleId)
+                awardsFrom = min(awardsFrom, query.from?.millis ?? Int64.min)
+            }
+            if let tiers = processor.tiers {
+                contributionsFrom = min(contributionsFrom, tiers.windowStart(at: imported.event.occurredAt)?.millis ?? Int64.min)
+            }
+        }
+        // `saveTier` looks for the oldest contribution in the window as of now.
+        if let tiers = processor.tiers, tiers.checksOldestInWindow {
+            contributionsFrom = min(contributionsFrom, tiers.windowStart(at: now)?.millis ?? Int64.min)
+        }
+        if !external.isEmpty {
+            for row in try db.rows("SELECT external_id, id FROM members WHERE program_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+                                   [programId, Self.jsonArray(external)]) {
+                externalIds[row["external_id"]] = row["id"] as String
+            }
+        }
+        try load(db, ids + externalIds.values)
+    }
+
+    private func memberId(_ member: ImportedEvent.Member) throws -> String {
+        switch member {
+        case .id(let id): return id
+        case .externalId(let externalId):
+            guard let id = externalIds[externalId] else { throw StoreError.notFound(SQLiteStore.externalIdNotFound(externalId)) }
+            return id
+        }
+    }
+
+    /// Reads the members of `ids` in the program, with their open lots, limited awards and tier contributions.
+    private mutating func load(_ db: Database, _ ids: [String]) throws {
+        let list = Self.jsonArray(ids)
+        for member in try db.rows("SELECT * FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
+                                  [programId, list], SQLiteStore.member) {
+            members[member.id] = MemberState(member: member, ledger: MemberLedger(memberId: member.id, debt: member.debt,
+                                                                                  lifetimeEarned: member.lifetimeEarned))
+        }
+        var lots: [String: [PointLot]] = [:]
+        for lot in try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id IN (SELECT value FROM json_each(?)) AND remaining > 0",
+                               [list], SQLiteStore.lot) {
+            lots[lot.memberId, default: []].append(lot)
+        }
+        for (id, lots) in lots {
+            guard let member = members[id]?.member else { continue }
+            members[id]?.ledger = MemberLedger(memberId: id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        }
+        if !limitedRules.isEmpty {
+            for row in try db.rows("""
+                SELECT member_id, rule_id, occurred_at, points FROM rule_awards
+                WHERE member_id IN (SELECT value FROM json_each(?)) AND rule_id IN (SELECT value FROM json_each(?)) AND occurred_at >= ?
+                """, [list, Self.jsonArray(limitedRules.sorted()), awardsFrom]) {
+                members[row[0] as String]?.awards.append((row[1], row[2], row[3]))
+            }
+        }
+        if processor.tiers != nil {
+            for row in try db.rows("""
+                SELECT member_id, occurred_at, points, amount_units, purchases FROM tier_contributions
+                WHERE member_id IN (SELECT value FROM json_each(?)) AND occurred_at >= ?
+                """, [list, contributionsFrom]) {
+                members[row[0] as String]?.contributions.append((row[1], TierContribution(points: row[2], amount: Amount(units: row[3]),
+                                                                                          purchases: row[4])))
+            }
+        }
+    }
+
+    /// Judges one event (not a return) against the member's state and keeps its rows.
+    private mutating func judge(_ db: Database, _ imported: ImportedEvent, memberId: String) throws -> ImportResult {
+        if members[memberId] == nil { try load(db, [memberId]) }
+        guard var state = members[memberId] else { throw StoreError.notFound("member \(memberId)") }
+        let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
+        let event = imported.event
+        var usage: [String: RuleUsage] = [:]
+        for query in processor.limitQueries(for: event) {
+            let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
+            var used = RuleUsage()
+            for award in state.awards where award.ruleId == query.ruleId && award.at >= from && award.at < to {
+                used.points += award.points
+                used.times += 1
+            }
+            usage[query.ruleId] = used
+        }
+        let standing = processor.tiers.map { tiers in
+            let from = tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min, to = event.occurredAt.millis
+            return TierStanding(state: state.member.tier, totals: state.contributions.reduce(TierContribution()) { totals, item in
+                item.at >= from && item.at <= to ? totals + item.contribution : totals
+            })
+        }
+        let outcome = try processor.process(event, member: state.member.profile(), ledger: state.ledger, usage: usage, returnedPurchase: nil,
+                                            tier: standing, now: now)
+
+        // Kept from here on: nothing below refuses.
+        eventRows += SQLiteRows.event(event, programId: programId, memberId: memberId, version: version, outcome: outcome,
+                                      recorded: RecordedOutcome(outcome), payload: imported.payload(memberId), now: now)
+        keep(outcome.ledger, in: &state)
+        if let tiers = processor.tiers, let tier = outcome.tier {
+            if let contribution = outcome.tierContribution, !contribution.isZero {
+                contributionRows += SQLiteRows.contribution(contribution, memberId: memberId, event: event)
+                state.contributions.append((event.occurredAt.millis, contribution))
+            }
+            if !tiers.skipsWrite(tier, change: outcome.tierChange, previous: state.member.tier) {
+                var oldest: Date?
+                if tiers.checksOldestInWindow {
+                    let from = tiers.windowStart(at: now)?.millis ?? Int64.min
+                    oldest = state.contributions.lazy.map(\.at).filter { $0 >= from }.min().map(Date.init(millis:))
+                }
+                state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: now))
+                state.member.tier = tier.asStored
+                if let change = outcome.tierChange { tierChanges.append((memberId, change, event.id)) }
+            }
+        }
+        for rule in SQLiteRows.awardedRules(outcome.rules) { state.awards.append((rule.ruleId, event.occurredAt.millis, rule.points)) }
+        awardRows += SQLiteRows.awards(outcome.rules, memberId: memberId, event: event)
+        if firstSinceWrite { touchedMembers.append(memberId) }
+        state.ledgerChanged = true
+        members[memberId] = state
+        return .recorded(eventId: event.id, points: outcome.reversal?.reversed ?? outcome.pointsEarned)
+    }
+
+    /// Keeps the ledger's entries and lots as rows and carries its open lots to the member's next event.
+    private mutating func keep(_ ledger: MemberLedger, in state: inout MemberState) {
+        entryRows += SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: nil, reason: nil)
+        for lot in ledger.touchedLots {
+            if newLots[lot.id] != nil {
+                newLots[lot.id] = lot
+            } else if ledger.newLotIds.contains(lot.id) {
+                newLots[lot.id] = lot
+                newLotOrder.append(lot.id)
+            } else {
+                if changedLots[lot.id] == nil { changedLotOrder.append(lot.id) }
+                changedLots[lot.id] = lot
+            }
+        }
+        // As `loadLedger` would read them back: open lots, times in milliseconds.
+        state.ledger = MemberLedger(memberId: ledger.memberId, lots: ledger.lots.filter { $0.remaining > 0 }.map(\.asStored), debt: ledger.debt,
+                                    lifetimeEarned: ledger.lifetimeEarned)
+    }
+
+    /// Writes what the batch has so far, then records the return alone; its member is read again before their next event.
+    private mutating func recordReturn(_ db: Database, _ imported: ImportedEvent, memberId: String) throws -> ImportResult {
+        try write(db)
+        members[memberId] = nil
+        let changesBefore = db.totalChangesCount
+        do {
+            let recorded = try SQLiteStore.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+                                                  payload: imported.payload(memberId), now: now)
+            return .recorded(eventId: imported.event.id, points: recorded.points)
+        } catch let error as StoreError where db.totalChangesCount == changesBefore {
+            return .refused(error.description)
+        } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
+            return .refused(error.description)
+        }
+    }
+
+    /// Writes the kept rows and the touched members' balances and tiers.
+    private mutating func write(_ db: Database) throws {
+        try db.insert(into: "events", SQLiteRows.eventColumns, width: SQLiteRows.eventWidth, eventRows)
+        try db.insert(into: "ledger_entries", SQLiteRows.entryColumns, width: SQLiteRows.entryWidth, entryRows)
+        try db.insert(into: "lots", SQLiteRows.lotColumns, width: SQLiteRows.lotWidth,
+                      newLotOrder.flatMap { SQLiteRows.lot(newLots[$0]!, programId: programId) })
+        for id in changedLotOrder { try SQLiteStore.updateLot(db, changedLots[id]!) }
+        try db.insert(into: "tier_contributions", SQLiteRows.contributionColumns, width: SQLiteRows.contributionWidth, contributionRows)
+        try db.insert(into: "rule_awards", SQLiteRows.awardColumns, width: SQLiteRows.awardWidth, awardRows)
+        for id in touchedMembers {
+            guard var state = members[id] else { continue }
+            if state.ledgerChanged { try SQLiteStore.updateBalances(db, state.ledger) }
+            if let tier = state.tierWrite { try SQLiteStore.updateTier(db, memberId: id, state: tier.state, checkAt: tier.checkAt) }
+            state.ledgerChanged = false
+            state.tierWrite = nil
+            members[id] = state
+        }
+        for (memberId, change, sourceId) in tierChanges {
+            try SQLiteStore.insertTierChange(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, now: now)
+        }
+        eventRows.removeAll()
+        entryRows.removeAll()
+        awardRows.removeAll()
+        contributionRows.removeAll()
+        newLots.removeAll()
+        newLotOrder.removeAll()
+        changedLots.removeAll()
+        changedLotOrder.removeAll()
+        touchedMembers.removeAll()
+        tierChanges.removeAll()
+    }
+
+    private static func jsonArray(_ strings: [String]) -> String {
+        var writer = JSONTextWriter(capacity: strings.count * 32)
+        writer.beginArray()
+        for string in strings {
+            writer.element()
+            writer.string(string)
+        }
+        writer.endArray()
+        return writer.text
+    }
+}
+
+private extension PointLot {
+    /// The lot as the database gives it back: times in whole milliseconds.
+    var asStored: PointLot {
+        var lot = self
+        lot.earnedAt = Date(millis: earnedAt.millis)
+        lot.availableAt = Date(millis: availableAt.millis)
+        lot.expiresAt = expiresAt.map { Date(millis: $0.millis) }
+        return lot
+    }
+}
+
+private extension MemberTier {
+    /// The tier as the member's row gives it back: times in whole milliseconds.
+    var asStored: MemberTier {
+        MemberTier(tierId: tierId, since: since.map { Date(millis: $0.millis) }, floorTierId: floorTierId,
+                   floorUntil: floorUntil.map { Date(millis: $0.millis) }, reviewAt: reviewAt.map { Date(millis: $0.millis) })
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    /// A batch of `laurel import` in one write. Most programs take `SQLiteImportBatch`, which judges
+    /// the events in memory and writes their rows together; the others record each event with
+    /// `record`, as the API does.
+    ///
+    /// Each event is kept or refused on its own, without a savepoint per event (SQLite would copy
+    /// every page it changes into a statement journal, see `GroupCommit`): the core's and the
+    /// store's refusals come before anything is written, so a refused event leaves nothing behind.
+    /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
+    /// which `GroupCommit` then rolls back.
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+        let cache = programs
+        return try await write { db in
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            if SQLiteImportBatch.judgesInMemory(processor.program) {
+                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache, now: now)
+                return try batch.run(db, events)
+            }
+            var results: [ImportResult] = []
+            results.reserveCapacity(events.count)
+            for imported in events {
+                let changesBefore = db.totalChangesCount
+                do {
+                    let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
+                    let recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+                                                   payload: imported.payload(memberId), now: now)
+                    results.append(.recorded(eventId: imported.event.id, points: recorded.points))
+                } catch let error as StoreError where db.totalChangesCount == changesBefore {
+                    results.append(.refused(error.description))
+                } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
+                    results.append(.refused(error.description))
+                }
+            }
+            return results
+        }
+    }
+
+    static func importedMemberId(_ db: Database, programId: String, _ member: ImportedEvent.Member) throws -> String {
+        switch member {
+        case .id(let id): return id
+        case .externalId(let externalId):
+            guard let id = try db.row("SELECT id FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId])?["id"] as String?
+            else { throw StoreError.notFound(Self.externalIdNotFound(externalId)) }
+            return id
+        }
+    }
+
+    static func externalIdNotFound(_ externalId: String) -> String { "member with external_id \(externalId)" }
+}
