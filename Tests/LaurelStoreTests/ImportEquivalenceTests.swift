@@ -140,11 +140,15 @@ struct ImportEquivalenceTests {
                 _ = try await store.settleDuePoints(now: end + Double(day) * 86_400, batchSize: 100)
             }
         }
-        try await Self.expectEqual(imported, sent, lines: lines, members: members, at: end + 45 * 86_400, "seed \(seed), after the jobs")
+        // The jobs take due members in no set order, so sequence numbers may differ between the stores from here on.
+        try await Self.expectEqual(imported, sent, lines: lines, members: members, at: end + 45 * 86_400, "seed \(seed), after the jobs",
+                                   sequences: false)
     }
 
+    /// Compares everything both stores keep; `sequences: false` leaves out sequence numbers (and
+    /// the outbox's order) but still compares each member's ledger and tier history in order.
     static func expectEqual(_ imported: StoreFixture, _ sent: StoreFixture, lines: [Line], members: Int, at date: Date,
-                            _ context: String) async throws {
+                            _ context: String, sequences: Bool = true) async throws {
         /// What both stores give for the same question, read before comparing (`#expect` cannot await).
         func both<T: Equatable>(_ what: String, _ read: (StoreFixture) async throws -> T) async throws {
             let fromImport = try await read(imported), fromSent = try await read(sent)
@@ -153,20 +157,28 @@ struct ImportEquivalenceTests {
         for number in 0..<members {
             let id = "mem_\(number)"
             try await both("member \(id)") { try await $0.reload(id) }
-            try await both("ledger of \(id)") { try await $0.entries(id, pageSize: 500) }
+            try await both("ledger of \(id)") {
+                try await $0.entries(id, pageSize: 500).map { record in
+                    var record = record
+                    if !sequences { record.sequence = 0 }
+                    return record
+                }
+            }
             try await both("points of \(id)") {
                 try await $0.store.pointsSummary(programId: $0.programId, memberId: id, now: date, expiringWithin: 90 * 86_400)
             }
             try await both("tier history of \(id)") {
                 try await $0.store.tierChanges(programId: $0.programId, memberId: id, limit: 500, startingAfter: nil).items
+                    .map { sequences ? "\($0)" : "\($0.from ?? "-") \($0.to ?? "-") \($0.reason) \($0.sourceId) \($0.createdAt)" }
             }
         }
         for line in lines {
             try await both("event \(line.event.id)") { try await $0.store.event(programId: $0.programId, id: line.event.id) }
         }
         try await both("outbox") {
-            try await $0.store.outbox(programId: $0.programId, limit: 1000, startingAfter: nil).items
-                .map { "\($0.sequence) \($0.type) \($0.memberId ?? "-") \($0.payload) \($0.createdAt)" }
+            let messages = try await $0.store.outbox(programId: $0.programId, limit: 1000, startingAfter: nil).items
+                .map { "\($0.type) \($0.memberId ?? "-") \($0.payload) \($0.createdAt)" }
+            return sequences ? messages : messages.sorted()
         }
         let problems = try await imported.audit() + sent.audit()
         #expect(problems.isEmpty, "\(context): audit")

@@ -41,4 +41,45 @@ struct RuleLimitTests {
         #expect(try await fixture.record(StoreFixture.named("review", at: reportedAt), memberId: member.id).points == 10)
         #expect(try await fixture.audit() == [])
     }
+
+    /// A limit counts its rule's awards under earlier versions too, including those that had no
+    /// limit (SQLite writes the rows a limit counts only for limited rules, and fills in the
+    /// earlier ones when a version first limits a rule: `backfillAwards`).
+    @Test(arguments: StoreBackend.available)
+    func aLimitAddedLaterCountsTheAwardsMadeBeforeIt(backend: StoreBackend) async throws {
+        let unlimited = """
+            name: Limits over versions
+            currency: EUR
+            earning_rules:
+              - id: spend
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+              - id: review
+                event: review
+                effect: {type: fixed_points, points: 10}
+            """
+        func limited(_ times: Int) -> String { unlimited + "\n    limit: {max_times: \(times), period: day}\n" }
+        let fixture = try await StoreFixture.make(backend, program: unlimited)
+        let member = try await fixture.member("c-1")
+        let other = try await fixture.member("c-2")
+        func review(_ hour: Double, _ memberId: String) async throws -> Int {
+            try await fixture.record(StoreFixture.named("review", at: StoreFixture.at(hours: hour)), memberId: memberId).points
+        }
+        // Version 1, no limit: two reviews the same day, one the day before, one by another member.
+        var points = [try await review(-20, member.id), try await review(1, member.id), try await review(2, member.id), try await review(2, other.id)]
+        try await fixture.apply(limited(2))
+        points.append(try await review(3, member.id)) // two already today: limited
+        points.append(try await review(3, other.id))
+        #expect(points == [10, 10, 10, 10, 0, 10])
+        try await fixture.apply(unlimited)
+        points = [try await review(4, member.id)] // no limit: the third award today
+        try await fixture.apply(limited(4))
+        // Version 4 counts 3 awards today (two of version 1, one of version 3; the limited 0 is no award).
+        points += [try await review(5, member.id), try await review(6, member.id)]
+        #expect(points == [10, 10, 0])
+        try await fixture.apply(limited(5)) // every earlier award already counted: none counted twice
+        points = [try await review(7, member.id), try await review(8, member.id)]
+        #expect(points == [10, 0])
+        #expect(try await fixture.audit() == [])
+    }
 }

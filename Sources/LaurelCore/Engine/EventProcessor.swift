@@ -81,11 +81,14 @@ public struct EventProcessor: Sendable {
     public let evaluator: RuleEvaluator
     /// Tier decisions; nil when the program has no tiers.
     public let tiers: TierQualification?
+    /// The rules with a limit: only their awards are ever counted.
+    public let limitedRuleIds: Set<String>
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.evaluator = RuleEvaluator(program: program)
         self.tiers = program.tiers.map { TierQualification(policy: $0, calendar: program.calendar) }
+        self.limitedRuleIds = Set(program.earningRules.filter { $0.limit != nil }.map(\.id))
     }
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }

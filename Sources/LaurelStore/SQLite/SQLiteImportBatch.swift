@@ -208,8 +208,10 @@ struct SQLiteImportBatch {
                 if let change = outcome.tierChange { tierChanges.append((memberId, change, event.id)) }
             }
         }
-        for rule in SQLiteRows.awardedRules(outcome.rules) { state.awards.append((rule.ruleId, event.occurredAt.millis, rule.points)) }
-        awardRows += SQLiteRows.awards(outcome.rules, memberId: memberId, event: event)
+        for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
+            state.awards.append((rule.ruleId, event.occurredAt.millis, rule.points))
+        }
+        awardRows += SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event)
         if firstSinceWrite { touchedMembers.append(memberId) }
         state.ledgerChanged = true
         members[memberId] = state

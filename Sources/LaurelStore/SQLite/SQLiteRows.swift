@@ -30,11 +30,16 @@ enum SQLiteRows {
     static let awardColumns = "(member_id, rule_id, occurred_at, points, event_id)"
     static let awardWidth = 5
 
-    /// The rules that count towards their limits: those that gave points or a gift.
-    static func awardedRules(_ rules: [RuleResult]) -> [RuleResult] { rules.filter { $0.points > 0 || $0.gift != nil } }
+    /// The awards a limit counts: rules of `limited` that gave points or a gift. Only limited rules'
+    /// awards are written (a purchase matches ~8 rules, each row a random index leaf to write); a
+    /// version that limits a rule for the first time writes its earlier awards then
+    /// (`SQLiteStore.backfillAwards`).
+    static func awardedRules(_ rules: [RuleResult], limited: Set<String>) -> [RuleResult] {
+        rules.filter { ($0.points > 0 || $0.gift != nil) && limited.contains($0.ruleId) }
+    }
 
-    static func awards(_ rules: [RuleResult], memberId: String, event: LoyaltyEvent) -> Values {
-        awardedRules(rules).flatMap { rule -> Values in [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id] }
+    static func awards(_ rules: [RuleResult], limited: Set<String>, memberId: String, event: LoyaltyEvent) -> Values {
+        awardedRules(rules, limited: limited).flatMap { rule -> Values in [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id] }
     }
 
     static let entryColumns = """

@@ -62,7 +62,7 @@ extension SQLiteStore {
                               previous: member.tier, sourceId: event.id, now: now)
         }
         try db.insert(into: "rule_awards", SQLiteRows.awardColumns, width: SQLiteRows.awardWidth,
-                      SQLiteRows.awards(outcome.rules, memberId: memberId, event: event))
+                      SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event))
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])

@@ -21,6 +21,8 @@ extension SQLiteStore {
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
+        let cache = programs
+        let backfilled = try await backfillAwardsAhead(programId: id, definition: definition)
         let result = try await write { db -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try Self.replay(db, programId: id, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [id]) else {
@@ -28,6 +30,8 @@ extension SQLiteStore {
             }
             try Self.checkGiftRewards(db, programId: id, definition: definition)
             let version = ((row["current_version"] as Int?) ?? 0) + 1
+            try Self.backfillAwards(db, cache: cache, programId: id, definition: definition, version: version,
+                                    events: (backfilled ?? 0) + 1...Int64.max)
             let canonical = try JSONText.encode(definition.canonicalTree)
             try db.run("INSERT INTO program_versions (program_id, version, definition, source, created_at) VALUES (?, ?, ?, ?, ?)",
                        [id, version, canonical, source, now.millis])
@@ -56,6 +60,62 @@ extension SQLiteStore {
         try await writer.read { db in
             try db.rows("SELECT * FROM program_versions WHERE program_id = ? ORDER BY version", [programId], Self.version)
         }
+    }
+
+    /// Writes the award rows a limit will count that events judged by earlier versions did not
+    /// write: only limited rules' awards are written (`SQLiteRows.awardedRules`), so when `version`
+    /// limits a rule that an earlier version did not, the awards of that rule in those versions'
+    /// events (of the rowids in `events`) are read from their stored outcomes. program-format.md
+    /// promises that a limit counts its rule's awards under earlier versions too. Events that
+    /// already have the row (written before rows were kept for limited rules only, or by an
+    /// earlier pass) are skipped.
+    static func backfillAwards(_ db: Database, cache: ProgramCache, programId: String, definition: ProgramDefinition, version: Int,
+                               events: ClosedRange<Int64>) throws {
+        let limited = definition.earningRules.filter { $0.limit != nil }.map(\.id)
+        guard !limited.isEmpty, version > 1 else { return }
+        let earlier = try (1..<version).compactMap { try loadVersion(db, cache: cache, programId: programId, version: $0)?.0 }
+        for ruleId in limited {
+            let unlimited = earlier.filter { record in !record.definition.earningRules.contains { $0.id == ruleId && $0.limit != nil } }
+                .map(\.version)
+            guard !unlimited.isEmpty else { continue }
+            try db.run("""
+                INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
+                SELECT e.member_id, ?1, e.occurred_at, COALESCE(json_extract(r.value, '$.points'), 0), e.id
+                FROM events e, json_each(e.outcome, '$.rules') r
+                WHERE e.rowid BETWEEN ?4 AND ?5 AND e.program_id = ?2 AND e.program_version IN (SELECT value FROM json_each(?3))
+                  AND json_extract(r.value, '$.rule_id') = ?1
+                  AND (json_extract(r.value, '$.points') > 0 OR json_extract(r.value, '$.gift') IS NOT NULL)
+                  AND NOT EXISTS (SELECT 1 FROM rule_awards a WHERE a.member_id = e.member_id AND a.rule_id = ?1
+                                  AND a.occurred_at = e.occurred_at AND a.event_id = e.id)
+                """, [ruleId, programId, "[" + unlimited.map(String.init).joined(separator: ",") + "]", events.lowerBound, events.upperBound])
+        }
+    }
+
+    /// Events per transaction of `backfillAwardsAhead`: ~0.2 s of the writer each, here.
+    static let backfillChunk: Int64 = 10_000
+
+    /// Runs `backfillAwards` over the events that exist now, a chunk of rowids per transaction, so
+    /// other writes go on in between; the version's own transaction then only covers the events
+    /// recorded since. Returns the last rowid covered (nil when there were no events). Rows written
+    /// here for a version that then fails to apply stay: they are the rows a later version limiting
+    /// the rule would write.
+    func backfillAwardsAhead(programId: String, definition: ProgramDefinition) async throws -> Int64? {
+        guard definition.earningRules.contains(where: { $0.limit != nil }) else { return nil }
+        let cache = programs
+        let (last, version) = try await writer.read { db -> (Int64?, Int?) in
+            (try db.row("SELECT MAX(rowid) AS last FROM events")?["last"] as Int64?,
+             try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?)
+        }
+        guard let last, let version else { return nil }
+        var from: Int64 = 1
+        while from <= last {
+            let chunk = from...min(last, from + Self.backfillChunk - 1)
+            try await write { db in
+                try Self.backfillAwards(db, cache: cache, programId: programId, definition: definition, version: version + 1, events: chunk)
+            }
+            from = chunk.upperBound + 1
+        }
+        return last
     }
 
     /// Gift rules must name rewards of the catalogue.
