@@ -255,13 +255,12 @@ struct SQLiteImportBatch {
 
     /// Writes the kept rows and the touched members' balances and tiers.
     private mutating func write(_ db: Database) throws {
-        try db.insert(into: "events", SQLiteRows.eventColumns, width: SQLiteRows.eventWidth, eventRows)
-        try db.insert(into: "ledger_entries", SQLiteRows.entryColumns, width: SQLiteRows.entryWidth, entryRows)
-        try db.insert(into: "lots", SQLiteRows.lotColumns, width: SQLiteRows.lotWidth,
-                      newLotOrder.flatMap { SQLiteRows.lot(newLots[$0]!, programId: programId) })
+        try db.insert(SQLiteRows.eventTable, eventRows)
+        try db.insert(SQLiteRows.entryTable, entryRows)
+        try db.insert(SQLiteRows.lotTable, newLotOrder.flatMap { SQLiteRows.lot(newLots[$0]!, programId: programId) })
         for id in changedLotOrder { try SQLiteStore.updateLot(db, changedLots[id]!) }
-        try db.insert(into: "tier_contributions", SQLiteRows.contributionColumns, width: SQLiteRows.contributionWidth, contributionRows)
-        try db.insert(into: "rule_awards", SQLiteRows.awardColumns, width: SQLiteRows.awardWidth, awardRows)
+        try db.insert(SQLiteRows.contributionTable, contributionRows)
+        try db.insert(SQLiteRows.awardTable, awardRows)
         for id in touchedMembers {
             guard var state = members[id] else { continue }
             if state.ledgerChanged { try SQLiteStore.updateBalances(db, state.ledger) }

@@ -2,16 +2,43 @@ import Foundation
 import GRDB
 import LaurelCore
 
-/// The rows an event and a ledger leave behind, as a column list and the values of one row for
-/// `Database.insert(into:_:width:_:)`: one definition shared by `record`, `saveLedger` and the
-/// bulk import, which write the same rows one event or one batch at a time.
+/// The rows an event and a ledger leave behind, as a table and the values of one row for
+/// `Database.insert(_:_:)`: one definition shared by `record`, `saveLedger` and the bulk import,
+/// which write the same rows one event or one batch at a time.
 enum SQLiteRows {
     typealias Values = [(any DatabaseValueConvertible)?]
 
-    static let eventColumns = """
-        (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total, payload, outcome, tier_amount)
-        """
-    static let eventWidth = 13
+    /// A table rows are inserted into, with its insert statements for one row and for a full chunk
+    /// built once (building them per insert showed in the writer's profile).
+    struct Table: Sendable {
+        let name: String
+        let columns: String
+        let width: Int
+        /// Rows per statement: at most 999 values (SQLite's oldest limit on parameters).
+        let rowsPerStatement: Int
+        private let oneRow: String, fullChunk: String
+
+        init(_ name: String, _ columns: [String]) {
+            self.name = name
+            self.columns = "(" + columns.joined(separator: ", ") + ")"
+            width = columns.count
+            rowsPerStatement = 999 / columns.count
+            oneRow = Self.statement(name, self.columns, width, rows: 1)
+            fullChunk = Self.statement(name, self.columns, width, rows: rowsPerStatement)
+        }
+
+        func sql(rows: Int) -> String {
+            rows == 1 ? oneRow : rows == rowsPerStatement ? fullChunk : Self.statement(name, columns, width, rows: rows)
+        }
+
+        private static func statement(_ name: String, _ columns: String, _ width: Int, rows: Int) -> String {
+            let row = "(" + repeatElement("?", count: width).joined(separator: ", ") + ")"
+            return "INSERT INTO \(name) \(columns) VALUES " + repeatElement(row, count: rows).joined(separator: ", ")
+        }
+    }
+
+    static let eventTable = Table("events", ["id", "program_id", "member_id", "type", "occurred_at", "recorded_at", "program_version", "status",
+                                         "points", "purchase_total", "payload", "outcome", "tier_amount"])
 
     static func event(_ event: LoyaltyEvent, programId: String, memberId: String, version: Int, outcome: EventOutcome,
                       recorded: RecordedOutcome, payload: String, now: Date) -> Values {
@@ -20,15 +47,13 @@ enum SQLiteRows {
          event.purchase == nil ? nil : outcome.tierContribution?.amount.description]
     }
 
-    static let contributionColumns = "(member_id, occurred_at, points, amount_units, purchases, event_id)"
-    static let contributionWidth = 6
+    static let contributionTable = Table("tier_contributions", ["member_id", "occurred_at", "points", "amount_units", "purchases", "event_id"])
 
     static func contribution(_ contribution: TierContribution, memberId: String, event: LoyaltyEvent) -> Values {
         [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id]
     }
 
-    static let awardColumns = "(member_id, rule_id, occurred_at, points, event_id)"
-    static let awardWidth = 5
+    static let awardTable = Table("rule_awards", ["member_id", "rule_id", "occurred_at", "points", "event_id"])
 
     /// The awards a limit counts: rules of `limited` that gave points or a gift. Only limited rules'
     /// awards are written (a purchase matches ~8 rules, each row a random index leaf to write); a
@@ -42,10 +67,8 @@ enum SQLiteRows {
         awardedRules(rules, limited: limited).flatMap { rule -> Values in [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id] }
     }
 
-    static let entryColumns = """
-        (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id, program_version, created_at, actor, reason)
-        """
-    static let entryWidth = 12
+    static let entryTable = Table("ledger_entries", ["program_id", "member_id", "kind", "from_account", "to_account", "points", "lot_id",
+                                                  "source_id", "program_version", "created_at", "actor", "reason"])
 
     static func entries(_ entries: [LedgerEntry], programId: String, version: Int?, now: Date, actor: String?, reason: String?) -> Values {
         entries.flatMap { entry -> Values in
@@ -54,8 +77,8 @@ enum SQLiteRows {
         }
     }
 
-    static let lotColumns = "(id, program_id, member_id, source_id, earned_at, available_at, expires_at, points, remaining, pending)"
-    static let lotWidth = 10
+    static let lotTable = Table("lots", ["id", "program_id", "member_id", "source_id", "earned_at", "available_at", "expires_at", "points",
+                                     "remaining", "pending"])
 
     static func lot(_ lot: PointLot, programId: String) -> Values {
         [lot.id, programId, lot.memberId, lot.sourceId, lot.earnedAt.millis, lot.availableAt.millis, lot.expiresAt?.millis, lot.points,

@@ -49,20 +49,17 @@ extension SQLiteStore {
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
         let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-        try db.insert(into: "events", SQLiteRows.eventColumns, width: SQLiteRows.eventWidth,
-                      SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version, outcome: outcome,
+        try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version, outcome: outcome,
                                       recorded: recorded, payload: payload, now: now))
         try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
         if let tiers = processor.tiers, let state = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
-                try db.insert(into: "tier_contributions", SQLiteRows.contributionColumns, width: SQLiteRows.contributionWidth,
-                              SQLiteRows.contribution(contribution, memberId: memberId, event: event))
+                try db.insert(SQLiteRows.contributionTable, SQLiteRows.contribution(contribution, memberId: memberId, event: event))
             }
             try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: outcome.tierChange,
                               previous: member.tier, sourceId: event.id, now: now)
         }
-        try db.insert(into: "rule_awards", SQLiteRows.awardColumns, width: SQLiteRows.awardWidth,
-                      SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event))
+        try db.insert(SQLiteRows.awardTable, SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event))
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])

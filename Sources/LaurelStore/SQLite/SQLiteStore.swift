@@ -89,17 +89,15 @@ extension Database {
         }
     }
 
-    /// Inserts rows of `columns` (a parenthesised list) with one statement: `values` holds the
-    /// rows one after the other. An event's rule awards and ledger entries each take one statement
-    /// instead of one per row (each statement costs the writer a few microseconds on its own).
-    /// At most 999 values go in one statement (SQLite's oldest limit on parameters).
-    func insert(into table: String, _ columns: String, width: Int, _ values: [(any DatabaseValueConvertible)?]) throws {
-        let row = "(" + repeatElement("?", count: width).joined(separator: ", ") + ")"
+    /// Inserts rows into `table` with as few statements as it takes: `values` holds the rows one
+    /// after the other. An event's rule awards and ledger entries, and an import batch's rows, each
+    /// take one statement per chunk instead of one per row (each statement costs the writer a few
+    /// microseconds on its own).
+    func insert(_ table: SQLiteRows.Table, _ values: [(any DatabaseValueConvertible)?]) throws {
         var start = 0
         while start < values.count {
-            let end = min(values.count, start + 999 / width * width)
-            let sql = "INSERT INTO \(table) \(columns) VALUES " + repeatElement(row, count: (end - start) / width).joined(separator: ", ")
-            try run(sql, StatementArguments(Array(values[start..<end])))
+            let end = min(values.count, start + table.rowsPerStatement * table.width)
+            try run(table.sql(rows: (end - start) / table.width), StatementArguments(Array(values[start..<end])))
             start = end
         }
     }
