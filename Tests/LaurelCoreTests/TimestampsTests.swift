@@ -1,4 +1,5 @@
 import Foundation
+import LaurelTestSupport
 import Testing
 import LaurelCore
 
@@ -52,6 +53,21 @@ struct TimestampsTests {
             let date = Timestamps.date(millis: millis)
             #expect(Timestamps.millis(try #require(Timestamps.parse(Timestamps.format(date)))) == millis, "\(millis)")
         }
+    }
+
+    /// Foundation's ISO 8601 formatter, an independent printer, agrees on seeded instants from 1600
+    /// to 9999 (before 1583 its Gregorian calendar turns Julian).
+    @Test func formatAgreesWithFoundationsISO8601Formatter() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var random = SplitMix64(seed: 11)
+        let first = Timestamps.millis(Timestamps.parse("1600-01-01T00:00:00Z")!), last = Timestamps.millis(Timestamps.parse("9999-12-31T23:59:59.999Z")!)
+        for _ in 0..<3000 {
+            let date = Timestamps.date(millis: Int64.random(in: first...last, using: &random))
+            #expect(Timestamps.format(date) == formatter.string(from: date), "\(Timestamps.millis(date))")
+        }
+        #expect(Timestamps.format(Timestamps.date(millis: 253_402_300_800_000)) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test func parseDayIsMidnightInTheGivenZone() throws {

@@ -62,7 +62,8 @@ public enum Timestamps {
         return calendar.date(from: DateComponents(year: year, month: month, day: day))
     }
 
-    /// `2026-11-23T05:25:55.123Z`.
+    /// `2026-11-23T05:25:55.123Z`. Written byte by byte: every event, outcome and member view
+    /// prints several (string interpolation of padded parts showed in the read path's profile).
     public static func format(_ date: Date) -> String {
         let totalMillis = millis(date)
         let millisPart = Int(((totalMillis % 1000) + 1000) % 1000)
@@ -70,6 +71,35 @@ public enum Timestamps {
         let days = Int((Double(seconds) / 86_400).rounded(.down))
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
+        guard (0...9999).contains(year) else { return formatWideYear(year, month, day, secondOfDay, millisPart) }
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var value = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    buffer[index] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = 45 // -
+            put(month, 2, at: 5)
+            buffer[7] = 45
+            put(day, 2, at: 8)
+            buffer[10] = 84 // T
+            put(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = 58 // :
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            buffer[16] = 58
+            put(secondOfDay % 60, 2, at: 17)
+            buffer[19] = 46 // .
+            put(millisPart, 3, at: 20)
+            buffer[23] = 90 // Z
+            return 24
+        }
+    }
+
+    /// Years before 0 or after 9999, which no event has but a date field could.
+    private static func formatWideYear(_ year: Int, _ month: Int, _ day: Int, _ secondOfDay: Int, _ millisPart: Int) -> String {
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
