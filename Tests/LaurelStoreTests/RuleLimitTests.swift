@@ -82,4 +82,33 @@ struct RuleLimitTests {
         #expect(points == [10, 0])
         #expect(try await fixture.audit() == [])
     }
+
+    /// Several limited rules on one event are counted separately (the store reads all their usage at once).
+    @Test(arguments: StoreBackend.available)
+    func eachLimitedRuleOfAnEventCountsItsOwnAwards(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: """
+            name: Two limits
+            currency: EUR
+            earning_rules:
+              - id: once
+                event: purchase
+                effect: {type: fixed_points, points: 100}
+                limit: {max_times: 1, period: day}
+              - id: thrice
+                event: purchase
+                effect: {type: fixed_points, points: 10}
+                limit: {max_times: 3, period: day}
+              - id: capped
+                event: purchase
+                effect: {type: fixed_points, points: 1}
+                limit: {max_points: 2, period: day}
+            """)
+        let member = try await fixture.member("c-1")
+        var points: [Int] = []
+        for hour in [1.0, 2, 3, 4, 5] {
+            points.append(try await fixture.record(StoreFixture.purchase(total: "5", at: StoreFixture.at(hours: hour)), memberId: member.id).points)
+        }
+        #expect(points == [111, 11, 10, 0, 0])
+        #expect(try await fixture.audit() == [])
+    }
 }

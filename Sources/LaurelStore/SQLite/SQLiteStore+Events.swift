@@ -16,17 +16,8 @@ extension SQLiteStore {
     /// Records one event in the caller's transaction: runs the core on it and writes the outcome.
     static func record(_ db: Database, cache: ProgramCache, programId: String, memberId: String, event: LoyaltyEvent, payload: String,
                        now: Date) throws -> EventRecord {
-        guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
-        let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-
-        var usage: [String: RuleUsage] = [:]
-        for query in processor.limitQueries(for: event) {
-            let row = try db.row("""
-                SELECT COALESCE(SUM(points), 0) AS points, COUNT(*) AS times FROM rule_awards
-                WHERE member_id = ? AND rule_id = ? AND occurred_at >= ? AND occurred_at < ?
-                """, [memberId, query.ruleId, query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis])
-            usage[query.ruleId] = RuleUsage(points: row?["points"] ?? 0, times: row?["times"] ?? 0)
-        }
+        let (member, version, processor) = try Self.memberAndVersion(db, cache: cache, programId: programId, memberId: memberId)
+        let usage = try Self.usage(db, memberId: memberId, processor.limitQueries(for: event))
         var purchase: PurchaseRecord?
         if let details = event.returnOf {
             purchase = try db.row("""
@@ -67,6 +58,50 @@ extension SQLiteStore {
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
                            payload: payload, outcome: recorded)
+    }
+
+    /// The member and the program's current version, read with one statement (each statement
+    /// costs the one writer a few microseconds of its own).
+    static func memberAndVersion(_ db: Database, cache: ProgramCache, programId: String,
+                                 memberId: String) throws -> (MemberRecord, ProgramVersionRecord, EventProcessor) {
+        guard let (member, number) = try db.row("""
+            SELECT m.*, p.current_version AS program_current_version FROM members m JOIN programs p ON p.id = m.program_id
+            WHERE m.program_id = ? AND m.id = ?
+            """, [programId, memberId], { (try Self.member($0), $0["program_current_version"] as Int?) })
+        else { throw StoreError.notFound("member \(memberId)") }
+        guard let number, let (version, processor) = try loadVersion(db, cache: cache, programId: programId, version: number) else {
+            throw StoreError.programNotConfigured(programId)
+        }
+        return (member, version, processor)
+    }
+
+    /// Each limited rule's awards to the member in its window, all read with one statement.
+    static func usage(_ db: Database, memberId: String, _ queries: [LimitQuery]) throws -> [String: RuleUsage] {
+        guard !queries.isEmpty else { return [:] }
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        arguments.reserveCapacity(queries.count * 4)
+        for query in queries {
+            arguments += [memberId, query.ruleId, query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis]
+        }
+        var usage: [String: RuleUsage] = [:]
+        for row in try db.rows(usageSQL(queries.count), StatementArguments(arguments)) {
+            usage[queries[row[0] as Int].ruleId] = RuleUsage(points: row[1], times: row[2])
+        }
+        return usage
+    }
+
+    /// The statement of `usage` for 1–8 limited rules, built once.
+    private static let usageStatements = (1...8).map(buildUsageSQL)
+
+    private static func usageSQL(_ count: Int) -> String { count <= usageStatements.count ? usageStatements[count - 1] : buildUsageSQL(count) }
+
+    private static func buildUsageSQL(_ count: Int) -> String {
+        (0..<count).map { index in
+            """
+            SELECT \(index), COALESCE(SUM(points), 0), COUNT(*) FROM rule_awards
+            WHERE member_id = ? AND rule_id = ? AND occurred_at >= ? AND occurred_at < ?
+            """
+        }.joined(separator: " UNION ALL ")
     }
 
     /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the
