@@ -40,8 +40,8 @@ extension SQLiteStore {
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
         let points = outcome.reversal?.reversed ?? outcome.pointsEarned
-        try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version, outcome: outcome,
-                                      recorded: recorded, payload: payload, now: now))
+        try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version,
+                                                              outcome: outcome, recorded: recorded, payload: payload, now: now))
         try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
         if let tiers = processor.tiers, let state = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {

@@ -13,7 +13,8 @@ extension SQLiteStore {
     static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil) throws {
         // One statement, rows in the ledger's order: `seq` follows it.
-        try db.insert(SQLiteRows.entryTable, SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: actor, reason: reason))
+        try db.insert(SQLiteRows.entryTable,
+                      SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: actor, reason: reason))
         for lot in ledger.touchedLots {
             if ledger.newLotIds.contains(lot.id) {
                 try db.insert(SQLiteRows.lotTable, SQLiteRows.lot(lot, programId: programId))
