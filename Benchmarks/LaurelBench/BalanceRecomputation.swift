@@ -251,7 +251,7 @@ struct MemberReplay {
             if let contribution = outcome.tierContribution, !contribution.isZero { contributions.append((at, contribution)) }
             tier = state
         }
-        for rule in outcome.rules where rule.points > 0 || rule.gift != nil { awards.append((rule.ruleId, at, rule.points)) }
+        for rule in outcome.rules where rule.isAward { awards.append((rule.ruleId, at, rule.points)) }
         if let purchase = event.purchase {
             purchases[event.id] = PurchaseRecord(eventId: event.id, memberId: memberId, total: purchase.total, pointsEarned: outcome.pointsEarned,
                                                  tierAmount: outcome.tierContribution?.amount)

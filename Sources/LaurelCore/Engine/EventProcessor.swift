@@ -61,6 +61,9 @@ public struct EventOutcome: Hashable, Sendable {
     /// The member's tier after the event; nil without tiers.
     public var tier: MemberTier? = nil
     public var tierChange: TierChange? = nil
+
+    /// The points the event's record shows: those earned, or for a return those taken back.
+    public var recordedPoints: Int { reversal?.reversed ?? pointsEarned }
 }
 
 /// A member's tier going into an event: the stored state and the basis totals of the window

@@ -44,6 +44,9 @@ public struct RuleResult: Hashable, Sendable, Codable {
     /// The reward a `gift_reward` rule issues.
     public var gift: String? = nil
 
+    /// Whether the result counts towards its rule's limit: it gave points or a gift.
+    public var isAward: Bool { points > 0 || gift != nil }
+
     enum CodingKeys: String, CodingKey {
         case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation, gift
     }

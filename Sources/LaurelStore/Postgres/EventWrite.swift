@@ -26,7 +26,7 @@ struct EventWrite {
         recorded.gifts = gifts
         record = EventRecord(id: event.id, programId: programId, memberId: member.id, type: event.type, occurredAt: event.occurredAt,
                              recordedAt: now, programVersion: version, status: outcome.status,
-                             points: outcome.reversal?.reversed ?? outcome.pointsEarned, payload: payload, outcome: recorded)
+                             points: outcome.recordedPoints, payload: payload, outcome: recorded)
         response = try idempotency?.render(record)
         let contribution = tiers == nil || outcome.tier == nil ? nil : outcome.tierContribution.flatMap { $0.isZero ? nil : $0 }
         // The tier state is written unless the evaluation left it as stored; the next check may
@@ -49,7 +49,7 @@ struct EventWrite {
         self.key = idempotency?.key
         self.tierMessage = try outcome.tierChange.map { change in
             (Identifiers.make("msg", now: now),
-             try JSONText.encode(PostgresStore.tierChangedMessage(memberId: member.id, change: change, sourceId: event.id)))
+             try JSONText.encode(change.outboxPayload(memberId: member.id, sourceId: event.id)))
         }
     }
 
@@ -58,7 +58,7 @@ struct EventWrite {
         bindings.append(event.id); bindings.append(event.type); bindings.append(event.occurredAt.millis); bindings.append(outcome.status.rawValue)
         bindings.append(record.points); bindings.append(event.purchase?.total.description); bindings.append(record.payload)
         bindings.append(outcomeJSON); bindings.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
-        let awards = outcome.rules.filter { $0.points > 0 || $0.gift != nil }
+        let awards = outcome.rules.filter(\.isAward)
         bindings.append(awards.map(\.ruleId)); bindings.append(awards.map { Int64($0.points) })
         bindings.append(contribution?.points ?? 0); bindings.append(contribution?.amount.units ?? 0); bindings.append(contribution?.purchases ?? 0)
         bindings.append(contribution != nil)

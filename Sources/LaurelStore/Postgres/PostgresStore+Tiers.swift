@@ -47,7 +47,7 @@ extension PostgresStore {
             VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))
             """, logger: logger)
         try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId,
-                       payload: tierChangedMessage(memberId: memberId, change: change, sourceId: sourceId), now: now, logger)
+                       payload: change.outboxPayload(memberId: memberId, sourceId: sourceId), now: now, logger)
         try await joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
     }
 
@@ -138,12 +138,6 @@ extension PostgresStore {
         guard let tiers = processor.tiers else { return nil }
         let standing = try await tierStanding(connection, member: member, tiers: tiers, at: now, logger)
         return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
-    }
-
-    /// The outbox payload of a `tier.changed` message.
-    static func tierChangedMessage(memberId: String, change: TierChange, sourceId: String) -> [String: JSONValue] {
-        ["member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
-         "reason": .string(change.reason.rawValue), "source_id": .string(sourceId)]
     }
 
     /// Appends a message to the outbox, in the caller's transaction.

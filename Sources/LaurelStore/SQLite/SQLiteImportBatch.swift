@@ -215,7 +215,7 @@ struct SQLiteImportBatch {
         if firstSinceWrite { touchedMembers.append(memberId) }
         state.ledgerChanged = true
         members[memberId] = state
-        return .recorded(eventId: event.id, points: outcome.reversal?.reversed ?? outcome.pointsEarned)
+        return .recorded(eventId: event.id, points: outcome.recordedPoints)
     }
 
     /// Keeps the ledger's entries and lots as rows and carries its open lots to the member's next event.

@@ -43,7 +43,7 @@ enum SQLiteRows {
     static func event(_ event: LoyaltyEvent, programId: String, memberId: String, version: Int, outcome: EventOutcome,
                       recorded: RecordedOutcome, payload: String, now: Date) -> Values {
         [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version, outcome.status.rawValue,
-         outcome.reversal?.reversed ?? outcome.pointsEarned, event.purchase?.total.description, payload, recorded.jsonText,
+         outcome.recordedPoints, event.purchase?.total.description, payload, recorded.jsonText,
          event.purchase == nil ? nil : outcome.tierContribution?.amount.description]
     }
 
@@ -60,7 +60,7 @@ enum SQLiteRows {
     /// version that limits a rule for the first time writes its earlier awards then
     /// (`SQLiteStore.backfillAwards`).
     static func awardedRules(_ rules: [RuleResult], limited: Set<String>) -> [RuleResult] {
-        rules.filter { ($0.points > 0 || $0.gift != nil) && limited.contains($0.ruleId) }
+        rules.filter { $0.isAward && limited.contains($0.ruleId) }
     }
 
     static func awards(_ rules: [RuleResult], limited: Set<String>, memberId: String, event: LoyaltyEvent) -> Values {

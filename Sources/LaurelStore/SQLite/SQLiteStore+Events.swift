@@ -39,7 +39,6 @@ extension SQLiteStore {
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
-        let points = outcome.reversal?.reversed ?? outcome.pointsEarned
         try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version,
                                                               outcome: outcome, recorded: recorded, payload: payload, now: now))
         try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
@@ -56,7 +55,7 @@ extension SQLiteStore {
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
-                           recordedAt: now, programVersion: version.version, status: outcome.status, points: points,
+                           recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
                            payload: payload, outcome: recorded)
     }
 

@@ -52,10 +52,8 @@ extension SQLiteStore {
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
-        try emit(db, programId: programId, type: "tier.changed", memberId: memberId, payload: [
-            "member_id": .string(memberId), "from": change.from.map(JSONValue.string) ?? .null, "to": change.to.map(JSONValue.string) ?? .null,
-            "reason": .string(change.reason.rawValue), "source_id": .string(sourceId),
-        ], now: now)
+        try emit(db, programId: programId, type: "tier.changed", memberId: memberId,
+                 payload: change.outboxPayload(memberId: memberId, sourceId: sourceId), now: now)
     }
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {
