@@ -4,8 +4,8 @@ import LaurelCore
 
 /// One batch of `laurel import` on SQLite, judged in memory and written together.
 ///
-/// `record` costs the writer ~13 statements per event: the member, each limited rule's usage,
-/// the tier totals, the open lots, then the rows. Here the batch's members are read with a few
+/// `record` costs the writer ~8 statements per event: the member, the limited rules' usage, the
+/// tier totals, the open lots, then the rows. Here the batch's members are read with a few
 /// set-based queries (members, open lots, the limited rules' awards and the tier contributions
 /// from the earliest window any event of the batch looks at); each event is judged against that
 /// state exactly as `record` judges it against the tables, the state is updated as `record`'s
@@ -42,6 +42,8 @@ struct SQLiteImportBatch {
     let now: Date
 
     private var members: [String: MemberState] = [:]
+    /// Members to read again before their next event: a return was recorded for them by `record`.
+    private var stale: Set<String> = []
     private var externalIds: [String: String] = [:]
     /// What `load` reads: the limited rules, and from when on their awards and the tier contributions.
     private var limitedRules: Set<String> = []
@@ -68,16 +70,16 @@ struct SQLiteImportBatch {
 
     /// Judges and writes the batch; each event is recorded or refused as `record` would have.
     mutating func run(_ db: Database, _ events: [ImportedEvent]) throws -> [ImportResult] {
-        try prepare(db, events)
+        let limits = try prepare(db, events)
         var results: [ImportResult] = []
         results.reserveCapacity(events.count)
-        for imported in events {
+        for (imported, limits) in zip(events, limits) {
             do {
                 let memberId = try memberId(imported.member)
                 if imported.event.returnOf != nil {
                     results.append(try recordReturn(db, imported, memberId: memberId))
                 } else {
-                    results.append(try judge(db, imported, memberId: memberId))
+                    results.append(try judge(db, imported, limits: limits, memberId: memberId))
                 }
             } catch let error as StoreError {
                 results.append(.refused(error.description))
@@ -89,15 +91,19 @@ struct SQLiteImportBatch {
         return results
     }
 
-    /// Finds what `load` must read for the batch's events, resolves external ids and loads every member named.
-    private mutating func prepare(_ db: Database, _ events: [ImportedEvent]) throws {
+    /// Finds what `load` must read for the batch's events, resolves external ids and loads every
+    /// member named; returns each event's limit queries.
+    private mutating func prepare(_ db: Database, _ events: [ImportedEvent]) throws -> [[LimitQuery]] {
         var ids: [String] = [], external: [String] = []
+        var limits: [[LimitQuery]] = []
+        limits.reserveCapacity(events.count)
         for imported in events {
             switch imported.member {
             case .id(let id): ids.append(id)
             case .externalId(let externalId): external.append(externalId)
             }
-            for query in processor.limitQueries(for: imported.event) {
+            limits.append(processor.limitQueries(for: imported.event))
+            for query in limits[limits.count - 1] {
                 limitedRules.insert(query.ruleId)
                 awardsFrom = min(awardsFrom, query.from?.millis ?? Int64.min)
             }
@@ -116,6 +122,7 @@ struct SQLiteImportBatch {
             }
         }
         try load(db, ids + externalIds.values)
+        return limits
     }
 
     private func memberId(_ member: ImportedEvent.Member) throws -> String {
@@ -164,13 +171,13 @@ struct SQLiteImportBatch {
     }
 
     /// Judges one event (not a return) against the member's state and keeps its rows.
-    private mutating func judge(_ db: Database, _ imported: ImportedEvent, memberId: String) throws -> ImportResult {
-        if members[memberId] == nil { try load(db, [memberId]) }
+    private mutating func judge(_ db: Database, _ imported: ImportedEvent, limits: [LimitQuery], memberId: String) throws -> ImportResult {
+        if stale.remove(memberId) != nil { try load(db, [memberId]) }
         guard var state = members[memberId] else { throw StoreError.notFound("member \(memberId)") }
         let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
         let event = imported.event
         var usage: [String: RuleUsage] = [:]
-        for query in processor.limitQueries(for: event) {
+        for query in limits {
             let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
             var used = RuleUsage()
             for award in state.awards where award.ruleId == query.ruleId && award.at >= from && award.at < to {
@@ -240,7 +247,7 @@ struct SQLiteImportBatch {
     /// Writes what the batch has so far, then records the return alone; its member is read again before their next event.
     private mutating func recordReturn(_ db: Database, _ imported: ImportedEvent, memberId: String) throws -> ImportResult {
         try write(db)
-        members[memberId] = nil
+        if members.removeValue(forKey: memberId) != nil { stale.insert(memberId) }
         let changesBefore = db.totalChangesCount
         do {
             let recorded = try SQLiteStore.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
