@@ -8,27 +8,30 @@ import LaurelCore
 enum SQLiteRows {
     typealias Values = [(any DatabaseValueConvertible)?]
 
-    /// A table rows are inserted into, with its insert statements for one row and for a full chunk
-    /// built once (building them per insert showed in the writer's profile).
+    /// A table rows are inserted into, with its insert statements for the few rows an event writes
+    /// (up to 8) and for a full chunk built once: building them per insert showed in the writer's
+    /// profile. Other counts (an import batch's last chunk) are built when needed.
     struct Table: Sendable {
         let name: String
         let columns: String
         let width: Int
         /// Rows per statement: at most 999 values (SQLite's oldest limit on parameters).
         let rowsPerStatement: Int
-        private let oneRow: String, fullChunk: String
+        /// The statements for 1…8 rows, and for a full chunk.
+        private let few: [String], fullChunk: String
 
         init(_ name: String, _ columns: [String]) {
+            let list = "(" + columns.joined(separator: ", ") + ")", width = columns.count, rowsPerStatement = 999 / columns.count
             self.name = name
-            self.columns = "(" + columns.joined(separator: ", ") + ")"
-            width = columns.count
-            rowsPerStatement = 999 / columns.count
-            oneRow = Self.statement(name, self.columns, width, rows: 1)
-            fullChunk = Self.statement(name, self.columns, width, rows: rowsPerStatement)
+            self.columns = list
+            self.width = width
+            self.rowsPerStatement = rowsPerStatement
+            few = (1...min(8, rowsPerStatement)).map { Self.statement(name, list, width, rows: $0) }
+            fullChunk = Self.statement(name, list, width, rows: rowsPerStatement)
         }
 
         func sql(rows: Int) -> String {
-            rows == 1 ? oneRow : rows == rowsPerStatement ? fullChunk : Self.statement(name, columns, width, rows: rows)
+            rows <= few.count ? few[rows - 1] : rows == rowsPerStatement ? fullChunk : Self.statement(name, columns, width, rows: rows)
         }
 
         private static func statement(_ name: String, _ columns: String, _ width: Int, rows: Int) -> String {
