@@ -14,7 +14,16 @@ struct LaurelBench: AsyncParsableCommand {
         abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone, the store and the HTTP API; redemptions of one hot reward; the retail day; imports.",
         subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self]
     )
+
+    /// As `laurel` does: tasks run on NIO's event loops (`EventLoopConcurrency`), server and client alike.
+    static func main() async {
+        EventLoopConcurrency.install()
+        await parseAndRun(Self.self)
+    }
 }
+
+/// ArgumentParser's async entry point; inside the command's own type `main(nil)` resolves to the blocking one.
+private func parseAndRun<Command: AsyncParsableCommand>(_: Command.Type) async { await Command.main(nil) }
 
 /// CPU seconds (user + system) this process has used.
 func cpuSeconds() -> Double {

@@ -11,7 +11,16 @@ struct Laurel: AsyncParsableCommand {
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
         subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, Import.self, Audit.self]
     )
+
+    /// Tasks run on NIO's event loops (see `EventLoopConcurrency`), then the command line is parsed and run.
+    static func main() async {
+        EventLoopConcurrency.install()
+        await parseAndRun(Self.self)
+    }
 }
+
+/// ArgumentParser's async entry point; inside the command's own type `main(nil)` resolves to the blocking one.
+private func parseAndRun<Command: AsyncParsableCommand>(_: Command.Type) async { await Command.main(nil) }
 
 /// Where the data lives; shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {

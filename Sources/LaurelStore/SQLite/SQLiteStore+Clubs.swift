@@ -119,7 +119,7 @@ extension SQLiteStore {
     }
 
     public func clubMembers(programId: String, clubId: String, limit: Int, startingAfter: String?) async throws -> Page<ClubMembershipRecord> {
-        try await writer.read { db in
+        try await read { db in
             let rows = try db.rows("""
                 SELECT * FROM club_memberships WHERE program_id = ? AND club_id = ? AND status = 'active' AND member_id > ? ORDER BY member_id LIMIT ?
                 """, [programId, clubId, startingAfter ?? "", limit + 1])

@@ -153,7 +153,7 @@ extension SQLiteStore {
     }
 
     public func event(programId: String, id: String) async throws -> EventRecord? {
-        try await writer.read { db in
+        try await read { db in
             try db.row("SELECT * FROM events WHERE program_id = ? AND id = ?", [programId, id]) { row in
                 EventRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], type: row["type"],
                             occurredAt: Date(millis: row["occurred_at"]), recordedAt: Date(millis: row["recorded_at"]),

@@ -15,11 +15,11 @@ extension SQLiteStore {
     }
 
     public func apiKey(hash: String) async throws -> APIKeyRecord? {
-        try await writer.read { db in try db.row("SELECT * FROM api_keys WHERE hash = ?", [hash], Self.apiKey) }
+        try await read { db in try db.row("SELECT * FROM api_keys WHERE hash = ?", [hash], Self.apiKey) }
     }
 
     public func apiKeys(programId: String?) async throws -> [APIKeyRecord] {
-        try await writer.read { db in
+        try await read { db in
             if let programId {
                 return try db.rows("SELECT * FROM api_keys WHERE program_id = ? ORDER BY id", [programId], Self.apiKey)
             }

@@ -46,7 +46,7 @@ extension SQLiteStore {
     }
 
     public func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord> {
-        try await writer.read { db in
+        try await read { db in
             guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
             // The member's own entries and the transfers they received, each read through its index
             // (an OR would walk the whole program's ledger backwards).
@@ -72,7 +72,7 @@ extension SQLiteStore {
 
     public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
         let cache = programs
-        return try await writer.read { db in
+        return try await read { db in
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             // Shown as of now, even if the settlement job has not run yet; nothing is written.
             var ledger = try Self.loadLedger(db, member: member)
@@ -125,7 +125,7 @@ extension SQLiteStore {
     }
 
     public func settleDuePoints(now: Date, batchSize: Int) async throws -> Int {
-        let due = try await writer.read { db in
+        let due = try await read { db in
             try db.rows("""
                 SELECT DISTINCT member_id, program_id FROM lots
                 WHERE remaining > 0 AND ((pending = 1 AND available_at <= ?) OR expires_at <= ?) LIMIT ?

@@ -23,17 +23,17 @@ extension SQLiteStore {
     }
 
     public func member(programId: String, id: String) async throws -> MemberRecord? {
-        try await writer.read { db in try Self.fetchMember(db, programId: programId, id: id) }
+        try await read { db in try Self.fetchMember(db, programId: programId, id: id) }
     }
 
     public func member(programId: String, externalId: String) async throws -> MemberRecord? {
-        try await writer.read { db in
+        try await read { db in
             try db.row("SELECT * FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId], Self.member)
         }
     }
 
     public func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord> {
-        try await writer.read { db in
+        try await read { db in
             let rows = try db.rows("SELECT * FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
                                    [programId, startingAfter ?? "", limit + 1])
             let members = try rows.prefix(limit).map(Self.member)

@@ -12,11 +12,11 @@ extension SQLiteStore {
     }
 
     public func programs() async throws -> [ProgramRecord] {
-        try await writer.read { db in try db.rows("SELECT * FROM programs ORDER BY id", [], Self.program) }
+        try await read { db in try db.rows("SELECT * FROM programs ORDER BY id", [], Self.program) }
     }
 
     public func program(id: String) async throws -> ProgramRecord? {
-        try await writer.read { db in try db.row("SELECT * FROM programs WHERE id = ?", [id], Self.program) }
+        try await read { db in try db.row("SELECT * FROM programs WHERE id = ?", [id], Self.program) }
     }
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
@@ -46,7 +46,7 @@ extension SQLiteStore {
 
     public func programVersion(programId: String, version: Int?) async throws -> ProgramVersionRecord? {
         let cache = programs
-        return try await writer.read { db in
+        return try await read { db in
             let number: Int
             if let version { number = version } else {
                 guard let current = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int? else { return nil }
@@ -57,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func programVersions(programId: String) async throws -> [ProgramVersionRecord] {
-        try await writer.read { db in
+        try await read { db in
             try db.rows("SELECT * FROM program_versions WHERE program_id = ? ORDER BY version", [programId], Self.version)
         }
     }
@@ -108,7 +108,7 @@ extension SQLiteStore {
     /// the rule would write.
     func backfillAwardsAhead(programId: String, definition: ProgramDefinition) async throws -> Int64? {
         let cache = programs
-        let (last, version) = try await writer.read { db -> (Int64?, Int?) in
+        let (last, version) = try await read { db -> (Int64?, Int?) in
             guard let version = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?,
                   try !Self.newlyLimited(db, cache: cache, programId: programId, definition: definition, version: version + 1).isEmpty
             else { return (nil, nil) }

@@ -35,14 +35,14 @@ extension SQLiteStore {
     }
 
     public func reward(programId: String, id: String) async throws -> RewardRecord? {
-        try await writer.read { db in
+        try await read { db in
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, id]) else { return nil }
             return try Self.rewardRecord(row)
         }
     }
 
     public func rewards(programId: String) async throws -> [RewardRecord] {
-        try await writer.read { db in
+        try await read { db in
             let rows = try db.rows("SELECT * FROM rewards WHERE program_id = ? ORDER BY id", [programId])
             guard !rows.isEmpty else { return [] }
             return try rows.map { try Self.rewardRecord($0) }
@@ -172,13 +172,13 @@ extension SQLiteStore {
     }
 
     public func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord? {
-        try await writer.read { db in
+        try await read { db in
             try db.row("SELECT * FROM redemptions WHERE program_id = ? AND id = ?", [programId, id]) { Self.redemption($0, now: now) }
         }
     }
 
     public func redemptions(programId: String, memberId: String?, limit: Int, startingAfter: String?, now: Date) async throws -> Page<RedemptionRecord> {
-        try await writer.read { db in
+        try await read { db in
             let rows: [Row]
             if let memberId {
                 guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
@@ -290,7 +290,7 @@ extension SQLiteStore {
 
     public func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue {
         let cache = programs
-        return try await writer.read { db in
+        return try await read { db in
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let processor = try Self.currentVersion(db, cache: cache, programId: programId).1
             var ledger = try Self.loadLedger(db, member: member)

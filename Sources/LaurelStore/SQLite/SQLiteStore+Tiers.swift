@@ -74,7 +74,7 @@ extension SQLiteStore {
     }
 
     public func tierChanges(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<TierChangeRecord> {
-        try await writer.read { db in
+        try await read { db in
             guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
             let rows = try db.rows("SELECT * FROM tier_changes WHERE member_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
                                    [memberId, startingAfter ?? Int64.max, limit + 1])
@@ -88,7 +88,7 @@ extension SQLiteStore {
 
     public func reviewTiers(now: Date, batchSize: Int) async throws -> Int {
         let cache = programs
-        let due = try await writer.read { db in
+        let due = try await read { db in
             try db.rows("SELECT id, program_id FROM members WHERE tier_check_at <= ? LIMIT ?", [now.millis, batchSize])
                 .map { (($0["id"] as String), ($0["program_id"] as String)) }
         }
@@ -123,7 +123,7 @@ extension SQLiteStore {
     }
 
     public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {
-        try await writer.read { db in
+        try await read { db in
             let rows = try db.rows("SELECT * FROM outbox WHERE program_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                                    [programId, startingAfter ?? 0, limit + 1])
             return Page(items: rows.prefix(limit).map { row in

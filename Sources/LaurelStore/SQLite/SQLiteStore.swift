@@ -48,6 +48,21 @@ public final class SQLiteStore: LaurelStore {
         try await commits.write(updates)
     }
 
+    /// A read in a snapshot of its own. On a database file it runs on the calling thread, which
+    /// the reader pool allows (WAL readers never wait for the writer): a balance read is a few
+    /// tens of microseconds of work, and sending it to a reader's queue and back cost two thread
+    /// switches on top. Long reads (the audit) use `writer.read`, which keeps the caller's thread free.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let pool = writer as? DatabasePool { return try Self.readOnThisThread(pool, body) }
+        return try await writer.read(body)
+    }
+
+    /// Synchronous, so that GRDB's blocking `read` is the one called (from an async function the
+    /// compiler would pick the one that hops to the reader's queue).
+    private static func readOnThisThread<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     public func migrate() async throws {
         try SQLiteSchema.migrator.migrate(writer)
     }
