@@ -100,27 +100,43 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Commits batches until nobody is waiting.
+    /// Commits batches until nobody is waiting, staying on the writer's queue from one batch to
+    /// the next. Returning to the task between batches (one `await` per batch) left the writer idle
+    /// until an event loop busy with HTTP got round to resuming it: at 16-64 concurrent clients
+    /// the writer was busy only two thirds of the time while requests waited for it.
     private func drain() async {
-        while true {
-            let batch = Batch(jobs: queue.withLock { queue -> [Job] in
-                let jobs = Self.take(&queue, Self.maxBatch)
-                if jobs.isEmpty { queue.draining = false }
-                return jobs
-            })
-            if batch.jobs.isEmpty { return }
-            do {
-                try await writer.writeWithoutTransaction { [self] db in
+        do {
+            try await writer.writeWithoutTransaction { [self] db in
+                while let batch = nextBatch() {
                     checkpoints?.finishIfDue(db)
-                    if try !commit(batch, db, isolated: false) {
-                        _ = try commit(batch, db, isolated: true)
+                    do {
+                        if try !commit(batch, db, isolated: false) {
+                            _ = try commit(batch, db, isolated: true)
+                        }
+                        checkpoints?.batchCommitted()
+                        for job in batch.jobs { job.finish(nil) }
+                    } catch {
+                        for job in batch.jobs { job.finish(error) }
                     }
                 }
-                checkpoints?.batchCommitted()
-                for job in batch.jobs { job.finish(nil) }
-            } catch {
+            }
+        } catch {
+            // The writer could not be reached at all (the database was closed): nothing ran.
+            while let batch = nextBatch() {
                 for job in batch.jobs { job.finish(error) }
             }
+        }
+    }
+
+    /// The next writes to commit, or nil (and the drain ends) when none are waiting.
+    private func nextBatch() -> Batch? {
+        queue.withLock { queue -> Batch? in
+            let jobs = Self.take(&queue, Self.maxBatch)
+            if jobs.isEmpty {
+                queue.draining = false
+                return nil
+            }
+            return Batch(jobs: jobs)
         }
     }
 
