@@ -73,7 +73,7 @@ extension PostgresStore {
     }
 
     public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
-        try await read { connection in
+        try await snapshotRead { connection in
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }

@@ -367,7 +367,7 @@ extension PostgresStore {
     }
 
     public func memberCatalogue(programId: String, memberId: String, now: Date) async throws -> MemberCatalogue {
-        try await read { connection in
+        try await snapshotRead { connection in
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }

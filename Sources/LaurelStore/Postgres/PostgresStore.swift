@@ -82,6 +82,24 @@ public final class PostgresStore: LaurelStore {
         try await client.withConnection { connection in try await connection.onEventLoop { try await body(connection) } }
     }
 
+    /// A read of several statements that must agree with each other (a member's row and their
+    /// lots): one `REPEATABLE READ READ ONLY` transaction, so every statement sees the same
+    /// snapshot. Outside one, each statement sees the commits made since the one before it, and a
+    /// balance read could show a member row from before a purchase with the purchase's lot.
+    func snapshotRead<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await read { connection in
+            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
     public func audit(programId: String) async throws -> [String] {
         try await read { connection in try await PostgresLedgerAudit.run(connection, programId: programId, logger: self.logger) }
     }
