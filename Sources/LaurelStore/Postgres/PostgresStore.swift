@@ -59,19 +59,7 @@ public final class PostgresStore: LaurelStore {
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
-                    try await connection.onEventLoop {
-                        try await connection.query("BEGIN", logger: logger)
-                        do {
-                            let result = try await body(connection)
-                            try await connection.query("COMMIT", logger: logger)
-                            return result
-                        } catch {
-                            _ = try? await connection.query("ROLLBACK", logger: logger)
-                            throw error
-                        }
-                    }
-                }
+                return try await read { connection in try await Self.committed(connection, begin: "BEGIN", logger, body) }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
@@ -88,15 +76,21 @@ public final class PostgresStore: LaurelStore {
     /// balance read could show a member row from before a purchase with the purchase's lot.
     func snapshotRead<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await read { connection in
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
+            try await Self.committed(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger, body)
+        }
+    }
+
+    /// `body` between `begin` and `COMMIT` on `connection`, rolled back when it throws.
+    private static func committed<T: Sendable>(_ connection: PostgresConnection, begin: PostgresQuery, _ logger: Logger,
+                                               _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connection.query(begin, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
         }
     }
 
