@@ -59,7 +59,9 @@ public final class PostgresStore: LaurelStore {
         while true {
             attempt += 1
             do {
-                return try await read { connection in try await Self.committed(connection, begin: "BEGIN", logger, body) }
+                return try await client.withConnection { connection in
+                    try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, body) }
+                }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }

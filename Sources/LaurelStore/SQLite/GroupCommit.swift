@@ -101,9 +101,8 @@ final class GroupCommit: Sendable {
     }
 
     /// Commits batches until nobody is waiting, staying on the writer's queue from one batch to
-    /// the next. Returning to the task between batches (one `await` per batch) left the writer idle
-    /// until an event loop busy with HTTP got round to resuming it: at 16-64 concurrent clients
-    /// the writer was busy only two thirds of the time while requests waited for it.
+    /// the next instead of returning to a task between batches (one `await`, and a thread switch,
+    /// per batch).
     private func drain() async {
         do {
             try await writer.writeWithoutTransaction { [self] db in
