@@ -23,12 +23,14 @@ struct SQLiteImportBatch {
 
     /// A member as the batch has left them so far.
     private struct MemberState {
+        /// The member row; its debt and lifetime total follow the batch's events.
         var member: MemberRecord
-        var ledger: MemberLedger
-        /// Awards of the limited rules from the batch's earliest limit window on, then those made here.
-        var awards: [(ruleId: String, at: Int64, points: Int)] = []
-        /// Tier contributions from the batch's earliest tier window on, then those made here.
-        var contributions: [(at: Int64, contribution: TierContribution)] = []
+        /// Open lots, the limited rules' awards from the batch's earliest limit window on and the
+        /// tier contributions from its earliest tier window on, then those made here.
+        var judging: JudgingState
+        var ledger: MemberLedger {
+            MemberLedger(memberId: member.id, lots: judging.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        }
         /// Whether the balances changed since the rows were last written.
         var ledgerChanged = false
         /// The tier to write and when to check it again, as `saveTier` writes them.
@@ -60,11 +62,14 @@ struct SQLiteImportBatch {
     private var touchedMembers: [String] = []
     private var tierChanges: [(memberId: String, change: TierChange, sourceId: String)] = []
 
-    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, now: Date) {
+    let judging: JudgingCache
+
+    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judging: JudgingCache, now: Date) {
         self.programId = programId
         self.version = version
         self.processor = processor
         self.cache = cache
+        self.judging = judging
         self.now = now
     }
 
@@ -137,26 +142,22 @@ struct SQLiteImportBatch {
     /// Reads the members of `ids` in the program, with their open lots, limited awards and tier contributions.
     private mutating func load(_ db: Database, _ ids: [String]) throws {
         let list = Self.jsonArray(ids)
+        var empty = JudgingState(lots: [])
+        (empty.awardsFrom, empty.contributionsFrom) = (awardsFrom, contributionsFrom)
         for member in try db.rows("SELECT * FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
                                   [programId, list], SQLiteStore.member) {
-            members[member.id] = MemberState(member: member, ledger: MemberLedger(memberId: member.id, debt: member.debt,
-                                                                                  lifetimeEarned: member.lifetimeEarned))
+            members[member.id] = MemberState(member: member, judging: empty)
         }
-        var lots: [String: [PointLot]] = [:]
         for lot in try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id IN (SELECT value FROM json_each(?)) AND remaining > 0",
                                [list], SQLiteStore.lot) {
-            lots[lot.memberId, default: []].append(lot)
-        }
-        for (id, lots) in lots {
-            guard let member = members[id]?.member else { continue }
-            members[id]?.ledger = MemberLedger(memberId: id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+            members[lot.memberId]?.judging.lots.append(lot)
         }
         if !limitedRules.isEmpty {
             for row in try db.rows("""
                 SELECT member_id, rule_id, occurred_at, points FROM rule_awards
                 WHERE member_id IN (SELECT value FROM json_each(?)) AND rule_id IN (SELECT value FROM json_each(?)) AND occurred_at >= ?
                 """, [list, Self.jsonArray(limitedRules.sorted()), awardsFrom]) {
-                members[row[0] as String]?.awards.append((row[1], row[2], row[3]))
+                members[row[0] as String]?.judging.awards.append(JudgingState.Award(ruleId: row[1], at: row[2], points: row[3]))
             }
         }
         if processor.tiers != nil {
@@ -164,8 +165,8 @@ struct SQLiteImportBatch {
                 SELECT member_id, occurred_at, points, amount_units, purchases FROM tier_contributions
                 WHERE member_id IN (SELECT value FROM json_each(?)) AND occurred_at >= ?
                 """, [list, contributionsFrom]) {
-                members[row[0] as String]?.contributions.append((row[1], TierContribution(points: row[2], amount: Amount(units: row[3]),
-                                                                                          purchases: row[4])))
+                members[row[0] as String]?.judging.contributions.append((row[1], TierContribution(points: row[2], amount: Amount(units: row[3]),
+                                                                                                  purchases: row[4])))
             }
         }
     }
@@ -176,24 +177,12 @@ struct SQLiteImportBatch {
         guard var state = members[memberId] else { throw StoreError.notFound("member \(memberId)") }
         let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
         let event = imported.event
-        var usage: [String: RuleUsage] = [:]
-        for query in limits {
-            let from = query.from?.millis ?? Int64.min, to = query.to == .distantFuture ? Int64.max : query.to.millis
-            var used = RuleUsage()
-            for award in state.awards where award.ruleId == query.ruleId && award.at >= from && award.at < to {
-                used.points += award.points
-                used.times += 1
-            }
-            usage[query.ruleId] = used
-        }
         let standing = processor.tiers.map { tiers in
-            let from = tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min, to = event.occurredAt.millis
-            return TierStanding(state: state.member.tier, totals: state.contributions.reduce(TierContribution()) { totals, item in
-                item.at >= from && item.at <= to ? totals + item.contribution : totals
-            })
+            TierStanding(state: state.member.tier, totals: state.judging.tierTotals(from: tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min,
+                                                                                     through: event.occurredAt.millis))
         }
-        let outcome = try processor.process(event, member: state.member.profile(), ledger: state.ledger, usage: usage, returnedPurchase: nil,
-                                            tier: standing, now: now)
+        let outcome = try processor.process(event, member: state.member.profile(), ledger: state.ledger, usage: state.judging.usage(limits),
+                                            returnedPurchase: nil, tier: standing, now: now)
 
         // Kept from here on: nothing below refuses.
         eventRows += SQLiteRows.event(event, programId: programId, memberId: memberId, version: version, outcome: outcome,
@@ -202,13 +191,12 @@ struct SQLiteImportBatch {
         if let tiers = processor.tiers, let tier = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
                 contributionRows += SQLiteRows.contribution(contribution, memberId: memberId, event: event)
-                state.contributions.append((event.occurredAt.millis, contribution))
+                state.judging.contributions.append((event.occurredAt.millis, contribution))
             }
             if !tiers.skipsWrite(tier, change: outcome.tierChange, previous: state.member.tier) {
                 var oldest: Date?
                 if tiers.checksOldestInWindow {
-                    let from = tiers.windowStart(at: now)?.millis ?? Int64.min
-                    oldest = state.contributions.lazy.map(\.at).filter { $0 >= from }.min().map(Date.init(millis:))
+                    oldest = state.judging.oldestContribution(from: tiers.windowStart(at: now)?.millis ?? Int64.min).map(Date.init(millis:))
                 }
                 state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: now))
                 state.member.tier = tier.asStored
@@ -216,7 +204,7 @@ struct SQLiteImportBatch {
             }
         }
         for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
-            state.awards.append((rule.ruleId, event.occurredAt.millis, rule.points))
+            state.judging.awards.append(JudgingState.Award(ruleId: rule.ruleId, at: event.occurredAt.millis, points: rule.points))
         }
         awardRows += SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event)
         if firstSinceWrite { touchedMembers.append(memberId) }
@@ -239,9 +227,9 @@ struct SQLiteImportBatch {
                 changedLots[lot.id] = lot
             }
         }
-        // As `loadLedger` would read them back: open lots, times in milliseconds.
-        state.ledger = MemberLedger(memberId: ledger.memberId, lots: ledger.lots.filter { $0.remaining > 0 }.map(\.asStored), debt: ledger.debt,
-                                    lifetimeEarned: ledger.lifetimeEarned)
+        state.judging.keepLots(of: ledger)
+        state.member.debt = ledger.debt
+        state.member.lifetimeEarned = ledger.lifetimeEarned
     }
 
     /// Writes what the batch has so far, then records the return alone; its member is read again before their next event.
@@ -250,7 +238,7 @@ struct SQLiteImportBatch {
         if members.removeValue(forKey: memberId) != nil { stale.insert(memberId) }
         let changesBefore = db.totalChangesCount
         do {
-            let recorded = try SQLiteStore.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
+            let recorded = try SQLiteStore.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId, event: imported.event,
                                                   payload: imported.payload(memberId), now: now)
             return .recorded(eventId: imported.event.id, points: recorded.points)
         } catch let error as StoreError where db.totalChangesCount == changesBefore {
@@ -300,17 +288,6 @@ struct SQLiteImportBatch {
         }
         writer.endArray()
         return writer.text
-    }
-}
-
-private extension PointLot {
-    /// The lot as the database gives it back: times in whole milliseconds.
-    var asStored: PointLot {
-        var lot = self
-        lot.earnedAt = Date(millis: earnedAt.millis)
-        lot.availableAt = Date(millis: availableAt.millis)
-        lot.expiresAt = expiresAt.map { Date(millis: $0.millis) }
-        return lot
     }
 }
 

@@ -226,6 +226,22 @@ enum SQLiteSchema {
                 CREATE INDEX ledger_transfers_by_receiver ON ledger_entries(to_account, seq) WHERE kind = 'transfer';
                 """)
         }
+        // `JudgingCache` keeps a member's lots, limited awards and tier contributions between their
+        // events while `revision` still holds the token it wrote; any other change to those rows
+        // gives the member a new random `revision`, whoever makes it.
+        migrator.registerMigration("v5-member-revision") { db in
+            try db.execute(sql: "ALTER TABLE members ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+            for table in ["lots", "rule_awards", "tier_contributions"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_insert_revises AFTER INSERT ON \(table)
+                    BEGIN UPDATE members SET revision = random() WHERE id = NEW.member_id; END;
+                    CREATE TRIGGER \(table)_update_revises AFTER UPDATE ON \(table)
+                    BEGIN UPDATE members SET revision = random() WHERE id IN (OLD.member_id, NEW.member_id); END;
+                    CREATE TRIGGER \(table)_delete_revises AFTER DELETE ON \(table)
+                    BEGIN UPDATE members SET revision = random() WHERE id = OLD.member_id; END;
+                    """)
+            }
+        }
         return migrator
     }
 }

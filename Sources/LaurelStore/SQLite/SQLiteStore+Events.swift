@@ -5,19 +5,28 @@ import LaurelCore
 extension SQLiteStore {
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
-        let cache = programs
+        let (cache, judging) = (programs, judging)
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
-            let record = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: event, payload: payload, now: now)
+            let record = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId, event: event,
+                                         payload: payload, now: now)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
 
     /// Records one event in the caller's transaction: runs the core on it and writes the outcome.
-    static func record(_ db: Database, cache: ProgramCache, programId: String, memberId: String, event: LoyaltyEvent, payload: String,
-                       now: Date) throws -> EventRecord {
-        let (member, version, processor) = try Self.memberAndVersion(db, cache: cache, programId: programId, memberId: memberId)
-        let usage = try Self.usage(db, memberId: memberId, processor.limitQueries(for: event))
+    /// What judging reads besides the member row comes from `judging` when it still holds the
+    /// member (see `JudgingCache`), else from the tables; the member row's balances and its new
+    /// `revision` are written last, so that nothing after them changes the revision again.
+    static func record(_ db: Database, cache: ProgramCache, judging: JudgingCache, programId: String, memberId: String, event: LoyaltyEvent,
+                       payload: String, now: Date) throws -> EventRecord {
+        let (member, revision, version, processor) = try Self.memberAndVersion(db, cache: cache, programId: programId, memberId: memberId)
+        var state = try judging.state(memberId: memberId, revision: revision, version: version.version) ?? JudgingState.read(db, memberId: memberId)
+        let limits = processor.limitQueries(for: event)
+        if let from = limits.lazy.map({ JudgingState.bounds($0).from }).min() {
+            try state.coverAwards(db, memberId: memberId, limited: processor.limitedRuleIds, from: from)
+        }
+        let usage = state.usage(limits)
         var purchase: PurchaseRecord?
         if let details = event.returnOf {
             purchase = try db.row("""
@@ -33,74 +42,61 @@ extension SQLiteStore {
 
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
-        let standing = try processor.tiers.map { try Self.tierStanding(db, member: member, tiers: $0, at: event.occurredAt) }
-        let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: try Self.loadLedger(db, member: member), usage: usage,
+        var standing: TierStanding?
+        if let tiers = processor.tiers {
+            let from = tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min
+            // `saveTier` may look for the oldest contribution in the window as of now.
+            let oldestFrom = tiers.checksOldestInWindow ? tiers.windowStart(at: now)?.millis ?? Int64.min : from
+            try state.coverContributions(db, memberId: memberId, from: min(from, oldestFrom))
+            standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
+        }
+        let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: ledger, usage: usage,
                                             returnedPurchase: purchase, tier: standing, now: now)
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
         try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version,
                                                               outcome: outcome, recorded: recorded, payload: payload, now: now))
-        try Self.saveLedger(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
-        if let tiers = processor.tiers, let state = outcome.tier {
+        try Self.saveEntriesAndLots(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
+        state.keepLots(of: outcome.ledger)
+        if let tiers = processor.tiers, let tier = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
                 try db.insert(SQLiteRows.contributionTable, SQLiteRows.contribution(contribution, memberId: memberId, event: event))
+                state.contributions.append((event.occurredAt.millis, contribution))
             }
-            try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: outcome.tierChange,
-                              previous: member.tier, sourceId: event.id, now: now)
+            try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: tier, change: outcome.tierChange,
+                              previous: member.tier, sourceId: event.id, now: now, contributions: state)
         }
         try db.insert(SQLiteRows.awardTable, SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event))
+        for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
+            state.awards.append(JudgingState.Award(ruleId: rule.ruleId, at: event.occurredAt.millis, points: rule.points))
+        }
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
+        let newRevision = judging.nextRevision()
+        try Self.updateBalances(db, outcome.ledger, revision: newRevision)
+        judging.keep(memberId: memberId, revision: newRevision, version: version.version, state: state)
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
                            payload: payload, outcome: recorded)
     }
 
-    /// The member and the program's current version, read with one statement (each statement
-    /// costs the one writer a few microseconds of its own).
+    /// The member, their row's `revision` and the program's current version, read with one
+    /// statement (each statement costs the one writer a few microseconds of its own).
     static func memberAndVersion(_ db: Database, cache: ProgramCache, programId: String,
-                                 memberId: String) throws -> (MemberRecord, ProgramVersionRecord, EventProcessor) {
-        guard let (member, number) = try db.row("""
+                                 memberId: String) throws -> (MemberRecord, revision: Int64, ProgramVersionRecord, EventProcessor) {
+        guard let (member, revision, number) = try db.row("""
             SELECT m.*, p.current_version AS program_current_version FROM members m JOIN programs p ON p.id = m.program_id
             WHERE m.program_id = ? AND m.id = ?
-            """, [programId, memberId], { (try Self.member($0), $0["program_current_version"] as Int?) })
+            """, [programId, memberId], { (try Self.member($0), $0["revision"] as Int64, $0["program_current_version"] as Int?) })
         else { throw StoreError.notFound("member \(memberId)") }
         guard let number, let (version, processor) = try loadVersion(db, cache: cache, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)
         }
-        return (member, version, processor)
-    }
-
-    /// Each limited rule's awards to the member in its window, all read with one statement.
-    static func usage(_ db: Database, memberId: String, _ queries: [LimitQuery]) throws -> [String: RuleUsage] {
-        guard !queries.isEmpty else { return [:] }
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        arguments.reserveCapacity(queries.count * 4)
-        for query in queries {
-            arguments += [memberId, query.ruleId, query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis]
-        }
-        var usage: [String: RuleUsage] = [:]
-        for row in try db.rows(usageSQL(queries.count), StatementArguments(arguments)) {
-            usage[queries[row[0] as Int].ruleId] = RuleUsage(points: row[1], times: row[2])
-        }
-        return usage
-    }
-
-    /// The statement of `usage` for 1–8 limited rules, built once.
-    private static let usageStatements = (1...8).map(buildUsageSQL)
-
-    private static func usageSQL(_ count: Int) -> String { count <= usageStatements.count ? usageStatements[count - 1] : buildUsageSQL(count) }
-
-    private static func buildUsageSQL(_ count: Int) -> String {
-        (0..<count).map { index in
-            """
-            SELECT \(index), COALESCE(SUM(points), 0), COUNT(*) FROM rule_awards
-            WHERE member_id = ? AND rule_id = ? AND occurred_at >= ? AND occurred_at < ?
-            """
-        }.joined(separator: " UNION ALL ")
+        return (member, revision, version, processor)
     }
 
     /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the

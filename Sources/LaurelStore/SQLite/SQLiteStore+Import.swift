@@ -13,11 +13,12 @@ extension SQLiteStore {
     /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
     /// which `GroupCommit` then rolls back.
     public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
-        let cache = programs
+        let (cache, judging) = (programs, judging)
         return try await write { db in
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             if SQLiteImportBatch.judgesInMemory(processor.program) {
-                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache, now: now)
+                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache, judging: judging,
+                                              now: now)
                 return try batch.run(db, events)
             }
             var results: [ImportResult] = []
@@ -26,8 +27,8 @@ extension SQLiteStore {
                 let changesBefore = db.totalChangesCount
                 do {
                     let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
-                    let recorded = try Self.record(db, cache: cache, programId: programId, memberId: memberId, event: imported.event,
-                                                   payload: imported.payload(memberId), now: now)
+                    let recorded = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId,
+                                                   event: imported.event, payload: imported.payload(memberId), now: now)
                     results.append(.recorded(eventId: imported.event.id, points: recorded.points))
                 } catch let error as StoreError where db.totalChangesCount == changesBefore {
                     results.append(.refused(error.description))

@@ -12,6 +12,13 @@ extension SQLiteStore {
     /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
     static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil) throws {
+        try saveEntriesAndLots(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+        try updateBalances(db, ledger)
+    }
+
+    /// `saveLedger` without the member row, which `record` writes last.
+    static func saveEntriesAndLots(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
+                                   actor: String? = nil, reason: String? = nil) throws {
         // One statement, rows in the ledger's order: `seq` follows it.
         try db.insert(SQLiteRows.entryTable,
                       SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: actor, reason: reason))
@@ -22,13 +29,18 @@ extension SQLiteStore {
                 try updateLot(db, lot)
             }
         }
-        try updateBalances(db, ledger)
     }
 
     /// The member row's cached balances, from the ledger.
     static func updateBalances(_ db: Database, _ ledger: MemberLedger) throws {
         try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ? WHERE id = ?",
                    [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, ledger.memberId])
+    }
+
+    /// The balances and the `revision` token that `record` keeps its `JudgingCache` entry under.
+    static func updateBalances(_ db: Database, _ ledger: MemberLedger, revision: Int64) throws {
+        try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ?, revision = ? WHERE id = ?",
+                   [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, revision, ledger.memberId])
     }
 
     static func updateLot(_ db: Database, _ lot: PointLot) throws {

@@ -14,15 +14,21 @@ extension SQLiteStore {
     }
 
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
-    /// outbox message) and the clubs the new tier brings.
+    /// outbox message) and the clubs the new tier brings. `contributions`, when given, holds the
+    /// member's contributions in the window as of now (`record` has them), else they are read.
     static func saveTier(_ db: Database, program: ProgramDefinition, tiers: TierQualification, programId: String, memberId: String,
                          state: MemberTier, change: TierChange?, previous: MemberTier? = nil, sourceId: String, actor: String? = nil,
-                         note: String? = nil, now: Date) throws {
+                         note: String? = nil, now: Date, contributions: JudgingState? = nil) throws {
         if tiers.skipsWrite(state, change: change, previous: previous) { return }
         var oldest: Date?
         if tiers.checksOldestInWindow {
-            oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
-                                 [memberId, tiers.windowStart(at: now)?.millis ?? Int64.min])?["oldest"] as Int64?).map(Date.init(millis:))
+            let from = tiers.windowStart(at: now)?.millis ?? Int64.min
+            if let contributions {
+                oldest = contributions.oldestContribution(from: from).map(Date.init(millis:))
+            } else {
+                oldest = (try db.row("SELECT MIN(occurred_at) AS oldest FROM tier_contributions WHERE member_id = ? AND occurred_at >= ?",
+                                     [memberId, from])?["oldest"] as Int64?).map(Date.init(millis:))
+            }
         }
         try updateTier(db, memberId: memberId, state: state, checkAt: tiers.nextCheck(state, oldestInWindow: oldest, now: now))
         guard let change else { return }

@@ -13,9 +13,13 @@ public final class SQLiteStore: LaurelStore {
     let writer: any DatabaseWriter
     let commits: GroupCommit
     let programs = ProgramCache()
+    let judging: JudgingCache
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one.
-    public init(path: String, durability: Durability = .normal) throws {
+    /// The writer remembers what judging read for the last `judgingCacheCapacity` members it
+    /// judged (`JudgingCache`; 0 turns that off).
+    public init(path: String, durability: Durability = .normal, judgingCacheCapacity: Int = 4096) throws {
+        judging = JudgingCache(capacity: judgingCacheCapacity)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+/// What judging an event reads about a member besides their row: their open lots, the limited
+/// rules' awards and their tier contributions, the last two each from some time on. `record`
+/// keeps it between a member's events (`JudgingCache`); an import batch keeps it for the batch.
+/// Each is exactly what the tables hold, so usage and tier totals computed here equal the sums
+/// `record` would read with SQL.
+struct JudgingState: Sendable {
+    struct Award: Sendable {
+        var ruleId: String
+        var at: Int64
+        var points: Int
+    }
+
+    /// Open lots as the database gives them back: times in whole milliseconds.
+    var lots: [PointLot]
+    /// Every award of a limited rule at or after `awardsFrom` (some earlier ones may be held too).
+    var awards: [Award] = []
+    var awardsFrom = Int64.max
+    /// Every tier contribution at or after `contributionsFrom` (some earlier ones may be held too).
+    var contributions: [(at: Int64, contribution: TierContribution)] = []
+    var contributionsFrom = Int64.max
+
+    init(lots: [PointLot]) {
+        self.lots = lots
+    }
+
+    /// Each limited rule's awards in its window, as `SQLiteStore.usage` sums them; the awards
+    /// from the earliest window on must be held.
+    func usage(_ queries: [LimitQuery]) -> [String: RuleUsage] {
+        var usage: [String: RuleUsage] = [:]
+        for query in queries {
+            let (from, to) = Self.bounds(query)
+            assert(from >= awardsFrom, "awards not read from \(from) on")
+            var used = RuleUsage()
+            for award in awards where award.ruleId == query.ruleId && award.at >= from && award.at < to {
+                used.points += award.points
+                used.times += 1
+            }
+            usage[query.ruleId] = used
+        }
+        return usage
+    }
+
+    /// The contributions from `from` through `through`, both included, as `tierStanding` sums them.
+    func tierTotals(from: Int64, through: Int64) -> TierContribution {
+        assert(from >= contributionsFrom, "contributions not read from \(from) on")
+        return contributions.reduce(TierContribution()) { totals, item in item.at >= from && item.at <= through ? totals + item.contribution : totals }
+    }
+
+    /// When the oldest contribution at or after `from` was made, as `saveTier` looks it up.
+    func oldestContribution(from: Int64) -> Int64? {
+        assert(from >= contributionsFrom, "contributions not read from \(from) on")
+        return contributions.lazy.map(\.at).filter { $0 >= from }.min()
+    }
+
+    /// Keeps the ledger's open lots after an event, as `loadLedger` would read them back.
+    mutating func keepLots(of ledger: MemberLedger) {
+        lots = ledger.lots.filter { $0.remaining > 0 }.map(\.asStored)
+    }
+
+    /// The milliseconds a limit query counts awards in: from included, to excluded.
+    static func bounds(_ query: LimitQuery) -> (from: Int64, to: Int64) {
+        (query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis)
+    }
+
+    // MARK: Reading one member's state
+
+    /// The member's open lots; awards and contributions are read as events need them (`cover`).
+    static func read(_ db: Database, memberId: String) throws -> JudgingState {
+        JudgingState(lots: try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [memberId],
+                                       SQLiteStore.lot))
+    }
+
+    /// Reads what is missing for the awards of `limited` rules from `from` on.
+    mutating func coverAwards(_ db: Database, memberId: String, limited: Set<String>, from: Int64) throws {
+        guard from < awardsFrom else { return }
+        for row in try db.rows("SELECT rule_id, occurred_at, points FROM rule_awards WHERE member_id = ? AND occurred_at >= ? AND occurred_at < ?",
+                               [memberId, from, awardsFrom]) where limited.contains(row[0]) {
+            awards.append(Award(ruleId: row[0], at: row[1], points: row[2]))
+        }
+        awardsFrom = from
+    }
+
+    /// Reads what is missing for the tier contributions from `from` on.
+    mutating func coverContributions(_ db: Database, memberId: String, from: Int64) throws {
+        guard from < contributionsFrom else { return }
+        for row in try db.rows("""
+            SELECT occurred_at, points, amount_units, purchases FROM tier_contributions WHERE member_id = ? AND occurred_at >= ? AND occurred_at < ?
+            """, [memberId, from, contributionsFrom]) {
+            contributions.append((row[0], TierContribution(points: row[1], amount: Amount(units: row[2]), purchases: row[3])))
+        }
+        contributionsFrom = from
+    }
+}
+
+extension PointLot {
+    /// The lot as the database gives it back: times in whole milliseconds.
+    var asStored: PointLot {
+        var lot = self
+        lot.earnedAt = Date(millis: earnedAt.millis)
+        lot.availableAt = Date(millis: availableAt.millis)
+        lot.expiresAt = expiresAt.map { Date(millis: $0.millis) }
+        return lot
+    }
+}
