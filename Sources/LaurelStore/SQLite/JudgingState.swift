@@ -27,8 +27,8 @@ struct JudgingState: Sendable {
         self.lots = lots
     }
 
-    /// Each limited rule's awards in its window, as `SQLiteStore.usage` sums them; the awards
-    /// from the earliest window on must be held.
+    /// Each limited rule's awards in its window (`bounds`); the awards from the earliest window on
+    /// must be held (`coverAwards`).
     func usage(_ queries: [LimitQuery]) -> [String: RuleUsage] {
         var usage: [String: RuleUsage] = [:]
         for query in queries {
@@ -44,7 +44,8 @@ struct JudgingState: Sendable {
         return usage
     }
 
-    /// The contributions from `from` through `through`, both included, as `tierStanding` sums them.
+    /// The contributions from `from` through `through`, both included, as `tierStanding` sums them;
+    /// those from `from` on must be held (`coverContributions`).
     func tierTotals(from: Int64, through: Int64) -> TierContribution {
         assert(from >= contributionsFrom, "contributions not read from \(from) on")
         return contributions.reduce(TierContribution()) { totals, item in item.at >= from && item.at <= through ? totals + item.contribution : totals }
@@ -68,7 +69,8 @@ struct JudgingState: Sendable {
 
     // MARK: Reading one member's state
 
-    /// The member's open lots; awards and contributions are read as events need them (`cover`).
+    /// The member's open lots; awards and contributions are read as events need them
+    /// (`coverAwards`, `coverContributions`).
     static func read(_ db: Database, memberId: String) throws -> JudgingState {
         JudgingState(lots: try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [memberId],
                                        SQLiteStore.lot))

@@ -41,6 +41,8 @@ struct SQLiteImportBatch {
     let version: Int
     let processor: EventProcessor
     let cache: ProgramCache
+    /// For the returns, which `record` records.
+    let judgingCache: JudgingCache
     let now: Date
 
     private var members: [String: MemberState] = [:]
@@ -62,14 +64,12 @@ struct SQLiteImportBatch {
     private var touchedMembers: [String] = []
     private var tierChanges: [(memberId: String, change: TierChange, sourceId: String)] = []
 
-    let judging: JudgingCache
-
-    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judging: JudgingCache, now: Date) {
+    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judgingCache: JudgingCache, now: Date) {
         self.programId = programId
         self.version = version
         self.processor = processor
         self.cache = cache
-        self.judging = judging
+        self.judgingCache = judgingCache
         self.now = now
     }
 
@@ -238,7 +238,7 @@ struct SQLiteImportBatch {
         if members.removeValue(forKey: memberId) != nil { stale.insert(memberId) }
         let changesBefore = db.totalChangesCount
         do {
-            let recorded = try SQLiteStore.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId, event: imported.event,
+            let recorded = try SQLiteStore.record(db, cache: cache, judging: judgingCache, programId: programId, memberId: memberId, event: imported.event,
                                                   payload: imported.payload(memberId), now: now)
             return .recorded(eventId: imported.event.id, points: recorded.points)
         } catch let error as StoreError where db.totalChangesCount == changesBefore {

@@ -17,8 +17,8 @@ extension SQLiteStore {
         return try await write { db in
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             if SQLiteImportBatch.judgesInMemory(processor.program) {
-                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache, judging: judging,
-                                              now: now)
+                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache,
+                                              judgingCache: judging, now: now)
                 return try batch.run(db, events)
             }
             var results: [ImportResult] = []

@@ -31,16 +31,14 @@ extension SQLiteStore {
         }
     }
 
-    /// The member row's cached balances, from the ledger.
-    static func updateBalances(_ db: Database, _ ledger: MemberLedger) throws {
-        try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ? WHERE id = ?",
-                   [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, ledger.memberId])
-    }
-
-    /// The balances and the `revision` token that `record` keeps its `JudgingCache` entry under.
-    static func updateBalances(_ db: Database, _ ledger: MemberLedger, revision: Int64) throws {
-        try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ?, revision = ? WHERE id = ?",
-                   [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, revision, ledger.memberId])
+    /// The member row's cached balances, from the ledger, and a new random `revision`, returned:
+    /// `record` keeps its `JudgingCache` entry under it.
+    @discardableResult
+    static func updateBalances(_ db: Database, _ ledger: MemberLedger) throws -> Int64 {
+        let row = try db.row("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ?, revision = random() WHERE id = ? RETURNING revision",
+                             [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, ledger.memberId])
+        guard let row else { throw StoreError.notFound("member \(ledger.memberId)") }
+        return row[0]
     }
 
     static func updateLot(_ db: Database, _ lot: PointLot) throws {
