@@ -5,11 +5,11 @@ import Synchronization
 /// (reading the lots alone was 11 % of all CPU samples in `laurel-bench store`, with ~20 open lots
 /// a member, and it grows with every lot).
 ///
-/// An entry holds only while the member row's `revision` is still the random value `record` gave
+/// An entry holds only while the member row's `revision` is still the random token `record` gave
 /// it with its last statement (`updateBalances`). Triggers (`SQLiteSchema`, v5) give `revision` a
 /// new random value whenever anything changes the member's lots, rule awards or tier
 /// contributions: a redemption, an adjustment, a job, an import, another process, a hand-written
-/// statement. A transaction rolled back takes its values with it, so its entries stop matching.
+/// statement. A transaction rolled back takes its tokens with it, so its entries stop matching.
 /// An entry also names the program version it was judged under: a new version may limit other rules.
 final class JudgingCache: Sendable {
     private struct Entry {
@@ -24,6 +24,7 @@ final class JudgingCache: Sendable {
     private struct Generations {
         var young: [String: Entry] = [:]
         var old: [String: Entry] = [:]
+        var random = SystemRandomNumberGenerator()
     }
 
     /// Members held at most; 0 turns the cache off.
@@ -44,7 +45,17 @@ final class JudgingCache: Sendable {
         }
     }
 
-    /// Remembers the member's state as `record` just wrote it, with the `revision` it gave the row.
+    /// A fresh random token for `record` to give the member row with its last statement; never 0,
+    /// the value a new member starts with.
+    func nextRevision() -> Int64 {
+        generations.withLock { generations in
+            var token: Int64 = 0
+            while token == 0 { token = Int64.random(in: .min ... .max, using: &generations.random) }
+            return token
+        }
+    }
+
+    /// Remembers the member's state as `record` just wrote it, with the token it gave the row.
     func keep(memberId: String, revision: Int64, version: Int, state: JudgingState) {
         guard capacity > 0 else { return }
         generations.withLock { generations in

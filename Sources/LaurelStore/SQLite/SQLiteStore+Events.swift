@@ -76,7 +76,8 @@ extension SQLiteStore {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
-        let newRevision = try Self.updateBalances(db, outcome.ledger)
+        let newRevision = judging.nextRevision()
+        try Self.updateBalances(db, outcome.ledger, revision: newRevision)
         judging.keep(memberId: memberId, revision: newRevision, version: version.version, state: state)
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
