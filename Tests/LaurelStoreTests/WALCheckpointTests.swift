@@ -10,13 +10,15 @@ struct WALCheckpointTests {
         let (fixture, path) = try await StoreFixture.onFile(programId: "prg_wal")
         defer { StoreFixture.removeFile(path) }
         let member = try await fixture.member("w-1")
-        // About 70 KB of WAL per event: without checkpoints 1,500 events leave a WAL of about 100 MB.
-        for index in 0..<1_500 {
+        // About 56 KB of WAL per event: without checkpoints 2,500 events leave a WAL of about 140 MB.
+        // The writer lets it start over at 32 MB (`WALCheckpointer.restartPages`), plus what
+        // arrives while it does.
+        for index in 0..<2_500 {
             try await fixture.record(StoreFixture.purchase(total: "\(index % 90 + 10)", at: StoreFixture.at(hours: Double(index) / 60)),
                                      memberId: member.id)
         }
         let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        #expect(walBytes < 16_000_000, "WAL of \(walBytes) bytes")
+        #expect(walBytes < 64_000_000, "WAL of \(walBytes) bytes")
         #expect(try await fixture.audit() == [])
     }
 }
