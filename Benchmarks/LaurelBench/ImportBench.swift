@@ -14,12 +14,13 @@ struct ImportBench: AsyncParsableCommand {
     @Option(help: "Events per store call (laurel import's --batch).") var batch = 2000
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
+    @Option(help: "Then read this many random members' balances (the store's pointsSummary, no HTTP), from 16 tasks.") var reads = 0
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-import-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try await BenchSetup.open(try await BenchSetup.database(postgres: postgres, sqlitePath: path))
-        _ = try await RetailSetup.prepare(store: store, members: members)
+        let day = try await RetailSetup.prepare(store: store, members: members)
         var random = BenchWorkload.Random(state: seed)
         let start = Date().addingTimeInterval(-300 * 86_400)
         var lines: [String] = []
@@ -47,6 +48,20 @@ struct ImportBench: AsyncParsableCommand {
                    postgres == nil ? "SQLite" : "PostgreSQL", summary.recorded, summary.refused, seconds, Double(events) / seconds, cpu,
                    cpu / Double(events) * 1e6, summary.points))
         if let firstRefusal { say("first refusal: \(firstRefusal)") }
+        if reads > 0 { try await readBalances(store, memberIds: day.memberIds) }
         if try await !BenchSetup.auditIsClean(store) || summary.refused > 0 { throw ExitCode(1) }
+    }
+
+    /// Balance reads of members who now have ten months of history: what a long history costs a read.
+    private func readBalances(_ store: any LaurelStore, memberIds: [String]) async throws {
+        var random = BenchWorkload.Random(state: seed &+ 1)
+        let members = (0..<reads).map { _ in memberIds[random.int(memberIds.count)] }
+        let result = try await LoadDriver.closedLoop(count: reads, concurrency: 16) { index in
+            _ = try await store.pointsSummary(programId: "bench", memberId: members[index], now: Date(), expiringWithin: 30 * 86_400)
+            return 200
+        }
+        say(String(format: "balance reads after the import: %d, concurrency 16: %.0f reads/s; latency ms p50 %.2f p99 %.2f; %.2f s CPU = %.0f µs per read",
+                   result.count, Double(result.count) / result.seconds, result.percentile(0.5), result.percentile(0.99), result.cpu,
+                   result.cpu / Double(result.count) * 1e6))
     }
 }

@@ -190,6 +190,10 @@ enum EventSQL {
             """
     }
     enum OpenLots: PreparedSQL { static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0" }
+    /// The open lots a balance read needs: pending, or expiring by $2 (`PointsSummary(member:lotsThatCanChange:…)`).
+    enum LotsThatCanChange: PreparedSQL {
+        static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0 AND (pending OR expires_at <= $2)"
+    }
 }
 
 /// What any operation on points writes, in one statement: its ledger entries in order, the lots it

@@ -77,13 +77,18 @@ extension PostgresStore {
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
-            // Shown as of now, even if the settlement job has not run yet; nothing is written.
-            var ledger = try await Self.loadLedger(connection, member: member, logger)
-            ledger.settle(now: now)
+            // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
+            // the lots that can change the answer are read; one millisecond more than the horizon,
+            // as rounding may need.
+            let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+            let lots = try await connection.rows(EventSQL.LotsThatCanChange.self, logger) {
+                $0.append(member.id)
+                $0.append(horizon)
+            }.map { try Self.lot($0) }
             let processor = try? await currentVersion(connection, programId: programId).1
             var tier: TierProgress?
             if let processor { tier = try await Self.tierProgress(connection, member: member, processor: processor, now: now, logger) }
-            var summary = PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin, tier: tier)
+            var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
             if processor?.program.clubs.isEmpty == false { summary.clubs = try await Self.memberships(connection, memberId: memberId, logger) }
             return summary
         }

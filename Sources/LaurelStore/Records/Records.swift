@@ -294,4 +294,18 @@ public struct PointsSummary: Hashable, Sendable {
         pendingLots = pending.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
         self.expiring = expiring.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
     }
+
+    /// The summary as of `now` from the member's row and only the open lots that can change it:
+    /// `lots` holds at least every pending lot and every lot expiring by `now + expiringWithin`
+    /// (more does no harm). Every other open lot is available, stays so through the window and is
+    /// already counted in the row's `available`, so a member with years of history is read in
+    /// the time of a new one.
+    public init(member: MemberRecord, lotsThatCanChange lots: [PointLot], now: Date, expiringWithin: TimeInterval, tier: TierProgress? = nil) {
+        var ledger = MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        // The available points of these lots, as the row counted them.
+        let counted = ledger.available + ledger.debt
+        ledger.settle(now: now)
+        self.init(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin, tier: tier)
+        available += member.available + member.debt - counted
+    }
 }

@@ -242,6 +242,15 @@ enum SQLiteSchema {
                     """)
             }
         }
+        // A balance read needs only the open lots that are pending or expire soon
+        // (`PointsSummary(member:lotsThatCanChange:…)`): with their flags in the index, the others
+        // are passed over without reading their rows.
+        migrator.registerMigration("v6-open-lots-by-state") { db in
+            try db.execute(sql: """
+                DROP INDEX lots_open_by_member;
+                CREATE INDEX lots_open_by_member ON lots(member_id, pending, expires_at) WHERE remaining > 0;
+                """)
+        }
         return migrator
     }
 }

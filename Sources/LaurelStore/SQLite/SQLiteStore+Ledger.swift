@@ -83,12 +83,15 @@ extension SQLiteStore {
         let cache = programs
         return try await read { db in
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
-            // Shown as of now, even if the settlement job has not run yet; nothing is written.
-            var ledger = try Self.loadLedger(db, member: member)
-            ledger.settle(now: now)
+            // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
+            // the lots that can change the answer are read (`lots_open_by_member` holds the columns
+            // the condition needs); one millisecond more than the horizon, as rounding may need.
+            let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+            let lots = try db.rows("SELECT \(Self.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
+                                   [member.id, horizon], Self.lot)
             let processor = try? Self.currentVersion(db, cache: cache, programId: programId).1
             let tier = try processor.flatMap { try Self.tierProgress(db, member: member, processor: $0, now: now) }
-            var summary = PointsSummary(member: member, ledger: ledger, now: now, expiringWithin: expiringWithin, tier: tier)
+            var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
             if processor?.program.clubs.isEmpty == false { summary.clubs = try Self.memberships(db, memberId: memberId) }
             return summary
         }
