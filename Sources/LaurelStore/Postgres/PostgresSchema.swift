@@ -252,5 +252,11 @@ enum PostgresSchema {
             "DROP INDEX lots_open_by_member",
             "CREATE INDEX lots_open_by_member ON lots(member_id, pending, expires_at) WHERE remaining > 0",
         ]),
+        // Tier totals sum the contributions in the window: with their values in the index, the sum
+        // can be an index-only scan.
+        ("v6-tier-contributions-covering", [
+            "DROP INDEX tier_contributions_by_member",
+            "CREATE INDEX tier_contributions_by_member ON tier_contributions(member_id, occurred_at) INCLUDE (points, amount_units, purchases)",
+        ]),
     ]
 }

@@ -251,6 +251,15 @@ enum SQLiteSchema {
                 CREATE INDEX lots_open_by_member ON lots(member_id, pending, expires_at) WHERE remaining > 0;
                 """)
         }
+        // Tier totals (every balance read, and judging a member not in `JudgingCache`) sum the
+        // contributions in the window: with their values in the index, the sum reads one index
+        // range instead of a table row, on a page of its own, per purchase.
+        migrator.registerMigration("v7-tier-contributions-covering") { db in
+            try db.execute(sql: """
+                DROP INDEX tier_contributions_by_member;
+                CREATE INDEX tier_contributions_by_member ON tier_contributions(member_id, occurred_at, points, amount_units, purchases);
+                """)
+        }
         return migrator
     }
 }

@@ -5,12 +5,13 @@ import LaurelCore
 extension SQLiteStore {
     /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
     static func tierStanding(_ db: Database, member: MemberRecord, tiers: TierQualification, at date: Date) throws -> TierStanding {
-        let row = try db.row("""
-            SELECT COALESCE(SUM(points), 0) AS points, COALESCE(SUM(amount_units), 0) AS units, COALESCE(SUM(purchases), 0) AS purchases
+        let totals = try db.row("""
+            SELECT COALESCE(SUM(points), 0), COALESCE(SUM(amount_units), 0), COALESCE(SUM(purchases), 0)
             FROM tier_contributions WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?
-            """, [member.id, tiers.windowStart(at: date)?.millis ?? Int64.min, date.millis])
-        let totals = TierContribution(points: row?["points"] ?? 0, amount: Amount(units: row?["units"] ?? 0), purchases: row?["purchases"] ?? 0)
-        return TierStanding(state: member.tier, totals: totals)
+            """, [member.id, tiers.windowStart(at: date)?.millis ?? Int64.min, date.millis]) { row in
+            TierContribution(points: row[0], amount: Amount(units: row[1]), purchases: row[2])
+        }
+        return TierStanding(state: member.tier, totals: totals ?? TierContribution())
     }
 
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
