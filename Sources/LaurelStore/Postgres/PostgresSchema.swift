@@ -247,7 +247,7 @@ enum PostgresSchema {
             "CREATE INDEX ledger_transfers_by_receiver ON ledger_entries(to_account, seq) WHERE kind = 'transfer'",
         ]),
         // A balance read needs only the open lots that are pending or expire soon
-        // (`PointsSummary(member:lotsThatCanChange:…)`); the index holds the columns that say which.
+        // (`PointsSummary(member:lotsThatCanChange:…)`), as on SQLite; here the rows fetched are filtered.
         ("v5-open-lots-by-state", [
             "DROP INDEX lots_open_by_member",
             "CREATE INDEX lots_open_by_member ON lots(member_id, pending, expires_at) WHERE remaining > 0",
