@@ -72,8 +72,7 @@ struct JudgingState: Sendable {
     /// The member's open lots; awards and contributions are read as events need them
     /// (`coverAwards`, `coverContributions`).
     static func read(_ db: Database, memberId: String) throws -> JudgingState {
-        JudgingState(lots: try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [memberId],
-                                       SQLiteStore.lot))
+        JudgingState(lots: try SQLiteStore.openLots(db, memberId: memberId))
     }
 
     /// Reads what is missing for the awards of `limited` rules from `from` on.

@@ -5,8 +5,12 @@ import LaurelCore
 extension SQLiteStore {
     /// A member's ledger as the core works on it: open lots and counters.
     static func loadLedger(_ db: Database, member: MemberRecord) throws -> MemberLedger {
-        let lots = try db.rows("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [member.id], lot)
-        return MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        MemberLedger(memberId: member.id, lots: try openLots(db, memberId: member.id), debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+    }
+
+    /// Every open lot of the member.
+    static func openLots(_ db: Database, memberId: String) throws -> [PointLot] {
+        try db.rows("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [memberId], lot)
     }
 
     /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
