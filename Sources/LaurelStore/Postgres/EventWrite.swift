@@ -24,9 +24,10 @@ struct EventWrite {
          idempotency: Idempotency<EventRecord>?) throws {
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = gifts
+        let outcomeJSON = recorded.jsonText
         record = EventRecord(id: event.id, programId: programId, memberId: member.id, type: event.type, occurredAt: event.occurredAt,
                              recordedAt: now, programVersion: version, status: outcome.status,
-                             points: outcome.recordedPoints, payload: payload, outcome: recorded)
+                             points: outcome.recordedPoints, payload: payload, outcome: recorded, outcomeJSON: outcomeJSON)
         response = try idempotency?.render(record)
         let contribution = tiers == nil || outcome.tier == nil ? nil : outcome.tierContribution.flatMap { $0.isZero ? nil : $0 }
         // The tier state is written unless the evaluation left it as stored; the next check may
@@ -43,7 +44,7 @@ struct EventWrite {
         self.outcome = outcome
         self.programId = programId
         self.now = now
-        self.outcomeJSON = recorded.jsonText
+        self.outcomeJSON = outcomeJSON
         self.contribution = contribution
         self.tierWrite = tierWrite
         self.key = idempotency?.key

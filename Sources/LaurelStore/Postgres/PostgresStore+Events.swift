@@ -204,11 +204,12 @@ extension PostgresStore {
     public func event(programId: String, id: String) async throws -> EventRecord? {
         try await read { connection in
             try await connection.row("SELECT * FROM events WHERE program_id = \(programId) AND id = \(id)", logger).map { row in
-                EventRecord(id: try row.get("id"), programId: try row.get("program_id"), memberId: try row.get("member_id"), type: try row.get("type"),
+                let outcomeJSON = try row.get("outcome", String.self)
+                return EventRecord(id: try row.get("id"), programId: try row.get("program_id"), memberId: try row.get("member_id"), type: try row.get("type"),
                             occurredAt: try row.date("occurred_at"), recordedAt: try row.date("recorded_at"),
                             programVersion: try row.get("program_version"),
                             status: EventOutcome.Status(rawValue: try row.get("status")) ?? .processed, points: try row.get("points"),
-                            payload: try row.get("payload"), outcome: try JSONText.decode(RecordedOutcome.self, try row.get("outcome", String.self)))
+                            payload: try row.get("payload"), outcome: try JSONText.decode(RecordedOutcome.self, outcomeJSON), outcomeJSON: outcomeJSON)
             }
         }
     }

@@ -152,6 +152,9 @@ public struct EventRecord: Hashable, Sendable {
     /// The event as received, normalised (JSON).
     public var payload: String
     public var outcome: RecordedOutcome
+    /// `outcome` as JSON text, the bytes stored with the event: answers include it as it is
+    /// instead of writing the outcome again (on the writer, for a keyed request).
+    public var outcomeJSON: String
 }
 
 /// What an event did, as stored with it and shown by the API.

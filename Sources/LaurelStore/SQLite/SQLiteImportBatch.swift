@@ -186,7 +186,7 @@ struct SQLiteImportBatch {
 
         // Kept from here on: nothing below refuses.
         eventRows += SQLiteRows.event(event, programId: programId, memberId: memberId, version: version, outcome: outcome,
-                                      recorded: RecordedOutcome(outcome), payload: imported.payload(memberId), now: now)
+                                      outcomeJSON: RecordedOutcome(outcome).jsonText, payload: imported.payload(memberId), now: now)
         keep(outcome.ledger, in: &state)
         if let tiers = processor.tiers, let tier = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {

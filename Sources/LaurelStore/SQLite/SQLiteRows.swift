@@ -44,9 +44,9 @@ enum SQLiteRows {
                                          "points", "purchase_total", "payload", "outcome", "tier_amount"])
 
     static func event(_ event: LoyaltyEvent, programId: String, memberId: String, version: Int, outcome: EventOutcome,
-                      recorded: RecordedOutcome, payload: String, now: Date) -> Values {
+                      outcomeJSON: String, payload: String, now: Date) -> Values {
         [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version, outcome.status.rawValue,
-         outcome.recordedPoints, event.purchase?.total.description, payload, recorded.jsonText,
+         outcome.recordedPoints, event.purchase?.total.description, payload, outcomeJSON,
          event.purchase == nil ? nil : outcome.tierContribution?.amount.description]
     }
 

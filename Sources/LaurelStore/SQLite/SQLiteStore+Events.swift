@@ -56,8 +56,9 @@ extension SQLiteStore {
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
+        let outcomeJSON = recorded.jsonText
         try db.insert(SQLiteRows.eventTable, SQLiteRows.event(event, programId: programId, memberId: memberId, version: version.version,
-                                                              outcome: outcome, recorded: recorded, payload: payload, now: now))
+                                                              outcome: outcome, outcomeJSON: outcomeJSON, payload: payload, now: now))
         try Self.saveEntriesAndLots(db, programId: programId, ledger: outcome.ledger, version: version.version, now: now)
         state.keepLots(of: outcome.ledger)
         if let tiers = processor.tiers, let tier = outcome.tier {
@@ -81,7 +82,7 @@ extension SQLiteStore {
         judging.keep(memberId: memberId, revision: newRevision, version: version.version, state: state)
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
-                           payload: payload, outcome: recorded)
+                           payload: payload, outcome: recorded, outcomeJSON: outcomeJSON)
     }
 
     /// The member, their row's `revision` and the program's current version, read with one
@@ -151,10 +152,12 @@ extension SQLiteStore {
     public func event(programId: String, id: String) async throws -> EventRecord? {
         try await read { db in
             try db.row("SELECT * FROM events WHERE program_id = ? AND id = ?", [programId, id]) { row in
-                EventRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], type: row["type"],
+                let outcomeJSON: String = row["outcome"]
+                return EventRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], type: row["type"],
                             occurredAt: Date(millis: row["occurred_at"]), recordedAt: Date(millis: row["recorded_at"]),
                             programVersion: row["program_version"], status: EventOutcome.Status(rawValue: row["status"]) ?? .processed,
-                            points: row["points"], payload: row["payload"], outcome: try JSONText.decode(RecordedOutcome.self, row["outcome"]))
+                            points: row["points"], payload: row["payload"], outcome: try JSONText.decode(RecordedOutcome.self, outcomeJSON),
+                            outcomeJSON: outcomeJSON)
             }
         }
     }

@@ -124,7 +124,7 @@ enum EventView {
     /// `details` is the event's body as JSON text with sorted keys (the stored payload is that);
     /// nil leaves it out.
     static func json(_ record: EventRecord, details: String?) -> Data {
-        var json = JSONTextWriter(capacity: 512 + (details?.utf8.count ?? 0) + record.outcome.rules.count * 160)
+        var json = JSONTextWriter(capacity: 512 + (details?.utf8.count ?? 0) + record.outcomeJSON.utf8.count)
         json.beginObject()
         if let details {
             json.key("details")
@@ -135,7 +135,7 @@ enum EventView {
         json.field("object", "event")
         json.field("occurred_at", Timestamps.format(record.occurredAt))
         json.key("outcome")
-        record.outcome.write(to: &json)
+        json.raw(record.outcomeJSON)
         json.field("points", record.points)
         json.field("program_version", record.programVersion)
         json.field("recorded_at", Timestamps.format(record.recordedAt))
