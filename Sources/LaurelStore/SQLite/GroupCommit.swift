@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import GRDB
 import Synchronization
 
@@ -17,6 +19,11 @@ import Synchronization
 /// statements. Most failures (not found, refused) are thrown before anything is written and need
 /// no undoing. A write that fails after changing rows rolls the whole transaction back, and the
 /// batch runs again with each write in its own savepoint.
+///
+/// The batches are run by a thread of its own, which waits for writes and runs GRDB's blocking
+/// write on itself (`runsBatches`), so a write costs one wake-up of a waiting thread. Through
+/// GRDB's asynchronous write, each drain was a task, a dispatch to the writer's queue and a
+/// wake-up of one of Dispatch's worker threads (a different one each time).
 final class GroupCommit: Sendable {
     /// One queued write: runs in the batch's transaction (`isolated`: in a savepoint of its own),
     /// then hears how the commit went.
@@ -37,7 +44,13 @@ final class GroupCommit: Sendable {
     private struct Queue {
         var pending: [Job] = []
         var draining = false
+        /// Whether the batch thread is alive; it ends after `idleSeconds` without writes, so a
+        /// store that is no longer written to (or is gone) holds no thread.
+        var threadRuns = false
     }
+
+    /// What a new write has to do to get the batches run.
+    private enum Start { case nothing, wakeThread, startThread }
 
     /// Most writes in one transaction, so one long backlog still commits (and answers) in steps.
     static let maxBatch = 64
@@ -45,6 +58,9 @@ final class GroupCommit: Sendable {
     private let writer: any DatabaseWriter
     private let checkpoints: WALCheckpointer?
     private let queue = Mutex(Queue())
+    /// Signalled once per drain to start: each time `draining` turns true.
+    private let wakeup = DispatchSemaphore(value: 0)
+    private static let idleSeconds = 1
 
     /// `checkpoints` is told of every commit (nil for an in-memory database, which has no WAL).
     init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?) {
@@ -88,41 +104,58 @@ final class GroupCommit: Sendable {
                         continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_ABORT, message: "write was not run"))
                     }
                 })
-            let startsDrain = queue.withLock { queue in
+            let start = queue.withLock { queue -> Start in
                 queue.pending.append(job)
-                if queue.draining { return false }
+                if queue.draining { return .nothing }
                 queue.draining = true
-                return true
+                if queue.threadRuns { return .wakeThread }
+                queue.threadRuns = true
+                return .startThread
             }
-            if startsDrain {
-                Task { await self.drain() }
+            switch start {
+            case .nothing: break
+            case .wakeThread: wakeup.signal()
+            case .startThread:
+                wakeup.signal()
+                Thread.detachNewThread { [self] in runsBatches() }
             }
         }
     }
 
-    /// Commits batches until nobody is waiting, staying on the writer's queue from one batch to
-    /// the next instead of returning to a task between batches (one `await`, and a thread switch,
-    /// per batch).
-    private func drain() async {
-        do {
-            try await writer.writeWithoutTransaction { [self] db in
-                while let batch = nextBatch() {
-                    checkpoints?.finishIfDue(db)
-                    do {
-                        if try !commit(batch, db, isolated: false) {
-                            _ = try commit(batch, db, isolated: true)
-                        }
-                        checkpoints?.batchCommitted()
-                        for job in batch.jobs { job.finish(nil) }
-                    } catch {
-                        for job in batch.jobs { job.finish(error) }
-                    }
+    /// The batch thread: drains whenever woken, and ends once it has waited `idleSeconds` with no
+    /// write arriving.
+    private func runsBatches() {
+        Thread.current.name = "laurel-writer"
+        while true {
+            if wakeup.wait(timeout: .now() + .seconds(Self.idleSeconds)) == .timedOut {
+                let ends = queue.withLock { queue in
+                    // A write that set `draining` while this thread was still counted signals it.
+                    if queue.draining { return false }
+                    queue.threadRuns = false
+                    return true
                 }
+                if ends { return }
+                continue
             }
-        } catch {
-            // The writer could not be reached at all (the database was closed): nothing ran.
+            drain()
+        }
+    }
+
+    /// Commits batches until nobody is waiting, in one blocking write on this thread (GRDB runs
+    /// it here, holding the writer's queue).
+    private func drain() {
+        writer.writeWithoutTransaction { [self] db in
             while let batch = nextBatch() {
-                for job in batch.jobs { job.finish(error) }
+                checkpoints?.finishIfDue(db)
+                do {
+                    if try !commit(batch, db, isolated: false) {
+                        _ = try commit(batch, db, isolated: true)
+                    }
+                    checkpoints?.batchCommitted()
+                    for job in batch.jobs { job.finish(nil) }
+                } catch {
+                    for job in batch.jobs { job.finish(error) }
+                }
             }
         }
     }
