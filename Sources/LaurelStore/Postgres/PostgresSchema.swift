@@ -258,5 +258,8 @@ enum PostgresSchema {
             "DROP INDEX tier_contributions_by_member",
             "CREATE INDEX tier_contributions_by_member ON tier_contributions(member_id, occurred_at) INCLUDE (points, amount_units, purchases)",
         ]),
+        // Only the ledger audit, which reads every entry of the program anyway, looked entries up
+        // by program; every entry written paid an insertion into this index.
+        ("v7-no-ledger-by-program", ["DROP INDEX ledger_by_program"]),
     ]
 }
