@@ -48,6 +48,7 @@ if [ "$quick" = 1 ]; then
     run core --events 20000
     run store --events 2000 --concurrency 8 --members 200
     run http --requests 1000 --concurrency 8 --members 200 --reads 1000 --health 1000
+    run http --requests 400 --rate 200 --members 200
     run import --events 3000 --members 500 --reads 1000
     run redeem --requests 500 --stock 300 --members 200 --concurrency 8
     run retail-day --separate-server --members 1000 --operations 400 --levels 1,8 --rate 200 --open-seconds 2
@@ -60,6 +61,8 @@ else
     run core --events 200000
     run store --events 20000 --concurrency 16
     run http --requests 20000 --concurrency 16 --reads 20000
+    run http --requests 20000 --concurrency 32
+    run http --requests 25000 --rate 2500
     run http --requests 2000 --concurrency 16 --health 40000
     run import --events 100000 --members 10000 --reads 40000
     run redeem --requests 5000 --stock 5000 --concurrency 16

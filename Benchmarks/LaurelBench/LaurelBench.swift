@@ -78,6 +78,7 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Server nodes, each with its own store and connection pool (PostgreSQL only).") var nodes = 1
+    @Option(help: "Send the purchases open-loop at this many per second instead (latency from each one's scheduled start; --concurrency is then unused).") var rate: Int?
     @Option(help: "Balance reads (GET /v1/members/{id} of a random member) sent after the events, by as many clients.") var reads = 0
     @Option(help: "GET /healthz requests sent last, by as many clients: the HTTP stack's own cost, server and client.") var health = 0
     @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
@@ -86,6 +87,7 @@ struct HTTP: AsyncParsableCommand {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         guard nodes == 1 || postgres != nil else { throw ValidationError("several nodes need --postgres") }
+        guard (rate ?? 1) > 0 else { throw ValidationError("--rate must be above 0") }
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
         var stores: [any LaurelStore] = []
         // Each node its own store and connection pool; the first one creates the schema.
@@ -108,9 +110,14 @@ struct HTTP: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(500))
             let driver = LoadDriver(port: port, nodes: nodes, concurrency: concurrency)
-            let result = try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
-            say(String(format: "http (%@%@, %d node(s)): %d purchase events, concurrency %d: %@; errors %d",
-                       postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", nodes, result.count, concurrency, result.summary, result.count - result.statuses[201, default: 0]))
+            let result = if let rate {
+                try await driver.drive(path: "/v1/events", bodies: bodies, key: key, rate: rate)
+            } else {
+                try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
+            }
+            say(String(format: "http (%@%@, %d node(s)): %d purchase events, %@: %@; errors %d",
+                       postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", nodes, result.count,
+                       rate.map { "open loop at \($0)/s" } ?? "concurrency \(concurrency)", result.summary, result.count - result.statuses[201, default: 0]))
             errors += result.count - result.statuses[201, default: 0]
             if reads > 0 {
                 let paths = (0..<reads).map { _ in "/v1/members/\(memberIds[random.int(memberIds.count)])" }

@@ -243,11 +243,10 @@ struct RetailRunner: Sendable {
 
     /// Starts operations on a fixed schedule whatever the answers; latency counts from the scheduled start.
     func openLoop(_ operations: [RetailOperation], rate: Int) async throws -> RetailReport {
-        let started = ContinuousClock.now
+        let schedule = OpenLoopSchedule(rate: rate)
         return try await measured { group in
             for (index, operation) in operations.enumerated() {
-                let scheduled = started + .microseconds(Int64(index) * 1_000_000 / Int64(rate))
-                try await Task.sleep(until: scheduled, clock: .continuous)
+                let scheduled = try await schedule.wait(for: index)
                 group.addTask {
                     var mine = RetailReport()
                     mine.record(operation.kind, status: try await perform(operation), since: scheduled)
