@@ -8,8 +8,8 @@ import NIOPosix
 /// on two cores those hops cost about as much as the rest of a small request. With the event loops
 /// as the global executor a handler runs on the thread that read its request. What this needs is
 /// that no task holds its thread for long, since that loop's sockets wait meanwhile: SQLite writes
-/// run on GRDB's writer queue, SQLite reads on the caller's thread take tens of microseconds (the
-/// audit, which can take seconds, keeps GRDB's own queue), PostgreSQL is NIO.
+/// run on the store's writer thread (`GroupCommit`), SQLite reads on the caller's thread take tens
+/// of microseconds (the audit, which can take seconds, keeps GRDB's own queue), PostgreSQL is NIO.
 public enum EventLoopConcurrency {
     /// Installs NIO's singleton event loop group as the global executor. Call it once, first thing
     /// in `main`, before any task is created; false if it could not be installed (the program then

@@ -214,7 +214,7 @@ final class GroupCommit: Sendable {
     }
 }
 
-/// The result of one write, set on the writer's queue before the commit and read after it.
+/// The result of one write, set on the writer's thread before the commit and read after it.
 private final class Outcome<T: Sendable>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }
