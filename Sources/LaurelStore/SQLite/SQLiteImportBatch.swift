@@ -144,7 +144,7 @@ struct SQLiteImportBatch {
         let list = Self.jsonArray(ids)
         var empty = JudgingState(lots: [])
         (empty.awardsFrom, empty.contributionsFrom) = (awardsFrom, contributionsFrom)
-        for member in try db.rows("SELECT * FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
+        for member in try db.rows("SELECT \(SQLiteStore.memberColumns) FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
                                   [programId, list], SQLiteStore.member) {
             members[member.id] = MemberState(member: member, judging: empty)
         }

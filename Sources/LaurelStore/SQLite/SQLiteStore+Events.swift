@@ -90,9 +90,9 @@ extension SQLiteStore {
     static func memberAndVersion(_ db: Database, cache: ProgramCache, programId: String,
                                  memberId: String) throws -> (MemberRecord, revision: Int64, ProgramVersionRecord, EventProcessor) {
         guard let (member, revision, number) = try db.row("""
-            SELECT m.*, p.current_version AS program_current_version FROM members m JOIN programs p ON p.id = m.program_id
-            WHERE m.program_id = ? AND m.id = ?
-            """, [programId, memberId], { (try Self.member($0), $0["revision"] as Int64, $0["program_current_version"] as Int?) })
+            SELECT \(memberColumns), members.revision, programs.current_version FROM members JOIN programs ON programs.id = members.program_id
+            WHERE members.program_id = ? AND members.id = ?
+            """, [programId, memberId], { (try Self.member($0), $0[memberColumnCount] as Int64, $0[memberColumnCount + 1] as Int?) })
         else { throw StoreError.notFound("member \(memberId)") }
         guard let number, let (version, processor) = try loadVersion(db, cache: cache, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)

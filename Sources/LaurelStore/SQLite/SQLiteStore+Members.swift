@@ -28,13 +28,13 @@ extension SQLiteStore {
 
     public func member(programId: String, externalId: String) async throws -> MemberRecord? {
         try await read { db in
-            try db.row("SELECT * FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId], Self.member)
+            try db.row("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId], Self.member)
         }
     }
 
     public func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord> {
         try await read { db in
-            let rows = try db.rows("SELECT * FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
+            let rows = try db.rows("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
                                    [programId, startingAfter ?? "", limit + 1])
             let members = try rows.prefix(limit).map(Self.member)
             return Page(items: members, hasMore: rows.count > limit)
@@ -53,17 +53,29 @@ extension SQLiteStore {
     }
 
     static func fetchMember(_ db: Database, programId: String, id: String) throws -> MemberRecord? {
-        try db.row("SELECT * FROM members WHERE program_id = ? AND id = ?", [programId, id], member)
+        try db.row("SELECT \(memberColumns) FROM members WHERE program_id = ? AND id = ?", [programId, id], member)
     }
 
+    /// The columns `member(_:)` reads, qualified so that a join may add its own after them.
+    static let memberColumns = """
+        members.id, members.program_id, members.external_id, members.email, members.name, members.birthday, members.attributes,
+        members.status, members.available, members.pending, members.debt, members.lifetime_earned, members.tier_id,
+        members.tier_since, members.tier_floor, members.tier_floor_until, members.tier_review_at, members.created_at,
+        members.updated_at
+        """
+    /// How many columns `memberColumns` are: a join's own columns come after them.
+    static let memberColumnCount = 19
+
+    /// A member from `memberColumns`, read by position: a lookup by name compares the name with
+    /// every column's, and the writer reads a member for every event, a balance read one per read.
     static func member(_ row: Row) throws -> MemberRecord {
-        MemberRecord(id: row["id"], programId: row["program_id"], externalId: row["external_id"], email: row["email"], name: row["name"],
-                     birthday: row["birthday"], attributes: try MemberAttributesText.decode(row["attributes"]),
-                     status: MemberStatus(rawValue: row["status"]) ?? .active, available: row["available"], pending: row["pending"],
-                     debt: row["debt"], lifetimeEarned: row["lifetime_earned"],
-                     tier: MemberTier(tierId: row["tier_id"], since: (row["tier_since"] as Int64?).map(Date.init(millis:)),
-                                      floorTierId: row["tier_floor"], floorUntil: (row["tier_floor_until"] as Int64?).map(Date.init(millis:)),
-                                      reviewAt: (row["tier_review_at"] as Int64?).map(Date.init(millis:))),
-                     createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
+        MemberRecord(id: row[0], programId: row[1], externalId: row[2], email: row[3], name: row[4],
+                     birthday: row[5], attributes: try MemberAttributesText.decode(row[6]),
+                     status: MemberStatus(rawValue: row[7]) ?? .active, available: row[8], pending: row[9],
+                     debt: row[10], lifetimeEarned: row[11],
+                     tier: MemberTier(tierId: row[12], since: (row[13] as Int64?).map(Date.init(millis:)),
+                                      floorTierId: row[14], floorUntil: (row[15] as Int64?).map(Date.init(millis:)),
+                                      reviewAt: (row[16] as Int64?).map(Date.init(millis:))),
+                     createdAt: Date(millis: row[17]), updatedAt: Date(millis: row[18]))
     }
 }
