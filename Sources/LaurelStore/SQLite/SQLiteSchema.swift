@@ -266,6 +266,37 @@ enum SQLiteSchema {
         migrator.registerMigration("v8-no-ledger-by-program") { db in
             try db.execute(sql: "DROP INDEX ledger_by_program")
         }
+        // AUTOINCREMENT wrote `sqlite_sequence` in every commit with an entry (one more WAL page, a
+        // sixteenth of a one-event commit). Entries are never deleted, so the largest `seq` stays
+        // and a plain INTEGER PRIMARY KEY keeps counting up from it.
+        migrator.registerMigration("v9-ledger-seq-without-autoincrement") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_entries_new (
+                    seq INTEGER PRIMARY KEY,
+                    program_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    from_account TEXT NOT NULL,
+                    to_account TEXT NOT NULL,
+                    points INTEGER NOT NULL CHECK (points > 0),
+                    lot_id TEXT,
+                    source_id TEXT NOT NULL,
+                    program_version INTEGER,
+                    created_at INTEGER NOT NULL,
+                    actor TEXT,
+                    reason TEXT
+                );
+                INSERT INTO ledger_entries_new
+                    SELECT seq, program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
+                           program_version, created_at, actor, reason
+                    FROM ledger_entries;
+                DROP TABLE ledger_entries;
+                ALTER TABLE ledger_entries_new RENAME TO ledger_entries;
+                CREATE INDEX ledger_by_member ON ledger_entries(member_id, seq);
+                CREATE INDEX ledger_transfers_by_receiver ON ledger_entries(to_account, seq) WHERE kind = 'transfer';
+                DELETE FROM sqlite_sequence WHERE name = 'ledger_entries';
+                """)
+        }
         return migrator
     }
 }
