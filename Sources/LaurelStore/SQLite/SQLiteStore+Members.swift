@@ -56,15 +56,15 @@ extension SQLiteStore {
         try db.row("SELECT \(memberColumns) FROM members WHERE program_id = ? AND id = ?", [programId, id], member)
     }
 
-    /// The columns `member(_:)` reads, qualified so that a join may add its own after them.
-    static let memberColumns = """
-        members.id, members.program_id, members.external_id, members.email, members.name, members.birthday, members.attributes,
-        members.status, members.available, members.pending, members.debt, members.lifetime_earned, members.tier_id,
-        members.tier_since, members.tier_floor, members.tier_floor_until, members.tier_review_at, members.created_at,
-        members.updated_at
-        """
-    /// How many columns `memberColumns` are: a join's own columns come after them.
-    static let memberColumnCount = 19
+    /// The columns `member(_:)` reads, in its order.
+    private static let memberColumnNames = [
+        "id", "program_id", "external_id", "email", "name", "birthday", "attributes", "status", "available", "pending", "debt",
+        "lifetime_earned", "tier_id", "tier_since", "tier_floor", "tier_floor_until", "tier_review_at", "created_at", "updated_at",
+    ]
+    /// `memberColumnNames` qualified with the table, so that a join may add its own columns after them.
+    static let memberColumns = memberColumnNames.map { "members.\($0)" }.joined(separator: ", ")
+    /// Where a join's own columns start.
+    static let memberColumnCount = memberColumnNames.count
 
     /// A member from `memberColumns`, read by position: a lookup by name compares the name with
     /// every column's, and the writer reads a member for every event, a balance read one per read.
