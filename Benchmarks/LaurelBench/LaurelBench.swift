@@ -110,11 +110,7 @@ struct HTTP: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(500))
             let driver = LoadDriver(port: port, nodes: nodes, concurrency: concurrency)
-            let result = if let rate {
-                try await driver.drive(path: "/v1/events", bodies: bodies, key: key, rate: rate)
-            } else {
-                try await driver.drive(path: "/v1/events", bodies: bodies, key: key)
-            }
+            let result = try await driver.drive(path: "/v1/events", bodies: bodies, key: key, rate: rate)
             say(String(format: "http (%@%@, %d node(s)): %d purchase events, %@: %@; errors %d",
                        postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", nodes, result.count,
                        rate.map { "open loop at \($0)/s" } ?? "concurrency \(concurrency)", result.summary, result.count - result.statuses[201, default: 0]))

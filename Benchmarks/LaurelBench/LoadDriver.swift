@@ -26,20 +26,15 @@ struct LoadDriver {
         }
     }
 
-    /// POSTs each body to `path`.
-    func drive(path: String, bodies: [String], key: String) async throws -> Result {
-        try await drive(count: bodies.count, key: key) { (path, bodies[$0]) }
+    /// POSTs each body to `path`; with a `rate`, on a fixed schedule of that many per second whatever
+    /// the answers (an open loop: a slow answer does not hold back the next request, as with real customers).
+    func drive(path: String, bodies: [String], key: String, rate: Int? = nil) async throws -> Result {
+        try await drive(count: bodies.count, key: key, rate: rate) { (path, bodies[$0]) }
     }
 
     /// GETs each path.
     func drive(gets paths: [String], key: String) async throws -> Result {
         try await drive(count: paths.count, key: key) { (paths[$0], nil) }
-    }
-
-    /// POSTs each body to `path` on a fixed schedule of `rate` per second, whatever the answers
-    /// (an open loop: a slow answer does not hold back the next request, as with real customers).
-    func drive(path: String, bodies: [String], key: String, rate: Int) async throws -> Result {
-        try await drive(count: bodies.count, key: key, rate: rate) { (path, bodies[$0]) }
     }
 
     /// Sends `count` requests, the index's path with its body (POST) or without one (GET), to node
