@@ -48,9 +48,8 @@ struct EventWrite {
         self.contribution = contribution
         self.tierWrite = tierWrite
         self.key = idempotency?.key
-        self.tierMessage = try outcome.tierChange.map { change in
-            (Identifiers.make("msg", now: now),
-             try JSONText.encode(change.outboxPayload(memberId: member.id, sourceId: event.id)))
+        self.tierMessage = outcome.tierChange.map { change in
+            (Identifiers.make("msg", now: now), change.outboxJSON(memberId: member.id, sourceId: event.id))
         }
     }
 

@@ -47,7 +47,7 @@ extension PostgresStore {
             VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))
             """, logger: logger)
         try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId,
-                       payload: change.outboxPayload(memberId: memberId, sourceId: sourceId), now: now, logger)
+                       payloadJSON: change.outboxJSON(memberId: memberId, sourceId: sourceId), now: now, logger)
         try await joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
     }
 
@@ -143,9 +143,15 @@ extension PostgresStore {
     /// Appends a message to the outbox, in the caller's transaction.
     static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date,
                      _ logger: Logger) async throws {
+        try await emit(connection, programId: programId, type: type, memberId: memberId, payloadJSON: try JSONText.encode(payload), now: now, logger)
+    }
+
+    /// Appends a message whose payload is already JSON text.
+    static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payloadJSON: String, now: Date,
+                     _ logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
-            VALUES (\(Identifiers.make("msg", now: now)), \(programId), \(type), \(memberId), \(try JSONText.encode(payload)), \(now.millis))
+            VALUES (\(Identifiers.make("msg", now: now)), \(programId), \(type), \(memberId), \(payloadJSON), \(now.millis))
             """, logger: logger)
     }
 

@@ -60,7 +60,7 @@ extension SQLiteStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
         try emit(db, programId: programId, type: "tier.changed", memberId: memberId,
-                 payload: change.outboxPayload(memberId: memberId, sourceId: sourceId), now: now)
+                 payloadJSON: change.outboxJSON(memberId: memberId, sourceId: sourceId), now: now)
     }
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {
@@ -125,8 +125,13 @@ extension SQLiteStore {
 
     /// Appends a message to the outbox, in the caller's transaction.
     static func emit(_ db: Database, programId: String, type: String, memberId: String?, payload: [String: JSONValue], now: Date) throws {
+        try emit(db, programId: programId, type: type, memberId: memberId, payloadJSON: try JSONText.encode(payload), now: now)
+    }
+
+    /// Appends a message whose payload is already JSON text.
+    static func emit(_ db: Database, programId: String, type: String, memberId: String?, payloadJSON: String, now: Date) throws {
         try db.run("INSERT INTO outbox (id, program_id, type, member_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [Identifiers.make("msg", now: now), programId, type, memberId, try JSONText.encode(payload), now.millis])
+                   [Identifiers.make("msg", now: now), programId, type, memberId, payloadJSON, now.millis])
     }
 
     public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {
