@@ -103,6 +103,11 @@ public struct JSONTextWriter {
         if let value { field(name, value) }
     }
 
+    /// Absent values are written as `null`, as the encoder's `encode` of an optional does.
+    public mutating func fieldOrNull(_ name: String, _ value: String?) {
+        if let value { field(name, value) } else { key(name); raw("null") }
+    }
+
     public mutating func field(_ name: String, _ value: Int) {
         key(name)
         int(value)
