@@ -66,6 +66,25 @@ struct TierAndClubStoreTests {
         #expect(try await fixture.audit().isEmpty)
     }
 
+    /// A balance read sums the tier window as of its `now` (on PostgreSQL, for a program without
+    /// clubs, in the same statement as the member and the lots).
+    @Test(arguments: StoreBackend.available)
+    func aBalanceReadGivesTheTierWindowsTotals(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.tiers)
+        let member = try await fixture.member("cy")
+        try await fixture.record(StoreFixture.purchase(total: "60", at: StoreFixture.at()), memberId: member.id)
+        try await fixture.record(StoreFixture.purchase(total: "50", at: StoreFixture.at(days: 10)), memberId: member.id)
+        func summary(at now: Date) async throws -> PointsSummary {
+            try await fixture.store.pointsSummary(programId: fixture.programId, memberId: member.id, now: now, expiringWithin: 0)
+        }
+        let gold = try await summary(at: StoreFixture.at(days: 11))
+        #expect(gold.tier?.basis == Amount(integer: 110))
+        #expect(gold.tier?.tier?.id == "gold")
+        #expect(gold.available + gold.pending == 135) // 60 + 50 + the 25 bonus
+        let leaves = Calendar.utc.date(byAdding: .month, value: 3, to: StoreFixture.at())!.addingTimeInterval(1)
+        #expect(try await summary(at: leaves).tier?.basis == Amount(integer: 50))
+    }
+
     @Test(arguments: StoreBackend.available)
     func aStaffFloorHoldsAndItsEndIsScheduled(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.program)

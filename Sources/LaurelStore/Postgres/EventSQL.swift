@@ -60,7 +60,10 @@ enum EventSQL {
     /// `lot_…`, as `PostgresStore.LotColumns.event` reads them; NULL when the member has none).
     static let stateColumns = """
         usage.points AS usage_points, usage.times AS usage_times, tier.points AS tier_points, tier.units AS tier_units,
-        tier.purchases AS tier_purchases, oldest.at AS oldest_contribution,
+        tier.purchases AS tier_purchases, oldest.at AS oldest_contribution, \(lotColumns)
+        """
+    /// The columns of the joined open lot `lot`, named `lot_…` (`PostgresStore.LotColumns.event`).
+    static let lotColumns = """
         lot.id AS lot_id, lot.member_id AS lot_member_id, lot.source_id AS lot_source_id, lot.earned_at AS lot_earned_at,
         lot.available_at AS lot_available_at, lot.expires_at AS lot_expires_at, lot.points AS lot_points,
         lot.remaining AS lot_remaining, lot.pending AS lot_pending
@@ -188,6 +191,23 @@ enum EventSQL {
             UPDATE members SET tier_id = $1, tier_since = $2, tier_floor = $3, tier_floor_until = $4, tier_review_at = $5, tier_check_at = $6
             WHERE id = $7
             """
+    }
+    /// A balance read in one statement (one snapshot, no transaction): the member ($1, $2), the
+    /// program's current version, the tier window's totals from $4 through $5 (an empty range when
+    /// the program has no tiers) and the open lots that can change the answer (pending, or
+    /// expiring by $3), one per row (a single row of NULL lot columns when there are none).
+    enum Balance: PreparedSQL {
+        static let sql = """
+            SELECT members.*, programs.current_version, tier.points AS tier_points, tier.units AS tier_units,
+                   tier.purchases AS tier_purchases, \(lotColumns)
+            FROM members JOIN programs ON programs.id = members.program_id
+            CROSS JOIN (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
+                               COALESCE(SUM(purchases), 0)::BIGINT AS purchases
+                        FROM tier_contributions WHERE member_id = $2 AND occurred_at >= $4 AND occurred_at <= $5) AS tier
+            LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0 AND (lot.pending OR lot.expires_at <= $3)
+            WHERE members.program_id = $1 AND members.id = $2
+            """
+        static let types: [PostgresDataType] = [.text, .text, .int8, .int8, .int8]
     }
     enum OpenLots: PreparedSQL { static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0" }
     /// The open lots a balance read needs: pending, or expiring by $2 (`PointsSummary(member:lotsThatCanChange:…)`).

@@ -72,20 +72,45 @@ extension PostgresStore {
         }
     }
 
+    /// Shown as of now, even if the settlement job has not run yet; nothing is written. Only the
+    /// lots that can change the answer are read; one millisecond more than the horizon, as
+    /// rounding may need. Usually one statement (`EventSQL.Balance`); a program with clubs, or one
+    /// whose current version is not the one last seen, is read in a snapshot transaction.
     public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
-        try await snapshotRead { connection in
+        let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+        if let known = currentVersions.withLock({ $0[programId] }), let (_, processor) = programs.get(programId: programId, version: known),
+           processor.program.clubs.isEmpty {
+            let summary = try await read { connection -> PointsSummary? in
+                let tiers = processor.tiers
+                let rows = try await connection.rows(EventSQL.Balance.self, logger) {
+                    $0.append(programId); $0.append(memberId); $0.append(horizon)
+                    $0.append(tiers.map { $0.windowStart(at: now)?.millis ?? Int64.min } ?? Int64.max); $0.append(tiers == nil ? Int64.min : now.millis)
+                }
+                guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
+                guard try first.get("current_version", Int?.self) == known else { return nil }
+                let member = try Self.member(first)
+                // Without such lots, the one row's lot columns are NULL.
+                let lots = try rows.compactMap { row in try row.get("lot_id", String?.self) == nil ? nil : try Self.lot(row, LotColumns.event) }
+                let tier = try tiers.map { tiers in
+                    let totals = TierContribution(points: try first.get("tier_points", Int.self), amount: Amount(units: try first.get("tier_units", Int64.self)),
+                                                  purchases: try first.get("tier_purchases", Int.self))
+                    return tiers.progress(member.tier, basis: tiers.basis(totals), now: now)
+                }
+                return PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier ?? nil)
+            }
+            if let summary { return summary }
+        }
+        return try await snapshotRead { connection in
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
-            // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
-            // the lots that can change the answer are read; one millisecond more than the horizon,
-            // as rounding may need.
-            let horizon = now.addingTimeInterval(expiringWithin).millis + 1
             let lots = try await connection.rows(EventSQL.LotsThatCanChange.self, logger) {
                 $0.append(member.id)
                 $0.append(horizon)
             }.map { try Self.lot($0) }
-            let processor = try? await currentVersion(connection, programId: programId).1
+            let current = try? await currentVersion(connection, programId: programId)
+            if let current { currentVersions.withLock { $0[programId] = current.0.version } }
+            let processor = current?.1
             var tier: TierProgress?
             if let processor { tier = try await Self.tierProgress(connection, member: member, processor: processor, now: now, logger) }
             var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
