@@ -59,7 +59,12 @@ import Testing
         }
         #expect(acknowledged.count == 25)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // Not `waitUntilExit()`: it parks this thread (one of the test pool's two) on a run loop
+        // until Foundation sees the exit, which is known to hang off the main thread. Polling
+        // suspends instead, and a child that never seems to exit fails the test by name.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(!process.isRunning, "the killed server process did not exit within 30 s")
 
         let reopened = try SQLiteStore(path: path)
         try await reopened.migrate()
