@@ -36,6 +36,16 @@ enum EventSQL {
     }
     enum CurrentVersion: PreparedSQL { static let sql = "SELECT current_version FROM programs WHERE id = $1" }
 
+    /// The tier window's totals of the member `member` names, from $`from` through $`to`, as a
+    /// subquery with the columns `points`, `units` and `purchases` (zero when there are none).
+    static func tierWindow(member: String, from: Int, to: Int) -> String {
+        """
+        (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
+                COALESCE(SUM(purchases), 0)::BIGINT AS purchases
+         FROM tier_contributions WHERE member_id = \(member) AND occurred_at >= $\(from) AND occurred_at <= $\(to))
+        """
+    }
+
     /// The limit usage, tier totals and oldest contribution of the member `member` names, as `FROM`
     /// items: per limit query ($n–$n+2: rule ids, from, to; in order) the points and times awarded,
     /// the tier window's totals ($n+3–$n+4; an empty range when the program has no tiers), and the
@@ -49,9 +59,7 @@ enum EventSQL {
                LEFT JOIN rule_awards award ON award.member_id = \(member) AND award.rule_id = query.rule_id
                     AND award.occurred_at >= query.from_at AND award.occurred_at < query.to_at
                GROUP BY query.position) AS used) AS usage
-        CROSS JOIN (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
-                           COALESCE(SUM(purchases), 0)::BIGINT AS purchases
-                    FROM tier_contributions WHERE member_id = \(member) AND occurred_at >= $\(n + 3) AND occurred_at <= $\(n + 4)) AS tier
+        CROSS JOIN \(tierWindow(member: member, from: n + 3, to: n + 4)) AS tier
         CROSS JOIN (SELECT MIN(occurred_at) AS at FROM tier_contributions WHERE member_id = \(member) AND occurred_at >= $\(n + 5)) AS oldest
         """
     }
@@ -177,9 +185,7 @@ enum EventSQL {
 
     enum TierTotals: PreparedSQL {
         static let sql = """
-            SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
-                   COALESCE(SUM(purchases), 0)::BIGINT AS purchases
-            FROM tier_contributions WHERE member_id = $1 AND occurred_at >= $2 AND occurred_at <= $3
+            SELECT tier.points, tier.units, tier.purchases FROM \(tierWindow(member: "$1", from: 2, to: 3)) AS tier
             """
     }
     enum OldestContribution: PreparedSQL {
@@ -201,9 +207,7 @@ enum EventSQL {
             SELECT members.*, programs.current_version, tier.points AS tier_points, tier.units AS tier_units,
                    tier.purchases AS tier_purchases, \(lotColumns)
             FROM members JOIN programs ON programs.id = members.program_id
-            CROSS JOIN (SELECT COALESCE(SUM(points), 0)::BIGINT AS points, COALESCE(SUM(amount_units), 0)::BIGINT AS units,
-                               COALESCE(SUM(purchases), 0)::BIGINT AS purchases
-                        FROM tier_contributions WHERE member_id = $2 AND occurred_at >= $4 AND occurred_at <= $5) AS tier
+            CROSS JOIN \(tierWindow(member: "$2", from: 4, to: 5)) AS tier
             LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0 AND (lot.pending OR lot.expires_at <= $3)
             WHERE members.program_id = $1 AND members.id = $2
             """
