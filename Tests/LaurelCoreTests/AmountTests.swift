@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LaurelCore
+import LaurelTestSupport
 
 /// Money is exact: four fractional digits held as an integer, parsed from and printed as text.
 struct AmountTests {
@@ -17,6 +18,34 @@ struct AmountTests {
                       "12.5e1", "Infinity", "NaN"])
     func rejectsNonDecimals(text: String) {
         #expect(Amount(text) == nil, "\"\(text)\" should not parse")
+    }
+
+    /// The parser reads bytes; this is the reading it must agree with, by characters (the parser's
+    /// earlier form): an optional sign, ASCII digits (at most 15), optionally a point and digits,
+    /// trailing zeros beyond the fourth fractional digit ignored.
+    static func readByCharacters(_ text: String) -> Int64? {
+        var chars = Substring(text)
+        let negative = chars.first == "-"
+        if negative || chars.first == "+" { chars = chars.dropFirst() }
+        let parts = chars.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, whole.count <= 15, whole.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var fraction = parts.count == 2 ? parts[1] : ""
+        guard parts.count == 1 || (!fraction.isEmpty && fraction.allSatisfy({ $0.isASCII && $0.isNumber })) else { return nil }
+        while fraction.count > 4, fraction.last == "0" { fraction = fraction.dropLast() }
+        guard fraction.count <= 4, let wholeValue = Int64(whole), wholeValue <= 900_000_000_000_000 else { return nil }
+        let magnitude = wholeValue * 10_000 + Int64(fraction.padding(toLength: 4, withPad: "0", startingAt: 0))!
+        guard magnitude <= 9_000_000_000_000_000_000 else { return nil }
+        return negative ? -magnitude : magnitude
+    }
+
+    @Test(arguments: 1...20)
+    func generatedTextsParseAsReadByCharacters(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let pieces = ["0", "1", "7", "9", "00", "123", "99999", "900000000000000", ".", "-", "+", "e", " ", "é", "١", "0\u{301}", ","]
+        for _ in 0..<500 {
+            let text = random.text(from: pieces, fewerThan: 7)
+            #expect(Amount(text)?.units == Self.readByCharacters(text), "\"\(text)\"")
+        }
     }
 
     /// Beyond ±900 000 000 000 000 the value does not fit the 1/10 000 unit count; the parser must
