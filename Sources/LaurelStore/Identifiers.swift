@@ -7,45 +7,53 @@ import Synchronization
 /// in creation order.
 public enum Identifiers {
     private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-    /// The random digits of the last id made in each recently used millisecond (several, since callers pass
-    /// their own clock), with when each was last used, so the least recently used can be forgotten.
-    private static let recent = Mutex<(uses: UInt64, digits: [UInt64: (digits: [Int], used: UInt64)])>((0, [:]))
+    private static let alphabetBytes = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+    /// The random part (16 base32 digits, 80 bits) of the last id made in each recently used
+    /// millisecond (several, since callers pass their own clock), with when each was last used, so
+    /// the least recently used can be forgotten.
+    private static let recent = Mutex<(uses: UInt64, random: [UInt64: (value: UInt128, used: UInt64)])>((0, [:]))
 
+    /// Made for every event (on the event loops), so written byte by byte from two random words.
     public static func make(_ prefix: String, now: Date = Date()) -> String {
         let time = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        let digits = recent.withLock { recent -> [Int] in
+        let random = recent.withLock { recent -> UInt128 in
             recent.uses += 1
-            var digits: [Int]
-            if let previous = recent.digits[time] {
-                digits = previous.digits
-                var index = digits.count - 1
-                while index >= 0 {
-                    digits[index] += 1
-                    if digits[index] < 32 { break }
-                    digits[index] = 0
-                    index -= 1
-                }
+            var random: UInt128
+            if let previous = recent.random[time] {
+                random = previous.value + 1
             } else {
                 var generator = SystemRandomNumberGenerator()
-                // The first digit starts below 16, so counting up within a millisecond never wraps around.
-                digits = (0..<16).map { Int(generator.next(upperBound: UInt8($0 == 0 ? 16 : 32))) }
+                // Below 2^79 (the first digit below 16), so counting up within a millisecond never wraps around.
+                random = UInt128(generator.next() & 0x7FFF) << 64 | UInt128(generator.next())
                 // A millisecond is forgotten after a thousand others were used since (about a second
                 // of real time); 128 was too few when a loaded machine paused a caller for longer.
-                if recent.digits.count >= 2048 {
-                    let kept = recent.digits.sorted { $0.value.used > $1.value.used }.prefix(1024)
-                    recent.digits = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+                if recent.random.count >= 2048 {
+                    let kept = recent.random.sorted { $0.value.used > $1.value.used }.prefix(1024)
+                    recent.random = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
                 }
             }
-            recent.digits[time] = (digits, recent.uses)
-            return digits
+            recent.random[time] = (random, recent.uses)
+            return random
         }
-        var timePart = [Character](repeating: "0", count: 10)
-        var remaining = time
-        for index in stride(from: 9, through: 0, by: -1) {
-            timePart[index] = alphabet[Int(remaining & 31)]
-            remaining >>= 5
+        var prefix = prefix
+        return prefix.withUTF8 { prefixBytes in
+            let count = prefixBytes.count + 1 + 10 + 16
+            return String(unsafeUninitializedCapacity: count) { text in
+                _ = text.initialize(fromContentsOf: prefixBytes)
+                text[prefixBytes.count] = UInt8(ascii: "_")
+                var remaining = time
+                for index in stride(from: prefixBytes.count + 10, through: prefixBytes.count + 1, by: -1) {
+                    text[index] = alphabetBytes[Int(remaining & 31)]
+                    remaining >>= 5
+                }
+                var digits = random
+                for index in stride(from: count - 1, through: count - 16, by: -1) {
+                    text[index] = alphabetBytes[Int(digits & 31)]
+                    digits >>= 5
+                }
+                return count
+            }
         }
-        return "\(prefix)_" + String(timePart) + String(digits.map { alphabet[$0] })
     }
 
     /// A secret for API keys: 32 random bytes in base32.

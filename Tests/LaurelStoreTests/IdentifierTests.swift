@@ -17,6 +17,23 @@ struct IdentifierTests {
         #expect(ids.allSatisfy { $0.count == "mem_".count + 26 })
     }
 
+    @Test func anIdIsItsPrefixItsMillisecondAndSixteenRandomDigits() {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        let instant = Date(timeIntervalSince1970: 1_772_445_600.123)
+        let ids = (0..<50).map { _ in Identifiers.make("lot", now: instant.addingTimeInterval(Double.random(in: 0..<10_000))) }
+        for id in ids {
+            #expect(id.hasPrefix("lot_") && id.count == "lot_".count + 26)
+            let digits = id.dropFirst(4).map { alphabet.firstIndex(of: $0) }
+            #expect(digits.allSatisfy { $0 != nil }, "\(id)")
+        }
+        // The time digits read back as the millisecond.
+        let id = Identifiers.make("evt", now: instant)
+        let millis = id.dropFirst(4).prefix(10).reduce(0) { $0 * 32 + alphabet.firstIndex(of: $1)! }
+        #expect(millis == 1_772_445_600_123)
+        // Random digits differ between milliseconds (80 bits drawn for each new one).
+        #expect(Set(ids.map { $0.suffix(16) }).count == ids.count)
+    }
+
     @Test func laterMillisecondsSortAfter() {
         let start = Date(timeIntervalSince1970: 1_772_445_600)
         let ids = (0..<500).map { Identifiers.make("evt", now: start.addingTimeInterval(Double($0) / 1000)) }
