@@ -61,10 +61,23 @@ public final class SQLiteStore: LaurelStore {
         return try await writer.read(body)
     }
 
-    /// Synchronous, so that GRDB's blocking `read` is the one called (from an async function the
+    /// Synchronous, so that GRDB's blocking read is the one called (from an async function the
     /// compiler would pick the one that hops to the reader's queue).
+    ///
+    /// The snapshot transaction GRDB's `read` would wrap the body in, with its two statements
+    /// prepared once per reader connection: `read` prepares BEGIN and COMMIT afresh every time,
+    /// ~7 % of a balance read's CPU over HTTP. Readers are read-only connections, so committing
+    /// only ends the snapshot; should it fail, the rollback does the same.
     private static func readOnThisThread<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+        try pool.unsafeRead { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            defer {
+                if (try? db.cachedStatement(sql: "COMMIT TRANSACTION").execute()) == nil, db.isInsideTransaction {
+                    try? db.execute(sql: "ROLLBACK TRANSACTION")
+                }
+            }
+            return try body(db)
+        }
     }
 
     public func migrate() async throws {
