@@ -6,8 +6,8 @@ import Synchronization
 /// in the same millisecond by this process count up from the previous one, so they too sort
 /// in creation order.
 public enum Identifiers {
-    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
-    private static let alphabetBytes = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+    /// Crockford base32's digits, as UTF-8.
+    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
     /// The random part (16 base32 digits, 80 bits) of the last id made in each recently used
     /// millisecond (several, since callers pass their own clock), with when each was last used, so
     /// the least recently used can be forgotten.
@@ -43,12 +43,12 @@ public enum Identifiers {
                 text[prefixBytes.count] = UInt8(ascii: "_")
                 var remaining = time
                 for index in stride(from: prefixBytes.count + 10, through: prefixBytes.count + 1, by: -1) {
-                    text[index] = alphabetBytes[Int(remaining & 31)]
+                    text[index] = alphabet[Int(remaining & 31)]
                     remaining >>= 5
                 }
                 var digits = random
                 for index in stride(from: count - 1, through: count - 16, by: -1) {
-                    text[index] = alphabetBytes[Int(digits & 31)]
+                    text[index] = alphabet[Int(digits & 31)]
                     digits >>= 5
                 }
                 return count
@@ -59,8 +59,7 @@ public enum Identifiers {
     /// A secret for API keys: 32 random bytes in base32.
     public static func secret(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        for _ in 0..<52 { text.append(alphabet[Int(generator.next(upperBound: UInt8(32)))]) }
-        return "\(prefix)_" + text
+        let digits = (0..<52).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] }
+        return "\(prefix)_" + String(decoding: digits, as: UTF8.self)
     }
 }

@@ -20,7 +20,7 @@ struct IdentifierTests {
     @Test func anIdIsItsPrefixItsMillisecondAndSixteenRandomDigits() {
         let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
         let instant = Date(timeIntervalSince1970: 1_772_445_600.123)
-        let ids = (0..<50).map { _ in Identifiers.make("lot", now: instant.addingTimeInterval(Double.random(in: 0..<10_000))) }
+        let ids = (0..<50).map { Identifiers.make("lot", now: instant.addingTimeInterval(Double($0) * 1.5)) } // 50 milliseconds
         for id in ids {
             #expect(id.hasPrefix("lot_") && id.count == "lot_".count + 26)
             let digits = id.dropFirst(4).map { alphabet.firstIndex(of: $0) }
@@ -32,6 +32,16 @@ struct IdentifierTests {
         #expect(millis == 1_772_445_600_123)
         // Random digits differ between milliseconds (80 bits drawn for each new one).
         #expect(Set(ids.map { $0.suffix(16) }).count == ids.count)
+    }
+
+    @Test func aSecretIsItsPrefixAndFiftyTwoBase32Digits() {
+        let alphabet = Set("0123456789abcdefghjkmnpqrstvwxyz")
+        let secrets = (0..<20).map { _ in Identifiers.secret("lk_admin") }
+        for secret in secrets {
+            #expect(secret.hasPrefix("lk_admin_") && secret.count == "lk_admin_".count + 52)
+            #expect(secret.dropFirst("lk_admin_".count).allSatisfy(alphabet.contains), "\(secret)")
+        }
+        #expect(Set(secrets).count == secrets.count)
     }
 
     @Test func laterMillisecondsSortAfter() {
