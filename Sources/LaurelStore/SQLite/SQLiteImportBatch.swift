@@ -144,12 +144,12 @@ struct SQLiteImportBatch {
         let list = Self.jsonArray(ids)
         var empty = JudgingState(lots: [])
         (empty.awardsFrom, empty.contributionsFrom) = (awardsFrom, contributionsFrom)
-        for member in try db.rows("SELECT \(SQLiteStore.memberColumns) FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
-                                  [programId, list], SQLiteStore.member) {
+        for member in try db.rowsByPosition("SELECT \(SQLiteStore.memberColumns) FROM members WHERE program_id = ? AND id IN (SELECT value FROM json_each(?))",
+                                            [.text(programId), .text(list)], SQLiteStore.member) {
             members[member.id] = MemberState(member: member, judging: empty)
         }
-        for lot in try db.rows("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id IN (SELECT value FROM json_each(?)) AND remaining > 0",
-                               [list], SQLiteStore.lot) {
+        for lot in try db.rowsByPosition("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id IN (SELECT value FROM json_each(?)) AND remaining > 0",
+                                         [.text(list)], SQLiteStore.lot) {
             members[lot.memberId]?.judging.lots.append(lot)
         }
         if !limitedRules.isEmpty {

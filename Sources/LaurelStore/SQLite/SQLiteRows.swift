@@ -6,7 +6,7 @@ import LaurelCore
 /// `Database.insert(_:_:)`: one definition shared by `record`, `saveLedger` and the bulk import,
 /// which write the same rows one event or one batch at a time.
 enum SQLiteRows {
-    typealias Values = [(any DatabaseValueConvertible)?]
+    typealias Values = [SQLiteValue]
 
     /// A table rows are inserted into, with its insert statements for the few rows an event writes
     /// (up to 8) and for a full chunk built once: building them per insert showed in the writer's
@@ -45,15 +45,16 @@ enum SQLiteRows {
 
     static func event(_ event: LoyaltyEvent, programId: String, memberId: String, version: Int, outcome: EventOutcome,
                       outcomeJSON: String, payload: String, now: Date) -> Values {
-        [event.id, programId, memberId, event.type, event.occurredAt.millis, now.millis, version, outcome.status.rawValue,
-         outcome.recordedPoints, event.purchase?.total.description, payload, outcomeJSON,
-         event.purchase == nil ? nil : outcome.tierContribution?.amount.description]
+        [.text(event.id), .text(programId), .text(memberId), .text(event.type), .integer(event.occurredAt.millis), .integer(now.millis),
+         .int(version), .text(outcome.status.rawValue), .int(outcome.recordedPoints), .optional(event.purchase?.total.description),
+         .text(payload), .text(outcomeJSON), .optional(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)]
     }
 
     static let contributionTable = Table("tier_contributions", ["member_id", "occurred_at", "points", "amount_units", "purchases", "event_id"])
 
     static func contribution(_ contribution: TierContribution, memberId: String, event: LoyaltyEvent) -> Values {
-        [memberId, event.occurredAt.millis, contribution.points, contribution.amount.units, contribution.purchases, event.id]
+        [.text(memberId), .integer(event.occurredAt.millis), .int(contribution.points), .integer(contribution.amount.units),
+         .int(contribution.purchases), .text(event.id)]
     }
 
     static let awardTable = Table("rule_awards", ["member_id", "rule_id", "occurred_at", "points", "event_id"])
@@ -67,7 +68,9 @@ enum SQLiteRows {
     }
 
     static func awards(_ rules: [RuleResult], limited: Set<String>, memberId: String, event: LoyaltyEvent) -> Values {
-        awardedRules(rules, limited: limited).flatMap { rule -> Values in [memberId, rule.ruleId, event.occurredAt.millis, rule.points, event.id] }
+        awardedRules(rules, limited: limited).flatMap { rule -> Values in
+            [.text(memberId), .text(rule.ruleId), .integer(event.occurredAt.millis), .int(rule.points), .text(event.id)]
+        }
     }
 
     static let entryTable = Table("ledger_entries", ["program_id", "member_id", "kind", "from_account", "to_account", "points", "lot_id",
@@ -75,8 +78,9 @@ enum SQLiteRows {
 
     static func entries(_ entries: [LedgerEntry], programId: String, version: Int?, now: Date, actor: String?, reason: String?) -> Values {
         entries.flatMap { entry -> Values in
-            [programId, entry.memberId, entry.kind.rawValue, entry.from.description, entry.to.description, entry.points,
-             entry.lotId, entry.sourceId, version, now.millis, actor, reason]
+            [.text(programId), .text(entry.memberId), .text(entry.kind.rawValue), .text(entry.from.description), .text(entry.to.description),
+             .int(entry.points), .optional(entry.lotId), .text(entry.sourceId), .optional(version), .integer(now.millis), .optional(actor),
+             .optional(reason)]
         }
     }
 
@@ -84,7 +88,7 @@ enum SQLiteRows {
                                      "remaining", "pending"])
 
     static func lot(_ lot: PointLot, programId: String) -> Values {
-        [lot.id, programId, lot.memberId, lot.sourceId, lot.earnedAt.millis, lot.availableAt.millis, lot.expiresAt?.millis, lot.points,
-         lot.remaining, lot.pending ? 1 : 0]
+        [.text(lot.id), .text(programId), .text(lot.memberId), .text(lot.sourceId), .integer(lot.earnedAt.millis),
+         .integer(lot.availableAt.millis), .optional(lot.expiresAt?.millis), .int(lot.points), .int(lot.remaining), .int(lot.pending ? 1 : 0)]
     }
 }

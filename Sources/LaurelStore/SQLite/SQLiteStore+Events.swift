@@ -89,10 +89,10 @@ extension SQLiteStore {
     /// statement (each statement costs the one writer a few microseconds of its own).
     static func memberAndVersion(_ db: Database, cache: ProgramCache, programId: String,
                                  memberId: String) throws -> (MemberRecord, revision: Int64, ProgramVersionRecord, EventProcessor) {
-        guard let (member, revision, number) = try db.row("""
+        guard let (member, revision, number) = try db.rowByPosition("""
             SELECT \(memberColumns), members.revision, programs.current_version FROM members JOIN programs ON programs.id = members.program_id
             WHERE members.program_id = ? AND members.id = ?
-            """, [programId, memberId], { (try Self.member($0), $0[memberColumnCount] as Int64, $0[memberColumnCount + 1] as Int?) })
+            """, [.text(programId), .text(memberId)], { (try Self.member($0), $0[memberColumnCount] as Int64, $0[memberColumnCount + 1] as Int?) })
         else { throw StoreError.notFound("member \(memberId)") }
         guard let number, let (version, processor) = try loadVersion(db, cache: cache, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)

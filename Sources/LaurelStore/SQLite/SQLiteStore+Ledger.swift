@@ -10,7 +10,7 @@ extension SQLiteStore {
 
     /// Every open lot of the member.
     static func openLots(_ db: Database, memberId: String) throws -> [PointLot] {
-        try db.rows("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [memberId], lot)
+        try db.rowsByPosition("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [.text(memberId)], lot)
     }
 
     /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
@@ -40,12 +40,13 @@ extension SQLiteStore {
     /// fetching the returned row cost more than a token made here (3,621–3,796 events/s against
     /// 4,427–4,434 in `laurel-bench store`).
     static func updateBalances(_ db: Database, _ ledger: MemberLedger, revision: Int64? = nil) throws {
-        try db.run("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ?, revision = COALESCE(?, revision) WHERE id = ?",
-                   [ledger.available, ledger.pending, ledger.debt, ledger.lifetimeEarned, revision, ledger.memberId])
+        try db.execute("UPDATE members SET available = ?, pending = ?, debt = ?, lifetime_earned = ?, revision = COALESCE(?, revision) WHERE id = ?",
+                       [.int(ledger.available), .int(ledger.pending), .int(ledger.debt), .int(ledger.lifetimeEarned), .optional(revision),
+                        .text(ledger.memberId)])
     }
 
     static func updateLot(_ db: Database, _ lot: PointLot) throws {
-        try db.run("UPDATE lots SET remaining = ?, pending = ? WHERE id = ?", [lot.remaining, lot.pending ? 1 : 0, lot.id])
+        try db.execute("UPDATE lots SET remaining = ?, pending = ? WHERE id = ?", [.int(lot.remaining), .int(lot.pending ? 1 : 0), .text(lot.id)])
     }
 
     /// The columns `lot(_:)` reads, in its order.
@@ -53,7 +54,7 @@ extension SQLiteStore {
 
     /// A lot from `lotColumns`, read by position: a hot member has hundreds of open lots, read for
     /// every event.
-    static func lot(_ row: Row) -> PointLot {
+    static func lot(_ row: SQLiteColumns) -> PointLot {
         PointLot(id: row[0], memberId: row[1], sourceId: row[2], earnedAt: Date(millis: row[3]), availableAt: Date(millis: row[4]),
                  expiresAt: (row[5] as Int64?).map { Date(millis: $0) }, points: row[6], remaining: row[7], pending: (row[8] as Int) == 1)
     }
@@ -91,8 +92,8 @@ extension SQLiteStore {
             // the lots that can change the answer are read (`lots_open_by_member` holds the columns
             // the condition needs); one millisecond more than the horizon, as rounding may need.
             let horizon = now.addingTimeInterval(expiringWithin).millis + 1
-            let lots = try db.rows("SELECT \(Self.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
-                                   [member.id, horizon], Self.lot)
+            let lots = try db.rowsByPosition("SELECT \(Self.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
+                                             [.text(member.id), .integer(horizon)], Self.lot)
             let processor = try? Self.currentVersion(db, cache: cache, programId: programId).1
             let tier = try processor.flatMap { try Self.tierProgress(db, member: member, processor: $0, now: now) }
             var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)

@@ -28,16 +28,16 @@ extension SQLiteStore {
 
     public func member(programId: String, externalId: String) async throws -> MemberRecord? {
         try await read { db in
-            try db.row("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND external_id = ?", [programId, externalId], Self.member)
+            try db.rowByPosition("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND external_id = ?", [.text(programId), .text(externalId)],
+                                 Self.member)
         }
     }
 
     public func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord> {
         try await read { db in
-            let rows = try db.rows("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
-                                   [programId, startingAfter ?? "", limit + 1])
-            let members = try rows.prefix(limit).map(Self.member)
-            return Page(items: members, hasMore: rows.count > limit)
+            let members = try db.rowsByPosition("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                                [.text(programId), .text(startingAfter ?? ""), .int(limit + 1)], Self.member)
+            return Page(items: Array(members.prefix(limit)), hasMore: members.count > limit)
         }
     }
 
@@ -53,7 +53,7 @@ extension SQLiteStore {
     }
 
     static func fetchMember(_ db: Database, programId: String, id: String) throws -> MemberRecord? {
-        try db.row("SELECT \(memberColumns) FROM members WHERE program_id = ? AND id = ?", [programId, id], member)
+        try db.rowByPosition("SELECT \(memberColumns) FROM members WHERE program_id = ? AND id = ?", [.text(programId), .text(id)], member)
     }
 
     /// The columns `member(_:)` reads, in its order.
@@ -68,7 +68,7 @@ extension SQLiteStore {
 
     /// A member from `memberColumns`, read by position: a lookup by name compares the name with
     /// every column's, and the writer reads a member for every event, a balance read one per read.
-    static func member(_ row: Row) throws -> MemberRecord {
+    static func member(_ row: SQLiteColumns) throws -> MemberRecord {
         MemberRecord(id: row[0], programId: row[1], externalId: row[2], email: row[3], name: row[4],
                      birthday: row[5], attributes: try MemberAttributesText.decode(row[6]),
                      status: MemberStatus(rawValue: row[7]) ?? .active, available: row[8], pending: row[9],

@@ -203,7 +203,7 @@ extension SQLiteStore {
                 guard let lot = row["lot_id"] as String? else { return nil }
                 return (lot, row["points"])
             }
-            let stored = try pieces.compactMap { try db.row("SELECT \(lotColumns) FROM lots WHERE id = ?", [$0.lotId], lot) }
+            let stored = try pieces.compactMap { try db.rowByPosition("SELECT \(lotColumns) FROM lots WHERE id = ?", [.text($0.lotId)], lot) }
             var ledger = try loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: redemption.id)
             ledger.restore(pieces, lots: stored, sourceId: redemption.id, now: now)

@@ -125,11 +125,11 @@ extension Database {
     /// after the other. An event's rule awards and ledger entries, and an import batch's rows, each
     /// take one statement per chunk instead of one per row (each statement costs the writer a few
     /// microseconds on its own).
-    func insert(_ table: SQLiteRows.Table, _ values: [(any DatabaseValueConvertible)?]) throws {
+    func insert(_ table: SQLiteRows.Table, _ values: SQLiteRows.Values) throws {
         var start = 0
         while start < values.count {
             let end = min(values.count, start + table.rowsPerStatement * table.width)
-            try run(table.sql(rows: (end - start) / table.width), StatementArguments(Array(values[start..<end])))
+            try execute(table.sql(rows: (end - start) / table.width), values[start..<end])
             start = end
         }
     }
