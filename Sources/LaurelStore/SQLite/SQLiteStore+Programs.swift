@@ -159,10 +159,10 @@ extension SQLiteStore {
 
     /// The program's current version, or an error saying none is applied yet.
     static func currentVersion(_ db: Database, cache: ProgramCache, programId: String) throws -> (ProgramVersionRecord, EventProcessor) {
-        guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId]) else {
+        guard let current = try db.rowByPosition("SELECT current_version FROM programs WHERE id = ?", [.text(programId)], { $0[0] as Int? }) else {
             throw StoreError.notFound("program \(programId)")
         }
-        guard let number = row["current_version"] as Int?, let loaded = try loadVersion(db, cache: cache, programId: programId, version: number) else {
+        guard let number = current, let loaded = try loadVersion(db, cache: cache, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)
         }
         return loaded

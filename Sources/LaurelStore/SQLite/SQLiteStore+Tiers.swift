@@ -5,10 +5,10 @@ import LaurelCore
 extension SQLiteStore {
     /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
     static func tierStanding(_ db: Database, member: MemberRecord, tiers: TierQualification, at date: Date) throws -> TierStanding {
-        let totals = try db.row("""
+        let totals = try db.rowByPosition("""
             SELECT COALESCE(SUM(points), 0), COALESCE(SUM(amount_units), 0), COALESCE(SUM(purchases), 0)
             FROM tier_contributions WHERE member_id = ? AND occurred_at >= ? AND occurred_at <= ?
-            """, [member.id, tiers.windowStart(at: date)?.millis ?? Int64.min, date.millis]) { row in
+            """, [.text(member.id), .integer(tiers.windowStart(at: date)?.millis ?? Int64.min), .integer(date.millis)]) { row in
             TierContribution(points: row[0], amount: Amount(units: row[1]), purchases: row[2])
         }
         return TierStanding(state: member.tier, totals: totals ?? TierContribution())
