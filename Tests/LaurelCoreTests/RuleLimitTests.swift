@@ -96,6 +96,41 @@ struct RuleLimitTests {
         #expect(queries[1].from == nil && queries[1].to == .distantFuture)
     }
 
+    /// The judging cache forgets awards from before this: every limited rule's window, whatever its
+    /// event type, the rolling ones included; a lifetime limit keeps everything.
+    @Test func theEarliestLimitStartCoversEveryLimitedRule() throws {
+        let rules = """
+              - id: review
+                event: review
+                effect: {type: fixed_points, points: 50}
+                limit: {max_times: 1, period: day}
+              - id: share-week
+                event: share
+                effect: {type: fixed_points, points: 1}
+                limit: {max_times: 1, period: week, window: rolling}
+              - id: unlimited
+                event: purchase
+                effect: {type: fixed_points, points: 1}
+            """
+        let at = try Fixtures.at("2026-03-03T20:00:00Z")
+        let limited = EventProcessor(program: try Fixtures.program(rules, header: "timezone: Asia/Tokyo"))
+        #expect(limited.earliestLimitStart(at: at) == at.addingTimeInterval(0.001 - 7 * 86_400))
+        let lifetime = EventProcessor(program: try Fixtures.program(rules + """
+
+              - id: once
+                event: purchase
+                effect: {type: fixed_points, points: 1}
+                limit: {max_times: 1, period: lifetime}
+            """, header: "timezone: Asia/Tokyo"))
+        #expect(lifetime.earliestLimitStart(at: at) == nil)
+        let none = EventProcessor(program: try Fixtures.program("""
+              - id: unlimited
+                event: purchase
+                effect: {type: fixed_points, points: 1}
+            """))
+        #expect(none.earliestLimitStart(at: at) == nil)
+    }
+
     /// Calendar windows are the day / ISO week (from Monday) / month / year containing the event in the
     /// program's zone; rolling windows are the 1 / 7 / 30 / 365 days ending just after it.
     /// Calendar windows are computed by date arithmetic; they must be Foundation's, clock changes

@@ -96,6 +96,9 @@ public struct EventProcessor: Sendable {
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }
 
+    /// See `RuleEvaluator.earliestLimitStart(at:)`.
+    public func earliestLimitStart(at date: Date) -> Date? { evaluator.earliestLimitStart(at: date) }
+
     /// Checks what can be checked without the member's state.
     public func validate(_ event: LoyaltyEvent) throws(EventProcessingError) {
         switch event.type {

@@ -175,6 +175,19 @@ public struct RuleEvaluator: Sendable {
         self.rulesByType = byType.mapValues { RuleSet($0, timeZone: program.calendar.timeZone) }
     }
 
+    /// Where the windows of every limited rule, of any event type, start for an event at `date`:
+    /// a member's events from `date` on count no award made before it. Nil when some window has no
+    /// start (a lifetime limit) or no rule is limited. Windows only move forward with `date`.
+    public func earliestLimitStart(at date: Date) -> Date? {
+        var earliest: Date?
+        for rule in program.earningRules {
+            guard let limit = rule.limit else { continue }
+            guard let from = limit.interval(containing: date, calendar: calendar).from else { return nil }
+            earliest = min(earliest ?? from, from)
+        }
+        return earliest
+    }
+
     /// The usage windows to look up before evaluating `event`.
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] {
         (rulesByType[event.type]?.rules ?? []).compactMap { entry in

@@ -57,6 +57,23 @@ struct JudgingState: Sendable {
         return contributions.lazy.map(\.at).filter { $0 >= from }.min()
     }
 
+    /// Drops the awards before `awardsBefore` and the contributions before `contributionsBefore`
+    /// (nil: keep them all), which the member's later events do not count; an earlier event reads
+    /// them again (`coverAwards`, `coverContributions`). Without this a member's state grew with
+    /// every event for as long as the writer kept it, and so did the scans of `usage` and
+    /// `tierTotals`. Only what is held whole can go: everything from `awardsFrom` on is held, so a
+    /// cut after it leaves everything from the cut on.
+    mutating func forget(awardsBefore: Int64?, contributionsBefore: Int64?) {
+        if let cut = awardsBefore, cut > awardsFrom {
+            awards.removeAll { $0.at < cut }
+            awardsFrom = cut
+        }
+        if let cut = contributionsBefore, cut > contributionsFrom {
+            contributions.removeAll { $0.at < cut }
+            contributionsFrom = cut
+        }
+    }
+
     /// Keeps the ledger's open lots after an event, as `loadLedger` would read them back.
     mutating func keepLots(of ledger: MemberLedger) {
         lots = ledger.lots.filter { $0.remaining > 0 }.map(\.asStored)

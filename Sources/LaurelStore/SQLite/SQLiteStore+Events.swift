@@ -43,10 +43,12 @@ extension SQLiteStore {
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
         var standing: TierStanding?
+        var contributionsFrom: Int64?
         if let tiers = processor.tiers {
             let from = tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min
             // `saveTier` may look for the oldest contribution in the window as of now.
             let oldestFrom = tiers.checksOldestInWindow ? tiers.windowStart(at: now)?.millis ?? Int64.min : from
+            contributionsFrom = min(from, oldestFrom)
             try state.coverContributions(db, memberId: memberId, from: min(from, oldestFrom))
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
@@ -79,6 +81,8 @@ extension SQLiteStore {
         }
         let newRevision = judging.nextRevision()
         try Self.updateBalances(db, outcome.ledger, revision: newRevision)
+        // What this event needed is all a later one can need (windows move forward with time).
+        state.forget(awardsBefore: processor.earliestLimitStart(at: event.occurredAt)?.millis, contributionsBefore: contributionsFrom)
         judging.keep(memberId: memberId, revision: newRevision, version: version.version, state: state)
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
