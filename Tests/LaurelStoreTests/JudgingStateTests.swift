@@ -36,8 +36,8 @@ struct JudgingStateTests {
         #expect(state.awards.count == 3 && state.contributions.count == 1)
     }
 
-    /// A member with a limited event every day for 60 days: the writer's cached state holds the
-    /// current day's awards and the tier window's contributions, not the whole history.
+    /// A member with a limited event every day for 150 days: the writer's cached state holds at most
+    /// `awardsHeldUncut` awards and the tier window's contributions, not the whole history.
     /// A SQLite store on a file of its own (the writer's cache is on) with `ImportEquivalenceTests`'
     /// program: reviews limited to two a day, tiers over a rolling month.
     private static func store(_ path: String) async throws -> (SQLiteStore, StoreFixture) {
@@ -53,21 +53,25 @@ struct JudgingStateTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("laurel-judging-state-\(UUID().uuidString).db").path
     }
 
-    /// The day a late review falls in was forgotten by the cache after a later event: the limit
+    /// The day a late review falls in was forgotten by the cache once awards piled up: the limit
     /// still counts that day's two reviews (read again from the table) and gives nothing more.
     @Test func aLateEventCountsTheAwardsTheCacheForgot() async throws {
         let path = Self.path()
         defer { StoreFixture.removeFile(path) }
         let (_, fixture) = try await Self.store(path)
         let member = try await fixture.member("c-1")
-        let dayTwo = StoreFixture.at(days: 2), dayTen = StoreFixture.at(days: 10)
+        let dayTwo = StoreFixture.at(days: 2)
         for index in 0..<2 {
             let at = dayTwo.addingTimeInterval(Double(index) * 60)
             #expect(try await fixture.record(StoreFixture.named("review", at: at, id: "evt_review_\(index)"), memberId: member.id, now: at).points == 15)
         }
-        #expect(try await fixture.record(StoreFixture.named("review", at: dayTen, id: "evt_review_later"), memberId: member.id, now: dayTen).points == 15)
-        let late = dayTwo.addingTimeInterval(3_600)
-        let lateReview = try await fixture.record(StoreFixture.named("review", at: late, id: "evt_review_late"), memberId: member.id, now: dayTen)
+        let days = JudgingState.awardsHeldUncut + 5
+        for day in 3..<(3 + days) {
+            let at = StoreFixture.at(days: Double(day))
+            #expect(try await fixture.record(StoreFixture.named("review", at: at, id: "evt_review_day_\(day)"), memberId: member.id, now: at).points == 15)
+        }
+        let late = dayTwo.addingTimeInterval(3_600), now = StoreFixture.at(days: Double(3 + days))
+        let lateReview = try await fixture.record(StoreFixture.named("review", at: late, id: "evt_review_late"), memberId: member.id, now: now)
         #expect(lateReview.points == 0, "the day's limit of two reviews was already reached")
     }
 
@@ -76,7 +80,7 @@ struct JudgingStateTests {
         defer { StoreFixture.removeFile(path) }
         let (store, fixture) = try await Self.store(path)
         let member = try await fixture.member("c-1")
-        let days = 60
+        let days = 150
         for day in 0..<days {
             let at = StoreFixture.at(days: Double(day))
             _ = try await fixture.record(StoreFixture.named("review", at: at, id: "evt_review_\(day)"), memberId: member.id, now: at)
@@ -92,7 +96,7 @@ struct JudgingStateTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rule_awards WHERE member_id = ?", arguments: [member.id])!
         }
         #expect(awardsInDatabase >= days, "every review earned a limited award")
-        #expect(state.awards.count <= 2, "held \(state.awards.count) awards of \(awardsInDatabase)")
+        #expect(state.awards.count <= JudgingState.awardsHeldUncut + 1, "held \(state.awards.count) awards of \(awardsInDatabase)")
         // The tier window is a rolling month: two contributions a day (the review's and the purchase's) for about 31 days.
         let contributionsInDatabase = try await store.writer.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tier_contributions WHERE member_id = ?", arguments: [member.id])!

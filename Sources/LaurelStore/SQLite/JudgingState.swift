@@ -57,6 +57,9 @@ struct JudgingState: Sendable {
         return contributions.lazy.map(\.at).filter { $0 >= from }.min()
     }
 
+    /// Awards `record` holds before it looks for ones to forget.
+    static let awardsHeldUncut = 64
+
     /// Drops the awards before `awardsBefore` and the contributions before `contributionsBefore`
     /// (nil: keep them all), which the member's later events do not count; an earlier event reads
     /// them again (`coverAwards`, `coverContributions`). Without this a member's state grew with
