@@ -71,51 +71,38 @@ extension Optional: SQLiteColumnValue where Wrapped: SQLiteColumnValue {
 extension Database {
     /// Runs a statement that returns no rows, with `values` bound to its parameters in order.
     func execute(_ sql: String, _ values: some Collection<SQLiteValue>) throws {
-        let statement = try cachedStatement(sql: sql)
-        let handle = statement.sqliteStatement
-        try bind(values, to: handle, sql: sql)
-        defer { sqlite3_reset(handle) }
-        while true {
-            switch sqlite3_step(handle) {
-            case SQLITE_DONE: return
-            case SQLITE_ROW: continue
-            case let code: throw failure(code, sql: sql)
-            }
-        }
+        _ = try rowsByPosition(sql, values) { _ in () }
     }
 
     /// Each row of the statement turned into a value by `transform`, reading columns by position.
     func rowsByPosition<T>(_ sql: String, _ values: some Collection<SQLiteValue>, _ transform: (SQLiteColumns) throws -> T) throws -> [T] {
-        let statement = try cachedStatement(sql: sql)
-        let handle = statement.sqliteStatement
-        try bind(values, to: handle, sql: sql)
+        let handle = try bound(sql, values)
         defer { sqlite3_reset(handle) }
         var rows: [T] = []
-        while true {
-            switch sqlite3_step(handle) {
-            case SQLITE_DONE: return rows
-            case SQLITE_ROW: rows.append(try transform(SQLiteColumns(statement: handle)))
-            case let code: throw failure(code, sql: sql)
-            }
-        }
+        while try step(handle, sql: sql) { rows.append(try transform(SQLiteColumns(statement: handle))) }
+        return rows
     }
 
     /// The first row of the statement turned into a value by `transform`, or nil when it has none.
     func rowByPosition<T>(_ sql: String, _ values: some Collection<SQLiteValue>, _ transform: (SQLiteColumns) throws -> T) throws -> T? {
-        let statement = try cachedStatement(sql: sql)
-        let handle = statement.sqliteStatement
-        try bind(values, to: handle, sql: sql)
+        let handle = try bound(sql, values)
         defer { sqlite3_reset(handle) }
+        return try step(handle, sql: sql) ? try transform(SQLiteColumns(statement: handle)) : nil
+    }
+
+    /// True when the statement has a row, false when it is done.
+    private func step(_ handle: OpaquePointer, sql: String) throws -> Bool {
         switch sqlite3_step(handle) {
-        case SQLITE_DONE: return nil
-        case SQLITE_ROW: return try transform(SQLiteColumns(statement: handle))
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
         case let code: throw failure(code, sql: sql)
         }
     }
 
-    /// Resets the statement and binds every parameter; text is copied by SQLite (`SQLITE_TRANSIENT`),
+    /// GRDB's cached statement for `sql`, reset and with every parameter bound; text is copied by SQLite (`SQLITE_TRANSIENT`),
     /// so the values need not outlive the call.
-    private func bind(_ values: some Collection<SQLiteValue>, to handle: OpaquePointer, sql: String) throws {
+    private func bound(_ sql: String, _ values: some Collection<SQLiteValue>) throws -> OpaquePointer {
+        let handle = try cachedStatement(sql: sql).sqliteStatement
         sqlite3_reset(handle)
         guard values.count == Int(sqlite3_bind_parameter_count(handle)) else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(values.count) values for \(sqlite3_bind_parameter_count(handle)) parameters",
@@ -133,6 +120,7 @@ extension Database {
             guard code == SQLITE_OK else { throw failure(code, sql: sql) }
             index += 1
         }
+        return handle
     }
 
     private func failure(_ code: Int32, sql: String) -> DatabaseError {

@@ -48,8 +48,9 @@ extension SQLiteStore {
             let from = tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min
             // `saveTier` may look for the oldest contribution in the window as of now.
             let oldestFrom = tiers.checksOldestInWindow ? tiers.windowStart(at: now)?.millis ?? Int64.min : from
-            contributionsFrom = min(from, oldestFrom)
-            try state.coverContributions(db, memberId: memberId, from: min(from, oldestFrom))
+            let needed = min(from, oldestFrom)
+            contributionsFrom = needed
+            try state.coverContributions(db, memberId: memberId, from: needed)
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
         let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
