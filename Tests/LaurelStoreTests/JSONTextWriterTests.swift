@@ -23,6 +23,20 @@ struct JSONTextWriterTests {
         }
     }
 
+    @Test func integersPrintAsTheEncoderPrintsThem() throws {
+        var random = SplitMix64(seed: 7)
+        let samples = [0, 1, -1, 9, 10, -10, 99, 100, 1_000_000, -999_999, Int.max, Int.min, Int.max - 1, Int.min + 1]
+            + (0..<500).map { _ in Int(truncatingIfNeeded: random.next()) >> Int(random.next() % 64) }
+        for sample in samples {
+            var json = JSONTextWriter()
+            json.beginArray()
+            json.element()
+            json.int(sample)
+            json.endArray()
+            #expect(json.text == String(decoding: try Self.encoder().encode([sample]), as: UTF8.self))
+        }
+    }
+
     /// Seeded random outcomes (every optional present or absent, awkward strings), decoded from JSON
     /// and written both ways.
     @Test(arguments: 1...200)

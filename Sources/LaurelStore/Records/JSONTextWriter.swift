@@ -3,7 +3,8 @@
 ///
 /// Why: Foundation's encoder boxes every value through `Encodable` and cost about a tenth of a
 /// purchase's CPU, part of it on the one SQLite writer. Callers write keys in sorted order
-/// themselves; tests compare the output with `JSONEncoder`'s for the same values.
+/// themselves; tests compare the output with `JSONEncoder`'s for the same values. Keys are string
+/// literals of letters, digits and `_`, copied as they are (no escaping to look for).
 public struct JSONTextWriter {
     public private(set) var bytes: [UInt8] = []
     /// Whether the container being written is still empty (no comma before its next member).
@@ -36,10 +37,11 @@ public struct JSONTextWriter {
     }
 
     /// Starts a member of the enclosing object; its value follows.
-    public mutating func key(_ name: String) {
+    public mutating func key(_ name: StaticString) {
         separate()
-        string(name)
-        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     /// Starts an element of the enclosing array; its value follows.
@@ -80,8 +82,19 @@ public struct JSONTextWriter {
         }
     }
 
+    /// Digits written from the end of a small buffer: no `String` made per number.
     public mutating func int(_ value: Int) {
-        bytes.append(contentsOf: String(value).utf8)
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     public mutating func bool(_ value: Bool) {
@@ -93,27 +106,27 @@ public struct JSONTextWriter {
         bytes.append(contentsOf: json.utf8)
     }
 
-    public mutating func field(_ name: String, _ value: String) {
+    public mutating func field(_ name: StaticString, _ value: String) {
         key(name)
         string(value)
     }
 
     /// Absent values are left out, as the encoder's `encodeIfPresent` does.
-    public mutating func field(_ name: String, _ value: String?) {
+    public mutating func field(_ name: StaticString, _ value: String?) {
         if let value { field(name, value) }
     }
 
     /// Absent values are written as `null`, as the encoder's `encode` of an optional does.
-    public mutating func fieldOrNull(_ name: String, _ value: String?) {
+    public mutating func fieldOrNull(_ name: StaticString, _ value: String?) {
         if let value { field(name, value) } else { key(name); raw("null") }
     }
 
-    public mutating func field(_ name: String, _ value: Int) {
+    public mutating func field(_ name: StaticString, _ value: Int) {
         key(name)
         int(value)
     }
 
-    public mutating func field(_ name: String, _ value: Bool) {
+    public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         bool(value)
     }
@@ -126,13 +139,13 @@ public struct JSONTextWriter {
     }
 
     /// A member holding an object, its members written by `members`.
-    public mutating func object(_ name: String, _ members: (inout JSONTextWriter) -> Void) {
+    public mutating func object(_ name: StaticString, _ members: (inout JSONTextWriter) -> Void) {
         key(name)
         object(members)
     }
 
     /// A member holding an array, each item written by `write`; absent (nil) items leave the member out.
-    public mutating func array<Items: Sequence>(_ name: String, _ items: Items?, _ write: (inout JSONTextWriter, Items.Element) -> Void) {
+    public mutating func array<Items: Sequence>(_ name: StaticString, _ items: Items?, _ write: (inout JSONTextWriter, Items.Element) -> Void) {
         guard let items else { return }
         key(name)
         beginArray()
@@ -144,7 +157,7 @@ public struct JSONTextWriter {
     }
 
     /// A member holding an array of strings; nil leaves it out.
-    public mutating func field(_ name: String, _ strings: [String]?) {
+    public mutating func field(_ name: StaticString, _ strings: [String]?) {
         array(name, strings) { $0.string($1) }
     }
 
