@@ -21,4 +21,28 @@ struct WALCheckpointTests {
         #expect(walBytes < 64_000_000, "WAL of \(walBytes) bytes")
         #expect(try await fixture.audit() == [])
     }
+
+    /// The same bound when writes arrive together and group commits hold many (the checkpoints'
+    /// larger step).
+    @Test func theWALStaysBoundedUnderConcurrentWrites() async throws {
+        let (fixture, path) = try await StoreFixture.onFile(programId: "prg_wal_c")
+        defer { StoreFixture.removeFile(path) }
+        var members: [String] = []
+        for index in 0..<16 { members.append(try await fixture.member("c-\(index)").id) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (lane, member) in members.enumerated() {
+                group.addTask {
+                    for index in 0..<400 {
+                        try await fixture.record(StoreFixture.purchase(total: "\(index % 90 + 10)",
+                                                                       at: StoreFixture.at(hours: Double(index * 16 + lane) / 120)),
+                                                 memberId: member)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(walBytes < 64_000_000, "WAL of \(walBytes) bytes") // ~47 MB here; ~119 MB without checkpoints
+        #expect(try await fixture.audit() == [])
+    }
 }

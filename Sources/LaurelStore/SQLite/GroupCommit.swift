@@ -151,7 +151,7 @@ final class GroupCommit: Sendable {
                     if try !commit(batch, db, isolated: false) {
                         _ = try commit(batch, db, isolated: true)
                     }
-                    checkpoints?.batchCommitted()
+                    checkpoints?.batchCommitted(writes: batch.jobs.count)
                     for job in batch.jobs { job.finish(nil) }
                 } catch {
                     for job in batch.jobs { job.finish(error) }

@@ -43,7 +43,9 @@ public final class SQLiteStore: LaurelStore {
                 try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
             writer = pool
-            commits = GroupCommit(writer: writer, checkpoints: try WALCheckpointer(path: path))
+            let checkpoints = try WALCheckpointer(path: path)
+            pool.writeWithoutTransaction { db in checkpoints.watch(db) }
+            commits = GroupCommit(writer: writer, checkpoints: checkpoints)
         }
     }
 
