@@ -17,7 +17,7 @@ struct WALCheckpointTests {
             try await fixture.record(StoreFixture.purchase(total: "\(index % 90 + 10)", at: StoreFixture.at(hours: Double(index) / 60)),
                                      memberId: member.id)
         }
-        let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        let walBytes = try Self.walBytes(path)
         #expect(walBytes < 64_000_000, "WAL of \(walBytes) bytes")
         #expect(try await fixture.audit() == [])
     }
@@ -41,8 +41,12 @@ struct WALCheckpointTests {
             }
             try await group.waitForAll()
         }
-        let walBytes = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        let walBytes = try Self.walBytes(path)
         #expect(walBytes < 64_000_000, "WAL of \(walBytes) bytes") // ~47 MB here; ~119 MB without checkpoints
         #expect(try await fixture.audit() == [])
+    }
+
+    private static func walBytes(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
     }
 }

@@ -38,10 +38,21 @@ public struct JSONTextWriter {
 
     /// Starts a member of the enclosing object; its value follows.
     public mutating func key(_ name: StaticString) {
+        assert(Self.needsNoEscape(name), "a key is copied unescaped: letters, digits and _ only")
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    private static func needsNoEscape(_ key: StaticString) -> Bool {
+        key.withUTF8Buffer { bytes in
+            bytes.allSatisfy { byte in
+                byte == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            }
+        }
     }
 
     /// Starts an element of the enclosing array; its value follows.

@@ -28,10 +28,10 @@ final class WALCheckpointer: Sendable {
     static let restartPages = 8_192
 
     private struct State {
-        /// The WAL's length after the last commit, and when the last background checkpoint started
-        /// (0 once the WAL started over).
+        /// The WAL's length after the last commit, and the pages committed since the last
+        /// background checkpoint started.
         var walPages = 0
-        var pagesAtLastStart = 0
+        var pagesSinceStart = 0
         var running = false
         var writerFinishes = false
     }
@@ -51,7 +51,12 @@ final class WALCheckpointer: Sendable {
     func watch(_ db: Database) {
         sqlite3_wal_hook(db.sqliteConnection, { context, _, _, pages in
             let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue()
-            checkpointer.state.withLock { $0.walPages = Int(pages) }
+            checkpointer.state.withLock { state in
+                let pages = Int(pages)
+                // A WAL shorter than before started over: it holds only this commit's pages.
+                state.pagesSinceStart += pages >= state.walPages ? pages - state.walPages : pages
+                state.walPages = pages
+            }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -61,9 +66,8 @@ final class WALCheckpointer: Sendable {
     func batchCommitted(writes: Int) {
         let between = writes == 1 ? Self.pagesAfterOneWrite : Self.pagesAfterMore
         let starts = state.withLock { state in
-            if state.walPages < state.pagesAtLastStart { state.pagesAtLastStart = 0 } // the WAL started over
-            guard state.walPages - state.pagesAtLastStart >= between, !state.running else { return false }
-            state.pagesAtLastStart = state.walPages
+            guard state.pagesSinceStart >= between, !state.running else { return false }
+            state.pagesSinceStart = 0
             state.running = true
             return true
         }
