@@ -25,9 +25,23 @@ public enum TestBackend: String, Sendable, CaseIterable {
             return store
         case .postgres:
             let store = try PostgresStore(url: try await Self.freshPostgresSchema())
-            Task.immediate { await store.run() }
+            Self.runPool(of: store)
             try await store.migrate()
             return store
+        }
+    }
+}
+
+extension TestBackend {
+    /// Runs the store's connection pool until the store is released. Why: a pool left running kept
+    /// its connections (up to 16 per store) until postgres-nio's 60 s idle timeout, and a full test
+    /// run held ~165 at its peak, near a default `max_connections`.
+    private static func runPool(of store: PostgresStore) {
+        let client = store.client
+        let pool = Task.immediate { await client.run() }
+        Task { [weak store] in
+            while store != nil { try? await Task.sleep(for: .milliseconds(500)) }
+            pool.cancel()
         }
     }
 }
