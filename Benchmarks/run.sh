@@ -2,7 +2,8 @@
 # Runs the whole benchmark of issue 5 with one command and keeps its output:
 #   bash Benchmarks/run.sh                    # release build, the figures of docs/performance.md (SQLite; ~10 min)
 #   bash Benchmarks/run.sh --postgres URL     # the same, then the PostgreSQL runs against URL
-#   bash Benchmarks/run.sh --with-postgres    # starts the throwaway cluster of .ci/postgres.sh for them
+#   bash Benchmarks/run.sh --with-postgres    # starts the throwaway cluster of .ci/postgres.sh for them,
+#                                             # in a database made afresh (laurel_bench)
 #   bash Benchmarks/run.sh --quick            # tiny sizes on a debug build: checks the benchmark still runs
 #                                             # and its correctness checks pass, says nothing about speed
 #   --scratch-path DIR                        # build there instead of .build (swift build's option)
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
         --quick) quick=1 ;;
         --postgres) postgres="$2"; shift ;;
         --scratch-path) scratch=(--scratch-path "$2"); shift ;;
-        --with-postgres) source .ci/postgres.sh start >/dev/null; postgres="$LAUREL_TEST_POSTGRES_URL" ;;
+        --with-postgres) bash .ci/postgres.sh start >/dev/null; postgres="$(bash .ci/postgres.sh fresh-database laurel_bench)" ;;
         *) echo "unknown option $1 (see the head of $0)" >&2; exit 2 ;;
     esac
     shift
