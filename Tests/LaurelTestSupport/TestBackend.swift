@@ -35,7 +35,7 @@ public enum TestBackend: String, Sendable, CaseIterable {
 extension TestBackend {
     /// Runs the store's connection pool until the store is released. Why: a pool left running kept
     /// its connections (up to 16 per store) until postgres-nio's 60 s idle timeout, and a full test
-    /// run held ~165 at its peak, near a default `max_connections`.
+    /// run held ~165 at its peak (~110 with this), near a default `max_connections`.
     private static func runPool(of store: PostgresStore) {
         let client = store.client
         let pool = Task.immediate { await client.run() }
