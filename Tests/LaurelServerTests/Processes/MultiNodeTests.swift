@@ -237,7 +237,10 @@ struct MultiNodeCluster: Sendable {
         defer { _ = client.shutdown() }
         for port in ports {
             var healthy = false
-            for _ in 0..<300 where !healthy { // up to 30 s: a loaded machine starts processes slowly
+            // Up to 60 s of wall time: a loaded machine starts processes slowly. (Counted in tries,
+            // this once waited 12 minutes: each try can take its 2 s timeout.)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !healthy, ContinuousClock.now < deadline {
                 let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
                 if let response = try? await client.execute(request, timeout: .seconds(2)), response.status == .ok { healthy = true } else {
                     try await Task.sleep(for: .milliseconds(100))
