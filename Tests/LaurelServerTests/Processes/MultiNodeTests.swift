@@ -222,14 +222,23 @@ struct MultiNodeCluster: Sendable {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["serve", "--db", url, "--port", "\(port)", "--settle-every", "0"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            // The node's own output, kept to say why a node did not start.
+            let log = Self.logPath(port: port)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = output
+            process.standardError = output
             try process.run()
             processes.append(process)
         }
         let cluster = MultiNodeCluster(url: url, store: store, storeRunner: runner, processes: processes, ports: ports, key: key, memberIds: memberIds)
         try await cluster.waitUntilHealthy()
         return cluster
+    }
+
+    /// Where the node on `port` writes its output.
+    static func logPath(port: Int) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("laurel-node-\(port).log").path
     }
 
     func waitUntilHealthy() async throws {
@@ -246,7 +255,8 @@ struct MultiNodeCluster: Sendable {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }
-            try #require(healthy, "node on port \(port) did not start")
+            let log = Self.logPath(port: port)
+            try #require(healthy, "node on port \(port) did not start; its output: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "none")")
         }
     }
 
@@ -263,6 +273,7 @@ struct MultiNodeCluster: Sendable {
 
     func stop() {
         for process in processes where process.isRunning { process.terminate() }
+        for port in ports { try? FileManager.default.removeItem(atPath: Self.logPath(port: port)) }
         storeRunner.cancel()
     }
 }
