@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(name: "LaurelBenchTests", dependencies: ["LaurelBench"], swiftSettings: strict),
         .testTarget(
             name: "LaurelStoreTests",
-            dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LaurelCore", "LaurelStore", "LaurelTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -39,8 +39,10 @@ public final class PostgresStore: LaurelStore {
 
     public func migrate() async throws {
         try await transaction { connection in
-            // One migrator at a time, whichever node starts first.
-            try await connection.query("SELECT pg_advisory_xact_lock(7305301)", logger: self.logger)
+            // One migrator at a time per schema, whichever node starts first. The schema is part of
+            // the key: deployments in other schemas of the database (the tests make one per store)
+            // have their own tables and must not queue behind each other's migrations.
+            try await connection.query("SELECT pg_advisory_xact_lock(7305301, hashtext(coalesce(current_schema(), '')))", logger: self.logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)",
                                        logger: self.logger)
             for (name, statements) in PostgresSchema.migrations {
