@@ -100,7 +100,7 @@ import Testing
             #expect(line.status == 422 && line.field == "purchase.lines[0]", "\(line.text)")
             let sum = try await api.post("/v1/events", #"""
                 {"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","lines":[
-                  {"sku":"A","unit_price":"900000000000000"},{"sku":"B","unit_price":"900000000000000"}]}}
+                  {"sku":"A","unit_price":"900000000000"},{"sku":"B","unit_price":"900000000000"}]}}
                 """#)
             #expect(sum.status == 422 && sum.field == "purchase.lines", "\(sum.text)")
             let wrongType = try await api.post("/v1/events", #"""

@@ -31,6 +31,10 @@ public enum EventProcessingError: Error, Hashable, Sendable, CustomStringConvert
     case missingReturn
     case returnOfUnknownPurchase(String)
     case refundExceedsPurchase(refundable: Amount, requested: Amount)
+    /// The event would earn more than `Bounds.maxPointsPerEvent`.
+    case pointsOutOfRange
+    /// The event would take one of the member's running totals (named) past `Bounds.maxTotal`.
+    case totalOutOfRange(String)
 
     public var description: String {
         switch self {
@@ -39,6 +43,8 @@ public enum EventProcessingError: Error, Hashable, Sendable, CustomStringConvert
         case .missingReturn: "a return event needs return details naming its purchase"
         case .returnOfUnknownPurchase(let id): "no purchase \(id) for this member"
         case .refundExceedsPurchase(let refundable, let requested): "refund \(requested) exceeds what is left to refund of the purchase (\(refundable))"
+        case .pointsOutOfRange: "the event would earn more than \(Bounds.maxPointsPerEvent) points, the most one event may earn"
+        case .totalOutOfRange(let total): "the event would take the member's \(total) past \(Bounds.maxTotal), the largest total Laurel keeps"
         }
     }
 }
@@ -132,7 +138,7 @@ public struct EventProcessor: Sendable {
                 let fullyRefunded = after.amountRefunded >= after.total && purchase.amountRefunded < purchase.total
                 let contribution = TierContribution(points: -(outcome.reversal?.reversed ?? 0), amount: Amount(units: -Int64(units)),
                                                     purchases: fullyRefunded ? -1 : 0)
-                applyTier(tiers, standing, contribution, to: &outcome, now: now)
+                try applyTier(tiers, standing, contribution, to: &outcome, now: now)
             }
             return outcome
         }
@@ -140,13 +146,21 @@ public struct EventProcessor: Sendable {
             return EventOutcome(status: .rejected, reason: "member_blocked", rules: [], pointsEarned: 0, ledger: ledger)
         }
         var rules = evaluator.evaluate(event: event, member: member, usage: usage)
-        var points = rules.reduce(0) { $0 + $1.points }
+        // Each rule's points are capped just above the maximum, so this sum only overflows with
+        // thousands of rules: saturate rather than trap.
+        var points = rules.reduce(0) { sum, rule in
+            let (total, overflow) = sum.addingReportingOverflow(rule.points)
+            return overflow ? .max : total
+        }
+        guard points <= Bounds.maxPointsPerEvent else { throw .pointsOutOfRange }
         if let level = tiers?.policy.level(standing?.state.tierId), let factor = level.benefits.earningMultiplier, points > 0 {
             let extra = (ExactPoints(points: points) * (ExactPoints(factor) - ExactPoints(points: 1))).rounded(program.rounding)
+            guard extra <= Bounds.maxPointsPerEvent - points else { throw .pointsOutOfRange }
             rules.append(RuleResult(ruleId: "tier_multiplier", ruleName: "\(level.name) tier", matched: true, points: extra,
                                     explanation: "×\(factor) on \(points) points for \(level.name) members"))
             points += extra
         }
+        try checkTotals(of: ledger, adding: points)
         // Only purchases wait out the pending period: they are what a return can undo.
         let pendingDays = event.type == LoyaltyEvent.purchaseType ? program.pendingDays : 0
         let expiresAt = program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: evaluator.calendar)
@@ -154,10 +168,12 @@ public struct EventProcessor: Sendable {
                               availableAt: event.occurredAt.addingTimeInterval(Double(pendingDays) * 86_400), expiresAt: expiresAt, now: now)
         var outcome = EventOutcome(status: .processed, rules: rules, pointsEarned: points, lot: lot, ledger: ledger)
         if let tiers, let standing {
-            applyTier(tiers, standing, tiers.contribution(of: event, points: points), to: &outcome, now: now)
+            try applyTier(tiers, standing, tiers.contribution(of: event, points: points), to: &outcome, now: now)
             if let change = outcome.tierChange, let reached = tiers.policy.index(change.to), reached > (tiers.policy.index(change.from) ?? -1) {
                 let level = tiers.policy.levels[reached]
                 if level.benefits.bonusPoints > 0 {
+                    guard level.benefits.bonusPoints <= Bounds.maxPointsPerEvent - outcome.pointsEarned else { throw .pointsOutOfRange }
+                    try checkTotals(of: outcome.ledger, adding: level.benefits.bonusPoints)
                     outcome.ledger.earn(level.benefits.bonusPoints, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt,
                                         expiresAt: expiresAt, now: now)
                     outcome.rules.append(RuleResult(ruleId: "tier_bonus", ruleName: "\(level.name) tier", matched: true, points: level.benefits.bonusPoints,
@@ -169,8 +185,15 @@ public struct EventProcessor: Sendable {
         return outcome
     }
 
+    /// Refuses points that would take the member's lifetime or balance totals past `Bounds.maxTotal`.
+    private func checkTotals(of ledger: MemberLedger, adding points: Int) throws(EventProcessingError) {
+        guard ledger.canCredit(points) else { throw .totalOutOfRange("points") }
+    }
+
     private func applyTier(_ tiers: TierQualification, _ standing: TierStanding, _ contribution: TierContribution,
-                           to outcome: inout EventOutcome, now: Date) {
+                           to outcome: inout EventOutcome, now: Date) throws(EventProcessingError) {
+        guard Bounds.totalStaysInRange(standing.totals.points, adding: contribution.points) else { throw .totalOutOfRange("tier points") }
+        guard Bounds.totalStaysInRange(standing.totals.amount.units, adding: contribution.amount.units) else { throw .totalOutOfRange("tier spend") }
         let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals + contribution), trigger: .event, now: now)
         outcome.tierContribution = contribution
         outcome.tier = state

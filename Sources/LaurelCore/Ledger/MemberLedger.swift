@@ -4,12 +4,15 @@ import Foundation
 public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
     case insufficientPoints(available: Int, requested: Int)
     case invalidPoints(Int)
+    /// The credit would take the member's balance or lifetime points past `Bounds.maxTotal`.
+    case totalOutOfRange
 
     public var description: String {
         switch self {
         case .insufficientPoints(let available, let requested):
             "not enough points: \(requested) requested, \(available) available (\(requested - available) missing)"
         case .invalidPoints(let points): "points must be a positive integer, got \(points)"
+        case .totalOutOfRange: "the credit would take the member's points past \(Bounds.maxTotal), the largest total Laurel keeps"
         }
     }
 }
@@ -39,6 +42,11 @@ public struct MemberLedger: Hashable, Sendable {
         self.lots = lots.sorted(by: PointLot.spendsBefore)
         self.debt = debt
         self.lifetimeEarned = lifetimeEarned
+    }
+
+    /// Whether `points` more keep the balance and lifetime points within `Bounds.maxTotal`.
+    public func canCredit(_ points: Int) -> Bool {
+        Bounds.totalStaysInRange(lifetimeEarned, adding: points) && Bounds.totalStaysInRange(max(available, 0) + pending, adding: points)
     }
 
     /// Spendable points; negative while the member owes points.
@@ -106,7 +114,9 @@ public struct MemberLedger: Hashable, Sendable {
         let lot = PointLot(id: nextLotId(sourceId), memberId: memberId, sourceId: sourceId, earnedAt: earnedAt, availableAt: pending ? availableAt : earnedAt,
                            expiresAt: expiresAt, points: points, remaining: points, pending: pending)
         insert(lot)
-        lifetimeEarned += points
+        // Callers check `canCredit` first; saturate rather than trap if one did not.
+        let (lifetime, overflow) = lifetimeEarned.addingReportingOverflow(points)
+        lifetimeEarned = overflow ? .max : lifetime
         record(kind, source, pending ? pendingAccount : availableAccount, points, lot: lot.id, source: sourceId)
         if !pending, let index = lots.firstIndex(where: { $0.id == lot.id }) {
             payDebt(from: index)
@@ -121,6 +131,7 @@ public struct MemberLedger: Hashable, Sendable {
     /// by the program's policy; a debit (points < 0) is spent soonest-expiring first.
     public mutating func adjust(_ points: Int, program: ProgramDefinition, sourceId: String, now: Date) throws(LedgerError) {
         if points > 0 {
+            guard canCredit(points) else { throw .totalOutOfRange }
             earn(points, kind: .adjust, from: .adjusted, sourceId: sourceId, earnedAt: now, availableAt: now,
                  expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
         } else {
@@ -234,6 +245,7 @@ public struct MemberLedger: Hashable, Sendable {
     public mutating func transfer(_ points: Int, to receiver: inout MemberLedger, sourceId: String, now: Date) throws(LedgerError) {
         guard points > 0 else { throw .invalidPoints(points) }
         guard points <= available else { throw .insufficientPoints(available: max(available, 0), requested: points) }
+        guard receiver.canCredit(points) else { throw .totalOutOfRange }
         let pieces = take(points, kind: .transfer, to: .available(member: receiver.memberId), sourceId: sourceId, from: { !$0.pending })
         for piece in pieces {
             let lot = PointLot(id: receiver.nextLotId(sourceId), memberId: receiver.memberId, sourceId: sourceId, earnedAt: now,

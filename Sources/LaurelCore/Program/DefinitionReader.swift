@@ -46,22 +46,30 @@ struct ObjectReader {
         }
     }
 
-    func int(_ key: String, required: Bool = false, min: Int? = nil, max: Int? = nil) -> Int? {
+    /// An integer; without a `max` of its own, at most `Bounds.maxPointsPerEvent` (and at least its negation),
+    /// so that no value of a program can overflow the sums made from it.
+    func int(_ key: String, required: Bool = false, min: Int? = nil, max: Int? = Bounds.maxPointsPerEvent) -> Int? {
         guard let value = value(key) else { if required { missing(key) }; return nil }
         guard case .number(let text) = value, let int = Int(text) else {
             reader.report(pathOf(key), "must be an integer, got \(value.typeName == "number" ? "a fraction" : value.typeName)")
             return nil
         }
+        if int < -Bounds.maxPointsPerEvent { reader.report(pathOf(key), "must be >= \(-Bounds.maxPointsPerEvent)"); return nil }
         if let min, int < min { reader.report(pathOf(key), "must be >= \(min)"); return nil }
         if let max, int > max { reader.report(pathOf(key), "must be <= \(max)"); return nil }
         return int
     }
 
-    /// An exact decimal, written as a number or a string; `positive` means > 0.
+    /// An exact decimal, written as a number or a string; `positive` means > 0. At most
+    /// `Bounds.maxEventMoney` either way, so that no value of a program can overflow the sums made from it.
     func amount(_ key: String, required: Bool = false, positive: Bool = false, nonNegative: Bool = false) -> Amount? {
         guard let value = value(key) else { if required { missing(key) }; return nil }
         guard let amount = value.amountValue else {
             reader.report(pathOf(key), "must be a decimal number with at most 4 fractional digits")
+            return nil
+        }
+        if amount.units.magnitude > Bounds.maxEventMoney.units.magnitude {
+            reader.report(pathOf(key), "must be at most \(Bounds.maxEventMoney) (and at least -\(Bounds.maxEventMoney))")
             return nil
         }
         if positive && !amount.isPositive { reader.report(pathOf(key), "must be > 0"); return nil }
@@ -106,9 +114,11 @@ struct ObjectReader {
         return nil
     }
 
-    func list(_ key: String, required: Bool = false) -> [(JSONValue, String)]? {
+    /// A list of at most `max` items (more are reported, and none is read).
+    func list(_ key: String, required: Bool = false, max: Int = 10_000) -> [(JSONValue, String)]? {
         guard let value = value(key) else { if required { missing(key) }; return nil }
         guard case .array(let items) = value else { reader.report(pathOf(key), "must be a list, got \(value.typeName)"); return nil }
+        guard items.count <= max else { reader.report(pathOf(key), "has \(items.count) items; at most \(max) are allowed"); return nil }
         return items.enumerated().map { ($0.element, "\(pathOf(key))[\($0.offset)]") }
     }
 }

@@ -10,6 +10,9 @@ extension ProgramDefinition {
     public static func read(_ tree: JSONValue) throws(ProgramValidationError) -> ProgramDefinition {
         let reader = DefinitionReader()
         let definition = read(tree, reader)
+        if reader.issues.isEmpty, let definition {
+            for issue in definition.pointsBoundIssues() { reader.report(issue.path, issue.message) }
+        }
         if !reader.issues.isEmpty || definition == nil {
             throw ProgramValidationError(issues: reader.issues.isEmpty ? [ValidationIssue(path: "", message: "invalid program")] : reader.issues)
         }
@@ -52,7 +55,7 @@ extension ProgramDefinition {
 
         var rules: [EarningRule] = []
         var seenIds: [String: String] = [:]
-        for (value, path) in root.list("earning_rules") ?? [] {
+        for (value, path) in root.list("earning_rules", max: ProgramDefinition.maxEarningRules) ?? [] {
             // Duplicate ids are reported even when the rule has other problems.
             // Numeric ids (`id: 7`) are read as text, so they must be checked too.
             switch value.objectValue?["id"] {
@@ -71,7 +74,7 @@ extension ProgramDefinition {
 
         let sections = TierAndClubReader(reader: reader, rules: EarningRuleReader(reader: reader, timeZone: timeZone))
         let tiers = root.value("tiers").flatMap { sections.readTiers($0, at: "tiers") }
-        let clubs = (root.list("clubs") ?? []).compactMap { sections.readClub($0.0, at: $0.1) }
+        let clubs = (root.list("clubs", max: ProgramDefinition.maxClubs) ?? []).compactMap { sections.readClub($0.0, at: $0.1) }
         sections.checkReferences(tiers: tiers, clubs: clubs, clubsPath: "clubs")
 
         guard let name, let currency else { return nil }
@@ -89,7 +92,7 @@ extension ProgramDefinition {
         case .never:
             return .never
         case .after_days:
-            return .afterDays(object.int("days", required: true, min: 1) ?? 1)
+            return .afterDays(object.int("days", required: true, min: 1, max: 36_500) ?? 1)
         case .end_of_month:
             return .endOfMonth(monthsAfter: object.int("months_after", min: 0, max: 1200) ?? 0)
         case .end_of_year:
@@ -122,7 +125,7 @@ struct EarningRuleReader {
             reader.report(rule.pathOf("active_to"), "must be after active_from")
         }
         var conditions: [RuleCondition] = []
-        for (item, itemPath) in rule.list("conditions") ?? [] {
+        for (item, itemPath) in rule.list("conditions", max: 100) ?? [] {
             if let condition = readCondition(item, at: itemPath) { conditions.append(condition) }
         }
         let effect = rule.value("effect").flatMap { readEffect($0, at: rule.pathOf("effect"), event: event) }

@@ -282,14 +282,16 @@ public struct RuleEvaluator: Sendable {
             var explanation = apply(entry, event: event, facts: facts, scratch: &scratch)
             var sum = ExactPoints.zero
             for index in mine..<scratch.components.count { sum = sum + scratch.components[index].value }
-            let raw = sum.rounded(program.rounding)
+            // Above the per-event maximum the event is refused (`EventProcessor`); capping here keeps
+            // the sums that follow far from overflow.
+            let raw = min(sum.rounded(program.rounding), Bounds.maxPointsPerEvent + 1)
             var points = max(raw, 0)
             if let limit = entry.rule.limit, points > 0 {
                 let used = usage[entry.rule.id] ?? RuleUsage()
                 if let maxTimes = limit.maxTimes, used.times >= maxTimes {
                     points = 0
                     explanation += "; limit of \(maxTimes) per \(limit.period.rawValue) reached"
-                } else if let maxPoints = limit.maxPoints, used.points + points > maxPoints {
+                } else if let maxPoints = limit.maxPoints, points > maxPoints - min(used.points, maxPoints) {
                     points = max(maxPoints - used.points, 0)
                     explanation += "; capped to \(points) by the limit of \(maxPoints) points per \(limit.period.rawValue)"
                 }
@@ -357,7 +359,7 @@ public struct RuleEvaluator: Sendable {
             for (index, line) in facts.lines.enumerated() where facts.line(index, matches: match) {
                 matched = true
                 switch per {
-                case .unit: scratch.components.append(Component(line: index, value: ExactPoints(points: points * line.quantity)))
+                case .unit: scratch.components.append(Component(line: index, value: ExactPoints(Int128(points) * Int128(line.quantity))))
                 case .line: scratch.components.append(Component(line: index, value: ExactPoints(points: points)))
                 case .order: scratch.components.append(Component(line: nil, value: ExactPoints(points: points)))
                 }
@@ -386,6 +388,9 @@ public struct RuleEvaluator: Sendable {
         case .pointsPerAttribute(let rule, let path):
             guard let value = Self.lookup(event.attributes, path)?.amountValue, value.isPositive else {
                 return "attribute \(rule.attribute) is missing or not a positive number"
+            }
+            guard value <= Bounds.maxEventMoney else {
+                return "attribute \(rule.attribute) is above the largest value a rule counts (\(Bounds.maxEventMoney))"
             }
             let points = ExactPoints(value) * ExactPoints(rule.points) / ExactPoints(rule.per)
             scratch.components.append(Component(line: nil, value: points))

@@ -45,7 +45,7 @@ struct TierAndClubReader {
 
         var levels: [TierLevel] = []
         var seen: Set<String> = []
-        for (item, itemPath) in object.list("levels", required: true) ?? [] {
+        for (item, itemPath) in object.list("levels", required: true, max: ProgramDefinition.maxTierLevels) ?? [] {
             guard let level = readLevel(item, at: itemPath) else { continue }
             if !seen.insert(level.id).inserted { reader.report("\(itemPath).id", "duplicate tier id \"\(level.id)\"") }
             if basis != .amountSpent && level.threshold.units % Amount.scale != 0 {

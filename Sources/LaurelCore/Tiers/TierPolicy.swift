@@ -135,8 +135,15 @@ public struct TierContribution: Hashable, Sendable {
     }
     public var isZero: Bool { points == 0 && amount == .zero && purchases == 0 }
 
+    /// Saturates instead of trapping: writes keep every window within `Bounds.maxTotal`
+    /// (`EventProcessor`), but a back-dated event can still make some other window's sum larger.
     public static func + (lhs: TierContribution, rhs: TierContribution) -> TierContribution {
-        TierContribution(points: lhs.points + rhs.points, amount: lhs.amount + rhs.amount, purchases: lhs.purchases + rhs.purchases)
+        func add<Value: FixedWidthInteger>(_ a: Value, _ b: Value) -> Value {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? (b > 0 ? .max : .min) : sum
+        }
+        return TierContribution(points: add(lhs.points, rhs.points), amount: Amount(units: add(lhs.amount.units, rhs.amount.units)),
+                                purchases: add(lhs.purchases, rhs.purchases))
     }
 }
 

@@ -87,6 +87,7 @@ final class APIRouter {
                     } catch {
                         throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than 1 MiB")
                     }
+                    if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }
                 return try await handler(APIRequest(request: request, context: context, caller: caller, body: body))
             } catch {
@@ -136,6 +137,8 @@ final class APIRouter {
             case .missingReturn: return Problem.invalid("return", error.description)
             case .returnOfUnknownPurchase: return Problem(.unprocessableContent, "unknown_purchase", error.description, field: "return.purchase_event_id")
             case .refundExceedsPurchase: return Problem(.unprocessableContent, "refund_exceeds_purchase", error.description, field: "return.amount")
+            case .pointsOutOfRange: return Problem(.unprocessableContent, "points_out_of_range", error.description)
+            case .totalOutOfRange: return Problem(.unprocessableContent, "total_out_of_range", error.description)
             }
         case let error as LedgerError:
             switch error {
@@ -144,6 +147,7 @@ final class APIRouter {
                 problem.extra = ["available_points": .int(available), "missing_points": .int(requested - available)]
                 return problem
             case .invalidPoints: return Problem.invalid("points", error.description)
+            case .totalOutOfRange: return Problem(.unprocessableContent, "total_out_of_range", error.description, field: "points")
             }
         case let error as LoyaltyError:
             return problem(for: error)

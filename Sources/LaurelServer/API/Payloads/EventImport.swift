@@ -7,7 +7,9 @@ import LaurelStore
 public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
     public static func parse(_ line: String, id: String, now: Date) throws -> ImportedEvent {
-        let body = try EventBody.decode(Data(line.utf8))
+        let bytes = Data(line.utf8)
+        if NULCharacter.isIn(bytes) { throw NULCharacter.problem }
+        let body = try EventBody.decode(bytes)
         let event = try body.event(id: id, now: now)
         let member: ImportedEvent.Member
         switch (body.memberId, body.externalId) {

@@ -84,14 +84,14 @@ struct EventBody: Codable {
 
 extension EventBody.PurchaseBody {
     /// The largest amount of money a purchase, or one of its lines, may carry.
-    static let maxMoney = Amount(integer: 900_000_000_000_000)
+    static let maxMoney = Bounds.maxEventMoney
 
     func validated() throws -> Purchase {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw Problem.invalid("purchase.currency", "purchase.currency must be a three-letter code such as EUR")
         }
         let lines = self.lines ?? []
-        guard lines.count <= 1000 else { throw Problem.invalid("purchase.lines", "at most 1000 lines") }
+        guard lines.count <= Bounds.maxLines else { throw Problem.invalid("purchase.lines", "at most \(Bounds.maxLines) lines") }
         guard !lines.isEmpty || total != nil else { throw Problem.invalid("purchase.total", "a purchase needs lines or a total") }
         var result: [PurchaseLine] = []
         var linesUnits: Int64 = 0
@@ -99,7 +99,9 @@ extension EventBody.PurchaseBody {
             let path = "purchase.lines[\(index)]"
             guard !line.sku.isEmpty else { throw Problem.invalid("\(path).sku", "\(path).sku must not be empty") }
             let quantity = line.quantity ?? 1
-            guard quantity >= 1, quantity <= 1_000_000 else { throw Problem.invalid("\(path).quantity", "\(path).quantity must be a whole number from 1 to 1000000") }
+            guard quantity >= 1, quantity <= Bounds.maxQuantity else {
+                throw Problem.invalid("\(path).quantity", "\(path).quantity must be a whole number from 1 to \(Bounds.maxQuantity)")
+            }
             guard !line.unitPrice.isNegative else { throw Problem.invalid("\(path).unit_price", "\(path).unit_price must not be negative") }
             // The core's money arithmetic traps on overflow: refuse line totals (and their sum) beyond Amount's range.
             let (lineUnits, lineOverflow) = line.unitPrice.units.multipliedReportingOverflow(by: Int64(quantity))
@@ -114,6 +116,7 @@ extension EventBody.PurchaseBody {
                                        unitPrice: line.unitPrice, delivery: line.delivery ?? false))
         }
         if let total, total.isNegative { throw Problem.invalid("purchase.total", "purchase.total must not be negative") }
+        if let total, total > Self.maxMoney { throw Problem.invalid("purchase.total", "purchase.total must be at most \(Self.maxMoney)") }
         return Purchase(currency: currency, total: total, lines: result)
     }
 }

@@ -61,6 +61,9 @@ struct UpdateMemberBody: Decodable {
 enum MemberFields {
     static func checkExternalId(_ id: String) throws {
         guard !id.isEmpty, id.count <= 128 else { throw Problem.invalid("external_id", "external_id must be 1 to 128 characters") }
+        guard !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Problem.invalid("external_id", "external_id must not contain control characters (U+0000–U+001F, U+007F–U+009F)")
+        }
     }
 
     static func checkEmail(_ email: String) throws {
