@@ -48,8 +48,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")],
-            swiftSettings: strict
+            exclude: ["Resources"],
+            swiftSettings: strict,
+            plugins: ["EmbedResourcesPlugin"]
         ),
         .executableTarget(
             name: "laurel",
@@ -57,8 +58,14 @@ let package = Package(
                 "LaurelCore", "LaurelStore", "LaurelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Build-time code generation: the server's resources compiled into it (no resource bundle
+        // to lose beside the executable), and the git commit for `laurel --version`.
+        .executableTarget(name: "EmbedResources", swiftSettings: strict),
+        .plugin(name: "EmbedResourcesPlugin", capability: .buildTool(), dependencies: ["EmbedResources"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(
             name: "LaurelBench",
             dependencies: [

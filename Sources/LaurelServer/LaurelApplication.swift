@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LaurelCore
 import LaurelStore
 import Logging
+import NIOCore
 
 /// Builds Laurel's HTTP application on a store.
 public enum LaurelApplication {
@@ -11,10 +13,14 @@ public enum LaurelApplication {
         public var port: Int
         /// Seconds between runs of the job that matures pending points and expires lots; 0 turns it off.
         public var settlementInterval: TimeInterval
-        public init(host: String = "127.0.0.1", port: Int = 8080, settlementInterval: TimeInterval = 60) {
+        /// Connection limits; see `ConnectionLimits`.
+        public var connections: ConnectionLimits
+        public init(host: String = "127.0.0.1", port: Int = 8080, settlementInterval: TimeInterval = 60,
+                    connections: ConnectionLimits = ConnectionLimits()) {
             self.host = host
             self.port = port
             self.settlementInterval = settlementInterval
+            self.connections = connections
         }
     }
 
@@ -38,11 +44,22 @@ public enum LaurelApplication {
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
         let (router, _) = self.router(store: store, clock: clock)
-        var app = Application(router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "laurel"),
-                              logger: logger)
+        let configuration = ApplicationConfiguration(
+            address: .hostname(settings.host, port: settings.port), serverName: "laurel",
+            availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))
+        var app = Application(router: router, server: server(settings.connections), configuration: configuration, logger: logger)
         if settings.settlementInterval > 0 {
             app.addServices(SettlementJob(store: store, clock: clock, interval: settings.settlementInterval, logger: logger))
         }
         return app
+    }
+
+    /// HTTP/1.1 with Laurel's connection timeouts, and problem documents for requests the HTTP
+    /// parser refuses. (The connection cap is part of the application's configuration.)
+    public static func server(_ limits: ConnectionLimits) -> HTTPServerBuilder {
+        let bodyTimeout = TimeAmount.nanoseconds(Int64(limits.bodyTimeout * 1e9))
+        return .http1(configuration: HTTP1Channel.Configuration(
+            additionalChannelHandlers: [HTTPParseErrorResponder(), RequestBodyTimeoutHandler(timeout: bodyTimeout)],
+            idleTimeout: .nanoseconds(Int64(limits.idleTimeout * 1e9))))
     }
 }

@@ -17,8 +17,8 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The JSON Lines file.") var file: String
 
     func run() async throws {
-        let store = try await self.store.open()
         guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be 1 to 100000") }
+        let store = try await self.store.open()
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let started = ContinuousClock.now
         var reported = 0

@@ -18,7 +18,7 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let store = try await self.store.open()
-            guard try await store.program(id: program) != nil else { throw ValidationError("no program \(program); apply a program file first") }
+            guard try await store.program(id: program) != nil else { throw CommandFailure("no program \(program); apply a program file first") }
             let (record, secret) = try await APIKeyAuthenticator.create(store: store, programId: program, scope: scope, name: name, now: Date())
             print("created \(record.id) (\(scope.rawValue)) for program \(program). The secret is shown only now:\n\n    \(secret)\n")
         }
@@ -43,7 +43,7 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key id.") var id: String
 
         func run() async throws {
-            guard try await store.open().revokeAPIKey(id: id, now: Date()) else { throw ValidationError("no active key \(id)") }
+            guard try await store.open().revokeAPIKey(id: id, now: Date()) else { throw CommandFailure("no active key \(id)") }
             print("revoked \(id)")
         }
     }

@@ -9,6 +9,7 @@ struct Laurel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
+        version: LaurelVersion.description,
         subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, Import.self, Audit.self]
     )
 
@@ -24,20 +25,35 @@ private func parseAndRun<Command: AsyncParsableCommand>(_: Command.Type) async {
 
 /// Where the data lives; shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("SQLite database file (created if missing), or a PostgreSQL URL postgres://user@host:5432/database.",
-                               discussion: "Defaults to $LAUREL_DATABASE_URL when set, else ./laurel.db."))
-    var db: String = ProcessInfo.processInfo.environment["LAUREL_DATABASE_URL"] ?? "./laurel.db"
+    /// The variable that names the database when `--db` is not given. Help shows its name, never
+    /// its value: a PostgreSQL URL holds a password.
+    static let environmentVariable = "LAUREL_DATABASE_URL"
+
+    @Option(name: .customLong("db"),
+            help: ArgumentHelp("SQLite database file, or a PostgreSQL URL postgres://user@host:5432/database. (default: $LAUREL_DATABASE_URL when set, else ./laurel.db)",
+                               discussion: "Only serve and migrate create a missing SQLite file; the other commands refuse it, so a typo does not open an empty database.",
+                               valueName: "db"))
+    var explicitDatabase: String?
 
     @Flag(help: "SQLite only: synchronous = FULL, so acknowledged writes also survive a power loss (slower).")
     var fullSync = false
 
+    /// `--db`, else `$LAUREL_DATABASE_URL`, else `./laurel.db`.
+    var db: String { explicitDatabase ?? ProcessInfo.processInfo.environment[Self.environmentVariable] ?? "./laurel.db" }
+
+    var isPostgres: Bool { db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") }
+
     /// Opens the store and applies migrations. A PostgreSQL pool runs in the background for the life of the process.
-    func open() async throws -> any LaurelStore {
-        if db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+    /// A SQLite file is created only when `creatingDatabase` (serve, migrate); otherwise a missing one fails.
+    func open(creatingDatabase: Bool = false) async throws -> any LaurelStore {
+        if isPostgres {
             let store = try PostgresStore(url: db)
             Task.immediate { await store.run() }
             try await store.migrate()
             return store
+        }
+        guard creatingDatabase || FileManager.default.fileExists(atPath: db) else {
+            throw CommandFailure("no database at \(db): check --db (or $\(Self.environmentVariable)); `laurel migrate --db \(db)` creates a new one")
         }
         let store = try SQLiteStore(path: db, durability: fullSync ? .full : .normal)
         try await store.migrate()
@@ -52,6 +68,13 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// A command that could not do its work (as opposed to a wrong command line): ArgumentParser
+/// prints `Error: <description>` without the usage text and exits with status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API server (migrations are applied on start).")
 
@@ -61,9 +84,22 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Set up the demo program \"Bean & Thread\" and print a fresh admin API key for it.") var demo = false
     @Option(help: "Seconds between runs of the job that matures pending points and expires lots (0 = off).")
     var settleEvery: Double = 60
+    @Option(help: ArgumentHelp("Seconds a connection may stay open with no request in flight; a request's headers must arrive within it too.",
+                               valueName: "seconds"))
+    var idleTimeout: Double = ConnectionLimits().idleTimeout
+    @Option(help: ArgumentHelp("Seconds a request body may take to arrive in full; then the connection is closed.", valueName: "seconds"))
+    var bodyTimeout: Double = ConnectionLimits().bodyTimeout
+    @Option(help: "Open connections at most; more clients wait in the listen backlog until one closes.")
+    var maxConnections: Int = ConnectionLimits().maxConnections
+
+    func validate() throws {
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
+        guard bodyTimeout > 0, bodyTimeout <= 86_400 else { throw ValidationError("--body-timeout must be above 0 and at most 86400 seconds") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+    }
 
     func run() async throws {
-        let store = try await self.store.open()
+        let store = try await self.store.open(creatingDatabase: true)
         if demo {
             let key = try await DemoSetup.prepare(store: store, now: Date())
             say("""
@@ -79,7 +115,9 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
-        let app = LaurelApplication.build(store: store, settings: .init(host: host, port: port, settlementInterval: settleEvery))
+        let app = LaurelApplication.build(store: store, settings: .init(
+            host: host, port: port, settlementInterval: settleEvery,
+            connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)))
         try await app.runService()
     }
 }
@@ -88,7 +126,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")
     @OptionGroup var store: StoreOptions
     func run() async throws {
-        _ = try await store.open()
+        _ = try await store.open(creatingDatabase: true)
         say("database \(store.displayName) is up to date")
     }
 }

@@ -58,11 +58,11 @@ struct ProgramCommand: AsyncParsableCommand {
     /// Reads and validates a program file, printing every problem before failing.
     static func load(_ file: String) throws -> ProgramDefinition {
         let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw ValidationError("cannot read \(file): \(error.localizedDescription)") }
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw CommandFailure("cannot read \(file): \(error.localizedDescription)") }
         do {
             return try ProgramDefinition.parse(text)
         } catch {
-            throw ValidationError("\(file) has \(error.issues.count) problem(s):\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
+            throw CommandFailure("\(file) has \(error.issues.count) problem(s):\n" + error.issues.map { "  \($0)" }.joined(separator: "\n"))
         }
     }
 }

@@ -20,7 +20,7 @@ enum APIJSON {
 
     /// Decodes a request body, turning decoding failures into problems that name the field.
     static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
-        guard !body.isEmpty else { throw Problem(.badRequest, "invalid_json", "the request needs a JSON body") }
+        try requireObject(body)
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch let error as DecodingError {
@@ -38,6 +38,16 @@ enum APIJSON {
             throw problem
         } catch {
             throw Problem(.badRequest, "invalid_json", "the body is not valid JSON")
+        }
+    }
+
+    /// Every JSON body Laurel takes is an object: `null`, `[]`, `123` or `"text"` is a body of the
+    /// wrong shape (`invalid_json`), not a problem with one field, which is what the decoder would report.
+    static func requireObject(_ body: Data) throws {
+        guard !body.isEmpty else { throw Problem(.badRequest, "invalid_json", "the request needs a JSON body") }
+        let first = body.first { !(" \t\r\n".utf8.contains($0)) }
+        guard first == UInt8(ascii: "{") else {
+            throw Problem(.badRequest, "invalid_json", first == nil ? "the request needs a JSON body" : "the body must be a JSON object")
         }
     }
 

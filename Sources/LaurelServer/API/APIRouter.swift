@@ -21,7 +21,8 @@ struct APIRequest: Sendable {
         return value
     }
 
-    func query(_ name: String) -> String? { request.uri.queryParameters.get(name) }
+    /// A query parameter, read as a form would send it (`+` is a space; see `FormQuery`).
+    func query(_ name: String) -> String? { FormQuery.value(of: name, in: request.uri.query) }
 
     /// `limit` (1…500, default 50) of a list request.
     func limit() throws -> Int {

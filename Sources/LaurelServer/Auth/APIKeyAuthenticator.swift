@@ -31,11 +31,19 @@ public final class APIKeyAuthenticator: Sendable {
         return (record, secret)
     }
 
+    /// The credentials of an `Authorization: Bearer <token>` header. The scheme is case-insensitive and
+    /// may be followed by several spaces (RFC 9110, section 11.1); nil for another scheme or no token.
+    static func bearerToken(_ header: String) -> String? {
+        guard let space = header.firstIndex(of: " "), header[..<space].lowercased() == "bearer" else { return nil }
+        let token = header[space...].drop { $0 == " " }
+        return token.isEmpty ? nil : String(token)
+    }
+
     func authenticate(_ request: Request, scope: APIScope) async throws -> APIKeyRecord {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+        guard let header = request.headers[.authorization], let secret = Self.bearerToken(header) else {
             throw Problem(.unauthorized, "unauthorized", "send an API key as Authorization: Bearer <key>")
         }
-        let hash = Self.hash(String(header.dropFirst(7)))
+        let hash = Self.hash(secret)
         let now = clock.now()
         var key = cache.withLock { entries -> APIKeyRecord? in
             guard let entry = entries[hash], now.timeIntervalSince(entry.loadedAt) < Self.cacheSeconds else { return nil }

@@ -21,11 +21,10 @@ public enum DemoSetup {
         try ProgramSourceParser.parse(json).objectValue?["id"]?.stringValue ?? ""
     }
 
+    /// The demo program's definition, `Resources/demo-program.yaml` embedded in the binary at build time.
+    /// It cannot fail; `throws` is kept for the callers written when it read a file.
     public static func source() throws -> String {
-        guard let url = Bundle.module.url(forResource: "demo-program", withExtension: "yaml", subdirectory: "Resources") else {
-            throw StoreError.notFound("demo-program.yaml in the build")
-        }
-        return try String(contentsOf: url, encoding: .utf8)
+        EmbeddedResources.demoProgramYaml
     }
 
     /// Creates the demo program if needed, applies the demo definition when it changed, replaces

@@ -71,6 +71,7 @@ struct RewardRoutes {
 
     /// A reward definition from the body, checked against the current program.
     private func read(_ request: APIRequest, id: String? = nil) async throws -> Reward {
+        try APIJSON.requireObject(request.body)
         let tree: JSONValue
         do {
             tree = try JSONDecoder().decode(JSONValue.self, from: request.body)

@@ -17,12 +17,11 @@ struct SystemRoutes {
     }
 }
 
-/// The OpenAPI 3.1 document describing the API, shipped as a resource.
+/// The OpenAPI 3.1 document describing the API, `Resources/openapi.json` embedded in the binary at
+/// build time (see `EmbedResourcesPlugin`), so it is served whatever lies beside the executable.
 public enum OpenAPIDocument {
+    /// The document's bytes. It cannot fail; `throws` is kept for the callers written when it read a file.
     public static func data() throws -> Data {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
-            throw Problem(.internalServerError, "internal_error", "openapi.json is missing from the build")
-        }
-        return try Data(contentsOf: url)
+        Data(EmbeddedResources.openapiJson.utf8)
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LaurelServer
+import LaurelTestSupport
+import NIOCore
+import Testing
+
+/// Connections that do not do their part are closed: an idle one, one that sends half a request
+/// head, and one that trickles its body, each within its timeout (1 s here), over real TCP.
+@Suite struct ConnectionTimeoutTests {
+    static let limits = ConnectionLimits(idleTimeout: 1, bodyTimeout: 1.5, maxConnections: 100)
+
+    /// Runs `body` with the port of a live server using `limits`.
+    func withServer(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let fixture = try await HTTPFixture.make(.sqlite)
+        let app = LaurelApplication.build(store: fixture.store, clock: fixture.clock,
+                                          settings: .init(settlementInterval: 0, connections: Self.limits))
+        try await app.test(.live) { client in try await body(try #require(client.port)) }
+    }
+
+    @Test func idleConnectionIsClosed() async throws {
+        try await withServer { port in
+            let outcome = try await RawConnection.exchange(port: port) { _ in }
+            let closedAfter = try #require(outcome.closedAfter, "an idle connection stayed open")
+            #expect(closedAfter >= .milliseconds(900) && closedAfter < .seconds(5), "closed after \(closedAfter)")
+        }
+    }
+
+    @Test func halfSentHeaderIsClosed() async throws {
+        try await withServer { port in
+            let outcome = try await RawConnection.exchange(port: port) { writer in
+                try await writer.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: "))
+                // Keep sending header bytes: a trickled head must not keep the connection.
+                for _ in 0..<20 {
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await writer.write(ByteBuffer(string: "a"))
+                }
+            }
+            let closedAfter = try #require(outcome.closedAfter, "a half-sent request head kept the connection open")
+            #expect(closedAfter < .seconds(5), "closed after \(closedAfter)")
+            #expect(outcome.received.isEmpty, "no response to a request that never arrived: \(outcome.received)")
+        }
+    }
+
+    @Test func trickledBodyIsClosed() async throws {
+        try await withServer { port in
+            let outcome = try await RawConnection.exchange(port: port) { writer in
+                try await writer.write(ByteBuffer(string: "POST /v1/members HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"))
+                for _ in 0..<30 { // a byte every 0.3 s: never idle for 1 s, never finished
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await writer.write(ByteBuffer(string: " "))
+                }
+            }
+            let closedAfter = try #require(outcome.closedAfter, "a trickled body kept the connection open")
+            #expect(closedAfter >= .milliseconds(1_400) && closedAfter < .seconds(6), "closed after \(closedAfter)")
+        }
+    }
+
+    @Test func answeredConnectionIsClosedWhenIdle() async throws {
+        try await withServer { port in
+            let outcome = try await RawConnection.exchange(port: port) { writer in
+                try await writer.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            }
+            #expect(outcome.statusLine == "HTTP/1.1 200 OK")
+            let closedAfter = try #require(outcome.closedAfter, "a kept-alive connection stayed open")
+            #expect(closedAfter < .seconds(5), "closed after \(closedAfter)")
+        }
+    }
+}
