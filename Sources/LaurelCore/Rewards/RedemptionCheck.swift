@@ -85,6 +85,11 @@ public struct RedemptionCheck: Sendable {
         guard let points else { return .failure(.invalidPoints("points-to-money needs the points to spend")) }
         guard points >= minimum else { return .failure(.invalidPoints("at least \(minimum) points")) }
         guard points % step == 0 else { return .failure(.invalidPoints("points must be a multiple of \(step)")) }
+        // What the points are worth (`value(of:cost:)`) must be money one event may carry.
+        let (units, overflow) = program.pointValue.units.multipliedReportingOverflow(by: Int64(points))
+        guard points <= Bounds.maxPointsPerEvent, !overflow, units <= Bounds.maxEventMoney.units else {
+            return .failure(.invalidPoints("points worth at most \(Bounds.maxEventMoney) (and at most \(Bounds.maxPointsPerEvent) points) at a time"))
+        }
         return .success(points)
     }
 

@@ -28,7 +28,7 @@ import Testing
 
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
-        let port = Int.random(in: 40_000...49_999)
+        let port = try await TestPorts.unused()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--db", path, "--port", "\(port)", "--settle-every", "0"]

@@ -216,7 +216,7 @@ struct MultiNodeCluster: Sendable {
 
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the laurel executable first (swift build)")
-        let ports = [Int.random(in: 20_000...29_999), Int.random(in: 30_000...39_999)]
+        let ports = [try await TestPorts.unused(), try await TestPorts.unused()]
         var processes: [Process] = []
         for port in ports {
             let process = Process()

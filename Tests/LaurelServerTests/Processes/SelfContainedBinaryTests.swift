@@ -14,14 +14,6 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("Sources/LaurelServer/Resources/openapi.json")
     }
 
-    /// A port nobody listens on now (bound, then released).
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(channel.localAddress?.port)
-        channel.close(promise: nil)
-        return port
-    }
-
     @Test func copiedExecutableServesTheDemoAndItsOpenAPIDocument() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-alone-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -30,7 +22,7 @@ import Testing
         try FileManager.default.copyItem(atPath: LaurelCommand.binary, toPath: binary.path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["laurel"])
 
-        let port = try await Self.freePort()
+        let port = try await TestPorts.unused()
         let log = folder.appendingPathComponent("serve.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
