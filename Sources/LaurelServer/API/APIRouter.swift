@@ -64,7 +64,9 @@ final class APIRouter {
 
     let router: Router<AppContext>
     let keys: APIKeyAuthenticator
-    private(set) var routes: [(method: String, path: String)] = []
+    /// Every route added, shared with `UnmatchedRouteMiddleware`.
+    let table = RouteTable()
+    var routes: [(method: String, path: String)] { table.all }
 
     init(router: Router<AppContext>, keys: APIKeyAuthenticator) {
         self.router = router
@@ -74,7 +76,7 @@ final class APIRouter {
     /// Adds an authenticated route; the caller's key must have at least `scope`.
     func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope,
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
-        routes.append((method.rawValue, path))
+        table.add(method: method.rawValue, path: path)
         let keys = self.keys
         router.on(RouterPath(path), method: method) { request, context -> Response in
             do {
@@ -97,7 +99,7 @@ final class APIRouter {
 
     /// Adds a public route (health, OpenAPI document).
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
-        routes.append((method.rawValue, path))
+        table.add(method: method.rawValue, path: path)
         router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
     }
 
