@@ -32,13 +32,20 @@ struct APIRequest: Sendable {
         return limit
     }
 
-    /// A `starting_after` cursor of the form `<prefix><sequence>` (`le_42`, `tc_7`); nil when absent.
+    /// A `starting_after` cursor of the form `<prefix><sequence>` (`le_42`, `tc_7`; the sequence is 1 to 18
+    /// ASCII digits, as the OpenAPI document's pattern says); nil when absent.
     func sequenceCursor(prefix: String, naming: String) throws -> Int64? {
         guard let text = query("starting_after") else { return nil }
-        guard text.hasPrefix(prefix), let sequence = Int64(text.dropFirst(prefix.count)) else {
+        guard text.hasPrefix(prefix), let sequence = Self.sequence(text.dropFirst(prefix.count)) else {
             throw Problem(.badRequest, "invalid_request", "starting_after must be \(naming) such as \(prefix)42", field: "starting_after")
         }
         return sequence
+    }
+
+    /// 1 to 18 ASCII digits as a number (always within Int64); nil for anything else, signs included.
+    static func sequence(_ text: Substring) -> Int64? {
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int64(text)
     }
 
     /// The `Idempotency-Key` claim of a write, rendering its response with `status`.

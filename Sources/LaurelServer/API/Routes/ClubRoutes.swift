@@ -52,7 +52,7 @@ struct ClubRoutes {
         api.add(.get, "/v1/messages", scope: .admin) { request in
             var cursor: Int64?
             if let text = request.query("starting_after") {
-                guard let sequence = Int64(text), sequence >= 0 else {
+                guard let sequence = APIRequest.sequence(Substring(text)) else {
                     throw Problem(.badRequest, "invalid_request", "starting_after must be a message sequence number", field: "starting_after")
                 }
                 cursor = sequence

@@ -37,11 +37,11 @@ struct MemberRoutes {
         }
 
         api.add(.get, "/v1/members", scope: .read) { request in
+            let limit = try request.limit()
             if let externalId = request.query("external_id") {
                 let found = try await store.member(programId: request.programId, externalId: externalId)
                 return APIJSON.response(.ok, try APIJSON.encode(ListView(data: found.map { [MemberView($0)] } ?? [], hasMore: false)))
             }
-            let limit = try request.limit()
             let page = try await store.members(programId: request.programId, limit: limit, startingAfter: request.query("starting_after"))
             let view = ListView(data: page.items.map { MemberView($0) }, hasMore: page.hasMore, nextCursor: page.hasMore ? page.items.last?.id : nil)
             return APIJSON.response(.ok, try APIJSON.encode(view))

@@ -12,8 +12,7 @@ struct TierRoutes {
         api.add(.put, "/v1/members/{id}/tier", scope: .admin) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(TierFloorBody.self, from: request.body)
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty, reason.count <= 500 else { throw Problem.invalid("reason", "reason must be 1 to 500 characters") }
+            let reason = try FreeText.read(body.reason, field: "reason")
             let now = clock.now()
             var until: Date?
             if let text = body.until {
