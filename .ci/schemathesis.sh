@@ -7,14 +7,15 @@
 #   LAUREL_BINARY=path/to/laurel SCHEMATHESIS_SEED=7 bash .ci/schemathesis.sh
 #
 # Bounded: at most SCHEMATHESIS_EXAMPLES cases per operation and phase, and SCHEMATHESIS_MAX_TIME
-# seconds in all; the seed is fixed, so a run is repeatable.
+# seconds in all (about 4.5 minutes, ~12,000 requests on a busy 2-core machine). The seed is fixed,
+# so each run generates the same cases, as far as the time bound lets it get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 seed=${SCHEMATHESIS_SEED:-27}
-examples=${SCHEMATHESIS_EXAMPLES:-40}
-max_time=${SCHEMATHESIS_MAX_TIME:-240}
+examples=${SCHEMATHESIS_EXAMPLES:-20}
+max_time=${SCHEMATHESIS_MAX_TIME:-270}
 
 if ! command -v schemathesis >/dev/null || ! schemathesis --version | grep -q " $SCHEMATHESIS_VERSION\$"; then
     python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
