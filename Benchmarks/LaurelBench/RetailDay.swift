@@ -408,7 +408,7 @@ enum RetailSetup {
             // Three tiers from the start, and points to spend.
             if let floor = opening.floor {
                 _ = try await store.setTierFloor(programId: "bench", memberId: member.id, tierId: floor, until: nil,
-                                                 note: "imported", actor: "bench", now: now)
+                                                 note: "imported", actor: "bench", now: now, expiringWithin: 0, idempotency: nil)
             }
             if opening.points > 0 {
                 _ = try await store.adjust(programId: "bench", memberId: member.id, id: Identifiers.make("adj", now: now), points: opening.points,

@@ -27,8 +27,8 @@ public enum LaurelApplication {
     /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
     public static func router(store: any LaurelStore, clock: any WallClock) -> (Router<AppContext>, [(method: String, path: String)]) {
         let router = Router(context: AppContext.self)
-        router.add(middleware: UnmatchedRouteMiddleware())
         let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
+        router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)
         ProgramRoutes(store: store, clock: clock).register(api)
         MemberRoutes(store: store, clock: clock).register(api)

@@ -31,7 +31,8 @@ public protocol LaurelStore: Sendable {
     func member(programId: String, externalId: String) async throws -> MemberRecord?
     /// Members in id (creation) order after `startingAfter`.
     func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord>
-    func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord
+    func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
+                      idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
 
     // MARK: Events and points
     /// Runs the core on the event against the program's current version and stores the outcome.
@@ -57,7 +58,10 @@ public protocol LaurelStore: Sendable {
     // MARK: Tiers
     /// Sets (or, with `tierId` nil, removes) a staff floor: the member holds at least that tier until
     /// `until` (nil = until removed). The member's tier is re-evaluated at once and the change recorded.
-    func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord
+    /// Answers the member's points summary as of `now` (as `pointsSummary`), read in the same transaction, so that the
+    /// answer stored for a replay is what the write left.
+    func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
+                      expiringWithin: TimeInterval, idempotency: Idempotency<PointsSummary>?) async throws -> Idempotent<PointsSummary>
     /// A member's tier changes, newest first, before the change `startingAfter` (a sequence number).
     func tierChanges(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<TierChangeRecord>
     /// Re-evaluates members whose tier check is due (review dates, activity leaving the window, floors
@@ -65,12 +69,16 @@ public protocol LaurelStore: Sendable {
     func reviewTiers(now: Date, batchSize: Int) async throws -> Int
 
     // MARK: Rewards and redemptions
+    /// Creates a reward; throws `StoreError.rewardExists` when its id is taken (the insert itself
+    /// refuses, so of concurrent creates of one id exactly one succeeds).
+    func createReward(programId: String, reward: Reward, now: Date, idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord>
     /// Creates a reward, or replaces its definition; a new stock resets the units left by the difference.
-    func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord
+    func putReward(programId: String, reward: Reward, now: Date, idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord>
     func reward(programId: String, id: String) async throws -> RewardRecord?
     func rewards(programId: String) async throws -> [RewardRecord]
-    /// Adds codes to a reward's pool; returns how many were new (codes already there are skipped).
-    func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int
+    /// Adds codes to a reward's pool; answers how many were new (codes already there are skipped) and the stock after.
+    func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
+                        idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded>
     /// Spends the member's points and issues the reward in one transaction; refusals throw `LoyaltyError.refused`.
     func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
                 idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
@@ -91,7 +99,8 @@ public protocol LaurelStore: Sendable {
     /// Joins a member to a club by invitation (`invitedBy` a member id or staff actor) or by paying its points.
     func joinClub(programId: String, clubId: String, memberId: String, via: ClubMembershipRecord.Via, invitedBy: String?, now: Date,
                   idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord>
-    func leaveClub(programId: String, clubId: String, memberId: String, now: Date) async throws -> ClubMembershipRecord
+    func leaveClub(programId: String, clubId: String, memberId: String, now: Date,
+                   idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord>
     /// Current members of a club in member id order.
     func clubMembers(programId: String, clubId: String, limit: Int, startingAfter: String?) async throws -> Page<ClubMembershipRecord>
     /// Emits `club.membership_expiring` for memberships near their end, renews or ends those past it; returns how many it handled.
@@ -104,4 +113,13 @@ public protocol LaurelStore: Sendable {
     // MARK: Checks
     /// Verifies the ledger invariants of a program (entries balance, cached balances match entries and lots).
     func audit(programId: String) async throws -> [String]
+}
+
+extension LaurelStore {
+    /// Creates or replaces a reward outside any API request (demo setup, benchmarks, tests).
+    public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
+        let result = try await putReward(programId: programId, reward: reward, now: now, idempotency: nil)
+        guard let record = result.value else { preconditionFailure("a write without an idempotency key is never a replay") }
+        return record
+    }
 }

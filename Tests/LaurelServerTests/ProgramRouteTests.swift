@@ -75,10 +75,15 @@ import Testing
             #expect(health.status == 200 && health.json["status"] as? String == "ok")
             let document = try await api.call(.get, "/openapi.json", key: nil)
             #expect(document.status == 200 && (document.json["openapi"] as? String)?.hasPrefix("3.1") == true)
-            for (method, path) in [(HTTPRequest.Method.get, "/v1/nothing"), (.delete, "/v1/members")] {
-                let unmatched = try await api.call(method, path, key: fixture.read)
-                #expect(unmatched.status == 404 && unmatched.code == "not_found", "\(method) \(path)")
-                #expect(unmatched.headers[.contentType] == "application/problem+json")
+            let unknown = try await api.call(.get, "/v1/nothing", key: fixture.read)
+            #expect(unknown.status == 404 && unknown.code == "not_found")
+            #expect(unknown.headers[.contentType] == "application/problem+json")
+            // A served path with another method: 405 and the methods it has (RFC 9110).
+            for (method, path, allowed) in [(HTTPRequest.Method.delete, "/v1/members", "POST, GET"),
+                                            (.put, "/v1/members/mem_x/ledger", "GET")] {
+                let refused = try await api.call(method, path, key: fixture.read)
+                #expect(refused.status == 405 && refused.code == "method_not_allowed", "\(method) \(path)")
+                #expect(refused.headers[.allow] == allowed && refused.headers[.contentType] == "application/problem+json")
             }
         }
     }

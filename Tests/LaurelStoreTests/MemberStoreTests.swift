@@ -80,7 +80,7 @@ struct MemberStoreTests {
         let member = try await fixture.member("c-1")
         let later = StoreFixture.at(hours: 1)
         let first = try await store.updateMember(programId: fixture.programId, id: member.id, patch: MemberPatch(
-            email: "ada@example.com", name: "Ada", birthday: "1990-05-17", attributes: ["size": .string("M"), "tier": .string("gold")]), now: later)
+            email: "ada@example.com", name: "Ada", birthday: "1990-05-17", attributes: ["size": .string("M"), "tier": .string("gold")]), now: later, idempotency: nil).value!
         #expect(first.email == "ada@example.com" && first.name == "Ada" && first.birthday == "1990-05-17")
         #expect(first.attributes == ["size": .string("M"), "tier": .string("gold")])
         #expect(first.updatedAt == later && first.createdAt == StoreFixture.start)
@@ -89,7 +89,7 @@ struct MemberStoreTests {
         // null clears a field, an absent field stays, a null attribute is removed, others stay.
         let evenLater = StoreFixture.at(hours: 2)
         let second = try await store.updateMember(programId: fixture.programId, id: member.id, patch: MemberPatch(
-            email: .some(nil), attributes: ["size": .null, "shoe": .number("42")], status: .blocked), now: evenLater)
+            email: .some(nil), attributes: ["size": .null, "shoe": .number("42")], status: .blocked), now: evenLater, idempotency: nil).value!
         #expect(second.email == nil)
         #expect(second.name == "Ada" && second.birthday == "1990-05-17")
         #expect(second.attributes == ["tier": .string("gold"), "shoe": .number("42")])
@@ -98,11 +98,11 @@ struct MemberStoreTests {
         #expect(try await fixture.reload(member.id) == second)
 
         await #expect(throws: StoreError.notFound("member mem_missing")) {
-            _ = try await store.updateMember(programId: fixture.programId, id: "mem_missing", patch: MemberPatch(name: "X"), now: later)
+            _ = try await store.updateMember(programId: fixture.programId, id: "mem_missing", patch: MemberPatch(name: "X"), now: later, idempotency: nil)
         }
         _ = try await store.createProgram(id: "prg_other", name: "Other", now: StoreFixture.start)
         await #expect(throws: StoreError.notFound("member \(member.id)")) {
-            _ = try await store.updateMember(programId: "prg_other", id: member.id, patch: MemberPatch(name: "X"), now: later)
+            _ = try await store.updateMember(programId: "prg_other", id: member.id, patch: MemberPatch(name: "X"), now: later, idempotency: nil)
         }
         #expect(try await fixture.reload(member.id).name == "Ada")
     }

@@ -153,7 +153,8 @@ struct RandomWorkloadTests {
                     let block = !blocked.contains(member)
                     operation = "\(block ? "block" : "unblock") \(member)"
                     _ = try await fixture.store.updateMember(programId: fixture.programId, id: member,
-                                                             patch: MemberPatch(status: block ? .blocked : .active), now: now)
+                                                             patch: MemberPatch(status: block ? .blocked : .active), now: now,
+                                                             idempotency: nil)
                     if block { blocked.insert(member) } else { blocked.remove(member) }
                 }
             } catch {

@@ -132,8 +132,10 @@ struct RedemptionStoreTests {
     func poolCodesAreIssuedOnceAndAreTheStock(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.program)
         _ = try await Self.reward(#"{"id": "card", "name": "Gift card", "type": "gift_card", "value": "10", "cost": 100, "codes": "pool"}"#, fixture: fixture)
-        #expect(try await fixture.store.addRewardCodes(programId: fixture.programId, rewardId: "card", codes: ["A1", "A2", "A1"], now: StoreFixture.start) == 2)
-        #expect(try await fixture.store.addRewardCodes(programId: fixture.programId, rewardId: "card", codes: ["A2", "A3"], now: StoreFixture.start) == 1)
+        #expect(try await fixture.store.addRewardCodes(programId: fixture.programId, rewardId: "card", codes: ["A1", "A2", "A1"], now: StoreFixture.start,
+                                                           idempotency: nil).value?.added == 2)
+        #expect(try await fixture.store.addRewardCodes(programId: fixture.programId, rewardId: "card", codes: ["A2", "A3"], now: StoreFixture.start,
+                                                           idempotency: nil).value?.added == 1)
         #expect(try await fixture.store.reward(programId: fixture.programId, id: "card")?.stockLeft == 3)
         let member = try await Self.member(fixture, "ana", points: 1000)
         var codes: [String] = []

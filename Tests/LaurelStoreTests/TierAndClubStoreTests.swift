@@ -91,7 +91,8 @@ struct TierAndClubStoreTests {
         let member = try await fixture.member("ben")
         let until = StoreFixture.at(days: 5)
         let floored = try await fixture.store.setTierFloor(programId: fixture.programId, memberId: member.id, tierId: "gold", until: until,
-                                                           note: "influencer", actor: "jane", now: StoreFixture.at())
+                                                           note: "influencer", actor: "jane", now: StoreFixture.at(), expiringWithin: 0,
+                                                           idempotency: nil).value!.member
         #expect(floored.tier.tierId == "gold" && floored.tier.floorTierId == "gold")
         try await fixture.record(StoreFixture.purchase(total: "10", at: StoreFixture.at(days: 1)), memberId: member.id)
         #expect(try await fixture.reload(member.id).tier.tierId == "gold")
@@ -100,7 +101,7 @@ struct TierAndClubStoreTests {
         #expect(after.tier.tierId == "bronze" && after.tier.floorTierId == nil)
         do {
             _ = try await fixture.store.setTierFloor(programId: fixture.programId, memberId: member.id, tierId: "diamond", until: nil, note: "x",
-                                                     actor: "jane", now: StoreFixture.at(days: 6))
+                                                     actor: "jane", now: StoreFixture.at(days: 6), expiringWithin: 0, idempotency: nil)
             Issue.record("an unknown tier was set")
         } catch LoyaltyError.unknownTier {}
     }
@@ -144,7 +145,7 @@ struct TierAndClubStoreTests {
         let fixture = try await StoreFixture.make(backend, program: Self.program)
         let member = try await fixture.member("gold")
         _ = try await fixture.store.setTierFloor(programId: fixture.programId, memberId: member.id, tierId: "gold", until: nil, note: "vip",
-                                                 actor: "jane", now: StoreFixture.at())
+                                                 actor: "jane", now: StoreFixture.at(), expiringWithin: 0, idempotency: nil)
         let joined = try #require(try await fixture.store.pointsSummary(programId: fixture.programId, memberId: member.id, now: StoreFixture.at(),
                                                                        expiringWithin: 0).clubs.first)
         let end = try #require(joined.expiresAt)

@@ -44,6 +44,8 @@ extension JSONValue: Codable {
         if let value = try? container.decode(String.self) { self = .string(value); return }
         if let value = try? container.decode(Int64.self) { self = .number(String(value)); return }
         if let value = try? container.decode(Decimal.self) { self = .number("\(value)"); return }
+        // Beyond a decimal's exponent range (1e-300): kept as the double's text, never refused as "not JSON".
+        if let value = try? container.decode(Double.self), value.isFinite { self = .number("\(value)"); return }
         if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
         if let value = try? container.decode([String: JSONValue].self) { self = .object(value); return }
         throw DecodingError.dataCorruptedError(in: container, debugDescription: "unsupported JSON value")
@@ -55,7 +57,15 @@ extension JSONValue: Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let text):
-            if let int = Int64(text) { try container.encode(int) } else if let decimal = Decimal(string: text) { try container.encode(decimal) } else { try container.encode(text) }
+            if let int = Int64(text) {
+                try container.encode(int)
+            } else if let decimal = Decimal(string: text) {
+                try container.encode(decimal)
+            } else if let double = Double(text), double.isFinite {
+                try container.encode(double)
+            } else {
+                try container.encode(text)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

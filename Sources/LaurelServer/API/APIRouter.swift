@@ -33,13 +33,20 @@ struct APIRequest: Sendable {
         return limit
     }
 
-    /// A `starting_after` cursor of the form `<prefix><sequence>` (`le_42`, `tc_7`); nil when absent.
+    /// A `starting_after` cursor of the form `<prefix><sequence>` (`le_42`, `tc_7`; the sequence is 1 to 18
+    /// ASCII digits, as the OpenAPI document's pattern says); nil when absent.
     func sequenceCursor(prefix: String, naming: String) throws -> Int64? {
         guard let text = query("starting_after") else { return nil }
-        guard text.hasPrefix(prefix), let sequence = Int64(text.dropFirst(prefix.count)) else {
+        guard text.hasPrefix(prefix), let sequence = Self.sequence(text.dropFirst(prefix.count)) else {
             throw Problem(.badRequest, "invalid_request", "starting_after must be \(naming) such as \(prefix)42", field: "starting_after")
         }
         return sequence
+    }
+
+    /// 1 to 18 ASCII digits as a number (always within Int64); nil for anything else, signs included.
+    static func sequence(_ text: Substring) -> Int64? {
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int64(text)
     }
 
     /// The `Idempotency-Key` claim of a write, rendering its response with `status`.
@@ -65,7 +72,9 @@ final class APIRouter {
 
     let router: Router<AppContext>
     let keys: APIKeyAuthenticator
-    private(set) var routes: [(method: String, path: String)] = []
+    /// Every route added, shared with `UnmatchedRouteMiddleware`.
+    let table = RouteTable()
+    var routes: [(method: String, path: String)] { table.all }
 
     init(router: Router<AppContext>, keys: APIKeyAuthenticator) {
         self.router = router
@@ -75,7 +84,7 @@ final class APIRouter {
     /// Adds an authenticated route; the caller's key must have at least `scope`.
     func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope,
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
-        routes.append((method.rawValue, path))
+        table.add(method: method.rawValue, path: path)
         let keys = self.keys
         router.on(RouterPath(path), method: method) { request, context -> Response in
             do {
@@ -99,7 +108,7 @@ final class APIRouter {
 
     /// Adds a public route (health, OpenAPI document).
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
-        routes.append((method.rawValue, path))
+        table.add(method: method.rawValue, path: path)
         router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
     }
 
@@ -126,6 +135,7 @@ final class APIRouter {
             case .notFound(let what): return Problem.notFound(what)
             case .duplicateExternalId: return Problem(.conflict, "duplicate_external_id", error.description, field: "external_id")
             case .programExists: return Problem(.conflict, "program_exists", error.description)
+            case .rewardExists: return Problem(.conflict, "reward_exists", error.description, field: "id")
             case .programNotConfigured: return Problem(.conflict, "program_not_configured", error.description)
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")

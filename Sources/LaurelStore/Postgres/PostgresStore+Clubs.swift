@@ -114,8 +114,10 @@ extension PostgresStore {
         }
     }
 
-    public func leaveClub(programId: String, clubId: String, memberId: String, now: Date) async throws -> ClubMembershipRecord {
+    public func leaveClub(programId: String, clubId: String, memberId: String, now: Date,
+                          idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord> {
         try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // Locked, so a concurrent leave (or the membership job ending it) waits and then finds it no longer active.
             guard var record = try await connection.row("""
                 SELECT * FROM club_memberships
@@ -126,7 +128,7 @@ extension PostgresStore {
             try await Self.endMembership(connection, record, reason: "left", now: now, logger)
             record.status = .ended
             record.endedAt = now
-            return record
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
     }
 

@@ -101,22 +101,29 @@ extension PostgresStore {
             if let summary { return summary }
         }
         return try await snapshotRead { connection in
-            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
-                throw StoreError.notFound("member \(memberId)")
-            }
-            let lots = try await connection.rows(EventSQL.LotsThatCanChange.self, logger) {
-                $0.append(member.id)
-                $0.append(horizon)
-            }.map { try Self.lot($0) }
-            let current = try? await currentVersion(connection, programId: programId)
-            if let current { currentVersions.withLock { $0[programId] = current.0.version } }
-            let processor = current?.1
-            var tier: TierProgress?
-            if let processor { tier = try await Self.tierProgress(connection, member: member, processor: processor, now: now, logger) }
-            var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
-            if processor?.program.clubs.isEmpty == false { summary.clubs = try await Self.memberships(connection, memberId: memberId, logger) }
-            return summary
+            try await pointsSummary(connection, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
         }
+    }
+
+    /// A member's points summary as of `now`, in the caller's transaction (a snapshot read, or a write that answers with it).
+    func pointsSummary(_ connection: PostgresConnection, programId: String, memberId: String, now: Date,
+                       expiringWithin: TimeInterval) async throws -> PointsSummary {
+        let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+        guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
+            throw StoreError.notFound("member \(memberId)")
+        }
+        let lots = try await connection.rows(EventSQL.LotsThatCanChange.self, logger) {
+            $0.append(member.id)
+            $0.append(horizon)
+        }.map { try Self.lot($0) }
+        let current = try? await currentVersion(connection, programId: programId)
+        if let current { currentVersions.withLock { $0[programId] = current.0.version } }
+        let processor = current?.1
+        var tier: TierProgress?
+        if let processor { tier = try await Self.tierProgress(connection, member: member, processor: processor, now: now, logger) }
+        var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
+        if processor?.program.clubs.isEmpty == false { summary.clubs = try await Self.memberships(connection, memberId: memberId, logger) }
+        return summary
     }
 
     public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,

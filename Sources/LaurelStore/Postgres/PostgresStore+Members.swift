@@ -42,8 +42,10 @@ extension PostgresStore {
         }
     }
 
-    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
+    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
+                             idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard var member = try await Self.fetchMember(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("member \(id)")
             }
@@ -53,7 +55,7 @@ extension PostgresStore {
                        attributes = \(try JSONText.encode(member.attributes)), status = \(member.status.rawValue), updated_at = \(now.millis)
                 WHERE id = \(id)
                 """, logger: logger)
-            return member
+            return try await Self.remember(connection, programId: programId, idempotency, member, logger)
         }
     }
 

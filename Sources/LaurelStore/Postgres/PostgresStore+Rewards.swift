@@ -9,17 +9,31 @@ extension PostgresStore {
                      stockLeft: try row.get("stock_left", Int?.self), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 
-    public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
+    public func createReward(programId: String, reward: Reward, now: Date,
+                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: false, idempotency: idempotency)
+    }
+
+    public func putReward(programId: String, reward: Reward, now: Date,
+                          idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: true, idempotency: idempotency)
+    }
+
+    /// Creates (`replacing` false: the insert refuses an id already taken, whatever another node did
+    /// meanwhile) or creates-or-replaces a reward.
+    private func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
+                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
         try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // Serialises catalogue writes of the program (two nodes creating the same reward) without blocking
             // the inserts that reference the program (FOR NO KEY UPDATE does not conflict with their key-share locks).
             guard try await connection.row("SELECT id FROM programs WHERE id = \(programId) FOR NO KEY UPDATE", logger) != nil else {
                 throw StoreError.notFound("program \(programId)")
             }
             // Locked, so a redemption cannot take a unit between reading what is left and writing it back.
-            let existing = try await connection.row("""
+            let existing = replacing ? try await connection.row("""
                 SELECT stock_left, definition, created_at FROM rewards WHERE program_id = \(programId) AND id = \(reward.id) FOR UPDATE
-                """, logger)
+                """, logger) : nil
             let stockLeft: Int?
             if reward.codes == .pool {
                 stockLeft = try await connection.row("""
@@ -35,12 +49,24 @@ extension PostgresStore {
                 stockLeft = nil
             }
             let createdAt = try existing?.date("created_at") ?? now
-            try await connection.query("""
-                INSERT INTO rewards (program_id, id, definition, stock_left, created_at, updated_at)
-                VALUES (\(programId), \(reward.id), \(try JSONText.encode(reward.canonicalTree)), \(stockLeft), \(createdAt.millis), \(now.millis))
-                ON CONFLICT (program_id, id) DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at
-                """, logger: logger)
-            return RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            let definition = try JSONText.encode(reward.canonicalTree)
+            let written = if replacing {
+                try await connection.rows("""
+                    INSERT INTO rewards (program_id, id, definition, stock_left, created_at, updated_at)
+                    VALUES (\(programId), \(reward.id), \(definition), \(stockLeft), \(createdAt.millis), \(now.millis))
+                    ON CONFLICT (program_id, id) DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at
+                    RETURNING id
+                    """, logger)
+            } else {
+                try await connection.rows("""
+                    INSERT INTO rewards (program_id, id, definition, stock_left, created_at, updated_at)
+                    VALUES (\(programId), \(reward.id), \(definition), \(stockLeft), \(createdAt.millis), \(now.millis))
+                    ON CONFLICT (program_id, id) DO NOTHING RETURNING id
+                    """, logger)
+            }
+            guard written.count == 1 else { throw StoreError.rewardExists(reward.id) }
+            let record = RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
     }
 
@@ -59,15 +85,16 @@ extension PostgresStore {
         }
     }
 
-    public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int {
+    public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
+                               idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded> {
         try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // The reward row is locked first, so the count of new codes and the stock move together.
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId) FOR UPDATE", logger) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
             let record = try Self.rewardRecord(row)
             guard record.reward.codes == .pool else { throw LoyaltyError.codesNotPooled(rewardId) }
-            guard !codes.isEmpty else { return 0 }
             // One round trip; codes already there (or repeated in the list) are skipped.
             let added = try await connection.rows("""
                 INSERT INTO reward_codes (program_id, reward_id, code, redemption_id, added_at)
@@ -78,7 +105,8 @@ extension PostgresStore {
             try await connection.query("""
                 UPDATE rewards SET stock_left = stock_left + \(added), updated_at = \(now.millis) WHERE program_id = \(programId) AND id = \(rewardId)
                 """, logger: logger)
-            return added
+            let result = RewardCodesAdded(rewardId: rewardId, received: codes.count, added: added, stockLeft: record.stockLeft.map { $0 + added })
+            return try await Self.remember(connection, programId: programId, idempotency, result, logger)
         }
     }
 

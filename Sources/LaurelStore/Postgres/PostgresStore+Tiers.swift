@@ -65,9 +65,10 @@ extension PostgresStore {
         }
     }
 
-    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String,
-                             now: Date) async throws -> MemberRecord {
+    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
+                             expiringWithin: TimeInterval, idempotency: Idempotency<PointsSummary>?) async throws -> Idempotent<PointsSummary> {
         try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
@@ -80,10 +81,8 @@ extension PostgresStore {
             let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
             try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
                                     change: change, sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now, logger)
-            guard let saved = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) else {
-                throw StoreError.notFound("member \(memberId)")
-            }
-            return saved
+            let summary = try await pointsSummary(connection, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
+            return try await Self.remember(connection, programId: programId, idempotency, summary, logger)
         }
     }
 

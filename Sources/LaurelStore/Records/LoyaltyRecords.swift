@@ -25,6 +25,22 @@ public struct RewardRecord: Hashable, Sendable {
     public var updatedAt: Date
 }
 
+/// The result of adding codes to a reward's pool, counted in the transaction that added them.
+public struct RewardCodesAdded: Hashable, Sendable {
+    public var rewardId: String
+    /// Codes in the request, and how many of them were new.
+    public var received: Int
+    public var added: Int
+    /// Units left after the codes were added.
+    public var stockLeft: Int?
+    public init(rewardId: String, received: Int, added: Int, stockLeft: Int?) {
+        self.rewardId = rewardId
+        self.received = received
+        self.added = added
+        self.stockLeft = stockLeft
+    }
+}
+
 public enum RedemptionStatus: String, Sendable, Codable, CaseIterable {
     case issued, fulfilled, cancelled, expired
 }

@@ -97,8 +97,10 @@ extension SQLiteStore {
         }
     }
 
-    public func leaveClub(programId: String, clubId: String, memberId: String, now: Date) async throws -> ClubMembershipRecord {
+    public func leaveClub(programId: String, clubId: String, memberId: String, now: Date,
+                          idempotency: Idempotency<ClubMembershipRecord>?) async throws -> Idempotent<ClubMembershipRecord> {
         try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var record = try db.row("SELECT * FROM club_memberships WHERE program_id = ? AND club_id = ? AND member_id = ? AND status = 'active'",
                                           [programId, clubId, memberId]).map(Self.membership) else {
                 throw StoreError.notFound("membership of \(memberId) in club \(clubId)")
@@ -106,7 +108,7 @@ extension SQLiteStore {
             try Self.endMembership(db, record, reason: "left", now: now)
             record.status = .ended
             record.endedAt = now
-            return record
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
 

@@ -87,19 +87,25 @@ extension SQLiteStore {
     public func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary {
         let cache = programs
         return try await read { db in
-            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
-            // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
-            // the lots that can change the answer are read (`lots_open_by_member` holds the columns
-            // the condition needs); one millisecond more than the horizon, as rounding may need.
-            let horizon = now.addingTimeInterval(expiringWithin).millis + 1
-            let lots = try db.rowsByPosition("SELECT \(Self.lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
-                                             [.text(member.id), .integer(horizon)], Self.lot)
-            let processor = try? Self.currentVersion(db, cache: cache, programId: programId).1
-            let tier = try processor.flatMap { try Self.tierProgress(db, member: member, processor: $0, now: now) }
-            var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
-            if processor?.program.clubs.isEmpty == false { summary.clubs = try Self.memberships(db, memberId: memberId) }
-            return summary
+            try Self.pointsSummary(db, cache: cache, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
         }
+    }
+
+    /// A member's points summary as of `now`, in the caller's transaction (a read, or a write that answers with it).
+    static func pointsSummary(_ db: Database, cache: ProgramCache, programId: String, memberId: String, now: Date,
+                              expiringWithin: TimeInterval) throws -> PointsSummary {
+        guard let member = try fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+        // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
+        // the lots that can change the answer are read (`lots_open_by_member` holds the columns
+        // the condition needs); one millisecond more than the horizon, as rounding may need.
+        let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+        let lots = try db.rowsByPosition("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
+                                         [.text(member.id), .integer(horizon)], lot)
+        let processor = try? currentVersion(db, cache: cache, programId: programId).1
+        let tier = try processor.flatMap { try tierProgress(db, member: member, processor: $0, now: now) }
+        var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
+        if processor?.program.clubs.isEmpty == false { summary.clubs = try memberships(db, memberId: memberId) }
+        return summary
     }
 
     public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,

@@ -41,14 +41,16 @@ extension SQLiteStore {
         }
     }
 
-    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date) async throws -> MemberRecord {
+    public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
+                             idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
             member = member.applying(patch, now: now)
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
                        [member.email, member.name, member.birthday, try JSONText.encode(member.attributes), member.status.rawValue,
                         now.millis, id])
-            return member
+            return try Self.remember(db, programId: programId, idempotency, member, now: now)
         }
     }
 

@@ -8,10 +8,25 @@ extension SQLiteStore {
                      stockLeft: row["stock_left"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
     }
 
-    public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
+    public func createReward(programId: String, reward: Reward, now: Date,
+                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: false, idempotency: idempotency)
+    }
+
+    public func putReward(programId: String, reward: Reward, now: Date,
+                          idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: true, idempotency: idempotency)
+    }
+
+    /// Creates (`replacing` false: the insert refuses an id already taken) or creates-or-replaces a reward.
+    private func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
+                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
         try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard try db.row("SELECT id FROM programs WHERE id = ?", [programId]) != nil else { throw StoreError.notFound("program \(programId)") }
-            let existing = try db.row("SELECT stock_left, definition, created_at FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id])
+            let existing = replacing
+                ? try db.row("SELECT stock_left, definition, created_at FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id])
+                : nil
             let stockLeft: Int?
             if reward.codes == .pool {
                 stockLeft = try db.row("SELECT COUNT(*) AS n FROM reward_codes WHERE program_id = ? AND reward_id = ? AND redemption_id IS NULL",
@@ -26,11 +41,16 @@ extension SQLiteStore {
                 stockLeft = nil
             }
             let createdAt = (existing?["created_at"] as Int64?).map(Date.init(millis:)) ?? now
+            let onConflict = replacing
+                ? "DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at"
+                : "DO NOTHING"
             try db.run("""
                 INSERT INTO rewards (program_id, id, definition, stock_left, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (program_id, id) DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at
+                ON CONFLICT (program_id, id) \(onConflict)
                 """, [programId, reward.id, try JSONText.encode(reward.canonicalTree), stockLeft, createdAt.millis, now.millis])
-            return RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            guard db.changesCount == 1 else { throw StoreError.rewardExists(reward.id) }
+            let record = RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
 
@@ -49,8 +69,10 @@ extension SQLiteStore {
         }
     }
 
-    public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date) async throws -> Int {
+    public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
+                               idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded> {
         try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
                 throw StoreError.notFound("reward \(rewardId)")
             }
@@ -63,7 +85,8 @@ extension SQLiteStore {
                 added += db.changesCount
             }
             try db.run("UPDATE rewards SET stock_left = stock_left + ?, updated_at = ? WHERE program_id = ? AND id = ?", [added, now.millis, programId, rewardId])
-            return added
+            let result = RewardCodesAdded(rewardId: rewardId, received: codes.count, added: added, stockLeft: record.stockLeft.map { $0 + added })
+            return try Self.remember(db, programId: programId, idempotency, result, now: now)
         }
     }
 

@@ -63,9 +63,11 @@ extension SQLiteStore {
                  payloadJSON: change.outboxJSON(memberId: memberId, sourceId: sourceId), now: now)
     }
 
-    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date) async throws -> MemberRecord {
+    public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
+                             expiringWithin: TimeInterval, idempotency: Idempotency<PointsSummary>?) async throws -> Idempotent<PointsSummary> {
         let cache = programs
         return try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             guard let tiers = processor.tiers else { throw LoyaltyError.noTiers }
@@ -76,7 +78,8 @@ extension SQLiteStore {
             let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
             try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                               sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now)
-            return try Self.fetchMember(db, programId: programId, id: memberId)!
+            let summary = try Self.pointsSummary(db, cache: cache, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
+            return try Self.remember(db, programId: programId, idempotency, summary, now: now)
         }
     }
 

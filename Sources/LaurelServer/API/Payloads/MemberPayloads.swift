@@ -59,16 +59,20 @@ struct UpdateMemberBody: Decodable {
 
 /// Checks of member fields shared by create and update.
 enum MemberFields {
+    /// Lengths are counted in Unicode code points, as JSON Schema's `maxLength` counts them.
     static func checkExternalId(_ id: String) throws {
-        guard !id.isEmpty, id.count <= 128 else { throw Problem.invalid("external_id", "external_id must be 1 to 128 characters") }
+        guard !id.isEmpty, id.unicodeScalars.count <= 128 else { throw Problem.invalid("external_id", "external_id must be 1 to 128 characters") }
         guard !id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Problem.invalid("external_id", "external_id must not contain control characters (U+0000–U+001F, U+007F–U+009F)")
         }
     }
 
+    /// One `@` after a non-empty local part, a dot after it, no space: the OpenAPI pattern `^[^@ ]+@[^@ ]*\.[^@ ]*$`.
     static func checkEmail(_ email: String) throws {
-        let parts = email.split(separator: "@")
-        guard email.count <= 254, parts.count == 2, parts[1].contains("."), !email.contains(" ") else {
+        // Code points, not characters: a combining mark after `@` or `.` must not hide it.
+        let scalars = email.unicodeScalars
+        let parts = scalars.split(separator: "@", omittingEmptySubsequences: false)
+        guard scalars.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !scalars.contains(" ") else {
             throw Problem.invalid("email", "email must be an address such as ana@example.com")
         }
     }
@@ -82,7 +86,7 @@ enum MemberFields {
     static func checkAttributes(_ attributes: [String: JSONValue]?) throws {
         guard let attributes else { return }
         guard attributes.count <= 100 else { throw Problem.invalid("attributes", "at most 100 attributes") }
-        for key in attributes.keys where key.isEmpty || key.count > 64 || key.contains(".") {
+        for key in attributes.keys where key.isEmpty || key.unicodeScalars.count > 64 || key.unicodeScalars.contains(".") {
             throw Problem.invalid("attributes.\(key)", "attribute names must be 1 to 64 characters without dots")
         }
     }

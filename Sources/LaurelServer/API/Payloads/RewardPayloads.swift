@@ -70,6 +70,12 @@ struct RewardCodesView: Encodable {
     enum CodingKeys: String, CodingKey { case object, rewardId = "reward_id", received, added, stockLeft = "stock_left" }
 }
 
+extension RewardCodesView {
+    init(_ result: RewardCodesAdded) {
+        self.init(rewardId: result.rewardId, received: result.received, added: result.added, stockLeft: result.stockLeft)
+    }
+}
+
 /// `POST /v1/redemptions`.
 struct RedemptionBody: Decodable {
     var memberId: String

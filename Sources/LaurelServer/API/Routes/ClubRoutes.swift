@@ -43,15 +43,16 @@ struct ClubRoutes {
         }
 
         api.add(.delete, "/v1/clubs/{id}/members/{member_id}", scope: .integration) { request in
-            let record = try await store.leaveClub(programId: request.programId, clubId: try request.parameter("id"),
-                                                   memberId: try request.parameter("member_id"), now: clock.now())
-            return APIJSON.response(.ok, try render(record))
+            let result = try await store.leaveClub(programId: request.programId, clubId: try request.parameter("id"),
+                                                   memberId: try request.parameter("member_id"), now: clock.now(),
+                                                   idempotency: try request.idempotency(status: .ok, render: render))
+            return try APIRouter.respond(result, status: .ok, render: render)
         }
 
         api.add(.get, "/v1/messages", scope: .admin) { request in
             var cursor: Int64?
             if let text = request.query("starting_after") {
-                guard let sequence = Int64(text), sequence >= 0 else {
+                guard let sequence = APIRequest.sequence(Substring(text)) else {
                     throw Problem(.badRequest, "invalid_request", "starting_after must be a message sequence number", field: "starting_after")
                 }
                 cursor = sequence

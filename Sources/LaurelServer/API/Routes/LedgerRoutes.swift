@@ -23,8 +23,7 @@ struct LedgerRoutes {
             guard body.points != 0, body.points.magnitude <= 100_000_000 else {
                 throw Problem.invalid("points", "points must be a non-zero integer (positive credits, negative debits) of at most 100000000")
             }
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty, reason.count <= 500 else { throw Problem.invalid("reason", "reason must be 1 to 500 characters") }
+            let reason = try FreeText.read(body.reason, field: "reason")
             let now = clock.now()
             let actor = body.actor.map { "\($0) via \(request.caller.id)" } ?? request.caller.id
             let render: @Sendable (AdjustmentRecord) throws -> Data = { try APIJSON.encode(AdjustmentView($0)) }
@@ -36,7 +35,9 @@ struct LedgerRoutes {
 
         api.add(.post, "/v1/transfers", scope: .integration) { request in
             let body = try APIJSON.decode(TransferBody.self, from: request.body)
-            guard body.points > 0 else { throw Problem.invalid("points", "points must be a positive integer") }
+            guard body.points > 0, body.points <= 100_000_000 else {
+                throw Problem.invalid("points", "points must be a positive integer of at most 100000000")
+            }
             let now = clock.now()
             let render: @Sendable (TransferRecord) throws -> Data = { try APIJSON.encode(TransferView($0)) }
             let result = try await store.transfer(programId: request.programId, id: Identifiers.make("trf", now: now), from: body.fromMemberId,

@@ -8,11 +8,19 @@ struct MemberRoutes {
     let store: any LaurelStore
     let clock: any WallClock
 
+    /// How far ahead a single member's view lists points about to expire.
+    static let expiringWithin: TimeInterval = 30 * 86_400
+
     /// A member with their points, tier standing and clubs, as of `now`. One read: the summary
     /// carries the member it was computed for (unknown members answer 404).
     static func memberResponse(store: any LaurelStore, programId: String, id: String, now: Date) async throws -> Response {
-        let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: 30 * 86_400)
-        return APIJSON.response(.ok, try MemberView(summary.member, summary: summary).jsonData())
+        let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: expiringWithin)
+        return APIJSON.response(.ok, try renderSummary(summary))
+    }
+
+    /// The body of a single member's view.
+    static func renderSummary(_ summary: PointsSummary) throws -> Data {
+        try MemberView(summary.member, summary: summary).jsonData()
     }
 
     func register(_ api: APIRouter) {
@@ -29,11 +37,11 @@ struct MemberRoutes {
         }
 
         api.add(.get, "/v1/members", scope: .read) { request in
+            let limit = try request.limit()
             if let externalId = request.query("external_id") {
                 let found = try await store.member(programId: request.programId, externalId: externalId)
                 return APIJSON.response(.ok, try APIJSON.encode(ListView(data: found.map { [MemberView($0)] } ?? [], hasMore: false)))
             }
-            let limit = try request.limit()
             let page = try await store.members(programId: request.programId, limit: limit, startingAfter: request.query("starting_after"))
             let view = ListView(data: page.items.map { MemberView($0) }, hasMore: page.hasMore, nextCursor: page.hasMore ? page.items.last?.id : nil)
             return APIJSON.response(.ok, try APIJSON.encode(view))
@@ -47,8 +55,10 @@ struct MemberRoutes {
             let id = try request.parameter("id")
             let body = try APIJSON.decode(UpdateMemberBody.self, from: request.body)
             try body.validate()
-            let member = try await store.updateMember(programId: request.programId, id: id, patch: body.patch, now: clock.now())
-            return APIJSON.response(.ok, try MemberView(member).jsonData())
+            let render: @Sendable (MemberRecord) throws -> Data = { try MemberView($0).jsonData() }
+            let result = try await store.updateMember(programId: request.programId, id: id, patch: body.patch, now: clock.now(),
+                                                      idempotency: try request.idempotency(status: .ok, render: render))
+            return try APIRouter.respond(result, status: .ok, render: render)
         }
     }
 }

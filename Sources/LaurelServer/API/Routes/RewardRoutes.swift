@@ -9,20 +9,21 @@ struct RewardRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
+        let render: @Sendable (RewardRecord) throws -> Data = { try APIJSON.encode(RewardView($0)) }
+
         api.add(.post, "/v1/rewards", scope: .admin) { request in
             let reward = try await read(request)
-            if try await store.reward(programId: request.programId, id: reward.id) != nil {
-                throw Problem(.conflict, "reward_exists", "reward \(reward.id) already exists; PUT /v1/rewards/\(reward.id) replaces it", field: "id")
-            }
-            let record = try await store.putReward(programId: request.programId, reward: reward, now: clock.now())
-            return APIJSON.response(.created, try APIJSON.encode(RewardView(record)))
+            let result = try await store.createReward(programId: request.programId, reward: reward, now: clock.now(),
+                                                      idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
         }
 
         api.add(.put, "/v1/rewards/{id}", scope: .admin) { request in
             let id = try request.parameter("id")
             let reward = try await read(request, id: id)
-            let record = try await store.putReward(programId: request.programId, reward: reward, now: clock.now())
-            return APIJSON.response(.ok, try APIJSON.encode(RewardView(record)))
+            let result = try await store.putReward(programId: request.programId, reward: reward, now: clock.now(),
+                                                   idempotency: try request.idempotency(status: .ok, render: render))
+            return try APIRouter.respond(result, status: .ok, render: render)
         }
 
         api.add(.get, "/v1/rewards", scope: .read) { request in
@@ -39,9 +40,10 @@ struct RewardRoutes {
         api.add(.post, "/v1/rewards/{id}/codes", scope: .admin) { request in
             let id = try request.parameter("id")
             let codes = try Self.codes(request)
-            let added = try await store.addRewardCodes(programId: request.programId, rewardId: id, codes: codes, now: clock.now())
-            let stock = try await store.reward(programId: request.programId, id: id)?.stockLeft
-            return APIJSON.response(.ok, try APIJSON.encode(RewardCodesView(rewardId: id, received: codes.count, added: added, stockLeft: stock)))
+            let render: @Sendable (RewardCodesAdded) throws -> Data = { try APIJSON.encode(RewardCodesView($0)) }
+            let result = try await store.addRewardCodes(programId: request.programId, rewardId: id, codes: codes, now: clock.now(),
+                                                        idempotency: try request.idempotency(status: .ok, render: render))
+            return try APIRouter.respond(result, status: .ok, render: render)
         }
 
         api.add(.get, "/v1/members/{id}/rewards", scope: .read) { request in

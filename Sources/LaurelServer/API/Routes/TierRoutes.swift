@@ -12,8 +12,7 @@ struct TierRoutes {
         api.add(.put, "/v1/members/{id}/tier", scope: .admin) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(TierFloorBody.self, from: request.body)
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty, reason.count <= 500 else { throw Problem.invalid("reason", "reason must be 1 to 500 characters") }
+            let reason = try FreeText.read(body.reason, field: "reason")
             let now = clock.now()
             var until: Date?
             if let text = body.until {
@@ -21,17 +20,19 @@ struct TierRoutes {
                 guard date > now else { throw Problem.invalid("until", "until must be in the future") }
                 until = date
             }
-            _ = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: body.tier, until: until, note: reason,
-                                             actor: request.caller.id, now: now)
-            return try await MemberRoutes.memberResponse(store: store, programId: request.programId, id: id, now: now)
+            let result = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: body.tier, until: until, note: reason,
+                                                      actor: request.caller.id, now: now, expiringWithin: MemberRoutes.expiringWithin,
+                                                      idempotency: try request.idempotency(status: .ok, render: MemberRoutes.renderSummary))
+            return try APIRouter.respond(result, status: .ok, render: MemberRoutes.renderSummary)
         }
 
         api.add(.delete, "/v1/members/{id}/tier", scope: .admin) { request in
             let id = try request.parameter("id")
             let now = clock.now()
-            _ = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: nil, until: nil, note: "floor removed",
-                                             actor: request.caller.id, now: now)
-            return try await MemberRoutes.memberResponse(store: store, programId: request.programId, id: id, now: now)
+            let result = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: nil, until: nil, note: "floor removed",
+                                                      actor: request.caller.id, now: now, expiringWithin: MemberRoutes.expiringWithin,
+                                                      idempotency: try request.idempotency(status: .ok, render: MemberRoutes.renderSummary))
+            return try APIRouter.respond(result, status: .ok, render: MemberRoutes.renderSummary)
         }
 
         api.add(.get, "/v1/members/{id}/tier-history", scope: .read) { request in
