@@ -55,4 +55,26 @@ struct RewardCreationTests {
         let replaced = try await fixture.store.putReward(programId: fixture.programId, reward: second, now: StoreFixture.at(hours: 2))
         #expect(replaced.reward.name == "Big mug" && replaced.createdAt == StoreFixture.start)
     }
+
+    @Test(arguments: StoreBackend.available)
+    func theCatalogueHoldsAtMostTheMaximumNumberOfRewards(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: RedemptionStoreTests.program)
+        var reward = try await Self.reward("Mug", cost: 100, fixture: fixture)
+        for index in 0..<Reward.maxPerProgram {
+            reward.id = "r\(index)"
+            _ = try await fixture.store.createReward(programId: fixture.programId, reward: reward, now: StoreFixture.start, idempotency: nil)
+        }
+        reward.id = "one-too-many"
+        await #expect(throws: StoreError.catalogueFull(Reward.maxPerProgram)) {
+            _ = try await fixture.store.createReward(programId: fixture.programId, reward: reward, now: StoreFixture.start, idempotency: nil)
+        }
+        await #expect(throws: StoreError.catalogueFull(Reward.maxPerProgram)) {
+            _ = try await fixture.store.putReward(programId: fixture.programId, reward: reward, now: StoreFixture.start)
+        }
+        // A full catalogue still takes replacements of what it holds.
+        reward.id = "r0"
+        reward.name = "Big mug"
+        #expect(try await fixture.store.putReward(programId: fixture.programId, reward: reward, now: StoreFixture.start).reward.name == "Big mug")
+        #expect(try await fixture.store.rewards(programId: fixture.programId).count == Reward.maxPerProgram)
+    }
 }

@@ -4,6 +4,9 @@ import Foundation
 /// store; everything else is here. Read from JSON by `Reward.read`, which reports every problem
 /// with its path (the same format as program files).
 public struct Reward: Hashable, Sendable {
+    /// The most rewards one program's catalogue may hold (a bound on what one API key can make the server keep and list).
+    public static let maxPerProgram = 10_000
+
     public enum Kind: Hashable, Sendable {
         /// A discount code: a fixed amount off or a percentage.
         case discountCode(Discount)

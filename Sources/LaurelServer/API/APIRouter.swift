@@ -136,6 +136,7 @@ final class APIRouter {
             case .duplicateExternalId: return Problem(.conflict, "duplicate_external_id", error.description, field: "external_id")
             case .programExists: return Problem(.conflict, "program_exists", error.description)
             case .rewardExists: return Problem(.conflict, "reward_exists", error.description, field: "id")
+            case .catalogueFull: return Problem(.unprocessableContent, "catalogue_full", error.description)
             case .programNotConfigured: return Problem(.conflict, "program_not_configured", error.description)
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")

@@ -49,6 +49,11 @@ extension PostgresStore {
                 stockLeft = nil
             }
             let createdAt = try existing?.date("created_at") ?? now
+            // The program's row is locked above, so no other catalogue write changes the count before the insert.
+            if existing == nil, try await connection.row("SELECT 1 FROM rewards WHERE program_id = \(programId) AND id = \(reward.id)", logger) == nil,
+               try await connection.row("SELECT COUNT(*) AS n FROM rewards WHERE program_id = \(programId)", logger)?.get("n", Int.self) ?? 0 >= Reward.maxPerProgram {
+                throw StoreError.catalogueFull(Reward.maxPerProgram)
+            }
             let definition = try JSONText.encode(reward.canonicalTree)
             let written = if replacing {
                 try await connection.rows("""

@@ -5,6 +5,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case programExists(String)
     /// `POST /v1/rewards` creates; replacing is `PUT`'s job.
     case rewardExists(String)
+    /// The program already has `Reward.maxPerProgram` rewards.
+    case catalogueFull(Int)
     case programNotConfigured(String)
     /// The idempotency key was used before with a different request.
     case idempotencyKeyReused(String)
@@ -18,6 +20,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .duplicateExternalId(let id): "a member with external_id \"\(id)\" already exists"
         case .programExists(let id): "program \(id) already exists"
         case .rewardExists(let id): "reward \(id) already exists; PUT /v1/rewards/\(id) replaces it"
+        case .catalogueFull(let most): "the catalogue already holds \(most) rewards, the most one program may have; replace or retire one instead"
         case .programNotConfigured(let id): "program \(id) has no definition yet; apply one first"
         case .idempotencyKeyReused(let key): "Idempotency-Key \"\(key)\" was already used with a different request"
         case .sameMember: "cannot transfer points to the same member"

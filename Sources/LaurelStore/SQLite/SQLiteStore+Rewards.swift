@@ -41,6 +41,11 @@ extension SQLiteStore {
                 stockLeft = nil
             }
             let createdAt = (existing?["created_at"] as Int64?).map(Date.init(millis:)) ?? now
+            // Writes are serialised, so the count cannot change before the insert.
+            if existing == nil, try db.row("SELECT 1 FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id]) == nil,
+               (try db.row("SELECT COUNT(*) AS n FROM rewards WHERE program_id = ?", [programId])?["n"] as Int? ?? 0) >= Reward.maxPerProgram {
+                throw StoreError.catalogueFull(Reward.maxPerProgram)
+            }
             let onConflict = replacing
                 ? "DO UPDATE SET definition = excluded.definition, stock_left = excluded.stock_left, updated_at = excluded.updated_at"
                 : "DO NOTHING"
