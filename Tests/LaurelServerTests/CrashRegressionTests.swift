@@ -89,6 +89,11 @@ import Testing
             let event = try await api.post("/v1/events", #"{"member_id":"\#(member)","type":"review","store":"x\u0000y"}"#)
             #expect(event.status == 422, "\(event.text)")
             #expect(try await api.ledgerCount(member) == 0)
+            // In a query too: PostgreSQL refused the text (500), SQLite would have looked up "a".
+            for path in ["/v1/members?external_id=a%00b", "/v1/members?starting_after=mem_%00"] {
+                let lookup = try await api.get(path)
+                #expect(lookup.status == 400 && lookup.code == "invalid_request", "\(path): \(lookup.text)")
+            }
         }
     }
 }

@@ -90,6 +90,10 @@ final class APIRouter {
             do {
                 let caller = try await keys.authenticate(request, scope: scope)
                 var request = request
+                // A NUL in a decoded value reaches the database as text PostgreSQL refuses (500) and SQLite cuts short.
+                if request.uri.query?.contains("%00") == true {
+                    throw Problem(.badRequest, "invalid_request", "query parameters must not contain the NUL character (%00)")
+                }
                 var body = Data()
                 if method == .post || method == .put || method == .patch {
                     do {
