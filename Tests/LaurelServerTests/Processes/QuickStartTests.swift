@@ -18,22 +18,6 @@ import Testing
         return try #require(blocks.first { $0.contains("KEY=lk_admin_") }, "README.md has no quick-start block that sets KEY")
     }
 
-    /// A TCP port nothing listens on now, chosen by the kernel.
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        try #require(bound, "could not bind a loopback port")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Polls until `process` exits (never `waitUntilExit()`, which can hang off the main thread).
     static func wait(for process: Process, seconds: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -48,15 +32,11 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
     }
 
-    @Test func theReadmeQuickStartEndsWithARedemption() async throws {
-        let commands = try Self.quickStart()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-quickstart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
+    /// A fresh `laurel serve --demo` on a free port with its database in `folder`: the process, its address and admin key.
+    static func startDemo(in folder: URL) async throws -> (server: Process, base: String, key: String) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
-        let port = try Self.freePort()
+        let port = try await TestPorts.unused()
         let serverOutput = folder.appendingPathComponent("server.log")
         _ = FileManager.default.createFile(atPath: serverOutput.path, contents: nil)
         let server = Process()
@@ -65,8 +45,16 @@ import Testing
         server.standardOutput = try FileHandle(forWritingTo: serverOutput)
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { if server.isRunning { server.terminate() } }
+        do {
+            return try await waitForDemo(server, port: port, output: serverOutput)
+        } catch {
+            server.terminate()
+            throw error
+        }
+    }
 
+    /// The address and key of the demo `server` once it answers.
+    private static func waitForDemo(_ server: Process, port: Int, output serverOutput: URL) async throws -> (server: Process, base: String, key: String) {
         // The key the server prints, as the reader copies it.
         var key: String?
         let deadline = ContinuousClock.now + .seconds(60)
@@ -91,32 +79,63 @@ import Testing
             }
         }
         try #require(healthy)
+        return (server, base, adminKey)
+    }
 
-        // The block as written, with this server's address and key; `curl` also reports each answer's status, on standard
-        // error so that a command capturing its output reads only the body.
+    /// Runs `commands` as pasted into bash in `folder`, against `base` with `key`; every `curl` also prints
+    /// `status <code>` (on standard error, so a command capturing its output reads only the body). Answers the output.
+    static func run(_ commands: String, in folder: URL, base: String, key adminKey: String) async throws -> String {
+        // Through a pipe, not straight into the log: a command writing to `/dev/stderr` (`tee /dev/stderr`) would reopen
+        // and truncate a log file.
         let script = """
             set -euo pipefail
             curl() { command curl -w '%{stderr}\\nstatus %{http_code}\\n' "$@"; }
+            {
             \(commands.replacingOccurrences(of: "http://127.0.0.1:8080", with: base).replacingOccurrences(of: "lk_admin_…", with: adminKey))
+            } 2>&1 | cat
             """
         let scriptOutput = folder.appendingPathComponent("quickstart.log")
         _ = FileManager.default.createFile(atPath: scriptOutput.path, contents: nil)
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/bash")
         shell.arguments = ["-c", script]
+        shell.currentDirectoryURL = folder
         shell.standardOutput = try FileHandle(forWritingTo: scriptOutput)
         shell.standardError = shell.standardOutput
         try shell.run()
         try await Self.wait(for: shell, seconds: 60)
         let output = (try? String(contentsOf: scriptOutput, encoding: .utf8)) ?? ""
-        try #require(!shell.isRunning, "the quick start did not finish within 60 s:\n\(output)")
+        try #require(!shell.isRunning, "the commands did not finish within 60 s:\n\(output)")
         #expect(shell.terminationStatus == 0, "\(output)")
+        return output
+    }
 
+    /// Every `curl` of `commands` answered, and with a 2xx.
+    static func expectEveryCallSucceeded(_ commands: String, output: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let statuses = output.split(separator: "\n").filter { $0.hasPrefix("status ") }.map { $0.dropFirst("status ".count) }
         let calls = commands.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
             .reduce(0) { $0 + $1.components(separatedBy: "curl ").count - 1 }
-        #expect(statuses.count == calls, "every curl of the quick start answers:\n\(output)")
-        #expect(statuses.allSatisfy { $0.hasPrefix("2") }, "every step of the quick start succeeds:\n\(output)")
+        #expect(statuses.count == calls, "every curl answers:\n\(output)", sourceLocation: sourceLocation)
+        #expect(statuses.allSatisfy { $0.hasPrefix("2") }, "every step succeeds:\n\(output)", sourceLocation: sourceLocation)
+    }
+
+    /// A scratch folder for one test, removed by the caller.
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-quickstart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func theReadmeQuickStartEndsWithARedemption() async throws {
+        let commands = try Self.quickStart()
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (server, base, adminKey) = try await Self.startDemo(in: folder)
+        defer { if server.isRunning { server.terminate() } }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
+        Self.expectEveryCallSucceeded(commands, output: output)
 
         // The story's end: the reward issued, and the balance lowered by exactly what it cost.
         let found = try #require((try await Self.get(client, "\(base)/v1/members?external_id=cust-1", key: adminKey))["data"] as? [[String: Any]])
@@ -136,5 +155,21 @@ import Testing
         let available = try #require(points["available"] as? Int)
         #expect(available == changes.reduce(0, +) && available + cost == changes.filter { $0 > 0 }.reduce(0, +),
                 "the balance before the redemption, less its cost")
+    }
+
+    /// docs/api.md's examples, read from the file at test time: pasted in order after the quick start, from the
+    /// repository's folder (they upload `examples/bean-and-thread.yaml`), every one of them answers 2xx.
+    @Test func theApiGuidesExamplesWorkPastedAfterTheQuickStart() async throws {
+        let guide = try String(contentsOf: Self.root.appendingPathComponent("docs/api.md"), encoding: .utf8)
+        let examples = guide.components(separatedBy: "```sh\n").dropFirst().compactMap { $0.components(separatedBy: "\n```").first }
+        try #require(examples.count > 10, "docs/api.md has its sh examples")
+        let commands = try Self.quickStart() + "\n" + examples.joined(separator: "\n")
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("examples"), withDestinationURL: Self.root.appendingPathComponent("examples"))
+        let (server, base, adminKey) = try await Self.startDemo(in: folder)
+        defer { if server.isRunning { server.terminate() } }
+        let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
+        Self.expectEveryCallSucceeded(commands, output: output)
     }
 }
