@@ -139,7 +139,7 @@ import Testing
 
     /// `METHOD /path` of every write operation in the OpenAPI document.
     static func documentedWrites() throws -> [(method: HTTPRequest.Method, path: String)] {
-        let root = try #require(try JSONSerialization.jsonObject(with: try OpenAPIDocument.data()) as? [String: Any])
+        let root = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data) as? [String: Any])
         let paths = try #require(root["paths"] as? [String: [String: Any]])
         return paths.flatMap { path, operations in
             operations.keys.compactMap { method -> (HTTPRequest.Method, String)? in

@@ -11,7 +11,7 @@ import Testing
         let root: [String: Any]
 
         init() throws {
-            root = try #require(try JSONSerialization.jsonObject(with: try OpenAPIDocument.data()) as? [String: Any])
+            root = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data) as? [String: Any])
         }
 
         func resolve(_ schema: [String: Any]) -> [String: Any] {

@@ -91,7 +91,7 @@ import Testing
     /// Every registered route is in the OpenAPI document and every documented operation is a route.
     @Test func openAPIDocumentMatchesTheRoutes() throws {
         let routes = LaurelApplication.router(store: try SQLiteStore(path: ":memory:"), clock: SystemClock()).1
-        let document = try #require(try JSONSerialization.jsonObject(with: try OpenAPIDocument.data()) as? [String: Any])
+        let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data) as? [String: Any])
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         let documented = Set(paths.flatMap { path, operations in
             operations.keys.filter { ["get", "put", "post", "patch", "delete"].contains($0) }.map { "\($0.uppercased()) \(path)" }

@@ -22,15 +22,12 @@ public enum DemoSetup {
     }
 
     /// The demo program's definition, `Resources/demo-program.yaml` embedded in the binary at build time.
-    /// It cannot fail; `throws` is kept for the callers written when it read a file.
-    public static func source() throws -> String {
-        EmbeddedResources.demoProgramYaml
-    }
+    public static var source: String { EmbeddedResources.demoProgramYaml }
 
     /// Creates the demo program if needed, applies the demo definition when it changed, replaces
     /// earlier demo keys with a new admin key and returns its secret (shown once).
     public static func prepare(store: any LaurelStore, now: Date) async throws -> String {
-        let text = try source()
+        let text = source
         let definition = try ProgramDefinition.parse(text)
         if try await store.program(id: programId) == nil {
             _ = try await store.createProgram(id: programId, name: definition.name, now: now)

@@ -12,7 +12,7 @@ struct SystemRoutes {
             return APIJSON.response(.ok, Data(#"{"status":"ok"}"#.utf8))
         }
         api.addPublic(.get, "/openapi.json") { _ in
-            APIJSON.response(.ok, try OpenAPIDocument.data())
+            APIJSON.response(.ok, OpenAPIDocument.data)
         }
     }
 }
@@ -20,8 +20,6 @@ struct SystemRoutes {
 /// The OpenAPI 3.1 document describing the API, `Resources/openapi.json` embedded in the binary at
 /// build time (see `EmbedResourcesPlugin`), so it is served whatever lies beside the executable.
 public enum OpenAPIDocument {
-    /// The document's bytes. It cannot fail; `throws` is kept for the callers written when it read a file.
-    public static func data() throws -> Data {
-        Data(EmbeddedResources.openapiJson.utf8)
-    }
+    /// The document's bytes.
+    public static var data: Data { Data(EmbeddedResources.openapiJson.utf8) }
 }
