@@ -69,11 +69,12 @@ public protocol LaurelStore: Sendable {
     func reviewTiers(now: Date, batchSize: Int) async throws -> Int
 
     // MARK: Rewards and redemptions
-    /// Creates a reward; throws `StoreError.rewardExists` when its id is taken (the insert itself
-    /// refuses, so of concurrent creates of one id exactly one succeeds).
-    func createReward(programId: String, reward: Reward, now: Date, idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord>
-    /// Creates a reward, or replaces its definition; a new stock resets the units left by the difference.
-    func putReward(programId: String, reward: Reward, now: Date, idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord>
+    /// Creates a reward (`replacing` false: throws `StoreError.rewardExists` when its id is taken; the insert
+    /// itself refuses, so of concurrent creates of one id exactly one succeeds), or creates or replaces it
+    /// (`replacing` true: a new stock moves the units left by the difference). A new reward in a catalogue
+    /// of `Reward.maxPerProgram` throws `StoreError.catalogueFull`. Use `createReward` / `putReward`.
+    func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
+                     idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord>
     func reward(programId: String, id: String) async throws -> RewardRecord?
     func rewards(programId: String) async throws -> [RewardRecord]
     /// Adds codes to a reward's pool; answers how many were new (codes already there are skipped) and the stock after.
@@ -116,6 +117,18 @@ public protocol LaurelStore: Sendable {
 }
 
 extension LaurelStore {
+    /// `POST /v1/rewards`: creates a reward whose id is not taken.
+    public func createReward(programId: String, reward: Reward, now: Date,
+                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: false, idempotency: idempotency)
+    }
+
+    /// `PUT /v1/rewards/{id}`: creates a reward or replaces its definition.
+    public func putReward(programId: String, reward: Reward, now: Date,
+                          idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
+        try await writeReward(programId: programId, reward: reward, now: now, replacing: true, idempotency: idempotency)
+    }
+
     /// Creates or replaces a reward outside any API request (demo setup, benchmarks, tests).
     public func putReward(programId: String, reward: Reward, now: Date) async throws -> RewardRecord {
         let result = try await putReward(programId: programId, reward: reward, now: now, idempotency: nil)

@@ -9,19 +9,8 @@ extension PostgresStore {
                      stockLeft: try row.get("stock_left", Int?.self), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 
-    public func createReward(programId: String, reward: Reward, now: Date,
-                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await writeReward(programId: programId, reward: reward, now: now, replacing: false, idempotency: idempotency)
-    }
-
-    public func putReward(programId: String, reward: Reward, now: Date,
-                          idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await writeReward(programId: programId, reward: reward, now: now, replacing: true, idempotency: idempotency)
-    }
-
-    /// Creates (`replacing` false: the insert refuses an id already taken, whatever another node did
-    /// meanwhile) or creates-or-replaces a reward.
-    private func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
+    /// A create refuses an id already taken whatever another node did meanwhile (the insert itself refuses).
+    public func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
                              idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
@@ -50,8 +39,9 @@ extension PostgresStore {
             }
             let createdAt = try existing?.date("created_at") ?? now
             // The program's row is locked above, so no other catalogue write changes the count before the insert.
-            if existing == nil, try await connection.row("SELECT 1 FROM rewards WHERE program_id = \(programId) AND id = \(reward.id)", logger) == nil,
-               try await connection.row("SELECT COUNT(*) AS n FROM rewards WHERE program_id = \(programId)", logger)?.get("n", Int.self) ?? 0 >= Reward.maxPerProgram {
+            if existing == nil, let catalogue = try await connection.row("""
+                SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE id = \(reward.id)) AS taken FROM rewards WHERE program_id = \(programId)
+                """, logger), try catalogue.get("taken", Int.self) == 0, try catalogue.get("n", Int.self) >= Reward.maxPerProgram {
                 throw StoreError.catalogueFull(Reward.maxPerProgram)
             }
             let definition = try JSONText.encode(reward.canonicalTree)

@@ -8,18 +8,10 @@ extension SQLiteStore {
                      stockLeft: row["stock_left"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
     }
 
-    public func createReward(programId: String, reward: Reward, now: Date,
-                             idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await writeReward(programId: programId, reward: reward, now: now, replacing: false, idempotency: idempotency)
-    }
+    /// The rewards of program ?2, and how many of them have id ?1 (0 or 1).
+    static let catalogueCount = "SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE id = ?) AS taken FROM rewards WHERE program_id = ?"
 
-    public func putReward(programId: String, reward: Reward, now: Date,
-                          idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await writeReward(programId: programId, reward: reward, now: now, replacing: true, idempotency: idempotency)
-    }
-
-    /// Creates (`replacing` false: the insert refuses an id already taken) or creates-or-replaces a reward.
-    private func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
+    public func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
                              idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
         try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
@@ -42,8 +34,8 @@ extension SQLiteStore {
             }
             let createdAt = (existing?["created_at"] as Int64?).map(Date.init(millis:)) ?? now
             // Writes are serialised, so the count cannot change before the insert.
-            if existing == nil, try db.row("SELECT 1 FROM rewards WHERE program_id = ? AND id = ?", [programId, reward.id]) == nil,
-               (try db.row("SELECT COUNT(*) AS n FROM rewards WHERE program_id = ?", [programId])?["n"] as Int? ?? 0) >= Reward.maxPerProgram {
+            if existing == nil, let catalogue = try db.row(Self.catalogueCount, [reward.id, programId]),
+               catalogue["taken"] as Int == 0, catalogue["n"] as Int >= Reward.maxPerProgram {
                 throw StoreError.catalogueFull(Reward.maxPerProgram)
             }
             let onConflict = replacing
