@@ -43,7 +43,7 @@ enum APIJSON {
 
     /// Every JSON body Laurel takes is an object: `null`, `[]`, `123` or `"text"` is a body of the
     /// wrong shape (`invalid_json`), not a problem with one field, which is what the decoder would report.
-    static func requireObject(_ body: Data) throws {
+    private static func requireObject(_ body: Data) throws {
         guard !body.isEmpty else { throw Problem(.badRequest, "invalid_json", "the request needs a JSON body") }
         let first = body.first { !(" \t\r\n".utf8.contains($0)) }
         guard first == UInt8(ascii: "{") else {

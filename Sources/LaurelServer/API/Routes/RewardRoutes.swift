@@ -73,14 +73,8 @@ struct RewardRoutes {
 
     /// A reward definition from the body, checked against the current program.
     private func read(_ request: APIRequest, id: String? = nil) async throws -> Reward {
-        try APIJSON.requireObject(request.body)
-        let tree: JSONValue
-        do {
-            tree = try JSONDecoder().decode(JSONValue.self, from: request.body)
-        } catch {
-            throw Problem(.badRequest, "invalid_json", "the body is not a JSON object")
-        }
-        var fields = tree.objectValue ?? [:]
+        // `decode` refuses a body that is not a JSON object, so the tree is one.
+        var fields = try APIJSON.decode(JSONValue.self, from: request.body).objectValue ?? [:]
         if let id {
             if let given = fields["id"], given != .string(id) { throw Problem.invalid("id", "the id in the body must match the path (\(id))") }
             fields["id"] = .string(id)
@@ -89,7 +83,7 @@ struct RewardRoutes {
             throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet; apply one first")
         }
         do {
-            return try Reward.read(tree.objectValue == nil ? tree : .object(fields), program: version.definition)
+            return try Reward.read(.object(fields), program: version.definition)
         } catch {
             var problem = Problem(.unprocessableContent, "invalid_reward",
                                   "the reward has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))",
