@@ -37,6 +37,8 @@ public enum ProgramSourceParser {
         }
     }
 
+    private static let noAliases = "YAML anchors and aliases (&name, *name) are not accepted in program files; write each value out"
+
     private static func refusal(_ message: String, at path: String = "") -> ProgramValidationError {
         ProgramValidationError(issues: [ValidationIssue(path: path, message: message)])
     }
@@ -44,7 +46,7 @@ public enum ProgramSourceParser {
     /// Walks the tree in document order, so an anchor is met (and refused) before any alias to it is expanded.
     private static func convert(_ node: Node, path: String, depth: Int, budget: inout Int) throws(ProgramValidationError) -> JSONValue {
         if node.anchor != nil {
-            throw refusal("YAML anchors and aliases (&name, *name) are not accepted in program files; write each value out", at: path)
+            throw refusal(noAliases, at: path)
         }
         budget -= 1
         guard budget >= 0 else { throw refusal("the program has more than \(maxNodes) values") }
@@ -76,7 +78,7 @@ public enum ProgramSourceParser {
             }
             return .object(object)
         case .alias:
-            throw refusal("YAML anchors and aliases (&name, *name) are not accepted in program files; write each value out", at: path)
+            throw refusal(noAliases, at: path)
         }
     }
 }

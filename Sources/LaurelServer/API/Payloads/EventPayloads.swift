@@ -83,9 +83,6 @@ struct EventBody: Codable {
 }
 
 extension EventBody.PurchaseBody {
-    /// The largest amount of money a purchase, or one of its lines, may carry.
-    static let maxMoney = Bounds.maxEventMoney
-
     func validated() throws -> Purchase {
         guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
             throw Problem.invalid("purchase.currency", "purchase.currency must be a three-letter code such as EUR")
@@ -105,18 +102,18 @@ extension EventBody.PurchaseBody {
             guard !line.unitPrice.isNegative else { throw Problem.invalid("\(path).unit_price", "\(path).unit_price must not be negative") }
             // The core's money arithmetic traps on overflow: refuse line totals (and their sum) beyond Amount's range.
             let (lineUnits, lineOverflow) = line.unitPrice.units.multipliedReportingOverflow(by: Int64(quantity))
-            guard !lineOverflow, lineUnits <= Self.maxMoney.units else {
-                throw Problem.invalid(path, "\(path): unit_price × quantity must be at most \(Self.maxMoney)")
+            guard !lineOverflow, lineUnits <= Bounds.maxEventMoney.units else {
+                throw Problem.invalid(path, "\(path): unit_price × quantity must be at most \(Bounds.maxEventMoney)")
             }
-            guard lineUnits <= Self.maxMoney.units - linesUnits else {
-                throw Problem.invalid("purchase.lines", "the lines must add up to at most \(Self.maxMoney)")
+            guard lineUnits <= Bounds.maxEventMoney.units - linesUnits else {
+                throw Problem.invalid("purchase.lines", "the lines must add up to at most \(Bounds.maxEventMoney)")
             }
             linesUnits += lineUnits
             result.append(PurchaseLine(sku: line.sku, category: line.category, labels: line.labels ?? [], quantity: quantity,
                                        unitPrice: line.unitPrice, delivery: line.delivery ?? false))
         }
         if let total, total.isNegative { throw Problem.invalid("purchase.total", "purchase.total must not be negative") }
-        if let total, total > Self.maxMoney { throw Problem.invalid("purchase.total", "purchase.total must be at most \(Self.maxMoney)") }
+        if let total, total > Bounds.maxEventMoney { throw Problem.invalid("purchase.total", "purchase.total must be at most \(Bounds.maxEventMoney)") }
         return Purchase(currency: currency, total: total, lines: result)
     }
 }

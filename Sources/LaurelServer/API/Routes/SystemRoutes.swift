@@ -20,6 +20,6 @@ struct SystemRoutes {
 /// The OpenAPI 3.1 document describing the API, `Resources/openapi.json` embedded in the binary at
 /// build time (see `EmbedResourcesPlugin`), so it is served whatever lies beside the executable.
 public enum OpenAPIDocument {
-    /// The document's bytes.
-    public static var data: Data { Data(EmbeddedResources.openapiJson.utf8) }
+    /// The document's bytes, made once (about 100 KB; not a copy per request).
+    public static let data = Data(EmbeddedResources.openapiJson.utf8)
 }
