@@ -110,7 +110,7 @@ struct OverflowTests {
               - {id: r, event: purchase, effect: {type: points_per_amount, points: 10, per: 1}}
               - {id: m, event: purchase, effect: {type: multiplier, factor: 1000}, limit: {max_points: 1000, period: day}}
             """).isEmpty)
-        // Every example program stays within the bound.
+        // A common rate stays within the bound (the example programs are validated in ProgramValidationTests).
         #expect(problems("  - {id: r, event: purchase, effect: {type: points_per_amount, points: 10, per: 1}}").isEmpty)
         #expect(problems("  - {id: r, event: purchase, effect: {type: points_per_amount, points: 1, per: 1}}", header: "points: {expiry: {policy: after_days, days: 99999}}")
                     .map(\.path) == ["points.expiry.days"])

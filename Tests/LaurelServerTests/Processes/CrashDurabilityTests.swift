@@ -26,7 +26,7 @@ import Testing
             memberId = member.id
         }
 
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
+        let binary = LaurelCommand.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
         let port = try await TestPorts.unused()
         let process = Process()
@@ -59,11 +59,7 @@ import Testing
         }
         #expect(acknowledged.count == 25)
         kill(process.processIdentifier, SIGKILL)
-        // Not `waitUntilExit()`: it parks this thread (one of the test pool's two) on a run loop
-        // until Foundation sees the exit, which is known to hang off the main thread. Polling
-        // suspends instead, and a child that never seems to exit fails the test by name.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await LaurelCommand.waitForExit(process, within: .seconds(30))
         try #require(!process.isRunning, "the killed server process did not exit within 30 s")
 
         let reopened = try SQLiteStore(path: path)

@@ -15,6 +15,13 @@ struct LaurelCommand {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
     }
 
+    /// Waits until `process` exits or `limit` has passed, polling: `waitUntilExit()` parks a thread of the
+    /// test pool on a run loop until Foundation sees the exit, which is known to hang off the main thread.
+    static func waitForExit(_ process: Process, within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// Runs `laurel arguments…` in `directory` with `environment` added to this process's and waits
     /// (up to 60 s) for it to exit. Output goes through files: a pipe could fill and block the child.
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
@@ -39,9 +46,7 @@ struct LaurelCommand {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // Polled rather than `waitUntilExit()`, which can hang off the main thread (see CrashDurabilityTests).
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitForExit(process, within: .seconds(60))
         if process.isRunning { process.terminate() }
         try #require(!process.isRunning, "laurel \(arguments.joined(separator: " ")) did not exit within 60 s")
         return Result(status: process.terminationStatus,

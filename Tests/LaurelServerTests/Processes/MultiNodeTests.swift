@@ -214,7 +214,7 @@ struct MultiNodeCluster: Sendable {
             memberIds.append(member.id)
         }
 
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
+        let binary = LaurelCommand.binary
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the laurel executable first (swift build)")
         let ports = [try await TestPorts.unused(), try await TestPorts.unused()]
         var processes: [Process] = []

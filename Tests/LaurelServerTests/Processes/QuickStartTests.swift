@@ -18,12 +18,6 @@ import Testing
         return try #require(blocks.first { $0.contains("KEY=lk_admin_") }, "README.md has no quick-start block that sets KEY")
     }
 
-    /// Polls until `process` exits (never `waitUntilExit()`, which can hang off the main thread).
-    static func wait(for process: Process, seconds: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-    }
-
     static func get(_ client: HTTPClient, _ url: String, key: String) async throws -> [String: Any] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -34,7 +28,7 @@ import Testing
 
     /// A fresh `laurel serve --demo` on a free port with its database in `folder`: the process, its address and admin key.
     static func startDemo(in folder: URL) async throws -> (server: Process, base: String, key: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("laurel").path
+        let binary = LaurelCommand.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
         let port = try await TestPorts.unused()
         let serverOutput = folder.appendingPathComponent("server.log")
@@ -103,7 +97,7 @@ import Testing
         shell.standardOutput = try FileHandle(forWritingTo: scriptOutput)
         shell.standardError = shell.standardOutput
         try shell.run()
-        try await Self.wait(for: shell, seconds: 60)
+        try await LaurelCommand.waitForExit(shell, within: .seconds(60))
         let output = (try? String(contentsOf: scriptOutput, encoding: .utf8)) ?? ""
         try #require(!shell.isRunning, "the commands did not finish within 60 s:\n\(output)")
         #expect(shell.terminationStatus == 0, "\(output)")
