@@ -1,0 +1,43 @@
+/// Every type of outbox message Laurel writes: what webhook endpoints subscribe to (an unknown
+/// type in a subscription is refused) and what `GET /v1/messages` lists.
+public enum MessageType {
+    // Members
+    public static let memberEnrolled = "member.enrolled"
+    public static let memberUpdated = "member.updated"
+    public static let birthday = "birthday"
+    // Points
+    public static let pointsEarned = "points.earned"
+    public static let pointsSpent = "points.spent"
+    public static let pointsExpired = "points.expired"
+    public static let pointsExpiringSoon = "points.expiring_soon"
+    // Tiers
+    public static let tierChanged = "tier.changed"
+    public static let tierUpgraded = "tier.upgraded"
+    public static let tierDowngraded = "tier.downgraded"
+    // Rewards
+    public static let redemptionIssued = "redemption.issued"
+    public static let redemptionCancelled = "redemption.cancelled"
+    public static let redemptionFulfilled = "redemption.fulfilled"
+    public static let redemptionExpired = "redemption.expired"
+    // Clubs
+    public static let clubJoined = "club.joined"
+    public static let clubMembershipExpiring = "club.membership_expiring"
+    public static let clubMembershipRenewed = "club.membership_renewed"
+    public static let clubMembershipEnded = "club.membership_ended"
+    // Campaigns and segments
+    public static let campaignStarted = "campaign.started"
+    public static let campaignEnded = "campaign.ended"
+    public static let segmentEntered = "segment.entered"
+    // Webhooks themselves
+    public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
+
+    public static let all: [String] = [
+        memberEnrolled, memberUpdated, birthday,
+        pointsEarned, pointsSpent, pointsExpired, pointsExpiringSoon,
+        tierChanged, tierUpgraded, tierDowngraded,
+        redemptionIssued, redemptionCancelled, redemptionFulfilled, redemptionExpired,
+        clubJoined, clubMembershipExpiring, clubMembershipRenewed, clubMembershipEnded,
+        campaignStarted, campaignEnded, segmentEntered,
+        webhookEndpointDisabled,
+    ]
+}
