@@ -108,18 +108,19 @@ enum EventSQL {
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
     /// the event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41),
     /// the member's balances and, when $42, tier state ($43–$48), the idempotency key's stored
-    /// response ($49–$50 under the key $51, NULL when there is none), and a tier change ($53: one
-    /// happened; from $54, to $55, reason $56) with its outbox message (id $57, payload $58). The
-    /// member's row is updated once: one statement may not update a row twice.
+    /// response ($49–$50 under the key $51, NULL when there is none), a tier change ($53: one
+    /// happened; from $54, to $55, reason $56), and the outbox messages of the points and the tier
+    /// change ($57–$59, `LedgerSQL.writes`). The member's row is updated once: one statement may
+    /// not update a row twice.
     static func writeStatement(guarded: Bool) -> String {
         // Guarded, every write happens only when `ok` has its row.
         let when = guarded ? "EXISTS (SELECT 1 FROM ok)" : "TRUE"
         let guardItems = """
             guard_row AS (
-                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $59 FOR UPDATE
+                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $60 FOR UPDATE
             ), claim AS (
                 INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
-                SELECT $1, $51, $60, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
+                SELECT $1, $51, $61, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
                 ON CONFLICT (program_id, key) DO NOTHING RETURNING key
             ), ok AS (
                 SELECT 1 FROM guard_row WHERE $51 IS NULL OR EXISTS (SELECT 1 FROM claim)
@@ -139,7 +140,7 @@ enum EventSQL {
             WHERE id = $26 AND \(when)
             """
         return """
-            WITH \(guarded ? guardItems : "") \(LedgerSQL.writes(isNew: 52, when: when)), event AS (
+            WITH \(guarded ? guardItems : "") \(LedgerSQL.writes(isNew: 52, messages: 57, when: when)), event AS (
                 INSERT INTO events (id, program_id, member_id, type, occurred_at, recorded_at, program_version, status, points, purchase_total,
                                     payload, outcome, tier_amount)
                 SELECT $27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35 WHERE \(when)
@@ -152,9 +153,6 @@ enum EventSQL {
             ), tier_change AS (
                 INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, created_at)
                 SELECT $1, $26, $54, $55, $56, $27, $3 WHERE $53 AND \(when)
-            ), message AS (
-                INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
-                SELECT $57, $1, 'tier.changed', $26, $58, $3 WHERE $53 AND \(when)
             )\(storedResponse)\(guarded ? ", member AS (\(member) RETURNING id)" : "")
             \(guarded ? "SELECT (SELECT COUNT(*) FROM guard_row) AS locked, (SELECT COUNT(*) FROM member) AS written" : member)
             """
@@ -170,13 +168,13 @@ enum EventSQL {
             .bool, .text, .int8, .text, .int8, .int8, .int8,
             .int8, .bytea, .text,
             .boolArray,
-            .bool, .text, .text, .text, .text, .text,
-        ]
+            .bool, .text, .text, .text,
+        ] + LedgerSQL.messageTypes
     }
 
     /// `writeStatement` on its own (no transaction around it): it writes only if the member's row
-    /// version is still $59 (nothing changed since `Snapshot`) and, with an idempotency key, only if
-    /// it claims the key ($51, fingerprint $60) with the response. It answers `locked` (0: the row
+    /// version is still $60 (nothing changed since `Snapshot`) and, with an idempotency key, only if
+    /// it claims the key ($51, fingerprint $61) with the response. It answers `locked` (0: the row
     /// changed) and `written` (0 with `locked` 1: the key was used before).
     enum GuardedWrite: PreparedSQL {
         static let sql = writeStatement(guarded: true)
@@ -232,9 +230,10 @@ enum LedgerSQL {
     /// The entries' and lots' writes, as `WITH` items: the program $1, version $2, time $3,
     /// actor $4, reason $5, the entries' columns $6–$12 and the lots' $13–$21, with $`isNew`
     /// saying which lots are new (inserted: an id already taken fails the statement, as it
-    /// should) and which changed (updated); all of it only `when` holds. The member's balances
-    /// and id follow as $22–$26 in every statement that uses them.
-    static func writes(isNew: Int, when: String = "TRUE") -> String {
+    /// should) and which changed (updated), and the outbox messages ($`messages` to
+    /// $`messages`+2: ids, types, payloads; `OutboxMessages`) in order; all of it only `when` holds.
+    /// The member's balances and id follow as $22–$26 in every statement that uses them.
+    static func writes(isNew: Int, messages: Int, when: String = "TRUE") -> String {
         """
         entries AS (
             INSERT INTO ledger_entries (program_id, member_id, kind, from_account, to_account, points, lot_id, source_id,
@@ -255,6 +254,13 @@ enum LedgerSQL {
             UPDATE lots SET remaining = lot.remaining, pending = lot.pending
             FROM UNNEST($13::TEXT[], $20::BIGINT[], $21::BOOLEAN[], $\(isNew)::BOOLEAN[]) AS lot(id, remaining, pending, is_new)
             WHERE lots.id = lot.id AND NOT lot.is_new AND \(when)
+        ), messages AS (
+            INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+            SELECT message.id, $1, message.type, $26, message.payload, $3
+            FROM UNNEST($\(messages)::TEXT[], $\(messages + 1)::TEXT[], $\(messages + 2)::TEXT[])
+                 WITH ORDINALITY AS message(id, type, payload, position)
+            WHERE \(when)
+            ORDER BY position
         )
         """
     }
@@ -281,16 +287,22 @@ enum LedgerSQL {
         bindings.append(ledger.memberId)
     }
 
-    /// Appends the flags of `writes(isNew:)`: which of the ledger's touched lots are new.
+    /// Appends the flags of `writes(isNew:messages:)`: which of the ledger's touched lots are new.
     static func bindNewLots(_ bindings: inout PostgresBindings, ledger: MemberLedger) {
         bindings.append(ledger.touchedLots.map { ledger.newLotIds.contains($0.id) })
     }
 
+    /// Appends the messages of `writes(isNew:messages:)`: ids, types and payloads.
+    static func bindMessages(_ bindings: inout PostgresBindings, _ messages: [PendingMessage]) {
+        bindings.append(messages.map(\.id)); bindings.append(messages.map(\.type)); bindings.append(messages.map(\.payload))
+    }
+    static let messageTypes: [PostgresDataType] = [.textArray, .textArray, .textArray]
+
     enum Save: PreparedSQL {
         static let sql = """
-            WITH \(writes(isNew: 27))
+            WITH \(writes(isNew: 27, messages: 28))
             UPDATE members SET available = $22, pending = $23, debt = $24, lifetime_earned = $25 WHERE id = $26
             """
-        static let types = LedgerSQL.types + [.boolArray]
+        static let types = LedgerSQL.types + [.boolArray] + messageTypes
     }
 }

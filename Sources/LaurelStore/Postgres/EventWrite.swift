@@ -2,7 +2,7 @@ import Foundation
 import LaurelCore
 import PostgresNIO
 
-/// What an event writes, worked out once from its outcome and bound as $1–$58 of
+/// What an event writes, worked out once from its outcome and bound as $1–$59 of
 /// `EventSQL.Write` or `EventSQL.GuardedWrite`.
 struct EventWrite {
     let record: EventRecord
@@ -16,8 +16,8 @@ struct EventWrite {
     private let contribution: TierContribution?
     private let tierWrite: (state: MemberTier, checkAt: Date?)?
     private let key: String?
-    /// The `tier.changed` message of a tier change: its outbox id and payload.
-    private let tierMessage: (id: String, payload: String)?
+    /// The outbox messages of the event's points and tier change.
+    private let messages: [PendingMessage]
 
     init(event: LoyaltyEvent, payload: String, outcome: EventOutcome, gifts: [RecordedOutcome.Gift]? = nil, member: MemberRecord,
          state: PostgresStore.EventState, tiers: TierQualification?, version: Int, programId: String, now: Date,
@@ -48,9 +48,8 @@ struct EventWrite {
         self.contribution = contribution
         self.tierWrite = tierWrite
         self.key = idempotency?.key
-        self.tierMessage = outcome.tierChange.map { change in
-            (Identifiers.make("msg", now: now), change.outboxJSON(memberId: member.id, sourceId: event.id))
-        }
+        self.messages = OutboxMessages.points(outcome.ledger, now: now)
+            + (outcome.tierChange.map { OutboxMessages.tier($0, policy: tiers?.policy, memberId: member.id, sourceId: event.id, now: now) } ?? [])
     }
 
     func bind(_ bindings: inout PostgresBindings) throws {
@@ -69,6 +68,6 @@ struct EventWrite {
         LedgerSQL.bindNewLots(&bindings, ledger: outcome.ledger)
         let change = outcome.tierChange
         bindings.append(change != nil); bindings.append(change?.from); bindings.append(change?.to); bindings.append(change?.reason.rawValue)
-        bindings.append(tierMessage?.id); bindings.append(tierMessage?.payload)
+        LedgerSQL.bindMessages(&bindings, messages)
     }
 }

@@ -10,12 +10,13 @@ extension PostgresStore {
     }
 
     /// Writes what the core did to a ledger in one statement (`LedgerSQL.Save`): its entries, the
-    /// lots it touched, the cached balances.
+    /// lots it touched, the cached balances and its points messages (`OutboxMessages.points`).
     static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                            actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
         try await connection.run(LedgerSQL.Save.self, logger) {
             LedgerSQL.bind(&$0, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
             LedgerSQL.bindNewLots(&$0, ledger: ledger)
+            LedgerSQL.bindMessages(&$0, OutboxMessages.points(ledger, now: now))
         }
     }
 

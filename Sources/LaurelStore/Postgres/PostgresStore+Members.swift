@@ -19,6 +19,8 @@ extension PostgresStore {
                 ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id
                 """, logger)
             guard !inserted.isEmpty else { throw StoreError.duplicateExternalId(member.externalId) }
+            try await Self.emit(connection, programId: member.programId, memberId: member.id,
+                                [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt, logger)
             return try await Self.remember(connection, programId: member.programId, idempotency, member, logger)
         }
     }
@@ -55,6 +57,8 @@ extension PostgresStore {
                        attributes = \(try JSONText.encode(member.attributes)), status = \(member.status.rawValue), updated_at = \(now.millis)
                 WHERE id = \(id)
                 """, logger: logger)
+            try await Self.emit(connection, programId: programId, memberId: id, [OutboxMessages.member(MessageType.memberUpdated, member, now: now)],
+                                now: now, logger)
             return try await Self.remember(connection, programId: programId, idempotency, member, logger)
         }
     }

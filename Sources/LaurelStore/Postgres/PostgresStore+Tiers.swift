@@ -46,8 +46,8 @@ extension PostgresStore {
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (\(programId), \(memberId), \(change.from), \(change.to), \(change.reason.rawValue), \(sourceId), \(actor), \(note), \(now.millis))
             """, logger: logger)
-        try await emit(connection, programId: programId, type: "tier.changed", memberId: memberId,
-                       payloadJSON: change.outboxJSON(memberId: memberId, sourceId: sourceId), now: now, logger)
+        try await emit(connection, programId: programId, memberId: memberId,
+                       OutboxMessages.tier(change, policy: program.tiers, memberId: memberId, sourceId: sourceId, now: now), now: now, logger)
         try await joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
     }
 
@@ -152,6 +152,17 @@ extension PostgresStore {
             INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
             VALUES (\(Identifiers.make("msg", now: now)), \(programId), \(type), \(memberId), \(payloadJSON), \(now.millis))
             """, logger: logger)
+    }
+
+    /// Appends messages made by `OutboxMessages`, in order, in the caller's transaction.
+    static func emit(_ connection: PostgresConnection, programId: String, memberId: String?, _ messages: [PendingMessage], now: Date,
+                     _ logger: Logger) async throws {
+        for message in messages {
+            try await connection.query("""
+                INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+                VALUES (\(message.id), \(programId), \(message.type), \(memberId), \(message.payload), \(now.millis))
+                """, logger: logger)
+        }
     }
 
     public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {

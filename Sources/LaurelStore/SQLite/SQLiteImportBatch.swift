@@ -63,6 +63,8 @@ struct SQLiteImportBatch {
     private var changedLots: [String: PointLot] = [:], changedLotOrder: [String] = []
     private var touchedMembers: [String] = []
     private var tierChanges: [(memberId: String, change: TierChange, sourceId: String)] = []
+    /// The outbox messages of the events, in their order, as recording them one by one writes them.
+    private var messages: [(memberId: String, message: PendingMessage)] = []
 
     init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judgingCache: JudgingCache, now: Date) {
         self.programId = programId
@@ -188,6 +190,7 @@ struct SQLiteImportBatch {
         eventRows += SQLiteRows.event(event, programId: programId, memberId: memberId, version: version, outcome: outcome,
                                       outcomeJSON: RecordedOutcome(outcome).jsonText, payload: imported.payload(memberId), now: now)
         keep(outcome.ledger, in: &state)
+        messages += OutboxMessages.points(outcome.ledger, now: now).map { (memberId, $0) }
         if let tiers = processor.tiers, let tier = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
                 contributionRows += SQLiteRows.contribution(contribution, memberId: memberId, event: event)
@@ -200,7 +203,10 @@ struct SQLiteImportBatch {
                 }
                 state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: now))
                 state.member.tier = tier.asStored
-                if let change = outcome.tierChange { tierChanges.append((memberId, change, event.id)) }
+                if let change = outcome.tierChange {
+                    tierChanges.append((memberId, change, event.id))
+                    messages += OutboxMessages.tier(change, policy: tiers.policy, memberId: memberId, sourceId: event.id, now: now).map { (memberId, $0) }
+                }
             }
         }
         for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
@@ -265,8 +271,12 @@ struct SQLiteImportBatch {
             members[id] = state
         }
         for (memberId, change, sourceId) in tierChanges {
-            try SQLiteStore.insertTierChange(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, now: now)
+            try SQLiteStore.insertTierChangeRow(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, now: now)
         }
+        for (memberId, message) in messages {
+            try SQLiteStore.emit(db, programId: programId, memberId: memberId, [message], now: now)
+        }
+        messages.removeAll()
         eventRows.removeAll()
         entryRows.removeAll()
         awardRows.removeAll()

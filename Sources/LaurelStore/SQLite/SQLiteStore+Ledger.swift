@@ -20,9 +20,11 @@ extension SQLiteStore {
         try updateBalances(db, ledger)
     }
 
-    /// `saveLedger` without the member row, which `record` writes last.
+    /// `saveLedger` without the member row, which `record` writes last. The points messages of
+    /// the operation (`OutboxMessages.points`) go to the outbox with it.
     static func saveEntriesAndLots(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
                                    actor: String? = nil, reason: String? = nil) throws {
+        try emit(db, programId: programId, memberId: ledger.memberId, OutboxMessages.points(ledger, now: now), now: now)
         // One statement, rows in the ledger's order: `seq` follows it.
         try db.insert(SQLiteRows.entryTable,
                       SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: actor, reason: reason))

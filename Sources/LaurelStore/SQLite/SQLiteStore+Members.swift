@@ -18,6 +18,8 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
                 """, [member.id, member.programId, member.externalId, member.email, member.name, member.birthday,
                       try JSONText.encode(member.attributes), member.status.rawValue, member.createdAt.millis, member.updatedAt.millis])
+            try Self.emit(db, programId: member.programId, memberId: member.id,
+                          [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt)
             return try Self.remember(db, programId: member.programId, idempotency, member, now: member.createdAt)
         }
     }
@@ -50,6 +52,7 @@ extension SQLiteStore {
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
                        [member.email, member.name, member.birthday, try JSONText.encode(member.attributes), member.status.rawValue,
                         now.millis, id])
+            try Self.emit(db, programId: programId, memberId: id, [OutboxMessages.member(MessageType.memberUpdated, member, now: now)], now: now)
             return try Self.remember(db, programId: programId, idempotency, member, now: now)
         }
     }

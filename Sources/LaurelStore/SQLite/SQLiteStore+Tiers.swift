@@ -33,7 +33,8 @@ extension SQLiteStore {
         }
         try updateTier(db, memberId: memberId, state: state, checkAt: tiers.nextCheck(state, oldestInWindow: oldest, now: now))
         guard let change else { return }
-        try insertTierChange(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, actor: actor, note: note, now: now)
+        try insertTierChange(db, programId: programId, memberId: memberId, change: change, policy: tiers.policy, sourceId: sourceId,
+                             actor: actor, note: note, now: now)
         if let reached = change.to {
             for club in program.clubs where club.tiers.contains(reached) {
                 // A full club or an existing membership simply means no new membership. Both are refused before
@@ -52,15 +53,21 @@ extension SQLiteStore {
             """, [state.tierId, state.since?.millis, state.floorTierId, state.floorUntil?.millis, state.reviewAt?.millis, checkAt?.millis, memberId])
     }
 
-    /// A tier change's history row and its outbox message.
-    static func insertTierChange(_ db: Database, programId: String, memberId: String, change: TierChange, sourceId: String,
+    /// A tier change's history row and its outbox messages (`OutboxMessages.tier`).
+    static func insertTierChange(_ db: Database, programId: String, memberId: String, change: TierChange, policy: TierPolicy, sourceId: String,
                                  actor: String? = nil, note: String? = nil, now: Date) throws {
+        try insertTierChangeRow(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, actor: actor, note: note, now: now)
+        try emit(db, programId: programId, memberId: memberId,
+                 OutboxMessages.tier(change, policy: policy, memberId: memberId, sourceId: sourceId, now: now), now: now)
+    }
+
+    /// A tier change's history row alone (the import writes its messages in the order of its events).
+    static func insertTierChangeRow(_ db: Database, programId: String, memberId: String, change: TierChange, sourceId: String,
+                                    actor: String? = nil, note: String? = nil, now: Date) throws {
         try db.run("""
             INSERT INTO tier_changes (program_id, member_id, from_tier, to_tier, reason, source_id, actor, note, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [programId, memberId, change.from, change.to, change.reason.rawValue, sourceId, actor, note, now.millis])
-        try emit(db, programId: programId, type: "tier.changed", memberId: memberId,
-                 payloadJSON: change.outboxJSON(memberId: memberId, sourceId: sourceId), now: now)
     }
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
@@ -135,6 +142,14 @@ extension SQLiteStore {
     static func emit(_ db: Database, programId: String, type: String, memberId: String?, payloadJSON: String, now: Date) throws {
         try db.run("INSERT INTO outbox (id, program_id, type, member_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                    [Identifiers.make("msg", now: now), programId, type, memberId, payloadJSON, now.millis])
+    }
+
+    /// Appends messages made by `OutboxMessages`, in order, in the caller's transaction.
+    static func emit(_ db: Database, programId: String, memberId: String?, _ messages: [PendingMessage], now: Date) throws {
+        for message in messages {
+            try db.run("INSERT INTO outbox (id, program_id, type, member_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       [message.id, programId, message.type, memberId, message.payload, now.millis])
+        }
     }
 
     public func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage> {
