@@ -11,7 +11,7 @@ public enum LaurelApplication {
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
-        /// Seconds between runs of the job that matures pending points and expires lots; 0 turns it off.
+        /// Seconds between runs of the scheduled jobs (`ScheduledJob.all`); 0 turns them off.
         public var settlementInterval: TimeInterval
         /// Connection limits; see `ConnectionLimits`.
         public var connections: ConnectionLimits
@@ -49,7 +49,8 @@ public enum LaurelApplication {
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))
         var app = Application(router: router, server: server(settings.connections), configuration: configuration, logger: logger)
         if settings.settlementInterval > 0 {
-            app.addServices(SettlementJob(store: store, clock: clock, interval: settings.settlementInterval, logger: logger))
+            app.addServices(Scheduler(jobs: ScheduledJob.all(store: store, interval: settings.settlementInterval), store: store, clock: clock,
+                                      logger: logger))
         }
         return app
     }

@@ -111,6 +111,21 @@ public protocol LaurelStore: Sendable {
     /// Messages in the order they were written, after the sequence number `startingAfter`.
     func outbox(programId: String, limit: Int, startingAfter: Int64?) async throws -> Page<OutboxMessage>
 
+    // MARK: Scheduled work
+    /// Writes `points.expiring_soon` for open lots that came within one of their program's
+    /// `expiring_soon_days` of expiring: once per lot and threshold (a lot first seen inside a
+    /// smaller threshold is not told about the larger ones), one message per member and threshold.
+    /// At most `batchSize` lots per program and threshold; returns how many lots were noticed.
+    /// Safe on several nodes: a notice is written only by the node whose insert of it succeeds.
+    func notifyExpiringPoints(now: Date, batchSize: Int) async throws -> Int
+    /// Keeps a job's run for `laurel jobs list` (the job's last run and the count of runs).
+    func recordJobRun(_ run: JobRunRecord) async throws
+    /// The last run of each job that ever ran, by name.
+    func jobRuns() async throws -> [JobRunRecord]
+    /// What is due at `now` and not yet done, by `JobName`: members to settle, tier checks,
+    /// club memberships to warn, renew or end, redemptions to expire.
+    func scheduledBacklog(now: Date) async throws -> [String: Int]
+
     // MARK: Checks
     /// Verifies the ledger invariants of a program (entries balance, cached balances match entries and lots).
     func audit(programId: String) async throws -> [String]

@@ -41,7 +41,19 @@ extension ProgramDefinition {
         var expiry = ExpiryPolicy.never
         var pendingDays = 0
         var returns = ReturnPolicy()
-        if let points = reader.object(root.value("points"), at: "points", allowed: ["expiry", "pending_days", "returns"]) {
+        var expiringSoonDays = ProgramDefinition.defaultExpiringSoonDays
+        if let points = reader.object(root.value("points"), at: "points", allowed: ["expiry", "pending_days", "returns", "expiring_soon_days"]) {
+            if let items = points.list("expiring_soon_days", max: 5) {
+                expiringSoonDays = []
+                for (item, path) in items {
+                    guard case .number(let text) = item, let days = Int(text), (1...3650).contains(days) else {
+                        reader.report(path, "must be a whole number of days from 1 to 3650"); continue
+                    }
+                    if expiringSoonDays.contains(days) { reader.report(path, "\(days) is listed twice"); continue }
+                    expiringSoonDays.append(days)
+                }
+                expiringSoonDays.sort(by: >)
+            }
             if let value = points.value("expiry") { expiry = readExpiry(value, at: points.pathOf("expiry"), reader) }
             pendingDays = points.int("pending_days", min: 0, max: 3650) ?? 0
             if let policy = reader.object(points.value("returns"), at: points.pathOf("returns"), allowed: ["when_spent", "debt_limit"]) {
@@ -79,7 +91,7 @@ extension ProgramDefinition {
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
-                                 expiry: expiry, pendingDays: pendingDays, returns: returns, earningRules: rules, tiers: tiers, clubs: clubs)
+                                 expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules, tiers: tiers, clubs: clubs)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

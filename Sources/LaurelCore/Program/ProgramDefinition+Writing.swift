@@ -14,6 +14,7 @@ extension ProgramDefinition {
         var returnsTree: [String: JSONValue] = ["when_spent": .string(returns.whenSpent.rawValue)]
         if returns.whenSpent == .debt { returnsTree["debt_limit"] = .number(String(returns.debtLimit)) }
         points["returns"] = .object(returnsTree)
+        points["expiring_soon_days"] = .array(expiringSoonDays.map { .number(String($0)) })
         var tree: [String: JSONValue] = [
             "name": .string(name),
             "currency": .string(currency),

@@ -16,6 +16,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     /// Days points earned by a purchase wait as pending (the return window) before they can be spent.
     public var pendingDays: Int
     public var returns: ReturnPolicy
+    /// Days before a lot expires that the member is told (`points.expiring_soon`), largest first.
+    public var expiringSoonDays: [Int]
     public var earningRules: [EarningRule]
     /// VIP tiers; nil when the program has none.
     public var tiers: TierPolicy?
@@ -23,7 +25,7 @@ public struct ProgramDefinition: Hashable, Sendable {
 
     public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
-                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = []) {
+                returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -32,10 +34,14 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.expiry = expiry
         self.pendingDays = pendingDays
         self.returns = returns
+        self.expiringSoonDays = expiringSoonDays
         self.earningRules = earningRules
         self.tiers = tiers
         self.clubs = clubs
     }
+
+    /// 30 and 7 days before points expire.
+    public static let defaultExpiringSoonDays = [30, 7]
 
     public func club(_ id: String) -> ClubDefinition? { clubs.first { $0.id == id } }
 

@@ -261,5 +261,19 @@ enum PostgresSchema {
         // Only the ledger audit, which reads every entry of the program anyway, looked entries up
         // by program; every entry written paid an insertion into this index.
         ("v7-no-ledger-by-program", ["DROP INDEX ledger_by_program"]),
+        // Expiring-soon notices sent (one per lot and threshold) and the scheduled jobs' last runs.
+        ("v13-scheduler", [
+            "CREATE TABLE expiry_notices (lot_id TEXT NOT NULL, days INTEGER NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (lot_id, days))",
+            """
+            CREATE TABLE job_runs (
+                name TEXT PRIMARY KEY,
+                started_at BIGINT NOT NULL,
+                duration_ms BIGINT NOT NULL,
+                processed BIGINT NOT NULL,
+                error TEXT,
+                runs BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 }

@@ -96,7 +96,7 @@ enum OutboxMessages {
         }
     }
 
-    private static func message(_ type: String, now: Date, _ members: (inout JSONTextWriter) -> Void) -> PendingMessage {
+    static func message(_ type: String, now: Date, _ members: (inout JSONTextWriter) -> Void) -> PendingMessage {
         var json = JSONTextWriter(capacity: 192)
         json.object(members)
         return PendingMessage(id: Identifiers.make("msg", now: now), type: type, payload: json.text)
@@ -106,6 +106,36 @@ enum OutboxMessages {
         json.object("balance") { json in
             json.field("available", ledger.available)
             json.field("pending", ledger.pending)
+        }
+    }
+}
+
+/// An open lot that reached a notice threshold before its expiry.
+struct ExpiringLot: Hashable, Sendable {
+    let id: String
+    let memberId: String
+    let points: Int
+    let expiresAt: Date
+}
+
+extension OutboxMessages {
+    /// One `points.expiring_soon` per member and threshold: the member's lots that reached it.
+    static func expiringSoon(_ lots: [ExpiringLot], days: Int, now: Date) -> [(memberId: String, message: PendingMessage)] {
+        Dictionary(grouping: lots, by: \.memberId).sorted { $0.key < $1.key }.map { memberId, lots in
+            let lots = lots.sorted { ($0.expiresAt, $0.id) < ($1.expiresAt, $1.id) }
+            return (memberId, message(MessageType.pointsExpiringSoon, now: now) { json in
+                json.field("days_before", days)
+                json.field("expires_at", Timestamps.format(lots[0].expiresAt))
+                json.array("lots", lots) { json, lot in
+                    json.object { json in
+                        json.field("expires_at", Timestamps.format(lot.expiresAt))
+                        json.field("lot_id", lot.id)
+                        json.field("points", lot.points)
+                    }
+                }
+                json.field("member_id", memberId)
+                json.field("points", lots.reduce(0) { $0 + $1.points })
+            })
         }
     }
 }

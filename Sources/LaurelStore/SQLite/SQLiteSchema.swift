@@ -297,6 +297,25 @@ enum SQLiteSchema {
                 DELETE FROM sqlite_sequence WHERE name = 'ledger_entries';
                 """)
         }
+        // Expiring-soon notices sent (one per lot and threshold) and the scheduled jobs' last runs.
+        migrator.registerMigration("v13-scheduler") { db in
+            try db.execute(sql: """
+                CREATE TABLE expiry_notices (
+                    lot_id TEXT NOT NULL,
+                    days INTEGER NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    PRIMARY KEY (lot_id, days)
+                ) WITHOUT ROWID;
+                CREATE TABLE job_runs (
+                    name TEXT PRIMARY KEY,
+                    started_at INTEGER NOT NULL,
+                    duration_ms INTEGER NOT NULL,
+                    processed INTEGER NOT NULL,
+                    error TEXT,
+                    runs INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

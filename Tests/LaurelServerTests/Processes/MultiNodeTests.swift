@@ -95,8 +95,8 @@ struct MultiNodeTests {
         let second = try PostgresStore(url: cluster.url)
         let runner = Task.immediate { await second.run() }
         defer { runner.cancel() }
-        async let a = SettlementJob.runOnce(store: store, now: later, batchSize: 5)
-        async let b = SettlementJob.runOnce(store: second, now: later, batchSize: 5)
+        async let a = Scheduler.runOnce(store: store, now: later, batchSize: 5)
+        async let b = Scheduler.runOnce(store: second, now: later, batchSize: 5)
         _ = try await (a, b)
         #expect(try await store.audit(programId: cluster.programId) == [])
         var expiredLots: [String: Int] = [:]
