@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import LaurelServer
+import LaurelStore
 import LaurelTestSupport
 import Testing
 
@@ -75,6 +76,12 @@ import Testing
             default: true
             }
         }
+    }
+
+    /// The document's list of message types is the one the server writes and subscriptions accept.
+    @Test func messageTypesAreTheServers() throws {
+        let schema = try Document().resolve(["$ref": "#/components/schemas/MessageType"])
+        #expect(schema["enum"] as? [String] == MessageType.all)
     }
 
     @Test func everyAnswerMatchesItsDocumentedSchema() async throws {
