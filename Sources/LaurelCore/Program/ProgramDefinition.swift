@@ -1,7 +1,7 @@
 import Foundation
 
 /// One brand's loyalty program as written in its program file: currency, point value,
-/// rounding, expiry and pending policy, return policy, earning rules, tiers and clubs.
+/// rounding, expiry and pending policy, return policy, earning rules, tiers, clubs and segments.
 /// See docs/program-format.md for the file format.
 public struct ProgramDefinition: Hashable, Sendable {
     public var name: String
@@ -20,10 +20,13 @@ public struct ProgramDefinition: Hashable, Sendable {
     /// VIP tiers; nil when the program has none.
     public var tiers: TierPolicy?
     public var clubs: [ClubDefinition]
+    /// Named sets of members (`segments`); see `SegmentDefinition`.
+    public var segments: [SegmentDefinition]
 
     public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
-                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = []) {
+                returns: ReturnPolicy = ReturnPolicy(), earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [],
+                segments: [SegmentDefinition] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -35,6 +38,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.earningRules = earningRules
         self.tiers = tiers
         self.clubs = clubs
+        self.segments = segments
     }
 
     public func club(_ id: String) -> ClubDefinition? { clubs.first { $0.id == id } }
