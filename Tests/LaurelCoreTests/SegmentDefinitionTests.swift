@@ -18,7 +18,7 @@ struct SegmentDefinitionTests {
             - {id: silver, threshold: 0}
             - {id: gold, threshold: 100}
         clubs:
-          - {id: sneakers, name: Sneakers}
+          - {id: sneakers, name: Sneakers, join: {invitations: staff}}
 
         """
 

@@ -208,13 +208,14 @@ struct SegmentStoreTests {
         #expect(try await store.materialisedSegments(programId: fixture.programId, memberId: ben) == [])
         #expect(try await entered().count == 3)
         // A version without "big" drops its memberships at the next refresh.
-        try await fixture.apply(Self.refreshed.replacingOccurrences(of: """
-                  - id: big-bonus
-                    event: purchase
-                    conditions: [{field: member.segments, op: contains, value: big}]
-                    effect: {type: fixed_points, points: 50}
-
-            """, with: "").replacingOccurrences(of: "  - {id: big, name: Big spenders, conditions: [{spend: {min: 100}}]}\n", with: ""))
+        try await fixture.apply("""
+            name: Refresh
+            currency: EUR
+            earning_rules:
+              - {id: spend, event: purchase, effect: {type: points_per_amount, points: 1, per: 1}}
+            segments:
+              - {id: recent, conditions: [{last_purchase: {within_days: 10}}]}
+            """)
         #expect(try await store.refreshSegments(programId: fixture.programId, now: StoreFixture.at(days: 30)) == SegmentRefresh(entered: 0, left: 1))
         #expect(try await store.materialisedSegments(programId: fixture.programId, memberId: ana) == [])
     }
