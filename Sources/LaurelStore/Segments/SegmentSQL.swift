@@ -30,8 +30,24 @@ struct SegmentSQL {
 
     /// The predicate that holds for members in `segment` at `now` (`TRUE` without conditions).
     mutating func predicate(_ segment: SegmentDefinition, now: Date) -> String {
-        let parts = segment.conditions.map { condition(condition: $0, now: now) }
+        // Cheapest first: SQLite tests `AND` terms in order and stops at the first that fails, so the
+        // member row's own columns go before index probes, and those before sums over the history.
+        let ordered = segment.conditions.enumerated().sorted { (Self.cost($0.element), $0.offset) < (Self.cost($1.element), $1.offset) }.map(\.element)
+        let parts = ordered.map { condition(condition: $0, now: now) }
         return parts.isEmpty ? "1 = 1" : parts.map { "(\($0))" }.joined(separator: " AND ")
+    }
+
+    /// How much evaluating a condition costs per member, roughly: 0 the member row, 1 an index probe,
+    /// 2 an `EXISTS` over the member's events, 3 counting or reading lines, 4 summing money.
+    static func cost(_ condition: SegmentCondition) -> Int {
+        switch condition {
+        case .attribute, .tier, .points, .enrolled: 0
+        case .clubs: 1
+        case .lastPurchase: 2
+        case .did(_, let atLeast, _): atLeast == 1 ? 2 : 3
+        case .purchases, .bought: 3
+        case .spend: 4
+        }
     }
 
     private func since(_ withinDays: Int, _ now: Date) -> Int64 { now.millis - Int64(withinDays) * 86_400_000 }
@@ -67,7 +83,8 @@ struct SegmentSQL {
             switch dialect {
             case .sqlite:
                 // Exact: each decimal text becomes an integer of 1/10,000ths before summing.
-                let sum = "coalesce(sum(\(Self.units("e.purchase_total")) - \(Self.units("e.amount_refunded"))), 0)"
+                let refunded = "(CASE e.amount_refunded WHEN '0.00' THEN 0 ELSE \(Self.units("e.amount_refunded")) END)"
+                let sum = "coalesce(sum(\(Self.units("e.purchase_total")) - \(refunded)), 0)"
                 let low = range.min?.units ?? Int64.min
                 let high = range.max?.units ?? Int64.max
                 return "(SELECT \(sum) FROM events e WHERE \(filter)) BETWEEN \(int(low)) AND \(int(high))"
@@ -169,6 +186,11 @@ extension SegmentSQL {
     mutating func page(programId: String, segment: SegmentDefinition, now: Date, limit: Int, startingAfter: String?) -> String {
         "SELECT m.id, m.external_id FROM members m WHERE m.program_id = \(text(programId)) AND m.id > \(text(startingAfter ?? ""))"
             + " AND \(predicate(segment, now: now)) ORDER BY m.id LIMIT \(int(Int64(limit + 1)))"
+    }
+
+    /// The ids of the members in the segment.
+    mutating func memberIds(programId: String, segment: SegmentDefinition, now: Date) -> String {
+        "SELECT m.id FROM members m WHERE m.program_id = \(text(programId)) AND \(predicate(segment, now: now))"
     }
 
     mutating func count(programId: String, segment: SegmentDefinition, now: Date) -> String {
