@@ -189,6 +189,15 @@ import Testing
             try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(member)"))
             try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
             try check(.get, "/v1/messages", try await api.get("/v1/messages"))
+            // Segments, with a program that defines them (and a member view that lists them).
+            try check(.put, "/v1/program", try await api.call(.put, "/v1/program", key: fixture.admin, body: SegmentRouteTests.program))
+            try check(.get, "/v1/segments", try await api.get("/v1/segments"))
+            try check(.get, "/v1/segments/{id}", try await api.get("/v1/segments/vip"))
+            try check(.get, "/v1/segments/{id}", try await api.get("/v1/segments/none"))
+            try check(.get, "/v1/segments/{id}/members", try await api.get("/v1/segments/lapsed/members?limit=1"))
+            try check(.get, "/v1/segments/{id}/members", try await api.get("/v1/segments/lapsed/members?limit=0"))
+            try check(.get, "/v1/segments/{id}/members", try await api.get("/v1/segments/none/members"))
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(member)"))
 
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")

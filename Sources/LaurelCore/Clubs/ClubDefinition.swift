@@ -29,6 +29,9 @@ public struct ClubDefinition: Hashable, Sendable {
     public var invitations: Invitations
     /// Reaching any of these tiers joins the member.
     public var tiers: [String]
+    /// To join by invitation or with points, the member must be in one of these segments (as of the last
+    /// refresh of segment memberships); empty = no such requirement.
+    public var segments: [String] = []
     /// The price of joining with points; nil when the club cannot be bought.
     public var pointsCost: Int?
     /// How long a membership lasts; nil = until the member leaves.

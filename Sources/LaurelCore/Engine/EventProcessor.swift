@@ -92,12 +92,15 @@ public struct EventProcessor: Sendable {
     public let tiers: TierQualification?
     /// The rules with a limit: only their awards are ever counted.
     public let limitedRuleIds: Set<String>
+    /// Whether a rule tests `member.segments`: only then does the store read the member's segments.
+    public let readsSegments: Bool
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.evaluator = RuleEvaluator(program: program)
         self.tiers = program.tiers.map { TierQualification(policy: $0, calendar: program.calendar) }
         self.limitedRuleIds = Set(program.earningRules.filter { $0.limit != nil }.map(\.id))
+        self.readsSegments = program.rulesReadSegments
     }
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }

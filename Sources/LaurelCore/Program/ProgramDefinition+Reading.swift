@@ -20,7 +20,7 @@ extension ProgramDefinition {
     }
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
-        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs"]) else {
+        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs", "segments"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -88,10 +88,19 @@ extension ProgramDefinition {
         let tiers = root.value("tiers").flatMap { sections.readTiers($0, at: "tiers") }
         let clubs = (root.list("clubs", max: ProgramDefinition.maxClubs) ?? []).compactMap { sections.readClub($0.0, at: $0.1) }
         sections.checkReferences(tiers: tiers, clubs: clubs, clubsPath: "clubs")
+        let segmentReader = SegmentReader(reader: reader, timeZone: timeZone, tierIds: Set(tiers?.levels.map(\.id) ?? []), clubIds: Set(clubs.map(\.id)))
+        let segmentItems = root.list("segments", max: ProgramDefinition.maxSegments)
+        let segments = segmentReader.readAll(segmentItems ?? [])
+        segmentReader.checkRuleReferences(root.value("earning_rules"), segmentItems: segmentItems ?? [])
+        let segmentIds = Set(segments.map(\.id))
+        for (index, club) in clubs.enumerated() {
+            for segment in club.segments where !segmentIds.contains(segment) { reader.report("clubs[\(index)].join.segments", "unknown segment \"\(segment)\"") }
+        }
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
-                                 expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules, tiers: tiers, clubs: clubs)
+                                 expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
+                                 tiers: tiers, clubs: clubs, segments: segments)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

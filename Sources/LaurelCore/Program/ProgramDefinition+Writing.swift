@@ -26,6 +26,7 @@ extension ProgramDefinition {
         ]
         if let tiers { tree["tiers"] = tiers.canonicalTree }
         if !clubs.isEmpty { tree["clubs"] = .array(clubs.map(\.canonicalTree)) }
+        if !segments.isEmpty { tree["segments"] = .array(segments.map(\.canonicalTree)) }
         return .object(tree)
     }
 }
@@ -67,6 +68,7 @@ extension ClubDefinition {
     var canonicalTree: JSONValue {
         var join: [String: JSONValue] = ["invitations": .string(invitations.rawValue)]
         if !tiers.isEmpty { join["tiers"] = .array(tiers.map(JSONValue.string)) }
+        if !segments.isEmpty { join["segments"] = .array(segments.map(JSONValue.string)) }
         if let pointsCost { join["points"] = .number(String(pointsCost)) }
         var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "join": .object(join),
                                          "renewal": .string(renewal.rawValue), "notify_days_before": .number(String(notifyDaysBefore))]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One brand's loyalty program as written in its program file: currency, point value,
-/// rounding, expiry and pending policy, return policy, earning rules, tiers and clubs.
+/// rounding, expiry and pending policy, return policy, earning rules, tiers, clubs and segments.
 /// See docs/program-format.md for the file format.
 public struct ProgramDefinition: Hashable, Sendable {
     public var name: String
@@ -22,10 +22,13 @@ public struct ProgramDefinition: Hashable, Sendable {
     /// VIP tiers; nil when the program has none.
     public var tiers: TierPolicy?
     public var clubs: [ClubDefinition]
+    /// Named sets of members (`segments`); see `SegmentDefinition`.
+    public var segments: [SegmentDefinition]
 
     public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
-                returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [], tiers: TierPolicy? = nil, clubs: [ClubDefinition] = []) {
+                returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
+                tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -38,6 +41,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.earningRules = earningRules
         self.tiers = tiers
         self.clubs = clubs
+        self.segments = segments
     }
 
     /// 30 and 7 days before points expire.

@@ -26,6 +26,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
     case noLongerAvailable(endedAt: Date)
     case tierRequired([String])
     case clubRequired([String])
+    case segmentRequired([String])
     case notEligible(condition: String)
     case outOfStock
     case limitReached(limit: Int, period: String)
@@ -40,6 +41,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
         case .noLongerAvailable: "no_longer_available"
         case .tierRequired: "tier_required"
         case .clubRequired: "club_required"
+        case .segmentRequired: "segment_required"
         case .notEligible: "not_eligible"
         case .outOfStock: "out_of_stock"
         case .limitReached: "limit_reached"
@@ -62,6 +64,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
         case .noLongerAvailable(let date): "was available until \(Timestamps.format(date))"
         case .tierRequired(let tiers): "for members of tier \(tiers.joined(separator: " or "))"
         case .clubRequired(let clubs): "for members of club \(clubs.joined(separator: " or "))"
+        case .segmentRequired(let segments): "for members of segment \(segments.joined(separator: " or "))"
         case .notEligible(let condition): "the member does not meet \(condition)"
         case .outOfStock: "out of stock"
         case .limitReached(let limit, let period): "limit of \(limit) per member \(period == "lifetime" ? "reached" : "per \(period) reached")"
@@ -103,6 +106,7 @@ public struct RedemptionCheck: Sendable {
         if let until = reward.availableUntil, until <= now { refusals.append(.noLongerAvailable(endedAt: until)) }
         if !reward.tiers.isEmpty, !reward.tiers.contains(member.tier ?? "") { refusals.append(.tierRequired(reward.tiers)) }
         if !reward.clubs.isEmpty, !reward.clubs.contains(where: member.clubs.contains) { refusals.append(.clubRequired(reward.clubs)) }
+        if !reward.segments.isEmpty, !reward.segments.contains(where: member.segments.contains) { refusals.append(.segmentRequired(reward.segments)) }
         if !reward.conditions.isEmpty {
             let probe = LoyaltyEvent(id: "", type: "redemption", occurredAt: now)
             let timeZone = program.calendar.timeZone

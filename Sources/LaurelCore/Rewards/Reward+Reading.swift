@@ -57,9 +57,10 @@ struct RewardReader {
             reward.limitPerPeriod = limit.value("per_period").flatMap { rules.readLimit($0, at: "limit.per_period") }
             if reward.limitPerPeriod?.maxPoints != nil { reader.report("limit.per_period.max_points", "rewards limit redemptions by max_times only") }
         }
-        if let eligibility = reader.object(object.value("eligibility"), at: "eligibility", allowed: ["tiers", "clubs", "conditions"]) {
+        if let eligibility = reader.object(object.value("eligibility"), at: "eligibility", allowed: ["tiers", "clubs", "segments", "conditions"]) {
             reward.tiers = eligibility.strings("tiers") ?? []
             reward.clubs = eligibility.strings("clubs") ?? []
+            reward.segments = eligibility.strings("segments") ?? []
             for (item, path) in eligibility.list("conditions") ?? [] {
                 guard let condition = rules.readCondition(item, at: path) else { continue }
                 if case .field(let field, _, _) = condition, field.hasPrefix("member.") {
@@ -74,6 +75,8 @@ struct RewardReader {
         if checksReferences {
             for tier in reward.tiers where !tierIds.contains(tier) { reader.report("eligibility.tiers", "unknown tier \"\(tier)\"") }
             for club in reward.clubs where !clubIds.contains(club) { reader.report("eligibility.clubs", "unknown club \"\(club)\"") }
+            let segmentIds = Set(program.segments.map(\.id))
+            for segment in reward.segments where !segmentIds.contains(segment) { reader.report("eligibility.segments", "unknown segment \"\(segment)\"") }
             if case .clubMembership(let club) = kind, !clubIds.contains(club) { reader.report("club", "unknown club \"\(club)\"") }
         }
 
@@ -193,6 +196,7 @@ extension Reward {
         var eligibility: [String: JSONValue] = [:]
         if !tiers.isEmpty { eligibility["tiers"] = .array(tiers.map(JSONValue.string)) }
         if !clubs.isEmpty { eligibility["clubs"] = .array(clubs.map(JSONValue.string)) }
+        if !segments.isEmpty { eligibility["segments"] = .array(segments.map(JSONValue.string)) }
         if !conditions.isEmpty { eligibility["conditions"] = .array(conditions.map(\.canonicalTree)) }
         if !eligibility.isEmpty { tree["eligibility"] = .object(eligibility) }
         if let visibleFrom { tree["visible_from"] = .string(Timestamps.format(visibleFrom)) }

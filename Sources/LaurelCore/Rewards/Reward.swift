@@ -72,6 +72,8 @@ public struct Reward: Hashable, Sendable {
     public var tiers: [String]
     /// Only members of one of these clubs (empty = any).
     public var clubs: [String]
+    /// Only members in one of these segments as of the last refresh of segment memberships (empty = any).
+    public var segments: [String] = []
     /// Further conditions on the member (segments by attribute): `member.<attribute>` fields only.
     public var conditions: [RuleCondition]
     /// Shown in the catalogue from then ("coming soon" until `availableFrom`); nil = always.

@@ -7,7 +7,7 @@ final class CompiledCondition: Sendable {
     private enum Field: Sendable {
         case eventType, eventStore, eventChannel, eventTotal
         case eventAttribute(ArraySlice<String>)
-        case memberStatus, memberTier, memberClubs
+        case memberStatus, memberTier, memberClubs, memberSegments
         case memberAttribute(ArraySlice<String>)
     }
 
@@ -56,6 +56,7 @@ final class CompiledCondition: Sendable {
                 case ["status"]: field = .memberStatus
                 case ["tier"]: field = .memberTier
                 case ["clubs"]: field = .memberClubs
+                case ["segments"]: field = .memberSegments
                 default: field = .memberAttribute(rest)
                 }
             }
@@ -117,6 +118,7 @@ final class CompiledCondition: Sendable {
         case .memberStatus: return .string(member.status.rawValue)
         case .memberTier: return member.tier.map(JSONValue.string)
         case .memberClubs: return .array(member.clubs.map(JSONValue.string))
+        case .memberSegments: return .array(member.segments.map(JSONValue.string))
         case .memberAttribute(let path): return RuleEvaluator.lookup(member.attributes, path)
         }
     }

@@ -9,12 +9,16 @@ public struct MemberProfile: Hashable, Sendable {
     public var tier: String?
     /// Clubs the member belongs to now (`member.clubs contains "sneakers"`).
     public var clubs: [String]
-    public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:], tier: String? = nil, clubs: [String] = []) {
+    /// Segments the member was in at the last refresh of the materialised memberships (`member.segments contains "vip-lapsed"`).
+    public var segments: [String]
+    public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:], tier: String? = nil, clubs: [String] = [],
+                segments: [String] = []) {
         self.id = id
         self.status = status
         self.attributes = attributes
         self.tier = tier
         self.clubs = clubs
+        self.segments = segments
     }
 }
 

@@ -88,9 +88,10 @@ struct TierAndClubReader {
         let id = identifier(object)
         var club = ClubDefinition(id: id ?? "", name: object.string("name") ?? id ?? "")
         club.description = object.string("description")
-        if let join = reader.object(object.value("join"), at: object.pathOf("join"), allowed: ["invitations", "tiers", "points"]) {
+        if let join = reader.object(object.value("join"), at: object.pathOf("join"), allowed: ["invitations", "tiers", "points", "segments"]) {
             club.invitations = join.choice("invitations", ClubDefinition.Invitations.self) ?? .staff
             club.tiers = join.strings("tiers") ?? []
+            club.segments = join.strings("segments") ?? []
             club.pointsCost = join.int("points", min: 1, max: 100_000_000)
         } else if !object.has("join") {
             object.missing("join")

@@ -261,6 +261,20 @@ enum PostgresSchema {
         // Only the ledger audit, which reads every entry of the program anyway, looked entries up
         // by program; every entry written paid an insertion into this index.
         ("v7-no-ledger-by-program", ["DROP INDEX ledger_by_program"]),
+        // Segment memberships as of the last refresh (`refreshSegments`): what `member.segments` reads
+        // while judging an event (by member), and what the refresh compares each segment with.
+        ("v11-segments", [
+            """
+            CREATE TABLE segment_memberships (
+                program_id TEXT NOT NULL,
+                segment_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                entered_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, segment_id, member_id)
+            )
+            """,
+            "CREATE INDEX segment_memberships_by_member ON segment_memberships(member_id, segment_id)",
+        ]),
         // Expiring-soon notices sent (one per lot and threshold) and the scheduled jobs' last runs.
         ("v13-scheduler", [
             "CREATE TABLE expiry_notices (lot_id TEXT NOT NULL, days INTEGER NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (lot_id, days))",

@@ -86,6 +86,12 @@ extension PostgresStore {
                 throw StoreError.notFound("member \(memberId)")
             }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
+            if !club.segments.isEmpty, via == .invitation || via == .points {
+                let segments = try await Self.materialisedSegments(connection, memberId: memberId, logger)
+                guard club.segments.contains(where: segments.contains) else {
+                    throw LoyaltyError.clubJoinNotAllowed(clubId, "it is for members of segment \(club.segments.joined(separator: " or "))")
+                }
+            }
             let calendar = processor.program.calendar
             switch via {
             case .invitation:

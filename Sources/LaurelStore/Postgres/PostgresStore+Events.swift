@@ -43,7 +43,9 @@ extension PostgresStore {
             }
             let member = try Self.member(first)
             let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
-            let outcome = try processor.process(event, member: member.profile(clubs: []), ledger: state.ledger, usage: state.usage,
+            // Segment memberships change only by the refresh job: read outside the snapshot, one round trip more.
+            let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
+            let outcome = try processor.process(event, member: member.profile(clubs: [], segments: segments), ledger: state.ledger, usage: state.usage,
                                                 returnedPurchase: nil, tier: state.tier, now: now)
             guard !outcome.rules.contains(where: { $0.gift != nil }) else { return nil }
             let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
@@ -102,7 +104,8 @@ extension PostgresStore {
                                           tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
             }
             let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
-            let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: state.ledger, usage: state.usage,
+            let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
+            let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: state.ledger, usage: state.usage,
                                                 returnedPurchase: purchase, tier: state.tier, now: now)
             let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                                    program: program, version: version.version, now: now, logger)

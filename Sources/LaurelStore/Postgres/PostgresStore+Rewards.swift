@@ -179,7 +179,8 @@ extension PostgresStore {
             let counts = check.counts(reward, redeemedAt: try await Self.redeemedAt(connection, memberId: memberId, rewardId: rewardId, logger)[rewardId] ?? [],
                                       now: now)
             let clubs = try await Self.activeClubs(connection, memberId: memberId, logger)
-            let context = RedemptionContext(member: member.profile(clubs: clubs), available: ledger.available,
+            let segments = reward.segments.isEmpty ? [] : try await Self.materialisedSegments(connection, memberId: memberId, logger)
+            let context = RedemptionContext(member: member.profile(clubs: clubs, segments: segments), available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
 

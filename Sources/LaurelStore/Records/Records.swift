@@ -101,9 +101,10 @@ public struct MemberRecord: Hashable, Sendable {
         self.updatedAt = updatedAt
     }
 
-    /// The member as rules and reward checks see them; `clubs` are the clubs they belong to now.
-    public func profile(clubs: [String] = []) -> MemberProfile {
-        MemberProfile(id: id, status: status, attributes: attributes, tier: tier.tierId, clubs: clubs)
+    /// The member as rules and reward checks see them; `clubs` are the clubs they belong to now, `segments`
+    /// the segments they were in at the last refresh.
+    public func profile(clubs: [String] = [], segments: [String] = []) -> MemberProfile {
+        MemberProfile(id: id, status: status, attributes: attributes, tier: tier.tierId, clubs: clubs, segments: segments)
     }
 
     /// This member with `patch` applied at `now`.

@@ -18,7 +18,7 @@ import LaurelCore
 /// so far are written, the return is recorded by `record`, and its member is read again.
 struct SQLiteImportBatch {
     static func judgesInMemory(_ program: ProgramDefinition) -> Bool {
-        program.clubs.isEmpty && !program.earningRules.contains { if case .giftReward = $0.effect { true } else { false } }
+        program.clubs.isEmpty && !program.rulesReadSegments && !program.earningRules.contains { if case .giftReward = $0.effect { true } else { false } }
     }
 
     /// A member as the batch has left them so far.

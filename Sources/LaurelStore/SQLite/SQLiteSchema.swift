@@ -297,6 +297,20 @@ enum SQLiteSchema {
                 DELETE FROM sqlite_sequence WHERE name = 'ledger_entries';
                 """)
         }
+        // Segment memberships as of the last refresh (`refreshSegments`): what `member.segments` reads
+        // while judging an event (by member), and what the refresh compares each segment with.
+        migrator.registerMigration("v11-segments") { db in
+            try db.execute(sql: """
+                CREATE TABLE segment_memberships (
+                    program_id TEXT NOT NULL,
+                    segment_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    entered_at INTEGER NOT NULL,
+                    PRIMARY KEY (program_id, segment_id, member_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX segment_memberships_by_member ON segment_memberships(member_id, segment_id);
+                """)
+        }
         // Expiring-soon notices sent (one per lot and threshold) and the scheduled jobs' last runs.
         migrator.registerMigration("v13-scheduler") { db in
             try db.execute(sql: """

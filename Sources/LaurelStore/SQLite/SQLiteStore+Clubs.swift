@@ -69,6 +69,12 @@ extension SQLiteStore {
             guard let club = processor.program.club(clubId) else { throw StoreError.notFound("club \(clubId)") }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
+            if !club.segments.isEmpty, via == .invitation || via == .points {
+                let segments = try Self.materialisedSegments(db, memberId: memberId)
+                guard club.segments.contains(where: segments.contains) else {
+                    throw LoyaltyError.clubJoinNotAllowed(clubId, "it is for members of segment \(club.segments.joined(separator: " or "))")
+                }
+            }
             let calendar = processor.program.calendar
             switch via {
             case .invitation:

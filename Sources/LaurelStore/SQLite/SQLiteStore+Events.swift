@@ -42,6 +42,7 @@ extension SQLiteStore {
 
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
+        let segments = processor.readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
         var standing: TierStanding?
         var contributionsFrom: Int64?
         if let tiers = processor.tiers {
@@ -54,7 +55,7 @@ extension SQLiteStore {
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
         let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
-        let outcome = try processor.process(event, member: member.profile(clubs: clubs), ledger: ledger, usage: usage,
+        let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: ledger, usage: usage,
                                             returnedPurchase: purchase, tier: standing, now: now)
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,

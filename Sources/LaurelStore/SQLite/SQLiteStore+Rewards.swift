@@ -140,7 +140,9 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
             let counts = check.counts(reward, redeemedAt: try Self.redeemedAt(db, memberId: memberId, rewardId: rewardId)[rewardId] ?? [], now: now)
-            let context = RedemptionContext(member: member.profile(clubs: try Self.activeClubs(db, memberId: memberId)), available: ledger.available,
+            let profile = member.profile(clubs: try Self.activeClubs(db, memberId: memberId),
+                                         segments: reward.segments.isEmpty ? [] : try Self.materialisedSegments(db, memberId: memberId))
+            let context = RedemptionContext(member: profile, available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
 

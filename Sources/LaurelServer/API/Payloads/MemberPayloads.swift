@@ -126,12 +126,14 @@ struct MemberView: Encodable {
     /// The tier's member discount, for the checkout to apply.
     var discountPercent: String?
     var clubs: [ClubMembershipView]?
+    /// The segments the member is in now (a single member, in a program with segments).
+    var segments: [String]?
     var createdAt: String
     var updatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, object, externalId = "external_id", email, name, birthday, attributes, status, points, tierId = "tier_id", tier
-        case discountPercent = "discount_percent", clubs, createdAt = "created_at", updatedAt = "updated_at"
+        case discountPercent = "discount_percent", clubs, segments, createdAt = "created_at", updatedAt = "updated_at"
     }
 
     init(_ member: MemberRecord, summary: PointsSummary? = nil) {

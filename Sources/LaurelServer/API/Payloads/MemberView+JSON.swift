@@ -21,6 +21,7 @@ extension MemberView {
             json.field("name", name)
             json.field("object", object)
             json.object("points") { points.write(to: &$0) }
+            json.field("segments", segments)
             json.field("status", status.rawValue)
             if let tier { json.object("tier") { tier.write(to: &$0) } }
             json.field("tier_id", tierId)

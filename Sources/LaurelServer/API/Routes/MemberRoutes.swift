@@ -15,7 +15,12 @@ struct MemberRoutes {
     /// carries the member it was computed for (unknown members answer 404).
     static func memberResponse(store: any LaurelStore, programId: String, id: String, now: Date) async throws -> Response {
         let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: expiringWithin)
-        return APIJSON.response(.ok, try renderSummary(summary))
+        var view = MemberView(summary.member, summary: summary)
+        // The segments the member is in now (evaluated live), when the program defines any.
+        if let segments = try await store.programVersion(programId: programId, version: nil)?.definition.segments, !segments.isEmpty {
+            view.segments = try await store.memberSegments(programId: programId, memberId: id, segments: segments, now: now)
+        }
+        return APIJSON.response(.ok, try view.jsonData())
     }
 
     /// The body of a single member's view.

@@ -54,7 +54,9 @@ struct RewardRoutes {
                 throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet")
             }
             let check = RedemptionCheck(program: version.definition)
-            let member = catalogue.member.profile(clubs: catalogue.clubs)
+            // Segments as of the last refresh, as the redemption itself checks them.
+            let segments = version.definition.segments.isEmpty ? [] : try await store.materialisedSegments(programId: request.programId, memberId: id)
+            let member = catalogue.member.profile(clubs: catalogue.clubs, segments: segments)
             var entries: [(record: RewardRecord, refusals: [RedemptionRefusal])] = []
             for entry in catalogue.entries where entry.record.reward.isVisible(to: member, at: now) {
                 let cost = (try? check.cost(of: entry.record.reward, points: nil).get()) ?? entry.record.reward.kind.minimumCost
