@@ -15,17 +15,24 @@ public enum LaurelApplication {
         public var settlementInterval: TimeInterval
         /// Connection limits; see `ConnectionLimits`.
         public var connections: ConnectionLimits
+        /// Seconds between runs of the webhook delivery worker; 0 turns it off.
+        public var webhookInterval: TimeInterval
+        /// Lets webhook endpoints use `http` and private, loopback and link-local addresses (tests, private networks).
+        public var allowPrivateWebhooks: Bool
         public init(host: String = "127.0.0.1", port: Int = 8080, settlementInterval: TimeInterval = 60,
-                    connections: ConnectionLimits = ConnectionLimits()) {
+                    connections: ConnectionLimits = ConnectionLimits(), webhookInterval: TimeInterval = 1, allowPrivateWebhooks: Bool = false) {
             self.host = host
             self.port = port
             self.settlementInterval = settlementInterval
             self.connections = connections
+            self.webhookInterval = webhookInterval
+            self.allowPrivateWebhooks = allowPrivateWebhooks
         }
     }
 
     /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
-    public static func router(store: any LaurelStore, clock: any WallClock) -> (Router<AppContext>, [(method: String, path: String)]) {
+    public static func router(store: any LaurelStore, clock: any WallClock,
+                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [(method: String, path: String)]) {
         let router = Router(context: AppContext.self)
         let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
@@ -38,18 +45,23 @@ public enum LaurelApplication {
         RewardRoutes(store: store, clock: clock).register(api)
         RedemptionRoutes(store: store, clock: clock).register(api)
         ClubRoutes(store: store, clock: clock).register(api)
+        WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         return (router, api.routes)
     }
 
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
-        let (router, _) = self.router(store: store, clock: clock)
+        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "laurel",
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))
         var app = Application(router: router, server: server(settings.connections), configuration: configuration, logger: logger)
         if settings.settlementInterval > 0 {
             app.addServices(SettlementJob(store: store, clock: clock, interval: settings.settlementInterval, logger: logger))
+        }
+        if settings.webhookInterval > 0 {
+            app.addServices(WebhookDeliveryWorker(store: store, clock: clock, interval: settings.webhookInterval,
+                                                  sender: WebhookSender(allowPrivateAddresses: settings.allowPrivateWebhooks), logger: logger))
         }
         return app
     }

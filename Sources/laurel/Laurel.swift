@@ -91,11 +91,16 @@ struct Serve: AsyncParsableCommand {
     var bodyTimeout: Double = ConnectionLimits().bodyTimeout
     @Option(help: "Open connections at most; more clients wait in the listen backlog until one closes.")
     var maxConnections: Int = ConnectionLimits().maxConnections
+    @Option(help: "Seconds between runs of the webhook delivery worker (0 = off: this node delivers no webhooks).")
+    var webhooksEvery: Double = 1
+    @Flag(help: "Let webhook endpoints use http and private, loopback or link-local addresses (off: https to public addresses only).")
+    var allowPrivateWebhooks = false
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
         guard bodyTimeout > 0, bodyTimeout <= 86_400 else { throw ValidationError("--body-timeout must be above 0 and at most 86400 seconds") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard webhooksEvery >= 0, webhooksEvery <= 86_400 else { throw ValidationError("--webhooks-every must be from 0 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -117,7 +122,8 @@ struct Serve: AsyncParsableCommand {
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, settlementInterval: settleEvery,
-            connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)))
+            connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
+            webhookInterval: webhooksEvery, allowPrivateWebhooks: allowPrivateWebhooks))
         try await app.runService()
     }
 }

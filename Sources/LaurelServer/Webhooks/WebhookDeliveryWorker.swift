@@ -1,0 +1,87 @@
+import Foundation
+import LaurelCore
+import LaurelStore
+import Logging
+import ServiceLifecycle
+
+/// Delivers the outbox to webhook endpoints: every `interval`, fans new messages out to the
+/// endpoints that subscribe to them, then sends what is due, each claimed under a lease so that
+/// any number of nodes may run it at once. Runs apart from request handling: a slow receiver
+/// holds up only its own delivery.
+public struct WebhookDeliveryWorker: Service {
+    /// How long a claim holds a delivery: well beyond an attempt's 10 s, so only a node that died
+    /// mid-attempt lets it pass to another (which then sends it again: at least once).
+    public static let lease: TimeInterval = 60
+
+    let store: any WebhookStore
+    let clock: any WallClock
+    let interval: TimeInterval
+    let sender: WebhookSender
+    let logger: Logger
+
+    public init(store: any WebhookStore, clock: any WallClock, interval: TimeInterval, sender: WebhookSender, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.sender = sender
+        self.logger = logger
+    }
+
+    /// Fans out the new messages and makes every attempt due at `now`, batch after batch, until none
+    /// is left; returns how many attempts it made. (A member's next message becomes due within the same
+    /// run once the one before it was delivered.)
+    @discardableResult
+    public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), now: Date,
+                               batchSize: Int = 200, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
+        let fanOutBatch = 1000
+        while try await store.fanOutWebhookMessages(now: now, batchSize: fanOutBatch) == fanOutBatch {}
+        var attempts = 0
+        while true {
+            let claimed = try await store.claimWebhookDeliveries(now: now, lease: lease, limit: batchSize)
+            if claimed.isEmpty { break }
+            let results = await withTaskGroup(of: WebhookAttemptResult.self) { group in
+                for dispatch in claimed {
+                    group.addTask {
+                        let attempt = await sender.send(dispatch, now: now)
+                        return Self.outcome(of: attempt, for: dispatch, schedule: schedule, random: Double.random(in: 0...1))
+                    }
+                }
+                var results: [WebhookAttemptResult] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            try await store.recordWebhookAttempts(results, schedule: schedule)
+            attempts += claimed.count
+        }
+        return attempts
+    }
+
+    /// What an attempt means for its delivery: done, tried again later, or given up.
+    static func outcome(of attempt: WebhookAttemptRecord, for dispatch: WebhookDispatch, schedule: WebhookRetrySchedule,
+                        random: Double) -> WebhookAttemptResult {
+        if attempt.succeeded { return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: .succeeded, gone: false) }
+        let next: WebhookAttemptResult.Next = switch schedule.afterFailure(attempt: dispatch.roundAttempts + 1,
+                                                                          firstAttempt: dispatch.firstAttemptAt ?? attempt.at, now: attempt.at, random: random) {
+        case .retry(let at): .retry(at: at)
+        case .failed: .failed
+        case .succeeded: .succeeded
+        }
+        return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: next, gone: attempt.statusCode == 410)
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let attempts = try await Self.runOnce(store: store, sender: sender, now: clock.now())
+                if attempts > 0 { logger.debug("webhook attempts made: \(attempts)") }
+            } catch {
+                logger.error("webhook delivery failed: \(error)")
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            } catch {
+                return
+            }
+        }
+    }
+}
