@@ -41,14 +41,14 @@ import Testing
             }
         }
         let receiver = WebhookReceiver()
-        let (key, memberIds) = (key, memberIds)
+        let (apiKey, members) = (key, memberIds)
         try await receiver.run { url in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             defer { _ = client.shutdown() }
             func call(_ port: Int, _ method: HTTPMethod, _ path: String, _ body: String?) async throws -> (Int, [String: Any]) {
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
                 request.method = method
-                request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
                 request.headers.add(name: "Content-Type", value: "application/json")
                 if let body { request.body = .bytes(ByteBuffer(string: body)) }
                 let response = try await client.execute(request, timeout: .seconds(10))
@@ -60,7 +60,7 @@ import Testing
             let first = try await Self.serve(path: path, webhooksEvery: "0", client: client)
             var created = try await call(first.port, .POST, "/v1/webhook_endpoints", #"{"url":"\#(url)"}"#)
             #expect(created.0 == 201, "\(created.1)")
-            for member in memberIds {
+            for member in members {
                 created = try await call(first.port, .PUT, "/v1/members/\(member)/tier", #"{"tier":"gold","reason":"crash test"}"#)
                 #expect(created.0 == 200, "\(created.1)")
             }
