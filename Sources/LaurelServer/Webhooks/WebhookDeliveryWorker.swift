@@ -32,7 +32,7 @@ public struct WebhookDeliveryWorker: Service {
     /// run once the one before it was delivered.)
     @discardableResult
     public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), now: Date,
-                               batchSize: Int = 200, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
+                               batchSize: Int = 500, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
         let fanOutBatch = 1000
         while try await store.fanOutWebhookMessages(now: now, batchSize: fanOutBatch) == fanOutBatch {}
         var attempts = 0

@@ -183,10 +183,11 @@ import Testing
             _ = try await fixture.endpoint(url: url)
             let ids = try await fixture.messages(3, member: { ["mem_a", "mem_a", "mem_b"][$0] })
             try await fixture.deliver()
-            #expect(receiver.received.map(\.id) == [ids[0], ids[2]])
+            // Sent in parallel: in either order.
+            #expect(Set(receiver.received.map(\.id)) == [ids[0], ids[2]] && receiver.received.count == 2)
             fixture.clock.advance(by: 6)
             try await fixture.deliver()
-            #expect(receiver.received.map(\.id) == [ids[0], ids[2], ids[0], ids[1]])
+            #expect(receiver.received.dropFirst(2).map(\.id) == [ids[0], ids[1]])
         }
     }
 
@@ -223,7 +224,7 @@ import Testing
             _ = try await fixture.endpoint(url: url)
             var ids: [String] = []
             for chunk in 0..<10 {
-                ids += try await fixture.messages(1000, member: { "mem_\(($0 + chunk * 1000) % 250)" })
+                ids += try await fixture.messages(1000, member: { "mem_\(($0 + chunk * 1000) % 1000)" })
             }
             #expect(ids.count == 10_000)
             let started = ContinuousClock.now
@@ -234,8 +235,8 @@ import Testing
             // Order per member holds.
             var position: [String: Int] = [:]
             for (index, id) in received.enumerated() { position[id] = index }
-            for member in 0..<250 {
-                let mine = ids.enumerated().filter { $0.offset % 250 == member }.map(\.element)
+            for member in 0..<1000 {
+                let mine = ids.enumerated().filter { $0.offset % 1000 == member }.map(\.element)
                 #expect(mine.map { position[$0] ?? -1 } == mine.map { position[$0] ?? -1 }.sorted(), "member \(member)")
             }
             print("10,000 webhooks on \(backend) in \(ContinuousClock.now - started)")
