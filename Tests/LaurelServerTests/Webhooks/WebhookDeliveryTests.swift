@@ -178,12 +178,14 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aMembersLaterMessageWaitsForTheEarlierOneButOtherMembersDoNot(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)
-        let receiver = WebhookReceiver { index, _ in index == 0 ? 500 : 200 }
+        let failOnce = FailOnce()
+        let receiver = WebhookReceiver { _, received in failOnce.answer(received.id) }
         try await receiver.run { url in
             _ = try await fixture.endpoint(url: url)
             let ids = try await fixture.messages(3, member: { ["mem_a", "mem_a", "mem_b"][$0] })
+            failOnce.id = ids[0]
             try await fixture.deliver()
-            // Sent in parallel: in either order.
+            // Sent in parallel: in either order; member a's second message waits for its first.
             #expect(Set(receiver.received.map(\.id)) == [ids[0], ids[2]] && receiver.received.count == 2)
             fixture.clock.advance(by: 6)
             try await fixture.deliver()
@@ -304,5 +306,21 @@ final class Flag: Sendable {
     var value: Bool {
         get { state.withLock { $0 } }
         set { state.withLock { $0 = newValue } }
+    }
+}
+
+/// Answers 500 to the first request for one message id, 200 to everything else.
+final class FailOnce: Sendable {
+    private let state = Mutex<(id: String?, failed: Bool)>((nil, false))
+    var id: String? {
+        get { state.withLock { $0.id } }
+        set { state.withLock { $0.id = newValue } }
+    }
+    func answer(_ id: String) -> Int {
+        state.withLock { state in
+            guard id == state.id, !state.failed else { return 200 }
+            state.failed = true
+            return 500
+        }
     }
 }
