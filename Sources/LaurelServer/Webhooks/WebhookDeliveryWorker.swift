@@ -32,7 +32,7 @@ public struct WebhookDeliveryWorker: Service {
     /// run once the one before it was delivered.)
     @discardableResult
     public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), now: Date,
-                               batchSize: Int = 500, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
+                               batchSize: Int = 500, concurrency: Int = 32, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
         let fanOutBatch = 1000
         while try await store.fanOutWebhookMessages(now: now, batchSize: fanOutBatch) == fanOutBatch {}
         var attempts = 0
@@ -40,13 +40,16 @@ public struct WebhookDeliveryWorker: Service {
             let claimed = try await store.claimWebhookDeliveries(now: now, lease: lease, limit: batchSize)
             if claimed.isEmpty { break }
             let results = await withTaskGroup(of: WebhookAttemptResult.self) { group in
-                for dispatch in claimed {
+                var results: [WebhookAttemptResult] = []
+                // At most `concurrency` requests in flight: an attempt's 10 s include its wait for a
+                // connection, which a whole batch sent at once would spend queueing.
+                for (index, dispatch) in claimed.enumerated() {
+                    if index >= concurrency, let result = await group.next() { results.append(result) }
                     group.addTask {
                         let attempt = await sender.send(dispatch, now: now)
                         return Self.outcome(of: attempt, for: dispatch, schedule: schedule, random: Double.random(in: 0...1))
                     }
                 }
-                var results: [WebhookAttemptResult] = []
                 for await result in group { results.append(result) }
                 return results
             }
