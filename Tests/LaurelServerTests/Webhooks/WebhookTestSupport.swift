@@ -13,7 +13,12 @@ struct WebhookFixture {
     static let program = "prg_a"
     static let start = Timestamps.parse("2026-03-03T10:00:00Z")!
     /// Deliveries to the loopback receiver need the flag `laurel serve --allow-private-webhooks` sets.
-    static let sender = WebhookSender(allowPrivateAddresses: true)
+    /// A longer time-out than production's 10 s: the whole test suite on a loaded machine can take that long to answer.
+    static let sender: WebhookSender = {
+        var sender = WebhookSender(allowPrivateAddresses: true)
+        sender.timeout = .seconds(30)
+        return sender
+    }()
 
     static func make(_ backend: TestBackend) async throws -> WebhookFixture {
         let store = try await backend.makeStore()
