@@ -105,7 +105,7 @@ struct HTTP: AsyncParsableCommand {
         var errors = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, node) in stores.enumerated() {
-                let app = LaurelApplication.build(store: node, settings: .init(port: port + index, settlementInterval: 0))
+                let app = LaurelApplication.build(store: node, settings: .init(port: port + index, intervals: .none))
                 group.addTask { try await app.run() }
             }
             try await Task.sleep(for: .milliseconds(500))

@@ -46,7 +46,7 @@ struct Redeem: AsyncParsableCommand {
         }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
+            let app = LaurelApplication.build(store: store, settings: .init(port: port, intervals: .none))
             group.addTask { try await app.run() }
             try await Task.sleep(for: .milliseconds(500))
             let result = try await LoadDriver(port: port, nodes: 1, concurrency: concurrency).drive(path: "/v1/redemptions", bodies: bodies, key: key)

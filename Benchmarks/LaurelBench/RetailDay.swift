@@ -46,7 +46,7 @@ struct RetailDay: AsyncParsableCommand {
             if separateServer {
                 server = try await ServerProcess.start(database: database, port: port, fullSync: fullSync)
             } else {
-                let app = LaurelApplication.build(store: store, settings: .init(port: port, settlementInterval: 0))
+                let app = LaurelApplication.build(store: store, settings: .init(port: port, intervals: .none))
                 group.addTask { try await app.run() }
                 try await Task.sleep(for: .milliseconds(500))
             }

@@ -11,21 +11,25 @@ public enum LaurelApplication {
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
-        /// Seconds between runs of the scheduled jobs (`ScheduledJob.all`); 0 turns them off.
-        public var settlementInterval: TimeInterval
+        /// Seconds between runs of the scheduled jobs (`ScheduledJob.Intervals`); 0 turns a kind off.
+        public var intervals: ScheduledJob.Intervals
         /// Connection limits; see `ConnectionLimits`.
         public var connections: ConnectionLimits
-        public init(host: String = "127.0.0.1", port: Int = 8080, settlementInterval: TimeInterval = 60,
-                    connections: ConnectionLimits = ConnectionLimits()) {
+        /// Lets webhook endpoints use `http` and private, loopback and link-local addresses (tests, private networks).
+        public var allowPrivateWebhooks: Bool
+        public init(host: String = "127.0.0.1", port: Int = 8080, intervals: ScheduledJob.Intervals = ScheduledJob.Intervals(),
+                    connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false) {
             self.host = host
             self.port = port
-            self.settlementInterval = settlementInterval
+            self.intervals = intervals
             self.connections = connections
+            self.allowPrivateWebhooks = allowPrivateWebhooks
         }
     }
 
     /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
-    public static func router(store: any LaurelStore, clock: any WallClock) -> (Router<AppContext>, [(method: String, path: String)]) {
+    public static func router(store: any LaurelStore, clock: any WallClock,
+                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [(method: String, path: String)]) {
         let router = Router(context: AppContext.self)
         let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
@@ -39,19 +43,21 @@ public enum LaurelApplication {
         RedemptionRoutes(store: store, clock: clock).register(api)
         ClubRoutes(store: store, clock: clock).register(api)
         SegmentRoutes(store: store, clock: clock).register(api)
+        WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         return (router, api.routes)
     }
 
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
-        let (router, _) = self.router(store: store, clock: clock)
+        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "laurel",
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))
         var app = Application(router: router, server: server(settings.connections), configuration: configuration, logger: logger)
-        if settings.settlementInterval > 0 {
-            app.addServices(Scheduler(jobs: ScheduledJob.all(store: store, interval: settings.settlementInterval), store: store, clock: clock,
-                                      logger: logger))
+        let jobs = ScheduledJob.all(store: store, intervals: settings.intervals,
+                                    sender: WebhookSender(allowPrivateAddresses: settings.allowPrivateWebhooks))
+        if jobs.contains(where: { $0.interval > 0 }) {
+            app.addServices(Scheduler(jobs: jobs, store: store, clock: clock, logger: logger))
         }
         return app
     }

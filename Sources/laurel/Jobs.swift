@@ -17,6 +17,8 @@ struct RunJobs: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: ArgumentHelp("The instant to run them for, RFC 3339; now when omitted.", valueName: "time"))
     var now: String?
+    @Flag(help: "Let webhook deliveries go to http and private, loopback or link-local addresses, as `serve --allow-private-webhooks`.")
+    var allowPrivateWebhooks = false
 
     func run() async throws {
         let instant: Date
@@ -29,7 +31,7 @@ struct RunJobs: AsyncParsableCommand {
         let store = try await self.store.open()
         var failed = false
         say("jobs at \(Timestamps.format(instant)):")
-        for job in ScheduledJob.all(store: store, interval: 0) {
+        for job in ScheduledJob.all(store: store, sender: WebhookSender(allowPrivateAddresses: allowPrivateWebhooks)) {
             let run = await Scheduler.run(job, store: store, now: instant)
             say("  \(job.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(run.processed) handled in \(run.durationMillis) ms"
                 + (run.error.map { " — failed: \($0)" } ?? ""))
@@ -50,9 +52,9 @@ struct ListJobs: AsyncParsableCommand {
         let runs = Dictionary(try await store.jobRuns().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let backlog = try await store.scheduledBacklog(now: Date())
         say("job                    last run                  took      handled   runs   backlog")
-        for job in ScheduledJob.all(store: store, interval: 0) {
+        for job in ScheduledJob.all(store: store) {
             let run = runs[job.name]
-            let columns = [
+            let columns: [String] = [
                 job.name.padding(toLength: 22, withPad: " ", startingAt: 0),
                 (run.map { Timestamps.format($0.startedAt) } ?? "never").padding(toLength: 25, withPad: " ", startingAt: 0),
                 (run.map { "\($0.durationMillis) ms" } ?? "-").padding(toLength: 9, withPad: " ", startingAt: 0),

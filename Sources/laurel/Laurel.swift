@@ -82,8 +82,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Option(help: "Port to listen on.") var port: Int = 8080
     @Flag(help: "Set up the demo program \"Bean & Thread\" and print a fresh admin API key for it.") var demo = false
-    @Option(help: "Seconds between runs of the job that matures pending points and expires lots (0 = off).")
+    @Option(help: ArgumentHelp("Seconds between runs of the scheduled jobs: points maturing and expiring, tier checks, club memberships, redemptions, expiring-soon notices (0 = this node runs none).", valueName: "seconds"))
     var settleEvery: Double = 60
+    @Option(help: ArgumentHelp("Seconds between refreshes of the segment memberships earning rules, rewards and clubs read (0 = this node refreshes none).", valueName: "seconds"))
+    var refreshSegmentsEvery: Double = 300
     @Option(help: ArgumentHelp("Seconds a connection may stay open with no request in flight; a request's headers must arrive within it too.",
                                valueName: "seconds"))
     var idleTimeout: Double = ConnectionLimits().idleTimeout
@@ -91,11 +93,18 @@ struct Serve: AsyncParsableCommand {
     var bodyTimeout: Double = ConnectionLimits().bodyTimeout
     @Option(help: "Open connections at most; more clients wait in the listen backlog until one closes.")
     var maxConnections: Int = ConnectionLimits().maxConnections
+    @Option(help: "Seconds between runs of the webhook delivery worker (0 = off: this node delivers no webhooks).")
+    var webhooksEvery: Double = 1
+    @Flag(help: "Let webhook endpoints use http and private, loopback or link-local addresses (off: https to public addresses only).")
+    var allowPrivateWebhooks = false
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
         guard bodyTimeout > 0, bodyTimeout <= 86_400 else { throw ValidationError("--body-timeout must be above 0 and at most 86400 seconds") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        for (flag, seconds) in [("--settle-every", settleEvery), ("--refresh-segments-every", refreshSegmentsEvery), ("--webhooks-every", webhooksEvery)] {
+            guard seconds >= 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be from 0 to 86400 seconds") }
+        }
     }
 
     func run() async throws {
@@ -116,8 +125,9 @@ struct Serve: AsyncParsableCommand {
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(
-            host: host, port: port, settlementInterval: settleEvery,
-            connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections)))
+            host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
+            connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
+            allowPrivateWebhooks: allowPrivateWebhooks))
         try await app.runService()
     }
 }

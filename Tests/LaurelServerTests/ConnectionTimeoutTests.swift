@@ -15,7 +15,7 @@ import Testing
     func withServer(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let fixture = try await HTTPFixture.make(.sqlite)
         let app = LaurelApplication.build(store: fixture.store, clock: fixture.clock,
-                                          settings: .init(settlementInterval: 0, connections: Self.limits))
+                                          settings: .init(intervals: .none, connections: Self.limits))
         try await app.test(.live) { client in try await body(try #require(client.port)) }
     }
 

@@ -112,7 +112,47 @@ import Testing
             }
             return (Call(path: "/v1/clubs/lounge/members/\(members[0])", body: nil), Call(path: "/v1/clubs/lounge/members/\(members[1])", body: nil))
         },
+        "POST /v1/webhook_endpoints": { _ in
+            (Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem"}"#),
+             Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem-other"}"#))
+        },
+        "PATCH /v1/webhook_endpoints/{id}": { api in
+            let endpoint = try await webhookEndpoint(api)
+            return (Call(path: "/v1/webhook_endpoints/\(endpoint)", body: #"{"description":"a"}"#),
+                    Call(path: "/v1/webhook_endpoints/\(endpoint)", body: #"{"description":"b"}"#))
+        },
+        "DELETE /v1/webhook_endpoints/{id}": { api in
+            let first = try await webhookEndpoint(api), other = try await webhookEndpoint(api)
+            return (Call(path: "/v1/webhook_endpoints/\(first)", body: nil), Call(path: "/v1/webhook_endpoints/\(other)", body: nil))
+        },
+        "POST /v1/webhook_endpoints/{id}/rotate_secret": { api in
+            let endpoint = try await webhookEndpoint(api)
+            return (Call(path: "/v1/webhook_endpoints/\(endpoint)/rotate_secret", body: #"{"overlap_hours":1}"#),
+                    Call(path: "/v1/webhook_endpoints/\(endpoint)/rotate_secret", body: #"{"overlap_hours":2}"#))
+        },
+        "POST /v1/webhook_endpoints/{id}/test": { api in
+            let first = try await webhookEndpoint(api), other = try await webhookEndpoint(api)
+            return (Call(path: "/v1/webhook_endpoints/\(first)/test", body: nil), Call(path: "/v1/webhook_endpoints/\(other)/test", body: nil))
+        },
+        "POST /v1/webhook_endpoints/{id}/deliveries/{delivery_id}/replay": { api in
+            let endpoint = try await webhookEndpoint(api)
+            var deliveries: [String] = []
+            for _ in 0..<2 {
+                let test = try await api.post("/v1/webhook_endpoints/\(endpoint)/test", "")
+                #expect(test.status == 202, "\(test.text)")
+                deliveries.append(try #require(test.json["id"] as? String))
+            }
+            return (Call(path: "/v1/webhook_endpoints/\(endpoint)/deliveries/\(deliveries[0])/replay", body: nil),
+                    Call(path: "/v1/webhook_endpoints/\(endpoint)/deliveries/\(deliveries[1])/replay", body: nil))
+        },
     ]
+
+    /// A new webhook endpoint's id.
+    static func webhookEndpoint(_ api: HTTPFixture.Client) async throws -> String {
+        let created = try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.7/idem-setup"}"#)
+        #expect(created.status == 201, "\(created.text)")
+        return try #require(created.json["id"] as? String)
+    }
 
     /// A member with 100 available points.
     static func funded(_ api: HTTPFixture.Client, _ externalId: String) async throws -> String {

@@ -199,6 +199,35 @@ import Testing
             try check(.get, "/v1/segments/{id}/members", try await api.get("/v1/segments/none/members"))
             try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(member)"))
 
+            // Webhook endpoints (the URL is a public IP literal: no DNS involved).
+            let endpoint = try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.7/oa","types":["tier.changed"],"description":"CRM"}"#)
+            try check(.post, "/v1/webhook_endpoints", endpoint)
+            try check(.post, "/v1/webhook_endpoints", try await api.post("/v1/webhook_endpoints", #"{"url":"https://10.0.0.1/oa"}"#))
+            try check(.post, "/v1/webhook_endpoints", try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.7/oa","types":["x"]}"#))
+            let endpointId = try #require(endpoint.json["id"] as? String)
+            try check(.get, "/v1/webhook_endpoints", try await api.get("/v1/webhook_endpoints", key: fixture.admin))
+            try check(.get, "/v1/webhook_endpoints", try await api.get("/v1/webhook_endpoints?limit=0", key: fixture.admin))
+            try check(.get, "/v1/webhook_endpoints/{id}", try await api.get("/v1/webhook_endpoints/\(endpointId)", key: fixture.admin))
+            try check(.get, "/v1/webhook_endpoints/{id}", try await api.get("/v1/webhook_endpoints/whe_none", key: fixture.admin))
+            try check(.patch, "/v1/webhook_endpoints/{id}", try await api.call(.patch, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin,
+                                                                               body: #"{"enabled":false}"#))
+            try check(.patch, "/v1/webhook_endpoints/{id}", try await api.call(.patch, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin,
+                                                                               body: #"{"enabled":1}"#))
+            try check(.post, "/v1/webhook_endpoints/{id}/rotate_secret", try await api.post("/v1/webhook_endpoints/\(endpointId)/rotate_secret", "{}"))
+            try check(.post, "/v1/webhook_endpoints/{id}/rotate_secret", try await api.post("/v1/webhook_endpoints/whe_none/rotate_secret", "{}"))
+            let test = try await api.post("/v1/webhook_endpoints/\(endpointId)/test", "")
+            try check(.post, "/v1/webhook_endpoints/{id}/test", test)
+            try check(.post, "/v1/webhook_endpoints/{id}/test", try await api.post("/v1/webhook_endpoints/whe_none/test", ""))
+            let deliveryId = try #require(test.json["id"] as? String)
+            try check(.post, "/v1/webhook_endpoints/{id}/deliveries/{delivery_id}/replay",
+                      try await api.post("/v1/webhook_endpoints/\(endpointId)/deliveries/\(deliveryId)/replay", ""))
+            try check(.post, "/v1/webhook_endpoints/{id}/deliveries/{delivery_id}/replay",
+                      try await api.post("/v1/webhook_endpoints/\(endpointId)/deliveries/whd_none/replay", ""))
+            try check(.get, "/v1/webhook_endpoints/{id}/deliveries", try await api.get("/v1/webhook_endpoints/\(endpointId)/deliveries", key: fixture.admin))
+            try check(.get, "/v1/webhook_endpoints/{id}/deliveries", try await api.get("/v1/webhook_endpoints/\(endpointId)/deliveries?status=x", key: fixture.admin))
+            try check(.delete, "/v1/webhook_endpoints/{id}", try await api.call(.delete, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin))
+            try check(.delete, "/v1/webhook_endpoints/{id}", try await api.call(.delete, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

@@ -30,15 +30,41 @@ public struct ScheduledJob: Sendable {
         }
     }
 
-    /// Every job Laurel runs, in the order `laurel jobs run` runs them; `interval` is the
-    /// server's `--settle-every`.
-    public static func all(store: any LaurelStore, interval: TimeInterval, batchSize: Int = 500) -> [ScheduledJob] {
-        [
-            batched(JobName.settlePoints, interval: interval, batchSize: batchSize, store.settleDuePoints),
-            batched(JobName.reviewTiers, interval: interval, batchSize: batchSize, store.reviewTiers),
-            batched(JobName.clubMemberships, interval: interval, batchSize: batchSize, store.runClubMemberships),
-            batched(JobName.expireRedemptions, interval: interval, batchSize: batchSize, store.expireRedemptions),
-            batched(JobName.pointsExpiringSoon, interval: interval, batchSize: batchSize, store.notifyExpiringPoints),
+    /// How often the server runs each kind of job, in seconds; 0 leaves it to other nodes or to
+    /// `laurel jobs run`.
+    public struct Intervals: Sendable {
+        /// Points, tiers, club memberships, redemptions, expiring-soon notices (`--settle-every`).
+        public var settle: TimeInterval
+        /// Segment memberships for `member.segments` (`--refresh-segments-every`).
+        public var segments: TimeInterval
+        /// Webhook delivery (`--webhooks-every`).
+        public var webhooks: TimeInterval
+        public init(settle: TimeInterval = 60, segments: TimeInterval = 300, webhooks: TimeInterval = 1) {
+            self.settle = settle
+            self.segments = segments
+            self.webhooks = webhooks
+        }
+        /// No job runs (benchmarks, tests that move time themselves).
+        public static let none = Intervals(settle: 0, segments: 0, webhooks: 0)
+    }
+
+    /// Every job Laurel runs, in the order `laurel jobs run` runs them.
+    public static func all(store: any LaurelStore, intervals: Intervals = Intervals(),
+                           sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), batchSize: Int = 500) -> [ScheduledJob] {
+        let settle = intervals.settle
+        return [
+            batched(JobName.settlePoints, interval: settle, batchSize: batchSize, store.settleDuePoints),
+            batched(JobName.reviewTiers, interval: settle, batchSize: batchSize, store.reviewTiers),
+            batched(JobName.clubMemberships, interval: settle, batchSize: batchSize, store.runClubMemberships),
+            batched(JobName.expireRedemptions, interval: settle, batchSize: batchSize, store.expireRedemptions),
+            batched(JobName.pointsExpiringSoon, interval: settle, batchSize: batchSize, store.notifyExpiringPoints),
+            ScheduledJob(name: JobName.refreshSegments, interval: intervals.segments) { now in
+                try await SegmentRefreshJob.runOnce(store: store, now: now)
+            },
+            // Last, so that `laurel jobs run` delivers what the jobs before it wrote.
+            ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in
+                try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, now: now, batchSize: batchSize)
+            },
         ]
     }
 }

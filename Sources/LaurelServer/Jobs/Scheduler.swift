@@ -4,8 +4,9 @@ import Logging
 import ServiceLifecycle
 
 /// The one runner of Laurel's time-driven work (`ScheduledJob.all`): each job in its own loop on
-/// its own interval, on the server's clock (an injected one in tests), every run recorded for
-/// `laurel jobs list`. A slow job never holds up another, nor any API request.
+/// its own interval (a job with interval 0 is not run), on the server's clock (an injected one in
+/// tests), every run recorded for `laurel jobs list`. A slow job never holds up another, nor any
+/// API request.
 public struct Scheduler: Service {
     let jobs: [ScheduledJob]
     let store: any LaurelStore
@@ -21,7 +22,7 @@ public struct Scheduler: Service {
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            for job in jobs { group.addTask { await loop(job) } }
+            for job in jobs where job.interval > 0 { group.addTask { await loop(job) } }
         }
     }
 
@@ -60,9 +61,10 @@ public struct Scheduler: Service {
     /// Runs every job once at `now`, in order (`laurel jobs run`, tests); throws the first failure
     /// after all have run.
     @discardableResult
-    public static func runOnce(store: any LaurelStore, now: Date, batchSize: Int = 500) async throws -> [JobRunRecord] {
+    public static func runOnce(store: any LaurelStore, now: Date, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false),
+                               batchSize: Int = 500) async throws -> [JobRunRecord] {
         var runs: [JobRunRecord] = []
-        for job in ScheduledJob.all(store: store, interval: 0, batchSize: batchSize) {
+        for job in ScheduledJob.all(store: store, sender: sender, batchSize: batchSize) {
             runs.append(await run(job, store: store, now: now))
         }
         if let failed = runs.first(where: { $0.error != nil }) { throw JobFailure(name: failed.name, message: failed.error ?? "") }

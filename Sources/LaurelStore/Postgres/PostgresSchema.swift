@@ -289,5 +289,68 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Webhooks. Outbox sequence numbers are taken at insert, not at commit, so the fan-out's
+        // cursor runs over (writing transaction, sequence): `xid` records the writing transaction.
+        ("v10-webhooks", [
+            "ALTER TABLE outbox ADD COLUMN xid BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)",
+            "CREATE INDEX outbox_by_program_xid ON outbox(program_id, xid, seq)",
+            """
+            CREATE TABLE webhook_endpoints (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                url TEXT NOT NULL,
+                description TEXT,
+                types TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL,
+                disabled_reason TEXT,
+                secret TEXT NOT NULL,
+                previous_secret TEXT,
+                previous_secret_until BIGINT,
+                cursor_xid BIGINT NOT NULL,
+                cursor_seq BIGINT NOT NULL,
+                from_seq BIGINT NOT NULL,
+                failing_since BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_endpoints_by_program ON webhook_endpoints(program_id, id)",
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL,
+                endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                message_id TEXT NOT NULL,
+                message_seq BIGINT NOT NULL,
+                member_id TEXT,
+                type TEXT NOT NULL,
+                payload TEXT,
+                message_created_at BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                round_attempts BIGINT NOT NULL DEFAULT 0,
+                first_attempt_at BIGINT,
+                next_attempt_at BIGINT,
+                lease_until BIGINT,
+                created_at BIGINT NOT NULL,
+                UNIQUE (endpoint_id, message_id)
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, id)",
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending'",
+            "CREATE INDEX webhook_deliveries_member_order ON webhook_deliveries(endpoint_id, member_id, message_seq) WHERE status = 'pending'",
+            """
+            CREATE TABLE webhook_attempts (
+                seq BIGSERIAL PRIMARY KEY,
+                delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+                attempted_at BIGINT NOT NULL,
+                status_code BIGINT,
+                error TEXT,
+                duration_ms BIGINT NOT NULL,
+                response_body TEXT
+            )
+            """,
+            "CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts(delivery_id, seq)",
+        ]),
     ]
 }

@@ -7,6 +7,8 @@ public enum JobName {
     public static let clubMemberships = "club_memberships"
     public static let expireRedemptions = "expire_redemptions"
     public static let pointsExpiringSoon = "points_expiring_soon"
+    public static let refreshSegments = "refresh_segments"
+    public static let deliverWebhooks = "deliver_webhooks"
 }
 
 /// The last run of a scheduled job, as `laurel jobs list` shows it (whichever node ran it last).

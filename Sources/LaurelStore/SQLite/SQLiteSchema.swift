@@ -330,6 +330,63 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        // Webhooks: endpoints, one delivery row per message and endpoint (its cursor over the outbox
+        // is `cursor_seq`; SQLite commits in sequence order), and every attempt.
+        migrator.registerMigration("v10-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_endpoints (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    url TEXT NOT NULL,
+                    description TEXT,
+                    types TEXT NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    disabled_reason TEXT,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_until INTEGER,
+                    cursor_xid INTEGER NOT NULL DEFAULT 0,
+                    cursor_seq INTEGER NOT NULL,
+                    from_seq INTEGER NOT NULL,
+                    failing_since INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX webhook_endpoints_by_program ON webhook_endpoints(program_id, id);
+                CREATE TABLE webhook_deliveries (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL,
+                    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+                    message_id TEXT NOT NULL,
+                    message_seq INTEGER NOT NULL,
+                    member_id TEXT,
+                    type TEXT NOT NULL,
+                    payload TEXT,
+                    message_created_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    round_attempts INTEGER NOT NULL DEFAULT 0,
+                    first_attempt_at INTEGER,
+                    next_attempt_at INTEGER,
+                    lease_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (endpoint_id, message_id)
+                );
+                CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries(endpoint_id, id);
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+                CREATE INDEX webhook_deliveries_member_order ON webhook_deliveries(endpoint_id, member_id, message_seq) WHERE status = 'pending';
+                CREATE TABLE webhook_attempts (
+                    seq INTEGER PRIMARY KEY,
+                    delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id),
+                    attempted_at INTEGER NOT NULL,
+                    status_code INTEGER,
+                    error TEXT,
+                    duration_ms INTEGER NOT NULL,
+                    response_body TEXT
+                );
+                CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts(delivery_id, seq);
+                """)
+        }
         return migrator
     }
 }

@@ -61,7 +61,7 @@ struct JobsCommandTests {
         let types = try await store.outbox(programId: "prg_jobs", limit: 50, startingAfter: nil).items.map(\.type)
         #expect(types == ["member.enrolled", "points.earned", "points.expired"])
         let runs = try await store.jobRuns()
-        #expect(runs.map(\.name).sorted() == ScheduledJob.all(store: store, interval: 0).map(\.name).sorted())
+        #expect(runs.map(\.name).sorted() == ScheduledJob.all(store: store).map(\.name).sorted())
         #expect(runs.first { $0.name == JobName.settlePoints }?.processed == 1)
         #expect(runs.allSatisfy { $0.startedAt == Timestamps.parse("2026-03-20T00:00:00Z")! && $0.runs == 1 && $0.error == nil })
 

@@ -1,0 +1,58 @@
+import Foundation
+import LaurelCore
+import LaurelStore
+
+/// Delivers the outbox to webhook endpoints (the scheduler's `deliver_webhooks` job): fans new
+/// messages out to the endpoints that subscribe to them, then sends what is due, each claimed
+/// under a lease so that any number of nodes may run it at once. Runs apart from request
+/// handling: a slow receiver holds up only its own delivery.
+public enum WebhookDeliveryWorker {
+    /// How long a claim holds a delivery: well beyond an attempt's 10 s, so only a node that died
+    /// mid-attempt lets it pass to another (which then sends it again: at least once).
+    public static let lease: TimeInterval = 60
+
+    /// Fans out the new messages and makes every attempt due at `now`, batch after batch, until none
+    /// is left; returns how many attempts it made. (A member's next message becomes due within the same
+    /// run once the one before it was delivered.)
+    @discardableResult
+    public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), now: Date,
+                               batchSize: Int = 500, concurrency: Int = 32, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
+        let fanOutBatch = 1000
+        while try await store.fanOutWebhookMessages(now: now, batchSize: fanOutBatch) == fanOutBatch {}
+        var attempts = 0
+        while true {
+            let claimed = try await store.claimWebhookDeliveries(now: now, lease: lease, limit: batchSize)
+            if claimed.isEmpty { break }
+            let results = await withTaskGroup(of: WebhookAttemptResult.self) { group in
+                var results: [WebhookAttemptResult] = []
+                // At most `concurrency` requests in flight: an attempt's 10 s include its wait for a
+                // connection, which a whole batch sent at once would spend queueing.
+                for (index, dispatch) in claimed.enumerated() {
+                    if index >= concurrency, let result = await group.next() { results.append(result) }
+                    group.addTask {
+                        let attempt = await sender.send(dispatch, now: now)
+                        return Self.outcome(of: attempt, for: dispatch, schedule: schedule, random: Double.random(in: 0...1))
+                    }
+                }
+                for await result in group { results.append(result) }
+                return results
+            }
+            try await store.recordWebhookAttempts(results, schedule: schedule)
+            attempts += claimed.count
+        }
+        return attempts
+    }
+
+    /// What an attempt means for its delivery: done, tried again later, or given up.
+    static func outcome(of attempt: WebhookAttemptRecord, for dispatch: WebhookDispatch, schedule: WebhookRetrySchedule,
+                        random: Double) -> WebhookAttemptResult {
+        if attempt.succeeded { return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: .succeeded, gone: false) }
+        let next: WebhookAttemptResult.Next = switch schedule.afterFailure(attempt: dispatch.roundAttempts + 1,
+                                                                          firstAttempt: dispatch.firstAttemptAt ?? attempt.at, now: attempt.at, random: random) {
+        case .retry(let at): .retry(at: at)
+        case .failed: .failed
+        case .succeeded: .succeeded
+        }
+        return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: next, gone: attempt.statusCode == 410)
+    }
+}

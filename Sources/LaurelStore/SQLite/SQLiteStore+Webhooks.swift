@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+extension SQLiteStore {
+    public func createWebhookEndpoint(_ endpoint: WebhookEndpointRecord,
+                                      idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: endpoint.programId, idempotency) { return .replayed(replay) }
+            guard try db.row("SELECT id FROM programs WHERE id = ?", [endpoint.programId]) != nil else {
+                throw StoreError.notFound("program \(endpoint.programId)")
+            }
+            // Writes are serialised: every message committed so far has a sequence number up to this one.
+            let last: Int64 = try db.row("SELECT coalesce(max(seq), 0) AS last FROM outbox")?["last"] ?? 0
+            try db.run("""
+                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_xid, cursor_seq,
+                                               from_seq, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, 0, ?, ?, ?, ?)
+                """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.secret,
+                      last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
+            return try Self.remember(db, programId: endpoint.programId, idempotency, endpoint, now: endpoint.createdAt)
+        }
+    }
+
+    public func webhookEndpoint(programId: String, id: String) async throws -> WebhookEndpointRecord? {
+        try await read { db in try Self.fetchEndpoint(db, programId: programId, id: id) }
+    }
+
+    public func webhookEndpoints(programId: String, limit: Int, startingAfter: String?) async throws -> Page<WebhookEndpointRecord> {
+        try await read { db in
+            let rows = try db.rows("SELECT * FROM webhook_endpoints WHERE program_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                   [programId, startingAfter ?? "", limit + 1], Self.endpoint)
+            return Page(items: Array(rows.prefix(limit)), hasMore: rows.count > limit)
+        }
+    }
+
+    public func updateWebhookEndpoint(programId: String, id: String, patch: WebhookEndpointPatch, now: Date,
+                                      idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            let enabling = patch.enabled == true && !endpoint.enabled
+            endpoint.apply(patch, now: now)
+            try db.run("""
+                UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
+                       failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
+                WHERE id = ?
+                """, [endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.enabled, endpoint.disabledReason,
+                      now.millis, enabling, id])
+            return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
+        }
+    }
+
+    public func deleteWebhookEndpoint(programId: String, id: String, now: Date,
+                                      idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            try db.run("DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?)", [id])
+            try db.run("DELETE FROM webhook_deliveries WHERE endpoint_id = ?", [id])
+            try db.run("DELETE FROM webhook_endpoints WHERE id = ?", [id])
+            return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
+        }
+    }
+
+    public func rotateWebhookSecret(programId: String, id: String, secret: String, previousUntil: Date?, now: Date,
+                                    idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            endpoint.rotate(to: secret, previousUntil: previousUntil, now: now)
+            try db.run("UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_until = ?, updated_at = ? WHERE id = ?",
+                       [endpoint.secret, endpoint.previousSecret, endpoint.previousSecretUntil?.millis, now.millis, id])
+            return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
+        }
+    }
+
+    public func webhookDeliveries(programId: String, endpointId: String, status: WebhookDeliveryStatus?, limit: Int,
+                                  startingAfter: String?) async throws -> Page<WebhookDeliveryRecord> {
+        try await read { db in
+            guard try Self.fetchEndpoint(db, programId: programId, id: endpointId) != nil else { throw StoreError.notFound("webhook endpoint \(endpointId)") }
+            let rows = try db.rows("""
+                SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND (? IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?
+                """, [endpointId, status?.rawValue, status?.rawValue, startingAfter ?? "~", limit + 1], Self.delivery)
+            var page = Array(rows.prefix(limit))
+            for index in page.indices { page[index].attempts = try Self.attempts(db, deliveryId: page[index].id) }
+            return Page(items: page, hasMore: rows.count > limit)
+        }
+    }
+
+    public func replayWebhookDelivery(programId: String, endpointId: String, deliveryId: String, now: Date,
+                                      idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard try Self.fetchEndpoint(db, programId: programId, id: endpointId) != nil else { throw StoreError.notFound("webhook endpoint \(endpointId)") }
+            try db.run("""
+                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, round_attempts = 0, first_attempt_at = NULL
+                WHERE id = ? AND endpoint_id = ?
+                """, [now.millis, deliveryId, endpointId])
+            guard db.changesCount > 0, var delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else {
+                throw StoreError.notFound("webhook delivery \(deliveryId)")
+            }
+            delivery.attempts = try Self.attempts(db, deliveryId: deliveryId)
+            return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
+        }
+    }
+
+    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+                                 now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
+        try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard try Self.fetchEndpoint(db, programId: programId, id: endpointId) != nil else { throw StoreError.notFound("webhook endpoint \(endpointId)") }
+            try db.run("""
+                INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, payload, message_created_at,
+                                                status, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, 0, NULL, ?, ?, ?, 'pending', ?, ?)
+                """, [deliveryId, programId, endpointId, messageId, type, payload, now.millis, now.millis, now.millis])
+            guard let delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
+            return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
+        }
+    }
+
+    public func fanOutWebhookMessages(now: Date, batchSize: Int) async throws -> Int {
+        try await write { db in
+            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id")
+            var most = 0
+            for endpoint in endpoints {
+                let id: String = endpoint["id"], programId: String = endpoint["program_id"]
+                let types = try JSONText.decode([String].self, endpoint["types"])
+                let messages = try db.rows("SELECT seq, id, type, member_id, created_at FROM outbox WHERE program_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                                           [programId, endpoint["cursor_seq"] as Int64, batchSize])
+                guard let last = messages.last else { continue }
+                most = max(most, messages.count)
+                for message in messages {
+                    let type: String = message["type"]
+                    guard types.isEmpty || types.contains(type) else { continue }
+                    try db.run("""
+                        INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
+                                                        status, next_attempt_at, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, message_id) DO NOTHING
+                        """, [Identifiers.make("whd", now: now), programId, id, message["id"] as String, message["seq"] as Int64,
+                              message["member_id"] as String?, type, message["created_at"] as Int64, now.millis, now.millis])
+                }
+                try db.run("UPDATE webhook_endpoints SET cursor_seq = ? WHERE id = ?", [last["seq"] as Int64, id])
+            }
+            return most
+        }
+    }
+
+    public func claimWebhookDeliveries(now: Date, lease: TimeInterval, limit: Int) async throws -> [WebhookDispatch] {
+        let leaseUntil = now.addingTimeInterval(lease)
+        return try await write { db in
+            let dispatches = try db.rows("""
+                SELECT d.id, d.endpoint_id, d.program_id, d.message_id, d.type, coalesce(d.payload, o.payload) AS body, d.message_created_at,
+                       d.round_attempts, d.first_attempt_at, e.url, e.secret, e.previous_secret, e.previous_secret_until
+                FROM webhook_deliveries d
+                JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                LEFT JOIN outbox o ON o.seq = d.message_seq AND d.payload IS NULL
+                WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?) AND e.enabled = 1
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.member_id = d.member_id
+                                  AND p.status = 'pending' AND p.message_seq < d.message_seq)
+                ORDER BY d.next_attempt_at, d.message_seq LIMIT ?
+                """, [now.millis, now.millis, limit]) { row in
+                Self.dispatch(row, now: now, leaseUntil: leaseUntil)
+            }
+            for dispatch in dispatches {
+                try db.run("UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?", [leaseUntil.millis, dispatch.deliveryId])
+            }
+            return dispatches
+        }
+    }
+
+    public func recordWebhookAttempts(_ results: [WebhookAttemptResult], schedule: WebhookRetrySchedule) async throws {
+        guard !results.isEmpty else { return }
+        try await write { db in
+            for result in results {
+                let dispatch = result.dispatch, attempt = result.attempt
+                let firstAttempt = dispatch.firstAttemptAt ?? attempt.at
+                let (status, next): (WebhookDeliveryStatus, Date?) = switch result.next {
+                case .succeeded: (.succeeded, nil)
+                case .retry(let at): (.pending, at)
+                case .failed: (.failed, nil)
+                }
+                try db.run("""
+                    UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1,
+                           round_attempts = round_attempts + 1, first_attempt_at = ?
+                    WHERE id = ? AND lease_until = ?
+                    """, [status.rawValue, next?.millis, firstAttempt.millis, dispatch.deliveryId, dispatch.leaseUntil.millis])
+                guard db.changesCount > 0 else { continue }
+                try db.run("""
+                    INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, duration_ms, response_body) VALUES (?, ?, ?, ?, ?, ?)
+                    """, [dispatch.deliveryId, attempt.at.millis, attempt.statusCode, attempt.error, attempt.durationMillis, attempt.responseBody])
+                if attempt.succeeded {
+                    try db.run("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", [dispatch.endpointId])
+                    continue
+                }
+                try db.run("UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?", [attempt.at.millis, dispatch.endpointId])
+                guard let endpoint = try db.row("SELECT enabled, failing_since, url FROM webhook_endpoints WHERE id = ?", [dispatch.endpointId]),
+                      endpoint["enabled"] as Bool else { continue }
+                let failingSince = Date(millis: endpoint["failing_since"] as Int64? ?? attempt.at.millis)
+                guard let reason = WebhookDisabling.reason(gone: result.gone, failingSince: failingSince, attempt: attempt, next: result.next,
+                                                           firstAttempt: firstAttempt, schedule: schedule) else { continue }
+                try db.run("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
+                           [reason, attempt.at.millis, dispatch.endpointId])
+                try Self.emit(db, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil,
+                              payload: WebhookDisabling.payload(endpointId: dispatch.endpointId, url: endpoint["url"], reason: reason, at: attempt.at),
+                              now: attempt.at)
+            }
+        }
+    }
+
+    /// Appends messages to the outbox as the loyalty writes do, for tests and benchmarks of delivery.
+    @_spi(Testing) public func appendOutboxMessages(programId: String, _ messages: [(type: String, memberId: String?, payload: String)],
+                                                    now: Date) async throws {
+        try await write { db in
+            for message in messages {
+                try Self.emit(db, programId: programId, type: message.type, memberId: message.memberId, payloadJSON: message.payload, now: now)
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func fetchEndpoint(_ db: Database, programId: String, id: String) throws -> WebhookEndpointRecord? {
+        try db.row("SELECT * FROM webhook_endpoints WHERE program_id = ? AND id = ?", [programId, id], endpoint)
+    }
+
+    static func endpoint(_ row: Row) throws -> WebhookEndpointRecord {
+        WebhookEndpointRecord(id: row["id"], programId: row["program_id"], url: row["url"], description: row["description"],
+                              types: try JSONText.decode([String].self, row["types"]), enabled: row["enabled"], disabledReason: row["disabled_reason"],
+                              secret: row["secret"], previousSecret: row["previous_secret"],
+                              previousSecretUntil: (row["previous_secret_until"] as Int64?).map(Date.init(millis:)),
+                              createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))
+    }
+
+    static func fetchDelivery(_ db: Database, endpointId: String, id: String) throws -> WebhookDeliveryRecord? {
+        try db.row("SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND id = ?", [endpointId, id], delivery)
+    }
+
+    static func delivery(_ row: Row) -> WebhookDeliveryRecord {
+        WebhookDeliveryRecord(id: row["id"], endpointId: row["endpoint_id"], messageId: row["message_id"], type: row["type"], memberId: row["member_id"],
+                              status: WebhookDeliveryStatus(rawValue: row["status"]) ?? .pending, attemptCount: row["attempts"],
+                              nextAttemptAt: (row["next_attempt_at"] as Int64?).map(Date.init(millis:)), createdAt: Date(millis: row["created_at"]),
+                              attempts: [])
+    }
+
+    static func attempts(_ db: Database, deliveryId: String) throws -> [WebhookAttemptRecord] {
+        try db.rows("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY seq", [deliveryId]) { row in
+            WebhookAttemptRecord(at: Date(millis: row["attempted_at"]), statusCode: row["status_code"], error: row["error"],
+                                 durationMillis: row["duration_ms"], responseBody: row["response_body"])
+        }
+    }
+
+    static func dispatch(_ row: Row, now: Date, leaseUntil: Date) -> WebhookDispatch {
+        var secrets = [row["secret"] as String]
+        if let previous = row["previous_secret"] as String?, let until = row["previous_secret_until"] as Int64?, now.millis < until {
+            secrets.append(previous)
+        }
+        return WebhookDispatch(deliveryId: row["id"], endpointId: row["endpoint_id"], programId: row["program_id"], url: row["url"], secrets: secrets,
+                               messageId: row["message_id"], type: row["type"], payload: row["body"] as String? ?? "{}",
+                               messageCreatedAt: Date(millis: row["message_created_at"]), roundAttempts: row["round_attempts"],
+                               firstAttemptAt: (row["first_attempt_at"] as Int64?).map(Date.init(millis:)), leaseUntil: leaseUntil)
+    }
+}
