@@ -20,7 +20,8 @@ extension ProgramDefinition {
     }
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
-        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs"]) else {
+        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
+                                                                         "campaigns", "birthday"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -76,10 +77,14 @@ extension ProgramDefinition {
         let tiers = root.value("tiers").flatMap { sections.readTiers($0, at: "tiers") }
         let clubs = (root.list("clubs", max: ProgramDefinition.maxClubs) ?? []).compactMap { sections.readClub($0.0, at: $0.1) }
         sections.checkReferences(tiers: tiers, clubs: clubs, clubsPath: "clubs")
+        let campaignReader = CampaignReader(reader: reader, timeZone: timeZone, tiers: tiers)
+        let campaigns = campaignReader.readCampaigns(root, ruleIds: &seenIds)
+        let birthday = root.value("birthday").flatMap { campaignReader.readBirthday($0, at: "birthday") }
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
-                                 expiry: expiry, pendingDays: pendingDays, returns: returns, earningRules: rules, tiers: tiers, clubs: clubs)
+                                 expiry: expiry, pendingDays: pendingDays, returns: returns, earningRules: rules, tiers: tiers, clubs: clubs,
+                                 campaigns: campaigns, birthday: birthday)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {
