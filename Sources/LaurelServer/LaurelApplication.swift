@@ -38,6 +38,7 @@ public enum LaurelApplication {
         RewardRoutes(store: store, clock: clock).register(api)
         RedemptionRoutes(store: store, clock: clock).register(api)
         ClubRoutes(store: store, clock: clock).register(api)
+        CampaignRoutes(store: store, clock: clock).register(api)
         return (router, api.routes)
     }
 

@@ -5,7 +5,8 @@ import ServiceLifecycle
 
 /// Periodically does what the clock makes due for members who do nothing: matures pending
 /// points and expires lots, re-evaluates tiers (review dates, activity leaving the window, staff
-/// floors ending), warns about, renews or ends club memberships, and expires redemptions past their end.
+/// floors ending), warns about, renews or ends club memberships, expires redemptions past their end, and
+/// runs campaigns (`CampaignJob`) and birthdays (`BirthdayJob`).
 public struct SettlementJob: Service {
     let store: any LaurelStore
     let clock: any WallClock
@@ -31,6 +32,9 @@ public struct SettlementJob: Service {
                 if due < batchSize { break }
             }
         }
+        // Until the lead wires them into the shared scheduler, campaigns and birthdays run here.
+        total += try await CampaignJob.runOnce(store: store, now: now, batchSize: batchSize)
+        total += try await BirthdayJob.runOnce(store: store, now: now, batchSize: batchSize)
         return total
     }
 
