@@ -12,7 +12,7 @@ struct CampaignEvaluationTests {
         earning_rules:
           - {id: spend, event: purchase, effect: {type: points_per_amount, points: 1, per: 1}}
         tiers:
-          basis: points
+          basis: points_earned
           levels:
             - {id: silver, name: Silver, threshold: 0}
             - {id: gold, name: Gold, threshold: 1000}
@@ -48,16 +48,16 @@ struct CampaignEvaluationTests {
         #expect(results.map(\.ruleId) == ["spend", "spring-double"])
         #expect(results.map(\.points) == [40, 40])
         #expect(results.map(\.campaign) == [nil, "spring"])
-        #expect(results[1].matched && results[1].explanation.hasPrefix("×2 on points from earlier rules"))
+        #expect(results[1].matched && results[1].explanation.hasPrefix("×2.00 on points from earlier rules"))
     }
 
     @Test func outsideTheWindowOrTheAudienceItGivesNothingAndSaysWhy() throws {
         let line = [Fixtures.line("A", "40")]
         let before = try Self.evaluate(Fixtures.purchase(at: try Fixtures.at("2026-02-28T23:59:59Z"), lines: line, channel: "app"), member: Self.gold)
         #expect(before[1].points == 0 && !before[1].matched && before[1].campaign == "spring")
-        #expect(before[1].explanation == "campaign spring starts at 2026-03-01T00:00:00Z")
+        #expect(before[1].explanation == "campaign spring starts at 2026-03-01T00:00:00.000Z")
         let atEnd = try Self.evaluate(Fixtures.purchase(at: try Fixtures.at("2026-03-08T00:00:00Z"), lines: line, channel: "app"), member: Self.gold)
-        #expect(atEnd[1].points == 0 && atEnd[1].explanation == "campaign spring ended at 2026-03-08T00:00:00Z")
+        #expect(atEnd[1].points == 0 && atEnd[1].explanation == "campaign spring ended at 2026-03-08T00:00:00.000Z")
         let inside = try Fixtures.at("2026-03-03T12:00:00Z")
         let silver = try Self.evaluate(Fixtures.purchase(at: inside, lines: line, channel: "app"), member: MemberProfile(id: "m-2", tier: "silver"))
         #expect(silver[1].points == 0 && silver[1].explanation.hasPrefix("not in the audience of campaign spring: condition not met: member.tier in"))

@@ -115,9 +115,9 @@ struct CampaignRouteTests {
             birthday: {reward: cake}
             """
         let definition = try ProgramDefinition.parse(text)
-        let error = await #expect(throws: ProgramValidationError.self) {
+        let error = try await #require(throws: ProgramValidationError.self) {
             _ = try await fixture.store.applyProgram(id: "prg_a", definition: definition, source: text, now: HTTPFixture.start, idempotency: nil)
         }
-        #expect(error?.issues.map(\.path) == ["campaigns[0].effects.reward_gift", "birthday.reward"])
+        #expect(error.issues.map(\.path) == ["campaigns[0].effects.reward_gift", "birthday.reward"])
     }
 }

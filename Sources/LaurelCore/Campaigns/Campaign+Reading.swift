@@ -14,24 +14,23 @@ struct CampaignReader {
     /// Reads every campaign; `ruleIds` holds the ids of the rules read so far (with their paths) and
     /// gets the campaigns' rule ids, which must be unique across the program.
     func readCampaigns(_ root: ObjectReader, ruleIds: inout [String: String]) -> [Campaign] {
-        var campaigns: [Campaign] = []
+        var campaigns: [(campaign: Campaign, path: String)] = []
         var seen: [String: String] = [:]
         for (value, path) in root.list("campaigns", max: ProgramDefinition.maxCampaigns) ?? [] {
             if case .string(let id)? = value.objectValue?["id"] {
                 if let first = seen[id] { reader.report("\(path).id", "duplicate campaign id \"\(id)\" (first used at \(first))") } else { seen[id] = path }
             }
-            if let campaign = readCampaign(value, at: path, ruleIds: &ruleIds) { campaigns.append(campaign) }
+            if let campaign = readCampaign(value, at: path, ruleIds: &ruleIds) { campaigns.append((campaign, path)) }
         }
         // Two exclusive campaigns may not run at the same time.
-        var exclusive: [(Campaign, String)] = []
-        for (index, campaign) in campaigns.enumerated() where campaign.exclusive {
-            let path = "campaigns[\(index)]"
-            if let (other, otherPath) = exclusive.first(where: { $0.0.start < campaign.end && campaign.start < $0.0.end }) {
-                reader.report("\(path).exclusive", "exclusive campaign \"\(campaign.id)\" overlaps exclusive campaign \"\(other.id)\" (\(otherPath))")
+        var exclusive: [(campaign: Campaign, path: String)] = []
+        for (campaign, path) in campaigns where campaign.exclusive {
+            if let other = exclusive.first(where: { $0.campaign.start < campaign.end && campaign.start < $0.campaign.end }) {
+                reader.report("\(path).exclusive", "exclusive campaign \"\(campaign.id)\" overlaps exclusive campaign \"\(other.campaign.id)\" (\(other.path))")
             }
             exclusive.append((campaign, path))
         }
-        return campaigns
+        return campaigns.map(\.campaign)
     }
 
     private func readCampaign(_ value: JSONValue, at path: String, ruleIds: inout [String: String]) -> Campaign? {
