@@ -44,6 +44,7 @@ public enum LaurelApplication {
         ClubRoutes(store: store, clock: clock).register(api)
         SegmentRoutes(store: store, clock: clock).register(api)
         WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
+        CampaignRoutes(store: store, clock: clock).register(api)
         return (router, api.routes)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import LaurelCore
 import LaurelServer
 import LaurelStore
 import LaurelTestSupport
@@ -227,6 +228,17 @@ import Testing
             try check(.get, "/v1/webhook_endpoints/{id}/deliveries", try await api.get("/v1/webhook_endpoints/\(endpointId)/deliveries?status=x", key: fixture.admin))
             try check(.delete, "/v1/webhook_endpoints/{id}", try await api.call(.delete, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin))
             try check(.delete, "/v1/webhook_endpoints/{id}", try await api.call(.delete, "/v1/webhook_endpoints/\(endpointId)", key: fixture.admin))
+
+            try check(.get, "/v1/campaigns", try await api.get("/v1/campaigns"))
+            try check(.get, "/v1/campaigns", try await api.get("/v1/campaigns?starting_after=nope"))
+            try check(.get, "/v1/campaigns/{id}", try await api.get("/v1/campaigns/nope"))
+            _ = try await fixture.store.applyProgram(id: "prg_a", definition: try ProgramDefinition.parse(CampaignRouteTests.program),
+                                                     source: CampaignRouteTests.program, now: HTTPFixture.start, idempotency: nil)
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"""
+                {"member_id":"\#(member)","type":"purchase","occurred_at":"2026-03-02T09:00:00Z","channel":"app","purchase":{"currency":"EUR","total":"10"}}
+                """#, key: fixture.integration))
+            try check(.get, "/v1/campaigns", try await api.get("/v1/campaigns?limit=1"))
+            try check(.get, "/v1/campaigns/{id}", try await api.get("/v1/campaigns/app-week"))
 
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")

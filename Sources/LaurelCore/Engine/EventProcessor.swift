@@ -94,13 +94,20 @@ public struct EventProcessor: Sendable {
     public let limitedRuleIds: Set<String>
     /// Whether a rule tests `member.segments`: only then does the store read the member's segments.
     public let readsSegments: Bool
+    /// The campaigns' rules: their awards are kept (`rule_awards`) to count what each campaign gave.
+    public let campaignRuleIds: Set<String>
+    /// The rules whose awards the store keeps: the limited ones and the campaigns'.
+    public let keptAwardRuleIds: Set<String>
 
     public init(program: ProgramDefinition) {
         self.program = program
         self.evaluator = RuleEvaluator(program: program)
         self.tiers = program.tiers.map { TierQualification(policy: $0, calendar: program.calendar) }
-        self.limitedRuleIds = Set(program.earningRules.filter { $0.limit != nil }.map(\.id))
+        let rules = program.allEarningRules
+        self.limitedRuleIds = Set(rules.filter { $0.limit != nil }.map(\.id))
         self.readsSegments = program.rulesReadSegments
+        self.campaignRuleIds = Set(program.campaigns.flatMap { $0.rules.map(\.id) })
+        self.keptAwardRuleIds = limitedRuleIds.union(campaignRuleIds)
     }
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }

@@ -5,13 +5,14 @@ extension ProgramDefinition {
     public static let maxTierLevels = 50
     public static let maxClubs = 100
 
-    /// The most points one event of each type named by a rule could earn: every rule matching at the largest
+    /// The most points one event of each type named by a rule could earn: every rule matching (campaigns'
+    /// rules too, as if every campaign ran at once) at the largest
     /// inputs the API accepts (`Bounds`), each rule's limit and every multiplier applied, then the highest
     /// tier multiplier and tier bonus. Overflow (beyond 128 bits) is `nil`.
     public func largestAwards() -> [String: Int?] {
         let money = ExactPoints(Bounds.maxEventMoney)
         var running: [String: ExactPoints] = [:]
-        for rule in earningRules {
+        for rule in allEarningRules {
             var total = running[rule.event] ?? .zero
             var award: ExactPoints
             switch rule.effect {

@@ -20,7 +20,8 @@ extension ProgramDefinition {
     }
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
-        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs", "segments"]) else {
+        guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
+                                                                         "segments", "campaigns", "birthday"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -97,10 +98,25 @@ extension ProgramDefinition {
             for segment in club.segments where !segmentIds.contains(segment) { reader.report("clubs[\(index)].join.segments", "unknown segment \"\(segment)\"") }
         }
 
+        let campaignReader = CampaignReader(reader: reader, timeZone: timeZone, tiers: tiers)
+        let campaigns = campaignReader.readCampaigns(root, ruleIds: &seenIds)
+        let birthday = root.value("birthday").flatMap { campaignReader.readBirthday($0, at: "birthday") }
+
+        // A campaign's audience names segments of this program.
+        if case .array(let items)? = root.value("campaigns") {
+            for (index, item) in items.enumerated() {
+                guard case .object(let fields) = item, case .object(let audience)? = fields["audience"],
+                      case .array(let names)? = audience["segments"] else { continue }
+                for case .string(let segment) in names where !segmentIds.contains(segment) {
+                    reader.report("campaigns[\(index)].audience.segments", "unknown segment \"\(segment)\"")
+                }
+            }
+        }
+
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
-                                 tiers: tiers, clubs: clubs, segments: segments)
+                                 tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

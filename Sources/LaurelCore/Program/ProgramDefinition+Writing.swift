@@ -27,6 +27,42 @@ extension ProgramDefinition {
         if let tiers { tree["tiers"] = tiers.canonicalTree }
         if !clubs.isEmpty { tree["clubs"] = .array(clubs.map(\.canonicalTree)) }
         if !segments.isEmpty { tree["segments"] = .array(segments.map(\.canonicalTree)) }
+        if !campaigns.isEmpty { tree["campaigns"] = .array(campaigns.map(\.canonicalTree)) }
+        if let birthday { tree["birthday"] = birthday.canonicalTree }
+        return .object(tree)
+    }
+}
+
+extension Campaign {
+    /// The campaign as the program file writes it (and `GET /v1/campaigns` shows it).
+    public var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "start": .string(Timestamps.format(start)),
+                                         "end": .string(Timestamps.format(end))]
+        if let description { tree["description"] = .string(description) }
+        if exclusive { tree["exclusive"] = .bool(true) }
+        var audienceTree: [String: JSONValue] = [:]
+        for (key, items) in [("tiers", audience.tiers), ("stores", audience.stores), ("channels", audience.channels), ("segments", audience.segments)]
+        where !items.isEmpty {
+            audienceTree[key] = .array(items.map(JSONValue.string))
+        }
+        if let share = audience.share { audienceTree["share"] = .string(share.description) }
+        if let holdout = audience.holdout { audienceTree["holdout"] = .string(holdout.description) }
+        if let seed = audience.seed { audienceTree["seed"] = .string(seed) }
+        if !audienceTree.isEmpty { tree["audience"] = .object(audienceTree) }
+        var effects: [String: JSONValue] = [:]
+        if !rules.isEmpty { effects["rules"] = .array(rules.map(\.canonicalTree)) }
+        if let pointsGift { effects["points_gift"] = .number(String(pointsGift)) }
+        if let rewardGift { effects["reward_gift"] = .string(rewardGift) }
+        tree["effects"] = .object(effects)
+        return .object(tree)
+    }
+}
+
+extension BirthdayGift {
+    var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = ["window_days_before": .number(String(windowDaysBefore)), "window_days_after": .number(String(windowDaysAfter))]
+        if let points { tree["points"] = .number(String(points)) }
+        if let reward { tree["reward"] = .string(reward) }
         return .object(tree)
     }
 }

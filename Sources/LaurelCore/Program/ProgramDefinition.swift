@@ -1,7 +1,8 @@
 import Foundation
 
 /// One brand's loyalty program as written in its program file: currency, point value,
-/// rounding, expiry and pending policy, return policy, earning rules, tiers, clubs and segments.
+/// rounding, expiry and pending policy, return policy, earning rules, tiers, clubs, segments,
+/// campaigns and the birthday present.
 /// See docs/program-format.md for the file format.
 public struct ProgramDefinition: Hashable, Sendable {
     public var name: String
@@ -25,10 +26,19 @@ public struct ProgramDefinition: Hashable, Sendable {
     /// Named sets of members (`segments`); see `SegmentDefinition`.
     public var segments: [SegmentDefinition]
 
+    /// Time-boxed campaigns, in the order the program lists them.
+    public var campaigns: [Campaign]
+    /// The birthday present; nil when the program gives none.
+    public var birthday: BirthdayGift?
+    /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
+    /// campaign's rules apply only inside its window and audience), what limits and bounds count.
+    public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
+
     public init(name: String, currency: String, pointValue: Amount = Amount("0.01")!, rounding: RoundingMode = .down,
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
-                tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = []) {
+                tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
+                birthday: BirthdayGift? = nil) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -42,10 +52,14 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.tiers = tiers
         self.clubs = clubs
         self.segments = segments
+        self.campaigns = campaigns
+        self.birthday = birthday
     }
 
     /// 30 and 7 days before points expire.
     public static let defaultExpiringSoonDays = [30, 7]
+
+    public func campaign(_ id: String) -> Campaign? { campaigns.first { $0.id == id } }
 
     public func club(_ id: String) -> ClubDefinition? { clubs.first { $0.id == id } }
 

@@ -137,8 +137,9 @@ final class CompiledCondition: Sendable {
         switch op {
         case .eq: return operand.map { same(actual, $0, operandAmount) } ?? false
         case .ne: return operand.map { !same(actual, $0, operandAmount) } ?? true
-        case .in: return operand?.arrayValue?.contains(where: { same(actual, $0, nil) }) ?? false
-        case .notIn: return !(operand?.arrayValue?.contains(where: { same(actual, $0, nil) }) ?? false)
+        // On a list field (`member.clubs`, `member.segments`), `in` means any of its items is in the list.
+        case .in: return isIn(actual, operand)
+        case .notIn: return !isIn(actual, operand)
         case .contains:
             guard let operand else { return false }
             if case .array(let items) = actual { return items.contains(where: { same($0, operand, operandAmount) }) }
@@ -154,6 +155,12 @@ final class CompiledCondition: Sendable {
             }
         case .exists: return true
         }
+    }
+
+    private static func isIn(_ actual: JSONValue, _ operand: JSONValue?) -> Bool {
+        guard let list = operand?.arrayValue else { return false }
+        if case .array(let items) = actual { return items.contains { item in list.contains { same(item, $0, nil) } } }
+        return list.contains { same(actual, $0, nil) }
     }
 
     private static func text(_ value: JSONValue) -> String {

@@ -47,12 +47,14 @@ public struct RuleResult: Hashable, Sendable, Codable {
     public let explanation: String
     /// The reward a `gift_reward` rule issues.
     public var gift: String? = nil
+    /// The campaign whose rule this is; nil for the program's own rules.
+    public var campaign: String? = nil
 
     /// Whether the result counts towards its rule's limit: it gave points or a gift.
     public var isAward: Bool { points > 0 || gift != nil }
 
     enum CodingKeys: String, CodingKey {
-        case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation, gift
+        case ruleId = "rule_id", ruleName = "rule_name", matched, points, explanation, gift, campaign
     }
 }
 
@@ -93,9 +95,12 @@ public struct RuleEvaluator: Sendable {
         let gift: String?
         /// A multiplier's explanations for 0, 1, 2… matching lines, written once rather than per event.
         let lineCountTexts: [String]
+        /// The campaign of a campaign's rule: its window and audience come first.
+        let campaign: CompiledCampaign?
 
-        init(_ rule: EarningRule, timeZone: TimeZone, filter: (LineFilter) -> Int) {
+        init(_ rule: EarningRule, campaign: CompiledCampaign?, timeZone: TimeZone, filter: (LineFilter) -> Int) {
             self.rule = rule
+            self.campaign = campaign
             conditions = rule.conditions.map { CompiledCondition($0, timeZone: timeZone) }
             text = switch rule.effect {
             case .pointsPerAmount(let effect) where effect.base == .total: "\(effect.points) per \(effect.per) on the order total "
@@ -149,14 +154,14 @@ public struct RuleEvaluator: Sendable {
         let filtersByCategory: [String: [Int]]
         let filtersByLabel: [String: [Int]]
 
-        init(_ rules: [EarningRule], timeZone: TimeZone) {
+        init(_ rules: [(EarningRule, CompiledCampaign?)], timeZone: TimeZone) {
             var filters: [LineFilter: Int] = [:]
             func index(_ filter: LineFilter) -> Int {
                 if let index = filters[filter] { return index }
                 filters[filter] = filters.count
                 return filters.count - 1
             }
-            self.rules = rules.map { CompiledRule($0, timeZone: timeZone, filter: index) }
+            self.rules = rules.map { CompiledRule($0.0, campaign: $0.1, timeZone: timeZone, filter: index) }
             readsWeekday = self.rules.contains { $0.conditions.contains(where: \.readsWeekday) }
             filterCount = filters.count
             var bySku: [String: [Int]] = [:], byCategory: [String: [Int]] = [:], byLabel: [String: [Int]] = [:]
@@ -175,8 +180,14 @@ public struct RuleEvaluator: Sendable {
     public init(program: ProgramDefinition) {
         self.program = program
         self.calendar = program.calendar
-        let byType = Dictionary(grouping: program.earningRules, by: \.event)
-        self.rulesByType = byType.mapValues { RuleSet($0, timeZone: program.calendar.timeZone) }
+        let zone = program.calendar.timeZone
+        var rules: [(EarningRule, CompiledCampaign?)] = program.earningRules.map { ($0, nil) }
+        for campaign in program.campaigns where !campaign.rules.isEmpty {
+            let compiled = CompiledCampaign(campaign, timeZone: zone)
+            rules += campaign.rules.map { ($0, compiled) }
+        }
+        let byType = Dictionary(grouping: rules, by: { $0.0.event })
+        self.rulesByType = byType.mapValues { RuleSet($0, timeZone: zone) }
     }
 
     /// Where the windows of every limited rule, of any event type, start for an event at `date`:
@@ -184,7 +195,7 @@ public struct RuleEvaluator: Sendable {
     /// start (a lifetime limit) or no rule is limited. Windows only move forward with `date`.
     public func earliestLimitStart(at date: Date) -> Date? {
         var earliest: Date?
-        for rule in program.earningRules {
+        for rule in program.allEarningRules {
             guard let limit = rule.limit else { continue }
             guard let from = limit.interval(containing: date, calendar: calendar).from else { return nil }
             earliest = min(earliest ?? from, from)
@@ -268,18 +279,26 @@ public struct RuleEvaluator: Sendable {
         // Room for a share per line from a few rules, so the buffer rarely regrows.
         scratch.components.reserveCapacity(4 * lines.count + ruleSet.rules.count)
         for entry in ruleSet.rules {
+            if let campaign = entry.campaign {
+                if let failure = campaign.failure(event: event, member: member, lines: lines, weekday: weekday) {
+                    results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failure,
+                                              campaign: campaign.id))
+                    continue
+                }
+            }
             if let from = entry.rule.activeFrom, event.occurredAt < from {
                 results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
-                                          explanation: "not active before \(Timestamps.format(from))"))
+                                          explanation: "not active before \(Timestamps.format(from))", campaign: entry.campaign?.id))
                 continue
             }
             if let to = entry.rule.activeTo, event.occurredAt >= to {
                 results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0,
-                                          explanation: "ended at \(Timestamps.format(to))"))
+                                          explanation: "ended at \(Timestamps.format(to))", campaign: entry.campaign?.id))
                 continue
             }
             if let failure = entry.failure(event: event, member: member, lines: lines, weekday: weekday) {
-                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failure))
+                results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: false, points: 0, explanation: failure,
+                                          campaign: entry.campaign?.id))
                 continue
             }
             let mine = scratch.components.count
@@ -309,7 +328,8 @@ public struct RuleEvaluator: Sendable {
                 explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
                 gift = nil
             }
-            results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift))
+            results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift,
+                                      campaign: entry.campaign?.id))
             if entry.rule.stop { break }
         }
         return results

@@ -72,10 +72,10 @@ extension ProgramDefinition {
 
     public func segment(_ id: String) -> SegmentDefinition? { segments.first { $0.id == id } }
 
-    /// Whether any earning rule tests `member.segments`: only then does an event read the member's
+    /// Whether any earning rule or campaign audience tests `member.segments`: only then does an event read the member's
     /// materialised segments.
     public var rulesReadSegments: Bool {
-        earningRules.contains { rule in
+        campaigns.contains { !$0.audience.segments.isEmpty } || allEarningRules.contains { rule in
             rule.conditions.contains { if case .field(let path, _, _) = $0 { path == "member.segments" } else { false } }
         }
     }

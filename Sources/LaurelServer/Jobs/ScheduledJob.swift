@@ -33,7 +33,7 @@ public struct ScheduledJob: Sendable {
     /// How often the server runs each kind of job, in seconds; 0 leaves it to other nodes or to
     /// `laurel jobs run`.
     public struct Intervals: Sendable {
-        /// Points, tiers, club memberships, redemptions, expiring-soon notices (`--settle-every`).
+        /// Points, tiers, club memberships, redemptions, expiring-soon notices, campaigns, birthdays (`--settle-every`).
         public var settle: TimeInterval
         /// Segment memberships for `member.segments` (`--refresh-segments-every`).
         public var segments: TimeInterval
@@ -61,6 +61,9 @@ public struct ScheduledJob: Sendable {
             ScheduledJob(name: JobName.refreshSegments, interval: intervals.segments) { now in
                 try await SegmentRefreshJob.runOnce(store: store, now: now)
             },
+            // After the segments, so that a campaign's gifts reach members who just entered its audience.
+            ScheduledJob(name: JobName.campaigns, interval: settle) { now in try await CampaignJob.runOnce(store: store, now: now, batchSize: batchSize) },
+            ScheduledJob(name: JobName.birthdays, interval: settle) { now in try await BirthdayJob.runOnce(store: store, now: now, batchSize: batchSize) },
             // Last, so that `laurel jobs run` delivers what the jobs before it wrote.
             ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in
                 try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, now: now, batchSize: batchSize)

@@ -352,5 +352,44 @@ enum PostgresSchema {
             """,
             "CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts(delivery_id, seq)",
         ]),
+        // Campaigns and birthdays: when each campaign started and ended (its messages written once),
+        // and the gifts given, once per member (per year for birthdays) by their keys.
+        ("v12-campaigns", [
+            """
+            CREATE TABLE campaign_runs (
+                program_id TEXT NOT NULL,
+                campaign_id TEXT NOT NULL,
+                started_at BIGINT,
+                ended_at BIGINT,
+                PRIMARY KEY (program_id, campaign_id)
+            )
+            """,
+            """
+            CREATE TABLE campaign_gifts (
+                program_id TEXT NOT NULL,
+                campaign_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                points BIGINT NOT NULL,
+                reward_id TEXT,
+                redemption_id TEXT,
+                reward_status TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, campaign_id, member_id)
+            )
+            """,
+            """
+            CREATE TABLE birthday_grants (
+                program_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                year BIGINT NOT NULL,
+                points BIGINT NOT NULL,
+                reward_id TEXT,
+                redemption_id TEXT,
+                reward_status TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, member_id, year)
+            )
+            """,
+        ]),
     ]
 }

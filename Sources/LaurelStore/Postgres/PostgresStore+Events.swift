@@ -141,40 +141,46 @@ extension PostgresStore {
                 gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
             }
         }
-        let check = RedemptionCheck(program: program)
         for rule in outcome.rules {
             guard let rewardId = rule.gift else { continue }
-            guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId)", logger),
-                  let record = try? rewardRecord(row) else {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
-                continue
-            }
-            guard record.reward.active else {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code))
-                continue
-            }
-            let id = Identifiers.make("rdm", now: now)
-            // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
-            try await connection.query("SAVEPOINT gift", logger: logger)
-            do {
-                let code = try await takeUnit(connection, programId: programId, reward: record.reward, redemptionId: id, now: now, logger)
-                try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
-                                                                        status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
-                                                                        sourceEventId: event.id, createdAt: now, updatedAt: now,
-                                                                        expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
-                if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
-                    try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
-                                          calendar: program.calendar, logger)
-                }
-                try await connection.query("RELEASE SAVEPOINT gift", logger: logger)
-            } catch let error as LoyaltyError {
-                try await connection.query("ROLLBACK TO SAVEPOINT gift", logger: logger)
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: Self.giftStatus(error)))
-                continue
-            }
-            gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
+            gifts.append(try await issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
+                                             sourceEventId: event.id, now: now, logger))
         }
         return gifts.isEmpty ? nil : gifts
+    }
+
+    /// Issues a reward without spending points (a gift rule, a campaign's or the birthday's gift), in
+    /// the caller's transaction under the member's lock; a gift that cannot be issued leaves nothing
+    /// behind and says why.
+    static func issueGift(_ connection: PostgresConnection, programId: String, memberId: String, rewardId: String, program: ProgramDefinition,
+                          sourceEventId: String?, now: Date, _ logger: Logger) async throws -> RecordedOutcome.Gift {
+        guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId)", logger),
+              let record = try? rewardRecord(row) else {
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward")
+        }
+        guard record.reward.active else {
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code)
+        }
+        let check = RedemptionCheck(program: program)
+        let id = Identifiers.make("rdm", now: now)
+        // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
+        try await connection.query("SAVEPOINT gift", logger: logger)
+        do {
+            let code = try await takeUnit(connection, programId: programId, reward: record.reward, redemptionId: id, now: now, logger)
+            try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
+                                                                    status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
+                                                                    sourceEventId: sourceEventId, createdAt: now, updatedAt: now,
+                                                                    expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
+            if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
+                try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
+                                      calendar: program.calendar, logger)
+            }
+            try await connection.query("RELEASE SAVEPOINT gift", logger: logger)
+        } catch let error as LoyaltyError {
+            try await connection.query("ROLLBACK TO SAVEPOINT gift", logger: logger)
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: Self.giftStatus(error))
+        }
+        return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued")
     }
 
     /// One transaction per event: each locks its member, so a batch in one transaction would hold

@@ -64,13 +64,12 @@ extension PostgresStore {
         }
     }
 
-    /// Gift rules must name rewards of the catalogue.
+    /// Gift rules, campaign gifts and the birthday present must name rewards of the catalogue.
     static func checkGiftRewards(_ connection: PostgresConnection, programId: String, definition: ProgramDefinition, _ logger: Logger) async throws {
         var issues: [ValidationIssue] = []
-        for (index, rule) in definition.earningRules.enumerated() {
-            guard case .giftReward(let reward) = rule.effect else { continue }
+        for (path, reward) in definition.rewardReferences {
             if try await connection.row("SELECT id FROM rewards WHERE program_id = \(programId) AND id = \(reward)", logger) == nil {
-                issues.append(ValidationIssue(path: "earning_rules[\(index)].effect.reward", message: "unknown reward \"\(reward)\" (create it first)"))
+                issues.append(ValidationIssue(path: path, message: "unknown reward \"\(reward)\" (create it first)"))
             }
         }
         if !issues.isEmpty { throw ProgramValidationError(issues: issues) }

@@ -8,6 +8,8 @@ public enum JobName {
     public static let expireRedemptions = "expire_redemptions"
     public static let pointsExpiringSoon = "points_expiring_soon"
     public static let refreshSegments = "refresh_segments"
+    public static let campaigns = "campaigns"
+    public static let birthdays = "birthdays"
     public static let deliverWebhooks = "deliver_webhooks"
 }
 

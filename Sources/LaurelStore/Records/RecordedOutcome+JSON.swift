@@ -37,6 +37,7 @@ extension RecordedOutcome {
             }
             json.array("rules", rules) { json, rule in
                 json.object { json in
+                    json.field("campaign", rule.campaign)
                     json.field("explanation", rule.explanation)
                     json.field("gift", rule.gift)
                     json.field("matched", rule.matched)

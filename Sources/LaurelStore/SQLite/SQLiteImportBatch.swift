@@ -18,7 +18,7 @@ import LaurelCore
 /// so far are written, the return is recorded by `record`, and its member is read again.
 struct SQLiteImportBatch {
     static func judgesInMemory(_ program: ProgramDefinition) -> Bool {
-        program.clubs.isEmpty && !program.rulesReadSegments && !program.earningRules.contains { if case .giftReward = $0.effect { true } else { false } }
+        program.clubs.isEmpty && !program.rulesReadSegments && !program.allEarningRules.contains { if case .giftReward = $0.effect { true } else { false } }
     }
 
     /// A member as the batch has left them so far.
@@ -212,7 +212,7 @@ struct SQLiteImportBatch {
         for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
             state.judging.awards.append(JudgingState.Award(ruleId: rule.ruleId, at: event.occurredAt.millis, points: rule.points))
         }
-        awardRows += SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event)
+        awardRows += SQLiteRows.awards(outcome.rules, limited: processor.keptAwardRuleIds, memberId: memberId, event: event)
         if firstSinceWrite { touchedMembers.append(memberId) }
         state.ledgerChanged = true
         members[memberId] = state

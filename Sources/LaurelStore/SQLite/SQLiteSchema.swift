@@ -387,6 +387,41 @@ enum SQLiteSchema {
                 CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts(delivery_id, seq);
                 """)
         }
+        // Campaigns and birthdays: when each campaign started and ended (its messages written once),
+        // and the gifts given, once per member (per year for birthdays) by their keys.
+        migrator.registerMigration("v12-campaigns") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaign_runs (
+                    program_id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    started_at INTEGER,
+                    ended_at INTEGER,
+                    PRIMARY KEY (program_id, campaign_id)
+                );
+                CREATE TABLE campaign_gifts (
+                    program_id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    points INTEGER NOT NULL,
+                    reward_id TEXT,
+                    redemption_id TEXT,
+                    reward_status TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (program_id, campaign_id, member_id)
+                );
+                CREATE TABLE birthday_grants (
+                    program_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    year INTEGER NOT NULL,
+                    points INTEGER NOT NULL,
+                    reward_id TEXT,
+                    redemption_id TEXT,
+                    reward_status TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (program_id, member_id, year)
+                );
+                """)
+        }
         return migrator
     }
 }

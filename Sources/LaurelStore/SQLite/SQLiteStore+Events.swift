@@ -73,7 +73,7 @@ extension SQLiteStore {
             try Self.saveTier(db, program: program, tiers: tiers, programId: programId, memberId: memberId, state: tier, change: outcome.tierChange,
                               previous: member.tier, sourceId: event.id, now: now, contributions: state)
         }
-        try db.insert(SQLiteRows.awardTable, SQLiteRows.awards(outcome.rules, limited: processor.limitedRuleIds, memberId: memberId, event: event))
+        try db.insert(SQLiteRows.awardTable, SQLiteRows.awards(outcome.rules, limited: processor.keptAwardRuleIds, memberId: memberId, event: event))
         for rule in SQLiteRows.awardedRules(outcome.rules, limited: processor.limitedRuleIds) {
             state.awards.append(JudgingState.Award(ruleId: rule.ruleId, at: event.occurredAt.millis, points: rule.points))
         }
@@ -122,40 +122,45 @@ extension SQLiteStore {
                 gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
             }
         }
-        let check = RedemptionCheck(program: program)
         for rule in outcome.rules {
             guard let rewardId = rule.gift else { continue }
-            guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]),
-                  let record = try? rewardRecord(row) else {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward"))
-                continue
-            }
-            guard record.reward.active else {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code))
-                continue
-            }
-            let id = Identifiers.make("rdm", now: now)
-            // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
-            do {
-                try db.inSavepoint {
-                    let code = try takeUnit(db, programId: programId, reward: record.reward, redemptionId: id, now: now)
-                    try insertRedemption(db, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
-                                                              status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
-                                                              sourceEventId: event.id, createdAt: now, updatedAt: now,
-                                                              expiresAt: check.expiry(of: record.reward, issuedAt: now)))
-                    if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
-                        try joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
-                                        calendar: program.calendar)
-                    }
-                    return .commit
-                }
-            } catch let error as LoyaltyError {
-                gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: giftStatus(error)))
-                continue
-            }
-            gifts.append(RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued"))
+            gifts.append(try issueGift(db, programId: programId, memberId: memberId, rewardId: rewardId, program: program, sourceEventId: event.id,
+                                       now: now))
         }
         return gifts.isEmpty ? nil : gifts
+    }
+
+    /// Issues a reward without spending points (a gift rule, a campaign's or the birthday's gift), in
+    /// the caller's transaction; a gift that cannot be issued leaves nothing behind and says why.
+    static func issueGift(_ db: Database, programId: String, memberId: String, rewardId: String, program: ProgramDefinition,
+                          sourceEventId: String?, now: Date) throws -> RecordedOutcome.Gift {
+        guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]),
+              let record = try? rewardRecord(row) else {
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: "unknown_reward")
+        }
+        guard record.reward.active else {
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: RedemptionRefusal.inactive.code)
+        }
+        let check = RedemptionCheck(program: program)
+        let id = Identifiers.make("rdm", now: now)
+        // A gift that cannot be issued must leave nothing behind (a unit taken, a code row): a savepoint undoes it.
+        do {
+            try db.inSavepoint {
+                let code = try takeUnit(db, programId: programId, reward: record.reward, redemptionId: id, now: now)
+                try insertRedemption(db, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
+                                                          status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
+                                                          sourceEventId: sourceEventId, createdAt: now, updatedAt: now,
+                                                          expiresAt: check.expiry(of: record.reward, issuedAt: now)))
+                if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
+                    try joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
+                                    calendar: program.calendar)
+                }
+                return .commit
+            }
+        } catch let error as LoyaltyError {
+            return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: giftStatus(error))
+        }
+        return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued")
     }
 
     public func event(programId: String, id: String) async throws -> EventRecord? {

@@ -88,11 +88,11 @@ extension SQLiteStore {
     /// The rules `definition` limits, each with the earlier versions (before `version`) that did not.
     static func newlyLimited(_ db: Database, cache: ProgramCache, programId: String, definition: ProgramDefinition,
                              version: Int) throws -> [(ruleId: String, versions: [Int])] {
-        let limited = definition.earningRules.filter { $0.limit != nil }.map(\.id)
+        let limited = definition.allEarningRules.filter { $0.limit != nil }.map(\.id)
         guard !limited.isEmpty, version > 1 else { return [] }
         let earlier = try (1..<version).compactMap { try loadVersion(db, cache: cache, programId: programId, version: $0)?.0 }
         return limited.compactMap { ruleId in
-            let versions = earlier.filter { record in !record.definition.earningRules.contains { $0.id == ruleId && $0.limit != nil } }
+            let versions = earlier.filter { record in !record.definition.allEarningRules.contains { $0.id == ruleId && $0.limit != nil } }
                 .map(\.version)
             return versions.isEmpty ? nil : (ruleId, versions)
         }
@@ -126,13 +126,12 @@ extension SQLiteStore {
         return last
     }
 
-    /// Gift rules must name rewards of the catalogue.
+    /// Gift rules, campaign gifts and the birthday present must name rewards of the catalogue.
     static func checkGiftRewards(_ db: Database, programId: String, definition: ProgramDefinition) throws {
         var issues: [ValidationIssue] = []
-        for (index, rule) in definition.earningRules.enumerated() {
-            guard case .giftReward(let reward) = rule.effect else { continue }
+        for (path, reward) in definition.rewardReferences {
             if try db.row("SELECT id FROM rewards WHERE program_id = ? AND id = ?", [programId, reward]) == nil {
-                issues.append(ValidationIssue(path: "earning_rules[\(index)].effect.reward", message: "unknown reward \"\(reward)\" (create it first)"))
+                issues.append(ValidationIssue(path: path, message: "unknown reward \"\(reward)\" (create it first)"))
             }
         }
         if !issues.isEmpty { throw ProgramValidationError(issues: issues) }

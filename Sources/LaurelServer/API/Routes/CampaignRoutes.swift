@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import LaurelCore
+import LaurelStore
+
+/// Campaigns of the program's current version: their definitions and status, and for one campaign
+/// what it did so far, with the holdout's figures beside the audience's.
+struct CampaignRoutes {
+    let store: any LaurelStore
+    let clock: any WallClock
+
+    func register(_ api: APIRouter) {
+        api.add(.get, "/v1/campaigns", scope: .read) { request in
+            let campaigns = try await store.programVersion(programId: request.programId, version: nil)?.definition.campaigns ?? []
+            let limit = try request.limit()
+            var first = 0
+            if let after = request.query("starting_after") {
+                guard let index = campaigns.firstIndex(where: { $0.id == after }) else {
+                    throw Problem(.badRequest, "invalid_request", "starting_after must be the id of a campaign of the program", field: "starting_after")
+                }
+                first = index + 1
+            }
+            let now = clock.now()
+            let page = campaigns[first...].prefix(limit)
+            let hasMore = first + page.count < campaigns.count
+            let view = ListView(data: page.map { CampaignView.json($0, now: now) }, hasMore: hasMore, nextCursor: hasMore ? page.last?.id : nil)
+            return APIJSON.response(.ok, try APIJSON.encode(view))
+        }
+
+        api.add(.get, "/v1/campaigns/{id}", scope: .read) { request in
+            let id = try request.parameter("id")
+            guard let definition = try await store.programVersion(programId: request.programId, version: nil)?.definition,
+                  let campaign = definition.campaign(id) else {
+                throw Problem.notFound("campaign \(id)")
+            }
+            let activity = try await store.campaignActivity(programId: request.programId, campaign: campaign)
+            let report = CampaignReport(campaign: campaign, program: definition, activity: activity)
+            return APIJSON.response(.ok, try APIJSON.encode(CampaignView.json(campaign, now: clock.now(), report: report)))
+        }
+    }
+}
