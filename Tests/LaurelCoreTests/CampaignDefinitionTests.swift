@@ -26,6 +26,8 @@ struct CampaignDefinitionTests {
 
     @Test func aCampaignIsReadWithItsWindowAudienceAndEffects() throws {
         let program = try ProgramDefinition.parse(Self.header + """
+            segments:
+              - {id: vip, conditions: [{tier: [gold]}]}
             campaigns:
               - id: spring-26
                 name: Spring double points
@@ -75,7 +77,7 @@ struct CampaignDefinitionTests {
               - id: b
                 start: 2026-03-01
                 end: 2026-03-10
-                audience: {tiers: [platinum], share: 1.5, holdout: -0.1, colour: red}
+                audience: {tiers: [platinum], segments: [nope], share: 1.5, holdout: -0.1, colour: red}
                 effects:
                   rules:
                     - {id: spend, event: purchase, effect: {type: fixed_points, points: 5}}
@@ -102,6 +104,7 @@ struct CampaignDefinitionTests {
             """)
         #expect(byPath["campaigns[0].end"] == "must be after start")
         #expect(byPath["campaigns[1].audience.tiers[0]"] == "unknown tier \"platinum\" (tiers: silver, gold)")
+        #expect(byPath["campaigns[1].audience.segments"] == "unknown segment \"nope\" (the program defines no segments)")
         #expect(byPath["campaigns[1].audience.share"] == "must be between 0 and 1, got 1.50")
         #expect(byPath["campaigns[1].audience.holdout"] == "must be between 0 and 1, got -0.10")
         #expect(byPath["campaigns[1].audience.colour"]?.hasPrefix("unknown key") == true)
@@ -116,7 +119,7 @@ struct CampaignDefinitionTests {
         #expect(byPath["campaigns[5].end"] == "is required")
         #expect(byPath["birthday"] == "needs points, reward or both")
         #expect(byPath["birthday.window_days_before"] == "must be <= 31")
-        #expect(byPath.count == 16, "\(byPath)")
+        #expect(byPath.count == 17, "\(byPath)")
     }
 
     @Test func aTierAudienceNeedsTiersAndCampaignsMustBeAList() throws {

@@ -90,7 +90,7 @@ struct CampaignEvaluationTests {
     @Test func inOnAListFieldMeansAnyOfItsItems() {
         let condition = CompiledCondition(.field(path: "member.segments", op: .in, value: .array([.string("vip"), .string("new")])), timeZone: Self.utc)
         let event = LoyaltyEvent(id: "e", type: "visit", occurredAt: Date(timeIntervalSince1970: 0))
-        let member = { (segments: [String]) in MemberProfile(id: "m", attributes: ["segments": .array(segments.map(JSONValue.string))]) }
+        let member = { (segments: [String]) in MemberProfile(id: "m", segments: segments) }
         #expect(condition.holds(event: event, member: member(["old", "vip"]), lines: []))
         #expect(!condition.holds(event: event, member: member(["old"]), lines: []))
         let clubs = CompiledCondition(.field(path: "member.clubs", op: .notIn, value: .array([.string("a")])), timeZone: Self.utc)

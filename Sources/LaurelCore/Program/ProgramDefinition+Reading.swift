@@ -108,7 +108,8 @@ extension ProgramDefinition {
                 guard case .object(let fields) = item, case .object(let audience)? = fields["audience"],
                       case .array(let names)? = audience["segments"] else { continue }
                 for case .string(let segment) in names where !segmentIds.contains(segment) {
-                    reader.report("campaigns[\(index)].audience.segments", "unknown segment \"\(segment)\"")
+                    let known = segmentIds.isEmpty ? "the program defines no segments" : "segments: \(segmentIds.sorted().joined(separator: ", "))"
+                    reader.report("campaigns[\(index)].audience.segments", "unknown segment \"\(segment)\" (\(known))")
                 }
             }
         }

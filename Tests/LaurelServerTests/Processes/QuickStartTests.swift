@@ -76,14 +76,17 @@ import Testing
         return (server, base, adminKey)
     }
 
-    /// Runs `commands` as pasted into bash in `folder`, against `base` with `key`; every `curl` also prints
-    /// `status <code>` (on standard error, so a command capturing its output reads only the body). Answers the output.
+    /// Runs `commands` as pasted into bash in `folder`, against `base` with `key`; every `curl` also writes
+    /// `status <code>` to a file of its own (not to the output: a `tee /dev/stderr` in the same pipeline would
+    /// interleave with it). Answers the output followed by those status lines.
     static func run(_ commands: String, in folder: URL, base: String, key adminKey: String) async throws -> String {
+        let statusLog = folder.appendingPathComponent("statuses.log")
+        _ = FileManager.default.createFile(atPath: statusLog.path, contents: nil)
         // Through a pipe, not straight into the log: a command writing to `/dev/stderr` (`tee /dev/stderr`) would reopen
         // and truncate a log file.
         let script = """
             set -euo pipefail
-            curl() { command curl -w '%{stderr}\\nstatus %{http_code}\\n' "$@"; }
+            curl() { command curl -w '%{stderr}status %{http_code}\\n' "$@" 2>>'\(statusLog.path)'; }
             {
             \(commands.replacingOccurrences(of: "http://127.0.0.1:8080", with: base).replacingOccurrences(of: "lk_admin_…", with: adminKey))
             } 2>&1 | cat
@@ -101,7 +104,7 @@ import Testing
         let output = (try? String(contentsOf: scriptOutput, encoding: .utf8)) ?? ""
         try #require(!shell.isRunning, "the commands did not finish within 60 s:\n\(output)")
         #expect(shell.terminationStatus == 0, "\(output)")
-        return output
+        return output + "\n" + ((try? String(contentsOf: statusLog, encoding: .utf8)) ?? "")
     }
 
     /// Every `curl` of `commands` answered, and with a 2xx.
