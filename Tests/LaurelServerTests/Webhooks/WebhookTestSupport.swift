@@ -74,10 +74,11 @@ struct WebhookFixture {
 
     /// On PostgreSQL, messages are fanned out once every transaction older than theirs has ended
     /// (`PostgresStore.fanOut`); the cluster is shared with the other tests, whose transactions can
-    /// hold that back for a moment. Waits until every message written so far is past it.
+    /// hold that back for a while (a whole test suite's worth of long transactions runs beside it in CI).
+    /// Waits, up to a minute, until every message written so far is past it.
     static func waitForFanOutHorizon(_ store: any LaurelStore) async throws {
         guard let postgres = store as? PostgresStore else { return }
-        for _ in 0..<500 {
+        for _ in 0..<6000 {
             let rows = try await postgres.client.query("""
                 SELECT (SELECT coalesce(max(xid), 0) FROM outbox) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ready
                 """)
