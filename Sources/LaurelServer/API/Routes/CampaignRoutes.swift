@@ -11,15 +11,12 @@ struct CampaignRoutes {
 
     func register(_ api: APIRouter) {
         api.add(.get, "/v1/campaigns", scope: .read) { request in
-            let campaigns = try await store.programVersion(programId: request.programId, version: nil)?.definition.campaigns ?? []
+            // In id order, like every list: the cursor is an id, and the page after any text is well defined.
+            let campaigns = (try await store.programVersion(programId: request.programId, version: nil)?.definition.campaigns ?? [])
+                .sorted { $0.id < $1.id }
             let limit = try request.limit()
-            var first = 0
-            if let after = request.query("starting_after") {
-                guard let index = campaigns.firstIndex(where: { $0.id == after }) else {
-                    throw Problem(.badRequest, "invalid_request", "starting_after must be the id of a campaign of the program", field: "starting_after")
-                }
-                first = index + 1
-            }
+            let after = request.query("starting_after")
+            let first = after.map { after in campaigns.firstIndex { $0.id > after } ?? campaigns.count } ?? 0
             let now = clock.now()
             let page = campaigns[first...].prefix(limit)
             let hasMore = first + page.count < campaigns.count
