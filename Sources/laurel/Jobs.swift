@@ -29,15 +29,13 @@ struct RunJobs: AsyncParsableCommand {
             instant = Date()
         }
         let store = try await self.store.open()
-        var failed = false
         say("jobs at \(Timestamps.format(instant)):")
-        for job in ScheduledJob.all(store: store, sender: WebhookSender(allowPrivateAddresses: allowPrivateWebhooks)) {
-            let run = await Scheduler.run(job, store: store, now: instant)
-            say("  \(job.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(run.processed) handled in \(run.durationMillis) ms"
+        let runs = await Scheduler.runAll(store: store, now: instant, sender: WebhookSender(allowPrivateAddresses: allowPrivateWebhooks))
+        for run in runs {
+            say("  \(run.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(run.processed) handled in \(run.durationMillis) ms"
                 + (run.error.map { " — failed: \($0)" } ?? ""))
-            if run.error != nil { failed = true }
         }
-        if failed { throw ExitCode(1) }
+        if runs.contains(where: { $0.error != nil }) { throw ExitCode(1) }
     }
 }
 
@@ -49,7 +47,7 @@ struct ListJobs: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await self.store.open()
-        let runs = Dictionary(try await store.jobRuns().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let runs = Dictionary(uniqueKeysWithValues: try await store.jobRuns().map { ($0.name, $0) })
         let backlog = try await store.scheduledBacklog(now: Date())
         say("job                    last run                  took      handled   runs   backlog")
         for job in ScheduledJob.all(store: store) {

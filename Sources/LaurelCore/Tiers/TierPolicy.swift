@@ -60,7 +60,8 @@ public struct TierPolicy: Hashable, Sendable {
     }
 
     public func level(_ id: String?) -> TierLevel? { id.flatMap { id in levels.first { $0.id == id } } }
-    func index(_ id: String?) -> Int? { id.flatMap { id in levels.firstIndex { $0.id == id } } }
+    /// A tier's place in `levels`, lowest first; nil for none or an unknown id.
+    public func index(_ id: String?) -> Int? { id.flatMap { id in levels.firstIndex { $0.id == id } } }
 }
 
 /// One tier and what it brings.

@@ -52,21 +52,27 @@ public struct Scheduler: Service {
         } catch {
             record.error = "\(error)"
         }
-        let elapsed = ContinuousClock.now - started
-        record.durationMillis = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        record.durationMillis = (ContinuousClock.now - started).wholeMilliseconds
         try? await store.recordJobRun(record)
         return record
     }
 
-    /// Runs every job once at `now`, in order (`laurel jobs run`, tests); throws the first failure
-    /// after all have run.
-    @discardableResult
-    public static func runOnce(store: any LaurelStore, now: Date, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false),
-                               batchSize: Int = 500) async throws -> [JobRunRecord] {
+    /// Runs every job once at `now`, in order (`laurel jobs run`), each run recorded; a failed job's
+    /// run carries its error and the next job still runs.
+    public static func runAll(store: any LaurelStore, now: Date, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false),
+                              batchSize: Int = 500) async -> [JobRunRecord] {
         var runs: [JobRunRecord] = []
         for job in ScheduledJob.all(store: store, sender: sender, batchSize: batchSize) {
             runs.append(await run(job, store: store, now: now))
         }
+        return runs
+    }
+
+    /// `runAll`, throwing the first failure after all have run (tests).
+    @discardableResult
+    public static func runOnce(store: any LaurelStore, now: Date, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false),
+                               batchSize: Int = 500) async throws -> [JobRunRecord] {
+        let runs = await runAll(store: store, now: now, sender: sender, batchSize: batchSize)
         if let failed = runs.first(where: { $0.error != nil }) { throw JobFailure(name: failed.name, message: failed.error ?? "") }
         return runs
     }

@@ -37,10 +37,7 @@ public struct WebhookSender: Sendable {
     /// Makes one attempt at `now` and says how it went; never throws (a failure is an attempt too).
     public func send(_ dispatch: WebhookDispatch, now: Date) async -> WebhookAttemptRecord {
         let started = ContinuousClock.now
-        func elapsed() -> Int {
-            let duration = ContinuousClock.now - started
-            return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-        }
+        func elapsed() -> Int { (ContinuousClock.now - started).wholeMilliseconds }
         do {
             try await policy.checkBeforeSending(dispatch.url)
         } catch {

@@ -148,10 +148,8 @@ extension PostgresStore {
     /// Appends a message whose payload is already JSON text.
     static func emit(_ connection: PostgresConnection, programId: String, type: String, memberId: String?, payloadJSON: String, now: Date,
                      _ logger: Logger) async throws {
-        try await connection.query("""
-            INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
-            VALUES (\(Identifiers.make("msg", now: now)), \(programId), \(type), \(memberId), \(payloadJSON), \(now.millis))
-            """, logger: logger)
+        try await emit(connection, programId: programId, memberId: memberId,
+                       [PendingMessage(id: Identifiers.make("msg", now: now), type: type, payload: payloadJSON)], now: now, logger)
     }
 
     /// Appends messages made by `OutboxMessages`, in order, in the caller's transaction.

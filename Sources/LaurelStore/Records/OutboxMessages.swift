@@ -73,9 +73,9 @@ enum OutboxMessages {
     static func tier(_ change: TierChange, policy: TierPolicy?, memberId: String, sourceId: String, now: Date) -> [PendingMessage] {
         let payload = change.outboxJSON(memberId: memberId, sourceId: sourceId)
         var messages = [PendingMessage(id: Identifiers.make("msg", now: now), type: MessageType.tierChanged, payload: payload)]
-        let order = policy.map { policy in { (id: String?) in id.flatMap { id in policy.levels.firstIndex { $0.id == id } } ?? -1 } }
-        if let order {
-            let from = order(change.from), to = order(change.to)
+        if let policy {
+            // No tier ranks below the first.
+            let from = policy.index(change.from) ?? -1, to = policy.index(change.to) ?? -1
             if to != from {
                 messages.append(PendingMessage(id: Identifiers.make("msg", now: now),
                                                type: to > from ? MessageType.tierUpgraded : MessageType.tierDowngraded, payload: payload))

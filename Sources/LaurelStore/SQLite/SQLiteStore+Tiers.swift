@@ -140,8 +140,8 @@ extension SQLiteStore {
 
     /// Appends a message whose payload is already JSON text.
     static func emit(_ db: Database, programId: String, type: String, memberId: String?, payloadJSON: String, now: Date) throws {
-        try db.run("INSERT INTO outbox (id, program_id, type, member_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [Identifiers.make("msg", now: now), programId, type, memberId, payloadJSON, now.millis])
+        try emit(db, programId: programId, memberId: memberId, [PendingMessage(id: Identifiers.make("msg", now: now), type: type, payload: payloadJSON)],
+                 now: now)
     }
 
     /// Appends messages made by `OutboxMessages`, in order, in the caller's transaction.

@@ -7,19 +7,6 @@ import Testing
 /// `laurel jobs run --now` runs every scheduled job for one instant against a database the server
 /// need not be running on; `laurel jobs list` shows each job's last run and what is waiting.
 struct JobsCommandTests {
-    func laurel(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LaurelCommand.binary)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
-
     @Test func runMovesTimeAndListShowsTheRuns() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-jobs-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
@@ -43,15 +30,15 @@ struct JobsCommandTests {
                                             event: LoyaltyEvent(id: "evt_jobs", type: "review", occurredAt: start), payload: "{}", now: start,
                                             idempotency: nil)
         }
-        let listed = try laurel(["jobs", "list", "--db", path])
+        let listed = try await LaurelCommand.run(["jobs", "list", "--db", path])
         #expect(listed.status == 0)
         #expect(listed.output.contains("settle_points") && listed.output.contains("never"))
         #expect(listed.output.split(separator: "\n").first { $0.hasPrefix("settle_points") }?.hasSuffix(" 1") == true) // the lot is past its expiry now
 
-        let refused = try laurel(["jobs", "run", "--db", path, "--now", "next tuesday"])
-        #expect(refused.status != 0 && refused.output.contains("RFC 3339"))
+        let refused = try await LaurelCommand.run(["jobs", "run", "--db", path, "--now", "next tuesday"])
+        #expect(refused.status != 0 && refused.errors.contains("RFC 3339"))
 
-        let ran = try laurel(["jobs", "run", "--db", path, "--now", "2026-03-20T00:00:00Z"])
+        let ran = try await LaurelCommand.run(["jobs", "run", "--db", path, "--now", "2026-03-20T00:00:00Z"])
         #expect(ran.status == 0, "\(ran.output)")
         #expect(ran.output.contains("settle_points          1 handled"))
 
@@ -65,7 +52,7 @@ struct JobsCommandTests {
         #expect(runs.first { $0.name == JobName.settlePoints }?.processed == 1)
         #expect(runs.allSatisfy { $0.startedAt == Timestamps.parse("2026-03-20T00:00:00Z")! && $0.runs == 1 && $0.error == nil })
 
-        let after = try laurel(["jobs", "list", "--db", path])
+        let after = try await LaurelCommand.run(["jobs", "list", "--db", path])
         #expect(after.output.contains("2026-03-20T00:00:00"))
     }
 }
