@@ -81,7 +81,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Option(help: "Port to listen on.") var port: Int = 8080
-    @Flag(help: "Set up the demo program \"Bean & Thread\" and print a fresh admin API key for it.") var demo = false
+    @Flag(help: "Set up the demo program \"Bean & Thread\" and print a fresh admin API key for it; webhook endpoints may then be on this machine, as with --allow-private-webhooks.")
+    var demo = false
     @Option(help: ArgumentHelp("Seconds between runs of the scheduled jobs: points maturing and expiring, tier checks, club memberships, redemptions, expiring-soon notices (0 = this node runs none).", valueName: "seconds"))
     var settleEvery: Double = 60
     @Option(help: ArgumentHelp("Seconds between refreshes of the segment memberships earning rules, rewards and clubs read (0 = this node refreshes none).", valueName: "seconds"))
@@ -121,13 +122,16 @@ struct Serve: AsyncParsableCommand {
                     curl -s -X POST http://\(host):\(port)/v1/members -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\
                          -d '{"external_id":"cust-1","email":"ana@example.com","name":"Ana"}'
 
+                The program also has segments (GET /v1/segments), a campaign (GET /v1/campaigns) and a
+                birthday present; webhook endpoints may be on this machine (docs/api.md, Webhooks).
+
                 """)
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
-            allowPrivateWebhooks: allowPrivateWebhooks))
+            allowPrivateWebhooks: allowPrivateWebhooks || demo))
         try await app.runService()
     }
 }

@@ -17,7 +17,11 @@ struct ProgramCommand: AsyncParsableCommand {
 
         func run() async throws {
             let definition = try ProgramCommand.load(file)
-            print("\(file): valid — \"\(definition.name)\", \(definition.currency), \(definition.earningRules.count) earning rules")
+            var parts = ["\(definition.earningRules.count) earning rules"]
+            if !definition.segments.isEmpty { parts.append("\(definition.segments.count) segments") }
+            if !definition.campaigns.isEmpty { parts.append("\(definition.campaigns.count) campaigns") }
+            if definition.birthday != nil { parts.append("a birthday present") }
+            print("\(file): valid — \"\(definition.name)\", \(definition.currency), \(parts.joined(separator: ", "))")
         }
     }
 
