@@ -123,7 +123,8 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, Sendable
     /// The last run of each job that ever ran, by name.
     func jobRuns() async throws -> [JobRunRecord]
     /// What is due at `now` and not yet done, by `JobName`: members to settle, tier checks,
-    /// club memberships to warn, renew or end, redemptions to expire.
+    /// club memberships to warn, renew or end, redemptions to expire, webhook deliveries to attempt.
+    /// The other jobs work out what is due as they run; they have no entry.
     func scheduledBacklog(now: Date) async throws -> [String: Int]
 
     // MARK: Checks

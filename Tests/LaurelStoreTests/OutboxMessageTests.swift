@@ -127,4 +127,19 @@ struct OutboxMessageTests {
         #expect(notices.count == 1)
         #expect(try notices.first.map(payload)?["days_before"] == .number("7"))
     }
+
+    @Test(arguments: StoreBackend.available)
+    func theBacklogCountsWhatIsDueAndNotDone(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let ana = try await fixture.member("ana"), ben = try await fixture.member("ben")
+        try await fixture.record(StoreFixture.named("review", at: StoreFixture.at()), memberId: ana.id)
+        try await fixture.record(StoreFixture.named("review", at: StoreFixture.at(days: 20)), memberId: ben.id)
+        func backlog(_ days: Double) async throws -> [String: Int] { try await fixture.store.scheduledBacklog(now: StoreFixture.at(days: days)) }
+        #expect(try await backlog(39)[JobName.settlePoints] == 0)
+        #expect(try await backlog(41)[JobName.settlePoints] == 1)   // Ana's lot expired
+        #expect(try await backlog(61)[JobName.settlePoints] == 2)
+        #expect(try await backlog(61)[JobName.deliverWebhooks] == 0)
+        try await fixture.settle(now: StoreFixture.at(days: 61))
+        #expect(try await backlog(61)[JobName.settlePoints] == 0)
+    }
 }

@@ -77,13 +77,15 @@ extension PostgresStore {
                         WHERE remaining > 0 AND ((pending AND available_at <= \(at)) OR expires_at <= \(at))) AS settle,
                        (SELECT COUNT(*) FROM members WHERE tier_check_at <= \(at)) AS tiers,
                        (SELECT COUNT(*) FROM club_memberships WHERE status = 'active' AND (notify_at <= \(at) OR expires_at <= \(at))) AS clubs,
-                       (SELECT COUNT(*) FROM redemptions WHERE status = 'issued' AND expires_at <= \(at)) AS redemptions
+                       (SELECT COUNT(*) FROM redemptions WHERE status = 'issued' AND expires_at <= \(at)) AS redemptions,
+                       (SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(at)) AS deliveries
                 """, logger)
             return [
                 JobName.settlePoints: try row?.get("settle", Int.self) ?? 0,
                 JobName.reviewTiers: try row?.get("tiers", Int.self) ?? 0,
                 JobName.clubMemberships: try row?.get("clubs", Int.self) ?? 0,
                 JobName.expireRedemptions: try row?.get("redemptions", Int.self) ?? 0,
+                JobName.deliverWebhooks: try row?.get("deliveries", Int.self) ?? 0,
             ]
         }
     }

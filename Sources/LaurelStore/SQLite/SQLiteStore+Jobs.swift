@@ -74,6 +74,7 @@ extension SQLiteStore {
                     SELECT COUNT(*) FROM club_memberships WHERE status = 'active' AND (notify_at <= ? OR expires_at <= ?)
                     """, [at, at]),
                 JobName.expireRedemptions: try count("SELECT COUNT(*) FROM redemptions WHERE status = 'issued' AND expires_at <= ?", [at]),
+                JobName.deliverWebhooks: try count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?", [at]),
             ]
         }
     }
