@@ -11,17 +11,18 @@ public enum WebhookDeliveryWorker {
     /// mid-attempt lets it pass to another (which then sends it again: at least once).
     public static let lease: TimeInterval = 60
 
-    /// Fans out the new messages and makes every attempt due at `now`, batch after batch, until none
-    /// is left; returns how many attempts it made. (A member's next message becomes due within the same
-    /// run once the one before it was delivered.)
+    /// Fans out the new messages and makes every attempt due, batch after batch, until none is left;
+    /// returns how many attempts it made. Every step reads the time from `clock` when it happens: an
+    /// attempt is signed and recorded at its own time, not the run's. (A member's next message becomes
+    /// due within the same run once the one before it was delivered.)
     @discardableResult
-    public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), now: Date,
+    public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), clock: any WallClock,
                                batchSize: Int = 500, concurrency: Int = 32, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
         let fanOutBatch = 1000
-        while try await store.fanOutWebhookMessages(now: now, batchSize: fanOutBatch) == fanOutBatch {}
+        while try await store.fanOutWebhookMessages(now: clock.now(), batchSize: fanOutBatch) == fanOutBatch {}
         var attempts = 0
         while true {
-            let claimed = try await store.claimWebhookDeliveries(now: now, lease: lease, limit: batchSize)
+            let claimed = try await store.claimWebhookDeliveries(now: clock.now(), lease: lease, limit: batchSize)
             if claimed.isEmpty { break }
             let results = await withTaskGroup(of: WebhookAttemptResult.self) { group in
                 var results: [WebhookAttemptResult] = []
@@ -30,7 +31,7 @@ public enum WebhookDeliveryWorker {
                 for (index, dispatch) in claimed.enumerated() {
                     if index >= concurrency, let result = await group.next() { results.append(result) }
                     group.addTask {
-                        let attempt = await sender.send(dispatch, now: now)
+                        let attempt = await sender.send(dispatch, clock: clock)
                         return Self.outcome(of: attempt, for: dispatch, schedule: schedule, random: Double.random(in: 0...1))
                     }
                 }
@@ -54,5 +55,20 @@ public enum WebhookDeliveryWorker {
         case .succeeded: .succeeded
         }
         return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: next, gone: attempt.statusCode == 410)
+    }
+}
+
+/// The time during one scheduled run: the scheduler's clock at the run's start, moved on by the
+/// monotonic time since. The scheduler reads its clock once per run; a delivery run that drains a
+/// backlog for minutes signs and records every attempt at the time it is made.
+public struct RunClock: WallClock {
+    let start: Date
+    let started = ContinuousClock.now
+
+    public init(start: Date) { self.start = start }
+
+    public func now() -> Date {
+        let elapsed = ContinuousClock.now - started
+        return start.addingTimeInterval(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

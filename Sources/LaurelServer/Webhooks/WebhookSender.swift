@@ -34,8 +34,10 @@ public struct WebhookSender: Sendable {
         return (headers, body)
     }
 
-    /// Makes one attempt at `now` and says how it went; never throws (a failure is an attempt too).
-    public func send(_ dispatch: WebhookDispatch, now: Date) async -> WebhookAttemptRecord {
+    /// Makes one attempt and says how it went; never throws (a failure is an attempt too). The attempt is
+    /// signed and recorded at the time `clock` gives when it starts.
+    public func send(_ dispatch: WebhookDispatch, clock: any WallClock) async -> WebhookAttemptRecord {
+        let now = clock.now()
         let started = ContinuousClock.now
         func elapsed() -> Int { (ContinuousClock.now - started).wholeMilliseconds }
         do {

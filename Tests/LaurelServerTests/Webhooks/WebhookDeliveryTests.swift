@@ -40,6 +40,29 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func eachAttemptIsSignedAndRecordedAtItsOwnTimeNotTheRunsStart(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        let clock = fixture.clock
+        // Every answer takes 100 s of the clock's time: a run that drains a backlog takes a while.
+        let receiver = WebhookReceiver { _, _ in
+            clock.advance(by: 100)
+            return 200
+        }
+        try await receiver.run { url in
+            let endpoint = try await fixture.endpoint(url: url)
+            let start = clock.now()
+            // One member's messages: sent one after the other, in one run.
+            try await fixture.messages(3)
+            #expect(try await fixture.deliver() == 3)
+            let seconds = Int(start.timeIntervalSince1970)
+            #expect(receiver.received.map { $0.headers["webhook-timestamp"] } == [seconds, seconds + 100, seconds + 200].map { String($0) })
+            for request in receiver.received { #expect(SpecVerifier.verifies(request, secret: endpoint.secret)) }
+            let attempts = try await fixture.deliveries(endpoint).reversed().map { $0.attempts.map(\.at) }
+            #expect(attempts == [[start], [start.addingTimeInterval(100)], [start.addingTimeInterval(200)]])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func anEndpointReceivesOnlyMessagesWrittenAfterItAndOnlyItsTypes(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)
         let receiver = WebhookReceiver()
@@ -285,7 +308,7 @@ import Testing
                 for node in nodes {
                     group.addTask {
                         while receiver.received.count < expected, ContinuousClock.now < deadline {
-                            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, now: clock.now()) == 0 {
+                            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, clock: clock) == 0 {
                                 try await Task.sleep(for: .milliseconds(20))
                             }
                         }
@@ -294,7 +317,7 @@ import Testing
                 try await group.waitForAll()
             }
             try await Task.sleep(for: .milliseconds(300))
-            try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, now: clock.now())
+            try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, clock: clock)
             let received = receiver.received
             #expect(received.count == expected)
             // Each message once to each of the two endpoints.
