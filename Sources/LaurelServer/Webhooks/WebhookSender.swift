@@ -3,11 +3,14 @@ import Foundation
 import LaurelStore
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
-/// Sends one webhook delivery: signed as Standard Webhooks says, at most `timeout` per attempt,
-/// redirects not followed, the SSRF guard checked again first.
+/// Sends one webhook delivery: signed as Standard Webhooks says, redirects not followed, the SSRF
+/// guard checked again first, and the whole attempt (DNS, connection, request, answer and its body)
+/// cut off at `timeout`.
 public struct WebhookSender: Sendable {
     public var policy: WebhookURLPolicy
+    /// The most an attempt takes, from its start to the last byte of the answer read.
     public var timeout: Duration = .seconds(10)
 
     public init(allowPrivateAddresses: Bool) { policy = WebhookURLPolicy(allowPrivate: allowPrivateAddresses) }
@@ -35,15 +38,32 @@ public struct WebhookSender: Sendable {
     }
 
     /// Makes one attempt and says how it went; never throws (a failure is an attempt too). The attempt is
-    /// signed and recorded at the time `clock` gives when it starts.
+    /// signed and recorded at the time `clock` gives when it starts, and it ends within `timeout` of its
+    /// start whatever the receiver does (a slow drip of its answer's body included).
     public func send(_ dispatch: WebhookDispatch, clock: any WallClock) async -> WebhookAttemptRecord {
         let now = clock.now()
         let started = ContinuousClock.now
-        func elapsed() -> Int { (ContinuousClock.now - started).wholeMilliseconds }
+        let answer = await Self.within(timeout) { await self.attempt(dispatch, now: now) }
+        let millis = (ContinuousClock.now - started).wholeMilliseconds
+        guard let answer else {
+            return WebhookAttemptRecord(at: now, statusCode: nil, error: "timed out after \(timeout.components.seconds) s", durationMillis: millis,
+                                        responseBody: nil)
+        }
+        return WebhookAttemptRecord(at: now, statusCode: answer.statusCode, error: answer.error, durationMillis: millis, responseBody: answer.body)
+    }
+
+    /// What an attempt got: a status and the start of the body, or why there was none.
+    struct Answer: Sendable {
+        var statusCode: Int?
+        var error: String?
+        var body: String?
+    }
+
+    private func attempt(_ dispatch: WebhookDispatch, now: Date) async -> Answer {
         do {
             try await policy.checkBeforeSending(dispatch.url)
         } catch {
-            return WebhookAttemptRecord(at: now, statusCode: nil, error: "refused: \(error.description)", durationMillis: elapsed(), responseBody: nil)
+            return Answer(error: "refused: \(error.description)")
         }
         let (headers, body) = Self.request(for: dispatch, timestamp: Int64(now.timeIntervalSince1970.rounded(.down)))
         var request = HTTPClientRequest(url: dispatch.url)
@@ -51,8 +71,7 @@ public struct WebhookSender: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let seconds = timeout.components.seconds
-            let response = try await Self.client.execute(request, timeout: .seconds(seconds))
+            let response = try await Self.client.execute(request, timeout: .seconds(timeout.components.seconds))
             var kept = ByteBuffer()
             do {
                 for try await chunk in response.body {
@@ -63,12 +82,51 @@ public struct WebhookSender: Sendable {
                 // The status is what counts; a body cut short is kept as far as it came.
             }
             let text = kept.readableBytes > 0 ? String(decoding: kept.readableBytesView, as: UTF8.self) : nil
-            return WebhookAttemptRecord(at: now, statusCode: Int(response.status.code), error: nil, durationMillis: elapsed(), responseBody: text)
+            return Answer(statusCode: Int(response.status.code), body: text)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return WebhookAttemptRecord(at: now, statusCode: nil, error: "timed out after \(timeout.components.seconds) s", durationMillis: elapsed(),
-                                        responseBody: nil)
+            return Answer(error: "timed out after \(timeout.components.seconds) s")
         } catch {
-            return WebhookAttemptRecord(at: now, statusCode: nil, error: "\(error)", durationMillis: elapsed(), responseBody: nil)
+            return Answer(error: "\(error)")
         }
+    }
+
+    /// `operation`'s result, or nil once `limit` has passed. The operation runs in a task of its own that is
+    /// cancelled then (AsyncHTTPClient closes the connection) and not waited for, so that even a step that
+    /// ignores cancellation (a getaddrinfo call) cannot hold the attempt past its limit.
+    static func within<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+        let work = Task { await operation() }
+        let first = FirstAnswer<T?>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                first.wait(continuation)
+                let timer = Task {
+                    try? await Task.sleep(for: limit)
+                    if first.answer(nil) { work.cancel() }
+                }
+                Task {
+                    let value = await work.value
+                    if first.answer(value) { timer.cancel() }
+                }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, Never>?>(nil)
+
+    func wait(_ continuation: CheckedContinuation<T, Never>) { self.continuation.withLock { $0 = continuation } }
+
+    /// Whether this was the first answer.
+    func answer(_ value: T) -> Bool {
+        guard let waiting = continuation.withLock({ state -> CheckedContinuation<T, Never>? in
+            defer { state = nil }
+            return state
+        }) else { return false }
+        waiting.resume(returning: value)
+        return true
     }
 }

@@ -198,6 +198,23 @@ import Testing
         }
     }
 
+    @Test
+    func anAttemptEndsWithinItsTimeOutEvenWhileTheAnswersBodyKeepsDripping() async throws {
+        try await WebhookReceiver.dripping { url in
+            var sender = WebhookSender(allowPrivateAddresses: true)
+            sender.timeout = .seconds(2)
+            let dispatch = WebhookDispatch(deliveryId: "whd_1", endpointId: "whe_1", programId: WebhookFixture.program, url: url,
+                                           secrets: [WebhookSignature.makeSecret()], messageId: "msg_1", type: MessageType.tierChanged, payload: "{}",
+                                           messageCreatedAt: WebhookFixture.start, roundAttempts: 0, firstAttemptAt: nil,
+                                           leaseUntil: WebhookFixture.start.addingTimeInterval(60))
+            let started = ContinuousClock.now
+            let attempt = await sender.send(dispatch, clock: ManualClock(WebhookFixture.start))
+            #expect(ContinuousClock.now - started < .seconds(5), "the attempt ends at its time-out, not when the body does")
+            #expect(attempt.statusCode == nil && attempt.error == "timed out after 2 s", "\(attempt)")
+            #expect(attempt.at == WebhookFixture.start && attempt.durationMillis >= 2000 && attempt.durationMillis < 5000)
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func aMembersLaterMessageWaitsForTheEarlierOneButOtherMembersDoNot(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)

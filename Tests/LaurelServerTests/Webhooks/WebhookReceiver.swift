@@ -46,6 +46,28 @@ final class WebhookReceiver: Sendable {
     }
 }
 
+extension WebhookReceiver {
+    /// Runs `body` with a receiver listening that answers 200 at once, then its body one byte every 200 ms
+    /// for a minute: never idle long enough for a read time-out.
+    static func dripping(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("/drip") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                for _ in 0..<300 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body("http://127.0.0.1:\(port)/drip")
+        }
+    }
+}
+
 /// Standard Webhooks verification written from the specification for the tests, independent of
 /// Laurel's signer: its own HMAC-SHA256 (RFC 2104 over SHA-256) and header parsing.
 enum SpecVerifier {
