@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import LaurelCore
 import LaurelStore
 import NIOCore
 import NIOHTTP1
@@ -15,14 +16,26 @@ public struct WebhookSender: Sendable {
 
     public init(allowPrivateAddresses: Bool) { policy = WebhookURLPolicy(allowPrivate: allowPrivateAddresses) }
 
-    /// One client for the process: no redirects, and a connect time-out within the attempt's.
-    static let client: HTTPClient = {
+    /// No redirects, and a connect time-out within the attempt's.
+    static func configuration() -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(10)),
                                                      connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32))
         configuration.httpVersion = .http1Only
         configuration.decompression = .disabled
+        return configuration
+    }
+
+    /// One client for the process, for URLs whose host is an IP address (its connections are reused).
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration())
+
+    /// A client of its own for one attempt to a host name: it connects to `address`, the one the SSRF guard
+    /// just checked, with the name kept for the Host header, TLS's SNI and the certificate check; it is shut
+    /// down after the attempt, so no connection opened under an earlier check is reused.
+    static func pinnedClient(connectingTo address: NetworkAddress, for host: String) -> HTTPClient {
+        var configuration = configuration()
+        configuration.dnsOverride = [host: address.description]
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    }
 
     /// The request the receiver gets; `timestamp` is this attempt's time in unix seconds.
     public static func request(for dispatch: WebhookDispatch, timestamp: Int64) -> (headers: [(String, String)], body: Data) {
@@ -59,9 +72,11 @@ public struct WebhookSender: Sendable {
         var body: String?
     }
 
+    /// The check, then the request; the answer's body read up to 1 KiB.
     private func attempt(_ dispatch: WebhookDispatch, now: Date) async -> Answer {
+        let address: NetworkAddress?
         do {
-            try await policy.checkBeforeSending(dispatch.url)
+            address = try await policy.checkBeforeSending(dispatch.url)
         } catch {
             return Answer(error: "refused: \(error.description)")
         }
@@ -70,8 +85,18 @@ public struct WebhookSender: Sendable {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        guard let address else { return await exchange(request, on: Self.client) }
+        // The host as AsyncHTTPClient reads it from the same text, so that the override applies.
+        guard let host = URL(string: dispatch.url)?.host else { return Answer(error: "refused: url has no host") }
+        let client = Self.pinnedClient(connectingTo: address, for: host)
+        let answer = await exchange(request, on: client)
+        try? await client.shutdown()
+        return answer
+    }
+
+    private func exchange(_ request: HTTPClientRequest, on client: HTTPClient) async -> Answer {
         do {
-            let response = try await Self.client.execute(request, timeout: .seconds(timeout.components.seconds))
+            let response = try await client.execute(request, timeout: .seconds(timeout.components.seconds))
             var kept = ByteBuffer()
             do {
                 for try await chunk in response.body {

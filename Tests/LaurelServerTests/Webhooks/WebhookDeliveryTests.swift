@@ -259,6 +259,54 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func aNameThatResolvesToAPrivateAddressIsRefusedAtCreationAndAtDeliveryTime(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        // hooks.example.com resolves to a public address, then (rebound) to a loopback one; internal.example.com to a private one.
+        let rebound = Flag(false)
+        let policy = WebhookURLPolicy(allowPrivate: false) { host in
+            switch host {
+            case "hooks.example.com": [NetworkAddress(rebound.value ? "127.0.0.1" : "93.184.215.14")!]
+            case "internal.example.com": [NetworkAddress("93.184.215.14")!, NetworkAddress("10.1.2.3")!]
+            default: nil
+            }
+        }
+        await #expect(throws: WebhookURLRefusal.notPublic(
+            "url's host internal.example.com resolves to 10.1.2.3, a private address; webhooks go to public addresses only")) {
+            try await policy.check("https://internal.example.com/hook")
+        }
+        try await policy.check("https://hooks.example.com/hook")
+        let endpoint = try await fixture.endpoint(url: "https://hooks.example.com/hook")
+
+        rebound.value = true
+        var sender = WebhookSender(allowPrivateAddresses: false)
+        sender.policy = policy
+        try await fixture.messages(1)
+        #expect(try await fixture.deliver(sender: sender) == 1)
+        let delivery = try #require(try await fixture.deliveries(endpoint).first)
+        #expect(delivery.status == .pending && delivery.attempts.count == 1 && delivery.attempts.first?.statusCode == nil)
+        #expect(delivery.attempts.first?.error
+            == "refused: url's host hooks.example.com resolves to 127.0.0.1, a loopback address; webhooks go to public addresses only")
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anAttemptConnectsToTheAddressTheGuardCheckedNotToAFreshLookup(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        let receiver = WebhookReceiver()
+        try await receiver.run { url in
+            // A name no system resolver knows: the request can only reach the receiver through the address checked.
+            let port = try #require(URLComponents(string: url)?.port)
+            let endpoint = try await fixture.endpoint(url: "http://receiver.invalid:\(port)/hook")
+            var sender = WebhookFixture.sender
+            sender.policy = WebhookURLPolicy(allowPrivate: true) { host in host == "receiver.invalid" ? [NetworkAddress("127.0.0.1")!] : nil }
+            let ids = try await fixture.messages(1)
+            #expect(try await fixture.deliver(sender: sender) == 1)
+            #expect(receiver.received.map(\.id) == ids)
+            #expect(receiver.received.first?.headers["host"] == "receiver.invalid:\(port)", "the name is kept for the Host header")
+            #expect(try await fixture.deliveries(endpoint).first?.status == .succeeded)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func tenThousandMessagesAreDeliveredNoneLostNoneTwice(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)
         let receiver = WebhookReceiver()
