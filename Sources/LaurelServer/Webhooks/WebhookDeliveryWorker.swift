@@ -63,14 +63,9 @@ public enum WebhookDeliveryWorker {
     /// What an attempt means for its delivery: done, tried again later, or given up.
     static func outcome(of attempt: WebhookAttemptRecord, for dispatch: WebhookDispatch, schedule: WebhookRetrySchedule,
                         random: Double) -> WebhookAttemptResult {
-        if attempt.succeeded { return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: .succeeded, gone: false) }
-        let next: WebhookAttemptResult.Next = switch schedule.afterFailure(attempt: dispatch.roundAttempts + 1,
-                                                                          firstAttempt: dispatch.firstAttemptAt ?? attempt.at, now: attempt.at, random: random) {
-        case .retry(let at): .retry(at: at)
-        case .failed: .failed
-        case .succeeded: .succeeded
-        }
-        return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: next, gone: attempt.statusCode == 410)
+        let next = schedule.after(succeeded: attempt.succeeded, attempt: dispatch.roundAttempts + 1, firstAttempt: dispatch.firstAttemptAt ?? attempt.at,
+                                  now: attempt.at, random: random)
+        return WebhookAttemptResult(dispatch: dispatch, attempt: attempt, next: next)
     }
 }
 

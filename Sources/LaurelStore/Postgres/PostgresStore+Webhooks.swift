@@ -47,8 +47,7 @@ extension PostgresStore {
             guard var endpoint = try await Self.fetchEndpoint(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("webhook endpoint \(id)")
             }
-            let enabling = patch.enabled == true && !endpoint.enabled
-            endpoint.apply(patch, now: now)
+            let enabling = endpoint.apply(patch, now: now)
             try await connection.query("""
                 UPDATE webhook_endpoints SET url = \(endpoint.url), description = \(endpoint.description), types = \(try JSONText.encode(endpoint.types)),
                        enabled = \(endpoint.enabled), disabled_reason = \(endpoint.disabledReason), updated_at = \(now.millis),
@@ -180,7 +179,7 @@ extension PostgresStore {
         var ids: [String] = [], messageIds: [String] = [], seqs: [Int64] = [], members: [String] = [], kinds: [String] = [], written: [Int64] = []
         for message in messages {
             let seq: Int64 = try message.get("seq"), type: String = try message.get("type")
-            guard seq > fromSeq, types.isEmpty || types.contains(type) else { continue }
+            guard seq > fromSeq, WebhookEndpointRecord.subscribes(types, to: type) else { continue }
             ids.append(Identifiers.make("whd", now: now))
             messageIds.append(try message.get("id"))
             seqs.append(seq)
@@ -230,10 +229,8 @@ extension PostgresStore {
                 ORDER BY d.next_attempt_at, d.message_seq
                 """, logger)
             return try rows.map { row in
-                var secrets = [try row.get("secret", String.self)]
-                if let previous = try row.get("previous_secret", String?.self), let until = try row.optionalDate("previous_secret_until"), now < until {
-                    secrets.append(previous)
-                }
+                let secrets = WebhookEndpointRecord.signingSecrets(secret: try row.get("secret"), previousSecret: try row.get("previous_secret", String?.self),
+                                                                   previousSecretUntil: try row.optionalDate("previous_secret_until"), at: now)
                 return WebhookDispatch(deliveryId: try row.get("id"), endpointId: try row.get("endpoint_id"), programId: try row.get("program_id"),
                                        url: try row.get("url"), secrets: secrets, messageId: try row.get("message_id"), type: try row.get("type"),
                                        payload: try row.get("body", String?.self) ?? "{}", messageCreatedAt: try row.date("message_created_at"),
@@ -247,16 +244,10 @@ extension PostgresStore {
         guard !results.isEmpty else { return }
         try await transaction { connection in
             for result in results {
-                let dispatch = result.dispatch, attempt = result.attempt
-                let firstAttempt = dispatch.firstAttemptAt ?? attempt.at
-                let (status, next): (WebhookDeliveryStatus, Date?) = switch result.next {
-                case .succeeded: (.succeeded, nil)
-                case .retry(let at): (.pending, at)
-                case .failed: (.failed, nil)
-                }
+                let dispatch = result.dispatch, attempt = result.attempt, (status, next) = result.delivery
                 let updated = try await connection.rows("""
                     UPDATE webhook_deliveries SET status = \(status.rawValue), next_attempt_at = \(next?.millis), lease_until = NULL,
-                           attempts = attempts + 1, round_attempts = round_attempts + 1, first_attempt_at = \(firstAttempt.millis)
+                           attempts = attempts + 1, round_attempts = round_attempts + 1, first_attempt_at = \(result.firstAttemptAt.millis)
                     WHERE id = \(dispatch.deliveryId) AND lease_until = \(dispatch.leaseUntil.millis) RETURNING id
                     """, logger)
                 guard !updated.isEmpty else { continue }
@@ -273,17 +264,15 @@ extension PostgresStore {
                 guard let endpoint = try await connection.row("""
                     UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, \(attempt.at.millis)) WHERE id = \(dispatch.endpointId)
                     RETURNING enabled, failing_since, url
-                    """, logger), try endpoint.get("enabled", Bool.self) else { continue }
-                let failingSince = try endpoint.optionalDate("failing_since") ?? attempt.at
-                guard let reason = WebhookDisabling.reason(gone: result.gone, failingSince: failingSince, attempt: attempt, next: result.next,
-                                                           firstAttempt: firstAttempt, schedule: schedule) else { continue }
+                    """, logger),
+                    let disabling = WebhookDisabling.after(result, enabled: try endpoint.get("enabled"), failingSince: try endpoint.optionalDate("failing_since"),
+                                                           url: try endpoint.get("url"), schedule: schedule) else { continue }
                 try await connection.query("""
-                    UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = \(reason), updated_at = \(attempt.at.millis) WHERE id = \(dispatch.endpointId)
+                    UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = \(disabling.reason), updated_at = \(attempt.at.millis)
+                    WHERE id = \(dispatch.endpointId)
                     """, logger: logger)
                 try await Self.emit(connection, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil,
-                                    payload: WebhookDisabling.payload(endpointId: dispatch.endpointId, url: try endpoint.get("url"), reason: reason,
-                                                                      at: attempt.at),
-                                    now: attempt.at, logger)
+                                    payload: disabling.payload, now: attempt.at, logger)
             }
         }
     }

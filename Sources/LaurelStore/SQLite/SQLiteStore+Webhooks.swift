@@ -39,8 +39,7 @@ extension SQLiteStore {
         try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
-            let enabling = patch.enabled == true && !endpoint.enabled
-            endpoint.apply(patch, now: now)
+            let enabling = endpoint.apply(patch, now: now)
             try db.run("""
                 UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
                        failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
@@ -133,7 +132,7 @@ extension SQLiteStore {
                 most = max(most, messages.count)
                 for message in messages {
                     let type: String = message["type"]
-                    guard types.isEmpty || types.contains(type) else { continue }
+                    guard WebhookEndpointRecord.subscribes(types, to: type) else { continue }
                     try db.run("""
                         INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
                                                         status, next_attempt_at, created_at)
@@ -174,18 +173,12 @@ extension SQLiteStore {
         guard !results.isEmpty else { return }
         try await write { db in
             for result in results {
-                let dispatch = result.dispatch, attempt = result.attempt
-                let firstAttempt = dispatch.firstAttemptAt ?? attempt.at
-                let (status, next): (WebhookDeliveryStatus, Date?) = switch result.next {
-                case .succeeded: (.succeeded, nil)
-                case .retry(let at): (.pending, at)
-                case .failed: (.failed, nil)
-                }
+                let dispatch = result.dispatch, attempt = result.attempt, (status, next) = result.delivery
                 try db.run("""
                     UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1,
                            round_attempts = round_attempts + 1, first_attempt_at = ?
                     WHERE id = ? AND lease_until = ?
-                    """, [status.rawValue, next?.millis, firstAttempt.millis, dispatch.deliveryId, dispatch.leaseUntil.millis])
+                    """, [status.rawValue, next?.millis, result.firstAttemptAt.millis, dispatch.deliveryId, dispatch.leaseUntil.millis])
                 guard db.changesCount > 0 else { continue }
                 try db.run("""
                     INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, duration_ms, response_body) VALUES (?, ?, ?, ?, ?, ?)
@@ -196,14 +189,11 @@ extension SQLiteStore {
                 }
                 try db.run("UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?", [attempt.at.millis, dispatch.endpointId])
                 guard let endpoint = try db.row("SELECT enabled, failing_since, url FROM webhook_endpoints WHERE id = ?", [dispatch.endpointId]),
-                      endpoint["enabled"] as Bool else { continue }
-                let failingSince = Date(millis: endpoint["failing_since"] as Int64? ?? attempt.at.millis)
-                guard let reason = WebhookDisabling.reason(gone: result.gone, failingSince: failingSince, attempt: attempt, next: result.next,
-                                                           firstAttempt: firstAttempt, schedule: schedule) else { continue }
+                      let disabling = WebhookDisabling.after(result, enabled: endpoint["enabled"], failingSince: (endpoint["failing_since"] as Int64?).map(Date.init(millis:)),
+                                                             url: endpoint["url"], schedule: schedule) else { continue }
                 try db.run("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
-                           [reason, attempt.at.millis, dispatch.endpointId])
-                try Self.emit(db, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil,
-                              payload: WebhookDisabling.payload(endpointId: dispatch.endpointId, url: endpoint["url"], reason: reason, at: attempt.at),
+                           [disabling.reason, attempt.at.millis, dispatch.endpointId])
+                try Self.emit(db, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil, payload: disabling.payload,
                               now: attempt.at)
             }
         }
@@ -252,10 +242,8 @@ extension SQLiteStore {
     }
 
     static func dispatch(_ row: Row, now: Date, leaseUntil: Date) -> WebhookDispatch {
-        var secrets = [row["secret"] as String]
-        if let previous = row["previous_secret"] as String?, let until = row["previous_secret_until"] as Int64?, now.millis < until {
-            secrets.append(previous)
-        }
+        let secrets = WebhookEndpointRecord.signingSecrets(secret: row["secret"], previousSecret: row["previous_secret"],
+                                                           previousSecretUntil: (row["previous_secret_until"] as Int64?).map(Date.init(millis:)), at: now)
         return WebhookDispatch(deliveryId: row["id"], endpointId: row["endpoint_id"], programId: row["program_id"], url: row["url"], secrets: secrets,
                                messageId: row["message_id"], type: row["type"], payload: row["body"] as String? ?? "{}",
                                messageCreatedAt: Date(millis: row["message_created_at"]), roundAttempts: row["round_attempts"],
