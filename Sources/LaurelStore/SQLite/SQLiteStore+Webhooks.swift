@@ -82,7 +82,8 @@ extension SQLiteStore {
                 SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND (? IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?
                 """, [endpointId, status?.rawValue, status?.rawValue, startingAfter ?? "~", limit + 1], Self.delivery)
             var page = Array(rows.prefix(limit))
-            for index in page.indices { page[index].attempts = try Self.attempts(db, deliveryId: page[index].id) }
+            let attempts = try Self.attempts(db, deliveryIds: page.map(\.id))
+            for index in page.indices { page[index].attempts = attempts[page[index].id] ?? [] }
             return Page(items: page, hasMore: rows.count > limit)
         }
     }
@@ -99,7 +100,7 @@ extension SQLiteStore {
             guard db.changesCount > 0, var delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else {
                 throw StoreError.notFound("webhook delivery \(deliveryId)")
             }
-            delivery.attempts = try Self.attempts(db, deliveryId: deliveryId)
+            delivery.attempts = try Self.attempts(db, deliveryIds: [deliveryId])[deliveryId] ?? []
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
     }
@@ -119,28 +120,57 @@ extension SQLiteStore {
         }
     }
 
+    /// Per program: the outbox read once from its endpoints' earliest cursor, every endpoint's deliveries
+    /// inserted with one statement, and every cursor moved with one more.
     public func fanOutWebhookMessages(now: Date, batchSize: Int) async throws -> Int {
         try await write { db in
-            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id")
+            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id", []) { row in
+                (id: row["id"] as String, programId: row["program_id"] as String, types: try JSONText.decode([String].self, row["types"]),
+                 cursor: row["cursor_seq"] as Int64)
+            }
             var most = 0
-            for endpoint in endpoints {
-                let id: String = endpoint["id"], programId: String = endpoint["program_id"]
-                let types = try JSONText.decode([String].self, endpoint["types"])
+            for (programId, subscribers) in Dictionary(grouping: endpoints, by: { $0.programId }) {
+                let from = subscribers.map { $0.cursor }.min() ?? 0
                 let messages = try db.rows("SELECT seq, id, type, member_id, created_at FROM outbox WHERE program_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                                           [programId, endpoint["cursor_seq"] as Int64, batchSize])
-                guard let last = messages.last else { continue }
-                most = max(most, messages.count)
-                for message in messages {
-                    let type: String = message["type"]
-                    guard WebhookEndpointRecord.subscribes(types, to: type) else { continue }
-                    try db.run("""
-                        INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
-                                                        status, next_attempt_at, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, message_id) DO NOTHING
-                        """, [Identifiers.make("whd", now: now), programId, id, message["id"] as String, message["seq"] as Int64,
-                              message["member_id"] as String?, type, message["created_at"] as Int64, now.millis, now.millis])
+                                           [programId, from, batchSize]) { row in
+                    (seq: row["seq"] as Int64, id: row["id"] as String, type: row["type"] as String, memberId: row["member_id"] as String?,
+                     createdAt: row["created_at"] as Int64)
                 }
-                try db.run("UPDATE webhook_endpoints SET cursor_seq = ? WHERE id = ?", [last["seq"] as Int64, id])
+                guard let last = messages.last?.seq else { continue }
+                most = max(most, messages.count)
+                // [id, endpoint, message, seq, member, type, written] per delivery.
+                var deliveries = JSONTextWriter()
+                deliveries.beginArray()
+                for endpoint in subscribers {
+                    for message in messages where message.seq > endpoint.cursor && WebhookEndpointRecord.subscribes(endpoint.types, to: message.type) {
+                        deliveries.element()
+                        deliveries.beginArray()
+                        for text in [Identifiers.make("whd", now: now), endpoint.id, message.id] {
+                            deliveries.element()
+                            deliveries.string(text)
+                        }
+                        deliveries.element()
+                        deliveries.int(Int(message.seq))
+                        deliveries.element()
+                        if let member = message.memberId { deliveries.string(member) } else { deliveries.raw("null") }
+                        deliveries.element()
+                        deliveries.string(message.type)
+                        deliveries.element()
+                        deliveries.int(Int(message.createdAt))
+                        deliveries.endArray()
+                    }
+                }
+                deliveries.endArray()
+                try db.run("""
+                    INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
+                                                    status, next_attempt_at, created_at)
+                    SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                           json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), 'pending', ?, ?
+                    FROM json_each(?) WHERE true
+                    ON CONFLICT (endpoint_id, message_id) DO NOTHING
+                    """, [programId, now.millis, now.millis, deliveries.text])
+                try db.run("UPDATE webhook_endpoints SET cursor_seq = max(cursor_seq, ?) WHERE id IN (SELECT value FROM json_each(?))",
+                           [last, try JSONText.encode(subscribers.map { $0.id })])
             }
             return most
         }
@@ -162,8 +192,9 @@ extension SQLiteStore {
                 """, [now.millis, now.millis, limit]) { row in
                 Self.dispatch(row, now: now, leaseUntil: leaseUntil)
             }
-            for dispatch in dispatches {
-                try db.run("UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?", [leaseUntil.millis, dispatch.deliveryId])
+            if !dispatches.isEmpty {
+                try db.run("UPDATE webhook_deliveries SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))",
+                           [leaseUntil.millis, try JSONText.encode(dispatches.map(\.deliveryId))])
             }
             return dispatches
         }
@@ -234,11 +265,17 @@ extension SQLiteStore {
                               attempts: [])
     }
 
-    static func attempts(_ db: Database, deliveryId: String) throws -> [WebhookAttemptRecord] {
-        try db.rows("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY seq", [deliveryId]) { row in
-            WebhookAttemptRecord(at: Date(millis: row["attempted_at"]), statusCode: row["status_code"], error: row["error"],
-                                 durationMillis: row["duration_ms"], responseBody: row["response_body"])
+    /// The attempts of each delivery, oldest first, read with one statement.
+    static func attempts(_ db: Database, deliveryIds: [String]) throws -> [String: [WebhookAttemptRecord]] {
+        guard !deliveryIds.isEmpty else { return [:] }
+        let rows = try db.rows("SELECT * FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                               [try JSONText.encode(deliveryIds)]) { row in
+            (row["delivery_id"] as String, WebhookAttemptRecord(at: Date(millis: row["attempted_at"]), statusCode: row["status_code"], error: row["error"],
+                                                                durationMillis: row["duration_ms"], responseBody: row["response_body"]))
         }
+        var attempts: [String: [WebhookAttemptRecord]] = [:]
+        for (deliveryId, attempt) in rows { attempts[deliveryId, default: []].append(attempt) }
+        return attempts
     }
 
     static func dispatch(_ row: Row, now: Date, leaseUntil: Date) -> WebhookDispatch {
