@@ -126,7 +126,7 @@ extension PostgresStore {
         }
     }
 
-    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
@@ -136,7 +136,7 @@ extension PostgresStore {
             guard let row = try await connection.row("""
                 INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, payload, message_created_at,
                                                 status, next_attempt_at, created_at)
-                VALUES (\(deliveryId), \(programId), \(endpointId), \(messageId), 0, NULL, \(type), \(payload), \(now.millis), 'pending',
+                VALUES (\(deliveryId), \(programId), \(endpointId), \(messageId), 0, NULL, \(MessageType.webhookTest), \(payload), \(now.millis), 'pending',
                         \(now.millis), \(now.millis))
                 RETURNING *
                 """, logger) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
@@ -228,7 +228,7 @@ extension PostgresStore {
             guard !claimed.isEmpty else { return [] }
             let rows = try await connection.rows("""
                 SELECT d.id, d.endpoint_id, d.program_id, d.message_id, d.type, coalesce(d.payload, o.payload) AS body, d.message_created_at,
-                       d.round_attempts, d.first_attempt_at, d.message_seq, e.url, e.secret, e.previous_secret, e.previous_secret_until
+                       d.round_attempts, d.first_attempt_at, e.url, e.secret, e.previous_secret, e.previous_secret_until
                 FROM webhook_deliveries d
                 JOIN webhook_endpoints e ON e.id = d.endpoint_id
                 LEFT JOIN outbox o ON o.seq = d.message_seq AND d.payload IS NULL

@@ -12,10 +12,13 @@ extension SQLiteStore {
             }
             // Writes are serialised: every message committed so far has a sequence number up to this one.
             let last: Int64 = try db.row("SELECT coalesce(max(seq), 0) AS last FROM outbox")?["last"] ?? 0
+            // `cursor_xid` (PostgreSQL's) keeps its default 0 here and is never read; `from_seq` is never read here
+            // either (the cursor starts at the last message) but is NOT NULL without a default since v10, and
+            // dropping either would rebuild the table for nothing read or written in a loop.
             try db.run("""
-                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_xid, cursor_seq,
-                                               from_seq, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, 0, ?, ?, ?, ?)
+                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_seq, from_seq,
+                                               created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
                 """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.secret,
                       last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
             return try Self.remember(db, programId: endpoint.programId, idempotency, endpoint, now: endpoint.createdAt)
@@ -105,7 +108,7 @@ extension SQLiteStore {
         }
     }
 
-    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
         try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
@@ -114,7 +117,7 @@ extension SQLiteStore {
                 INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, payload, message_created_at,
                                                 status, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, 0, NULL, ?, ?, ?, 'pending', ?, ?)
-                """, [deliveryId, programId, endpointId, messageId, type, payload, now.millis, now.millis, now.millis])
+                """, [deliveryId, programId, endpointId, messageId, MessageType.webhookTest, payload, now.millis, now.millis, now.millis])
             guard let delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
