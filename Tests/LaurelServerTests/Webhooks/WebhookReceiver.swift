@@ -11,6 +11,8 @@ import Testing
 /// status `answer` gives for it (by the number of requests before it, and its webhook-id).
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
+        /// The request's target: path and query (which endpoint it was sent to).
+        let target: String
         let headers: [String: String]
         let body: Data
         var id: String { headers["webhook-id"] ?? "" }
@@ -33,7 +35,7 @@ final class WebhookReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 4 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let received = Received(headers: headers, body: Data(buffer: bytes))
+            let received = Received(target: request.uri.description, headers: headers, body: Data(buffer: bytes))
             let index = self.state.withLock { state in state.append(received); return state.count - 1 }
             let status = self.answer(index, received)
             return Response(status: HTTPResponse.Status(code: status), body: ResponseBody(byteBuffer: ByteBuffer(string: "answer \(status)")))
