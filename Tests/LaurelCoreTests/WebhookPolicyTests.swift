@@ -33,6 +33,8 @@ import Testing
         #expect(schedule.afterFailure(attempt: 1, firstAttempt: start, now: start, random: 0.5) == .retry(at: start.addingTimeInterval(5)))
         #expect(schedule.afterFailure(attempt: 1, firstAttempt: start, now: start, random: 0) == .retry(at: start.addingTimeInterval(4.5)))
         #expect(schedule.afterFailure(attempt: 2, firstAttempt: start, now: start, random: 1) == .retry(at: start.addingTimeInterval(330)))
+        #expect(schedule.after(succeeded: true, attempt: 12, firstAttempt: start, now: start.addingTimeInterval(80 * 3600), random: 0.5) == .succeeded)
+        #expect(schedule.after(succeeded: false, attempt: 1, firstAttempt: start, now: start, random: 0.5) == .retry(at: start.addingTimeInterval(5)))
         // Without jitter: attempts at 0, 5 s, 5 min 5 s, … the 12th at about 67.6 h; the next would pass 72 h.
         var now = start, attempts = 0
         while true {

@@ -19,7 +19,7 @@ public struct WebhookRetrySchedule: Sendable {
 
     public init() {}
 
-    /// What happens to a delivery after an attempt.
+    /// What happens to a delivery after an attempt: a success is final, a failure is retried or gives up.
     public enum Decision: Hashable, Sendable {
         case succeeded
         case retry(at: Date)
@@ -29,6 +29,11 @@ public struct WebhookRetrySchedule: Sendable {
     /// The delay after the `attempt`-th failed attempt of a round (1 = the first), before jitter.
     public func delay(afterAttempt attempt: Int) -> TimeInterval {
         delays[min(max(attempt, 1), delays.count) - 1]
+    }
+
+    /// The decision after an attempt at `now` that `succeeded` or not: `.succeeded`, or `afterFailure`.
+    public func after(succeeded: Bool, attempt: Int, firstAttempt: Date, now: Date, random: Double) -> Decision {
+        succeeded ? .succeeded : afterFailure(attempt: attempt, firstAttempt: firstAttempt, now: now, random: random)
     }
 
     /// The decision after a failed attempt at `now`, the `attempt`-th of a round that started at

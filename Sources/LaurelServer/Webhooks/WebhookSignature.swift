@@ -29,7 +29,13 @@ public enum WebhookSignature {
     /// The body sent: `{"data": <the message payload>, "timestamp": <when it was written>, "type": …}`, keys
     /// sorted, the payload's bytes as the outbox holds them, so every attempt sends the same bytes.
     public static func body(type: String, createdAt: Date, payload: String) -> Data {
-        let quotedType = (try? JSONEncoder().encode(type)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
-        return Data("{\"data\":\(payload),\"timestamp\":\"\(Timestamps.format(createdAt))\",\"type\":\(quotedType)}".utf8)
+        var body = JSONTextWriter(capacity: payload.utf8.count + 96)
+        body.beginObject()
+        body.key("data")
+        body.raw(payload)
+        body.field("timestamp", Timestamps.format(createdAt))
+        body.field("type", type)
+        body.endObject()
+        return Data(body.bytes)
     }
 }

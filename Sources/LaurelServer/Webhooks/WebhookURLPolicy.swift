@@ -31,7 +31,13 @@ public struct WebhookURLPolicy: Sendable {
     /// (the check before each attempt still applies).
     public var resolveTimeout: Duration = .seconds(3)
 
-    public init(allowPrivate: Bool) { self.allowPrivate = allowPrivate }
+    /// What a name resolves to (nil: it does not); getaddrinfo unless a test injects another.
+    public var resolver: @Sendable (_ host: String) async -> [NetworkAddress]?
+
+    public init(allowPrivate: Bool, resolver: @escaping @Sendable (_ host: String) async -> [NetworkAddress]? = { await WebhookURLPolicy.systemResolve($0) }) {
+        self.allowPrivate = allowPrivate
+        self.resolver = resolver
+    }
 
     /// The URL's host when its form is acceptable; refuses malformed URLs, other schemes,
     /// credentials, `localhost` and non-public IP literals.
@@ -61,17 +67,27 @@ public struct WebhookURLPolicy: Sendable {
     public func check(_ text: String) async throws(WebhookURLRefusal) {
         let host = try host(of: text)
         guard !allowPrivate, NetworkAddress(host) == nil else { return }
-        let addresses = await Self.resolve(host, within: resolveTimeout) ?? []
+        let addresses = await resolve(host, within: resolveTimeout) ?? []
         try Self.refuseNonPublic(host: host, addresses)
     }
 
-    /// The check before an attempt: the form, and every address the host resolves to now; a name that
-    /// does not resolve is refused too (there is nowhere to send).
-    public func checkBeforeSending(_ text: String) async throws(WebhookURLRefusal) {
+    /// The check before an attempt: the form, and every address a host name resolves to now; a name that
+    /// does not resolve is refused too (there is nowhere to send). Answers the address the attempt must
+    /// connect to, one of those just checked (its first IPv4 one, else its first; nil for an IP literal, checked as written): the sender
+    /// connects there rather than resolving the name again, so a name that resolves elsewhere a moment
+    /// later (DNS rebinding) cannot lead it to an address this check did not see. With private
+    /// addresses allowed, names are resolved and pinned alike, but any address is accepted.
+    public func checkBeforeSending(_ text: String) async throws(WebhookURLRefusal) -> NetworkAddress? {
         let host = try host(of: text)
-        guard !allowPrivate, NetworkAddress(host) == nil else { return }
-        guard let addresses = await Self.resolve(host, within: .seconds(10)), !addresses.isEmpty else { throw .invalid("could not resolve \(host)") }
-        try Self.refuseNonPublic(host: host, addresses)
+        guard NetworkAddress(host) == nil else { return nil }
+        guard let addresses = await resolve(host, within: .seconds(10)), let first = Self.preferred(addresses) else { throw .invalid("could not resolve \(host)") }
+        if !allowPrivate { try Self.refuseNonPublic(host: host, addresses) }
+        return first
+    }
+
+    /// The address an attempt connects to: the first IPv4 one, else the first.
+    static func preferred(_ addresses: [NetworkAddress]) -> NetworkAddress? {
+        addresses.first { if case .v4 = $0 { true } else { false } } ?? addresses.first
     }
 
     private static func refuseNonPublic(host: String, _ addresses: [NetworkAddress]) throws(WebhookURLRefusal) {
@@ -82,19 +98,15 @@ public struct WebhookURLPolicy: Sendable {
         }
     }
 
-    /// Every address `host` resolves to within `limit`; nil when it does not resolve in time.
-    static func resolve(_ host: String, within limit: Duration) async -> [NetworkAddress]? {
-        await withTaskGroup(of: [NetworkAddress]?.self) { group in
-            group.addTask { await Self.resolve(host) }
-            group.addTask { try? await Task.sleep(for: limit); return nil }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+    /// Every address `host` resolves to within `limit`; nil when it does not resolve in time (a lookup still
+    /// running then is left to finish on its own).
+    func resolve(_ host: String, within limit: Duration) async -> [NetworkAddress]? {
+        let resolver = self.resolver
+        return await WebhookSender.within(limit) { await resolver(host) } ?? nil
     }
 
     /// Every address `host` resolves to (getaddrinfo, off the cooperative pool); nil when it does not resolve.
-    static func resolve(_ host: String) async -> [NetworkAddress]? {
+    public static func systemResolve(_ host: String) async -> [NetworkAddress]? {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: resolveBlocking(host)) }
         }

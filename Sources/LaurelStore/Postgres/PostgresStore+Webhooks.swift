@@ -47,8 +47,7 @@ extension PostgresStore {
             guard var endpoint = try await Self.fetchEndpoint(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("webhook endpoint \(id)")
             }
-            let enabling = patch.enabled == true && !endpoint.enabled
-            endpoint.apply(patch, now: now)
+            let enabling = endpoint.apply(patch, now: now)
             try await connection.query("""
                 UPDATE webhook_endpoints SET url = \(endpoint.url), description = \(endpoint.description), types = \(try JSONText.encode(endpoint.types)),
                        enabled = \(endpoint.enabled), disabled_reason = \(endpoint.disabledReason), updated_at = \(now.millis),
@@ -127,7 +126,7 @@ extension PostgresStore {
         }
     }
 
-    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
@@ -137,7 +136,7 @@ extension PostgresStore {
             guard let row = try await connection.row("""
                 INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, payload, message_created_at,
                                                 status, next_attempt_at, created_at)
-                VALUES (\(deliveryId), \(programId), \(endpointId), \(messageId), 0, NULL, \(type), \(payload), \(now.millis), 'pending',
+                VALUES (\(deliveryId), \(programId), \(endpointId), \(messageId), 0, NULL, \(MessageType.webhookTest), \(payload), \(now.millis), 'pending',
                         \(now.millis), \(now.millis))
                 RETURNING *
                 """, logger) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
@@ -146,8 +145,15 @@ extension PostgresStore {
     }
 
     public func fanOutWebhookMessages(now: Date, batchSize: Int) async throws -> Int {
+        // Only endpoints with a message past their cursor and the horizon: one index probe each, so that an
+        // idle node takes no transaction and no row lock per endpoint every second.
         let endpoints = try await read { connection in
-            try await connection.rows("SELECT id FROM webhook_endpoints WHERE enabled ORDER BY id", logger).map { try $0.get("id", String.self) }
+            try await connection.rows("""
+                SELECT e.id FROM webhook_endpoints e
+                WHERE e.enabled AND EXISTS (SELECT 1 FROM outbox o WHERE o.program_id = e.program_id AND (o.xid, o.seq) > (e.cursor_xid, e.cursor_seq)
+                                                                   AND o.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)
+                ORDER BY e.id
+                """, logger).map { try $0.get("id", String.self) }
         }
         var most = 0
         for id in endpoints {
@@ -180,7 +186,7 @@ extension PostgresStore {
         var ids: [String] = [], messageIds: [String] = [], seqs: [Int64] = [], members: [String] = [], kinds: [String] = [], written: [Int64] = []
         for message in messages {
             let seq: Int64 = try message.get("seq"), type: String = try message.get("type")
-            guard seq > fromSeq, types.isEmpty || types.contains(type) else { continue }
+            guard seq > fromSeq, WebhookEndpointRecord.subscribes(types, to: type) else { continue }
             ids.append(Identifiers.make("whd", now: now))
             messageIds.append(try message.get("id"))
             seqs.append(seq)
@@ -222,7 +228,7 @@ extension PostgresStore {
             guard !claimed.isEmpty else { return [] }
             let rows = try await connection.rows("""
                 SELECT d.id, d.endpoint_id, d.program_id, d.message_id, d.type, coalesce(d.payload, o.payload) AS body, d.message_created_at,
-                       d.round_attempts, d.first_attempt_at, d.message_seq, e.url, e.secret, e.previous_secret, e.previous_secret_until
+                       d.round_attempts, d.first_attempt_at, e.url, e.secret, e.previous_secret, e.previous_secret_until
                 FROM webhook_deliveries d
                 JOIN webhook_endpoints e ON e.id = d.endpoint_id
                 LEFT JOIN outbox o ON o.seq = d.message_seq AND d.payload IS NULL
@@ -230,10 +236,8 @@ extension PostgresStore {
                 ORDER BY d.next_attempt_at, d.message_seq
                 """, logger)
             return try rows.map { row in
-                var secrets = [try row.get("secret", String.self)]
-                if let previous = try row.get("previous_secret", String?.self), let until = try row.optionalDate("previous_secret_until"), now < until {
-                    secrets.append(previous)
-                }
+                let secrets = WebhookEndpointRecord.signingSecrets(secret: try row.get("secret"), previousSecret: try row.get("previous_secret", String?.self),
+                                                                   previousSecretUntil: try row.optionalDate("previous_secret_until"), at: now)
                 return WebhookDispatch(deliveryId: try row.get("id"), endpointId: try row.get("endpoint_id"), programId: try row.get("program_id"),
                                        url: try row.get("url"), secrets: secrets, messageId: try row.get("message_id"), type: try row.get("type"),
                                        payload: try row.get("body", String?.self) ?? "{}", messageCreatedAt: try row.date("message_created_at"),
@@ -247,16 +251,10 @@ extension PostgresStore {
         guard !results.isEmpty else { return }
         try await transaction { connection in
             for result in results {
-                let dispatch = result.dispatch, attempt = result.attempt
-                let firstAttempt = dispatch.firstAttemptAt ?? attempt.at
-                let (status, next): (WebhookDeliveryStatus, Date?) = switch result.next {
-                case .succeeded: (.succeeded, nil)
-                case .retry(let at): (.pending, at)
-                case .failed: (.failed, nil)
-                }
+                let dispatch = result.dispatch, attempt = result.attempt, (status, next) = result.delivery
                 let updated = try await connection.rows("""
                     UPDATE webhook_deliveries SET status = \(status.rawValue), next_attempt_at = \(next?.millis), lease_until = NULL,
-                           attempts = attempts + 1, round_attempts = round_attempts + 1, first_attempt_at = \(firstAttempt.millis)
+                           attempts = attempts + 1, round_attempts = round_attempts + 1, first_attempt_at = \(result.firstAttemptAt.millis)
                     WHERE id = \(dispatch.deliveryId) AND lease_until = \(dispatch.leaseUntil.millis) RETURNING id
                     """, logger)
                 guard !updated.isEmpty else { continue }
@@ -273,17 +271,15 @@ extension PostgresStore {
                 guard let endpoint = try await connection.row("""
                     UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, \(attempt.at.millis)) WHERE id = \(dispatch.endpointId)
                     RETURNING enabled, failing_since, url
-                    """, logger), try endpoint.get("enabled", Bool.self) else { continue }
-                let failingSince = try endpoint.optionalDate("failing_since") ?? attempt.at
-                guard let reason = WebhookDisabling.reason(gone: result.gone, failingSince: failingSince, attempt: attempt, next: result.next,
-                                                           firstAttempt: firstAttempt, schedule: schedule) else { continue }
+                    """, logger),
+                    let disabling = WebhookDisabling.after(result, enabled: try endpoint.get("enabled"), failingSince: try endpoint.optionalDate("failing_since"),
+                                                           url: try endpoint.get("url"), schedule: schedule) else { continue }
                 try await connection.query("""
-                    UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = \(reason), updated_at = \(attempt.at.millis) WHERE id = \(dispatch.endpointId)
+                    UPDATE webhook_endpoints SET enabled = FALSE, disabled_reason = \(disabling.reason), updated_at = \(attempt.at.millis)
+                    WHERE id = \(dispatch.endpointId)
                     """, logger: logger)
                 try await Self.emit(connection, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil,
-                                    payload: WebhookDisabling.payload(endpointId: dispatch.endpointId, url: try endpoint.get("url"), reason: reason,
-                                                                      at: attempt.at),
-                                    now: attempt.at, logger)
+                                    payload: disabling.payload, now: attempt.at, logger)
             }
         }
     }

@@ -12,10 +12,13 @@ extension SQLiteStore {
             }
             // Writes are serialised: every message committed so far has a sequence number up to this one.
             let last: Int64 = try db.row("SELECT coalesce(max(seq), 0) AS last FROM outbox")?["last"] ?? 0
+            // `cursor_xid` (PostgreSQL's) keeps its default 0 here and is never read; `from_seq` is never read here
+            // either (the cursor starts at the last message) but is NOT NULL without a default since v10, and
+            // dropping either would rebuild the table for nothing read or written in a loop.
             try db.run("""
-                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_xid, cursor_seq,
-                                               from_seq, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, 0, ?, ?, ?, ?)
+                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_seq, from_seq,
+                                               created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
                 """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.secret,
                       last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
             return try Self.remember(db, programId: endpoint.programId, idempotency, endpoint, now: endpoint.createdAt)
@@ -39,8 +42,7 @@ extension SQLiteStore {
         try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
-            let enabling = patch.enabled == true && !endpoint.enabled
-            endpoint.apply(patch, now: now)
+            let enabling = endpoint.apply(patch, now: now)
             try db.run("""
                 UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
                        failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
@@ -83,7 +85,8 @@ extension SQLiteStore {
                 SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND (? IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?
                 """, [endpointId, status?.rawValue, status?.rawValue, startingAfter ?? "~", limit + 1], Self.delivery)
             var page = Array(rows.prefix(limit))
-            for index in page.indices { page[index].attempts = try Self.attempts(db, deliveryId: page[index].id) }
+            let attempts = try Self.attempts(db, deliveryIds: page.map(\.id))
+            for index in page.indices { page[index].attempts = attempts[page[index].id] ?? [] }
             return Page(items: page, hasMore: rows.count > limit)
         }
     }
@@ -100,12 +103,12 @@ extension SQLiteStore {
             guard db.changesCount > 0, var delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else {
                 throw StoreError.notFound("webhook delivery \(deliveryId)")
             }
-            delivery.attempts = try Self.attempts(db, deliveryId: deliveryId)
+            delivery.attempts = try Self.attempts(db, deliveryIds: [deliveryId])[deliveryId] ?? []
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
     }
 
-    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+    public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
         try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
@@ -114,34 +117,63 @@ extension SQLiteStore {
                 INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, payload, message_created_at,
                                                 status, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, 0, NULL, ?, ?, ?, 'pending', ?, ?)
-                """, [deliveryId, programId, endpointId, messageId, type, payload, now.millis, now.millis, now.millis])
+                """, [deliveryId, programId, endpointId, messageId, MessageType.webhookTest, payload, now.millis, now.millis, now.millis])
             guard let delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
     }
 
+    /// Per program: the outbox read once from its endpoints' earliest cursor, every endpoint's deliveries
+    /// inserted with one statement, and every cursor moved with one more.
     public func fanOutWebhookMessages(now: Date, batchSize: Int) async throws -> Int {
         try await write { db in
-            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id")
+            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id", []) { row in
+                (id: row["id"] as String, programId: row["program_id"] as String, types: try JSONText.decode([String].self, row["types"]),
+                 cursor: row["cursor_seq"] as Int64)
+            }
             var most = 0
-            for endpoint in endpoints {
-                let id: String = endpoint["id"], programId: String = endpoint["program_id"]
-                let types = try JSONText.decode([String].self, endpoint["types"])
+            for (programId, subscribers) in Dictionary(grouping: endpoints, by: { $0.programId }) {
+                let from = subscribers.map { $0.cursor }.min() ?? 0
                 let messages = try db.rows("SELECT seq, id, type, member_id, created_at FROM outbox WHERE program_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                                           [programId, endpoint["cursor_seq"] as Int64, batchSize])
-                guard let last = messages.last else { continue }
-                most = max(most, messages.count)
-                for message in messages {
-                    let type: String = message["type"]
-                    guard types.isEmpty || types.contains(type) else { continue }
-                    try db.run("""
-                        INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
-                                                        status, next_attempt_at, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, message_id) DO NOTHING
-                        """, [Identifiers.make("whd", now: now), programId, id, message["id"] as String, message["seq"] as Int64,
-                              message["member_id"] as String?, type, message["created_at"] as Int64, now.millis, now.millis])
+                                           [programId, from, batchSize]) { row in
+                    (seq: row["seq"] as Int64, id: row["id"] as String, type: row["type"] as String, memberId: row["member_id"] as String?,
+                     createdAt: row["created_at"] as Int64)
                 }
-                try db.run("UPDATE webhook_endpoints SET cursor_seq = ? WHERE id = ?", [last["seq"] as Int64, id])
+                guard let last = messages.last?.seq else { continue }
+                most = max(most, messages.count)
+                // [id, endpoint, message, seq, member, type, written] per delivery.
+                var deliveries = JSONTextWriter()
+                deliveries.beginArray()
+                for endpoint in subscribers {
+                    for message in messages where message.seq > endpoint.cursor && WebhookEndpointRecord.subscribes(endpoint.types, to: message.type) {
+                        deliveries.element()
+                        deliveries.beginArray()
+                        for text in [Identifiers.make("whd", now: now), endpoint.id, message.id] {
+                            deliveries.element()
+                            deliveries.string(text)
+                        }
+                        deliveries.element()
+                        deliveries.int(Int(message.seq))
+                        deliveries.element()
+                        if let member = message.memberId { deliveries.string(member) } else { deliveries.raw("null") }
+                        deliveries.element()
+                        deliveries.string(message.type)
+                        deliveries.element()
+                        deliveries.int(Int(message.createdAt))
+                        deliveries.endArray()
+                    }
+                }
+                deliveries.endArray()
+                try db.run("""
+                    INSERT INTO webhook_deliveries (id, program_id, endpoint_id, message_id, message_seq, member_id, type, message_created_at,
+                                                    status, next_attempt_at, created_at)
+                    SELECT json_extract(value, '$[0]'), ?, json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+                           json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]'), 'pending', ?, ?
+                    FROM json_each(?) WHERE true
+                    ON CONFLICT (endpoint_id, message_id) DO NOTHING
+                    """, [programId, now.millis, now.millis, deliveries.text])
+                try db.run("UPDATE webhook_endpoints SET cursor_seq = max(cursor_seq, ?) WHERE id IN (SELECT value FROM json_each(?))",
+                           [last, try JSONText.encode(subscribers.map { $0.id })])
             }
             return most
         }
@@ -163,8 +195,9 @@ extension SQLiteStore {
                 """, [now.millis, now.millis, limit]) { row in
                 Self.dispatch(row, now: now, leaseUntil: leaseUntil)
             }
-            for dispatch in dispatches {
-                try db.run("UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?", [leaseUntil.millis, dispatch.deliveryId])
+            if !dispatches.isEmpty {
+                try db.run("UPDATE webhook_deliveries SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))",
+                           [leaseUntil.millis, try JSONText.encode(dispatches.map(\.deliveryId))])
             }
             return dispatches
         }
@@ -174,18 +207,12 @@ extension SQLiteStore {
         guard !results.isEmpty else { return }
         try await write { db in
             for result in results {
-                let dispatch = result.dispatch, attempt = result.attempt
-                let firstAttempt = dispatch.firstAttemptAt ?? attempt.at
-                let (status, next): (WebhookDeliveryStatus, Date?) = switch result.next {
-                case .succeeded: (.succeeded, nil)
-                case .retry(let at): (.pending, at)
-                case .failed: (.failed, nil)
-                }
+                let dispatch = result.dispatch, attempt = result.attempt, (status, next) = result.delivery
                 try db.run("""
                     UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_until = NULL, attempts = attempts + 1,
                            round_attempts = round_attempts + 1, first_attempt_at = ?
                     WHERE id = ? AND lease_until = ?
-                    """, [status.rawValue, next?.millis, firstAttempt.millis, dispatch.deliveryId, dispatch.leaseUntil.millis])
+                    """, [status.rawValue, next?.millis, result.firstAttemptAt.millis, dispatch.deliveryId, dispatch.leaseUntil.millis])
                 guard db.changesCount > 0 else { continue }
                 try db.run("""
                     INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, duration_ms, response_body) VALUES (?, ?, ?, ?, ?, ?)
@@ -196,14 +223,11 @@ extension SQLiteStore {
                 }
                 try db.run("UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?) WHERE id = ?", [attempt.at.millis, dispatch.endpointId])
                 guard let endpoint = try db.row("SELECT enabled, failing_since, url FROM webhook_endpoints WHERE id = ?", [dispatch.endpointId]),
-                      endpoint["enabled"] as Bool else { continue }
-                let failingSince = Date(millis: endpoint["failing_since"] as Int64? ?? attempt.at.millis)
-                guard let reason = WebhookDisabling.reason(gone: result.gone, failingSince: failingSince, attempt: attempt, next: result.next,
-                                                           firstAttempt: firstAttempt, schedule: schedule) else { continue }
+                      let disabling = WebhookDisabling.after(result, enabled: endpoint["enabled"], failingSince: (endpoint["failing_since"] as Int64?).map(Date.init(millis:)),
+                                                             url: endpoint["url"], schedule: schedule) else { continue }
                 try db.run("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
-                           [reason, attempt.at.millis, dispatch.endpointId])
-                try Self.emit(db, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil,
-                              payload: WebhookDisabling.payload(endpointId: dispatch.endpointId, url: endpoint["url"], reason: reason, at: attempt.at),
+                           [disabling.reason, attempt.at.millis, dispatch.endpointId])
+                try Self.emit(db, programId: dispatch.programId, type: MessageType.webhookEndpointDisabled, memberId: nil, payload: disabling.payload,
                               now: attempt.at)
             }
         }
@@ -244,18 +268,22 @@ extension SQLiteStore {
                               attempts: [])
     }
 
-    static func attempts(_ db: Database, deliveryId: String) throws -> [WebhookAttemptRecord] {
-        try db.rows("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY seq", [deliveryId]) { row in
-            WebhookAttemptRecord(at: Date(millis: row["attempted_at"]), statusCode: row["status_code"], error: row["error"],
-                                 durationMillis: row["duration_ms"], responseBody: row["response_body"])
+    /// The attempts of each delivery, oldest first, read with one statement.
+    static func attempts(_ db: Database, deliveryIds: [String]) throws -> [String: [WebhookAttemptRecord]] {
+        guard !deliveryIds.isEmpty else { return [:] }
+        let rows = try db.rows("SELECT * FROM webhook_attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                               [try JSONText.encode(deliveryIds)]) { row in
+            (row["delivery_id"] as String, WebhookAttemptRecord(at: Date(millis: row["attempted_at"]), statusCode: row["status_code"], error: row["error"],
+                                                                durationMillis: row["duration_ms"], responseBody: row["response_body"]))
         }
+        var attempts: [String: [WebhookAttemptRecord]] = [:]
+        for (deliveryId, attempt) in rows { attempts[deliveryId, default: []].append(attempt) }
+        return attempts
     }
 
     static func dispatch(_ row: Row, now: Date, leaseUntil: Date) -> WebhookDispatch {
-        var secrets = [row["secret"] as String]
-        if let previous = row["previous_secret"] as String?, let until = row["previous_secret_until"] as Int64?, now.millis < until {
-            secrets.append(previous)
-        }
+        let secrets = WebhookEndpointRecord.signingSecrets(secret: row["secret"], previousSecret: row["previous_secret"],
+                                                           previousSecretUntil: (row["previous_secret_until"] as Int64?).map(Date.init(millis:)), at: now)
         return WebhookDispatch(deliveryId: row["id"], endpointId: row["endpoint_id"], programId: row["program_id"], url: row["url"], secrets: secrets,
                                messageId: row["message_id"], type: row["type"], payload: row["body"] as String? ?? "{}",
                                messageCreatedAt: Date(millis: row["message_created_at"]), roundAttempts: row["round_attempts"],

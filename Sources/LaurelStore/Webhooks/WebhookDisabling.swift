@@ -4,7 +4,9 @@ import LaurelCore
 /// The changes to an endpoint both backends make alike: a patch, a secret rotation, and when and
 /// why an endpoint that keeps failing is disabled.
 extension WebhookEndpointRecord {
-    mutating func apply(_ patch: WebhookEndpointPatch, now: Date) {
+    /// Applies the patch; answers whether it enabled a disabled endpoint (whose failing streak then starts over).
+    mutating func apply(_ patch: WebhookEndpointPatch, now: Date) -> Bool {
+        let enabling = patch.enabled == true && !enabled
         if let url = patch.url { self.url = url }
         if let types = patch.types { self.types = types }
         if let description = patch.description { self.description = description }
@@ -14,6 +16,7 @@ extension WebhookEndpointRecord {
             self.enabled = enabled
         }
         updatedAt = now
+        return enabling
     }
 
     mutating func rotate(to secret: String, previousUntil: Date?, now: Date) {
@@ -29,18 +32,32 @@ extension WebhookEndpointRecord {
     }
 }
 
-enum WebhookDisabling {
-    /// Why a failed attempt disables its endpoint, or nil when it does not.
-    static func reason(gone: Bool, failingSince: Date, attempt: WebhookAttemptRecord, next: WebhookAttemptResult.Next, firstAttempt: Date,
-                       schedule: WebhookRetrySchedule) -> String? {
-        if gone { return "the endpoint answered 410 Gone" }
-        guard schedule.disablesEndpoint(failingSince: failingSince, now: attempt.at, deliveryFailed: next == .failed, firstAttempt: firstAttempt)
-        else { return nil }
-        return "every delivery attempt has failed since \(Timestamps.format(failingSince))"
-    }
-
+/// What a failed attempt does to its endpoint, decided alike for both stores: each store keeps the
+/// endpoint's failing streak (`failing_since`, set by the first failure after a success) and asks this
+/// whether to disable the endpoint, which it then does with the reason and the message given.
+struct WebhookDisabling {
+    var reason: String
     /// The `webhook_endpoint.disabled` message.
-    static func payload(endpointId: String, url: String, reason: String, at: Date) -> [String: JSONValue] {
-        ["endpoint_id": .string(endpointId), "url": .string(url), "reason": .string(reason), "disabled_at": .string(Timestamps.format(at))]
+    var payload: [String: JSONValue]
+
+    /// Whether the failed attempt of `result` disables its endpoint (still `enabled`, at `url`), failing
+    /// every attempt since `failingSince` (this attempt's time when it is the first); nil when it does not.
+    static func after(_ result: WebhookAttemptResult, enabled: Bool, failingSince: Date?, url: String,
+                      schedule: WebhookRetrySchedule) -> WebhookDisabling? {
+        let attempt = result.attempt
+        guard enabled, !attempt.succeeded else { return nil }
+        let failingSince = failingSince ?? attempt.at
+        let reason: String
+        if attempt.gone {
+            reason = "the endpoint answered 410 Gone"
+        } else if schedule.disablesEndpoint(failingSince: failingSince, now: attempt.at, deliveryFailed: result.next == .failed,
+                                            firstAttempt: result.firstAttemptAt) {
+            reason = "every delivery attempt has failed since \(Timestamps.format(failingSince))"
+        } else {
+            return nil
+        }
+        let payload: [String: JSONValue] = ["endpoint_id": .string(result.dispatch.endpointId), "url": .string(url), "reason": .string(reason),
+                                            "disabled_at": .string(Timestamps.format(attempt.at))]
+        return WebhookDisabling(reason: reason, payload: payload)
     }
 }

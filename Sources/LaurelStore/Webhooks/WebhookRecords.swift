@@ -1,4 +1,5 @@
 import Foundation
+import LaurelCore
 
 /// A URL that receives a program's outbox messages, signed with its secret (Standard Webhooks).
 public struct WebhookEndpointRecord: Hashable, Sendable {
@@ -36,13 +37,13 @@ public struct WebhookEndpointRecord: Hashable, Sendable {
     }
 
     /// The secrets that sign a delivery at `now`: the current one, and the previous one during a rotation's overlap.
-    public func signingSecrets(at now: Date) -> [String] {
+    static func signingSecrets(secret: String, previousSecret: String?, previousSecretUntil: Date?, at now: Date) -> [String] {
         if let previousSecret, let until = previousSecretUntil, now < until { return [secret, previousSecret] }
         return [secret]
     }
 
-    /// Whether the endpoint receives messages of `type` (`webhook.test` goes only where it is sent).
-    public func subscribes(to type: String) -> Bool { types.isEmpty || types.contains(type) }
+    /// Whether an endpoint subscribed to `types` receives messages of `type` (`webhook.test` goes only where it is sent).
+    static func subscribes(_ types: [String], to type: String) -> Bool { types.isEmpty || types.contains(type) }
 }
 
 /// `PATCH /v1/webhook_endpoints/{id}`: only the fields present change.
@@ -83,6 +84,8 @@ public struct WebhookAttemptRecord: Hashable, Sendable {
     }
 
     public var succeeded: Bool { statusCode.map { (200..<300).contains($0) } ?? false }
+    /// The receiver answered 410 Gone: its endpoint is disabled at once.
+    public var gone: Bool { statusCode == 410 }
 }
 
 /// One message on its way to one endpoint.
@@ -152,21 +155,25 @@ public struct WebhookDispatch: Hashable, Sendable {
 
 /// What an attempt came to, for the store to record.
 public struct WebhookAttemptResult: Hashable, Sendable {
-    public enum Next: Hashable, Sendable {
-        case succeeded
-        case retry(at: Date)
-        case failed
-    }
     public var dispatch: WebhookDispatch
     public var attempt: WebhookAttemptRecord
-    public var next: Next
-    /// The receiver answered 410 Gone: the endpoint is disabled at once.
-    public var gone: Bool
-    public init(dispatch: WebhookDispatch, attempt: WebhookAttemptRecord, next: Next, gone: Bool) {
+    public var next: WebhookRetrySchedule.Decision
+    public init(dispatch: WebhookDispatch, attempt: WebhookAttemptRecord, next: WebhookRetrySchedule.Decision) {
         self.dispatch = dispatch
         self.attempt = attempt
         self.next = next
-        self.gone = gone
+    }
+
+    /// When the delivery's round started: its first attempt, or this one.
+    var firstAttemptAt: Date { dispatch.firstAttemptAt ?? attempt.at }
+
+    /// The delivery's status after this attempt, and when it is tried next (pending only).
+    var delivery: (status: WebhookDeliveryStatus, nextAttemptAt: Date?) {
+        switch next {
+        case .succeeded: (.succeeded, nil)
+        case .retry(let at): (.pending, at)
+        case .failed: (.failed, nil)
+        }
     }
 }
 

@@ -30,8 +30,8 @@ public protocol WebhookStore: Sendable {
     /// Queues a delivery again now (a new round of retries, the same message id).
     func replayWebhookDelivery(programId: String, endpointId: String, deliveryId: String, now: Date,
                                idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord>
-    /// Queues a message of type `type` (`webhook.test`) for this endpoint only; it is not in the outbox.
-    func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, type: String, payload: String,
+    /// Queues a `webhook.test` message for this endpoint only; it is not in the outbox.
+    func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                           now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord>
 
     // MARK: The worker

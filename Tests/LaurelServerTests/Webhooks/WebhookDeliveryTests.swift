@@ -40,6 +40,29 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func eachAttemptIsSignedAndRecordedAtItsOwnTimeNotTheRunsStart(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        let clock = fixture.clock
+        // Every answer takes 100 s of the clock's time: a run that drains a backlog takes a while.
+        let receiver = WebhookReceiver { _, _ in
+            clock.advance(by: 100)
+            return 200
+        }
+        try await receiver.run { url in
+            let endpoint = try await fixture.endpoint(url: url)
+            let start = clock.now()
+            // One member's messages: sent one after the other, in one run.
+            try await fixture.messages(3)
+            #expect(try await fixture.deliver() == 3)
+            let seconds = Int(start.timeIntervalSince1970)
+            #expect(receiver.received.map { $0.headers["webhook-timestamp"] } == [seconds, seconds + 100, seconds + 200].map { String($0) })
+            for request in receiver.received { #expect(SpecVerifier.verifies(request, secret: endpoint.secret)) }
+            let attempts = try await fixture.deliveries(endpoint).reversed().map { $0.attempts.map(\.at) }
+            #expect(attempts == [[start], [start.addingTimeInterval(100)], [start.addingTimeInterval(200)]])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func anEndpointReceivesOnlyMessagesWrittenAfterItAndOnlyItsTypes(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)
         let receiver = WebhookReceiver()
@@ -148,8 +171,7 @@ import Testing
         let receiver = WebhookReceiver { _, _ in 500 }
         try await receiver.run { url in
             let endpoint = try await fixture.endpoint(url: url)
-            let other = try await fixture.endpoint(url: url, types: [MessageType.webhookEndpointDisabled])
-            _ = other
+            _ = try await fixture.endpoint(url: url, types: [MessageType.webhookEndpointDisabled])
             try await fixture.messages(1)
             let started = fixture.clock.now()
             // The worker runs whenever the next attempt is due.
@@ -172,6 +194,23 @@ import Testing
             // The other endpoint subscribes to that notice: it is delivered there (and fails there too, on its own schedule).
             try await fixture.deliver()
             #expect(receiver.received.contains { $0.id == notice.id && $0.json["type"] as? String == MessageType.webhookEndpointDisabled })
+        }
+    }
+
+    @Test
+    func anAttemptEndsWithinItsTimeOutEvenWhileTheAnswersBodyKeepsDripping() async throws {
+        try await WebhookReceiver.dripping { url in
+            var sender = WebhookSender(allowPrivateAddresses: true)
+            sender.timeout = .seconds(2)
+            let dispatch = WebhookDispatch(deliveryId: "whd_1", endpointId: "whe_1", programId: WebhookFixture.program, url: url,
+                                           secrets: [WebhookSignature.makeSecret()], messageId: "msg_1", type: MessageType.tierChanged, payload: "{}",
+                                           messageCreatedAt: WebhookFixture.start, roundAttempts: 0, firstAttemptAt: nil,
+                                           leaseUntil: WebhookFixture.start.addingTimeInterval(60))
+            let started = ContinuousClock.now
+            let attempt = await sender.send(dispatch, clock: ManualClock(WebhookFixture.start))
+            #expect(ContinuousClock.now - started < .seconds(5), "the attempt ends at its time-out, not when the body does")
+            #expect(attempt.statusCode == nil && attempt.error == "timed out after 2 s", "\(attempt)")
+            #expect(attempt.at == WebhookFixture.start && attempt.durationMillis >= 2000 && attempt.durationMillis < 5000)
         }
     }
 
@@ -215,6 +254,54 @@ import Testing
             try await fixture.deliver(sender: strict)
             #expect(receiver.received.isEmpty, "http to a loopback address is refused without the flag")
             #expect(try await fixture.deliveries(plain).first?.attempts.first?.error?.hasPrefix("refused:") == true)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aNameThatResolvesToAPrivateAddressIsRefusedAtCreationAndAtDeliveryTime(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        // hooks.example.com resolves to a public address, then (rebound) to a loopback one; internal.example.com to a private one.
+        let rebound = Flag(false)
+        let policy = WebhookURLPolicy(allowPrivate: false) { host in
+            switch host {
+            case "hooks.example.com": [NetworkAddress(rebound.value ? "127.0.0.1" : "93.184.215.14")!]
+            case "internal.example.com": [NetworkAddress("93.184.215.14")!, NetworkAddress("10.1.2.3")!]
+            default: nil
+            }
+        }
+        await #expect(throws: WebhookURLRefusal.notPublic(
+            "url's host internal.example.com resolves to 10.1.2.3, a private address; webhooks go to public addresses only")) {
+            try await policy.check("https://internal.example.com/hook")
+        }
+        try await policy.check("https://hooks.example.com/hook")
+        let endpoint = try await fixture.endpoint(url: "https://hooks.example.com/hook")
+
+        rebound.value = true
+        var sender = WebhookSender(allowPrivateAddresses: false)
+        sender.policy = policy
+        try await fixture.messages(1)
+        #expect(try await fixture.deliver(sender: sender) == 1)
+        let delivery = try #require(try await fixture.deliveries(endpoint).first)
+        #expect(delivery.status == .pending && delivery.attempts.count == 1 && delivery.attempts.first?.statusCode == nil)
+        #expect(delivery.attempts.first?.error
+            == "refused: url's host hooks.example.com resolves to 127.0.0.1, a loopback address; webhooks go to public addresses only")
+    }
+
+    @Test(arguments: TestBackend.available)
+    func anAttemptConnectsToTheAddressTheGuardCheckedNotToAFreshLookup(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        let receiver = WebhookReceiver()
+        try await receiver.run { url in
+            // A name no system resolver knows: the request can only reach the receiver through the address checked.
+            let port = try #require(URLComponents(string: url)?.port)
+            let endpoint = try await fixture.endpoint(url: "http://receiver.invalid:\(port)/hook")
+            var sender = WebhookFixture.sender
+            sender.policy = WebhookURLPolicy(allowPrivate: true) { host in host == "receiver.invalid" ? [NetworkAddress("127.0.0.1")!] : nil }
+            let ids = try await fixture.messages(1)
+            #expect(try await fixture.deliver(sender: sender) == 1)
+            #expect(receiver.received.map(\.id) == ids)
+            #expect(receiver.received.first?.headers["host"] == "receiver.invalid:\(port)", "the name is kept for the Host header")
+            #expect(try await fixture.deliveries(endpoint).first?.status == .succeeded)
         }
     }
 
@@ -269,7 +356,8 @@ import Testing
         try await receiver.run { url in
             _ = try await fixture.endpoint(url: url)
             _ = try await fixture.endpoint(url: url + "?second", types: [MessageType.tierChanged])
-            // Messages keep being written (on both nodes) while both nodes deliver.
+            // Messages keep being written (on both nodes) while both nodes deliver, on clocks that move as
+            // time does: leases run out as they would in production.
             let batches = 20, perBatch = 100
             let expected = batches * perBatch * 2
             let deadline = ContinuousClock.now + .seconds(120)
@@ -284,8 +372,9 @@ import Testing
                 }
                 for node in nodes {
                     group.addTask {
+                        let time = RunClock(start: WebhookFixture.start)
                         while receiver.received.count < expected, ContinuousClock.now < deadline {
-                            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, now: clock.now()) == 0 {
+                            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, clock: time) == 0 {
                                 try await Task.sleep(for: .milliseconds(20))
                             }
                         }
@@ -294,16 +383,19 @@ import Testing
                 try await group.waitForAll()
             }
             try await Task.sleep(for: .milliseconds(300))
-            try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, now: clock.now())
+            try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, clock: RunClock(start: WebhookFixture.start))
             let received = receiver.received
             #expect(received.count == expected)
             // Each message once to each of the two endpoints.
             let ids = try await fixture.allMessages().map(\.id)
             #expect(ids.count == batches * perBatch)
-            var counts: [String: Int] = [:]
-            for request in received { counts[request.id, default: 0] += 1 }
-            #expect(Set(counts.keys) == Set(ids))
-            #expect(counts.values.allSatisfy { $0 == 2 }, "each message once to each of the two endpoints")
+            for target in ["/hook", "/hook?second"] {
+                var counts: [String: Int] = [:]
+                for request in received where request.target == target { counts[request.id, default: 0] += 1 }
+                #expect(Set(counts.keys) == Set(ids), "every message reached \(target)")
+                #expect(counts.values.allSatisfy { $0 == 1 }, "no message reached \(target) twice")
+            }
+            #expect(Set(received.map(\.target)) == ["/hook", "/hook?second"])
         }
     }
 }

@@ -11,6 +11,8 @@ import Testing
 /// status `answer` gives for it (by the number of requests before it, and its webhook-id).
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
+        /// The request's target: path and query (which endpoint it was sent to).
+        let target: String
         let headers: [String: String]
         let body: Data
         var id: String { headers["webhook-id"] ?? "" }
@@ -33,7 +35,7 @@ final class WebhookReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 4 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let received = Received(headers: headers, body: Data(buffer: bytes))
+            let received = Received(target: request.uri.description, headers: headers, body: Data(buffer: bytes))
             let index = self.state.withLock { state in state.append(received); return state.count - 1 }
             let status = self.answer(index, received)
             return Response(status: HTTPResponse.Status(code: status), body: ResponseBody(byteBuffer: ByteBuffer(string: "answer \(status)")))
@@ -42,6 +44,28 @@ final class WebhookReceiver: Sendable {
         try await app.test(.live) { client in
             let port = try #require(client.port)
             try await body("http://127.0.0.1:\(port)/hook")
+        }
+    }
+}
+
+extension WebhookReceiver {
+    /// Runs `body` with a receiver listening that answers 200 at once, then its body one byte every 200 ms
+    /// for a minute: never idle long enough for a read time-out.
+    static func dripping(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("/drip") { _, _ -> Response in
+            Response(status: .ok, body: ResponseBody { writer in
+                for _ in 0..<300 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body("http://127.0.0.1:\(port)/drip")
         }
     }
 }

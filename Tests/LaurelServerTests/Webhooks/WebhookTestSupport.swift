@@ -69,7 +69,7 @@ struct WebhookFixture {
     @discardableResult
     func deliver(sender: WebhookSender = WebhookFixture.sender) async throws -> Int {
         try await Self.waitForFanOutHorizon(store)
-        return try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, now: clock.now())
+        return try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, clock: clock)
     }
 
     /// On PostgreSQL, messages are fanned out once every transaction older than theirs has ended

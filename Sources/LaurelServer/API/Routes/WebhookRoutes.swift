@@ -94,7 +94,7 @@ struct WebhookRoutes {
             let messageId = Identifiers.make("msg", now: now)
             let payload = try APIJSON.encode(["endpoint_id": id, "message_id": messageId, "note": "a test message sent through the Laurel API"])
             let result = try await store.queueWebhookTest(programId: request.programId, endpointId: id, deliveryId: Identifiers.make("whd", now: now),
-                                                          messageId: messageId, type: MessageType.webhookTest,
+                                                          messageId: messageId,
                                                           payload: String(decoding: payload, as: UTF8.self), now: now,
                                                           idempotency: try request.idempotency(status: .accepted, render: renderDelivery))
             return try APIRouter.respond(result, status: .accepted, render: renderDelivery)
