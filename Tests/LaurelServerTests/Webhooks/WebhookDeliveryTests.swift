@@ -353,49 +353,63 @@ import Testing
         let fixture = WebhookFixture(store: nodes[0], clock: clock)
         _ = try await nodes[0].createProgram(id: WebhookFixture.program, name: "Two nodes", now: clock.now())
         let receiver = WebhookReceiver()
-        try await receiver.run { url in
-            _ = try await fixture.endpoint(url: url)
-            _ = try await fixture.endpoint(url: url + "?second", types: [MessageType.tierChanged])
-            // Messages keep being written (on both nodes) while both nodes deliver, on clocks that move as
-            // time does: leases run out as they would in production.
-            let batches = 20, perBatch = 100
-            let expected = batches * perBatch * 2
-            let deadline = ContinuousClock.now + .seconds(120)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for batch in 0..<batches {
-                        let rows = (0..<perBatch).map { index in
-                            (type: MessageType.tierChanged, memberId: Optional("mem_\((batch * perBatch + index) % 40)"), payload: #"{"batch":\#(batch)}"#)
-                        }
-                        try await WebhookFixture.append(nodes[batch % 2], program: WebhookFixture.program, rows, now: clock.now())
-                    }
-                }
-                for node in nodes {
-                    group.addTask {
-                        let time = RunClock(start: WebhookFixture.start)
-                        while receiver.received.count < expected, ContinuousClock.now < deadline {
-                            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, clock: time) == 0 {
-                                try await Task.sleep(for: .milliseconds(20))
-                            }
-                        }
-                    }
-                }
-                try await group.waitForAll()
+        try await receiver.run { url in try await Self.twoNodesDeliver(to: url, fixture: fixture, nodes: nodes, clock: clock, receiver: receiver) }
+    }
+}
+
+extension WebhookDeliveryTests {
+    /// Both nodes deliver while messages keep being written; each message reaches each endpoint once.
+    /// (Outside the test's closure: the compiler crashed analysing it inline.)
+    static func twoNodesDeliver(to url: String, fixture: WebhookFixture, nodes: [PostgresStore], clock: ManualClock,
+                                receiver: WebhookReceiver) async throws {
+        _ = try await fixture.endpoint(url: url)
+        _ = try await fixture.endpoint(url: url + "?second", types: [MessageType.tierChanged])
+        // Messages keep being written (on both nodes) while both nodes deliver, on clocks that move as
+        // time does: leases run out as they would in production.
+        let batches = 20, perBatch = 100
+        let expected = batches * perBatch * 2
+        let deadline = ContinuousClock.now + .seconds(120)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Self.write(batches: batches, of: perBatch, alternatingOn: nodes, clock: clock) }
+            for node in nodes {
+                group.addTask { try await Self.deliver(on: node, until: expected, reach: receiver, deadline: deadline) }
             }
-            try await Task.sleep(for: .milliseconds(300))
-            try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, clock: RunClock(start: WebhookFixture.start))
-            let received = receiver.received
-            #expect(received.count == expected)
-            // Each message once to each of the two endpoints.
-            let ids = try await fixture.allMessages().map(\.id)
-            #expect(ids.count == batches * perBatch)
-            for target in ["/hook", "/hook?second"] {
-                var counts: [String: Int] = [:]
-                for request in received where request.target == target { counts[request.id, default: 0] += 1 }
-                #expect(Set(counts.keys) == Set(ids), "every message reached \(target)")
-                #expect(counts.values.allSatisfy { $0 == 1 }, "no message reached \(target) twice")
+            try await group.waitForAll()
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try await WebhookDeliveryWorker.runOnce(store: nodes[0], sender: WebhookFixture.sender, clock: RunClock(start: WebhookFixture.start))
+        let received = receiver.received
+        #expect(received.count == expected)
+        // Each message once to each of the two endpoints.
+        let ids = try await fixture.allMessages().map(\.id)
+        #expect(ids.count == batches * perBatch)
+        for target in ["/hook", "/hook?second"] {
+            var counts: [String: Int] = [:]
+            for request in received where request.target == target { counts[request.id, default: 0] += 1 }
+            #expect(Set(counts.keys) == Set(ids), "every message reached \(target)")
+            #expect(counts.values.allSatisfy { $0 == 1 }, "no message reached \(target) twice")
+        }
+        #expect(Set(received.map(\.target)) == ["/hook", "/hook?second"])
+    }
+
+    /// Writes `batches` batches of `perBatch` tier messages for 40 members, alternately on each node.
+    /// (Outside the test's closure: the compiler crashed analysing it inline.)
+    static func write(batches: Int, of perBatch: Int, alternatingOn nodes: [PostgresStore], clock: ManualClock) async throws {
+        for batch in 0..<batches {
+            let rows = (0..<perBatch).map { index in
+                (type: MessageType.tierChanged, memberId: Optional("mem_\((batch * perBatch + index) % 40)"), payload: #"{"batch":\#(batch)}"#)
             }
-            #expect(Set(received.map(\.target)) == ["/hook", "/hook?second"])
+            try await WebhookFixture.append(nodes[batch % 2], program: WebhookFixture.program, rows, now: clock.now())
+        }
+    }
+
+    /// Runs delivery on `node`, on a clock that moves as time does, until `receiver` has `expected` requests or `deadline` passes.
+    static func deliver(on node: PostgresStore, until expected: Int, reach receiver: WebhookReceiver, deadline: ContinuousClock.Instant) async throws {
+        let time = RunClock(start: WebhookFixture.start)
+        while receiver.received.count < expected, ContinuousClock.now < deadline {
+            if try await WebhookDeliveryWorker.runOnce(store: node, sender: WebhookFixture.sender, clock: time) == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
     }
 }
