@@ -52,7 +52,8 @@ struct CampaignJobTests {
     }
 
     static func member(_ store: any LaurelStore, _ externalId: String, birthday: String? = nil, enrolled: Date = start) async throws -> MemberRecord {
-        let record = MemberRecord(id: Identifiers.make("mem", now: enrolled), programId: "prg_c", externalId: externalId, birthday: birthday,
+        // The id follows from the external id: holdouts are drawn from ids, so the test's audience is the same every run.
+        let record = MemberRecord(id: "mem_\(externalId)", programId: "prg_c", externalId: externalId, birthday: birthday,
                                   createdAt: enrolled, updatedAt: enrolled)
         return try #require(try await store.createMember(record, idempotency: nil).value)
     }

@@ -208,9 +208,10 @@ import Testing
                                            leaseUntil: WebhookFixture.start.addingTimeInterval(60))
             let started = ContinuousClock.now
             let attempt = await sender.send(dispatch, clock: ManualClock(WebhookFixture.start))
-            #expect(ContinuousClock.now - started < .seconds(5), "the attempt ends at its time-out, not when the body does")
+            // The body drips for 60 s; the bound leaves room for a loaded machine.
+            #expect(ContinuousClock.now - started < .seconds(15), "the attempt ends at its time-out, not when the body does")
             #expect(attempt.statusCode == nil && attempt.error == "timed out after 2 s", "\(attempt)")
-            #expect(attempt.at == WebhookFixture.start && attempt.durationMillis >= 2000 && attempt.durationMillis < 5000)
+            #expect(attempt.at == WebhookFixture.start && attempt.durationMillis >= 2000 && attempt.durationMillis < 15000)
         }
     }
 
