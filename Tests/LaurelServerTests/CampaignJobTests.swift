@@ -117,6 +117,35 @@ struct CampaignJobTests {
         #expect(report.audience.members + report.holdout.members == everyone && report.holdout.members > 0)
     }
 
+    /// On SQLite only: the skip is the job's, the same on both backends, and reaching the bound takes
+    /// 1,000 adjustments, each of which reads the member's open lots (minutes on PostgreSQL).
+    @Test func aMemberTheLedgerRefusesDoesNotHoldUpTheOthersGifts() async throws {
+        let (store, _, runner) = try await Self.stores(.sqlite)
+        defer { runner?.cancel() }
+        let audience = CampaignAudience(holdout: Amount("0.25"), seed: "welcome")
+        // The first member by id, in the audience, with lifetime points at Laurel's bound: 50 more are refused.
+        let full = try #require((0..<20).map { "0-full-\($0)" }.first { audience.placement(memberId: "mem_\($0)", campaignId: "welcome") == .audience })
+        let refused = try await Self.member(store, full)
+        for index in 0..<Int(Bounds.maxTotal / Bounds.maxPointsPerEvent) {
+            _ = try await store.adjust(programId: "prg_c", memberId: refused.id, id: "adj_full_\(index)", points: Bounds.maxPointsPerEvent,
+                                       reason: "to the bound", actor: "test", now: Self.start, idempotency: nil)
+        }
+        var others: [String] = []
+        for index in 0..<8 where audience.placement(memberId: "mem_c-\(index)", campaignId: "welcome") == .audience {
+            others.append(try await Self.member(store, "c-\(index)").id)
+        }
+        try #require(!others.isEmpty)
+        let inside = Timestamps.parse("2026-03-12T10:00:00Z")!
+        // The started message and every other member's gift; the refused member is skipped, twice.
+        #expect(try await CampaignJob.runOnce(store: store, now: inside) == 1 + others.count)
+        #expect(try await CampaignJob.runOnce(store: store, now: inside) == 0)
+        #expect(try await store.ledger(programId: "prg_c", memberId: refused.id, limit: 5, startingAfter: nil).items.allSatisfy { $0.actor == "test" })
+        for id in others {
+            #expect(try await store.ledger(programId: "prg_c", memberId: id, limit: 5, startingAfter: nil).items.first?.actor == "campaign:welcome")
+        }
+        #expect(try await store.audit(programId: "prg_c") == [])
+    }
+
     @Test(arguments: TestBackend.available)
     func campaignStartedAndEndedAreWrittenEvenWhenTheJobMissedTheWindow(backend: TestBackend) async throws {
         let (store, _, runner) = try await Self.stores(backend)
@@ -173,3 +202,4 @@ struct CampaignJobTests {
         #expect(try await store.audit(programId: "prg_c") == [])
     }
 }
+

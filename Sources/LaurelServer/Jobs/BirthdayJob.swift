@@ -28,7 +28,13 @@ public enum BirthdayJob {
                 for member in members {
                     guard let birthday = member.birthday,
                           let year = gift.dueYear(birthday: birthday, enrolledAt: member.createdAt, now: now, timeZone: zone) else { continue }
-                    if try await store.giveBirthdayGift(programId: program.id, gift: gift, memberId: member.id, year: year, now: now) != nil { given += 1 }
+                    do {
+                        if try await store.giveBirthdayGift(programId: program.id, gift: gift, memberId: member.id, year: year, now: now) != nil {
+                            given += 1
+                        }
+                    } catch is LedgerError {
+                        continue // as for campaign gifts: this member is tried again later, the others are not held up
+                    }
                 }
                 guard members.count == batchSize, let last = members.last else { break }
                 after = last.id

@@ -48,7 +48,13 @@ public enum CampaignJob {
         while true {
             let members = try await store.membersAwaitingCampaignGift(programId: programId, campaignId: campaign.id, limit: batchSize, startingAfter: after)
             for member in members where campaign.giftsReach(member.profile(), timeZone: zone) {
-                if try await store.giveCampaignGift(programId: programId, campaign: campaign, memberId: member.id, now: now) != nil { given += 1 }
+                do {
+                    if try await store.giveCampaignGift(programId: programId, campaign: campaign, memberId: member.id, now: now) != nil { given += 1 }
+                } catch is LedgerError {
+                    // The ledger refuses this member the points (their total is at Laurel's bound): the claim rolled
+                    // back with the gift, so a later run tries again; the members after them still get theirs.
+                    continue
+                }
             }
             guard members.count == batchSize, let last = members.last else { return given }
             after = last.id
