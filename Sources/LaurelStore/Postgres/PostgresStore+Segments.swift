@@ -59,32 +59,48 @@ extension PostgresStore {
             """, logger).map { try $0.get("segment_id", String.self) }
     }
 
+    /// One short transaction per segment, as on SQLite: webhook fan-out waits for every transaction older
+    /// than its horizon, so one long refresh of a large program would hold up every endpoint's messages.
     public func refreshSegments(programId: String, now: Date) async throws -> SegmentRefresh {
-        try await transaction { connection in
-            // One refresh of a program at a time across nodes; the next sees what this one committed.
-            _ = try await connection.rows("SELECT pg_advisory_xact_lock(7311, hashtext(\(programId)))", logger)
+        let definition = try await read { connection -> ProgramDefinition? in
             guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(programId)", logger),
-                  let number = try row.get("current_version", Int?.self),
-                  let (version, _) = try await loadVersion(connection, programId: programId, version: number)
-            else { return SegmentRefresh() }
-            var refresh = SegmentRefresh()
-            for segment in version.definition.segments {
+                  let number = try row.get("current_version", Int?.self) else { return nil }
+            return try await loadVersion(connection, programId: programId, version: number)?.0.definition
+        }
+        guard let definition else { return SegmentRefresh() }
+        var refresh = SegmentRefresh()
+        for segment in definition.segments {
+            let (entered, left) = try await transaction { connection -> (Int, Int) in
+                // One refresh of a segment at a time across nodes; the next sees what this one committed.
+                _ = try await connection.rows("SELECT pg_advisory_xact_lock(7311, hashtext(\(programId + "/" + segment.id)))", logger)
                 var enter = SegmentSQL(.postgres)
                 let enterText = enter.enter(programId: programId, segment: segment, now: now)
-                let entered = try await connection.rows(enter.query(enterText), logger).map { try $0.get("member_id", String.self) }
-                for memberId in entered.sorted() {
-                    try await Self.emit(connection, programId: programId, type: MessageType.segmentEntered, memberId: memberId,
-                                        payloadJSON: try SegmentSQL.enteredPayload(segment: segment, memberId: memberId, now: now), now: now, logger)
-                }
-                refresh.entered += entered.count
+                let entered = try await connection.rows(enter.query(enterText), logger).map { try $0.get("member_id", String.self) }.sorted()
+                try await Self.emitSegmentEntered(connection, programId: programId, segment: segment, memberIds: entered, now: now, logger)
                 var leave = SegmentSQL(.postgres)
                 let leaveText = leave.leave(programId: programId, segment: segment, now: now) + " RETURNING member_id"
-                refresh.left += try await connection.rows(leave.query(leaveText), logger).count
+                return (entered.count, try await connection.rows(leave.query(leaveText), logger).count)
             }
-            var undefined = SegmentSQL(.postgres)
-            let undefinedText = undefined.removeUndefined(programId: programId, keeping: version.definition.segments) + " RETURNING member_id"
-            refresh.left += try await connection.rows(undefined.query(undefinedText), logger).count
-            return refresh
+            refresh.entered += entered
+            refresh.left += left
         }
+        var undefined = SegmentSQL(.postgres)
+        let undefinedText = undefined.removeUndefined(programId: programId, keeping: definition.segments) + " RETURNING member_id"
+        refresh.left += try await transaction { connection in try await connection.rows(undefined.query(undefinedText), logger).count }
+        return refresh
+    }
+
+    /// A `segment.entered` message for each member, in the order given, in one statement.
+    private static func emitSegmentEntered(_ connection: PostgresConnection, programId: String, segment: SegmentDefinition, memberIds: [String],
+                                           now: Date, _ logger: Logger) async throws {
+        guard !memberIds.isEmpty else { return }
+        let ids = memberIds.map { _ in Identifiers.make("msg", now: now) }
+        let payloads = try memberIds.map { try SegmentSQL.enteredPayload(segment: segment, memberId: $0, now: now) }
+        try await connection.query("""
+            INSERT INTO outbox (id, program_id, type, member_id, payload, created_at)
+            SELECT message.id, \(programId), \(MessageType.segmentEntered), message.member_id, message.payload, \(now.millis)
+            FROM UNNEST(\(ids)::TEXT[], \(memberIds)::TEXT[], \(payloads)::TEXT[]) WITH ORDINALITY AS message(id, member_id, payload, position)
+            ORDER BY position
+            """, logger: logger)
     }
 }
