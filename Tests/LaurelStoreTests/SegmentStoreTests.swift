@@ -178,6 +178,27 @@ struct SegmentStoreTests {
           - {id: recent, conditions: [{last_purchase: {within_days: 10}}]}
         """
 
+    /// SQLite sums spend exactly; a member's spend in 1/10,000ths can pass 64 bits (923 purchases at the
+    /// 10^12 bound), which made sum() fail and with it every refresh of the program. (PostgreSQL sums
+    /// `numeric`, which does not overflow; 923 events there take minutes on a loaded machine.)
+    @Test func spendPastSixtyFourBitsOfTenThousandthsStillCompares() async throws {
+        let fixture = try await StoreFixture.make(.sqlite, program: Self.refreshed)
+        let ana = try await fixture.member("ana").id
+        let ben = try await fixture.member("ben").id
+        for index in 0..<923 {
+            _ = try await fixture.record(StoreFixture.purchase(total: "999999999999.99", at: StoreFixture.at(hours: Double(index) / 100)), memberId: ana)
+        }
+        _ = try await fixture.record(StoreFixture.purchase(total: "99.99", at: StoreFixture.at()), memberId: ben)
+        #expect(try await fixture.store.refreshSegments(programId: fixture.programId, now: StoreFixture.at(days: 1)) == SegmentRefresh(entered: 3, left: 0))
+        #expect(try await fixture.store.materialisedSegments(programId: fixture.programId, memberId: ana) == ["big", "recent"])
+        #expect(try await fixture.store.materialisedSegments(programId: fixture.programId, memberId: ben) == ["recent"])
+        let source = Self.refreshed + "\n  - {id: small, conditions: [{spend: {max: \"1000000000000\"}}]}\n"
+        let small = try #require(try ProgramDefinition.parse(source).segment("small"))
+        let members = try await fixture.store.segmentMembers(programId: fixture.programId, segment: small, now: StoreFixture.at(days: 1), limit: 10,
+                                                             startingAfter: nil)
+        #expect(members.items.map(\.memberId) == [ben])
+    }
+
     @Test(arguments: StoreBackend.available)
     func theRefreshEntersOnceRemovesLeaversAndRulesSeeIt(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.refreshed)

@@ -82,12 +82,17 @@ struct SegmentSQL {
             let filter = events(type: LoyaltyEvent.purchaseType, withinDays: withinDays, now: now)
             switch dialect {
             case .sqlite:
-                // Exact: each decimal text becomes an integer of 1/10,000ths before summing.
-                let refunded = "(CASE e.amount_refunded WHEN '0.00' THEN 0 ELSE \(Self.units("e.amount_refunded")) END)"
-                let sum = "coalesce(sum(\(Self.units("e.purchase_total")) - \(refunded)), 0)"
-                let low = range.min?.units ?? Int64.min
-                let high = range.max?.units ?? Int64.max
-                return "(SELECT \(sum) FROM events e WHERE \(filter)) BETWEEN \(int(low)) AND \(int(high))"
+                // Exact: whole units and 1/10,000ths are summed apart, since SQLite's sum() fails on 64-bit overflow and a
+                // member's 10,000ths can pass it (923 purchases at the 10^12 bound); `* 10000` turns to REAL past it instead.
+                func part(_ units: (String) -> String) -> String {
+                    "sum(\(units("e.purchase_total")) - (CASE e.amount_refunded WHEN '0.00' THEN 0 ELSE \(units("e.amount_refunded")) END))"
+                }
+                let sum = "coalesce(\(part(Self.wholeUnits)) * 10000 + \(part(Self.tenThousandths)), 0)"
+                // Only the bounds given: past 64 bits the sum is REAL and would fail a `<= Int64.max` stand-in.
+                var parts: [String] = []
+                if let min = range.min { parts.append("s.total >= \(int(min.units))") }
+                if let max = range.max { parts.append("s.total <= \(int(max.units))") }
+                return "EXISTS (SELECT 1 FROM (SELECT \(sum) AS total FROM events e WHERE \(filter)) s WHERE \(parts.joined(separator: " AND ")))"
             case .postgres:
                 let sum = "coalesce(sum(coalesce(e.purchase_total, '0')::numeric - e.amount_refunded::numeric), 0)"
                 var parts: [String] = []
@@ -121,10 +126,15 @@ struct SegmentSQL {
         }
     }
 
-    /// SQLite: a non-negative decimal text (`12.5`, `0.125`, `7`) as an integer number of 1/10,000ths.
-    static func units(_ column: String) -> String {
+    /// SQLite: the whole part of a non-negative decimal text (`12.5` → 12).
+    static func wholeUnits(_ column: String) -> String {
+        "CAST(coalesce(\(column), '0') AS INTEGER)"
+    }
+
+    /// SQLite: the fraction of a non-negative decimal text in 1/10,000ths (`12.5` → 5000, `0.125` → 1250, `7` → 0).
+    static func tenThousandths(_ column: String) -> String {
         let text = "coalesce(\(column), '0')"
-        return "(CAST(\(text) AS INTEGER) * 10000 + (instr(\(text), '.') > 0) * CAST(substr(substr(\(text), instr(\(text), '.') + 1) || '0000', 1, 4) AS INTEGER))"
+        return "((instr(\(text), '.') > 0) * CAST(substr(substr(\(text), instr(\(text), '.') + 1) || '0000', 1, 4) AS INTEGER))"
     }
 
     private mutating func attribute(_ path: [String], _ test: SegmentCondition.AttributeTest) -> String {
