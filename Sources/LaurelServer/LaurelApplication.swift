@@ -32,7 +32,8 @@ public enum LaurelApplication {
     public static func router(store: any LaurelStore, clock: any WallClock,
                               allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [APIRoute]) {
         let router = Router(context: AppContext.self)
-        let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock))
+        let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock))
+        router.add(middleware: CORSPreflightMiddleware(policy: api.cors, routes: api.table))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)
         ProgramRoutes(store: store, clock: clock).register(api)

@@ -74,13 +74,15 @@ final class APIRouter {
 
     let router: Router<AppContext>
     let authenticator: CallerAuthenticator
-    /// Every route added, shared with `UnmatchedRouteMiddleware`.
+    let cors: CORSPolicy
+    /// Every route added, shared with `UnmatchedRouteMiddleware` and `CORSPreflightMiddleware`.
     let table = RouteTable()
     var routes: [APIRoute] { table.all }
 
-    init(router: Router<AppContext>, authenticator: CallerAuthenticator) {
+    init(router: Router<AppContext>, authenticator: CallerAuthenticator, cors: CORSPolicy) {
         self.router = router
         self.authenticator = authenticator
+        self.cors = cors
     }
 
     /// Adds an authenticated route: an API key must have at least `scope`; a member token may call
@@ -89,11 +91,15 @@ final class APIRouter {
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
         table.add(APIRoute(method: method.rawValue, path: path, scope: scope, member: member.kind))
         let authenticator = self.authenticator
+        let cors = self.cors
         router.on(RouterPath(path), method: method) { request, context -> Response in
+            var caller: Caller?
+            var response: Response
             do {
-                let caller = try await authenticator.authenticate(request)
+                let authenticated = try await authenticator.authenticate(request)
+                caller = authenticated
                 // Rate limits hook in here: right after authentication, with the caller.
-                try Self.authorize(caller, scope: scope, member: member)
+                try Self.authorize(authenticated, scope: scope, member: member)
                 var request = request
                 // A NUL in a decoded value reaches the database as text PostgreSQL refuses (500) and SQLite cuts short.
                 if request.uri.query?.contains("%00") == true {
@@ -108,14 +114,17 @@ final class APIRouter {
                     }
                     if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }
-                var apiRequest = APIRequest(request: request, context: context, caller: caller, body: body)
-                if case .member(let holder) = caller {
+                var apiRequest = APIRequest(request: request, context: context, caller: authenticated, body: body)
+                if case .member(let holder) = authenticated {
                     try await Self.admit(holder, to: &apiRequest, member: member)
                 }
-                return try await handler(apiRequest)
+                response = try await handler(apiRequest)
             } catch {
-                return Self.problem(for: error, logger: context.logger).response
+                response = Self.problem(for: error, logger: context.logger).response
             }
+            // Browsers: the caller's program decides which origins may read this answer (none known yet: any program's).
+            await cors.decorate(&response, origin: request.headers[.origin], programId: caller?.programId)
+            return response
         }
     }
 
