@@ -115,6 +115,18 @@ final class MemberTokens: Sendable {
     }
 }
 
+/// Rotation of a program's member token keys, for the API and the CLI.
+public enum MemberTokenKeyRotation {
+    /// Makes a fresh key the program's signing key. The previous keys verify the tokens they signed
+    /// until those expire (`MemberTokens.maxLifetime` at most), or, with `revokePrevious`, no longer.
+    public static func rotate(store: any LaurelStore, programId: String, revokePrevious: Bool, now: Date,
+                              idempotency: Idempotency<[MemberTokenKeyRecord]>? = nil) async throws -> Idempotent<[MemberTokenKeyRecord]> {
+        try await store.rotateMemberTokenKeys(programId: programId, key: MemberTokens.newKey(programId: programId, now: now), now: now,
+                                              previousExpiresAt: revokePrevious ? now : now.addingTimeInterval(MemberTokens.maxLifetime),
+                                              pruneBefore: now.addingTimeInterval(-MemberTokens.keepExpiredKeys), idempotency: idempotency)
+    }
+}
+
 /// A token just issued, with its claims.
 struct IssuedMemberToken: Sendable {
     var token: String

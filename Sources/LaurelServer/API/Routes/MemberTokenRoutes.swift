@@ -42,10 +42,8 @@ struct MemberTokenRoutes {
             let render: @Sendable ([MemberTokenKeyRecord]) throws -> Data = { keys in
                 try APIJSON.encode(ListView(data: keys.map { MemberTokenKeyView($0, now: now) }, hasMore: false))
             }
-            let result = try await store.rotateMemberTokenKeys(programId: request.programId, key: MemberTokens.newKey(programId: request.programId, now: now),
-                                                               now: now, previousExpiresAt: revoke ? now : now.addingTimeInterval(MemberTokens.maxLifetime),
-                                                               pruneBefore: now.addingTimeInterval(-MemberTokens.keepExpiredKeys),
-                                                               idempotency: try request.idempotency(status: .ok, render: render))
+            let result = try await MemberTokenKeyRotation.rotate(store: store, programId: request.programId, revokePrevious: revoke, now: now,
+                                                                 idempotency: try request.idempotency(status: .ok, render: render))
             return try APIRouter.respond(result, status: .ok, render: render)
         }
     }
