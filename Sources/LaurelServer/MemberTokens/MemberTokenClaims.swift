@@ -4,7 +4,7 @@ import JWTKit
 /// The claims of a member token. `iss` is Laurel, `aud` the program, `sub` the member; the times
 /// are whole seconds. The clock-dependent checks (`exp`, `nbf`, `iat`) and `iss` / `aud` run in
 /// `MemberTokenVerifier` against the server's clock, which jwt-kit's check cannot take.
-struct MemberTokenClaims: JWTPayload, Equatable {
+struct MemberTokenClaims: JWTPayload {
     var iss: IssuerClaim
     var aud: AudienceClaim
     var sub: SubjectClaim

@@ -27,7 +27,7 @@ import Testing
 
     static func configure(_ fixture: HTTPFixture) async throws {
         for (program, origins) in [("prg_a", ["https://shop.example", "http://localhost:3000"]), ("prg_b", ["https://other.example"])] {
-            let text = program(origins)
+            let text = Self.program(origins)
             _ = try await fixture.store.applyProgram(id: program, definition: try ProgramDefinition.parse(text), source: text,
                                                      now: HTTPFixture.start, idempotency: nil)
         }

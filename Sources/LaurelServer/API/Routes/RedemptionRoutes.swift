@@ -30,7 +30,9 @@ struct RedemptionRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(view))
         }
 
-        api.add(.get, "/v1/redemptions/{id}", scope: .read, member: .owner("redemption") { request in try await store.redemption(programId: request.programId, id: try request.parameter("id"), now: clock.now())?.memberId }) { request in
+        api.add(.get, "/v1/redemptions/{id}", scope: .read, member: .owner("redemption", { request in
+            try await store.redemption(programId: request.programId, id: try request.parameter("id"), now: clock.now())?.memberId
+        })) { request in
             let id = try request.parameter("id")
             guard let record = try await store.redemption(programId: request.programId, id: id, now: clock.now()) else {
                 throw Problem.notFound("redemption \(id)")
