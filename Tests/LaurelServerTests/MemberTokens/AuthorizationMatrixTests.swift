@@ -152,9 +152,9 @@ import Testing
             _ = try await fixture.store.applyProgram(id: program, definition: definition, source: IdempotentWritesTests.program,
                                                      now: HTTPFixture.start, idempotency: nil)
         }
-        func key(_ program: String, _ scope: APIScope) async throws -> String {
-            try await APIKeyAuthenticator.create(store: fixture.store, programId: program, scope: scope, name: nil, now: HTTPFixture.start).1
-        }
+        let integrationB = try await APIKeyAuthenticator.create(store: fixture.store, programId: "prg_b", scope: .integration, name: nil,
+                                                                now: HTTPFixture.start).1
+        let readB = try await APIKeyAuthenticator.create(store: fixture.store, programId: "prg_b", scope: .read, name: nil, now: HTTPFixture.start).1
         let (revokedRecord, revoked) = try await APIKeyAuthenticator.create(store: fixture.store, programId: "prg_a", scope: .admin, name: nil,
                                                                             now: HTTPFixture.start)
         _ = try await fixture.store.revokeAPIKey(id: revokedRecord.id, now: HTTPFixture.start)
@@ -190,8 +190,8 @@ import Testing
             let identities: [Identity] = [
                 .key(program: "prg_a", .admin, fixture.admin), .key(program: "prg_a", .integration, fixture.integration),
                 .key(program: "prg_a", .read, fixture.read),
-                .key(program: "prg_b", .admin, fixture.otherAdmin), .key(program: "prg_b", .integration, try await key("prg_b", .integration)),
-                .key(program: "prg_b", .read, try await key("prg_b", .read)),
+                .key(program: "prg_b", .admin, fixture.otherAdmin), .key(program: "prg_b", .integration, integrationB),
+                .key(program: "prg_b", .read, readB),
                 .member(program: "prg_a", .a1, tokenA1), .member(program: "prg_a", .a2, tokenA2), .member(program: "prg_b", nil, tokenB1),
                 .refused("no credentials", ""), .refused("a revoked key", revoked), .refused("an expired token", shortLived),
                 .refused("an alg none token", TokenForge.token(header: ["alg": "none", "typ": "JWT", "kid": keyA.id], claims: claims, secret: nil)),
