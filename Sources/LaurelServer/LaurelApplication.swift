@@ -27,11 +27,13 @@ public enum LaurelApplication {
         }
     }
 
-    /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
+    /// The router with every route; `routes` lists them with who may call them (the OpenAPI
+    /// check and the authorization matrix test walk it).
     public static func router(store: any LaurelStore, clock: any WallClock,
-                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [(method: String, path: String)]) {
+                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [APIRoute]) {
         let router = Router(context: AppContext.self)
-        let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
+        let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock))
+        router.add(middleware: CORSPreflightMiddleware(policy: api.cors, routes: api.table))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)
         ProgramRoutes(store: store, clock: clock).register(api)
@@ -45,6 +47,7 @@ public enum LaurelApplication {
         SegmentRoutes(store: store, clock: clock).register(api)
         WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         CampaignRoutes(store: store, clock: clock).register(api)
+        MemberTokenRoutes(store: store, clock: clock, tokens: api.authenticator.tokens).register(api)
         return (router, api.routes)
     }
 

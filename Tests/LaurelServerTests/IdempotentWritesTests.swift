@@ -54,6 +54,14 @@ import Testing
             return (Call(path: "/v1/transfers", body: #"{"from_member_id":"\#(from)","to_member_id":"\#(to)","points":10}"#),
                     Call(path: "/v1/transfers", body: #"{"from_member_id":"\#(from)","to_member_id":"\#(to)","points":11}"#))
         },
+        "POST /v1/members/{id}/tokens": { api in
+            let member = try await api.member("idem-token")
+            return (Call(path: "/v1/members/\(member)/tokens", body: #"{"expires_in":600}"#),
+                    Call(path: "/v1/members/\(member)/tokens", body: #"{"expires_in":700}"#))
+        },
+        "POST /v1/token-keys/rotate": { _ in
+            (Call(path: "/v1/token-keys/rotate", body: "{}"), Call(path: "/v1/token-keys/rotate", body: #"{"revoke_previous":false}"#))
+        },
         "PUT /v1/members/{id}/tier": { api in
             let member = try await api.member("idem-floor")
             return (Call(path: "/v1/members/\(member)/tier", body: #"{"tier":"gold","reason":"influencer"}"#),

@@ -147,6 +147,22 @@ import Testing
             #expect(ledger.json["next_cursor"] is String)
             try check(.get, "/v1/members/{id}/ledger", try await api.get("/v1/members/\(member)/ledger?starting_after=x"))
 
+            // Member tokens: issued, refused, used where members may and may not go, rotated.
+            let issued = try await api.call(.post, "/v1/members/\(member)/tokens", key: fixture.integration, body: "")
+            try check(.post, "/v1/members/{id}/tokens", issued)
+            try check(.post, "/v1/members/{id}/tokens", try await api.call(.post, "/v1/members/\(member)/tokens", key: fixture.integration,
+                                                                          body: #"{"expires_in":1}"#))
+            try check(.post, "/v1/members/{id}/tokens", try await api.call(.post, "/v1/members/\(other)/tokens", key: fixture.integration, body: ""))
+            let token = try #require(issued.json["token"] as? String)
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(other)", key: token))
+            try check(.get, "/v1/program", try await api.get("/v1/program", key: token))
+            try check(.get, "/v1/program", try await api.get("/v1/program", key: token + "x"))
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"{"member_id":"\#(member)","type":"review","points":5}"#))
+            try check(.get, "/v1/token-keys", try await api.get("/v1/token-keys", key: fixture.admin))
+            try check(.post, "/v1/token-keys/rotate", try await api.post("/v1/token-keys/rotate", ""))
+            try check(.post, "/v1/token-keys/rotate", try await api.post("/v1/token-keys/rotate", #"{"revoke_previous":1}"#))
+            try check(.get, "/v1/token-keys", try await api.get("/v1/token-keys", key: fixture.admin))
+
             // Tiers, rewards, redemptions, clubs and messages, on a program that has them.
             _ = try await api.call(.put, "/v1/program", key: fixture.admin, body: LoyaltyRouteTests.program)
             _ = try await api.purchase(member, total: "35.00")

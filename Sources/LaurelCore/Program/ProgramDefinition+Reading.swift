@@ -21,7 +21,7 @@ extension ProgramDefinition {
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
         guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
-                                                                         "segments", "campaigns", "birthday"]) else {
+                                                                         "segments", "campaigns", "birthday", "cors"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -114,10 +114,24 @@ extension ProgramDefinition {
             }
         }
 
+        var corsOrigins: [String] = []
+        if let cors = reader.object(root.value("cors"), at: "cors", allowed: ["allowed_origins"]),
+           let origins = cors.list("allowed_origins", required: true, max: CORSOrigin.maxPerProgram) {
+            for (value, path) in origins {
+                guard case .string(let text) = value else { reader.report(path, "must be a string, got \(value.typeName)"); continue }
+                switch CORSOrigin.read(text) {
+                case .failure(let refusal): reader.report(path, "\"\(text)\" \(refusal)")
+                case .success(let origin) where corsOrigins.contains(origin): reader.report(path, "\(origin) is listed twice")
+                case .success(let origin): corsOrigins.append(origin)
+                }
+            }
+        }
+
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
-                                 tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday)
+                                 tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday,
+                                 corsOrigins: corsOrigins)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

@@ -29,6 +29,7 @@ extension ProgramDefinition {
         if !segments.isEmpty { tree["segments"] = .array(segments.map(\.canonicalTree)) }
         if !campaigns.isEmpty { tree["campaigns"] = .array(campaigns.map(\.canonicalTree)) }
         if let birthday { tree["birthday"] = birthday.canonicalTree }
+        if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
         return .object(tree)
     }
 }

@@ -30,6 +30,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var campaigns: [Campaign]
     /// The birthday present; nil when the program gives none.
     public var birthday: BirthdayGift?
+    /// Browser origins whose pages may read the answers to this program's requests (`cors.allowed_origins`); see `CORSOrigin`.
+    public var corsOrigins: [String]
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -38,7 +40,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
-                birthday: BirthdayGift? = nil) {
+                birthday: BirthdayGift? = nil, corsOrigins: [String] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -54,6 +56,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.segments = segments
         self.campaigns = campaigns
         self.birthday = birthday
+        self.corsOrigins = corsOrigins
     }
 
     /// 30 and 7 days before points expire.

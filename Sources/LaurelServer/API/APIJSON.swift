@@ -21,6 +21,7 @@ enum APIJSON {
     /// Decodes a request body, turning decoding failures into problems that name the field.
     static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
         try requireObject(body)
+        if let owned = T.self as? any ServerSetFields.Type { try ServerSetFieldCheck.refuse(body, owned.serverSetFields) }
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch let error as DecodingError {

@@ -11,8 +11,10 @@ import NIOCore
 struct APIRequest: Sendable {
     let request: Request
     let context: AppContext
-    let caller: APIKeyRecord
+    let caller: Caller
     let body: Data
+    /// Query parameters set by the route's member access (a member token's own `member_id`).
+    var queryOverrides: [String: String] = [:]
 
     var programId: String { caller.programId }
 
@@ -22,7 +24,7 @@ struct APIRequest: Sendable {
     }
 
     /// A query parameter, read as a form would send it (`+` is a space; see `FormQuery`).
-    func query(_ name: String) -> String? { FormQuery.value(of: name, in: request.uri.query) }
+    func query(_ name: String) -> String? { queryOverrides[name] ?? FormQuery.value(of: name, in: request.uri.query) }
 
     /// `limit` (1…500, default 50) of a list request.
     func limit() throws -> Int {
@@ -64,31 +66,40 @@ struct APIRequest: Sendable {
     }
 }
 
-/// Registers Laurel's API routes: authentication and scope, body limits, idempotent replays,
-/// and the mapping of every error to a problem document. It also keeps the list of routes,
-/// which the tests compare with the OpenAPI document.
+/// Registers Laurel's API routes: authentication, scope and member access, body limits,
+/// idempotent replays, and the mapping of every error to a problem document. It also keeps the
+/// list of routes, which the tests compare with the OpenAPI document and walk with every identity.
 final class APIRouter {
     static let maxBodySize = 1 << 20
 
     let router: Router<AppContext>
-    let keys: APIKeyAuthenticator
-    /// Every route added, shared with `UnmatchedRouteMiddleware`.
+    let authenticator: CallerAuthenticator
+    let cors: CORSPolicy
+    /// Every route added, shared with `UnmatchedRouteMiddleware` and `CORSPreflightMiddleware`.
     let table = RouteTable()
-    var routes: [(method: String, path: String)] { table.all }
+    var routes: [APIRoute] { table.all }
 
-    init(router: Router<AppContext>, keys: APIKeyAuthenticator) {
+    init(router: Router<AppContext>, authenticator: CallerAuthenticator, cors: CORSPolicy) {
         self.router = router
-        self.keys = keys
+        self.authenticator = authenticator
+        self.cors = cors
     }
 
-    /// Adds an authenticated route; the caller's key must have at least `scope`.
-    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope,
+    /// Adds an authenticated route: an API key must have at least `scope`; a member token may call
+    /// it only as `member` allows (`.refused`: 403; another member's object: 404).
+    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope, member: MemberAccess,
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
-        table.add(method: method.rawValue, path: path)
-        let keys = self.keys
+        table.add(APIRoute(method: method.rawValue, path: path, scope: scope, member: member.kind))
+        let authenticator = self.authenticator
+        let cors = self.cors
         router.on(RouterPath(path), method: method) { request, context -> Response in
+            var caller: Caller?
+            var response: Response
             do {
-                let caller = try await keys.authenticate(request, scope: scope)
+                let authenticated = try await authenticator.authenticate(request)
+                caller = authenticated
+                // Rate limits hook in here: right after authentication, with the caller.
+                try Self.authorize(authenticated, scope: scope, member: member)
                 var request = request
                 // A NUL in a decoded value reaches the database as text PostgreSQL refuses (500) and SQLite cuts short.
                 if request.uri.query?.contains("%00") == true {
@@ -103,16 +114,62 @@ final class APIRouter {
                     }
                     if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }
-                return try await handler(APIRequest(request: request, context: context, caller: caller, body: body))
+                var apiRequest = APIRequest(request: request, context: context, caller: authenticated, body: body)
+                if case .member(let holder) = authenticated {
+                    try await Self.admit(holder, to: &apiRequest, member: member)
+                }
+                response = try await handler(apiRequest)
             } catch {
-                return Self.problem(for: error, logger: context.logger).response
+                response = Self.problem(for: error, logger: context.logger).response
             }
+            // Browsers: the caller's program decides which origins may read this answer (none known yet: any program's).
+            await cors.decorate(&response, origin: request.headers[.origin], programId: caller?.programId)
+            return response
+        }
+    }
+
+    /// A key below the route's scope, or a member token on a route members may not use: 403.
+    static func authorize(_ caller: Caller, scope: APIScope, member: MemberAccess) throws {
+        switch caller {
+        case .key(let key):
+            guard key.scope >= scope else {
+                throw Problem(.forbidden, "forbidden", "this route needs a key with scope \(scope.rawValue); this key has \(key.scope.rawValue)")
+            }
+        case .member:
+            if case .refused = member {
+                throw Problem(.forbidden, "forbidden", "this route does not accept member tokens; it needs an API key with scope \(scope.rawValue)")
+            }
+        }
+    }
+
+    /// Lets a member token reach only its own member's objects: anything else answers 404, as an
+    /// object that does not exist would, so that a member learns nothing about other members.
+    static func admit(_ holder: MemberTokenHolder, to request: inout APIRequest, member: MemberAccess) async throws {
+        let own = holder.memberId
+        switch member {
+        case .refused, .anyMember:
+            return
+        case .pathMember(let name):
+            let id = try request.parameter(name)
+            guard id == own else { throw Problem.notFound("member \(id)") }
+        case .bodyMember(let field):
+            // The same decoder the handler uses, so both read the same value (duplicate keys included).
+            guard let body = try? JSONDecoder().decode([String: JSONValue].self, from: request.body), case .string(let id)? = body[field] else {
+                return // no such field: the handler refuses the body
+            }
+            guard id == own else { throw Problem.notFound("member \(id)") }
+        case .queryMember(let name):
+            if let id = request.query(name), id != own { throw Problem.notFound("member \(id)") }
+            request.queryOverrides[name] = own
+        case .owner(let what, let load):
+            // Worded as the handler words an unknown one.
+            guard try await load(request) == own else { throw Problem.notFound("\(what) \(try request.parameter("id"))") }
         }
     }
 
     /// Adds a public route (health, OpenAPI document).
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
-        table.add(method: method.rawValue, path: path)
+        table.add(APIRoute(method: method.rawValue, path: path, scope: nil, member: .anyMember))
         router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
     }
 

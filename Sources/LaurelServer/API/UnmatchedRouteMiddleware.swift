@@ -1,15 +1,28 @@
 import HTTPTypes
 import Hummingbird
+import LaurelStore
 import Synchronization
 
-/// The (method, path template) pairs the API serves, filled as routes are registered; read per
-/// request by `UnmatchedRouteMiddleware` to tell an unknown path from a known one with another method.
+/// One route the API serves, with who may call it.
+public struct APIRoute: Sendable, Hashable, CustomStringConvertible {
+    public let method: String
+    /// The path template (`/v1/members/{id}`).
+    public let path: String
+    /// The least scope of an API key that may call it; nil for a public route (no credentials).
+    public let scope: APIScope?
+    /// Whether and how a member token may call it.
+    public let member: MemberAccessKind
+    public var description: String { "\(method) \(path)" }
+}
+
+/// The routes the API serves, filled as routes are registered; read per request by
+/// `UnmatchedRouteMiddleware` to tell an unknown path from a known one with another method.
 final class RouteTable: Sendable {
-    private let routes = Mutex<[(method: String, path: String)]>([])
+    private let routes = Mutex<[APIRoute]>([])
 
-    func add(method: String, path: String) { routes.withLock { $0.append((method, path)) } }
+    func add(_ route: APIRoute) { routes.withLock { $0.append(route) } }
 
-    var all: [(method: String, path: String)] { routes.withLock { $0 } }
+    var all: [APIRoute] { routes.withLock { $0 } }
 
     /// The methods served at `path` (templates such as `/v1/members/{id}` match any one segment).
     func methods(at path: String) -> [String] {

@@ -39,10 +39,8 @@ public final class APIKeyAuthenticator: Sendable {
         return token.isEmpty ? nil : String(token)
     }
 
-    func authenticate(_ request: Request, scope: APIScope) async throws -> APIKeyRecord {
-        guard let header = request.headers[.authorization], let secret = Self.bearerToken(header) else {
-            throw Problem(.unauthorized, "unauthorized", "send an API key as Authorization: Bearer <key>")
-        }
+    /// The key whose secret this is, or a 401 problem for an unknown or revoked one.
+    func key(secret: String) async throws -> APIKeyRecord {
         let hash = Self.hash(secret)
         let now = clock.now()
         var key = cache.withLock { entries -> APIKeyRecord? in
@@ -54,9 +52,6 @@ public final class APIKeyAuthenticator: Sendable {
             if let found = key { cache.withLock { $0[hash] = (found, now) } }
         }
         guard let key, key.revokedAt == nil else { throw Problem(.unauthorized, "unauthorized", "the API key is unknown or revoked") }
-        guard key.scope >= scope else {
-            throw Problem(.forbidden, "forbidden", "this route needs a key with scope \(scope.rawValue); this key has \(key.scope.rawValue)")
-        }
         return key
     }
 }

@@ -391,5 +391,19 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // Member tokens: each program's signing and verifying keys (HS256 secrets), newest signs.
+        ("v14-member-tokens", [
+            """
+            CREATE TABLE member_token_keys (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                secret TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                retired_at BIGINT,
+                expires_at BIGINT
+            )
+            """,
+            "CREATE INDEX member_token_keys_by_program ON member_token_keys(program_id, created_at)",
+        ]),
     ]
 }

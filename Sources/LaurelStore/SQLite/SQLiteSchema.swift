@@ -422,6 +422,20 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        // Member tokens: each program's signing and verifying keys (HS256 secrets), newest signs.
+        migrator.registerMigration("v14-member-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE member_token_keys (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    secret TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    retired_at INTEGER,
+                    expires_at INTEGER
+                );
+                CREATE INDEX member_token_keys_by_program ON member_token_keys(program_id, created_at);
+                """)
+        }
         return migrator
     }
 }

@@ -37,7 +37,10 @@ struct EventBodyReader {
             case "attributes": return reader.literal("null")
             case "purchase": return reader.optional(&body.purchase) { $0.purchase() }
             case "return": return reader.optional(&body.return) { $0.returnBody() }
-            default: return reader.skipValue(depth: 1)
+            default:
+                // A field Laurel sets: left to `JSONDecoder`'s path, which refuses it by name.
+                if EventBody.serverSetFields.contains(String(decoding: key.bytes, as: UTF8.self)) { return false }
+                return reader.skipValue(depth: 1)
             }
         }
         guard read, let type else { return nil }

@@ -10,7 +10,7 @@ struct CampaignRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.get, "/v1/campaigns", scope: .read) { request in
+        api.add(.get, "/v1/campaigns", scope: .read, member: .refused) { request in
             // In id order, like every list: the cursor is an id, and the page after any text is well defined.
             let campaigns = (try await store.programVersion(programId: request.programId, version: nil)?.definition.campaigns ?? [])
                 .sorted { $0.id < $1.id }
@@ -24,7 +24,7 @@ struct CampaignRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(view))
         }
 
-        api.add(.get, "/v1/campaigns/{id}", scope: .read) { request in
+        api.add(.get, "/v1/campaigns/{id}", scope: .read, member: .refused) { request in
             let id = try request.parameter("id")
             guard let definition = try await store.programVersion(programId: request.programId, version: nil)?.definition,
                   let campaign = definition.campaign(id) else {

@@ -12,21 +12,21 @@ struct ClubRoutes {
     func register(_ api: APIRouter) {
         let render: @Sendable (ClubMembershipRecord) throws -> Data = { try APIJSON.encode(ClubMembershipView($0)) }
 
-        api.add(.get, "/v1/clubs", scope: .read) { request in
+        api.add(.get, "/v1/clubs", scope: .read, member: .anyMember) { request in
             let clubs = try await store.programVersion(programId: request.programId, version: nil)?.definition.clubs ?? []
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: clubs.map(ClubView.init), hasMore: false)))
         }
 
-        api.add(.post, "/v1/clubs/{id}/members", scope: .integration) { request in
+        api.add(.post, "/v1/clubs/{id}/members", scope: .integration, member: .refused) { request in
             let clubId = try request.parameter("id")
             let body = try APIJSON.decode(ClubInvitationBody.self, from: request.body)
             let result = try await store.joinClub(programId: request.programId, clubId: clubId, memberId: body.memberId, via: .invitation,
-                                                  invitedBy: body.invitedBy ?? "staff via \(request.caller.id)", now: clock.now(),
+                                                  invitedBy: body.invitedBy ?? "staff via \(request.caller.actor)", now: clock.now(),
                                                   idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.post, "/v1/clubs/{id}/join", scope: .integration) { request in
+        api.add(.post, "/v1/clubs/{id}/join", scope: .integration, member: .bodyMember("member_id")) { request in
             let clubId = try request.parameter("id")
             let body = try APIJSON.decode(ClubJoinBody.self, from: request.body)
             let result = try await store.joinClub(programId: request.programId, clubId: clubId, memberId: body.memberId, via: .points,
@@ -34,7 +34,7 @@ struct ClubRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.get, "/v1/clubs/{id}/members", scope: .read) { request in
+        api.add(.get, "/v1/clubs/{id}/members", scope: .read, member: .refused) { request in
             let clubId = try request.parameter("id")
             let page = try await store.clubMembers(programId: request.programId, clubId: clubId, limit: try request.limit(),
                                                    startingAfter: request.query("starting_after"))
@@ -42,14 +42,14 @@ struct ClubRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(view))
         }
 
-        api.add(.delete, "/v1/clubs/{id}/members/{member_id}", scope: .integration) { request in
+        api.add(.delete, "/v1/clubs/{id}/members/{member_id}", scope: .integration, member: .pathMember("member_id")) { request in
             let result = try await store.leaveClub(programId: request.programId, clubId: try request.parameter("id"),
                                                    memberId: try request.parameter("member_id"), now: clock.now(),
                                                    idempotency: try request.idempotency(status: .ok, render: render))
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.get, "/v1/messages", scope: .admin) { request in
+        api.add(.get, "/v1/messages", scope: .admin, member: .refused) { request in
             var cursor: Int64?
             if let text = request.query("starting_after") {
                 guard let sequence = APIRequest.sequence(Substring(text)) else {

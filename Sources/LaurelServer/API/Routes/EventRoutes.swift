@@ -9,7 +9,7 @@ struct EventRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.post, "/v1/events", scope: .integration) { request in
+        api.add(.post, "/v1/events", scope: .integration, member: .refused) { request in
             let body = try EventBody.decode(request.body)
             let now = clock.now()
             let event = try body.event(id: Identifiers.make("evt", now: now), now: now)
@@ -31,7 +31,9 @@ struct EventRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.get, "/v1/events/{id}", scope: .read) { request in
+        api.add(.get, "/v1/events/{id}", scope: .read, member: .owner("event", { request in
+            try await store.event(programId: request.programId, id: try request.parameter("id"))?.memberId
+        })) { request in
             let id = try request.parameter("id")
             guard let event = try await store.event(programId: request.programId, id: id) else { throw Problem.notFound("event \(id)") }
             return APIJSON.response(.ok, EventView.json(event))

@@ -9,7 +9,7 @@ struct LedgerRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.get, "/v1/members/{id}/ledger", scope: .read) { request in
+        api.add(.get, "/v1/members/{id}/ledger", scope: .read, member: .pathMember("id")) { request in
             let id = try request.parameter("id")
             let cursor = try request.sequenceCursor(prefix: "le_", naming: "a ledger entry id")
             let page = try await store.ledger(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)
@@ -17,7 +17,7 @@ struct LedgerRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
         }
 
-        api.add(.post, "/v1/members/{id}/adjustments", scope: .admin) { request in
+        api.add(.post, "/v1/members/{id}/adjustments", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(AdjustmentBody.self, from: request.body)
             guard body.points != 0, body.points.magnitude <= 100_000_000 else {
@@ -25,7 +25,7 @@ struct LedgerRoutes {
             }
             let reason = try FreeText.read(body.reason, field: "reason")
             let now = clock.now()
-            let actor = body.actor.map { "\($0) via \(request.caller.id)" } ?? request.caller.id
+            let actor = body.actor.map { "\($0) via \(request.caller.actor)" } ?? request.caller.actor
             let render: @Sendable (AdjustmentRecord) throws -> Data = { try APIJSON.encode(AdjustmentView($0)) }
             let result = try await store.adjust(programId: request.programId, memberId: id, id: Identifiers.make("adj", now: now), points: body.points,
                                                 reason: reason, actor: actor, now: now,
@@ -33,7 +33,7 @@ struct LedgerRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.post, "/v1/transfers", scope: .integration) { request in
+        api.add(.post, "/v1/transfers", scope: .integration, member: .refused) { request in
             let body = try APIJSON.decode(TransferBody.self, from: request.body)
             guard body.points > 0, body.points <= 100_000_000 else {
                 throw Problem.invalid("points", "points must be a positive integer of at most 100000000")

@@ -29,7 +29,7 @@ struct MemberRoutes {
     }
 
     func register(_ api: APIRouter) {
-        api.add(.post, "/v1/members", scope: .integration) { request in
+        api.add(.post, "/v1/members", scope: .integration, member: .refused) { request in
             let body = try APIJSON.decode(CreateMemberBody.self, from: request.body)
             try body.validate()
             let now = clock.now()
@@ -41,7 +41,7 @@ struct MemberRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.get, "/v1/members", scope: .read) { request in
+        api.add(.get, "/v1/members", scope: .read, member: .refused) { request in
             let limit = try request.limit()
             if let externalId = request.query("external_id") {
                 let found = try await store.member(programId: request.programId, externalId: externalId)
@@ -52,11 +52,11 @@ struct MemberRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(view))
         }
 
-        api.add(.get, "/v1/members/{id}", scope: .read) { request in
+        api.add(.get, "/v1/members/{id}", scope: .read, member: .pathMember("id")) { request in
             try await Self.memberResponse(store: store, programId: request.programId, id: try request.parameter("id"), now: clock.now())
         }
 
-        api.add(.patch, "/v1/members/{id}", scope: .integration) { request in
+        api.add(.patch, "/v1/members/{id}", scope: .integration, member: .refused) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(UpdateMemberBody.self, from: request.body)
             try body.validate()

@@ -9,7 +9,7 @@ struct ProgramRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.put, "/v1/program", scope: .admin) { request in
+        api.add(.put, "/v1/program", scope: .admin, member: .refused) { request in
             let text = String(decoding: request.body, as: UTF8.self)
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw Problem(.badRequest, "invalid_request", "send the program definition (YAML or JSON) as the body")
@@ -21,19 +21,19 @@ struct ProgramRoutes {
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.get, "/v1/program", scope: .read) { request in
+        api.add(.get, "/v1/program", scope: .read, member: .refused) { request in
             guard let version = try await store.programVersion(programId: request.programId, version: nil) else {
                 throw Problem(.notFound, "program_not_configured", "program \(request.programId) has no definition yet")
             }
             return APIJSON.response(.ok, try APIJSON.encode(ProgramVersionView(version)))
         }
 
-        api.add(.get, "/v1/program/versions", scope: .read) { request in
+        api.add(.get, "/v1/program/versions", scope: .read, member: .refused) { request in
             let versions = try await store.programVersions(programId: request.programId).reversed().map { ProgramVersionView($0, withDefinition: false) }
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: Array(versions), hasMore: false)))
         }
 
-        api.add(.get, "/v1/program/versions/{version}", scope: .read) { request in
+        api.add(.get, "/v1/program/versions/{version}", scope: .read, member: .refused) { request in
             let text = try request.parameter("version")
             guard let number = Int(text), number > 0 else {
                 throw Problem(.badRequest, "invalid_request", "version must be a positive integer", field: "version")

@@ -11,7 +11,7 @@ struct RedemptionRoutes {
     func register(_ api: APIRouter) {
         let render: @Sendable (RedemptionRecord) throws -> Data = { try APIJSON.encode(RedemptionView($0)) }
 
-        api.add(.post, "/v1/redemptions", scope: .integration) { request in
+        api.add(.post, "/v1/redemptions", scope: .integration, member: .bodyMember("member_id")) { request in
             let body = try APIJSON.decode(RedemptionBody.self, from: request.body)
             if let points = body.points, points <= 0 || points > 100_000_000 {
                 throw Problem.invalid("points", "points must be a positive integer of at most 100000000")
@@ -23,14 +23,16 @@ struct RedemptionRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.get, "/v1/redemptions", scope: .read) { request in
+        api.add(.get, "/v1/redemptions", scope: .read, member: .queryMember("member_id")) { request in
             let page = try await store.redemptions(programId: request.programId, memberId: request.query("member_id"), limit: try request.limit(),
                                                    startingAfter: request.query("starting_after"), now: clock.now())
             let view = ListView(data: page.items.map(RedemptionView.init), hasMore: page.hasMore, nextCursor: page.hasMore ? page.items.last?.id : nil)
             return APIJSON.response(.ok, try APIJSON.encode(view))
         }
 
-        api.add(.get, "/v1/redemptions/{id}", scope: .read) { request in
+        api.add(.get, "/v1/redemptions/{id}", scope: .read, member: .owner("redemption", { request in
+            try await store.redemption(programId: request.programId, id: try request.parameter("id"), now: clock.now())?.memberId
+        })) { request in
             let id = try request.parameter("id")
             guard let record = try await store.redemption(programId: request.programId, id: id, now: clock.now()) else {
                 throw Problem.notFound("redemption \(id)")
@@ -38,14 +40,14 @@ struct RedemptionRoutes {
             return APIJSON.response(.ok, try render(record))
         }
 
-        api.add(.post, "/v1/redemptions/{id}/cancel", scope: .integration) { request in
+        api.add(.post, "/v1/redemptions/{id}/cancel", scope: .integration, member: .refused) { request in
             let id = try request.parameter("id")
             let result = try await store.cancelRedemption(programId: request.programId, id: id, now: clock.now(),
                                                           idempotency: try request.idempotency(status: .ok, render: render))
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.post, "/v1/redemptions/{id}/fulfil", scope: .integration) { request in
+        api.add(.post, "/v1/redemptions/{id}/fulfil", scope: .integration, member: .refused) { request in
             let id = try request.parameter("id")
             let result = try await store.fulfilRedemption(programId: request.programId, id: id, now: clock.now(),
                                                           idempotency: try request.idempotency(status: .ok, render: render))

@@ -11,14 +11,14 @@ struct RewardRoutes {
     func register(_ api: APIRouter) {
         let render: @Sendable (RewardRecord) throws -> Data = { try APIJSON.encode(RewardView($0)) }
 
-        api.add(.post, "/v1/rewards", scope: .admin) { request in
+        api.add(.post, "/v1/rewards", scope: .admin, member: .refused) { request in
             let reward = try await read(request)
             let result = try await store.createReward(programId: request.programId, reward: reward, now: clock.now(),
                                                       idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
-        api.add(.put, "/v1/rewards/{id}", scope: .admin) { request in
+        api.add(.put, "/v1/rewards/{id}", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let reward = try await read(request, id: id)
             let result = try await store.putReward(programId: request.programId, reward: reward, now: clock.now(),
@@ -26,18 +26,18 @@ struct RewardRoutes {
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.get, "/v1/rewards", scope: .read) { request in
+        api.add(.get, "/v1/rewards", scope: .read, member: .refused) { request in
             let rewards = try await store.rewards(programId: request.programId).map(RewardView.init)
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: rewards, hasMore: false)))
         }
 
-        api.add(.get, "/v1/rewards/{id}", scope: .read) { request in
+        api.add(.get, "/v1/rewards/{id}", scope: .read, member: .refused) { request in
             let id = try request.parameter("id")
             guard let record = try await store.reward(programId: request.programId, id: id) else { throw Problem.notFound("reward \(id)") }
             return APIJSON.response(.ok, try APIJSON.encode(RewardView(record)))
         }
 
-        api.add(.post, "/v1/rewards/{id}/codes", scope: .admin) { request in
+        api.add(.post, "/v1/rewards/{id}/codes", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let codes = try Self.codes(request)
             let render: @Sendable (RewardCodesAdded) throws -> Data = { try APIJSON.encode(RewardCodesView($0)) }
@@ -46,7 +46,7 @@ struct RewardRoutes {
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.get, "/v1/members/{id}/rewards", scope: .read) { request in
+        api.add(.get, "/v1/members/{id}/rewards", scope: .read, member: .pathMember("id")) { request in
             let id = try request.parameter("id")
             let now = clock.now()
             let catalogue = try await store.memberCatalogue(programId: request.programId, memberId: id, now: now)

@@ -9,17 +9,17 @@ struct SegmentRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.get, "/v1/segments", scope: .read) { request in
+        api.add(.get, "/v1/segments", scope: .read, member: .refused) { request in
             let segments = try await store.programVersion(programId: request.programId, version: nil)?.definition.segments ?? []
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: segments.map(SegmentView.init), hasMore: false)))
         }
 
-        api.add(.get, "/v1/segments/{id}", scope: .read) { request in
+        api.add(.get, "/v1/segments/{id}", scope: .read, member: .refused) { request in
             let segment = try await segment(programId: request.programId, id: try request.parameter("id"))
             return APIJSON.response(.ok, try APIJSON.encode(SegmentView(segment)))
         }
 
-        api.add(.get, "/v1/segments/{id}/members", scope: .read) { request in
+        api.add(.get, "/v1/segments/{id}/members", scope: .read, member: .refused) { request in
             let segment = try await segment(programId: request.programId, id: try request.parameter("id"))
             let page = try await store.segmentMembers(programId: request.programId, segment: segment, now: clock.now(), limit: try request.limit(),
                                                       startingAfter: request.query("starting_after"))

@@ -9,7 +9,7 @@ struct TierRoutes {
     let clock: any WallClock
 
     func register(_ api: APIRouter) {
-        api.add(.put, "/v1/members/{id}/tier", scope: .admin) { request in
+        api.add(.put, "/v1/members/{id}/tier", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(TierFloorBody.self, from: request.body)
             let reason = try FreeText.read(body.reason, field: "reason")
@@ -21,21 +21,21 @@ struct TierRoutes {
                 until = date
             }
             let result = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: body.tier, until: until, note: reason,
-                                                      actor: request.caller.id, now: now, expiringWithin: MemberRoutes.expiringWithin,
+                                                      actor: request.caller.actor, now: now, expiringWithin: MemberRoutes.expiringWithin,
                                                       idempotency: try request.idempotency(status: .ok, render: MemberRoutes.renderSummary))
             return try APIRouter.respond(result, status: .ok, render: MemberRoutes.renderSummary)
         }
 
-        api.add(.delete, "/v1/members/{id}/tier", scope: .admin) { request in
+        api.add(.delete, "/v1/members/{id}/tier", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let now = clock.now()
             let result = try await store.setTierFloor(programId: request.programId, memberId: id, tierId: nil, until: nil, note: "floor removed",
-                                                      actor: request.caller.id, now: now, expiringWithin: MemberRoutes.expiringWithin,
+                                                      actor: request.caller.actor, now: now, expiringWithin: MemberRoutes.expiringWithin,
                                                       idempotency: try request.idempotency(status: .ok, render: MemberRoutes.renderSummary))
             return try APIRouter.respond(result, status: .ok, render: MemberRoutes.renderSummary)
         }
 
-        api.add(.get, "/v1/members/{id}/tier-history", scope: .read) { request in
+        api.add(.get, "/v1/members/{id}/tier-history", scope: .read, member: .pathMember("id")) { request in
             let id = try request.parameter("id")
             let cursor = try request.sequenceCursor(prefix: "tc_", naming: "a tier change id")
             let page = try await store.tierChanges(programId: request.programId, memberId: id, limit: try request.limit(), startingAfter: cursor)

@@ -14,7 +14,7 @@ struct WebhookRoutes {
         let renderWithSecret: @Sendable (WebhookEndpointRecord) throws -> Data = { try APIJSON.encode(WebhookEndpointView($0, showingSecret: true)) }
         let renderDelivery: @Sendable (WebhookDeliveryRecord) throws -> Data = { try APIJSON.encode(WebhookDeliveryView($0)) }
 
-        api.add(.post, "/v1/webhook_endpoints", scope: .admin) { request in
+        api.add(.post, "/v1/webhook_endpoints", scope: .admin, member: .refused) { request in
             let body = try WebhookBodies.create(request.body)
             try await checkURL(body.url)
             let now = clock.now()
@@ -25,20 +25,20 @@ struct WebhookRoutes {
             return try APIRouter.respond(result, status: .created, render: renderWithSecret)
         }
 
-        api.add(.get, "/v1/webhook_endpoints", scope: .admin) { request in
+        api.add(.get, "/v1/webhook_endpoints", scope: .admin, member: .refused) { request in
             let page = try await store.webhookEndpoints(programId: request.programId, limit: try request.limit(),
                                                         startingAfter: request.query("starting_after"))
             let data = page.items.map { WebhookEndpointView($0) }
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
         }
 
-        api.add(.get, "/v1/webhook_endpoints/{id}", scope: .admin) { request in
+        api.add(.get, "/v1/webhook_endpoints/{id}", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             guard let endpoint = try await store.webhookEndpoint(programId: request.programId, id: id) else { throw Problem.notFound("webhook endpoint \(id)") }
             return APIJSON.response(.ok, try APIJSON.encode(WebhookEndpointView(endpoint)))
         }
 
-        api.add(.patch, "/v1/webhook_endpoints/{id}", scope: .admin) { request in
+        api.add(.patch, "/v1/webhook_endpoints/{id}", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let patch = try WebhookBodies.update(request.body)
             if let url = patch.url {
@@ -51,13 +51,13 @@ struct WebhookRoutes {
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.delete, "/v1/webhook_endpoints/{id}", scope: .admin) { request in
+        api.add(.delete, "/v1/webhook_endpoints/{id}", scope: .admin, member: .refused) { request in
             let result = try await store.deleteWebhookEndpoint(programId: request.programId, id: try request.parameter("id"), now: clock.now(),
                                                                idempotency: try request.idempotency(status: .ok, render: render))
             return try APIRouter.respond(result, status: .ok, render: render)
         }
 
-        api.add(.post, "/v1/webhook_endpoints/{id}/rotate_secret", scope: .admin) { request in
+        api.add(.post, "/v1/webhook_endpoints/{id}/rotate_secret", scope: .admin, member: .refused) { request in
             let hours = try WebhookBodies.overlapHours(request.body)
             let now = clock.now()
             let result = try await store.rotateWebhookSecret(programId: request.programId, id: try request.parameter("id"),
@@ -67,7 +67,7 @@ struct WebhookRoutes {
             return try APIRouter.respond(result, status: .ok, render: renderWithSecret)
         }
 
-        api.add(.get, "/v1/webhook_endpoints/{id}/deliveries", scope: .admin) { request in
+        api.add(.get, "/v1/webhook_endpoints/{id}/deliveries", scope: .admin, member: .refused) { request in
             var status: WebhookDeliveryStatus?
             if let text = request.query("status") {
                 guard let value = WebhookDeliveryStatus(rawValue: text) else {
@@ -81,14 +81,14 @@ struct WebhookRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
         }
 
-        api.add(.post, "/v1/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", scope: .admin) { request in
+        api.add(.post, "/v1/webhook_endpoints/{id}/deliveries/{delivery_id}/replay", scope: .admin, member: .refused) { request in
             let result = try await store.replayWebhookDelivery(programId: request.programId, endpointId: try request.parameter("id"),
                                                                deliveryId: try request.parameter("delivery_id"), now: clock.now(),
                                                                idempotency: try request.idempotency(status: .accepted, render: renderDelivery))
             return try APIRouter.respond(result, status: .accepted, render: renderDelivery)
         }
 
-        api.add(.post, "/v1/webhook_endpoints/{id}/test", scope: .admin) { request in
+        api.add(.post, "/v1/webhook_endpoints/{id}/test", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let now = clock.now()
             let messageId = Identifiers.make("msg", now: now)
