@@ -35,6 +35,8 @@ final class WebhookReceiver: Sendable {
             let bytes = try await request.body.collect(upTo: 4 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
+            // HTTP types carry Host as the request's authority, not as a header field.
+            if let authority = request.head.authority { headers["host"] = authority }
             let received = Received(target: request.uri.description, headers: headers, body: Data(buffer: bytes))
             let index = self.state.withLock { state in state.append(received); return state.count - 1 }
             let status = self.answer(index, received)
