@@ -31,85 +31,85 @@ struct MultiNodeTests {
         """
 
     @Test func twoNodesShareOneDatabase() async throws {
-        let cluster = try await MultiNodeCluster.start(program: Self.program, members: 12)
-        defer { cluster.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
+        try await MultiNodeCluster.with(program: Self.program, members: 12) { cluster in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { _ = client.shutdown() }
 
-        // 240 purchases and 60 reviews spread over both nodes, 8 at a time.
-        let operations = (0..<300).map { index -> (node: Int, body: String) in
-            let member = cluster.memberIds[index % cluster.memberIds.count]
-            let body = index % 5 == 4
-                ? #"{"member_id":"\#(member)","type":"review"}"#
-                : #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"\#(10 + index % 7).50"}}"#
-            return (index % 2, body)
-        }
-        try await forEach(operations, concurrency: 8) { operation in
-            let response = try await cluster.post(client, node: operation.node, path: "/v1/events", body: operation.body)
-            #expect(response.status == 201)
-        }
-
-        // The same idempotent request sent to both nodes at once: one event, identical answers.
-        for index in 0..<20 {
-            let member = cluster.memberIds[index % cluster.memberIds.count]
-            let body = #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"100.00"}}"#
-            async let first = cluster.post(client, node: 0, path: "/v1/events", body: body, key: "retry-\(index)")
-            async let second = cluster.post(client, node: 1, path: "/v1/events", body: body, key: "retry-\(index)")
-            let (a, b) = try await (first, second)
-            #expect(a.status == 201 && b.status == 201)
-            #expect(a.body == b.body)
-            #expect([a.replayed, b.replayed].filter { $0 }.count == 1)
-        }
-
-        // Debits and transfers racing on both nodes never take a balance below zero.
-        try await forEach(Array(0..<120), concurrency: 8) { index in
-            let from = cluster.memberIds[index % cluster.memberIds.count]
-            let to = cluster.memberIds[(index + 5) % cluster.memberIds.count]
-            let response = index % 2 == 0
-                ? try await cluster.post(client, node: index % 2, path: "/v1/transfers",
-                                         body: #"{"from_member_id":"\#(from)","to_member_id":"\#(to)","points":40}"#)
-                : try await cluster.post(client, node: (index / 2) % 2, path: "/v1/members/\(from)/adjustments",
-                                         body: #"{"points":-35,"reason":"race test"}"#)
-            #expect(response.status == 201 || response.status == 422, "\(response.status): \(String(decoding: response.body, as: UTF8.self))")
-        }
-
-        let store = cluster.store
-        #expect(try await store.audit(programId: cluster.programId) == [])
-        var events = 0
-        for id in cluster.memberIds {
-            let member = try #require(try await store.member(programId: cluster.programId, id: id))
-            #expect(member.available >= 0)
-            let entries = try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
-            let fromEntries = entries.reduce(0) { sum, record in
-                sum + (record.entry.to == .available(member: id) ? record.entry.points : 0) - (record.entry.from == .available(member: id) ? record.entry.points : 0)
+            // 240 purchases and 60 reviews spread over both nodes, 8 at a time.
+            let operations = (0..<300).map { index -> (node: Int, body: String) in
+                let member = cluster.memberIds[index % cluster.memberIds.count]
+                let body = index % 5 == 4
+                    ? #"{"member_id":"\#(member)","type":"review"}"#
+                    : #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"\#(10 + index % 7).50"}}"#
+                return (index % 2, body)
             }
-            #expect(fromEntries == member.available)
-            events += entries.filter { $0.entry.kind == .earn }.count
-        }
-        // 240 purchases + 60 reviews, of which at most 3 per member per day earn + 20 idempotent purchases.
-        let reviewsEarning = min(60, 3 * cluster.memberIds.count)
-        #expect(events == 240 + reviewsEarning + 20)
-
-        // The settlement job on both nodes at once, 31 days later: every lot expires exactly once.
-        let later = Date().addingTimeInterval(31 * 86_400)
-        let second = try PostgresStore(url: cluster.url)
-        let runner = Task.immediate { await second.run() }
-        defer { runner.cancel() }
-        async let a = Scheduler.runOnce(store: store, now: later, batchSize: 5)
-        async let b = Scheduler.runOnce(store: second, now: later, batchSize: 5)
-        _ = try await (a, b)
-        #expect(try await store.audit(programId: cluster.programId) == [])
-        var expiredLots: [String: Int] = [:]
-        for id in cluster.memberIds {
-            let member = try #require(try await store.member(programId: cluster.programId, id: id))
-            #expect(member.available == 0 && member.pending == 0)
-            for record in try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
-            where record.entry.kind == .expire {
-                expiredLots[record.entry.lotId ?? "", default: 0] += 1
+            try await forEach(operations, concurrency: 8) { operation in
+                let response = try await cluster.post(client, node: operation.node, path: "/v1/events", body: operation.body)
+                #expect(response.status == 201)
             }
+
+            // The same idempotent request sent to both nodes at once: one event, identical answers.
+            for index in 0..<20 {
+                let member = cluster.memberIds[index % cluster.memberIds.count]
+                let body = #"{"member_id":"\#(member)","type":"purchase","purchase":{"currency":"EUR","total":"100.00"}}"#
+                async let first = cluster.post(client, node: 0, path: "/v1/events", body: body, key: "retry-\(index)")
+                async let second = cluster.post(client, node: 1, path: "/v1/events", body: body, key: "retry-\(index)")
+                let (a, b) = try await (first, second)
+                #expect(a.status == 201 && b.status == 201)
+                #expect(a.body == b.body)
+                #expect([a.replayed, b.replayed].filter { $0 }.count == 1)
+            }
+
+            // Debits and transfers racing on both nodes never take a balance below zero.
+            try await forEach(Array(0..<120), concurrency: 8) { index in
+                let from = cluster.memberIds[index % cluster.memberIds.count]
+                let to = cluster.memberIds[(index + 5) % cluster.memberIds.count]
+                let response = index % 2 == 0
+                    ? try await cluster.post(client, node: index % 2, path: "/v1/transfers",
+                                             body: #"{"from_member_id":"\#(from)","to_member_id":"\#(to)","points":40}"#)
+                    : try await cluster.post(client, node: (index / 2) % 2, path: "/v1/members/\(from)/adjustments",
+                                             body: #"{"points":-35,"reason":"race test"}"#)
+                #expect(response.status == 201 || response.status == 422, "\(response.status): \(String(decoding: response.body, as: UTF8.self))")
+            }
+
+            let store = cluster.store
+            #expect(try await store.audit(programId: cluster.programId) == [])
+            var events = 0
+            for id in cluster.memberIds {
+                let member = try #require(try await store.member(programId: cluster.programId, id: id))
+                #expect(member.available >= 0)
+                let entries = try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
+                let fromEntries = entries.reduce(0) { sum, record in
+                    sum + (record.entry.to == .available(member: id) ? record.entry.points : 0) - (record.entry.from == .available(member: id) ? record.entry.points : 0)
+                }
+                #expect(fromEntries == member.available)
+                events += entries.filter { $0.entry.kind == .earn }.count
+            }
+            // 240 purchases + 60 reviews, of which at most 3 per member per day earn + 20 idempotent purchases.
+            let reviewsEarning = min(60, 3 * cluster.memberIds.count)
+            #expect(events == 240 + reviewsEarning + 20)
+
+            // The settlement job on both nodes at once, 31 days later: every lot expires exactly once.
+            let later = Date().addingTimeInterval(31 * 86_400)
+            let second = try PostgresStore(url: cluster.url)
+            let runner = Task.immediate { await second.run() }
+            defer { runner.cancel() }
+            async let a = Scheduler.runOnce(store: store, now: later, batchSize: 5)
+            async let b = Scheduler.runOnce(store: second, now: later, batchSize: 5)
+            _ = try await (a, b)
+            #expect(try await store.audit(programId: cluster.programId) == [])
+            var expiredLots: [String: Int] = [:]
+            for id in cluster.memberIds {
+                let member = try #require(try await store.member(programId: cluster.programId, id: id))
+                #expect(member.available == 0 && member.pending == 0)
+                for record in try await store.ledger(programId: cluster.programId, memberId: id, limit: 500, startingAfter: nil).items
+                where record.entry.kind == .expire {
+                    expiredLots[record.entry.lotId ?? "", default: 0] += 1
+                }
+            }
+            #expect(!expiredLots.isEmpty)
+            #expect(expiredLots.values.allSatisfy { $0 == 1 })
         }
-        #expect(!expiredLots.isEmpty)
-        #expect(expiredLots.values.allSatisfy { $0 == 1 })
     }
 
     /// Redemptions of a limited reward and invitations into a capped club, raced on both nodes:
@@ -120,52 +120,52 @@ struct MultiNodeTests {
             clubs:
               - {id: few, name: The Few, join: {invitations: staff}, member_cap: 5}
             """
-        let cluster = try await MultiNodeCluster.start(program: program, members: 30)
-        defer { cluster.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
-        let store = cluster.store
-        let now = Date()
-        for id in cluster.memberIds {
-            _ = try await store.adjust(programId: cluster.programId, memberId: id, id: Identifiers.make("adj"), points: 300, reason: "seed",
-                                       actor: "test", now: now, idempotency: nil)
-        }
-        let definition = try #require(try await store.programVersion(programId: cluster.programId, version: nil)).definition
-        let reward = try Reward.read(try ProgramSourceParser.parse("""
-            {"id": "drop", "name": "Drop", "type": "free_product", "sku": "D", "cost": 100, "stock": 25, "limit": {"per_member": 2}}
-            """), program: definition)
-        _ = try await store.putReward(programId: cluster.programId, reward: reward, now: now)
+        try await MultiNodeCluster.with(program: program, members: 30) { cluster in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { _ = client.shutdown() }
+            let store = cluster.store
+            let now = Date()
+            for id in cluster.memberIds {
+                _ = try await store.adjust(programId: cluster.programId, memberId: id, id: Identifiers.make("adj"), points: 300, reason: "seed",
+                                           actor: "test", now: now, idempotency: nil)
+            }
+            let definition = try #require(try await store.programVersion(programId: cluster.programId, version: nil)).definition
+            let reward = try Reward.read(try ProgramSourceParser.parse("""
+                {"id": "drop", "name": "Drop", "type": "free_product", "sku": "D", "cost": 100, "stock": 25, "limit": {"per_member": 2}}
+                """), program: definition)
+            _ = try await store.putReward(programId: cluster.programId, reward: reward, now: now)
 
-        let statuses = Mutex<[Int: Int]>([:])
-        try await forEach(Array(0..<120), concurrency: 16) { index in
-            let member = cluster.memberIds[index % 10] // 10 members, 12 attempts each
-            let response = try await cluster.post(client, node: index % 2, path: "/v1/redemptions",
-                                                  body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
-            statuses.withLock { $0[response.status, default: 0] += 1 }
-        }
-        // 10 members × limit 2 = 20 can be issued; the stock of 25 is not the bound here.
-        #expect(statuses.withLock { $0[201] } == 20, "\(statuses.withLock { $0 })")
-        try await forEach(Array(0..<60), concurrency: 16) { index in
-            let member = cluster.memberIds[10 + index % 20] // 20 other members, 3 attempts each: 5 more units
-            _ = try await cluster.post(client, node: index % 2, path: "/v1/redemptions", body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
-        }
-        #expect(try await store.reward(programId: cluster.programId, id: "drop")?.stockLeft == 0)
-        var issued: [String: Int] = [:]
-        for item in try await store.redemptions(programId: cluster.programId, memberId: nil, limit: 500, startingAfter: nil, now: Date()).items {
-            issued[item.memberId, default: 0] += 1
-        }
-        #expect(issued.values.reduce(0, +) == 25 && issued.values.allSatisfy { $0 <= 2 })
+            let statuses = Mutex<[Int: Int]>([:])
+            try await forEach(Array(0..<120), concurrency: 16) { index in
+                let member = cluster.memberIds[index % 10] // 10 members, 12 attempts each
+                let response = try await cluster.post(client, node: index % 2, path: "/v1/redemptions",
+                                                      body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
+                statuses.withLock { $0[response.status, default: 0] += 1 }
+            }
+            // 10 members × limit 2 = 20 can be issued; the stock of 25 is not the bound here.
+            #expect(statuses.withLock { $0[201] } == 20, "\(statuses.withLock { $0 })")
+            try await forEach(Array(0..<60), concurrency: 16) { index in
+                let member = cluster.memberIds[10 + index % 20] // 20 other members, 3 attempts each: 5 more units
+                _ = try await cluster.post(client, node: index % 2, path: "/v1/redemptions", body: #"{"member_id":"\#(member)","reward_id":"drop"}"#)
+            }
+            #expect(try await store.reward(programId: cluster.programId, id: "drop")?.stockLeft == 0)
+            var issued: [String: Int] = [:]
+            for item in try await store.redemptions(programId: cluster.programId, memberId: nil, limit: 500, startingAfter: nil, now: Date()).items {
+                issued[item.memberId, default: 0] += 1
+            }
+            #expect(issued.values.reduce(0, +) == 25 && issued.values.allSatisfy { $0 <= 2 })
 
-        let joined = Mutex(0)
-        try await forEach(Array(0..<20), concurrency: 16) { index in
-            let response = try await cluster.post(client, node: index % 2, path: "/v1/clubs/few/members",
-                                                  body: #"{"member_id":"\#(cluster.memberIds[index])"}"#)
-            if response.status == 201 { joined.withLock { $0 += 1 } }
+            let joined = Mutex(0)
+            try await forEach(Array(0..<20), concurrency: 16) { index in
+                let response = try await cluster.post(client, node: index % 2, path: "/v1/clubs/few/members",
+                                                      body: #"{"member_id":"\#(cluster.memberIds[index])"}"#)
+                if response.status == 201 { joined.withLock { $0 += 1 } }
+            }
+            #expect(joined.withLock { $0 } == 5)
+            #expect(try await store.clubMembers(programId: cluster.programId, clubId: "few", limit: 50, startingAfter: nil).items.count == 5)
+            #expect(try await store.audit(programId: cluster.programId) == [])
+            for id in cluster.memberIds { #expect(try await store.member(programId: cluster.programId, id: id)!.available >= 0) }
         }
-        #expect(joined.withLock { $0 } == 5)
-        #expect(try await store.clubMembers(programId: cluster.programId, clubId: "few", limit: 50, startingAfter: nil).items.count == 5)
-        #expect(try await store.audit(programId: cluster.programId) == [])
-        for id in cluster.memberIds { #expect(try await store.member(programId: cluster.programId, id: id)!.available >= 0) }
     }
 
     private func forEach<T: Sendable>(_ items: [T], concurrency: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
@@ -186,8 +186,8 @@ struct MultiNodeCluster: Sendable {
     let url: String
     let store: PostgresStore
     let storeRunner: Task<Void, Never>
-    let processes: [Process]
-    let ports: [Int]
+    let nodes: [ServeProcess]
+    var ports: [Int] { nodes.map(\.port) }
     let programId = "multi"
     let key: String
     let memberIds: [String]
@@ -214,49 +214,26 @@ struct MultiNodeCluster: Sendable {
             memberIds.append(member.id)
         }
 
-        let binary = LaurelCommand.binary
-        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the laurel executable first (swift build)")
-        let ports = [try await TestPorts.unused(), try await TestPorts.unused()]
-        var processes: [Process] = []
-        for port in ports {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["serve", "--db", url, "--port", "\(port)", "--settle-every", "0"]
-            // The node's own output, kept to say why a node did not start.
-            let log = Self.logPath(port: port)
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
-            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            processes.append(process)
+        var nodes: [ServeProcess] = []
+        do {
+            for _ in 0..<2 { nodes.append(try await ServeProcess.start(database: url, arguments: ["--settle-every", "0"])) }
+        } catch {
+            for node in nodes { await node.stop() }
+            runner.cancel()
+            throw error
         }
-        let cluster = MultiNodeCluster(url: url, store: store, storeRunner: runner, processes: processes, ports: ports, key: key, memberIds: memberIds)
-        try await cluster.waitUntilHealthy()
-        return cluster
+        return MultiNodeCluster(url: url, store: store, storeRunner: runner, nodes: nodes, key: key, memberIds: memberIds)
     }
 
-    /// Where the node on `port` writes its output.
-    static func logPath(port: Int) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("laurel-node-\(port).log").path
-    }
-
-    func waitUntilHealthy() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
-        for port in ports {
-            var healthy = false
-            // Up to 60 s of wall time: a loaded machine starts processes slowly. (Counted in tries,
-            // this once waited 12 minutes: each try can take its 2 s timeout.)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while !healthy, ContinuousClock.now < deadline {
-                let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
-                if let response = try? await client.execute(request, timeout: .seconds(2)), response.status == .ok { healthy = true } else {
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-            }
-            let log = Self.logPath(port: port)
-            try #require(healthy, "node on port \(port) did not start; its output: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "none")")
+    /// Runs `body` with a started cluster, and stops its nodes when `body` returns or throws.
+    static func with(program: String, members: Int, _ body: (MultiNodeCluster) async throws -> Void) async throws {
+        let cluster = try await start(program: program, members: members)
+        do {
+            try await body(cluster)
+            await cluster.stop()
+        } catch {
+            await cluster.stop()
+            throw error
         }
     }
 
@@ -271,9 +248,8 @@ struct MultiNodeCluster: Sendable {
         return Answer(status: Int(response.status.code), body: Data(buffer: bytes), replayed: response.headers.first(name: "Idempotent-Replayed") == "true")
     }
 
-    func stop() {
-        for process in processes where process.isRunning { process.terminate() }
-        for port in ports { try? FileManager.default.removeItem(atPath: Self.logPath(port: port)) }
+    func stop() async {
+        for node in nodes { await node.stop() }
         storeRunner.cancel()
     }
 }

@@ -26,54 +26,15 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
     }
 
-    /// A fresh `laurel serve --demo` on a free port with its database in `folder`: the process, its address and admin key.
-    static func startDemo(in folder: URL) async throws -> (server: Process, base: String, key: String) {
-        let binary = LaurelCommand.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
-        let port = try await TestPorts.unused()
-        let serverOutput = folder.appendingPathComponent("server.log")
-        _ = FileManager.default.createFile(atPath: serverOutput.path, contents: nil)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: binary)
-        server.arguments = ["serve", "--demo", "--db", folder.appendingPathComponent("laurel.db").path, "--port", "\(port)"]
-        server.standardOutput = try FileHandle(forWritingTo: serverOutput)
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        do {
-            return try await waitForDemo(server, port: port, output: serverOutput)
-        } catch {
-            server.terminate()
-            throw error
+    /// Runs `body` with a fresh `laurel serve --demo` whose database is in `folder`: its address and the admin key it
+    /// printed, as the reader copies it. The server is stopped when `body` returns or throws.
+    static func withDemo(in folder: URL, _ body: (_ base: String, _ key: String) async throws -> Void) async throws {
+        try await ServeProcess.with(database: folder.appendingPathComponent("laurel.db").path, arguments: ["--demo"]) { server in
+            let printed = server.output
+            let range = try #require(printed.range(of: #"lk_admin_[A-Za-z0-9_\-]+"#, options: .regularExpression),
+                                     "serve --demo printed no admin key: \(printed)")
+            try await body("http://127.0.0.1:\(server.port)", String(printed[range]))
         }
-    }
-
-    /// The address and key of the demo `server` once it answers.
-    private static func waitForDemo(_ server: Process, port: Int, output serverOutput: URL) async throws -> (server: Process, base: String, key: String) {
-        // The key the server prints, as the reader copies it.
-        var key: String?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while key == nil, server.isRunning, ContinuousClock.now < deadline {
-            let printed = (try? String(contentsOf: serverOutput, encoding: .utf8)) ?? ""
-            if printed.contains("listening"), let range = printed.range(of: #"lk_admin_[A-Za-z0-9_\-]+"#, options: .regularExpression) {
-                key = String(printed[range])
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        let adminKey = try #require(key, "serve --demo printed no admin key: \((try? String(contentsOf: serverOutput, encoding: .utf8)) ?? "")")
-        let base = "http://127.0.0.1:\(port)"
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
-        var healthy = false
-        for _ in 0..<300 where !healthy {
-            if let response = try? await client.execute(HTTPClientRequest(url: "\(base)/healthz"), timeout: .seconds(2)), response.status == .ok {
-                healthy = true
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        try #require(healthy)
-        return (server, base, adminKey)
     }
 
     /// Runs `commands` as pasted into bash in `folder`, against `base` with `key`; every `curl` also writes
@@ -92,18 +53,12 @@ import Testing
             } 2>&1 | cat
             """
         let scriptOutput = folder.appendingPathComponent("quickstart.log")
-        _ = FileManager.default.createFile(atPath: scriptOutput.path, contents: nil)
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
-        shell.arguments = ["-c", script]
-        shell.currentDirectoryURL = folder
-        shell.standardOutput = try FileHandle(forWritingTo: scriptOutput)
-        shell.standardError = shell.standardOutput
-        try shell.run()
-        try await LaurelCommand.waitForExit(shell, within: .seconds(60))
+        let shell = try ChildProcess("/bin/bash", ["-c", script], directory: folder.path, output: scriptOutput.path, errors: scriptOutput.path)
+        let finished = await shell.waitForExit(within: .seconds(60))
+        if !finished { await shell.stop(SIGKILL, grace: .seconds(5)) }
         let output = (try? String(contentsOf: scriptOutput, encoding: .utf8)) ?? ""
-        try #require(!shell.isRunning, "the commands did not finish within 60 s:\n\(output)")
-        #expect(shell.terminationStatus == 0, "\(output)")
+        try #require(finished, "the commands did not finish within 60 s:\n\(output)")
+        #expect(shell.status == 0, "\(output)")
         return output + "\n" + ((try? String(contentsOf: statusLog, encoding: .utf8)) ?? "")
     }
 
@@ -127,31 +82,31 @@ import Testing
         let commands = try Self.quickStart()
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (server, base, adminKey) = try await Self.startDemo(in: folder)
-        defer { if server.isRunning { server.terminate() } }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
-        let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
-        Self.expectEveryCallSucceeded(commands, output: output)
+        try await Self.withDemo(in: folder) { base, adminKey in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { _ = client.shutdown() }
+            let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
+            Self.expectEveryCallSucceeded(commands, output: output)
 
-        // The story's end: the reward issued, and the balance lowered by exactly what it cost.
-        let found = try #require((try await Self.get(client, "\(base)/v1/members?external_id=cust-1", key: adminKey))["data"] as? [[String: Any]])
-        let memberId = try #require(found.first?["id"] as? String)
-        let redemptions = try #require((try await Self.get(client, "\(base)/v1/redemptions?member_id=\(memberId)", key: adminKey))["data"]
-                                       as? [[String: Any]])
-        #expect(redemptions.count == 1)
-        let redemption = try #require(redemptions.first)
-        #expect(redemption["status"] as? String == "issued")
-        let cost = try #require(redemption["points"] as? Int)
-        #expect(cost > 0)
-        let ledger = try #require((try await Self.get(client, "\(base)/v1/members/\(memberId)/ledger", key: adminKey))["data"] as? [[String: Any]])
-        let changes = ledger.compactMap { $0["available_change"] as? Int }
-        let spent = ledger.first { $0["source_id"] as? String == redemption["id"] as? String }
-        #expect(spent?["available_change"] as? Int == -cost)
-        let points = try #require((try await Self.get(client, "\(base)/v1/members/\(memberId)", key: adminKey))["points"] as? [String: Any])
-        let available = try #require(points["available"] as? Int)
-        #expect(available == changes.reduce(0, +) && available + cost == changes.filter { $0 > 0 }.reduce(0, +),
-                "the balance before the redemption, less its cost")
+            // The story's end: the reward issued, and the balance lowered by exactly what it cost.
+            let found = try #require((try await Self.get(client, "\(base)/v1/members?external_id=cust-1", key: adminKey))["data"] as? [[String: Any]])
+            let memberId = try #require(found.first?["id"] as? String)
+            let redemptions = try #require((try await Self.get(client, "\(base)/v1/redemptions?member_id=\(memberId)", key: adminKey))["data"]
+                                           as? [[String: Any]])
+            #expect(redemptions.count == 1)
+            let redemption = try #require(redemptions.first)
+            #expect(redemption["status"] as? String == "issued")
+            let cost = try #require(redemption["points"] as? Int)
+            #expect(cost > 0)
+            let ledger = try #require((try await Self.get(client, "\(base)/v1/members/\(memberId)/ledger", key: adminKey))["data"] as? [[String: Any]])
+            let changes = ledger.compactMap { $0["available_change"] as? Int }
+            let spent = ledger.first { $0["source_id"] as? String == redemption["id"] as? String }
+            #expect(spent?["available_change"] as? Int == -cost)
+            let points = try #require((try await Self.get(client, "\(base)/v1/members/\(memberId)", key: adminKey))["points"] as? [String: Any])
+            let available = try #require(points["available"] as? Int)
+            #expect(available == changes.reduce(0, +) && available + cost == changes.filter { $0 > 0 }.reduce(0, +),
+                    "the balance before the redemption, less its cost")
+        }
     }
 
     /// docs/api.md's examples, read from the file at test time: pasted in order after the quick start, from the
@@ -164,9 +119,9 @@ import Testing
         let folder = try Self.scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("examples"), withDestinationURL: Self.root.appendingPathComponent("examples"))
-        let (server, base, adminKey) = try await Self.startDemo(in: folder)
-        defer { if server.isRunning { server.terminate() } }
-        let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
-        Self.expectEveryCallSucceeded(commands, output: output)
+        try await Self.withDemo(in: folder) { base, adminKey in
+            let output = try await Self.run(commands, in: folder, base: base, key: adminKey)
+            Self.expectEveryCallSucceeded(commands, output: output)
+        }
     }
 }

@@ -22,39 +22,21 @@ import Testing
         try FileManager.default.copyItem(atPath: LaurelCommand.binary, toPath: binary.path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["laurel"])
 
-        let port = try await TestPorts.unused()
-        let log = folder.appendingPathComponent("serve.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let output = try FileHandle(forWritingTo: log)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--demo", "--db", folder.appendingPathComponent("demo.db").path, "--port", "\(port)", "--settle-every", "0"]
-        process.currentDirectoryURL = folder
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        func serverLog() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        try await ServeProcess.with(database: folder.appendingPathComponent("demo.db").path, arguments: ["--demo", "--settle-every", "0"],
+                                    binary: binary.path, directory: folder.path) { server in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            defer { _ = client.shutdown() }
+            func get(_ path: String) async throws -> (status: Int, body: Data) {
+                let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(server.port)\(path)"), timeout: .seconds(10))
+                return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 4 << 20)))
+            }
+            #expect(server.output.contains("Admin API key"), "\(server.output)")
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { _ = client.shutdown() }
-        func get(_ path: String) async throws -> (status: Int, body: Data) {
-            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
-            return (Int(response.status.code), Data(buffer: try await response.body.collect(upTo: 4 << 20)))
+            let document = try await get("/openapi.json")
+            #expect(document.status == 200)
+            #expect(document.body == (try Data(contentsOf: Self.resourceDocument)), "the served document is the resource file")
+            #expect(try JSONSerialization.jsonObject(with: document.body) is [String: Any])
+            #expect(server.process.isRunning, "the server is still up: \(server.output.suffix(2_000))")
         }
-        var healthy = false
-        let deadline = ContinuousClock.now + .seconds(60) // a loaded machine starts processes slowly
-        while !healthy, process.isRunning, ContinuousClock.now < deadline {
-            if let answer = try? await get("/healthz"), answer.status == 200 { healthy = true } else { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        try #require(healthy, "laurel serve --demo did not start from a folder of its own; its output: \(serverLog().suffix(2_000))")
-        #expect(serverLog().contains("Admin API key"), "\(serverLog())")
-
-        let document = try await get("/openapi.json")
-        #expect(document.status == 200)
-        #expect(document.body == (try Data(contentsOf: Self.resourceDocument)), "the served document is the resource file")
-        #expect(try JSONSerialization.jsonObject(with: document.body) is [String: Any])
-        #expect(process.isRunning, "the server is still up: \(serverLog().suffix(2_000))")
     }
 }

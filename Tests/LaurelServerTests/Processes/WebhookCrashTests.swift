@@ -57,52 +57,36 @@ import Testing
             }
 
             // The first process delivers nothing (its worker is off): it commits and is killed.
-            let first = try await Self.serve(path: path, webhooksEvery: "0", client: client)
-            // An endpoint receives what is written after it was created, not the members' enrolment before.
-            let before = try await call(first.port, .GET, "/v1/messages", nil)
-            let lastBefore = ((before.1["data"] as? [[String: Any]]) ?? []).compactMap { $0["sequence"] as? Int }.max() ?? 0
-            var created = try await call(first.port, .POST, "/v1/webhook_endpoints", #"{"url":"\#(url)"}"#)
-            #expect(created.0 == 201, "\(created.1)")
-            for member in members {
-                created = try await call(first.port, .PUT, "/v1/members/\(member)/tier", #"{"tier":"gold","reason":"crash test"}"#)
-                #expect(created.0 == 200, "\(created.1)")
+            let ids = try await ServeProcess.with(database: path, arguments: Self.arguments(webhooksEvery: "0")) { first in
+                // An endpoint receives what is written after it was created, not the members' enrolment before.
+                let before = try await call(first.port, .GET, "/v1/messages", nil)
+                let lastBefore = ((before.1["data"] as? [[String: Any]]) ?? []).compactMap { $0["sequence"] as? Int }.max() ?? 0
+                var created = try await call(first.port, .POST, "/v1/webhook_endpoints", #"{"url":"\#(url)"}"#)
+                #expect(created.0 == 201, "\(created.1)")
+                for member in members {
+                    created = try await call(first.port, .PUT, "/v1/members/\(member)/tier", #"{"tier":"gold","reason":"crash test"}"#)
+                    #expect(created.0 == 200, "\(created.1)")
+                }
+                let messages = try await call(first.port, .GET, "/v1/messages?starting_after=\(lastBefore)", nil)
+                let ids = ((messages.1["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+                #expect(ids.count >= 3, "\(messages.1)")
+                try await first.kill()
+                return ids
             }
-            let messages = try await call(first.port, .GET, "/v1/messages?starting_after=\(lastBefore)", nil)
-            let ids = ((messages.1["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
-            #expect(ids.count >= 3, "\(messages.1)")
-            kill(first.process.processIdentifier, SIGKILL)
-            try await LaurelCommand.waitForExit(first.process, within: .seconds(30))
-            try #require(!first.process.isRunning)
             #expect(receiver.received.isEmpty)
 
             // After a restart they all arrive, each once.
-            let second = try await Self.serve(path: path, webhooksEvery: "0.2", client: client)
-            defer { second.process.terminate() }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while Set(receiver.received.map(\.id)).count < ids.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-            try await Task.sleep(for: .seconds(1.5))
+            try await ServeProcess.with(database: path, arguments: Self.arguments(webhooksEvery: "0.2")) { _ in
+                let deadline = ContinuousClock.now + .seconds(30)
+                while Set(receiver.received.map(\.id)).count < ids.count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(1.5))
+            }
             #expect(receiver.received.map(\.id).sorted() == ids.sorted(), "every committed message exactly once")
         }
     }
 
-    /// Starts `laurel serve` on the database and waits until it answers.
-    static func serve(path: String, webhooksEvery: String, client: HTTPClient) async throws -> (process: Process, port: Int) {
-        let binary = LaurelCommand.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "the laurel executable is built by swift test")
-        let port = try await TestPorts.unused()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--db", path, "--port", "\(port)", "--settle-every", "0", "--allow-private-webhooks",
-                             "--webhooks-every", webhooksEvery]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<300 { // up to 30 s: a loaded machine starts processes slowly
-            if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
-               response.status == .ok { return (process, port) }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        process.terminate()
-        throw CancellationError()
+    /// `laurel serve`'s options here: no scheduled jobs, webhooks to this machine allowed, delivered every `webhooksEvery` seconds (0: not at all).
+    static func arguments(webhooksEvery: String) -> [String] {
+        ["--settle-every", "0", "--allow-private-webhooks", "--webhooks-every", webhooksEvery]
     }
 }
