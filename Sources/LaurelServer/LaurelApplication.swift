@@ -17,8 +17,12 @@ public enum LaurelApplication {
         public var connections: ConnectionLimits
         /// Lets webhook endpoints use `http` and private, loopback and link-local addresses (tests, private networks).
         public var allowPrivateWebhooks: Bool
+        /// Request rate limits (`RateLimitSettings`).
+        public var rateLimits: RateLimitSettings
         public init(host: String = "127.0.0.1", port: Int = 8080, intervals: ScheduledJob.Intervals = ScheduledJob.Intervals(),
-                    connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false) {
+                    connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false,
+                    rateLimits: RateLimitSettings = .defaults) {
+            self.rateLimits = rateLimits
             self.host = host
             self.port = port
             self.intervals = intervals
@@ -28,10 +32,11 @@ public enum LaurelApplication {
     }
 
     /// The router with every route; `routes` lists them (method, path) for the OpenAPI check.
-    public static func router(store: any LaurelStore, clock: any WallClock,
-                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [(method: String, path: String)]) {
+    public static func router(store: any LaurelStore, clock: any WallClock, allowPrivateWebhooks: Bool = false,
+                              rateLimits: RateLimitSettings = .defaults) -> (Router<AppContext>, [(method: String, path: String)]) {
         let router = Router(context: AppContext.self)
-        let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock))
+        let api = APIRouter(router: router, keys: APIKeyAuthenticator(store: store, clock: clock),
+                            limits: RequestLimits(settings: rateLimits, clock: clock))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)
         ProgramRoutes(store: store, clock: clock).register(api)
@@ -45,12 +50,14 @@ public enum LaurelApplication {
         SegmentRoutes(store: store, clock: clock).register(api)
         WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         CampaignRoutes(store: store, clock: clock).register(api)
+        AuditRoutes(store: store).register(api)
         return (router, api.routes)
     }
 
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
-        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks)
+        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks,
+                                      rateLimits: settings.rateLimits)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "laurel",
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))

@@ -72,13 +72,15 @@ final class APIRouter {
 
     let router: Router<AppContext>
     let keys: APIKeyAuthenticator
+    let limits: RequestLimits
     /// Every route added, shared with `UnmatchedRouteMiddleware`.
     let table = RouteTable()
     var routes: [(method: String, path: String)] { table.all }
 
-    init(router: Router<AppContext>, keys: APIKeyAuthenticator) {
+    init(router: Router<AppContext>, keys: APIKeyAuthenticator, limits: RequestLimits) {
         self.router = router
         self.keys = keys
+        self.limits = limits
     }
 
     /// Adds an authenticated route; the caller's key must have at least `scope`.
@@ -86,9 +88,17 @@ final class APIRouter {
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
         table.add(method: method.rawValue, path: path)
         let keys = self.keys
+        let limits = self.limits
         router.on(RouterPath(path), method: method) { request, context -> Response in
+            var quota: RateDecision?
             do {
-                let caller = try await keys.authenticate(request, scope: scope)
+                let caller: APIKeyRecord
+                do {
+                    caller = try await keys.authenticate(request, scope: scope)
+                } catch let problem as Problem where problem.status == .unauthorized {
+                    throw limits.failedAuthentication(problem, from: context.remoteAddress)   // rate limits: on authentication failure
+                }
+                quota = try limits.admit(key: caller, from: context.remoteAddress)          // rate limits: after authentication
                 var request = request
                 // A NUL in a decoded value reaches the database as text PostgreSQL refuses (500) and SQLite cuts short.
                 if request.uri.query?.contains("%00") == true {
@@ -103,17 +113,35 @@ final class APIRouter {
                     }
                     if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }
-                return try await handler(APIRequest(request: request, context: context, caller: caller, body: body))
+                let apiRequest = APIRequest(request: request, context: context, caller: caller, body: body)
+                var response = try await AuditActor.$current.withValue(AuditActor.apiKey(caller.id)) { try await handler(apiRequest) }
+                quota?.addHeaders(to: &response.headers)
+                return response
+            } catch let limited as RateLimitExceeded {
+                return limited.response
             } catch {
-                return Self.problem(for: error, logger: context.logger).response
+                var response = Self.problem(for: error, logger: context.logger).response
+                quota?.addHeaders(to: &response.headers)
+                return response
             }
         }
     }
 
-    /// Adds a public route (health, OpenAPI document).
+    /// Adds a public route (health, OpenAPI document), limited per source address.
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
         table.add(method: method.rawValue, path: path)
-        router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
+        let limits = self.limits
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            let quota: RateDecision?
+            do {
+                quota = try limits.admitPublic(from: context.remoteAddress)
+            } catch let limited as RateLimitExceeded {
+                return limited.response
+            }
+            var response = try await handler(request)
+            quota?.addHeaders(to: &response.headers)
+            return response
+        }
     }
 
     /// The answer to a write: the stored response when replayed, a fresh one otherwise.
