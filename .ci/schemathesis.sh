@@ -29,7 +29,9 @@ fi
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$binary" serve --demo --db "$work/laurel.db" --port "$port" --settle-every 0 >"$work/server.log" 2>&1 &
+# --failed-auth-limit 0: the ignored_auth check sends requests without or with wrong keys to every operation, far past
+# the failed-authentication limit, which would then refuse the valid requests too (RateLimitRouteTests test the limit).
+"$binary" serve --demo --db "$work/laurel.db" --port "$port" --settle-every 0 --failed-auth-limit 0 >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
     kill "$server" 2>/dev/null || true

@@ -12,7 +12,7 @@ struct LaurelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel-bench",
         abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone, the store and the HTTP API; redemptions of one hot reward; the retail day; imports.",
-        subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self, SegmentBench.self]
+        subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self, SegmentBench.self, RateLimitBench.self]
     )
 
     /// As `laurel` does: tasks run on NIO's event loops (`EventLoopConcurrency`), server and client alike.
@@ -82,6 +82,7 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "Balance reads (GET /v1/members/{id} of a random member) sent after the events, by as many clients.") var reads = 0
     @Option(help: "GET /healthz requests sent last, by as many clients: the HTTP stack's own cost, server and client.") var health = 0
     @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
+    @Flag(help: "Serve without rate limits (the default serves with laurel serve's defaults), to measure what they cost.") var noRateLimits = false
 
     func run() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
@@ -105,7 +106,8 @@ struct HTTP: AsyncParsableCommand {
         var errors = 0
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, node) in stores.enumerated() {
-                let app = LaurelApplication.build(store: node, settings: .init(port: port + index, intervals: .none))
+                let app = LaurelApplication.build(store: node, settings: .init(port: port + index, intervals: .none,
+                                                                               rateLimits: noRateLimits ? .off : .defaults))
                 group.addTask { try await app.run() }
             }
             try await Task.sleep(for: .milliseconds(500))

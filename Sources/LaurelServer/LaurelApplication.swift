@@ -17,8 +17,12 @@ public enum LaurelApplication {
         public var connections: ConnectionLimits
         /// Lets webhook endpoints use `http` and private, loopback and link-local addresses (tests, private networks).
         public var allowPrivateWebhooks: Bool
+        /// Request rate limits (`RateLimitSettings`).
+        public var rateLimits: RateLimitSettings
         public init(host: String = "127.0.0.1", port: Int = 8080, intervals: ScheduledJob.Intervals = ScheduledJob.Intervals(),
-                    connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false) {
+                    connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false,
+                    rateLimits: RateLimitSettings = .defaults) {
+            self.rateLimits = rateLimits
             self.host = host
             self.port = port
             self.intervals = intervals
@@ -29,10 +33,11 @@ public enum LaurelApplication {
 
     /// The router with every route; `routes` lists them with who may call them (the OpenAPI
     /// check and the authorization matrix test walk it).
-    public static func router(store: any LaurelStore, clock: any WallClock,
-                              allowPrivateWebhooks: Bool = false) -> (Router<AppContext>, [APIRoute]) {
+    public static func router(store: any LaurelStore, clock: any WallClock, allowPrivateWebhooks: Bool = false,
+                              rateLimits: RateLimitSettings = .defaults) -> (Router<AppContext>, [APIRoute]) {
         let router = Router(context: AppContext.self)
-        let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock))
+        let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock),
+                            limits: RequestLimits(settings: rateLimits, clock: clock))
         router.add(middleware: CORSPreflightMiddleware(policy: api.cors, routes: api.table))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)
@@ -48,12 +53,14 @@ public enum LaurelApplication {
         WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         CampaignRoutes(store: store, clock: clock).register(api)
         MemberTokenRoutes(store: store, clock: clock, tokens: api.authenticator.tokens).register(api)
+        AuditRoutes(store: store).register(api)
         return (router, api.routes)
     }
 
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
-        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks)
+        let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks,
+                                      rateLimits: settings.rateLimits)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "laurel",
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))

@@ -15,11 +15,21 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Program id.") var program: String
         @Option(help: "admin (everything), integration (members, events, transfers, reads) or read.") var scope: APIScope
         @Option(help: "A name to recognise the key by.") var name: String?
+        @Option(help: ArgumentHelp("Requests per second this key may send (default: the server's --key-rate-limit).", valueName: "per-second"))
+        var rateLimit: Int?
+
+        func validate() throws {
+            if let rateLimit, !(1...RateLimitSettings.maxPerSecond).contains(rateLimit) {
+                throw ValidationError("--rate-limit must be from 1 to \(RateLimitSettings.maxPerSecond) requests per second")
+            }
+        }
 
         func run() async throws {
             let store = try await self.store.open()
             guard try await store.program(id: program) != nil else { throw CommandFailure("no program \(program); apply a program file first") }
-            let (record, secret) = try await APIKeyAuthenticator.create(store: store, programId: program, scope: scope, name: name, now: Date())
+            let (record, secret) = try await AuditActor.$current.withValue(AuditActor.commandLine) {
+                try await APIKeyAuthenticator.create(store: store, programId: program, scope: scope, name: name, rateLimit: rateLimit, now: Date())
+            }
             print("created \(record.id) (\(scope.rawValue)) for program \(program). The secret is shown only now:\n\n    \(secret)\n")
         }
     }
@@ -32,7 +42,8 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             for key in try await store.open().apiKeys(programId: program) {
                 let state = key.revokedAt == nil ? "active" : "revoked"
-                print("\(key.id)\t\(key.programId)\t\(key.scope.rawValue)\t\(state)\t\(key.prefix)…\t\(key.name ?? "")")
+                let limit = key.rateLimit.map { "\($0)/s" } ?? "default"
+                print("\(key.id)\t\(key.programId)\t\(key.scope.rawValue)\t\(state)\t\(key.prefix)…\t\(limit)\t\(key.name ?? "")")
             }
         }
     }
@@ -43,10 +54,18 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key id.") var id: String
 
         func run() async throws {
-            guard try await store.open().revokeAPIKey(id: id, now: Date()) else { throw CommandFailure("no active key \(id)") }
+            let store = try await self.store.open()
+            guard try await AuditActor.$current.withValue(AuditActor.commandLine, operation: { try await store.revokeAPIKey(id: id, now: Date()) }) else {
+                throw CommandFailure("no active key \(id)")
+            }
             print("revoked \(id)")
         }
     }
 }
 
 extension APIScope: ExpressibleByArgument {}
+
+extension AuditActor {
+    /// The operator at the shell, for the audit trail: `cli:<user>`.
+    static var commandLine: String { cli(ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+}

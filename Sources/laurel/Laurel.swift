@@ -98,6 +98,16 @@ struct Serve: AsyncParsableCommand {
     var webhooksEvery: Double = 1
     @Flag(help: "Let webhook endpoints use http and private, loopback or link-local addresses (off: https to public addresses only).")
     var allowPrivateWebhooks = false
+    @Option(help: ArgumentHelp("Requests per second per API key, for keys without a limit of their own (0 = no limit).", valueName: "per-second"))
+    var keyRateLimit: Int = RateLimitSettings.defaults.perKey ?? 0
+    @Option(help: ArgumentHelp("Requests per second per member token (0 = no limit).", valueName: "per-second"))
+    var memberRateLimit: Int = RateLimitSettings.defaults.perMember ?? 0
+    @Option(help: ArgumentHelp("Requests per second per source address to the routes that need no key, /healthz and /openapi.json (0 = no limit).",
+                               valueName: "per-second"))
+    var addressRateLimit: Int = RateLimitSettings.defaults.perAddress ?? 0
+    @Option(help: ArgumentHelp("Failed authentications per minute per source address; past it the address is refused (429) until it refills (0 = no limit).",
+                               valueName: "per-minute"))
+    var failedAuthLimit: Int = RateLimitSettings.defaults.failedAuthenticationsPerMinute ?? 0
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
@@ -105,6 +115,12 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         for (flag, seconds) in [("--settle-every", settleEvery), ("--refresh-segments-every", refreshSegmentsEvery), ("--webhooks-every", webhooksEvery)] {
             guard seconds >= 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be from 0 to 86400 seconds") }
+        }
+        for (flag, limit) in [("--key-rate-limit", keyRateLimit), ("--member-rate-limit", memberRateLimit), ("--address-rate-limit", addressRateLimit),
+                              ("--failed-auth-limit", failedAuthLimit)] {
+            guard (0...RateLimitSettings.maxPerSecond).contains(limit) else {
+                throw ValidationError("\(flag) must be from 0 (no limit) to \(RateLimitSettings.maxPerSecond)")
+            }
         }
     }
 
@@ -131,8 +147,17 @@ struct Serve: AsyncParsableCommand {
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
-            allowPrivateWebhooks: allowPrivateWebhooks || demo))
+            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits))
         try await app.runService()
+    }
+}
+
+extension Serve {
+    /// The rate-limit flags, 0 meaning no limit.
+    var rateLimits: RateLimitSettings {
+        func limit(_ value: Int) -> Int? { value == 0 ? nil : value }
+        return RateLimitSettings(perKey: limit(keyRateLimit), perMember: limit(memberRateLimit), perAddress: limit(addressRateLimit),
+                                 failedAuthenticationsPerMinute: limit(failedAuthLimit))
     }
 }
 

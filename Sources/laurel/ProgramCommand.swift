@@ -43,8 +43,10 @@ struct ProgramCommand: AsyncParsableCommand {
                 _ = try await store.createProgram(id: program, name: definition.name, now: Date())
                 print("created program \(program)")
             }
-            guard case .fresh(let version, _) = try await store.applyProgram(id: program, definition: definition, source: text, now: Date(), idempotency: nil)
-            else { return }
+            let applied = try await AuditActor.$current.withValue(AuditActor.commandLine) {
+                try await store.applyProgram(id: program, definition: definition, source: text, now: Date(), idempotency: nil)
+            }
+            guard case .fresh(let version, _) = applied else { return }
             print("applied \(file) as version \(version.version) of program \(program)")
         }
     }

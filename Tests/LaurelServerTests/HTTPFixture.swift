@@ -56,9 +56,11 @@ struct HTTPFixture {
                            otherAdmin: try await key("prg_b", .admin))
     }
 
-    /// Runs `body` against a live server on loopback, with the HTTP channel `laurel serve` uses.
-    func withServer(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
-        let app = Application(router: LaurelApplication.router(store: store, clock: clock).0, server: LaurelApplication.server(ConnectionLimits()))
+    /// Runs `body` against a live server on loopback, with the HTTP channel `laurel serve` uses and its
+    /// default rate limits unless told otherwise.
+    func withServer(rateLimits: RateLimitSettings = .defaults, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = Application(router: LaurelApplication.router(store: store, clock: clock, rateLimits: rateLimits).0,
+                              server: LaurelApplication.server(ConnectionLimits()))
         try await app.test(.live) { client in try await body(Client(client: client, fixture: self)) }
     }
 

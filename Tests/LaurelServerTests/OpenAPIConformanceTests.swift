@@ -256,6 +256,12 @@ import Testing
             try check(.get, "/v1/campaigns", try await api.get("/v1/campaigns?limit=1"))
             try check(.get, "/v1/campaigns/{id}", try await api.get("/v1/campaigns/app-week"))
 
+            let audit = try await api.get("/v1/audit?limit=3", key: fixture.admin)
+            try check(.get, "/v1/audit", audit)
+            #expect((audit.json["data"] as? [Any])?.count == 3 && audit.json["next_cursor"] is String)
+            try check(.get, "/v1/audit", try await api.get("/v1/audit?action=nope", key: fixture.admin))
+            try check(.get, "/v1/audit", try await api.get("/v1/audit", key: fixture.read))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

@@ -75,14 +75,16 @@ final class APIRouter {
     let router: Router<AppContext>
     let authenticator: CallerAuthenticator
     let cors: CORSPolicy
+    let limits: RequestLimits
     /// Every route added, shared with `UnmatchedRouteMiddleware` and `CORSPreflightMiddleware`.
     let table = RouteTable()
     var routes: [APIRoute] { table.all }
 
-    init(router: Router<AppContext>, authenticator: CallerAuthenticator, cors: CORSPolicy) {
+    init(router: Router<AppContext>, authenticator: CallerAuthenticator, cors: CORSPolicy, limits: RequestLimits) {
         self.router = router
         self.authenticator = authenticator
         self.cors = cors
+        self.limits = limits
     }
 
     /// Adds an authenticated route: an API key must have at least `scope`; a member token may call
@@ -92,13 +94,24 @@ final class APIRouter {
         table.add(APIRoute(method: method.rawValue, path: path, scope: scope, member: member.kind))
         let authenticator = self.authenticator
         let cors = self.cors
+        let limits = self.limits
         router.on(RouterPath(path), method: method) { request, context -> Response in
             var caller: Caller?
+            var quota: RateDecision?
             var response: Response
             do {
-                let authenticated = try await authenticator.authenticate(request)
+                let authenticated: Caller
+                do {
+                    authenticated = try await authenticator.authenticate(request)
+                } catch let problem as Problem where problem.status == .unauthorized {
+                    throw limits.failedAuthentication(problem, from: context.remoteAddress)
+                }
                 caller = authenticated
-                // Rate limits hook in here: right after authentication, with the caller.
+                switch authenticated {
+                case .key(let key): quota = try limits.admit(key: key, from: context.remoteAddress)
+                // One bucket per member, however many tokens they hold.
+                case .member(let holder): quota = try limits.admit(memberIdentity: "\(holder.programId)/\(holder.memberId)", from: context.remoteAddress)
+                }
                 try Self.authorize(authenticated, scope: scope, member: member)
                 var request = request
                 // A NUL in a decoded value reaches the database as text PostgreSQL refuses (500) and SQLite cuts short.
@@ -118,10 +131,14 @@ final class APIRouter {
                 if case .member(let holder) = authenticated {
                     try await Self.admit(holder, to: &apiRequest, member: member)
                 }
-                response = try await handler(apiRequest)
+                let admitted = apiRequest
+                response = try await AuditActor.$current.withValue(authenticated.auditActor) { try await handler(admitted) }
+            } catch let limited as RateLimitExceeded {
+                response = limited.response
             } catch {
                 response = Self.problem(for: error, logger: context.logger).response
             }
+            quota?.addHeaders(to: &response.headers)
             // Browsers: the caller's program decides which origins may read this answer (none known yet: any program's).
             await cors.decorate(&response, origin: request.headers[.origin], programId: caller?.programId)
             return response
@@ -167,10 +184,21 @@ final class APIRouter {
         }
     }
 
-    /// Adds a public route (health, OpenAPI document).
+    /// Adds a public route (health, OpenAPI document), limited per source address.
     func addPublic(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
         table.add(APIRoute(method: method.rawValue, path: path, scope: nil, member: .anyMember))
-        router.on(RouterPath(path), method: method) { request, _ in try await handler(request) }
+        let limits = self.limits
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            let quota: RateDecision?
+            do {
+                quota = try limits.admitPublic(from: context.remoteAddress)
+            } catch let limited as RateLimitExceeded {
+                return limited.response
+            }
+            var response = try await handler(request)
+            quota?.addHeaders(to: &response.headers)
+            return response
+        }
     }
 
     /// The answer to a write: the stored response when replayed, a fresh one otherwise.

@@ -23,10 +23,12 @@ public final class APIKeyAuthenticator: Sendable {
     }
 
     /// Creates a key for a program; returns the record and the secret, which is shown once and never stored.
-    public static func create(store: any LaurelStore, programId: String, scope: APIScope, name: String?, now: Date) async throws -> (APIKeyRecord, String) {
+    /// `rateLimit` is the key's own requests per second (nil: the server's default).
+    public static func create(store: any LaurelStore, programId: String, scope: APIScope, name: String?, rateLimit: Int? = nil,
+                              now: Date) async throws -> (APIKeyRecord, String) {
         let secret = Identifiers.secret("lk_\(scope.rawValue)")
         let record = APIKeyRecord(id: Identifiers.make("key", now: now), programId: programId, scope: scope, name: name,
-                                  prefix: String(secret.prefix(16)), hash: hash(secret), createdAt: now)
+                                  prefix: String(secret.prefix(16)), hash: hash(secret), createdAt: now, rateLimit: rateLimit)
         try await store.insertAPIKey(record)
         return (record, secret)
     }

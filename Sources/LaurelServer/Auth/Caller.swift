@@ -15,6 +15,14 @@ public enum Caller: Sendable, Hashable {
         }
     }
 
+    /// Who the audit trail names: `api_key:<key id>` or `member:<member id>`.
+    public var auditActor: String {
+        switch self {
+        case .key(let key): AuditActor.apiKey(key.id)
+        case .member(let holder): "member:\(holder.memberId)"
+        }
+    }
+
     /// The API key's id; nil for a member.
     public var keyId: String? { if case .key(let key) = self { key.id } else { nil } }
 

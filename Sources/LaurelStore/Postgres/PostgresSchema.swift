@@ -405,5 +405,36 @@ enum PostgresSchema {
             """,
             "CREATE INDEX member_token_keys_by_program ON member_token_keys(program_id, created_at)",
         ]),
+        // The audit trail (append-only: triggers refuse UPDATE, DELETE and TRUNCATE) and API keys' own rate limits.
+        ("v15-audit-and-rate-limits", [
+            "ALTER TABLE api_keys ADD COLUMN rate_limit BIGINT",
+            """
+            CREATE TABLE audit_entries (
+                seq BIGSERIAL PRIMARY KEY,
+                program_id TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target_type TEXT NOT NULL,
+                target_id TEXT NOT NULL,
+                before_json TEXT,
+                after_json TEXT,
+                idempotency_key TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_entries_by_program ON audit_entries(program_id, seq)",
+            """
+            CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'audit entries are append-only'; END $$
+            """,
+            """
+            CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries
+            FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()
+            """,
+            """
+            CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()
+            """,
+        ]),
     ]
 }

@@ -129,7 +129,8 @@ extension PostgresStore {
 
     public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                        idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord> {
-        try await transaction { connection in
+        let auditActor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
                 throw StoreError.notFound("member \(memberId)")
@@ -141,6 +142,9 @@ extension PostgresStore {
             try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
+                                                               before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                               after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
     }

@@ -46,12 +46,18 @@ extension PostgresStore {
 
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard var member = try await Self.fetchMember(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("member \(id)")
             }
+            let statusBefore = member.status
             member = member.applying(patch, now: now)
+            if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,
+                                                    idempotencyKey: idempotency?.key, at: now) {
+                try await Self.appendAudit(connection, audit, logger)
+            }
             try await connection.query("""
                 UPDATE members SET email = \(member.email), name = \(member.name), birthday = \(member.birthday),
                        attributes = \(try JSONText.encode(member.attributes)), status = \(member.status.rawValue), updated_at = \(now.millis)

@@ -25,6 +25,7 @@ extension PostgresStore {
 
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
+        let actor = AuditActor.current
         let result = try await transaction { connection -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try await Self.claim(connection, programId: id, idempotency, now: now, logger) { return .replayed(replay) }
             guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(id) FOR UPDATE", logger) else {
@@ -33,6 +34,11 @@ extension PostgresStore {
             try await Self.checkGiftRewards(connection, programId: id, definition: definition, logger)
             let version = (try row.get("current_version", Int?.self) ?? 0) + 1
             let canonical = try JSONText.encode(definition.canonicalTree)
+            let before = try await connection.row("SELECT definition FROM program_versions WHERE program_id = \(id) AND version = \(version - 1)", logger)
+                .map { AuditSnapshots.program(version: version - 1, definitionText: try $0.get("definition", String.self)) }
+            try await Self.appendAudit(connection, AuditRecord(programId: id, actor: actor, action: .programApplied, target: ("program", id),
+                                                               before: before, after: AuditSnapshots.program(version: version, definitionText: canonical),
+                                                               idempotencyKey: idempotency?.key, at: now), logger)
             try await connection.query("""
                 INSERT INTO program_versions (program_id, version, definition, source, created_at)
                 VALUES (\(id), \(version), \(canonical), \(source), \(now.millis))

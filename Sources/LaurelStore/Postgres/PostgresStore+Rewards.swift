@@ -12,7 +12,8 @@ extension PostgresStore {
     /// A create refuses an id already taken whatever another node did meanwhile (the insert itself refuses).
     public func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
                              idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // Serialises catalogue writes of the program (two nodes creating the same reward) without blocking
             // the inserts that reference the program (FOR NO KEY UPDATE does not conflict with their key-share locks).
@@ -61,6 +62,13 @@ extension PostgresStore {
             }
             guard written.count == 1 else { throw StoreError.rewardExists(reward.id) }
             let record = RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            let before = try existing.map {
+                AuditSnapshots.reward(try RewardDefinitions.shared.reward(try $0.get("definition", String.self)), stockLeft: try $0.get("stock_left", Int?.self))
+            }
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: actor, action: existing == nil ? .rewardCreated : .rewardUpdated,
+                                                               target: ("reward", reward.id), before: before,
+                                                               after: AuditSnapshots.reward(reward, stockLeft: stockLeft),
+                                                               idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
     }
@@ -82,7 +90,8 @@ extension PostgresStore {
 
     public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
                                idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // The reward row is locked first, so the count of new codes and the stock move together.
             guard let row = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(rewardId) FOR UPDATE", logger) else {
@@ -101,6 +110,10 @@ extension PostgresStore {
                 UPDATE rewards SET stock_left = stock_left + \(added), updated_at = \(now.millis) WHERE program_id = \(programId) AND id = \(rewardId)
                 """, logger: logger)
             let result = RewardCodesAdded(rewardId: rewardId, received: codes.count, added: added, stockLeft: record.stockLeft.map { $0 + added })
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: actor, action: .rewardCodesAdded, target: ("reward", rewardId),
+                                                               before: AuditSnapshots.rewardCodes(stockLeft: record.stockLeft),
+                                                               after: AuditSnapshots.rewardCodes(stockLeft: result.stockLeft, added: added, received: codes.count),
+                                                               idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, result, logger)
         }
     }

@@ -67,7 +67,8 @@ extension PostgresStore {
 
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
                              expiringWithin: TimeInterval, idempotency: Idempotency<PointsSummary>?) async throws -> Idempotent<PointsSummary> {
-        try await transaction { connection in
+        let auditActor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
                 throw StoreError.notFound("member \(memberId)")
@@ -82,6 +83,9 @@ extension PostgresStore {
             try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
                                     change: change, sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now, logger)
             let summary = try await pointsSummary(connection, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: tierId == nil ? .tierFloorRemoved : .tierFloorSet,
+                                                               target: ("member", memberId), before: AuditSnapshots.tierFloor(member.tier),
+                                                               after: AuditSnapshots.tierFloor(summary.member.tier), idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, summary, logger)
         }
     }

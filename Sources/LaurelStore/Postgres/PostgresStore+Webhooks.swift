@@ -6,7 +6,8 @@ import PostgresNIO
 extension PostgresStore {
     public func createWebhookEndpoint(_ endpoint: WebhookEndpointRecord,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: endpoint.programId, idempotency, now: endpoint.createdAt, logger) {
                 return .replayed(replay)
             }
@@ -23,6 +24,8 @@ extension PostgresStore {
                        NULL, \(endpoint.secret), pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1, 0,
                        (SELECT coalesce(max(seq), 0) FROM outbox), \(endpoint.createdAt.millis), \(endpoint.updatedAt.millis)
                 """, logger: logger)
+            try await Self.appendAudit(connection, .webhookEndpoint(.webhookEndpointCreated, actor: actor, before: nil, after: endpoint,
+                                                                    idempotencyKey: idempotency?.key, at: endpoint.createdAt), logger)
             return try await Self.remember(connection, programId: endpoint.programId, idempotency, endpoint, logger)
         }
     }
@@ -42,11 +45,13 @@ extension PostgresStore {
 
     public func updateWebhookEndpoint(programId: String, id: String, patch: WebhookEndpointPatch, now: Date,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard var endpoint = try await Self.fetchEndpoint(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("webhook endpoint \(id)")
             }
+            let before = endpoint
             let enabling = endpoint.apply(patch, now: now)
             try await connection.query("""
                 UPDATE webhook_endpoints SET url = \(endpoint.url), description = \(endpoint.description), types = \(try JSONText.encode(endpoint.types)),
@@ -54,13 +59,16 @@ extension PostgresStore {
                        failing_since = CASE WHEN \(enabling) THEN NULL ELSE failing_since END
                 WHERE id = \(id)
                 """, logger: logger)
+            try await Self.appendAudit(connection, .webhookEndpoint(.webhookEndpointUpdated, actor: actor, before: before, after: endpoint,
+                                                                    idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, endpoint, logger)
         }
     }
 
     public func deleteWebhookEndpoint(programId: String, id: String, now: Date,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard let endpoint = try await Self.fetchEndpoint(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("webhook endpoint \(id)")
@@ -69,23 +77,29 @@ extension PostgresStore {
                                        logger: logger)
             try await connection.query("DELETE FROM webhook_deliveries WHERE endpoint_id = \(id)", logger: logger)
             try await connection.query("DELETE FROM webhook_endpoints WHERE id = \(id)", logger: logger)
+            try await Self.appendAudit(connection, .webhookEndpoint(.webhookEndpointDeleted, actor: actor, before: endpoint, after: nil,
+                                                                    idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, endpoint, logger)
         }
     }
 
     public func rotateWebhookSecret(programId: String, id: String, secret: String, previousUntil: Date?, now: Date,
                                     idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard var endpoint = try await Self.fetchEndpoint(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("webhook endpoint \(id)")
             }
+            let before = endpoint
             endpoint.rotate(to: secret, previousUntil: previousUntil, now: now)
             try await connection.query("""
                 UPDATE webhook_endpoints SET secret = \(endpoint.secret), previous_secret = \(endpoint.previousSecret),
                        previous_secret_until = \(endpoint.previousSecretUntil?.millis), updated_at = \(now.millis)
                 WHERE id = \(id)
                 """, logger: logger)
+            try await Self.appendAudit(connection, .webhookEndpoint(.webhookSecretRotated, actor: actor, before: before, after: endpoint,
+                                                                    idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, endpoint, logger)
         }
     }
@@ -110,11 +124,14 @@ extension PostgresStore {
 
     public func replayWebhookDelivery(programId: String, endpointId: String, deliveryId: String, now: Date,
                                       idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard try await Self.fetchEndpoint(connection, programId: programId, id: endpointId, logger) != nil else {
                 throw StoreError.notFound("webhook endpoint \(endpointId)")
             }
+            let before = try await connection.row("SELECT * FROM webhook_deliveries WHERE id = \(deliveryId) AND endpoint_id = \(endpointId)", logger)
+                .map(Self.delivery)
             guard let row = try await connection.row("""
                 UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(now.millis), lease_until = NULL, round_attempts = 0,
                        first_attempt_at = NULL
@@ -122,13 +139,16 @@ extension PostgresStore {
                 """, logger) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
             var delivery = try Self.delivery(row)
             delivery.attempts = try await Self.attempts(connection, deliveryIds: [deliveryId], logger)[deliveryId] ?? []
+            try await Self.appendAudit(connection, .webhookDelivery(.webhookDeliveryReplayed, programId: programId, actor: actor, before: before,
+                                                                    after: delivery, idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, delivery, logger)
         }
     }
 
     public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
-        try await transaction { connection in
+        let actor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             guard try await Self.fetchEndpoint(connection, programId: programId, id: endpointId, logger) != nil else {
                 throw StoreError.notFound("webhook endpoint \(endpointId)")
@@ -140,7 +160,10 @@ extension PostgresStore {
                         \(now.millis), \(now.millis))
                 RETURNING *
                 """, logger) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
-            return try await Self.remember(connection, programId: programId, idempotency, try Self.delivery(row), logger)
+            let delivery = try Self.delivery(row)
+            try await Self.appendAudit(connection, .webhookDelivery(.webhookEndpointTested, programId: programId, actor: actor, before: nil,
+                                                                    after: delivery, idempotencyKey: idempotency?.key, at: now), logger)
+            return try await Self.remember(connection, programId: programId, idempotency, delivery, logger)
         }
     }
 

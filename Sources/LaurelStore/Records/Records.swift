@@ -49,8 +49,12 @@ public struct APIKeyRecord: Hashable, Sendable {
     public var hash: String
     public var createdAt: Date
     public var revokedAt: Date?
-    public init(id: String, programId: String, scope: APIScope, name: String?, prefix: String, hash: String, createdAt: Date, revokedAt: Date? = nil) {
+    /// Requests per second this key may send; nil means the server's default (`laurel serve --key-rate-limit`).
+    public var rateLimit: Int?
+    public init(id: String, programId: String, scope: APIScope, name: String?, prefix: String, hash: String, createdAt: Date,
+                revokedAt: Date? = nil, rateLimit: Int? = nil) {
         self.id = id
+        self.rateLimit = rateLimit
         self.programId = programId
         self.scope = scope
         self.name = name

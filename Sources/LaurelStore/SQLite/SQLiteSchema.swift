@@ -436,6 +436,29 @@ enum SQLiteSchema {
                 CREATE INDEX member_token_keys_by_program ON member_token_keys(program_id, created_at);
                 """)
         }
+        // The audit trail (append-only: triggers refuse UPDATE and DELETE) and API keys' own rate limits.
+        migrator.registerMigration("v15-audit-and-rate-limits") { db in
+            try db.execute(sql: """
+                ALTER TABLE api_keys ADD COLUMN rate_limit INTEGER;
+                CREATE TABLE audit_entries (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    program_id TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target_type TEXT NOT NULL,
+                    target_id TEXT NOT NULL,
+                    before_json TEXT,
+                    after_json TEXT,
+                    idempotency_key TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX audit_entries_by_program ON audit_entries(program_id, seq);
+                CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries
+                BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+                CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
+                BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
+                """)
+        }
         return migrator
     }
 }

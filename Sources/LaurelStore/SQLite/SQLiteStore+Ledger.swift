@@ -113,6 +113,7 @@ extension SQLiteStore {
     public func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                        idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord> {
         let cache = programs
+        let auditActor = AuditActor.current
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
@@ -123,6 +124,9 @@ extension SQLiteStore {
             try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
+                                                 before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                 after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }

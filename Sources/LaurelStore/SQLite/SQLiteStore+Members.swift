@@ -45,10 +45,16 @@ extension SQLiteStore {
 
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
+            let statusBefore = member.status
             member = member.applying(patch, now: now)
+            if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,
+                                                    idempotencyKey: idempotency?.key, at: now) {
+                try Self.appendAudit(db, audit)
+            }
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
                        [member.email, member.name, member.birthday, try JSONText.encode(member.attributes), member.status.rawValue,
                         now.millis, id])

@@ -23,6 +23,7 @@ extension SQLiteStore {
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
         let cache = programs
         let backfilled = try await backfillAwardsAhead(programId: id, definition: definition)
+        let actor = AuditActor.current
         let result = try await write { db -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try Self.replay(db, programId: id, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT current_version FROM programs WHERE id = ?", [id]) else {
@@ -33,8 +34,13 @@ extension SQLiteStore {
             try Self.backfillAwards(db, cache: cache, programId: id, definition: definition, version: version,
                                     events: (backfilled ?? 0) + 1...Int64.max)
             let canonical = try JSONText.encode(definition.canonicalTree)
+            let before = try db.row("SELECT definition FROM program_versions WHERE program_id = ? AND version = ?", [id, version - 1])
+                .map { AuditSnapshots.program(version: version - 1, definitionText: $0["definition"]) }
             try db.run("INSERT INTO program_versions (program_id, version, definition, source, created_at) VALUES (?, ?, ?, ?, ?)",
                        [id, version, canonical, source, now.millis])
+            try Self.appendAudit(db, AuditRecord(programId: id, actor: actor, action: .programApplied, target: ("program", id), before: before,
+                                                 after: AuditSnapshots.program(version: version, definitionText: canonical),
+                                                 idempotencyKey: idempotency?.key, at: now))
             try db.run("UPDATE programs SET current_version = ?, name = ? WHERE id = ?", [version, definition.name, id])
             let record = ProgramVersionRecord(programId: id, version: version, definition: definition, source: source, createdAt: now)
             return try Self.remember(db, programId: id, idempotency, record, now: now)

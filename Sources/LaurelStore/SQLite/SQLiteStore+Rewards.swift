@@ -13,7 +13,8 @@ extension SQLiteStore {
 
     public func writeReward(programId: String, reward: Reward, now: Date, replacing: Bool,
                              idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard try db.row("SELECT id FROM programs WHERE id = ?", [programId]) != nil else { throw StoreError.notFound("program \(programId)") }
             let existing = replacing
@@ -47,6 +48,10 @@ extension SQLiteStore {
                 """, [programId, reward.id, try JSONText.encode(reward.canonicalTree), stockLeft, createdAt.millis, now.millis])
             guard db.changesCount == 1 else { throw StoreError.rewardExists(reward.id) }
             let record = RewardRecord(programId: programId, reward: reward, stockLeft: stockLeft, createdAt: createdAt, updatedAt: now)
+            let before = try existing.map { AuditSnapshots.reward(try RewardDefinitions.shared.reward($0["definition"]), stockLeft: $0["stock_left"]) }
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: actor, action: existing == nil ? .rewardCreated : .rewardUpdated,
+                                                 target: ("reward", reward.id), before: before,
+                                                 after: AuditSnapshots.reward(reward, stockLeft: stockLeft), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
@@ -68,7 +73,8 @@ extension SQLiteStore {
 
     public func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
                                idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let row = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, rewardId]) else {
                 throw StoreError.notFound("reward \(rewardId)")
@@ -83,6 +89,10 @@ extension SQLiteStore {
             }
             try db.run("UPDATE rewards SET stock_left = stock_left + ?, updated_at = ? WHERE program_id = ? AND id = ?", [added, now.millis, programId, rewardId])
             let result = RewardCodesAdded(rewardId: rewardId, received: codes.count, added: added, stockLeft: record.stockLeft.map { $0 + added })
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: actor, action: .rewardCodesAdded, target: ("reward", rewardId),
+                                                 before: AuditSnapshots.rewardCodes(stockLeft: record.stockLeft),
+                                                 after: AuditSnapshots.rewardCodes(stockLeft: result.stockLeft, added: added, received: codes.count),
+                                                 idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, result, now: now)
         }
     }

@@ -73,6 +73,7 @@ extension SQLiteStore {
     public func setTierFloor(programId: String, memberId: String, tierId: String?, until: Date?, note: String, actor: String, now: Date,
                              expiringWithin: TimeInterval, idempotency: Idempotency<PointsSummary>?) async throws -> Idempotent<PointsSummary> {
         let cache = programs
+        let auditActor = AuditActor.current
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
@@ -86,6 +87,9 @@ extension SQLiteStore {
             try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                               sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now)
             let summary = try Self.pointsSummary(db, cache: cache, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: tierId == nil ? .tierFloorRemoved : .tierFloorSet,
+                                                 target: ("member", memberId), before: AuditSnapshots.tierFloor(member.tier),
+                                                 after: AuditSnapshots.tierFloor(summary.member.tier), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, summary, now: now)
         }
     }

@@ -5,7 +5,8 @@ import LaurelCore
 extension SQLiteStore {
     public func createWebhookEndpoint(_ endpoint: WebhookEndpointRecord,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: endpoint.programId, idempotency) { return .replayed(replay) }
             guard try db.row("SELECT id FROM programs WHERE id = ?", [endpoint.programId]) != nil else {
                 throw StoreError.notFound("program \(endpoint.programId)")
@@ -21,6 +22,8 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
                 """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.secret,
                       last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
+            try Self.appendAudit(db, .webhookEndpoint(.webhookEndpointCreated, actor: actor, before: nil, after: endpoint,
+                                                      idempotencyKey: idempotency?.key, at: endpoint.createdAt))
             return try Self.remember(db, programId: endpoint.programId, idempotency, endpoint, now: endpoint.createdAt)
         }
     }
@@ -39,9 +42,11 @@ extension SQLiteStore {
 
     public func updateWebhookEndpoint(programId: String, id: String, patch: WebhookEndpointPatch, now: Date,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            let before = endpoint
             let enabling = endpoint.apply(patch, now: now)
             try db.run("""
                 UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
@@ -49,15 +54,20 @@ extension SQLiteStore {
                 WHERE id = ?
                 """, [endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.enabled, endpoint.disabledReason,
                       now.millis, enabling, id])
+            try Self.appendAudit(db, .webhookEndpoint(.webhookEndpointUpdated, actor: actor, before: before, after: endpoint,
+                                                      idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
         }
     }
 
     public func deleteWebhookEndpoint(programId: String, id: String, now: Date,
                                       idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            try Self.appendAudit(db, .webhookEndpoint(.webhookEndpointDeleted, actor: actor, before: endpoint, after: nil,
+                                                      idempotencyKey: idempotency?.key, at: now))
             try db.run("DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?)", [id])
             try db.run("DELETE FROM webhook_deliveries WHERE endpoint_id = ?", [id])
             try db.run("DELETE FROM webhook_endpoints WHERE id = ?", [id])
@@ -67,12 +77,16 @@ extension SQLiteStore {
 
     public func rotateWebhookSecret(programId: String, id: String, secret: String, previousUntil: Date?, now: Date,
                                     idempotency: Idempotency<WebhookEndpointRecord>?) async throws -> Idempotent<WebhookEndpointRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var endpoint = try Self.fetchEndpoint(db, programId: programId, id: id) else { throw StoreError.notFound("webhook endpoint \(id)") }
+            let before = endpoint
             endpoint.rotate(to: secret, previousUntil: previousUntil, now: now)
             try db.run("UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_until = ?, updated_at = ? WHERE id = ?",
                        [endpoint.secret, endpoint.previousSecret, endpoint.previousSecretUntil?.millis, now.millis, id])
+            try Self.appendAudit(db, .webhookEndpoint(.webhookSecretRotated, actor: actor, before: before, after: endpoint,
+                                                      idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
         }
     }
@@ -93,9 +107,11 @@ extension SQLiteStore {
 
     public func replayWebhookDelivery(programId: String, endpointId: String, deliveryId: String, now: Date,
                                       idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard try Self.fetchEndpoint(db, programId: programId, id: endpointId) != nil else { throw StoreError.notFound("webhook endpoint \(endpointId)") }
+            let before = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId)
             try db.run("""
                 UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, round_attempts = 0, first_attempt_at = NULL
                 WHERE id = ? AND endpoint_id = ?
@@ -104,13 +120,16 @@ extension SQLiteStore {
                 throw StoreError.notFound("webhook delivery \(deliveryId)")
             }
             delivery.attempts = try Self.attempts(db, deliveryIds: [deliveryId])[deliveryId] ?? []
+            try Self.appendAudit(db, .webhookDelivery(.webhookDeliveryReplayed, programId: programId, actor: actor, before: before, after: delivery,
+                                                      idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
     }
 
     public func queueWebhookTest(programId: String, endpointId: String, deliveryId: String, messageId: String, payload: String,
                                  now: Date, idempotency: Idempotency<WebhookDeliveryRecord>?) async throws -> Idempotent<WebhookDeliveryRecord> {
-        try await write { db in
+        let actor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard try Self.fetchEndpoint(db, programId: programId, id: endpointId) != nil else { throw StoreError.notFound("webhook endpoint \(endpointId)") }
             try db.run("""
@@ -119,6 +138,8 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, 0, NULL, ?, ?, ?, 'pending', ?, ?)
                 """, [deliveryId, programId, endpointId, messageId, MessageType.webhookTest, payload, now.millis, now.millis, now.millis])
             guard let delivery = try Self.fetchDelivery(db, endpointId: endpointId, id: deliveryId) else { throw StoreError.notFound("webhook delivery \(deliveryId)") }
+            try Self.appendAudit(db, .webhookDelivery(.webhookEndpointTested, programId: programId, actor: actor, before: nil, after: delivery,
+                                                      idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, delivery, now: now)
         }
     }

@@ -1,0 +1,20 @@
+/// The audited actions, by their stable dotted names (what `GET /v1/audit?action=` filters on).
+public enum AuditAction: String, CaseIterable, Sendable {
+    case programApplied = "program.applied"
+    case rewardCreated = "reward.created"
+    case rewardUpdated = "reward.updated"
+    case rewardCodesAdded = "reward.codes_added"
+    case tierFloorSet = "member.tier_floor_set"
+    case tierFloorRemoved = "member.tier_floor_removed"
+    case pointsAdjusted = "member.points_adjusted"
+    case memberBlocked = "member.blocked"
+    case memberUnblocked = "member.unblocked"
+    case apiKeyCreated = "api_key.created"
+    case apiKeyRevoked = "api_key.revoked"
+    case webhookEndpointCreated = "webhook_endpoint.created"
+    case webhookEndpointUpdated = "webhook_endpoint.updated"
+    case webhookEndpointDeleted = "webhook_endpoint.deleted"
+    case webhookSecretRotated = "webhook_endpoint.secret_rotated"
+    case webhookEndpointTested = "webhook_endpoint.tested"
+    case webhookDeliveryReplayed = "webhook_delivery.replayed"
+}
