@@ -45,6 +45,7 @@ public enum LaurelApplication {
         SegmentRoutes(store: store, clock: clock).register(api)
         WebhookRoutes(store: store, clock: clock, policy: WebhookURLPolicy(allowPrivate: allowPrivateWebhooks)).register(api)
         CampaignRoutes(store: store, clock: clock).register(api)
+        ReviewRoutes(store: store, clock: clock).register(api)
         return (router, api.routes)
     }
 

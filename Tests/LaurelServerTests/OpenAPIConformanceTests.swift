@@ -240,6 +240,27 @@ import Testing
             try check(.get, "/v1/campaigns", try await api.get("/v1/campaigns?limit=1"))
             try check(.get, "/v1/campaigns/{id}", try await api.get("/v1/campaigns/app-week"))
 
+            // Fraud controls: a held event (202) and its review, decided once; a redemption refused by a cap.
+            _ = try await fixture.store.applyProgram(id: "prg_a", definition: try ProgramDefinition.parse(ReviewRouteTests.program),
+                                                     source: ReviewRouteTests.program, now: HTTPFixture.start, idempotency: nil)
+            let held = try await api.purchase(member, total: "600.00", key: fixture.integration)
+            try check(.post, "/v1/events", held)
+            let reviewId = try #require((held.json["outcome"] as? [String: Any])?["review_id"] as? String)
+            try check(.get, "/v1/reviews", try await api.get("/v1/reviews?status=pending", key: fixture.admin))
+            try check(.get, "/v1/reviews", try await api.get("/v1/reviews?status=x", key: fixture.admin))
+            try check(.get, "/v1/reviews/{id}", try await api.get("/v1/reviews/\(reviewId)", key: fixture.admin))
+            try check(.get, "/v1/reviews/{id}", try await api.get("/v1/reviews/rev_none", key: fixture.admin))
+            try check(.post, "/v1/reviews/{id}/approve", try await api.post("/v1/reviews/\(reviewId)/approve", "", key: fixture.admin))
+            try check(.post, "/v1/reviews/{id}/approve", try await api.post("/v1/reviews/\(reviewId)/approve", "", key: fixture.admin))
+            try check(.get, "/v1/reviews", try await api.get("/v1/reviews", key: fixture.admin))
+            try check(.post, "/v1/reviews/{id}/reject", try await api.post("/v1/reviews/\(reviewId)/reject", "", key: fixture.admin))
+            try check(.post, "/v1/reviews/{id}/reject", try await api.post("/v1/reviews/rev_none/reject", "", key: fixture.admin))
+            try check(.post, "/v1/redemptions", try await api.post("/v1/redemptions", #"{"member_id":"\#(member)","reward_id":"mug"}"#, key: fixture.integration))
+            let capped = try await api.post("/v1/redemptions", #"{"member_id":"\#(member)","reward_id":"mug"}"#, key: fixture.integration)
+            #expect(capped.code == "velocity_cap_exceeded", "\(capped.text)")
+            try check(.post, "/v1/redemptions", capped)
+            try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

@@ -29,6 +29,7 @@ extension ProgramDefinition {
         if !segments.isEmpty { tree["segments"] = .array(segments.map(\.canonicalTree)) }
         if !campaigns.isEmpty { tree["campaigns"] = .array(campaigns.map(\.canonicalTree)) }
         if let birthday { tree["birthday"] = birthday.canonicalTree }
+        if let fraud { tree["fraud"] = fraud.canonicalTree }
         return .object(tree)
     }
 }

@@ -30,6 +30,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var campaigns: [Campaign]
     /// The birthday present; nil when the program gives none.
     public var birthday: BirthdayGift?
+    /// Fraud controls (`fraud:`); nil when the program has none, which costs its events nothing.
+    public var fraud: FraudPolicy?
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -38,7 +40,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
-                birthday: BirthdayGift? = nil) {
+                birthday: BirthdayGift? = nil, fraud: FraudPolicy? = nil) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -54,6 +56,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.segments = segments
         self.campaigns = campaigns
         self.birthday = birthday
+        self.fraud = fraud
     }
 
     /// 30 and 7 days before points expire.
