@@ -4,7 +4,7 @@ import LaurelCore
 /// Everything Laurel keeps, behind one protocol so SQLite (embedded default) and PostgreSQL
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
-public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, Sendable {
+public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 
@@ -36,7 +36,9 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
 
     // MARK: Events and points
     /// Runs the core on the event against the program's current version and stores the outcome.
-    func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+    /// The program's fraud controls judge it (`apiKeyId`: the key that sent it, for per-key caps): a
+    /// trip keeps it as a pending review instead and answers it with status `held`, nothing credited.
+    func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date, apiKeyId: String?,
                      idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>
     /// Records historical events in order, as `recordEvent` would one by one, in as few transactions
     /// as the backend allows; a refused event is reported and skipped, the others are kept.
@@ -80,8 +82,9 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// Adds codes to a reward's pool; answers how many were new (codes already there are skipped) and the stock after.
     func addRewardCodes(programId: String, rewardId: String, codes: [String], now: Date,
                         idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded>
-    /// Spends the member's points and issues the reward in one transaction; refusals throw `LoyaltyError.refused`.
-    func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+    /// Spends the member's points and issues the reward in one transaction; refusals throw `LoyaltyError.refused`,
+    /// a tripped redemption cap (`apiKeyId`: the key that sent it) `FraudRefusal` after writing its `fraud.flagged` message.
+    func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
                 idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
     /// A redemption with its status as of `now` (issued ones past their end show as expired).
     func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord?
@@ -133,6 +136,19 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
 }
 
 extension LaurelStore {
+    /// An event sent without an API key (jobs, tools, tests): per-key caps do not count it.
+    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+                            idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
+        try await recordEvent(programId: programId, memberId: memberId, event: event, payload: payload, now: now, apiKeyId: nil, idempotency: idempotency)
+    }
+
+    /// A redemption made without an API key (tools, tests): per-key caps do not count it.
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+                       idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        try await redeem(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now, apiKeyId: nil,
+                         idempotency: idempotency)
+    }
+
     /// `POST /v1/rewards`: creates a reward whose id is not taken.
     public func createReward(programId: String, reward: Reward, now: Date,
                              idempotency: Idempotency<RewardRecord>?) async throws -> Idempotent<RewardRecord> {

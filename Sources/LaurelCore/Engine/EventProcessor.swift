@@ -51,7 +51,8 @@ public enum EventProcessingError: Error, Hashable, Sendable, CustomStringConvert
 
 /// The result of one event: explained rule results, points moved, and the member's ledger after it.
 public struct EventOutcome: Hashable, Sendable {
-    public enum Status: String, Sendable, Codable { case processed, rejected }
+    /// `held`: kept for review by the program's fraud controls, nothing credited (only the store sets it).
+    public enum Status: String, Sendable, Codable { case processed, rejected, held }
     public var status: Status
     /// Machine-readable reason when rejected (`member_blocked`).
     public var reason: String?

@@ -30,6 +30,7 @@ extension ProgramDefinition {
         if !campaigns.isEmpty { tree["campaigns"] = .array(campaigns.map(\.canonicalTree)) }
         if let birthday { tree["birthday"] = birthday.canonicalTree }
         if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
+        if let fraud { tree["fraud"] = fraud.canonicalTree }
         return .object(tree)
     }
 }

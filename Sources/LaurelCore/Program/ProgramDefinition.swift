@@ -32,6 +32,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var birthday: BirthdayGift?
     /// Browser origins whose pages may read the answers to this program's requests (`cors.allowed_origins`); see `CORSOrigin`.
     public var corsOrigins: [String]
+    /// Fraud controls (`fraud:`); nil when the program has none, which costs its events nothing.
+    public var fraud: FraudPolicy?
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -40,7 +42,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
-                birthday: BirthdayGift? = nil, corsOrigins: [String] = []) {
+                birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -57,6 +59,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.campaigns = campaigns
         self.birthday = birthday
         self.corsOrigins = corsOrigins
+        self.fraud = fraud
     }
 
     /// 30 and 7 days before points expire.

@@ -230,7 +230,19 @@ final class APIRouter {
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
+            case .reviewDecided(_, let status):
+                var problem = Problem(.conflict, "review_decided", error.description)
+                problem.extra = ["review_status": .string(status)]
+                return problem
             }
+        case let refusal as FraudRefusal:
+            // Names each cap and figure that tripped, as the `fraud.flagged` message does.
+            var problem = Problem(.unprocessableContent, "velocity_cap_exceeded", refusal.description)
+            problem.extra = ["caps": .list(refusal.trips.map { trip in
+                ["cap_id": trip.capId ?? "", "measure": trip.value.measure, "value": trip.value.text, "limit": trip.limit?.text ?? "",
+                 "window": trip.window ?? ""]
+            })]
+            return problem
         case let error as EventProcessingError:
             switch error {
             case .currencyMismatch: return Problem(.unprocessableContent, "currency_mismatch", error.description, field: "purchase.currency")

@@ -436,5 +436,39 @@ enum PostgresSchema {
             FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()
             """,
         ]),
+        // Fraud controls: events held for review (their body kept until decided), and what each
+        // velocity cap counted, one row per cap and write, read by an index-only range of its window.
+        ("v16-fraud", [
+            """
+            CREATE TABLE reviews (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                event_id TEXT NOT NULL UNIQUE,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                api_key_id TEXT,
+                trips TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                decided_at BIGINT,
+                decided_by TEXT,
+                points BIGINT
+            )
+            """,
+            "CREATE INDEX reviews_by_program ON reviews (program_id, id)",
+            "CREATE INDEX reviews_by_status ON reviews (program_id, status, id)",
+            """
+            CREATE TABLE fraud_marks (
+                program_id TEXT NOT NULL,
+                cap_id TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                at BIGINT NOT NULL,
+                points BIGINT NOT NULL,
+                amount_units BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at) INCLUDE (points, amount_units)",
+        ]),
     ]
 }

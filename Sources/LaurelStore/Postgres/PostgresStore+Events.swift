@@ -9,8 +9,15 @@ extension PostgresStore {
     /// writes only if nothing the event read has changed. Any other event, or one that lost that
     /// race, is three statements after BEGIN under the member's lock (see `EventSQL`); there a
     /// replay, a return, a gift or the clubs of a new tier add their own.
-    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date, apiKeyId: String?,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
+        try await record(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
+                         screening: FraudScreening(apiKeyId: apiKeyId), idempotency: idempotency)
+    }
+
+    /// `screening` nil (imports) leaves the program's fraud controls out.
+    private func record(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date, screening: FraudScreening?,
+                        idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         // A lost race means others are writing to this member now: the lock queues behind them
         // instead of reading and evaluating again.
         if event.returnOf == nil,
@@ -18,7 +25,7 @@ extension PostgresStore {
                                                     idempotency: idempotency) {
             return result
         }
-        return try await recordUnderLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now,
+        return try await recordUnderLock(programId: programId, memberId: memberId, event: event, payload: payload, now: now, screening: screening,
                                          idempotency: idempotency)
     }
 
@@ -28,7 +35,7 @@ extension PostgresStore {
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty else { return nil }
+              processor.program.clubs.isEmpty, processor.program.fraud == nil else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
             let limits = processor.limitQueries(for: event)
@@ -62,7 +69,7 @@ extension PostgresStore {
         }
     }
 
-    private func recordUnderLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+    private func recordUnderLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date, screening: FraudScreening?,
                                  idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         try await transaction { connection in
             let locked: (member: MemberRecord, currentVersion: Int?)?
@@ -81,48 +88,76 @@ extension PostgresStore {
                 locked = try await Self.lockMember(connection, programId: programId, id: memberId, logger)
             }
             guard let (member, currentVersion) = locked else { throw StoreError.notFound("member \(memberId)") }
-            let (version, processor) = try await configuredVersion(connection, programId: programId, number: currentVersion)
-            currentVersions.withLock { $0[programId] = version.version }
-            let program = processor.program
-            let tiers = processor.tiers
-            let limits = processor.limitQueries(for: event)
-            let rows = try await connection.rows(EventSQL.State.self, logger) {
-                $0.append(member.id)
-                Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+            do {
+                let write = try await recordLocked(connection, programId: programId, member: member, currentVersion: currentVersion, event: event,
+                                                   payload: payload, now: now, idempotency: idempotency, screening: screening)
+                return .fresh(write.record, write.response)
+            } catch let hold as FraudHold {
+                // Thrown before anything but the key's claim was written: the review is the event's only trace.
+                let record = try await Self.hold(connection, hold, programId: programId, memberId: memberId, event: event, payload: payload,
+                                                 apiKeyId: screening?.apiKeyId, now: now, logger)
+                return try await Self.remember(connection, programId: programId, idempotency, record, logger)
             }
-            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
-            var purchase: PurchaseRecord?
-            if let details = event.returnOf, let row = try await connection.row("""
-                SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
-                WHERE id = \(details.purchaseEventId) AND program_id = \(programId) AND member_id = \(memberId)
-                  AND type = 'purchase' AND status = 'processed' FOR UPDATE
-                """, logger) {
-                purchase = PurchaseRecord(eventId: try row.get("id"), memberId: try row.get("member_id"),
-                                          total: Amount(try row.get("purchase_total", String?.self) ?? "0") ?? .zero, pointsEarned: try row.get("points"),
-                                          pointsReversed: try row.get("points_reversed"),
-                                          amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero,
-                                          tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
-            }
-            let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
-            let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
-            let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: state.ledger, usage: state.usage,
-                                                returnedPurchase: purchase, tier: state.tier, now: now)
-            let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
-                                                   program: program, version: version.version, now: now, logger)
-            let write = try EventWrite(event: event, payload: payload, outcome: outcome, gifts: gifts, member: member, state: state, tiers: tiers,
-                                       version: version.version, programId: programId, now: now, idempotency: idempotency)
-            try await connection.run(EventSQL.Write.self, logger) { try write.bind(&$0) }
-            if let change = outcome.tierChange {
-                try await Self.joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
-            }
-            if let after = outcome.purchaseAfterReturn {
-                try await connection.query("""
-                    UPDATE events SET points_reversed = \(after.pointsReversed), amount_refunded = \(after.amountRefunded.description)
-                    WHERE id = \(after.eventId)
-                    """, logger: logger)
-            }
-            return .fresh(write.record, write.response)
         }
+    }
+
+    /// Records an event for a member whose row this transaction has locked: reads the state, runs the
+    /// core, writes the outcome. With `screening`, the program's fraud controls judge the outcome
+    /// first and a trip throws `FraudHold` before anything is written.
+    func recordLocked(_ connection: PostgresConnection, programId: String, member: MemberRecord, currentVersion: Int?, event: LoyaltyEvent,
+                      payload: String, now: Date, idempotency: Idempotency<EventRecord>?, screening: FraudScreening?) async throws -> EventWrite {
+        let memberId = member.id
+        let (version, processor) = try await configuredVersion(connection, programId: programId, number: currentVersion)
+        currentVersions.withLock { $0[programId] = version.version }
+        let program = processor.program
+        let tiers = processor.tiers
+        let limits = processor.limitQueries(for: event)
+        let rows = try await connection.rows(EventSQL.State.self, logger) {
+            $0.append(member.id)
+            Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+        }
+        let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
+        var purchase: PurchaseRecord?
+        if let details = event.returnOf, let row = try await connection.row("""
+            SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
+            WHERE id = \(details.purchaseEventId) AND program_id = \(programId) AND member_id = \(memberId)
+              AND type = 'purchase' AND status = 'processed' FOR UPDATE
+            """, logger) {
+            purchase = PurchaseRecord(eventId: try row.get("id"), memberId: try row.get("member_id"),
+                                      total: Amount(try row.get("purchase_total", String?.self) ?? "0") ?? .zero, pointsEarned: try row.get("points"),
+                                      pointsReversed: try row.get("points_reversed"),
+                                      amountRefunded: Amount(try row.get("amount_refunded", String.self)) ?? .zero,
+                                      tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
+        }
+        let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
+        let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
+        let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: state.ledger, usage: state.usage,
+                                            returnedPurchase: purchase, tier: state.tier, now: now)
+        var counted: [CapSubject] = []
+        if let screening, let policy = program.fraud {
+            counted = try await Self.screen(connection, policy, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                            before: state.ledger, version: version.version, apiKeyId: screening.apiKeyId, calendar: program.calendar,
+                                            now: now, logger)
+        }
+        let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                               program: program, version: version.version, now: now, logger)
+        let write = try EventWrite(event: event, payload: payload, outcome: outcome, gifts: gifts, member: member, state: state, tiers: tiers,
+                                   version: version.version, programId: programId, now: now, idempotency: idempotency)
+        try await connection.run(EventSQL.Write.self, logger) { try write.bind(&$0) }
+        if let change = outcome.tierChange {
+            try await Self.joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)
+        }
+        if let after = outcome.purchaseAfterReturn {
+            try await connection.query("""
+                UPDATE events SET points_reversed = \(after.pointsReversed), amount_refunded = \(after.amountRefunded.description)
+                WHERE id = \(after.eventId)
+                """, logger: logger)
+        }
+        if let screening, let policy = program.fraud {
+            try await Self.countAndFlag(connection, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                        apiKeyId: screening.apiKeyId, now: now, logger)
+        }
+        return write
     }
 
     /// Issues the rewards the event's rules give (gift on purchase) and, for a return, cancels the
@@ -198,8 +233,9 @@ extension PostgresStore {
                     }
                     memberId = member.id
                 }
-                let recorded = try await recordEvent(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
-                                                     now: now, idempotency: nil)
+                // Imports are not screened by fraud controls (docs/security.md says why).
+                let recorded = try await record(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
+                                                now: now, screening: nil, idempotency: nil)
                 results.append(.recorded(eventId: imported.event.id, points: recorded.value?.points ?? 0))
             } catch let error as StoreError {
                 results.append(.refused(error.description))

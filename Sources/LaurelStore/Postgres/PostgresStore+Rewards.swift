@@ -171,8 +171,19 @@ extension PostgresStore {
         return dates
     }
 
-    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        do {
+            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now,
+                                            apiKeyId: apiKeyId, idempotency: idempotency)
+        } catch let refusal as FraudRefusal {
+            try await flagRefusal(refusal, programId: programId, memberId: memberId, redemptionId: id, apiKeyId: apiKeyId, now: now)
+            throw refusal
+        }
+    }
+
+    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+                                idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // The member's row lock serialises their redemptions: balance and per-member limits are checked on settled state.
@@ -196,6 +207,9 @@ extension PostgresStore {
             let context = RedemptionContext(member: member.profile(clubs: clubs, segments: segments), available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
+            let counted = try await Self.screenRedemption(connection, processor.program, programId: programId, memberId: memberId, points: cost,
+                                                          apiKeyId: apiKeyId, now: now, logger)
+            try await Self.mark(connection, programId: programId, counted, points: cost, amount: .zero, now: now, logger)
 
             if cost > 0 {
                 try ledger.spend(cost, sourceId: id)

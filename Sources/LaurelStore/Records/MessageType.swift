@@ -28,6 +28,9 @@ public enum MessageType {
     public static let campaignStarted = "campaign.started"
     public static let campaignEnded = "campaign.ended"
     public static let segmentEntered = "segment.entered"
+    // Fraud controls: a velocity cap or threshold tripped (event held, redemption refused), or a
+    // return took back points already spent.
+    public static let fraudFlagged = "fraud.flagged"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
 
@@ -38,6 +41,7 @@ public enum MessageType {
         redemptionIssued, redemptionCancelled, redemptionFulfilled, redemptionExpired,
         clubJoined, clubMembershipExpiring, clubMembershipRenewed, clubMembershipEnded,
         campaignStarted, campaignEnded, segmentEntered,
+        fraudFlagged,
         webhookEndpointDisabled,
     ]
 }

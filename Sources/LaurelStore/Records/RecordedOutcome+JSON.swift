@@ -35,6 +35,7 @@ extension RecordedOutcome {
                     json.field("reversed", reversal.reversed)
                 }
             }
+            json.field("review_id", reviewId)
             json.array("rules", rules) { json, rule in
                 json.object { json in
                     json.field("campaign", rule.campaign)

@@ -184,6 +184,8 @@ public struct RecordedOutcome: Hashable, Sendable, Codable {
     public var tierChange: TierChangeView?
     /// Rewards issued or cancelled by the event (gift on purchase, gifts undone by a return).
     public var gifts: [Gift]?
+    /// The review a held event waits in (status `held`); nil otherwise.
+    public var reviewId: String?
 
     public struct TierChangeView: Hashable, Sendable, Codable {
         public var from: String?
@@ -212,7 +214,7 @@ public struct RecordedOutcome: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, reason, pointsEarned = "points_earned", pending, availableAt = "available_at", expiresAt = "expires_at", rules, reversal
-        case balanceAfter = "balance_after", tier, tierChange = "tier_change", gifts
+        case balanceAfter = "balance_after", tier, tierChange = "tier_change", gifts, reviewId = "review_id"
     }
 
     public init(_ outcome: EventOutcome) {

@@ -13,6 +13,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case sameMember
     /// Blocked members neither earn nor spend.
     case memberBlocked(String)
+    /// A review that was approved or rejected cannot be decided again.
+    case reviewDecided(id: String, status: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .idempotencyKeyReused(let key): "Idempotency-Key \"\(key)\" was already used with a different request"
         case .sameMember: "cannot transfer points to the same member"
         case .memberBlocked(let id): "member \(id) is blocked"
+        case .reviewDecided(let id, let status): "review \(id) was already \(status); a decided review cannot be decided again"
         }
     }
 }

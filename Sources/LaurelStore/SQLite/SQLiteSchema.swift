@@ -459,6 +459,38 @@ enum SQLiteSchema {
                 BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;
                 """)
         }
+        // Fraud controls: events held for review (their body kept until decided), and what each
+        // velocity cap counted, one row per cap and write, read by an index range of its window.
+        migrator.registerMigration("v16-fraud") { db in
+            try db.execute(sql: """
+                CREATE TABLE reviews (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    event_id TEXT NOT NULL UNIQUE,
+                    event_type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    api_key_id TEXT,
+                    trips TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    decided_at INTEGER,
+                    decided_by TEXT,
+                    points INTEGER
+                );
+                CREATE INDEX reviews_by_program ON reviews (program_id, id);
+                CREATE INDEX reviews_by_status ON reviews (program_id, status, id);
+                CREATE TABLE fraud_marks (
+                    program_id TEXT NOT NULL,
+                    cap_id TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    points INTEGER NOT NULL,
+                    amount_units INTEGER NOT NULL
+                );
+                CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at, points, amount_units);
+                """)
+        }
         return migrator
     }
 }

@@ -3,13 +3,19 @@ import GRDB
 import LaurelCore
 
 extension SQLiteStore {
-    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
+    public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date, apiKeyId: String?,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {
         let (cache, judging) = (programs, judging)
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
-            let record = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId, event: event,
-                                         payload: payload, now: now)
+            let record: EventRecord
+            do {
+                record = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId, event: event,
+                                         payload: payload, now: now, screening: FraudScreening(apiKeyId: apiKeyId))
+            } catch let hold as FraudHold {
+                // Thrown before `record` wrote anything: the review is the event's only trace.
+                record = try Self.hold(db, hold, programId: programId, memberId: memberId, event: event, payload: payload, apiKeyId: apiKeyId, now: now)
+            }
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
@@ -18,8 +24,10 @@ extension SQLiteStore {
     /// What judging reads besides the member row comes from `judging` when it still holds the
     /// member (see `JudgingCache`), else from the tables; the member row's balances and its new
     /// `revision` are written last, so that nothing after them changes the revision again.
+    /// With `screening` (a live event; not imports or approvals), a program's fraud controls judge
+    /// the outcome before anything is written: a trip throws `FraudHold`.
     static func record(_ db: Database, cache: ProgramCache, judging: JudgingCache, programId: String, memberId: String, event: LoyaltyEvent,
-                       payload: String, now: Date) throws -> EventRecord {
+                       payload: String, now: Date, screening: FraudScreening? = nil) throws -> EventRecord {
         let (member, revision, version, processor) = try Self.memberAndVersion(db, cache: cache, programId: programId, memberId: memberId)
         var state = try judging.state(memberId: memberId, revision: revision, version: version.version) ?? JudgingState.read(db, memberId: memberId)
         let limits = processor.limitQueries(for: event)
@@ -57,6 +65,11 @@ extension SQLiteStore {
         let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
         let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: ledger, usage: usage,
                                             returnedPurchase: purchase, tier: standing, now: now)
+        var counted: [CapSubject] = []
+        if let screening, let policy = program.fraud {
+            counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: ledger,
+                                      version: version.version, apiKeyId: screening.apiKeyId, calendar: program.calendar, now: now)
+        }
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,
                                               version: version.version, now: now)
@@ -80,6 +93,10 @@ extension SQLiteStore {
         if let after = outcome.purchaseAfterReturn {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
+        }
+        if let screening, let policy = program.fraud {
+            try Self.countAndFlag(db, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
+                                  apiKeyId: screening.apiKeyId, now: now)
         }
         let newRevision = judging.nextRevision()
         try Self.updateBalances(db, outcome.ledger, revision: newRevision)

@@ -133,8 +133,19 @@ extension SQLiteStore {
         return Dictionary(grouping: rows, by: { $0["reward_id"] as String }).mapValues { $0.map { Date(millis: $0["created_at"]) } }
     }
 
-    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        do {
+            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now,
+                                            apiKeyId: apiKeyId, idempotency: idempotency)
+        } catch let refusal as FraudRefusal {
+            try await flagRefusal(refusal, programId: programId, memberId: memberId, redemptionId: id, apiKeyId: apiKeyId, now: now)
+            throw refusal
+        }
+    }
+
+    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+                                idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         let cache = programs
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
@@ -155,6 +166,9 @@ extension SQLiteStore {
             let context = RedemptionContext(member: profile, available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
+            let counted = try Self.screenRedemption(db, processor.program, programId: programId, memberId: memberId, points: cost,
+                                                    apiKeyId: apiKeyId, now: now)
+            try Self.mark(db, programId: programId, counted, points: cost, amount: .zero, now: now)
 
             if cost > 0 {
                 try ledger.spend(cost, sourceId: id)

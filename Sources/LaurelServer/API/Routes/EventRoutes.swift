@@ -26,9 +26,15 @@ struct EventRoutes {
             normalized.externalId = nil
             let payload = try normalized.jsonText()
             let render: @Sendable (EventRecord) throws -> Data = { EventView.json($0, details: payload) }
+            // A held event answers 202: kept, not credited (see `ReviewRoutes`).
+            let idempotency = try request.idempotency(status: .created, render: render).map { claim in
+                Idempotency<EventRecord>(key: claim.key, fingerprint: claim.fingerprint) { record in
+                    StoredResponse(status: record.status == .held ? 202 : 201, body: try render(record))
+                }
+            }
             let result = try await store.recordEvent(programId: request.programId, memberId: memberId, event: event, payload: payload, now: now,
-                                                     idempotency: try request.idempotency(status: .created, render: render))
-            return try APIRouter.respond(result, status: .created, render: render)
+                                                     apiKeyId: request.caller.keyId, idempotency: idempotency)
+            return try APIRouter.respond(result, status: result.value?.status == .held ? .accepted : .created, render: render)
         }
 
         api.add(.get, "/v1/events/{id}", scope: .read, member: .owner("event", { request in

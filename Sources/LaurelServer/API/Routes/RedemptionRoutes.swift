@@ -18,7 +18,7 @@ struct RedemptionRoutes {
             }
             let now = clock.now()
             let result = try await store.redeem(programId: request.programId, id: Identifiers.make("rdm", now: now), memberId: body.memberId,
-                                                rewardId: body.rewardId, points: body.points, now: now,
+                                                rewardId: body.rewardId, points: body.points, now: now, apiKeyId: request.caller.keyId,
                                                 idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
