@@ -18,7 +18,7 @@ final class CORSPolicy: Sendable {
     /// What a browser may send: only the headers the API reads.
     static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key"
     /// What a page may read beyond the CORS-safelisted answer headers.
-    static let exposedHeaders = "Idempotent-Replayed, Allow"
+    static let exposedHeaders = "Idempotent-Replayed, Allow, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
     /// Seconds a browser may keep a preflight's answer.
     static let maxAge = "600"
 

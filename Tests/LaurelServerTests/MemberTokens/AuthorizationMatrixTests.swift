@@ -85,7 +85,7 @@ import Testing
             case ("webhook_endpoints", "{id}"): value = world.endpoint; namesProgramA = true
             case ("clubs", "{id}"): value = "lounge"
             case ("rewards", "{id}"): value = "mug"
-            case ("segments", "{id}"), ("campaigns", "{id}"), (_, "{delivery_id}"): value = "x_1"
+            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"): value = "x_1"
             case ("versions", "{version}"): value = "1"
             default: value = nil
             }
