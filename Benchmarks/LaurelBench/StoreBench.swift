@@ -15,7 +15,8 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "Seed of the workload.") var seed: UInt64 = 1
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
-    @Flag(help: "Give the program fraud controls (a hold threshold, a per-member and a per-key cap, none of which trips).") var fraud = false
+    @Flag(help: "Give the program fraud controls (a hold threshold and a per-member cap, neither of which trips).") var fraud = false
+    @Flag(help: "With --fraud, also a per-key points cap over a rolling day (every event is sent with one key).") var keyCap = false
 
     /// Controls that judge and count every event without holding any: the cost of screening.
     static let fraudYAML = """
@@ -24,6 +25,9 @@ struct StoreBench: AsyncParsableCommand {
           hold: {amount_over: "1000000", points_over: 100000000}
           earning_caps:
             - {id: member-hour, per: member, period: hour, max_events: 1000000}
+        """
+    static let keyCapYAML = """
+
             - {id: key-day, per: api_key, period: day, window: rolling, max_points: 1000000000000}
         """
 
@@ -34,7 +38,7 @@ struct StoreBench: AsyncParsableCommand {
         let now = Date()
         let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
         if fraud {
-            let source = BenchWorkload.programYAML + Self.fraudYAML
+            let source = BenchWorkload.programYAML + Self.fraudYAML + (keyCap ? Self.keyCapYAML : "")
             _ = try await store.applyProgram(id: "bench", definition: try ProgramDefinition.parse(source), source: source, now: now, idempotency: nil)
         }
         var random = BenchWorkload.Random(state: seed)
@@ -55,7 +59,7 @@ struct StoreBench: AsyncParsableCommand {
         let held = result.statuses[202, default: 0]
         if held > 0 { say("\(held) events were held: the fraud controls are meant to trip on none") }
         say(String(format: "store (%@%@%@): %d purchase events, concurrency %d: %.0f events/s over %.2f s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; %.2f s CPU = %.0f µs per event",
-                   postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", fraud ? ", fraud controls" : "", result.count, concurrency, Double(result.count) / result.seconds, result.seconds,
+                   postgres == nil ? "SQLite" : "PostgreSQL", fullSync ? ", full sync" : "", fraud ? (keyCap ? ", fraud controls with a key cap" : ", fraud controls") : "", result.count, concurrency, Double(result.count) / result.seconds, result.seconds,
                    result.percentile(0.5), result.percentile(0.95), result.percentile(0.99), result.latencies.last ?? 0, result.cpu,
                    result.cpu / Double(result.count) * 1e6))
         if try await !BenchSetup.auditIsClean(store) { throw ExitCode(1) }

@@ -18,6 +18,8 @@ import Testing
             - {id: gold, name: Gold, threshold: 1000}
         clubs:
           - {id: lounge, name: Lounge, join: {points: 10, invitations: staff}}
+        fraud:
+          hold: {amount_over: "1000.00"}
         """
 
     /// A request: its path and body (nil: none).
@@ -120,6 +122,14 @@ import Testing
             }
             return (Call(path: "/v1/clubs/lounge/members/\(members[0])", body: nil), Call(path: "/v1/clubs/lounge/members/\(members[1])", body: nil))
         },
+        "POST /v1/reviews/{id}/approve": { api in
+            let first = try await heldReview(api, "idem-approve"), other = try await heldReview(api, "idem-approve-2")
+            return (Call(path: "/v1/reviews/\(first)/approve", body: nil), Call(path: "/v1/reviews/\(other)/approve", body: nil))
+        },
+        "POST /v1/reviews/{id}/reject": { api in
+            let first = try await heldReview(api, "idem-reject"), other = try await heldReview(api, "idem-reject-2")
+            return (Call(path: "/v1/reviews/\(first)/reject", body: nil), Call(path: "/v1/reviews/\(other)/reject", body: nil))
+        },
         "POST /v1/webhook_endpoints": { _ in
             (Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem"}"#),
              Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem-other"}"#))
@@ -160,6 +170,13 @@ import Testing
         let created = try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.7/idem-setup"}"#)
         #expect(created.status == 201, "\(created.text)")
         return try #require(created.json["id"] as? String)
+    }
+
+    /// The review of a new member's purchase above the program's hold threshold.
+    static func heldReview(_ api: HTTPFixture.Client, _ externalId: String) async throws -> String {
+        let held = try await api.purchase(try await api.member(externalId), total: "2000.00")
+        #expect(held.status == 202, "\(held.text)")
+        return try #require((held.json["outcome"] as? [String: Any])?["review_id"] as? String)
     }
 
     /// A member with 100 available points.

@@ -100,6 +100,9 @@ public struct EventProcessor: Sendable {
     /// The rules whose awards the store keeps: the limited ones and the campaigns'.
     public let keptAwardRuleIds: Set<String>
 
+    /// The program's calendar, made once per version (each `program.calendar` makes a new one).
+    public var calendar: Calendar { evaluator.calendar }
+
     public init(program: ProgramDefinition) {
         self.program = program
         self.evaluator = RuleEvaluator(program: program)

@@ -136,7 +136,7 @@ extension PostgresStore {
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try await Self.screen(connection, policy, programId: programId, memberId: memberId, event: event, outcome: outcome,
-                                            before: state.ledger, version: version.version, apiKeyId: screening.apiKeyId, calendar: program.calendar,
+                                            before: state.ledger, version: version.version, apiKeyId: screening.apiKeyId, calendar: processor.calendar,
                                             now: now, logger)
         }
         let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,

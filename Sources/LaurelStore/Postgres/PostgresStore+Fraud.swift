@@ -73,13 +73,13 @@ extension PostgresStore {
 
     /// Judges a redemption of `points` (under the member's lock) against the program's redemption caps:
     /// the caps to count it under, or `FraudRefusal` (thrown before anything is written).
-    static func screenRedemption(_ connection: PostgresConnection, _ program: ProgramDefinition, programId: String, memberId: String, points: Int,
+    static func screenRedemption(_ connection: PostgresConnection, _ processor: EventProcessor, programId: String, memberId: String, points: Int,
                                  apiKeyId: String?, now: Date, _ logger: Logger) async throws -> [CapSubject] {
-        guard let policy = program.fraud, !policy.redemptionCaps.isEmpty else { return [] }
+        guard let policy = processor.program.fraud, !policy.redemptionCaps.isEmpty else { return [] }
         let subjects = policy.redemptionSubjects(memberId: memberId, apiKeyId: apiKeyId)
         var usages: [CapUsage] = []
         for entry in subjects {
-            usages.append(try await capUsage(connection, programId: programId, entry, calendar: program.calendar, now: now, logger))
+            usages.append(try await capUsage(connection, programId: programId, entry, calendar: processor.calendar, now: now, logger))
         }
         let trips = policy.screenRedemption(points: points, subjects: subjects, usages: usages)
         if !trips.isEmpty { throw FraudRefusal(trips: trips) }

@@ -207,7 +207,7 @@ extension PostgresStore {
             let context = RedemptionContext(member: member.profile(clubs: clubs, segments: segments), available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
-            let counted = try await Self.screenRedemption(connection, processor.program, programId: programId, memberId: memberId, points: cost,
+            let counted = try await Self.screenRedemption(connection, processor, programId: programId, memberId: memberId, points: cost,
                                                           apiKeyId: apiKeyId, now: now, logger)
             try await Self.mark(connection, programId: programId, counted, points: cost, amount: .zero, now: now, logger)
 

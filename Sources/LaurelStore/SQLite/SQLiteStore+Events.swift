@@ -68,7 +68,7 @@ extension SQLiteStore {
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: ledger,
-                                      version: version.version, apiKeyId: screening.apiKeyId, calendar: program.calendar, now: now)
+                                      version: version.version, apiKeyId: screening.apiKeyId, calendar: processor.calendar, now: now)
         }
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = try Self.settleGifts(db, programId: programId, memberId: memberId, event: event, outcome: outcome, program: program,

@@ -61,11 +61,11 @@ extension SQLiteStore {
 
     /// Judges a redemption of `points` against the program's redemption caps: the caps to count it
     /// under, or `FraudRefusal` (thrown before anything is written).
-    static func screenRedemption(_ db: Database, _ program: ProgramDefinition, programId: String, memberId: String, points: Int,
+    static func screenRedemption(_ db: Database, _ processor: EventProcessor, programId: String, memberId: String, points: Int,
                                  apiKeyId: String?, now: Date) throws -> [CapSubject] {
-        guard let policy = program.fraud, !policy.redemptionCaps.isEmpty else { return [] }
+        guard let policy = processor.program.fraud, !policy.redemptionCaps.isEmpty else { return [] }
         let subjects = policy.redemptionSubjects(memberId: memberId, apiKeyId: apiKeyId)
-        let usages = try subjects.map { try capUsage(db, programId: programId, $0, calendar: program.calendar, now: now) }
+        let usages = try subjects.map { try capUsage(db, programId: programId, $0, calendar: processor.calendar, now: now) }
         let trips = policy.screenRedemption(points: points, subjects: subjects, usages: usages)
         if !trips.isEmpty { throw FraudRefusal(trips: trips) }
         return subjects

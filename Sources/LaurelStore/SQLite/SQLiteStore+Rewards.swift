@@ -166,7 +166,7 @@ extension SQLiteStore {
             let context = RedemptionContext(member: profile, available: ledger.available,
                                             redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
-            let counted = try Self.screenRedemption(db, processor.program, programId: programId, memberId: memberId, points: cost,
+            let counted = try Self.screenRedemption(db, processor, programId: programId, memberId: memberId, points: cost,
                                                     apiKeyId: apiKeyId, now: now)
             try Self.mark(db, programId: programId, counted, points: cost, amount: .zero, now: now)
 
