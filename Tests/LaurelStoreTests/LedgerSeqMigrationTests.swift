@@ -14,7 +14,13 @@ struct LedgerSeqMigrationTests {
         try SQLiteSchema.migrator.migrate(store.writer, upTo: "v8-no-ledger-by-program")
         _ = try await store.createProgram(id: "prg_seq", name: "Sequence", now: StoreFixture.start)
         let fixture = StoreFixture(store: store, programId: "prg_seq")
-        try await fixture.apply(StoreFixture.basicProgram)
+        // Applied by hand: `applyProgram` also writes the audit trail, whose table comes with a later migration.
+        let definition = try ProgramDefinition.parse(StoreFixture.basicProgram)
+        try await store.writer.write { db in
+            try db.execute(sql: "INSERT INTO program_versions (program_id, version, definition, source, created_at) VALUES (?, 1, ?, ?, ?)",
+                           arguments: ["prg_seq", try JSONText.encode(definition.canonicalTree), StoreFixture.basicProgram, StoreFixture.start.millis])
+            try db.execute(sql: "UPDATE programs SET current_version = 1 WHERE id = 'prg_seq'")
+        }
         let members = [try await fixture.member("seq-1"), try await fixture.member("seq-2")]
         for index in 0..<6 {
             try await fixture.record(StoreFixture.purchase(total: "\(10 + index)", at: StoreFixture.at(hours: Double(index))),

@@ -37,7 +37,8 @@ struct AuditRoutes {
 
     private static func text(_ request: APIRequest, _ name: String) throws -> String? {
         guard let value = request.query(name) else { return nil }
-        guard (1...255).contains(value.count) else {
+        // Counted in code points, as the OpenAPI document's maxLength counts them.
+        guard (1...255).contains(value.unicodeScalars.count) else {
             throw Problem(.badRequest, "invalid_request", "\(name) must be 1 to 255 characters", field: name)
         }
         return value
