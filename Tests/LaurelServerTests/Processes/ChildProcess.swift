@@ -75,9 +75,12 @@ final class ChildProcess: Sendable {
         ended.withLock { ended in
             if ended == nil {
                 var raw: Int32 = 0
-                if waitpid(pid, &raw, WNOHANG) == pid {
+                let result = waitpid(pid, &raw, WNOHANG)
+                if result == pid {
                     let signal = raw & 0x7f
                     ended = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+                } else if result == -1 && errno == ECHILD {
+                    ended = -1 // reaped by someone else: gone, status unknown
                 }
             }
             return ended

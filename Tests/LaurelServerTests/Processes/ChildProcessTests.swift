@@ -32,9 +32,9 @@ import Testing
         // wider its window), and sockets opened and closed on several threads.
         let held = (0..<400).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
         defer { held.forEach { close($0) } }
-        let churners = (0..<6).map { _ in Task.detached { await Self.churnSockets(until: stop) } }
-        for _ in 0..<100 {
-            children.append(try ChildProcess("/bin/sleep", ["10"]))
+        let churners = (0..<2).map { _ in Task.detached { await Self.churnSockets(until: stop) } }
+        for _ in 0..<40 {
+            children.append(try ChildProcess("/bin/sleep", ["300"]))
             try await Task.sleep(for: .milliseconds(5))
         }
         stop.value.store(true, ordering: .relaxed)
