@@ -37,7 +37,7 @@ import Testing
     func answersCarryTheOriginOnlyForTheCallersProgram(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
         try await Self.configure(fixture)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let member = try await api.member("cors-1")
             let own = try await Self.call(api, .get, "/v1/members/\(member)", origin: "https://shop.example", key: fixture.read)
             #expect(own.status == 200 && own.headers[.accessControlAllowOrigin] == "https://shop.example")
@@ -70,7 +70,7 @@ import Testing
     func preflightsAreAnsweredForListedOriginsAndServedMethods(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
         try await Self.configure(fixture)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             func preflight(_ path: String, origin: String, method: String) async throws -> (status: Int, headers: HTTPFields) {
                 try await Self.call(api, .options, path, origin: origin, key: nil,
                                     extra: [.accessControlRequestMethod: method, .accessControlRequestHeaders: "authorization, content-type"])
@@ -99,7 +99,7 @@ import Testing
     func aNewProgramVersionsOriginsApplyWithinSeconds(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
         try await Self.configure(fixture)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             #expect(try await Self.call(api, .get, "/v1/program", origin: "https://new.example", key: fixture.read).headers[.accessControlAllowOrigin] == nil)
             let put = try await api.call(.put, "/v1/program", key: fixture.admin, body: Self.program(["https://new.example"]))
             #expect(put.status == 200, "\(put.text)")

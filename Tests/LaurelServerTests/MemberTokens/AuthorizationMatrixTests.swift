@@ -180,7 +180,7 @@ import Testing
         _ = try await fixture.store.revokeAPIKey(id: revokedRecord.id, now: HTTPFixture.start)
         let routes = LaurelApplication.router(store: fixture.store, clock: fixture.clock).1
         #expect(routes.count >= 50)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: .off) { api in
             // Program A: members A1 and A2 with points, an event and a redemption each, a reward, a webhook endpoint; program B: B1.
             var world = World(members: [:], events: [:], redemptions: [:], endpoint: "")
             for program in ["prg_a", "prg_b"] {

@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aTokenIsASignedJWTForItsMemberAndProgram(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let member = try await api.member("tok-1")
             let answer = try await api.call(.post, "/v1/members/\(member)/tokens", key: fixture.integration, body: #"{"expires_in":600}"#)
             #expect(answer.status == 201, "\(answer.text)")
@@ -57,7 +57,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aMemberTokenReachesOnlyItsOwnMembersObjects(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let ana = try await api.member("tok-ana")
             let ben = try await api.member("tok-ben")
             let anaEvent = try #require(try await api.purchase(ana).json["id"] as? String)
@@ -112,7 +112,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func aTokenStopsWorkingWhenItExpiresOrItsMemberIsBlocked(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let ana = try await api.member("tok-exp")
             let token = try await Self.token(api, ana, body: #"{"expires_in":60}"#)
             fixture.clock.advance(by: 59)
@@ -134,7 +134,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func tokensTheServerDidNotIssueAsTheyAreAnswer401(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let ana = try await api.member("tok-forge")
             let ben = try await api.member("tok-forge-2")
             let genuine = try await Self.token(api, ana)
@@ -188,7 +188,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func rotationKeepsOldTokensUntilTheyExpireUnlessThePreviousKeyIsRevoked(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
-        try await fixture.withServer { api in
+        try await fixture.withServer(rateLimits: RateLimitSettings(failedAuthenticationsPerMinute: nil)) { api in
             let ana = try await api.member("tok-rot")
             let before = try await Self.token(api, ana, body: #"{"expires_in":3600}"#)
             let firstKey = TokenForge.parts(before).header["kid"] as? String
