@@ -121,9 +121,12 @@ public enum MemberTokenKeyRotation {
     /// until those expire (`MemberTokens.maxLifetime` at most), or, with `revokePrevious`, no longer.
     public static func rotate(store: any LaurelStore, programId: String, revokePrevious: Bool, now: Date,
                               idempotency: Idempotency<[MemberTokenKeyRecord]>? = nil) async throws -> Idempotent<[MemberTokenKeyRecord]> {
-        try await store.rotateMemberTokenKeys(programId: programId, key: MemberTokens.newKey(programId: programId, now: now), now: now,
-                                              previousExpiresAt: revokePrevious ? now : now.addingTimeInterval(MemberTokens.maxLifetime),
-                                              pruneBefore: now.addingTimeInterval(-MemberTokens.keepExpiredKeys), idempotency: idempotency)
+        // Revoked at the whole millisecond at or before `now`: the store keeps milliseconds, rounded, and a
+        // revocation rounded up would let the revoked keys verify for a moment longer.
+        let revokedAt = Timestamps.date(millis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
+        return try await store.rotateMemberTokenKeys(programId: programId, key: MemberTokens.newKey(programId: programId, now: now), now: now,
+                                                     previousExpiresAt: revokePrevious ? revokedAt : now.addingTimeInterval(MemberTokens.maxLifetime),
+                                                     pruneBefore: now.addingTimeInterval(-MemberTokens.keepExpiredKeys), idempotency: idempotency)
     }
 }
 
