@@ -134,8 +134,10 @@ struct FraudStoreTests {
         let member = try await fixture.member("c-1")
         let big = Self.purchase("600.00")
         let reviewId = try #require(try await record(fixture, big, member.id).outcome.reviewId)
-        let approved = try #require(try await fixture.store.approveReview(programId: fixture.programId, id: reviewId, event: Self.event(big),
-                                                                          actor: "key_admin", now: Self.now, idempotency: nil).value)
+        let approved = try #require(try await AuditActor.$current.withValue(AuditActor.apiKey("key_admin")) {
+            try await fixture.store.approveReview(programId: fixture.programId, id: reviewId, event: Self.event(big), actor: "key_admin", now: Self.now,
+                                                  idempotency: nil)
+        }.value)
         #expect(approved.status == .approved && approved.points == 600 && approved.decidedBy == "key_admin" && approved.decidedAt == Self.now)
         let event = try #require(try await fixture.store.event(programId: fixture.programId, id: big.id))
         #expect(event.status == .processed && event.points == 600)
@@ -153,6 +155,13 @@ struct FraudStoreTests {
         #expect(try await fixture.reload(member.id).available == 600)
         #expect(try await fixture.store.reviews(programId: fixture.programId, status: .approved, limit: 50, startingAfter: nil).items.map(\.id) == [reviewId])
         #expect(try await fixture.audit() == [])
+        // The decision is in the audit trail, once: the refused second decisions left nothing.
+        let entries = try await fixture.store.auditEntries(programId: fixture.programId, filter: AuditFilter(), limit: 50, startingAfter: nil).items
+            .filter { $0.targetType == "review" }
+        #expect(entries.count == 1 && entries.first?.action == "review.approved" && entries.first?.actor == "api_key:key_admin"
+                && entries.first?.targetId == reviewId, "\(entries)")
+        #expect(entries.first?.before?.contains(#""status":"pending""#) == true && entries.first?.after?.contains(#""points":600"#) == true,
+                "\(entries)")
     }
 
     @Test(arguments: StoreBackend.available)

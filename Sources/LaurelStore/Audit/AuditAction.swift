@@ -17,4 +17,6 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case webhookSecretRotated = "webhook_endpoint.secret_rotated"
     case webhookEndpointTested = "webhook_endpoint.tested"
     case webhookDeliveryReplayed = "webhook_delivery.replayed"
+    case reviewApproved = "review.approved"
+    case reviewRejected = "review.rejected"
 }

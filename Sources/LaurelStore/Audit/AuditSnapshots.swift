@@ -42,6 +42,14 @@ enum AuditSnapshots {
         ]))
     }
 
+    /// A held event's review: who it is for, how it stands, and what an approval credited.
+    static func review(_ review: ReviewRecord) -> String {
+        AuditRecord.json(.object([
+            "member_id": .string(review.memberId), "event_id": .string(review.eventId), "status": .string(review.status.rawValue),
+            "points": review.points.map { .number(String($0)) } ?? .null,
+        ]))
+    }
+
     static func memberStatus(_ status: MemberStatus) -> String {
         AuditRecord.json(.object(["status": .string(status.rawValue)]))
     }

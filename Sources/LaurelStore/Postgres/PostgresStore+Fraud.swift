@@ -132,9 +132,11 @@ extension PostgresStore {
     /// finds it decided; the event is recorded under the member's lock like any other.
     public func approveReview(programId: String, id: String, event: @escaping @Sendable (ReviewRecord) throws -> LoyaltyEvent, actor: String,
                               now: Date, idempotency: Idempotency<ReviewRecord>?) async throws -> Idempotent<ReviewRecord> {
-        try await transaction { connection in
+        let auditActor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             var review = try await Self.lockPendingReview(connection, programId: programId, id: id, logger)
+            let before = AuditSnapshots.review(review)
             guard let (member, currentVersion) = try await Self.lockMember(connection, programId: programId, id: review.memberId, logger) else {
                 throw StoreError.notFound("member \(review.memberId)")
             }
@@ -144,19 +146,25 @@ extension PostgresStore {
                 UPDATE reviews SET status = 'approved', decided_at = \(now.millis), decided_by = \(actor), points = \(write.record.points) WHERE id = \(id)
                 """, logger: logger)
             (review.status, review.decidedAt, review.decidedBy, review.points) = (.approved, now, actor, write.record.points)
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .reviewApproved, target: ("review", id),
+                                                               before: before, after: AuditSnapshots.review(review), idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, review, logger)
         }
     }
 
     public func rejectReview(programId: String, id: String, actor: String, now: Date,
                              idempotency: Idempotency<ReviewRecord>?) async throws -> Idempotent<ReviewRecord> {
-        try await transaction { connection in
+        let auditActor = AuditActor.current
+        return try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             var review = try await Self.lockPendingReview(connection, programId: programId, id: id, logger)
+            let before = AuditSnapshots.review(review)
             try await connection.query("""
                 UPDATE reviews SET status = 'rejected', decided_at = \(now.millis), decided_by = \(actor) WHERE id = \(id)
                 """, logger: logger)
             (review.status, review.decidedAt, review.decidedBy) = (.rejected, now, actor)
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .reviewRejected, target: ("review", id),
+                                                               before: before, after: AuditSnapshots.review(review), idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, review, logger)
         }
     }

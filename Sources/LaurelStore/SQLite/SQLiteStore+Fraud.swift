@@ -115,25 +115,33 @@ extension SQLiteStore {
     public func approveReview(programId: String, id: String, event: @escaping @Sendable (ReviewRecord) throws -> LoyaltyEvent, actor: String, now: Date,
                               idempotency: Idempotency<ReviewRecord>?) async throws -> Idempotent<ReviewRecord> {
         let (cache, judging) = (programs, judging)
+        let auditActor = AuditActor.current
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             var review = try Self.pendingReview(db, programId: programId, id: id)
+            let before = AuditSnapshots.review(review)
             let record = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: review.memberId, event: try event(review),
                                          payload: review.payload, now: now)
             try db.run("UPDATE reviews SET status = 'approved', decided_at = ?, decided_by = ?, points = ? WHERE id = ?",
                        [now.millis, actor, record.points, id])
             (review.status, review.decidedAt, review.decidedBy, review.points) = (.approved, now, actor, record.points)
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .reviewApproved, target: ("review", id), before: before,
+                                                 after: AuditSnapshots.review(review), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, review, now: now)
         }
     }
 
     public func rejectReview(programId: String, id: String, actor: String, now: Date,
                              idempotency: Idempotency<ReviewRecord>?) async throws -> Idempotent<ReviewRecord> {
-        try await write { db in
+        let auditActor = AuditActor.current
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             var review = try Self.pendingReview(db, programId: programId, id: id)
+            let before = AuditSnapshots.review(review)
             try db.run("UPDATE reviews SET status = 'rejected', decided_at = ?, decided_by = ? WHERE id = ?", [now.millis, actor, id])
             (review.status, review.decidedAt, review.decidedBy) = (.rejected, now, actor)
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .reviewRejected, target: ("review", id), before: before,
+                                                 after: AuditSnapshots.review(review), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, review, now: now)
         }
     }
