@@ -54,6 +54,28 @@ struct FraudStoreTests {
             .map { try #require(try JSONDecoder().decode(JSONValue.self, from: Data($0.payload.utf8)).objectValue) }
     }
 
+    /// A count-only cap over a busy key: its marks' money passes 64 bits of 10,000ths after 923 purchases
+    /// at the 10^12 bound, where SQLite's sum() failed every later event of the key. (PostgreSQL sums
+    /// `numeric`; the same ceiling applies there.)
+    @Test func aCountOnlyCapKeepsCountingPastSixtyFourBitsOfMoney() async throws {
+        let program = """
+            name: Busy key
+            currency: EUR
+            earning_rules:
+              - {id: visit, event: visit, effect: {type: fixed_points, points: 1}}
+            fraud:
+              earning_caps:
+                - {id: key-day, per: api_key, period: day, max_events: 5000}
+            """
+        let fixture = try await StoreFixture.make(.sqlite, program: program)
+        let member = try await fixture.member("busy")
+        for _ in 0..<925 {
+            let record = try await record(fixture, Self.purchase("999999999999.99"), member.id)
+            #expect(record.status == .processed)
+        }
+        #expect(try await flagged(fixture).isEmpty)
+    }
+
     /// Builds the approved event the way the API does: the review's event id, its type and body.
     static func event(_ original: LoyaltyEvent) -> @Sendable (ReviewRecord) throws -> LoyaltyEvent {
         { review in

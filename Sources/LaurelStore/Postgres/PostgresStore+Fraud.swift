@@ -40,7 +40,7 @@ extension PostgresStore {
                          _ logger: Logger) async throws -> CapUsage {
         let from = entry.cap.window.start(at: now, calendar: calendar).millis
         guard let row = try await connection.row("""
-            SELECT count(*)::bigint AS n, coalesce(sum(points), 0)::bigint AS points, coalesce(sum(amount_units), 0)::bigint AS units FROM fraud_marks
+            SELECT count(*)::bigint AS n, least(coalesce(sum(points), 0), 9e18)::bigint AS points, least(coalesce(sum(amount_units), 0), 9e18)::bigint AS units FROM fraud_marks
             WHERE program_id = \(programId) AND cap_id = \(entry.cap.id) AND subject = \(entry.subject) AND at >= \(from)
             """, logger) else { return CapUsage() }
         return CapUsage(count: Int(try row.get("n", Int64.self)), points: Int(try row.get("points", Int64.self)),

@@ -34,8 +34,10 @@ extension SQLiteStore {
     /// What a cap counted for its subject since its window's start.
     static func capUsage(_ db: Database, programId: String, _ entry: CapSubject, calendar: Calendar, now: Date) throws -> CapUsage {
         let from = entry.cap.window.start(at: now, calendar: calendar).millis
+        // total() and the 9e18 ceiling: a count-only cap over a busy key can pass 64 bits of points or
+        // 10,000ths, where sum() fails; the sums stay exact below 2^53 and saturate past any limit.
         return try db.row("""
-            SELECT count(*), coalesce(sum(points), 0), coalesce(sum(amount_units), 0) FROM fraud_marks
+            SELECT count(*), CAST(min(total(points), 9e18) AS INTEGER), CAST(min(total(amount_units), 9e18) AS INTEGER) FROM fraud_marks
             WHERE program_id = ? AND cap_id = ? AND subject = ? AND at >= ?
             """, [programId, entry.cap.id, entry.subject, from]) { CapUsage(count: $0[0], points: $0[1], amount: Amount(units: $0[2])) } ?? CapUsage()
     }
