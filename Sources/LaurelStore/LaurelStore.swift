@@ -50,6 +50,12 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// A manual credit (points > 0) or debit (points < 0) with its reason and author.
     func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                 idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord>
+    /// Takes a manual credit back (`MemberLedger.cancelCredit`): its points leave the member's
+    /// account as `adjust` entries of the cancellation `AdjustmentCancellationRecord.id(for:)`.
+    /// Throws `notFound` for an unknown adjustment, `adjustmentNotCancellable` for a debit or one
+    /// already cancelled, and `LedgerError.insufficientPoints` when the policy cannot cover it.
+    func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,
+                          idempotency: Idempotency<AdjustmentCancellationRecord>?) async throws -> Idempotent<AdjustmentCancellationRecord>
     func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
                   idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord>
     /// Matures pending points and expires lots that are due, for at most `batchSize` members, each in

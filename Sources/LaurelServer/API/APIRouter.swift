@@ -230,6 +230,9 @@ final class APIRouter {
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
+            case .adjustmentNotCancellable(_, .debit): return Problem(.unprocessableContent, StoreError.AdjustmentRefusal.debit.rawValue, error.description)
+            case .adjustmentNotCancellable(_, .alreadyCancelled):
+                return Problem(.conflict, StoreError.AdjustmentRefusal.alreadyCancelled.rawValue, error.description)
             case .reviewDecided(_, let status):
                 var problem = Problem(.conflict, "review_decided", error.description)
                 problem.extra = ["review_status": .string(status)]

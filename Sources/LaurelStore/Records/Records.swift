@@ -255,6 +255,39 @@ public struct AdjustmentRecord: Hashable, Sendable {
     public var balanceAfter: RecordedOutcome.Balance
 }
 
+/// A manual credit taken back as its own ledger operation (`adjc_…` for the adjustment `adj_…`).
+public struct AdjustmentCancellationRecord: Hashable, Sendable {
+    public var id: String
+    public var adjustmentId: String
+    public var memberId: String
+    /// The credit's points, all taken back.
+    public var points: Int
+    /// Part of `points` that became debt because the member had spent them.
+    public var intoDebt: Int
+    public var reason: String
+    public var actor: String
+    public var createdAt: Date
+    public var balanceAfter: RecordedOutcome.Balance
+
+    public init(id: String, adjustmentId: String, memberId: String, points: Int, intoDebt: Int, reason: String, actor: String, createdAt: Date,
+                balanceAfter: RecordedOutcome.Balance) {
+        self.id = id
+        self.adjustmentId = adjustmentId
+        self.memberId = memberId
+        self.points = points
+        self.intoDebt = intoDebt
+        self.reason = reason
+        self.actor = actor
+        self.createdAt = createdAt
+        self.balanceAfter = balanceAfter
+    }
+
+    /// The cancellation's id for an adjustment id: one per adjustment, so a second is found.
+    public static func id(for adjustmentId: String) -> String {
+        adjustmentId.hasPrefix("adj_") ? "adjc_" + adjustmentId.dropFirst(4) : "adjc_" + adjustmentId
+    }
+}
+
 public struct TransferRecord: Hashable, Sendable {
     public var id: String
     public var fromMemberId: String

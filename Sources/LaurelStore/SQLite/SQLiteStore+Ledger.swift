@@ -131,6 +131,34 @@ extension SQLiteStore {
         }
     }
 
+    public func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,
+                                 idempotency: Idempotency<AdjustmentCancellationRecord>?) async throws -> Idempotent<AdjustmentCancellationRecord> {
+        let cache = programs
+        let auditActor = AuditActor.current
+        return try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let id = AdjustmentCancellationRecord.id(for: adjustmentId)
+            let moves = try db.rows("""
+                SELECT source_id, from_account, points FROM ledger_entries
+                WHERE member_id = ? AND kind = 'adjust' AND source_id IN (?, ?)
+                """, [memberId, adjustmentId, id]) { row in (source: row["source_id"] as String, from: row["from_account"] as String, points: row["points"] as Int) }
+            let credit = try Self.creditToCancel(moves, adjustmentId: adjustmentId, cancellationId: id)
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now, sourceId: id)
+            let reversal = try ledger.cancelCredit(credit, adjustmentId: adjustmentId, policy: processor.program.returns, sourceId: id)
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            let record = AdjustmentCancellationRecord(id: id, adjustmentId: adjustmentId, memberId: memberId, points: credit, intoDebt: reversal.intoDebt,
+                                                      reason: reason, actor: actor, createdAt: now,
+                                                      balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .adjustmentCancelled, target: ("member", memberId),
+                                                 before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                 after: AuditSnapshots.adjustmentCancellation(record), idempotencyKey: idempotency?.key, at: now))
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
+        }
+    }
+
     public func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
                          idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord> {
         let cache = programs

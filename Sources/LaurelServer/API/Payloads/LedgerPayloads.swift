@@ -78,6 +78,43 @@ struct AdjustmentView: Encodable {
     }
 }
 
+/// `POST /v1/members/{id}/adjustments/{adjustment_id}/cancel`.
+struct CancelAdjustmentBody: Decodable {
+    var reason: String
+    /// Who asked for it (a staff member); defaults to the API key.
+    var actor: String?
+}
+
+struct AdjustmentCancellationView: Encodable {
+    var id: String
+    var object = "adjustment_cancellation"
+    var adjustmentId: String
+    var memberId: String
+    var points: Int
+    var intoDebt: Int
+    var reason: String
+    var actor: String
+    var createdAt: String
+    var balanceAfter: RecordedOutcome.Balance
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, adjustmentId = "adjustment_id", memberId = "member_id", points, intoDebt = "into_debt", reason, actor,
+             createdAt = "created_at", balanceAfter = "balance_after"
+    }
+
+    init(_ record: AdjustmentCancellationRecord) {
+        id = record.id
+        adjustmentId = record.adjustmentId
+        memberId = record.memberId
+        points = record.points
+        intoDebt = record.intoDebt
+        reason = record.reason
+        actor = record.actor
+        createdAt = Timestamps.format(record.createdAt)
+        balanceAfter = record.balanceAfter
+    }
+}
+
 /// `POST /v1/transfers`.
 struct TransferBody: Decodable {
     var fromMemberId: String

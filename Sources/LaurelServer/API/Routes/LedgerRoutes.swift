@@ -33,6 +33,21 @@ struct LedgerRoutes {
             return try APIRouter.respond(result, status: .created, render: render)
         }
 
+        // A manual credit taken back: out of its own lots, then other points, then into debt as the
+        // program's return policy allows; a debit, or an adjustment already cancelled, is refused.
+        api.add(.post, "/v1/members/{id}/adjustments/{adjustment_id}/cancel", scope: .admin, member: .refused) { request in
+            let id = try request.parameter("id")
+            let adjustmentId = try request.parameter("adjustment_id")
+            let body = try APIJSON.decode(CancelAdjustmentBody.self, from: request.body)
+            let reason = try FreeText.read(body.reason, field: "reason")
+            let actor = body.actor.map { "\($0) via \(request.caller.actor)" } ?? request.caller.actor
+            let render: @Sendable (AdjustmentCancellationRecord) throws -> Data = { try APIJSON.encode(AdjustmentCancellationView($0)) }
+            let result = try await store.cancelAdjustment(programId: request.programId, memberId: id, adjustmentId: adjustmentId, reason: reason,
+                                                          actor: actor, now: clock.now(),
+                                                          idempotency: try request.idempotency(status: .created, render: render))
+            return try APIRouter.respond(result, status: .created, render: render)
+        }
+
         api.add(.post, "/v1/transfers", scope: .integration, member: .refused) { request in
             let body = try APIJSON.decode(TransferBody.self, from: request.body)
             guard body.points > 0, body.points <= 100_000_000 else {
