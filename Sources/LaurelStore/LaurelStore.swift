@@ -47,6 +47,8 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
     func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>
     func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary
+    /// What moved the member's points from `from` (inclusive) to `until` (exclusive), either open.
+    func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity
     /// A manual credit (points > 0) or debit (points < 0) with its reason and author.
     func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                 idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord>

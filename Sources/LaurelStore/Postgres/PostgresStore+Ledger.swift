@@ -72,6 +72,29 @@ extension PostgresStore {
             return Page(items: try rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
         }
     }
+    public func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity {
+        try await read { connection in
+            guard try await Self.fetchMember(connection, programId: programId, id: memberId, lock: false, logger) != nil else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let start = from?.millis ?? Int64.min, end = until?.millis ?? Int64.max
+            let received = LedgerAccount.available(member: memberId).description
+            // The member's own entries, and transfers they received (recorded on the sender).
+            let rows = try await connection.rows("""
+                SELECT kind, from_account, to_account, SUM(points)::BIGINT AS points FROM ledger_entries
+                WHERE member_id = \(memberId) AND created_at >= \(start) AND created_at < \(end) GROUP BY kind, from_account, to_account
+                UNION ALL
+                SELECT kind, from_account, to_account, SUM(points)::BIGINT FROM ledger_entries
+                WHERE to_account = \(received) AND kind = 'transfer' AND created_at >= \(start) AND created_at < \(end)
+                GROUP BY kind, from_account, to_account
+                """, logger).map { row in
+                (kind: try row.get("kind", String.self), from: try row.get("from_account", String.self), to: try row.get("to_account", String.self),
+                 points: Int(try row.get("points", Int64.self)))
+            }
+            return PointsActivity.summing(rows, memberId: memberId)
+        }
+    }
+
 
     /// Shown as of now, even if the settlement job has not run yet; nothing is written. Only the
     /// lots that can change the answer are read; one millisecond more than the horizon, as

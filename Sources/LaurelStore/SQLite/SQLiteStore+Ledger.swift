@@ -93,6 +93,24 @@ extension SQLiteStore {
         }
     }
 
+    public func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity {
+        try await read { db in
+            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            let start = from?.millis ?? Int64.min, end = until?.millis ?? Int64.max
+            // The member's own entries, and transfers they received (recorded on the sender).
+            let rows = try db.rows("""
+                SELECT kind, from_account, to_account, SUM(points) AS points FROM ledger_entries
+                WHERE member_id = ? AND created_at >= ? AND created_at < ? GROUP BY kind, from_account, to_account
+                UNION ALL
+                SELECT kind, from_account, to_account, SUM(points) FROM ledger_entries
+                WHERE to_account = ? AND kind = 'transfer' AND created_at >= ? AND created_at < ? GROUP BY kind, from_account, to_account
+                """, [memberId, start, end, LedgerAccount.available(member: memberId).description, start, end]) { row in
+                (kind: row["kind"] as String, from: row["from_account"] as String, to: row["to_account"] as String, points: row["points"] as Int)
+            }
+            return PointsActivity.summing(rows, memberId: memberId)
+        }
+    }
+
     /// A member's points summary as of `now`, in the caller's transaction (a read, or a write that answers with it).
     static func pointsSummary(_ db: Database, cache: ProgramCache, programId: String, memberId: String, now: Date,
                               expiringWithin: TimeInterval) throws -> PointsSummary {

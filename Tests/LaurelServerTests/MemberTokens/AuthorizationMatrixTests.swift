@@ -152,7 +152,7 @@ import Testing
         let routes = LaurelApplication.router(store: try SQLiteStore(path: ":memory:"), clock: SystemClock()).1
         let memberFacing = Dictionary(uniqueKeysWithValues: routes.filter { $0.scope != nil && $0.member != .refused }.map { ("\($0)", $0.member) })
         let expected: [String: MemberAccessKind] = [
-            "GET /v1/members/{id}": .pathMember("id"), "GET /v1/members/{id}/ledger": .pathMember("id"),
+            "GET /v1/members/{id}": .pathMember("id"), "GET /v1/members/{id}/ledger": .pathMember("id"), "GET /v1/members/{id}/points-activity": .pathMember("id"),
             "GET /v1/members/{id}/tier-history": .pathMember("id"), "GET /v1/members/{id}/rewards": .pathMember("id"),
             "GET /v1/events/{id}": .owner, "GET /v1/redemptions/{id}": .owner, "GET /v1/redemptions": .queryMember("member_id"),
             "POST /v1/redemptions": .bodyMember("member_id"), "POST /v1/clubs/{id}/join": .bodyMember("member_id"),

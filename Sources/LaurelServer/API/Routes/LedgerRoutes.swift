@@ -17,6 +17,14 @@ struct LedgerRoutes {
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: data, hasMore: page.hasMore, nextCursor: page.hasMore ? data.last?.id : nil)))
         }
 
+        // Points earned, spent, expired, transferred … in a period, summed from the ledger (an empty period, until ≤ from, sums to 0).
+        api.add(.get, "/v1/members/{id}/points-activity", scope: .read, member: .pathMember("id")) { request in
+            let id = try request.parameter("id")
+            let from = try request.timestamp("from"), until = try request.timestamp("until")
+            let activity = try await store.pointsActivity(programId: request.programId, memberId: id, from: from, until: until)
+            return APIJSON.response(.ok, try APIJSON.encode(PointsActivityView(activity, memberId: id, from: from, until: until)))
+        }
+
         api.add(.post, "/v1/members/{id}/adjustments", scope: .admin, member: .refused) { request in
             let id = try request.parameter("id")
             let body = try APIJSON.decode(AdjustmentBody.self, from: request.body)
