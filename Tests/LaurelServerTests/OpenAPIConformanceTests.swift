@@ -291,6 +291,11 @@ import Testing
             try check(.post, "/v1/redemptions", capped)
             try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
 
+            for section in ["dashboard"] + AnalyticsSection.allCases.map(\.rawValue) {
+                try check(.get, "/v1/analytics/\(section)", try await api.get("/v1/analytics/\(section)?from=2026-03-01&to=2026-03-31"))
+            }
+            try check(.get, "/v1/analytics/dashboard", try await api.get("/v1/analytics/dashboard?from=2026-04-01&to=2026-03-01"))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }
