@@ -9,7 +9,8 @@ import Testing
 /// every check after every fault must hold.
 ///
 /// `LAUREL_SIM_SEED=S` runs seed S alone (a failure names its seed), `LAUREL_SIM_SEEDS=N` seeds 1…N,
-/// `LAUREL_SIM_STEPS` the steps of each run (150); `scripts/simulate.sh` runs many.
+/// `LAUREL_SIM_STEPS` the steps of each run (150), `LAUREL_SIM_FAULTS` the kinds of fault (see
+/// `Simulation.faultKinds`), `LAUREL_SIM_TRACE` prints each step; `scripts/simulate.sh` runs many.
 struct SimulationTests {
     static let environment = ProcessInfo.processInfo.environment
     static let seeds: [UInt64] = {
@@ -30,7 +31,7 @@ struct SimulationTests {
                 "\(context): the operations ended differently without faults: \(Simulation.difference(faulted.outcomes, clean.outcomes))")
         #expect(faulted.dump == clean.dump, "\(context): faults changed the final ledger: \(Simulation.difference(faulted.dump, clean.dump))")
         // The run did exercise what it claims to: every fault met, entries of every kind the workload makes.
-        #expect(StoreFault.allCases.allSatisfy { faulted.faults[$0, default: 0] > 0 }, "\(context): faults met \(faulted.faults)")
+        #expect(Simulation.faultKinds(on: backend).allSatisfy { faulted.faults[$0, default: 0] > 0 }, "\(context): faults met \(faulted.faults)")
         #expect(clean.faults.isEmpty, "\(context): faults met in the run without faults: \(clean.faults)")
         for kind in ["earn ", "mature ", "expire ", "spend ", "reverse ", "transfer ", "adjust ", "restore "] {
             #expect(faulted.dump.contains { $0.hasPrefix("  " + kind) }, "\(context): no \(kind)entry in the final ledger")
