@@ -9,7 +9,7 @@ import Testing
 /// every check after every fault must hold.
 ///
 /// `LAUREL_SIM_SEED=S` runs seed S alone (a failure names its seed), `LAUREL_SIM_SEEDS=N` seeds 1…N,
-/// `LAUREL_SIM_STEPS` the steps of each run (150), `LAUREL_SIM_FAULTS` the kinds of fault (see
+/// `LAUREL_SIM_STEPS` the steps of each run (100), `LAUREL_SIM_FAULTS` the kinds of fault (see
 /// `Simulation.faultKinds`), `LAUREL_SIM_TRACE` prints each step; `scripts/simulate.sh` runs many.
 struct SimulationTests {
     static let environment = ProcessInfo.processInfo.environment
@@ -17,7 +17,7 @@ struct SimulationTests {
         if let seed = environment["LAUREL_SIM_SEED"].flatMap(UInt64.init) { return [seed] }
         return Array(1...max(1, environment["LAUREL_SIM_SEEDS"].flatMap(UInt64.init) ?? 2))
     }()
-    static let steps = environment["LAUREL_SIM_STEPS"].flatMap(Int.init) ?? 150
+    static let steps = environment["LAUREL_SIM_STEPS"].flatMap(Int.init) ?? 100
 
     @Test(arguments: StoreBackend.available, seeds)
     func theSameSeedLeavesTheSameLedgerAndFaultsChangeNothing(backend: StoreBackend, seed: UInt64) async throws {
