@@ -108,6 +108,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Failed authentications per minute per source address; past it the address is refused (429) until it refills (0 = no limit).",
                                valueName: "per-minute"))
     var failedAuthLimit: Int = RateLimitSettings.defaults.failedAuthenticationsPerMinute ?? 0
+    @Option(help: ArgumentHelp("Member portal sign-in codes per hour for one email or customer number (ten times as many per source address; 0 = no limit).",
+                               valueName: "per-hour"))
+    var signInCodeLimit: Int = RateLimitSettings.defaults.signInCodesPerHour ?? 0
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
@@ -117,7 +120,7 @@ struct Serve: AsyncParsableCommand {
             guard seconds >= 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be from 0 to 86400 seconds") }
         }
         for (flag, limit) in [("--key-rate-limit", keyRateLimit), ("--member-rate-limit", memberRateLimit), ("--address-rate-limit", addressRateLimit),
-                              ("--failed-auth-limit", failedAuthLimit)] {
+                              ("--failed-auth-limit", failedAuthLimit), ("--sign-in-code-limit", signInCodeLimit)] {
             guard (0...RateLimitSettings.maxPerSecond).contains(limit) else {
                 throw ValidationError("\(flag) must be from 0 (no limit) to \(RateLimitSettings.maxPerSecond)")
             }
@@ -157,7 +160,7 @@ extension Serve {
     var rateLimits: RateLimitSettings {
         func limit(_ value: Int) -> Int? { value == 0 ? nil : value }
         return RateLimitSettings(perKey: limit(keyRateLimit), perMember: limit(memberRateLimit), perAddress: limit(addressRateLimit),
-                                 failedAuthenticationsPerMinute: limit(failedAuthLimit))
+                                 failedAuthenticationsPerMinute: limit(failedAuthLimit), signInCodesPerHour: limit(signInCodeLimit))
     }
 }
 

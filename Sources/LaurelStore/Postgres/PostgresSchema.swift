@@ -470,5 +470,21 @@ enum PostgresSchema {
             """,
             "CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at) INCLUDE (points, amount_units)",
         ]),
+        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
+        ("v19-sign-in-codes", [
+            """
+            CREATE TABLE sign_in_codes (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                code_hash TEXT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX sign_in_codes_by_member ON sign_in_codes (program_id, member_id)",
+            "CREATE INDEX members_by_email ON members (program_id, lower(email))",
+        ]),
     ]
 }
