@@ -55,6 +55,7 @@ public enum LaurelApplication {
         MemberTokenRoutes(store: store, clock: clock, tokens: api.authenticator.tokens).register(api)
         AuditRoutes(store: store).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
+        WebAssets.register(router)
         return (router, api.routes)
     }
 

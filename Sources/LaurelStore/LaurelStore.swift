@@ -4,7 +4,7 @@ import LaurelCore
 /// Everything Laurel keeps, behind one protocol so SQLite (embedded default) and PostgreSQL
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
-public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, SignInCodeStore, Sendable {
+public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, SignInCodeStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 

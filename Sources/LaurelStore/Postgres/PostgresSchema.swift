@@ -470,6 +470,22 @@ enum PostgresSchema {
             """,
             "CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at) INCLUDE (points, amount_units)",
         ]),
+        // Sessions of the web console (staff) and the member portal (members): the cookie's hash.
+        ("v17-web-sessions", [
+            """
+            CREATE TABLE web_sessions (
+                token_hash TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id)",
+            "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
+        ]),
         // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
         ("v19-sign-in-codes", [
             """

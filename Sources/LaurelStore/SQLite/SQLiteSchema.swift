@@ -491,6 +491,22 @@ enum SQLiteSchema {
                 CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at, points, amount_units);
                 """)
         }
+        // Sessions of the web console (staff) and the member portal (members): the cookie's hash.
+        migrator.registerMigration("v17-web-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE web_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id);
+                CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+                """)
+        }
         // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
         migrator.registerMigration("v19-sign-in-codes") { db in
             try db.execute(sql: """
