@@ -144,13 +144,16 @@ struct Serve: AsyncParsableCommand {
                 The program also has segments (GET /v1/segments), a campaign (GET /v1/campaigns) and a
                 birthday present; webhook endpoints may be on this machine (docs/api.md, Webhooks).
 
+                Members sign in to the portal at http://\(host):\(port)/p/\(DemoSetup.programId) with their email;
+                in the demo their one-time codes are also printed here (docs/portal.md).
+
                 """)
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
-            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits))
+            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits, demoProgramId: demo ? DemoSetup.programId : nil))
         try await app.runService()
     }
 }
