@@ -19,10 +19,13 @@ public enum LaurelApplication {
         public var allowPrivateWebhooks: Bool
         /// Request rate limits (`RateLimitSettings`).
         public var rateLimits: RateLimitSettings
+        /// The program whose member-portal sign-in codes are also written to the log (`serve --demo`); nil: none.
+        public var demoProgramId: String?
         public init(host: String = "127.0.0.1", port: Int = 8080, intervals: ScheduledJob.Intervals = ScheduledJob.Intervals(),
                     connections: ConnectionLimits = ConnectionLimits(), allowPrivateWebhooks: Bool = false,
-                    rateLimits: RateLimitSettings = .defaults) {
+                    rateLimits: RateLimitSettings = .defaults, demoProgramId: String? = nil) {
             self.rateLimits = rateLimits
+            self.demoProgramId = demoProgramId
             self.host = host
             self.port = port
             self.intervals = intervals
@@ -34,7 +37,7 @@ public enum LaurelApplication {
     /// The router with every route; `routes` lists them with who may call them (the OpenAPI
     /// check and the authorization matrix test walk it).
     public static func router(store: any LaurelStore, clock: any WallClock, allowPrivateWebhooks: Bool = false,
-                              rateLimits: RateLimitSettings = .defaults) -> (Router<AppContext>, [APIRoute]) {
+                              rateLimits: RateLimitSettings = .defaults, demoProgramId: String? = nil) -> (Router<AppContext>, [APIRoute]) {
         let router = Router(context: AppContext.self)
         let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock),
                             limits: RequestLimits(settings: rateLimits, clock: clock))
@@ -57,13 +60,16 @@ public enum LaurelApplication {
         AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
+        PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
+                                                                      logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))
+            .register(router)
         return (router, api.routes)
     }
 
     public static func build(store: any LaurelStore, clock: any WallClock = SystemClock(), settings: Settings = Settings(),
                              logger: Logger = Logger(label: "laurel")) -> some ApplicationProtocol {
         let (router, _) = self.router(store: store, clock: clock, allowPrivateWebhooks: settings.allowPrivateWebhooks,
-                                      rateLimits: settings.rateLimits)
+                                      rateLimits: settings.rateLimits, demoProgramId: settings.demoProgramId)
         let configuration = ApplicationConfiguration(
             address: .hostname(settings.host, port: settings.port), serverName: "laurel",
             availableConnectionsDelegate: MaximumAvailableConnections(settings.connections.maxConnections, logger: logger))

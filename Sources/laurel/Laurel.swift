@@ -108,6 +108,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Failed authentications per minute per source address; past it the address is refused (429) until it refills (0 = no limit).",
                                valueName: "per-minute"))
     var failedAuthLimit: Int = RateLimitSettings.defaults.failedAuthenticationsPerMinute ?? 0
+    @Option(help: ArgumentHelp("Member portal sign-in codes per hour for one email or customer number (ten times as many per source address; 0 = no limit).",
+                               valueName: "per-hour"))
+    var signInCodeLimit: Int = RateLimitSettings.defaults.signInCodesPerHour ?? 0
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
@@ -117,7 +120,7 @@ struct Serve: AsyncParsableCommand {
             guard seconds >= 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be from 0 to 86400 seconds") }
         }
         for (flag, limit) in [("--key-rate-limit", keyRateLimit), ("--member-rate-limit", memberRateLimit), ("--address-rate-limit", addressRateLimit),
-                              ("--failed-auth-limit", failedAuthLimit)] {
+                              ("--failed-auth-limit", failedAuthLimit), ("--sign-in-code-limit", signInCodeLimit)] {
             guard (0...RateLimitSettings.maxPerSecond).contains(limit) else {
                 throw ValidationError("\(flag) must be from 0 (no limit) to \(RateLimitSettings.maxPerSecond)")
             }
@@ -141,13 +144,16 @@ struct Serve: AsyncParsableCommand {
                 The program also has segments (GET /v1/segments), a campaign (GET /v1/campaigns) and a
                 birthday present; webhook endpoints may be on this machine (docs/api.md, Webhooks).
 
+                Members sign in to the portal at http://\(host):\(port)/p/\(DemoSetup.programId) with their email;
+                in the demo their one-time codes are also printed here (docs/portal.md).
+
                 """)
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
-            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits))
+            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits, demoProgramId: demo ? DemoSetup.programId : nil))
         try await app.runService()
     }
 }
@@ -157,7 +163,7 @@ extension Serve {
     var rateLimits: RateLimitSettings {
         func limit(_ value: Int) -> Int? { value == 0 ? nil : value }
         return RateLimitSettings(perKey: limit(keyRateLimit), perMember: limit(memberRateLimit), perAddress: limit(addressRateLimit),
-                                 failedAuthenticationsPerMinute: limit(failedAuthLimit))
+                                 failedAuthenticationsPerMinute: limit(failedAuthLimit), signInCodesPerHour: limit(signInCodeLimit))
     }
 }
 

@@ -26,6 +26,9 @@ public struct ClubDefinition: Hashable, Sendable {
     public var id: String
     public var name: String
     public var description: String?
+    /// `name` and `description` in other languages, for the member portal.
+    public var names = Translations()
+    public var descriptions = Translations()
     public var invitations: Invitations
     /// Reaching any of these tiers joins the member.
     public var tiers: [String]
@@ -67,6 +70,10 @@ public struct ClubDefinition: Hashable, Sendable {
         }
         return nil
     }
+
+    /// The longest translated name and description (of clubs, tiers and rewards).
+    public static let maxNameLength = 200
+    public static let maxDescriptionLength = 2000
 
     /// The end of a membership starting (or renewed) at `start`.
     public func endDate(from start: Date, calendar: Calendar) -> Date? {

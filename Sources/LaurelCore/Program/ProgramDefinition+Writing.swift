@@ -31,6 +31,7 @@ extension ProgramDefinition {
         if let birthday { tree["birthday"] = birthday.canonicalTree }
         if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
         if let fraud { tree["fraud"] = fraud.canonicalTree }
+        if !branding.isEmpty { tree["branding"] = branding.canonicalTree }
         return .object(tree)
     }
 }
@@ -98,6 +99,7 @@ extension TierLevel {
         if !benefits.perks.isEmpty { benefitsTree["perks"] = .array(benefits.perks.map(JSONValue.string)) }
         var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "threshold": .string(threshold.description)]
         if !benefitsTree.isEmpty { tree["benefits"] = .object(benefitsTree) }
+        if !names.isEmpty { tree["names"] = names.canonicalTree }
         return .object(tree)
     }
 }
@@ -113,6 +115,8 @@ extension ClubDefinition {
         if let description { tree["description"] = .string(description) }
         if let durationMonths { tree["duration_months"] = .number(String(durationMonths)) }
         if let memberCap { tree["member_cap"] = .number(String(memberCap)) }
+        if !names.isEmpty { tree["names"] = names.canonicalTree }
+        if !descriptions.isEmpty { tree["descriptions"] = descriptions.canonicalTree }
         return .object(tree)
     }
 }

@@ -34,6 +34,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var corsOrigins: [String]
     /// Fraud controls (`fraud:`); nil when the program has none, which costs its events nothing.
     public var fraud: FraudPolicy?
+    /// How the member portal looks (`branding:`).
+    public var branding: Branding
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -42,7 +44,8 @@ public struct ProgramDefinition: Hashable, Sendable {
                 timeZone: String = "UTC", expiry: ExpiryPolicy = .never, pendingDays: Int = 0,
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
-                birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil) {
+                birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil,
+                branding: Branding = Branding()) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -60,6 +63,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.birthday = birthday
         self.corsOrigins = corsOrigins
         self.fraud = fraud
+        self.branding = branding
     }
 
     /// 30 and 7 days before points expire.

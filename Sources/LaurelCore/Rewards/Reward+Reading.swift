@@ -32,7 +32,7 @@ struct RewardReader {
     var checksReferences = true
 
     func read(_ tree: JSONValue) -> Reward? {
-        let allowed: Set<String> = ["id", "name", "description", "images", "type", "sku", "discount", "value", "club", "minimum", "step", "cost",
+        let allowed: Set<String> = ["id", "name", "names", "description", "descriptions", "images", "type", "sku", "discount", "value", "club", "minimum", "step", "cost",
                                     "stock", "limit", "eligibility", "visible_from", "available_from", "available_until", "early_access",
                                     "featured", "codes", "valid_days", "active"]
         guard let object = reader.object(tree, at: "", allowed: allowed) else { return nil }
@@ -50,6 +50,8 @@ struct RewardReader {
         }
         var reward = Reward(id: id ?? "", name: name ?? "", kind: kind ?? .experience, cost: cost ?? 0)
         reward.description = object.string("description")
+        reward.names = object.translations("names", maxLength: ClubDefinition.maxNameLength)
+        reward.descriptions = object.translations("descriptions", maxLength: ClubDefinition.maxDescriptionLength)
         reward.images = object.strings("images") ?? []
         reward.stock = object.int("stock", min: 0, max: 100_000_000)
         if let limit = reader.object(object.value("limit"), at: "limit", allowed: ["per_member", "per_period"]) {
@@ -183,6 +185,8 @@ extension Reward {
         }
         if case .pointsToMoney = kind {} else { tree["cost"] = .number(String(cost)) }
         if let description { tree["description"] = .string(description) }
+        if !names.isEmpty { tree["names"] = names.canonicalTree }
+        if !descriptions.isEmpty { tree["descriptions"] = descriptions.canonicalTree }
         if !images.isEmpty { tree["images"] = .array(images.map(JSONValue.string)) }
         if let stock { tree["stock"] = .number(String(stock)) }
         var limit: [String: JSONValue] = [:]

@@ -58,6 +58,9 @@ public struct Reward: Hashable, Sendable {
     public var id: String
     public var name: String
     public var description: String?
+    /// `name` and `description` in other languages, for the member portal.
+    public var names = Translations()
+    public var descriptions = Translations()
     public var images: [String]
     public var kind: Kind
     /// Points it costs; for points-to-money the member chooses (0 here).

@@ -62,7 +62,7 @@ struct TierAndClubReader {
     }
 
     private func readLevel(_ value: JSONValue, at path: String) -> TierLevel? {
-        guard let object = reader.object(value, at: path, allowed: ["id", "name", "threshold", "benefits"]) else { return nil }
+        guard let object = reader.object(value, at: path, allowed: ["id", "name", "names", "threshold", "benefits"]) else { return nil }
         let id = identifier(object)
         let threshold = object.amount("threshold", required: true, nonNegative: true)
         var benefits = TierBenefits()
@@ -79,15 +79,19 @@ struct TierAndClubReader {
             benefits.perks = fields.strings("perks") ?? []
         }
         guard let id, let threshold else { return nil }
-        return TierLevel(id: id, name: object.string("name") ?? id, threshold: threshold, benefits: benefits)
+        return TierLevel(id: id, name: object.string("name") ?? id, threshold: threshold, benefits: benefits,
+                         names: object.translations("names", maxLength: ClubDefinition.maxNameLength))
     }
 
     func readClub(_ value: JSONValue, at path: String) -> ClubDefinition? {
-        let allowed: Set<String> = ["id", "name", "description", "join", "duration_months", "renewal", "member_cap", "notify_days_before"]
+        let allowed: Set<String> = ["id", "name", "names", "description", "descriptions", "join", "duration_months", "renewal", "member_cap",
+                                    "notify_days_before"]
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
         let id = identifier(object)
         var club = ClubDefinition(id: id ?? "", name: object.string("name") ?? id ?? "")
         club.description = object.string("description")
+        club.names = object.translations("names", maxLength: ClubDefinition.maxNameLength)
+        club.descriptions = object.translations("descriptions", maxLength: ClubDefinition.maxDescriptionLength)
         if let join = reader.object(object.value("join"), at: object.pathOf("join"), allowed: ["invitations", "tiers", "points", "segments"]) {
             club.invitations = join.choice("invitations", ClubDefinition.Invitations.self) ?? .staff
             club.tiers = join.strings("tiers") ?? []

@@ -71,11 +71,14 @@ public struct TierLevel: Hashable, Sendable {
     /// The basis a member needs to reach it (points, money or purchases).
     public var threshold: Amount
     public var benefits: TierBenefits
-    public init(id: String, name: String, threshold: Amount, benefits: TierBenefits = TierBenefits()) {
+    /// `name` in other languages, for the member portal.
+    public var names: Translations
+    public init(id: String, name: String, threshold: Amount, benefits: TierBenefits = TierBenefits(), names: Translations = Translations()) {
         self.id = id
         self.name = name
         self.threshold = threshold
         self.benefits = benefits
+        self.names = names
     }
 }
 

@@ -9,12 +9,12 @@ public enum DemoSetup {
 
     /// The demo catalogue, created once (later edits through the API are kept).
     static let demoRewards = [
-        #"{"id": "free-coffee", "name": "Any coffee, on us", "type": "free_product", "sku": "COFFEE-ANY", "cost": 150, "featured": true}"#,
-        #"{"id": "tote-bag", "name": "Organic cotton tote", "type": "free_product", "sku": "TOTE-01", "cost": 600, "stock": 200, "limit": {"per_member": 1}}"#,
-        #"{"id": "ten-off", "name": "10 euros off your next order", "type": "discount_code", "discount": {"type": "fixed", "value": "10"}, "cost": 1000, "valid_days": 60}"#,
-        #"{"id": "pay-with-points", "name": "Pay with points", "type": "points_to_money", "minimum": 100, "step": 100}"#,
-        #"{"id": "cupping-evening", "name": "Cupping evening at the roastery", "type": "experience", "cost": 800, "stock": 20, "eligibility": {"clubs": ["roastery"]}}"#,
-        #"{"id": "roastery-membership", "name": "A year in the Roastery Club", "type": "club_membership", "club": "roastery", "cost": 2000}"#,
+        #"{"id": "free-coffee", "name": "Any coffee, on us", "names": {"tr": "Bir kahve bizden", "uk": "Будь-яка кава від нас"}, "type": "free_product", "sku": "COFFEE-ANY", "cost": 150, "featured": true}"#,
+        #"{"id": "tote-bag", "name": "Organic cotton tote", "names": {"tr": "Organik pamuk çanta", "uk": "Сумка з органічної бавовни"}, "type": "free_product", "sku": "TOTE-01", "cost": 600, "stock": 200, "limit": {"per_member": 1}}"#,
+        #"{"id": "ten-off", "name": "10 euros off your next order", "names": {"tr": "Sonraki siparişinizde 10 euro indirim", "uk": "10 євро знижки на наступне замовлення"}, "type": "discount_code", "discount": {"type": "fixed", "value": "10"}, "cost": 1000, "valid_days": 60}"#,
+        #"{"id": "pay-with-points", "name": "Pay with points", "names": {"tr": "Puanla öde", "uk": "Оплата балами"}, "type": "points_to_money", "minimum": 100, "step": 100}"#,
+        #"{"id": "cupping-evening", "name": "Cupping evening at the roastery", "names": {"tr": "Kavurmahanede tadım akşamı", "uk": "Вечір дегустації в обсмажувальні"}, "type": "experience", "cost": 800, "stock": 20, "eligibility": {"clubs": ["roastery"]}}"#,
+        #"{"id": "roastery-membership", "name": "A year in the Roastery Club", "names": {"tr": "Kavurmahane Kulübü'nde bir yıl", "uk": "Рік у Клубі обсмажувальні"}, "type": "club_membership", "club": "roastery", "cost": 2000}"#,
     ]
 
     private static func id(of json: String) throws -> String {

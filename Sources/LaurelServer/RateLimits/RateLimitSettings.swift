@@ -14,17 +14,23 @@ public struct RateLimitSettings: Hashable, Sendable {
     /// Failed authentications (401) per minute from one source address; past it, every request from
     /// the address that carries credentials answers 429 until the bucket refills.
     public var failedAuthenticationsPerMinute: Int?
+    /// Portal sign-in codes asked for per hour for one sign-in name (email or external id, known or
+    /// not, so that the limit tells nothing about who is a member); ten times as many per source address.
+    public var signInCodesPerHour: Int?
 
-    public init(perKey: Int? = 20_000, perMember: Int? = 50, perAddress: Int? = 20_000, failedAuthenticationsPerMinute: Int? = 10) {
+    public init(perKey: Int? = 20_000, perMember: Int? = 50, perAddress: Int? = 20_000, failedAuthenticationsPerMinute: Int? = 10,
+                signInCodesPerHour: Int? = 5) {
         self.perKey = perKey
         self.perMember = perMember
         self.perAddress = perAddress
         self.failedAuthenticationsPerMinute = failedAuthenticationsPerMinute
+        self.signInCodesPerHour = signInCodesPerHour
     }
 
     public static let defaults = RateLimitSettings()
     /// No limits at all (a private deployment behind its own gateway).
-    public static let off = RateLimitSettings(perKey: nil, perMember: nil, perAddress: nil, failedAuthenticationsPerMinute: nil)
+    public static let off = RateLimitSettings(perKey: nil, perMember: nil, perAddress: nil, failedAuthenticationsPerMinute: nil,
+                                               signInCodesPerHour: nil)
 
     /// The highest per-second limit a key or flag may set (a bucket is a `Double`; this keeps headers readable).
     public static let maxPerSecond = 1_000_000

@@ -5,7 +5,8 @@ import LaurelStore
 import NIOCore
 
 /// The rate limits the HTTP API applies, each with its own buckets: per API key, per member token,
-/// per source address on the routes that need no key, and failed authentications per source address.
+/// per source address on the routes that need no key, failed authentications per source address,
+/// and portal sign-in codes asked for, per sign-in name and per source address.
 public final class RequestLimits: Sendable {
     public let settings: RateLimitSettings
     let clock: any WallClock
@@ -13,6 +14,7 @@ public final class RequestLimits: Sendable {
     public let members = RateLimiter()
     public let addresses = RateLimiter()
     public let failedAuthentications = RateLimiter()
+    public let signInCodes = RateLimiter()
 
     public init(settings: RateLimitSettings, clock: any WallClock) {
         self.settings = settings
@@ -53,7 +55,7 @@ public final class RequestLimits: Sendable {
         return decision.admitted ? problem : RateLimitExceeded(decision: decision, detail: Self.lockedOut(perMinute))
     }
 
-    private func refuseLockedOut(_ address: SocketAddress?) throws {
+    func refuseLockedOut(_ address: SocketAddress?) throws {
         guard let perMinute = settings.failedAuthenticationsPerMinute,
               failedAuthentications.bucketCount > 0 else { return }
         let identity = SourceAddress.key(address)

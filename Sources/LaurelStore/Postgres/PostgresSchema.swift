@@ -486,6 +486,22 @@ enum PostgresSchema {
             "CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id)",
             "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
         ]),
+        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
+        ("v19-sign-in-codes", [
+            """
+            CREATE TABLE sign_in_codes (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                code_hash TEXT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX sign_in_codes_by_member ON sign_in_codes (program_id, member_id)",
+            "CREATE INDEX members_by_email ON members (program_id, lower(email))",
+        ]),
         // The dashboard (`AnalyticsSQL`): an index range of the period per statement, with the
         // columns it reads included so that the ledger and events are read index-only.
         ("v20-analytics", [

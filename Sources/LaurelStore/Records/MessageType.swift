@@ -5,6 +5,8 @@ public enum MessageType {
     public static let memberEnrolled = "member.enrolled"
     public static let memberUpdated = "member.updated"
     public static let birthday = "birthday"
+    /// A one-time code for the member portal, for the brand's channel to send (docs/portal.md).
+    public static let memberSignInCode = "member.sign_in_code"
     // Points
     public static let pointsEarned = "points.earned"
     public static let pointsSpent = "points.spent"
@@ -35,7 +37,7 @@ public enum MessageType {
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
 
     public static let all: [String] = [
-        memberEnrolled, memberUpdated, birthday,
+        memberEnrolled, memberUpdated, birthday, memberSignInCode,
         pointsEarned, pointsSpent, pointsExpired, pointsExpiringSoon,
         tierChanged, tierUpgraded, tierDowngraded,
         redemptionIssued, redemptionCancelled, redemptionFulfilled, redemptionExpired,

@@ -507,6 +507,22 @@ enum SQLiteSchema {
                 CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
                 """)
         }
+        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
+        migrator.registerMigration("v19-sign-in-codes") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_in_codes (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    code_hash TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX sign_in_codes_by_member ON sign_in_codes (program_id, member_id);
+                CREATE INDEX members_by_email ON members (program_id, lower(email));
+                """)
+        }
         // The dashboard (`AnalyticsSQL`): each of its statements reads one index range of the period
         // instead of every row of the program. The ledger's and events' indexes carry the columns the
         // statements read, so the rows themselves stay unread; each costs one more index insertion

@@ -36,8 +36,10 @@ struct WebFoundationTests {
         }
     }
 
+    /// The `{name}`s of a text; one at the very start counts too (the piece before the first `{` is
+    /// dropped, so empty pieces must be kept).
     static func placeholders(_ text: String) -> Set<String> {
-        Set(text.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
+        Set(text.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
     }
 
     @Test func theLanguageIsTheMembersThenTheBrowsersThenEnglish() {

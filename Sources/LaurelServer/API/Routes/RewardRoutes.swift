@@ -47,28 +47,9 @@ struct RewardRoutes {
         }
 
         api.add(.get, "/v1/members/{id}/rewards", scope: .read, member: .pathMember("id")) { request in
-            let id = try request.parameter("id")
-            let now = clock.now()
-            let catalogue = try await store.memberCatalogue(programId: request.programId, memberId: id, now: now)
-            guard let version = try await store.programVersion(programId: request.programId, version: nil) else {
-                throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet")
-            }
-            let check = RedemptionCheck(program: version.definition)
-            // Segments as of the last refresh, as the redemption itself checks them.
-            let segments = version.definition.segments.isEmpty ? [] : try await store.materialisedSegments(programId: request.programId, memberId: id)
-            let member = catalogue.member.profile(clubs: catalogue.clubs, segments: segments)
-            var entries: [(record: RewardRecord, refusals: [RedemptionRefusal])] = []
-            for entry in catalogue.entries where entry.record.reward.isVisible(to: member, at: now) {
-                let cost = (try? check.cost(of: entry.record.reward, points: nil).get()) ?? entry.record.reward.kind.minimumCost
-                let context = RedemptionContext(member: member, available: catalogue.available, redeemedEver: entry.redeemedEver,
-                                                redeemedInPeriod: entry.redeemedInPeriod, stockLeft: entry.record.stockLeft)
-                entries.append((entry.record, check.refusals(entry.record.reward, cost: cost, context: context, now: now)))
-            }
-            // Featured first, then what the member can redeem now, then the rest by id.
-            func order(_ entry: (record: RewardRecord, refusals: [RedemptionRefusal])) -> (Int, Int, String) {
-                (entry.record.reward.featured ? 0 : 1, entry.refusals.isEmpty ? 0 : 1, entry.record.reward.id)
-            }
-            let views = entries.sorted { order($0) < order($1) }.map { CatalogueEntryView(record: $0.record, refusals: $0.refusals) }
+            let entries = try await MemberCatalogueReader.entries(store: store, programId: request.programId, memberId: try request.parameter("id"),
+                                                                  now: clock.now()).entries
+            let views = entries.map { CatalogueEntryView(record: $0.record, refusals: $0.refusals) }
             return APIJSON.response(.ok, try APIJSON.encode(ListView(data: views, hasMore: false)))
         }
     }
