@@ -4,18 +4,21 @@ import Foundation
 /// resources inside the executable. `Bundle.module` looks for a `<target>.resources` folder beside
 /// the executable at run time and traps without it; a copied binary or a container image has none.
 ///
-/// Usage: `EmbedResources <output.swift> <file>...`. Each file becomes
-/// `static let <name>: String` of `enum EmbeddedResources`, named from its file name in lower camel
-/// case (`demo-program.yaml` → `demoProgramYaml`). Files must be UTF-8 text; the string literal
-/// escapes every character that is not plain printable, so the bytes are kept exactly.
+/// Usage: `EmbedResources <output.swift> <resources-folder> <file>...`. A file directly in the
+/// folder becomes `static let <name>: String` of `enum EmbeddedResources`, named from its file name
+/// in lower camel case (`demo-program.yaml` → `demoProgramYaml`); a file in a sub-folder is an entry
+/// of `EmbeddedResources.files`, keyed by its path below the folder (`web/templates/layout.mustache`).
+/// Files must be UTF-8 text; the string literal escapes every character that is not plain
+/// printable, so the bytes are kept exactly.
 @main
 struct ResourceEmbedder {
     static func main() throws {
         let arguments = CommandLine.arguments.dropFirst()
         guard let output = arguments.first else {
-            FileHandle.standardError.write(Data("usage: EmbedResources <output.swift> <file>...\n".utf8))
+            FileHandle.standardError.write(Data("usage: EmbedResources <output.swift> <resources-folder> <file>...\n".utf8))
             exit(64)
         }
+        let root = URL(fileURLWithPath: arguments.dropFirst().first ?? ".").standardizedFileURL.path + "/"
         var source = """
             // Generated at build time by the EmbedResources plugin from Sources/LaurelServer/Resources.
             // Do not edit: edit the resource file instead.
@@ -24,16 +27,26 @@ struct ResourceEmbedder {
             enum EmbeddedResources {
 
             """
-        for path in arguments.dropFirst().sorted() {
+        var nested: [(path: String, text: String)] = []
+        for path in arguments.dropFirst(2).sorted() {
             let url = URL(fileURLWithPath: path)
             guard let text = String(data: try Data(contentsOf: url), encoding: .utf8) else {
                 FileHandle.standardError.write(Data("error: \(path) is not UTF-8 text\n".utf8))
                 exit(1)
             }
+            let relative = url.standardizedFileURL.path.hasPrefix(root)
+                ? String(url.standardizedFileURL.path.dropFirst(root.count)) : url.lastPathComponent
+            if relative.contains("/") {
+                nested.append((relative, text))
+                continue
+            }
             source += "    /// `\(url.lastPathComponent)`.\n"
             source += "    static let \(identifier(for: url.lastPathComponent)): String = \(literal(text))\n"
         }
-        source += "}\n"
+        source += "\n    /// The files of Resources' sub-folders, by their path below Resources.\n"
+        source += "    static let files: [String: String] = [\n"
+        for file in nested { source += "        \(literal(file.path)): \(literal(file.text)),\n" }
+        source += nested.isEmpty ? "        :\n    ]\n}\n" : "    ]\n}\n"
         try Data(source.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
     }
 

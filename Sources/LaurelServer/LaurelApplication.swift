@@ -56,6 +56,7 @@ public enum LaurelApplication {
         AuditRoutes(store: store).register(api)
         AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
+        WebAssets.register(router)
         return (router, api.routes)
     }
 

@@ -134,8 +134,8 @@ struct ProgramRoundTripTests {
     /// The same mistake in JSON is reported at the same path as in YAML.
     @Test func jsonMistakesHaveTheSamePaths() throws {
         let error = try #require(throws: ProgramValidationError.self) {
-            try ProgramDefinition.parse(#"{"name": "J", "currency": "EUR", "earning_rules": [{"id": "x", "event": "purchase", "effect": {"type": "multiplier", "factor": 0}}]}"#)
+            try ProgramDefinition.parse(#"{"name": "J", "currency": "EUR", "earning_rules": [{"id": "x", "event": "purchase", "effect": {"type": "multiplier", "factor": -2}}]}"#)
         }
-        #expect(error.issues == [ValidationIssue(path: "earning_rules[0].effect.factor", message: "must be > 0")])
+        #expect(error.issues == [ValidationIssue(path: "earning_rules[0].effect.factor", message: "must be >= 0")])
     }
 }

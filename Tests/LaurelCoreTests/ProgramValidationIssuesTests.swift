@@ -47,7 +47,7 @@ struct ProgramValidationIssuesTests {
         #expect(byPath["colour"]?.hasPrefix("unknown key") == true)
         #expect(byPath["currency"] == "must be a three-letter ISO 4217 code such as EUR, got \"eur\"")
         #expect(byPath["timezone"]?.contains("Mars/Olympus") == true)
-        #expect(byPath["earning_rules[1].effect.factor"] == "must be > 0")
+        #expect(byPath["earning_rules[1].effect.factor"] == "must be >= 0")
         #expect(byPath["earning_rules[2].id"] == "is required")
         #expect(byPath["earning_rules[3].id"] == "duplicate rule id \"spend\" (first used at earning_rules[0])")
         #expect(byPath["earning_rules[4].effect.type"]?.hasPrefix("must be one of points_per_amount, fixed_points") == true)

@@ -18,7 +18,7 @@ struct ProgramValidationTests {
                 effect: {type: points_per_amount, points: 1}
               - id: ok
                 event: purchase
-                effect: {type: multiplier, factor: 0}
+                effect: {type: multiplier, factor: -0.5}
               - event: review
                 effect: {type: fixed_points, points: 5, per: 2}
               - id: weird
@@ -33,7 +33,7 @@ struct ProgramValidationTests {
                          "earning_rules[3].limit.period"] {
             #expect(paths.contains(expected), "missing \(expected) in \(error.issues)")
         }
-        #expect(error.issues.first { $0.path == "earning_rules[1].effect.factor" }?.message == "must be > 0")
+        #expect(error.issues.first { $0.path == "earning_rules[1].effect.factor" }?.message == "must be >= 0")
         #expect(error.issues.first { $0.path == "colour" }?.message.hasPrefix("unknown key") == true)
     }
 
@@ -70,14 +70,19 @@ struct ProgramValidationTests {
         #expect(error.issues.map(\.path) == ["earning_rules[0].event"])
     }
 
-    /// A multiplier cannot take points away: ×0.5 then ×2 would otherwise add up wrongly.
-    @Test func multipliersBelowOneAreRefused() throws {
-        let error = try #require(throws: ProgramValidationError.self) {
-            try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: \"0.5\"}}")
+    /// A multiplier may lower points (0 ≤ factor < 1, "no points on clearance") but not below zero:
+    /// one message for every negative factor, none for 0, 0.5 or 1.
+    @Test func multipliersFromZeroUpAreAllowedAndNegativeOnesRefused() throws {
+        for factor in ["0", "\"0.5\"", "1", "3"] {
+            #expect(throws: Never.self) {
+                try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: \(factor)}}")
+            }
         }
-        #expect(error.issues == [ValidationIssue(path: "earning_rules[0].effect.factor", message: "must be >= 1")])
-        #expect(throws: Never.self) {
-            try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: 1}}")
+        for factor in ["-1", "\"-0.5\""] {
+            let error = try #require(throws: ProgramValidationError.self) {
+                try ProgramDefinition.parse("name: X\ncurrency: EUR\nearning_rules:\n  - {id: m, event: purchase, effect: {type: multiplier, factor: \(factor)}}")
+            }
+            #expect(error.issues == [ValidationIssue(path: "earning_rules[0].effect.factor", message: "must be >= 0")])
         }
     }
 

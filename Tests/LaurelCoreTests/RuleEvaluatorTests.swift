@@ -96,6 +96,77 @@ struct RuleEvaluatorTests {
         #expect(web.map(\.matched) == [false, true] && web.map(\.points) == [0, 10])
     }
 
+    /// A factor below 1 takes a share back out of what earlier rules gave the matching lines: ×0 on
+    /// clearance items leaves the spending rule only the other lines' points; the multiplier itself
+    /// is credited 0 and says how many points it took.
+    @Test func aMultiplierOfZeroTakesAwayEarlierPointsOnItsLines() throws {
+        let program = try Fixtures.program("""
+              - id: spend
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+              - id: no-points-on-clearance
+                event: purchase
+                effect: {type: multiplier, factor: 0, match: {labels: [clearance]}}
+              - id: welcome
+                event: purchase
+                effect: {type: fixed_points, points: 10}
+            """)
+        let lines = [Fixtures.line("A", "100.00", labels: ["clearance"]), Fixtures.line("B", "50.00")]
+        let results = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: lines))
+        #expect(results.map(\.points) == [50, 0, 10])
+        #expect(results.map(\.matched) == [true, true, true])
+        #expect(results[1].explanation == "×0.00 on points from earlier rules for 1 matching lines; 100 points less from earlier rules")
+        let none = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: [Fixtures.line("B", "50.00")]))
+        #expect(none.map(\.points) == [50, 0, 10])
+        #expect(none[1].explanation.hasSuffix("; 0 points less from earlier rules"))
+    }
+
+    /// Factors combine by multiplication whatever their order, each award is rounded once from its
+    /// reduced exact sum (149.90 × 0.5 = 74.95 → 74 rounding down), and an award never rises.
+    @Test func reducingMultipliersCombineAndRoundOnce() throws {
+        let program = try Fixtures.program("""
+              - id: spend
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+              - id: shoes-double
+                event: purchase
+                effect: {type: multiplier, factor: 2, match: {categories: [shoes]}}
+              - id: shoes-half
+                event: purchase
+                effect: {type: multiplier, factor: 0.5, match: {categories: [shoes]}}
+              - id: everything-double
+                event: purchase
+                effect: {type: multiplier, factor: 2}
+            """)
+        let shoes = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: [Fixtures.line("S", "100.00", category: "shoes")]))
+        // 100, +100 (×2), both halved (50 + 50), then ×2 on everything adds 100: 200 = 100 × 2 × 0.5 × 2.
+        #expect(shoes.map(\.points) == [50, 50, 0, 100])
+        #expect(shoes[2].explanation.hasSuffix("; 100 points less from earlier rules"))
+        let rope = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: [Fixtures.line("R", "149.90", category: "shoes")]))
+        // 149.9 → 149; +149.9 → 149; halved: 74.95 → 74 each; then +149.9 → 149.
+        #expect(rope.map(\.points) == [74, 74, 0, 149])
+    }
+
+    /// A `stop` on a rule below its `min_order` stops nothing (Open Loyalty's expectation: a rule
+    /// whose conditions are not met does not stop later rules); at or above it, it stops.
+    @Test func stopOnARuleBelowItsMinimumOrderStopsNothing() throws {
+        let program = try Fixtures.program("""
+              - id: big-basket
+                event: purchase
+                effect: {type: points_per_amount, points: 2, per: 1, min_order: 100}
+                stop: true
+              - id: everyday
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+            """)
+        let small = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: [Fixtures.line("A", "40.00")]))
+        #expect(small.map(\.ruleId) == ["big-basket", "everyday"])
+        #expect(small.map(\.matched) == [false, true] && small.map(\.points) == [0, 40])
+        #expect(small[0].explanation == "order total 40.00 is below the minimum 100.00")
+        let big = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: [Fixtures.line("A", "100.00")]))
+        #expect(big.map(\.ruleId) == ["big-basket"] && big.map(\.points) == [200], "at the minimum the rule matches and stops")
+    }
+
     @Test func totalBaseIgnoresLinesAndPurchasesWithoutLinesCountAsOneLine() throws {
         let program = try Fixtures.program("""
               - id: total
@@ -183,7 +254,7 @@ struct RuleEvaluatorTests {
         let lines = [Fixtures.line("A", "10.00", category: "shoes"), Fixtures.line("B", "3.00", category: "bags", quantity: 2)]
         let results = Self.evaluate(program, Fixtures.purchase(at: Self.when, lines: lines, channel: "web"))
         #expect(results.map(\.ruleId) == ["spend", "bags-bonus", "app", "future", "big"])
-        #expect(results.map(\.matched) == [true, true, false, false, true])
+        #expect(results.map(\.matched) == [true, true, false, false, false], "below its min_order a rule is not matched")
         #expect(results.map(\.points) == [20, 10, 0, 0, 0])
         #expect(results.allSatisfy { !$0.explanation.isEmpty })
         #expect(results[0].explanation == "2.00 per 1.00 on 1 of 2 lines worth 10.00")

@@ -26,7 +26,8 @@ extension ProgramDefinition {
                 case .order: 1
                 }
                 award = ExactPoints(points: bonus.points) * ExactPoints(points: times)
-            case .multiplier(let multiplier): award = total * (ExactPoints(multiplier.factor) - ExactPoints(points: 1))
+            // A factor below 1 only takes points back: it adds nothing to the most an event can earn.
+            case .multiplier(let multiplier): award = multiplier.factor < .one ? .zero : total * (ExactPoints(multiplier.factor) - ExactPoints(points: 1))
             case .giftReward: award = .zero
             }
             if let cap = rule.limit?.maxPoints, award.rounded(.up) > cap { award = ExactPoints(points: cap) }

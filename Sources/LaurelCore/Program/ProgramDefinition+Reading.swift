@@ -238,12 +238,8 @@ struct EarningRuleReader {
             if let points, let match { result = .productBonus(ProductBonus(points: points, per: per, match: match)) }
         case .multiplier:
             used = ["type", "factor", "match"]
-            var factor = object.amount("factor", required: true, positive: true)
-            // A factor below 1 would take points away from earlier rules, which an award (never negative) cannot express.
-            if let value = factor, value < .one {
-                reader.report(object.pathOf("factor"), "must be >= 1")
-                factor = nil
-            }
+            // Below 1 it takes a share back out of earlier rules' awards (0: no points on matching lines).
+            let factor = object.amount("factor", required: true, nonNegative: true)
             let match = object.value("match").flatMap { readFilter($0, at: object.pathOf("match")) }
             if !isPurchase && event != nil { reader.report(path, "multiplier applies to purchase events only") }
             if let factor { result = .multiplier(Multiplier(factor: factor, match: match)) }

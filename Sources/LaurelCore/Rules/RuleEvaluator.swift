@@ -79,6 +79,8 @@ public struct RuleEvaluator: Sendable {
         case productBonus(points: Int, per: ProductBonus.Per, match: Int)
         /// `extra` is the factor minus one: the share of earlier points the multiplier adds.
         case multiplier(match: Int?, extra: ExactPoints)
+        /// A factor below 1: the share of earlier points that is kept (`0` keeps none).
+        case reducingMultiplier(match: Int?, factor: ExactPoints)
         case pointsPerAttribute(PointsPerAttribute, path: ArraySlice<String>)
         case giftReward
     }
@@ -118,6 +120,8 @@ public struct RuleEvaluator: Sendable {
                                  excludeDelivery: effect.excludeDelivery)
             case .fixedPoints(let points): .fixedPoints(ExactPoints(points: points))
             case .productBonus(let bonus): .productBonus(points: bonus.points, per: bonus.per, match: filter(bonus.match))
+            case .multiplier(let multiplier) where multiplier.factor < .one:
+                .reducingMultiplier(match: multiplier.match.map(filter), factor: ExactPoints(multiplier.factor))
             case .multiplier(let multiplier): .multiplier(match: multiplier.match.map(filter), extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1))
             case .pointsPerAttribute(let effect): .pointsPerAttribute(effect, path: effect.attribute.split(separator: ".").map(String.init)[...])
             case .giftReward: .giftReward
@@ -131,8 +135,15 @@ public struct RuleEvaluator: Sendable {
         }
 
         /// The explanation of the first condition that fails, or nil when all hold.
+        /// Why the rule does not match, if it does not: the first condition that fails, or an order
+        /// below a `points_per_amount` rule's `min_order` (a threshold is a condition: a rule below
+        /// it is not matched, so its `stop` stops nothing).
         func failure(event: LoyaltyEvent, member: MemberProfile, lines: [PurchaseLine], weekday: Int?) -> String? {
             for condition in conditions where !condition.holds(event: event, member: member, lines: lines, weekday: weekday) { return condition.failure }
+            if case .pointsPerAmount(_, _, _, let minOrder?, _, _, _) = effect {
+                let total = event.purchase?.total ?? .zero
+                if total < minOrder { return "order total \(total) is below the minimum \(minOrder)" }
+            }
             return nil
         }
 
@@ -266,6 +277,16 @@ public struct RuleEvaluator: Sendable {
         var components: [Component] = []
         /// Per line, whether the multiplier being applied has scaled points there (for its explanation).
         var touched: [Bool]
+        /// The matched rules that gave points so far: their place in the results and their shares,
+        /// so that a reducing multiplier can take its part back out of each.
+        var owners: [Owner] = []
+    }
+
+    /// A rule's award and the shares it is made of (`components[range]`).
+    private struct Owner {
+        let result: Int
+        let range: Range<Int>
+        var points: Int
     }
 
     public func evaluate(event: LoyaltyEvent, member: MemberProfile, usage: [String: RuleUsage]) -> [RuleResult] {
@@ -328,11 +349,37 @@ public struct RuleEvaluator: Sendable {
                 explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
                 gift = nil
             }
+            if case .reducingMultiplier = entry.effect {
+                let taken = Self.reduceEarlierAwards(&results, scratch: &scratch, rounding: program.rounding)
+                explanation += "; \(taken) points less from earlier rules"
+            } else if points > 0 {
+                scratch.owners.append(Owner(result: results.count, range: mine..<scratch.components.count, points: points))
+            }
             results.append(RuleResult(ruleId: entry.rule.id, ruleName: entry.rule.name, matched: true, points: points, explanation: explanation, gift: gift,
                                       campaign: entry.campaign?.id))
             if entry.rule.stop { break }
         }
         return results
+    }
+
+    /// Re-rounds the awards of earlier rules whose shares a reducing multiplier scaled down (each
+    /// award is still rounded once, from its now smaller exact sum, and never rises); answers how
+    /// many points they lost in all.
+    private static func reduceEarlierAwards(_ results: inout [RuleResult], scratch: inout Scratch, rounding: RoundingMode) -> Int {
+        var taken = 0
+        for index in scratch.owners.indices {
+            let owner = scratch.owners[index]
+            var sum = ExactPoints.zero
+            for component in scratch.components[owner.range] { sum = sum + component.value }
+            let points = min(max(sum.rounded(rounding), 0), owner.points)
+            guard points < owner.points else { continue }
+            taken += owner.points - points
+            scratch.owners[index].points = points
+            let old = results[owner.result]
+            results[owner.result] = RuleResult(ruleId: old.ruleId, ruleName: old.ruleName, matched: true, points: points,
+                                               explanation: old.explanation, gift: old.gift, campaign: old.campaign)
+        }
+        return taken
     }
 
     /// Lines a purchase's rules look at; a purchase sent without lines counts as one line of its total.
@@ -346,12 +393,9 @@ public struct RuleEvaluator: Sendable {
     /// which starts with (or is) the rule's `text`.
     private func apply(_ entry: CompiledRule, event: LoyaltyEvent, facts: LineFacts, scratch: inout Scratch) -> String {
         switch entry.effect {
-        case .pointsPerAmount(let points, let per, let base, let minOrder, let include, let exclude, let excludeDelivery):
+        case .pointsPerAmount(let points, let per, let base, _, let include, let exclude, let excludeDelivery):
             let total = event.purchase?.total ?? .zero
             let rate = points / per
-            if let minOrder, total < minOrder {
-                return "order total \(total) is below the minimum \(minOrder)"
-            }
             if base == .total {
                 scratch.components.append(Component(line: nil, value: ExactPoints(total) * rate))
                 return entry.text + total.description
@@ -405,6 +449,23 @@ public struct RuleEvaluator: Sendable {
                     continue
                 }
                 scratch.components.append(Component(line: component.line, value: component.value * extra))
+            }
+            return entry.matchingLinesText(touched)
+        case .reducingMultiplier(let match, let factor):
+            for line in scratch.touched.indices { scratch.touched[line] = false }
+            var touched = 0
+            for index in 0..<scratch.components.count {
+                let component = scratch.components[index]
+                if let line = component.line {
+                    if let match, !facts.line(line, matches: match) { continue }
+                    if !scratch.touched[line] {
+                        scratch.touched[line] = true
+                        touched += 1
+                    }
+                } else if match != nil {
+                    continue
+                }
+                scratch.components[index].value = component.value * factor
             }
             return entry.matchingLinesText(touched)
         case .giftReward:

@@ -16,7 +16,8 @@ enum FormQuery {
         return nil
     }
 
-    private static func decode(_ text: Substring) -> String {
+    /// One name or value of a form-encoded text, decoded.
+    static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? String(text)
     }

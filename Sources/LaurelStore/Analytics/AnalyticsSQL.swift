@@ -4,7 +4,7 @@ import LaurelCore
 /// The analytics statements, written once for both databases. The program id is the only bound
 /// value (`?1` / `$1`); the period's instants and offsets are integers computed by
 /// `AnalyticsPeriod` and written into the text. Each statement is an index range of the
-/// `v19-analytics` indexes (see docs/performance.md).
+/// `v20-analytics` indexes (see docs/performance.md).
 struct AnalyticsSQL {
     enum Dialect { case sqlite, postgres }
 

@@ -470,9 +470,25 @@ enum PostgresSchema {
             """,
             "CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at) INCLUDE (points, amount_units)",
         ]),
+        // Sessions of the web console (staff) and the member portal (members): the cookie's hash.
+        ("v17-web-sessions", [
+            """
+            CREATE TABLE web_sessions (
+                token_hash TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                kind TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id)",
+            "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
+        ]),
         // The dashboard (`AnalyticsSQL`): an index range of the period per statement, with the
         // columns it reads included so that the ledger and events are read index-only.
-        ("v19-analytics", [
+        ("v20-analytics", [
             "CREATE INDEX ledger_by_program_time ON ledger_entries(program_id, created_at) INCLUDE (kind, points)",
             "CREATE INDEX events_by_program_time ON events(program_id, occurred_at) INCLUDE (type, status, member_id)",
             "CREATE INDEX members_by_program_created ON members(program_id, created_at)",

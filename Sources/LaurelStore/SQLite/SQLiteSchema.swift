@@ -491,11 +491,27 @@ enum SQLiteSchema {
                 CREATE INDEX fraud_marks_window ON fraud_marks (program_id, cap_id, subject, at, points, amount_units);
                 """)
         }
+        // Sessions of the web console (staff) and the member portal (members): the cookie's hash.
+        migrator.registerMigration("v17-web-sessions") { db in
+            try db.execute(sql: """
+                CREATE TABLE web_sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id);
+                CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+                """)
+        }
         // The dashboard (`AnalyticsSQL`): each of its statements reads one index range of the period
         // instead of every row of the program. The ledger's and events' indexes carry the columns the
         // statements read, so the rows themselves stay unread; each costs one more index insertion
         // per entry or event written.
-        migrator.registerMigration("v19-analytics") { db in
+        migrator.registerMigration("v20-analytics") { db in
             try db.execute(sql: """
                 CREATE INDEX ledger_by_program_time ON ledger_entries(program_id, created_at, kind, points);
                 CREATE INDEX events_by_program_time ON events(program_id, occurred_at, type, status, member_id);

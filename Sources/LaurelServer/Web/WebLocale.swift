@@ -1,0 +1,116 @@
+import Foundation
+
+/// The language of a page: its strings from `Resources/web/locales/<code>.json` (English fills any
+/// string a translation lacks) and Foundation's formatting of numbers, money and dates for it.
+/// Keys are flat, prefixed by where they are used (`common_`, `console_`, `portal_`); a string may
+/// hold `{name}` placeholders, filled by `text(_:_:)`.
+public struct WebLocale: Sendable {
+    /// The shipped languages, English first (the fallback).
+    public static let supported = ["en", "tr", "uk"]
+
+    public let code: String
+    public let strings: [String: String]
+    let locale: Locale
+
+    /// The language for a member whose profile says `preferred` (a BCP 47 tag such as `tr-TR`), else
+    /// the browser's `Accept-Language` best match, else English.
+    public static func choose(preferred: String?, acceptLanguage: String?) -> WebLocale {
+        if let preferred, let code = supportedCode(preferred) { return named(code) }
+        for tag in AcceptLanguage.ranked(acceptLanguage) {
+            if let code = supportedCode(tag) { return named(code) }
+        }
+        return named("en")
+    }
+
+    /// The shipped language `code` (English for any other).
+    public static func named(_ code: String) -> WebLocale { all[code] ?? all["en"]! }
+
+    /// The string `key`, or the key itself when no locale has it (visible in a page, caught by tests).
+    public subscript(_ key: String) -> String { strings[key] ?? key }
+
+    /// The string `key` with its `{name}` placeholders replaced by `values`.
+    public func text(_ key: String, _ values: [String: String]) -> String {
+        var text = self[key]
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    /// An integer with the locale's grouping (`12,500`, `12.500`, `12 500`).
+    public func number(_ value: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = locale
+        formatter.numberStyle = .decimal
+        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+    }
+
+    /// A money amount in `currency` (ISO 4217) as the locale writes it (`€12.50`, `12,50 €`, `₺12,50`).
+    public func money(_ amount: Decimal, currency: String) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = locale
+        formatter.numberStyle = .currency
+        formatter.currencyCode = currency
+        return formatter.string(from: amount as NSDecimalNumber) ?? "\(amount) \(currency)"
+    }
+
+    /// A calendar date as the locale writes it (`6 Dec 2026`, `6 Ara 2026`), in `timeZone`.
+    public func date(_ date: Date, timeZone: TimeZone = .gmt) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = locale
+        formatter.timeZone = timeZone
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .none
+        return formatter.string(from: date)
+    }
+
+    /// A date and time as the locale writes it, in `timeZone`.
+    public func dateTime(_ date: Date, timeZone: TimeZone = .gmt) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = locale
+        formatter.timeZone = timeZone
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .short
+        return formatter.string(from: date)
+    }
+
+    /// The locale files, parsed once; a file that is not a flat JSON object of strings is a build
+    /// defect, reported by `WebLocaleTests` (and its strings are missing here).
+    static let all: [String: WebLocale] = {
+        var english: [String: String] = [:]
+        var locales: [String: WebLocale] = [:]
+        for code in supported {
+            let strings = parse(EmbeddedResources.files["web/locales/\(code).json"] ?? "{}") ?? [:]
+            if code == "en" { english = strings }
+            locales[code] = WebLocale(code: code, strings: english.merging(strings) { _, translated in translated },
+                                      locale: Locale(identifier: code))
+        }
+        return locales
+    }()
+
+    static func parse(_ json: String) -> [String: String]? {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String]
+    }
+
+    /// The shipped language a tag names (`tr-TR` → `tr`), if any.
+    static func supportedCode(_ tag: String) -> String? {
+        let language = tag.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
+        return supported.contains(language) ? language : nil
+    }
+}
+
+/// `Accept-Language` (RFC 9110 §12.5.4): the tags in order of preference (`q` weights, ties kept in
+/// the order sent), without those weighted 0.
+enum AcceptLanguage {
+    static func ranked(_ header: String?) -> [String] {
+        guard let header else { return [] }
+        let weighted = header.split(separator: ",").enumerated().compactMap { index, part -> (tag: String, q: Double, index: Int)? in
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = pieces.first, !tag.isEmpty, tag != "*" else { return nil }
+            var q = 1.0
+            for parameter in pieces.dropFirst() where parameter.lowercased().hasPrefix("q=") {
+                q = Double(parameter.dropFirst(2)) ?? 0
+            }
+            return q > 0 ? (tag, q, index) : nil
+        }
+        return weighted.sorted { $0.q != $1.q ? $0.q > $1.q : $0.index < $1.index }.map(\.tag)
+    }
+}
