@@ -1,5 +1,7 @@
 import Foundation
+import LaurelCore
 @testable import LaurelServer
+import LaurelStore
 import Testing
 
 /// The dashboard's SVG charts: accessible structure, escaped text, round axis ticks, bars and
@@ -102,5 +104,41 @@ struct ChartTests {
         #expect(Self.parses(line.svg) && line.svg.contains("<desc id=\"e-desc\">No points moved.</desc>"))
         let bars = BarChart(id: "b", title: "Tiers", bars: [])
         #expect(bars.isEmpty && bars.svg.contains("class=\"empty\"") && !bars.svg.contains("<rect"))
+    }
+}
+
+/// The dashboard's charts made from a report: every day of the range on the line chart, tiers
+/// named as the program names them, rewards by redemptions.
+struct DashboardChartTests {
+    @Test func theChartsShowTheReportsFigures() throws {
+        let program = try ProgramDefinition.parse("""
+            name: Charts
+            currency: EUR
+            tiers:
+              basis: points_earned
+              window: {rolling_months: 12}
+              levels:
+                - {id: bronze, name: Bronze, threshold: 0}
+                - {id: gold, name: "Gold & more", threshold: 100}
+            """)
+        let period = try AnalyticsPeriod(from: "2026-03-01", to: "2026-03-03", timeZone: TimeZone(identifier: "UTC")!,
+                                         now: Timestamps.parse("2026-03-10T00:00:00Z")!)
+        var day = DayPoints(day: period.firstDay + 1)
+        day.earned = 120
+        day.spent = 30
+        var figures = AnalyticsFigures()
+        figures.points = PointFigures(days: [day], available: 90, pending: 0, debt: 0)
+        figures.tiers = TierFigures(members: [nil: 2, "bronze": 5, "gold": 1], moves: [])
+        figures.rewards = [RewardFigure(rewardId: "mug", redemptions: 3, points: 90)]
+        let report = try AnalyticsReport(period: period, program: program, catalogue: [], figures: figures)
+
+        let points = DashboardCharts.points(try #require(report.points))
+        #expect(points.labels == ["2026-03-01", "2026-03-02", "2026-03-03"])
+        #expect(points.series.map(\.values) == [[0, 120, 0], [0, 30, 0], [0, 0, 0]])
+        #expect(points.svg.contains("Issued 120 in total, Spent 30 in total, Expired 0 in total."))
+        let tiers = DashboardCharts.tiers(try #require(report.tiers))
+        #expect(tiers.bars == [.init(label: "No tier", value: 2), .init(label: "Bronze", value: 5), .init(label: "Gold & more", value: 1)])
+        #expect(tiers.svg.contains(">Gold &amp; more</text>"))
+        #expect(DashboardCharts.rewards(try #require(report.rewards)).bars == [.init(label: "mug", value: 3)], "a reward no longer in the catalogue keeps its id")
     }
 }
