@@ -41,7 +41,7 @@ import Testing
                 earning_rules:
                   - id: a
                     event: purchase
-                    effect: {type: multiplier, factor: 0}
+                    effect: {type: multiplier, factor: -1}
                 """
             let answer = try await api.call(.put, "/v1/program", key: fixture.admin, body: broken)
             #expect(answer.status == 422 && answer.code == "invalid_program")
