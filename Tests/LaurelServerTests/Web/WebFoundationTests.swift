@@ -37,7 +37,7 @@ struct WebFoundationTests {
     }
 
     static func placeholders(_ text: String) -> Set<String> {
-        Set(text.split(separator: "{").dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
+        Set(text.split(separator: "{", omittingEmptySubsequences: false).dropFirst().compactMap { $0.split(separator: "}", omittingEmptySubsequences: false).first.map(String.init) })
     }
 
     @Test func theLanguageIsTheMembersThenTheBrowsersThenEnglish() {
