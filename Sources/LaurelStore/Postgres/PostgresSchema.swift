@@ -486,5 +486,33 @@ enum PostgresSchema {
             "CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id)",
             "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
         ]),
+        // Console users (one program each, email unique per program), their one-time password links (hashed), and
+        // the indexes of the console's member search (email and name prefixes).
+        ("v18-staff", [
+            """
+            CREATE TABLE staff (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                email TEXT NOT NULL,
+                role TEXT NOT NULL,
+                password_hash TEXT,
+                created_at BIGINT NOT NULL,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE,
+                UNIQUE (program_id, email)
+            )
+            """,
+            """
+            CREATE TABLE staff_password_tokens (
+                hash TEXT PRIMARY KEY,
+                staff_id TEXT NOT NULL REFERENCES staff(id),
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            // Byte order ("C"), so that a prefix is one range whatever the database's collation.
+            "CREATE INDEX members_by_email ON members (program_id, (lower(email) COLLATE \"C\"))",
+            "CREATE INDEX members_by_name ON members (program_id, (lower(name) COLLATE \"C\"))",
+        ]),
     ]
 }
