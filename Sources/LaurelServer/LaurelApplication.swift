@@ -56,6 +56,7 @@ public enum LaurelApplication {
         AuditRoutes(store: store).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
+        ConsoleRoutes.register(router, store: store, clock: clock)
         return (router, api.routes)
     }
 
