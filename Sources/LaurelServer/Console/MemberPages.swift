@@ -61,7 +61,7 @@ struct MemberPages {
             "id": member.id, "name": member.name ?? member.externalId, "email": member.email ?? "", "external_id": member.externalId,
             "blocked": member.status == .blocked, "since": locale.date(member.createdAt, timeZone: zone),
             "available": locale.number(summary.available), "pending": locale.number(summary.pending),
-            "lifetime": locale.number(summary.lifetimeEarned), "debt": summary.debt > 0 ? locale.number(summary.debt) : "",
+            "lifetime": locale.number(summary.lifetimeEarned), "debt": locale.number(summary.debt), "has_debt": summary.debt > 0,
             "pending_lots": summary.pendingLots.map { lot in
                 locale.text("console_member_pending_lot", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)])
             },
@@ -96,18 +96,19 @@ struct MemberPages {
     static func signed(_ points: Int, _ locale: WebLocale) -> String { points > 0 ? "+\(locale.number(points))" : "−\(locale.number(-points))" }
 
     static func tierView(_ tier: TierProgress, locale: WebLocale, zone: TimeZone, currency: String) -> [String: Any] {
-        var view: [String: Any] = ["name": tier.tier?.name ?? locale["console_member_no_tier"]]
-        if let since = tier.since { view["since"] = locale.text("console_member_tier_since", ["date": locale.date(since, timeZone: zone)]) }
+        var view: [String: Any] = ["tier_name": tier.tier?.name ?? locale["console_member_no_tier"]]
+        if let since = tier.since { view["tier_since"] = locale.text("console_member_tier_since", ["date": locale.date(since, timeZone: zone)]) }
         if let next = tier.nextTier, let missing = tier.toNextTier {
             let amount = Self.basisAmount(missing, basis: tier.basisName, locale: locale, currency: currency)
-            view["progress"] = locale.text("console_member_tier_progress", ["amount": amount, "tier": next.name])
+            view["tier_progress"] = locale.text("console_member_tier_progress", ["amount": amount, "tier": next.name])
             let total = Double(next.threshold.units)
-            view["percent"] = total > 0 ? Int(min(100, max(0, Double(tier.basis.units) / total * 100))) : 100
+            view["tier_percent"] = total > 0 ? Int(min(100, max(0, Double(tier.basis.units) / total * 100))) : 100
+            view["has_percent"] = true
         } else {
-            view["progress"] = locale["console_member_tier_top"]
+            view["tier_progress"] = locale["console_member_tier_top"]
         }
         if let floor = tier.floor {
-            view["floor"] = tier.floorUntil.map { locale.text("console_member_floor_until", ["tier": floor.name, "date": locale.date($0, timeZone: zone)]) }
+            view["tier_floor"] = tier.floorUntil.map { locale.text("console_member_floor_until", ["tier": floor.name, "date": locale.date($0, timeZone: zone)]) }
                 ?? locale.text("console_member_floor", ["tier": floor.name])
         }
         return view
