@@ -6,7 +6,7 @@ import LaurelStore
 struct Staff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create and list admin console users. A user belongs to one program and has a role: owner, manager or support.",
-        subcommands: [Create.self, List.self, PasswordLink.self]
+        subcommands: [Create.self, List.self, PasswordLink.self, Disable.self, Enable.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -66,6 +66,35 @@ struct Staff: AsyncParsableCommand {
             let token = try await StaffAccounts.newPasswordLink(store: store, staffId: staff.id, now: Date())
             print("\n    \(StaffAccounts.link(token: token, baseURL: baseURL))\n")
         }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a user from signing in; their open sessions are refused at once.")
+        @OptionGroup var target: StaffTarget
+        func run() async throws { try await target.set(disabled: true) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let a disabled user sign in again.")
+        @OptionGroup var target: StaffTarget
+        func run() async throws { try await target.set(disabled: false) }
+    }
+}
+
+/// The user `disable` and `enable` act on.
+struct StaffTarget: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Program id.") var program: String
+    @Option(help: "The user's email.") var email: String
+
+    func set(disabled: Bool) async throws {
+        let store = try await self.store.open()
+        guard let address = StaffAccounts.normalizedEmail(email), let staff = try await store.staff(programId: program, email: address),
+              let changed = try await store.setStaffDisabled(id: staff.id, disabled: disabled) else {
+            throw CommandFailure("no staff user \(email) in program \(program)")
+        }
+        if disabled { try await store.deleteWebSessions(programId: program, kind: .staff, subjectId: changed.id) }
+        print("\(changed.email) is \(disabled ? "disabled" : "enabled")")
     }
 }
 

@@ -31,6 +31,10 @@ struct StaffStoreTests {
         #expect(try await store.staff(programId: "prg_b", email: "ana@example.com")?.id == "stf_3")
         #expect(try await store.staff(id: "stf_2") == nil)
         #expect(try await store.staff(email: "ana@example.com").map(\.id) == ["stf_1", "stf_3"])
+        #expect(try await store.setStaffDisabled(id: "stf_1", disabled: true)?.disabled == true)
+        #expect(try await store.staff(id: "stf_1")?.disabled == true)
+        #expect(try await store.setStaffDisabled(id: "stf_1", disabled: false)?.disabled == false)
+        #expect(try await store.setStaffDisabled(id: "stf_none", disabled: true) == nil)
         #expect(try await store.staffList(programId: "prg_a") == [Self.staff("stf_1", email: "ana@example.com")])
         #expect(try await store.staffList(programId: nil).map(\.id) == ["stf_1", "stf_3"])
     }

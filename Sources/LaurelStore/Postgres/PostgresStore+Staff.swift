@@ -44,6 +44,12 @@ extension PostgresStore {
         }
     }
 
+    public func setStaffDisabled(id: String, disabled: Bool) async throws -> StaffRecord? {
+        try await transaction { connection in
+            try await connection.row("UPDATE staff SET disabled = \(disabled) WHERE id = \(id) RETURNING *", logger).map(Self.staff)
+        }
+    }
+
     public func addStaffPasswordToken(_ token: StaffPasswordTokenRecord) async throws {
         try await transaction { connection in
             guard try await connection.row("SELECT id FROM staff WHERE id = \(token.staffId)", logger) != nil else {

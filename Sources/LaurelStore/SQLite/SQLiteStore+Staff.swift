@@ -36,6 +36,10 @@ extension SQLiteStore {
         }
     }
 
+    public func setStaffDisabled(id: String, disabled: Bool) async throws -> StaffRecord? {
+        try await write { db in try db.row("UPDATE staff SET disabled = ? WHERE id = ? RETURNING *", [disabled, id], Self.staff) }
+    }
+
     public func addStaffPasswordToken(_ token: StaffPasswordTokenRecord) async throws {
         try await write { db in
             guard try db.row("SELECT id FROM staff WHERE id = ?", [token.staffId]) != nil else { throw StoreError.notFound("staff \(token.staffId)") }

@@ -11,6 +11,9 @@ public protocol StaffStore: Sendable {
     func staff(email: String) async throws -> [StaffRecord]
     /// Users in email order; every program's when `programId` is nil.
     func staffList(programId: String?) async throws -> [StaffRecord]
+    /// Disables (or enables again) a user; nil when there is no such user. A disabled user cannot sign in
+    /// and their sessions are refused.
+    func setStaffDisabled(id: String, disabled: Bool) async throws -> StaffRecord?
     /// Stores another password link for a user (a reset); earlier unused links keep working until they expire.
     func addStaffPasswordToken(_ token: StaffPasswordTokenRecord) async throws
     /// The user a password link is for, when it is unused and unexpired at `now`; nil otherwise.

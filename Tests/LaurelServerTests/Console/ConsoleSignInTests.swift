@@ -83,3 +83,22 @@ struct ConsoleSignInTests {
         }
     }
 }
+
+/// A disabled user's open sessions stop working at once, and they cannot sign in.
+struct ConsoleDisabledStaffTests {
+    @Test(arguments: TestBackend.available)
+    func aDisabledUserIsRefusedEverywhere(backend: TestBackend) async throws {
+        let fixture = try await ConsoleFixture.make(backend)
+        let staff = try await fixture.staffWithPassword("ana@example.com", password: "correct horse battery")
+        try await fixture.http.withServer { client in
+            let support = fixture.sessions["support"]!
+            #expect(try await client.console(.get, "/admin", as: "support", in: fixture).status == 200)
+            _ = try await fixture.http.store.setStaffDisabled(id: support.staff.id, disabled: true)
+            let refused = try await client.console(.get, "/admin", as: "support", in: fixture)
+            #expect(refused.status == 303 && refused.headers[.location]?.hasPrefix("/admin/sign-in") == true)
+            _ = try await fixture.http.store.setStaffDisabled(id: staff.id, disabled: true)
+            let signIn = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "correct horse battery")])
+            #expect(signIn.status == 401 && signIn.setCookies.isEmpty)
+        }
+    }
+}
