@@ -63,6 +63,7 @@ public enum LaurelApplication {
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))
             .register(router)
+        ConsoleRoutes.register(router, store: store, clock: clock)
         return (router, api.routes)
     }
 

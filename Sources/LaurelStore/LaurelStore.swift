@@ -5,7 +5,7 @@ import LaurelCore
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
 public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, AnalyticsStore,
-                             SignInCodeStore, Sendable {
+                             SignInCodeStore, StaffStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 
@@ -34,6 +34,9 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord>
     func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                       idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
+    /// Members whose external id is `query`, or whose email or name starts with it (ASCII letters in
+    /// any case), by name then id, at most `limit`. Each part is one index range (the console's search).
+    func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord]
 
     // MARK: Events and points
     /// Runs the core on the event against the program's current version and stores the outcome.

@@ -10,7 +10,7 @@ struct Laurel: AsyncParsableCommand {
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
         version: LaurelVersion.description,
-        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Import.self, Audit.self, Jobs.self]
+        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Staff.self, Import.self, Audit.self, Jobs.self]
     )
 
     /// Tasks run on NIO's event loops (see `EventLoopConcurrency`), then the command line is parsed and run.
@@ -130,11 +130,18 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let store = try await self.store.open(creatingDatabase: true)
         if demo {
-            let key = try await DemoSetup.prepare(store: store, now: Date())
+            let demoCredentials = try await DemoSetup.prepare(store: store, now: Date())
+            let key = demoCredentials.apiKey
+            let passwordLink = StaffAccounts.link(token: demoCredentials.passwordToken, baseURL: "http://\(host):\(port)")
             say("""
                 Demo program "\(DemoSetup.programId)" is ready. Admin API key (shown once):
 
                     \(key)
+
+                Admin console: http://\(host):\(port)/admin/sign-in as \(demoCredentials.ownerEmail) (owner).
+                Set the password first, within 24 hours, with this one-time link:
+
+                    \(passwordLink)
 
                 Try:
                     export KEY=\(key)

@@ -24,9 +24,21 @@ public enum DemoSetup {
     /// The demo program's definition, `Resources/demo-program.yaml` embedded in the binary at build time.
     public static var source: String { EmbeddedResources.demoProgramYaml }
 
+    /// The demo's console owner.
+    public static let ownerEmail = "owner@bean-and-thread.example"
+
+    /// What `laurel serve --demo` prints: a fresh admin API key, and the console owner with a fresh
+    /// one-time link to set their password (both shown once).
+    public struct Credentials: Sendable {
+        public let apiKey: String
+        public let ownerEmail: String
+        public let passwordToken: String
+    }
+
     /// Creates the demo program if needed, applies the demo definition when it changed, replaces
-    /// earlier demo keys with a new admin key and returns its secret (shown once).
-    public static func prepare(store: any LaurelStore, now: Date) async throws -> String {
+    /// earlier demo keys with a new admin key, creates the console owner once and gives them a new
+    /// password link (earlier links stay valid until they expire).
+    public static func prepare(store: any LaurelStore, now: Date) async throws -> Credentials {
         let text = source
         let definition = try ProgramDefinition.parse(text)
         if try await store.program(id: programId) == nil {
@@ -42,6 +54,13 @@ public enum DemoSetup {
         for key in try await store.apiKeys(programId: programId) where key.name == keyName && key.revokedAt == nil {
             _ = try await store.revokeAPIKey(id: key.id, now: now)
         }
-        return try await APIKeyAuthenticator.create(store: store, programId: programId, scope: .admin, name: keyName, now: now).1
+        let apiKey = try await APIKeyAuthenticator.create(store: store, programId: programId, scope: .admin, name: keyName, now: now).1
+        let token: String
+        if let owner = try await store.staff(programId: programId, email: ownerEmail) {
+            token = try await StaffAccounts.newPasswordLink(store: store, staffId: owner.id, now: now)
+        } else {
+            token = try await StaffAccounts.create(store: store, programId: programId, email: ownerEmail, role: .owner, now: now).token
+        }
+        return Credentials(apiKey: apiKey, ownerEmail: ownerEmail, passwordToken: token)
     }
 }

@@ -58,8 +58,10 @@ enum AuditSnapshots {
         ]))
     }
 
-    static func memberStatus(_ status: MemberStatus) -> String {
-        AuditRecord.json(.object(["status": .string(status.rawValue)]))
+    static func memberStatus(_ status: MemberStatus, reason: String? = nil) -> String {
+        var object: [String: JSONValue] = ["status": .string(status.rawValue)]
+        if let reason { object["reason"] = .string(reason) }
+        return AuditRecord.json(.object(object))
     }
 
     static func apiKey(_ key: APIKeyRecord) -> String {
@@ -94,11 +96,12 @@ enum AuditSnapshots {
 
 extension AuditRecord {
     /// A member's block or unblock (other member changes are not audited); nil when the status stayed.
-    static func statusChange(programId: String, actor: String, memberId: String, from: MemberStatus, to: MemberStatus,
+    static func statusChange(programId: String, actor: String, memberId: String, from: MemberStatus, to: MemberStatus, reason: String?,
                              idempotencyKey: String?, at now: Date) -> AuditRecord? {
         guard from != to else { return nil }
         return AuditRecord(programId: programId, actor: actor, action: to == .blocked ? .memberBlocked : .memberUnblocked,
-                           target: ("member", memberId), before: AuditSnapshots.memberStatus(from), after: AuditSnapshots.memberStatus(to),
+                           target: ("member", memberId), before: AuditSnapshots.memberStatus(from),
+                           after: AuditSnapshots.memberStatus(to, reason: reason),
                            idempotencyKey: idempotencyKey, at: now)
     }
 }

@@ -486,7 +486,35 @@ enum PostgresSchema {
             "CREATE INDEX web_sessions_by_subject ON web_sessions (program_id, kind, subject_id)",
             "CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at)",
         ]),
-        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
+        // Console users (one program each, email unique per program), their one-time password links (hashed), and
+        // the indexes of the console's member search (email and name prefixes).
+        ("v18-staff", [
+            """
+            CREATE TABLE staff (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                email TEXT NOT NULL,
+                role TEXT NOT NULL,
+                password_hash TEXT,
+                created_at BIGINT NOT NULL,
+                disabled BOOLEAN NOT NULL DEFAULT FALSE,
+                UNIQUE (program_id, email)
+            )
+            """,
+            """
+            CREATE TABLE staff_password_tokens (
+                hash TEXT PRIMARY KEY,
+                staff_id TEXT NOT NULL REFERENCES staff(id),
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT
+            )
+            """,
+            // Byte order ("C"), so that a prefix is one range whatever the database's collation.
+            "CREATE INDEX members_by_email ON members (program_id, (lower(email) COLLATE \"C\"))",
+            "CREATE INDEX members_by_name ON members (program_id, (lower(name) COLLATE \"C\"))",
+        ]),
+        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email (equality).
         ("v19-sign-in-codes", [
             """
             CREATE TABLE sign_in_codes (
@@ -500,7 +528,8 @@ enum PostgresSchema {
             )
             """,
             "CREATE UNIQUE INDEX sign_in_codes_by_member ON sign_in_codes (program_id, member_id)",
-            "CREATE INDEX members_by_email ON members (program_id, lower(email))",
+            // Sign-in looks members up by equality in the database's collation (v18's index is byte-ordered, for prefixes).
+            "CREATE INDEX members_by_lower_email ON members (program_id, lower(email))",
         ]),
         // The dashboard (`AnalyticsSQL`): an index range of the period per statement, with the
         // columns it reads included so that the ledger and events are read index-only.

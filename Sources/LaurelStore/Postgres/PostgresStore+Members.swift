@@ -44,6 +44,19 @@ extension PostgresStore {
         }
     }
 
+    public func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord] {
+        let (low, high) = MemberSearch.range(query)
+        return try await read { connection in
+            try await connection.rows("""
+                SELECT * FROM members WHERE program_id = \(programId)
+                AND (external_id = \(query)
+                     OR (lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
+                     OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)))
+                ORDER BY lower(name), id LIMIT \(limit)
+                """, logger).map(Self.member)
+        }
+    }
+
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         let actor = AuditActor.current
@@ -55,7 +68,7 @@ extension PostgresStore {
             let statusBefore = member.status
             member = member.applying(patch, now: now)
             if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,
-                                                    idempotencyKey: idempotency?.key, at: now) {
+                                                    reason: patch.statusReason, idempotencyKey: idempotency?.key, at: now) {
                 try await Self.appendAudit(connection, audit, logger)
             }
             try await connection.query("""

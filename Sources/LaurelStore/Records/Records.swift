@@ -133,7 +133,12 @@ public struct MemberPatch: Hashable, Sendable {
     public var birthday: String??
     public var attributes: [String: JSONValue]?
     public var status: MemberStatus?
-    public init(email: String?? = nil, name: String?? = nil, birthday: String?? = nil, attributes: [String: JSONValue]? = nil, status: MemberStatus? = nil) {
+    /// Why the status changes, kept in the audit entry of a block or unblock (the console asks staff
+    /// for one); not stored on the member.
+    public var statusReason: String?
+    public init(email: String?? = nil, name: String?? = nil, birthday: String?? = nil, attributes: [String: JSONValue]? = nil, status: MemberStatus? = nil,
+                statusReason: String? = nil) {
+        self.statusReason = statusReason
         self.email = email
         self.name = name
         self.birthday = birthday

@@ -507,7 +507,32 @@ enum SQLiteSchema {
                 CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
                 """)
         }
-        // Member portal sign-in codes (at most one live code per member, as a hash), and members found by email.
+        // Console users (one program each, email unique per program), their one-time password links (hashed), and
+        // the indexes of the console's member search (email and name prefixes).
+        migrator.registerMigration("v18-staff") { db in
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    email TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT,
+                    created_at INTEGER NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    UNIQUE (program_id, email)
+                );
+                CREATE TABLE staff_password_tokens (
+                    hash TEXT PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff(id),
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER
+                );
+                CREATE INDEX members_by_email ON members(program_id, lower(email));
+                CREATE INDEX members_by_name ON members(program_id, lower(name));
+                """)
+        }
+        // Member portal sign-in codes (at most one live code per member, as a hash); members are found by email through v18's index.
         migrator.registerMigration("v19-sign-in-codes") { db in
             try db.execute(sql: """
                 CREATE TABLE sign_in_codes (
@@ -520,7 +545,6 @@ enum SQLiteSchema {
                     expires_at INTEGER NOT NULL
                 );
                 CREATE UNIQUE INDEX sign_in_codes_by_member ON sign_in_codes (program_id, member_id);
-                CREATE INDEX members_by_email ON members (program_id, lower(email));
                 """)
         }
         // The dashboard (`AnalyticsSQL`): each of its statements reads one index range of the period

@@ -43,6 +43,17 @@ extension SQLiteStore {
         }
     }
 
+    public func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord] {
+        let (low, high) = MemberSearch.range(query)
+        return try await read { db in
+            try db.rowsByPosition("""
+                SELECT \(Self.memberColumns) FROM members WHERE program_id = ?1
+                AND (external_id = ?2 OR (lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4))
+                ORDER BY lower(name), id LIMIT ?5
+                """, [.text(programId), .text(query), .text(low), .text(high), .int(limit)], Self.member)
+        }
+    }
+
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         let actor = AuditActor.current
@@ -52,7 +63,7 @@ extension SQLiteStore {
             let statusBefore = member.status
             member = member.applying(patch, now: now)
             if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,
-                                                    idempotencyKey: idempotency?.key, at: now) {
+                                                    reason: patch.statusReason, idempotencyKey: idempotency?.key, at: now) {
                 try Self.appendAudit(db, audit)
             }
             try db.run("UPDATE members SET email = ?, name = ?, birthday = ?, attributes = ?, status = ?, updated_at = ? WHERE id = ?",
