@@ -79,6 +79,8 @@ let package = Package(
             dependencies: [
                 "LaurelCore", "LaurelStore", "LaurelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The analytics benchmark writes its large history straight into SQLite.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/LaurelBench",
             swiftSettings: strict

@@ -54,6 +54,7 @@ public enum LaurelApplication {
         CampaignRoutes(store: store, clock: clock).register(api)
         MemberTokenRoutes(store: store, clock: clock, tokens: api.authenticator.tokens).register(api)
         AuditRoutes(store: store).register(api)
+        AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
         ConsoleRoutes.register(router, store: store, clock: clock)

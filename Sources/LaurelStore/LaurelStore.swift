@@ -4,7 +4,8 @@ import LaurelCore
 /// Everything Laurel keeps, behind one protocol so SQLite (embedded default) and PostgreSQL
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
-public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, StaffStore, Sendable {
+public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, AnalyticsStore,
+                             StaffStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 
@@ -50,9 +51,17 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
     func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>
     func pointsSummary(programId: String, memberId: String, now: Date, expiringWithin: TimeInterval) async throws -> PointsSummary
+    /// What moved the member's points from `from` (inclusive) to `until` (exclusive), either open.
+    func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity
     /// A manual credit (points > 0) or debit (points < 0) with its reason and author.
     func adjust(programId: String, memberId: String, id: String, points: Int, reason: String, actor: String, now: Date,
                 idempotency: Idempotency<AdjustmentRecord>?) async throws -> Idempotent<AdjustmentRecord>
+    /// Takes a manual credit back (`MemberLedger.cancelCredit`): its points leave the member's
+    /// account as `adjust` entries of the cancellation `AdjustmentCancellationRecord.id(for:)`.
+    /// Throws `notFound` for an unknown adjustment, `adjustmentNotCancellable` for a debit or one
+    /// already cancelled, and `LedgerError.insufficientPoints` when the policy cannot cover it.
+    func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,
+                          idempotency: Idempotency<AdjustmentCancellationRecord>?) async throws -> Idempotent<AdjustmentCancellationRecord>
     func transfer(programId: String, id: String, from: String, to: String, points: Int, now: Date,
                   idempotency: Idempotency<TransferRecord>?) async throws -> Idempotent<TransferRecord>
     /// Matures pending points and expires lots that are due, for at most `batchSize` members, each in

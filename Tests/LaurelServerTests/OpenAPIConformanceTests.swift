@@ -136,6 +136,15 @@ import Testing
 
             try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(member)/adjustments", #"{"points":500,"reason":"gift","actor":"jo"}"#))
             try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(member)/adjustments", #"{"points":-5000,"reason":"x"}"#))
+            try check(.get, "/v1/members/{id}/points-activity", try await api.get("/v1/members/\(member)/points-activity"))
+            try check(.get, "/v1/members/{id}/points-activity", try await api.get("/v1/members/\(member)/points-activity?from=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z"))
+            try check(.get, "/v1/members/{id}/points-activity", try await api.get("/v1/members/\(member)/points-activity?from=yesterday"))
+            try check(.get, "/v1/members/{id}/points-activity", try await api.get("/v1/members/mem_none/points-activity"))
+            let credit = try await api.post("/v1/members/\(member)/adjustments", #"{"points":5,"reason":"to cancel"}"#)
+            try check(.post, "/v1/members/{id}/adjustments", credit)
+            let cancelPath = "/v1/members/\(member)/adjustments/\(credit.json["id"] as? String ?? "")/cancel"
+            try check(.post, "/v1/members/{id}/adjustments/{adjustment_id}/cancel", try await api.post(cancelPath, #"{"reason":"mistake"}"#))
+            try check(.post, "/v1/members/{id}/adjustments/{adjustment_id}/cancel", try await api.post(cancelPath, #"{"reason":"twice"}"#))
             try check(.post, "/v1/transfers", try await api.post("/v1/transfers", #"{"from_member_id":"\#(member)","to_member_id":"\#(other)","points":5}"#))
             // A blocked member's event, and the member with every points field.
             _ = try await api.call(.patch, "/v1/members/\(other)", key: fixture.admin, body: #"{"status":"blocked"}"#)
@@ -281,6 +290,11 @@ import Testing
             #expect(capped.code == "velocity_cap_exceeded", "\(capped.text)")
             try check(.post, "/v1/redemptions", capped)
             try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
+
+            for section in ["dashboard"] + AnalyticsSection.allCases.map(\.rawValue) {
+                try check(.get, "/v1/analytics/\(section)", try await api.get("/v1/analytics/\(section)?from=2026-03-01&to=2026-03-31"))
+            }
+            try check(.get, "/v1/analytics/dashboard", try await api.get("/v1/analytics/dashboard?from=2026-04-01&to=2026-03-01"))
 
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")

@@ -16,15 +16,16 @@ public enum TestBackend: String, Sendable, CaseIterable {
     public static var available: [TestBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     /// A fresh, migrated, empty store: a new temporary SQLite file, or a new schema in the PostgreSQL test database.
-    public func makeStore() async throws -> any LaurelStore {
+    /// `faults`: what the simulation arms for its write transactions (see `StoreFaults`).
+    public func makeStore(faults: StoreFaults? = nil) async throws -> any LaurelStore {
         switch self {
         case .sqlite:
             let path = sqliteTestFolder + "/\(UUID().uuidString).db"
-            let store = try SQLiteStore(path: path)
+            let store = try SQLiteStore(path: path, faults: faults)
             try await store.migrate()
             return store
         case .postgres:
-            let store = try PostgresStore(url: try await Self.freshPostgresSchema())
+            let store = try PostgresStore(url: try await Self.freshPostgresSchema(), faults: faults)
             Self.runPool(of: store)
             try await store.migrate()
             return store

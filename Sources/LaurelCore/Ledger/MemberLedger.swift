@@ -139,6 +139,31 @@ public struct MemberLedger: Hashable, Sendable {
         }
     }
 
+    /// Cancels a manual credit of `points` (adjustment `adjustmentId`): the points go back out of the
+    /// lots it created, then — if the member spent them — out of other available points, then into
+    /// debt when the program's return policy allows it (`debt`, up to its limit). When all that
+    /// cannot cover the credit the cancellation is refused and nothing changes.
+    public mutating func cancelCredit(_ points: Int, adjustmentId: String, policy: ReturnPolicy, sourceId: String) throws(LedgerError) -> Reversal {
+        guard points > 0 else { throw .invalidPoints(points) }
+        let own = lots.reduce(0) { $0 + ($1.sourceId == adjustmentId ? $1.remaining : 0) }
+        let others = lots.reduce(0) { $0 + (!$1.pending && $1.sourceId != adjustmentId ? $1.remaining : 0) }
+        let debtRoom = policy.whenSpent == .debt ? max(policy.debtLimit - debt, 0) : 0
+        guard own + others + debtRoom >= points else {
+            throw .insufficientPoints(available: max(own + others, 0), requested: points)
+        }
+        var left = points
+        left -= take(left, kind: .adjust, to: .adjusted, sourceId: sourceId, from: { $0.sourceId == adjustmentId }).reduce(0) { $0 + $1.points }
+        if left > 0 {
+            left -= take(left, kind: .adjust, to: .adjusted, sourceId: sourceId, from: { !$0.pending }).reduce(0) { $0 + $1.points }
+        }
+        let intoDebt = left
+        if intoDebt > 0 {
+            debt += intoDebt
+            record(.adjust, availableAccount, .adjusted, intoDebt, lot: nil, source: sourceId)
+        }
+        return Reversal(reversed: points, intoDebt: intoDebt, forgiven: 0)
+    }
+
     /// Takes `points` from available lots, soonest-expiring first, into `account`.
     public mutating func spend(_ points: Int, kind: LedgerEntryKind = .spend, to account: LedgerAccount = .redeemed, sourceId: String) throws(LedgerError) {
         guard points > 0 else { throw .invalidPoints(points) }

@@ -26,6 +26,15 @@ struct APIRequest: Sendable {
     /// A query parameter, read as a form would send it (`+` is a space; see `FormQuery`).
     func query(_ name: String) -> String? { queryOverrides[name] ?? FormQuery.value(of: name, in: request.uri.query) }
 
+    /// A query parameter holding an RFC 3339 timestamp; nil when absent.
+    func timestamp(_ name: String) throws -> Date? {
+        guard let value = query(name) else { return nil }
+        guard let date = Timestamps.parse(value) else {
+            throw Problem(.badRequest, "invalid_request", "\(name) must be an RFC 3339 timestamp such as 2026-03-01T00:00:00Z", field: name)
+        }
+        return date
+    }
+
     /// `limit` (1…500, default 50) of a list request.
     func limit() throws -> Int {
         guard let text = query("limit") else { return 50 }
@@ -230,6 +239,9 @@ final class APIRouter {
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
+            case .adjustmentNotCancellable(_, .debit): return Problem(.unprocessableContent, StoreError.AdjustmentRefusal.debit.rawValue, error.description)
+            case .adjustmentNotCancellable(_, .alreadyCancelled):
+                return Problem(.conflict, StoreError.AdjustmentRefusal.alreadyCancelled.rawValue, error.description)
             case .reviewDecided(_, let status):
                 var problem = Problem(.conflict, "review_decided", error.description)
                 problem.extra = ["review_status": .string(status)]

@@ -7,6 +7,7 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case tierFloorSet = "member.tier_floor_set"
     case tierFloorRemoved = "member.tier_floor_removed"
     case pointsAdjusted = "member.points_adjusted"
+    case adjustmentCancelled = "member.adjustment_cancelled"
     case memberBlocked = "member.blocked"
     case memberUnblocked = "member.unblocked"
     case apiKeyCreated = "api_key.created"

@@ -42,6 +42,14 @@ enum AuditSnapshots {
         ]))
     }
 
+    static func adjustmentCancellation(_ record: AdjustmentCancellationRecord) -> String {
+        AuditRecord.json(.object([
+            "cancellation_id": .string(record.id), "adjustment_id": .string(record.adjustmentId), "actor": .string(record.actor),
+            "points": .number(String(record.points)), "into_debt": .number(String(record.intoDebt)), "reason": .string(record.reason),
+            "available": .number(String(record.balanceAfter.available)), "pending": .number(String(record.balanceAfter.pending)),
+        ]))
+    }
+
     /// A held event's review: who it is for, how it stands, and what an approval credited.
     static func review(_ review: ReviewRecord) -> String {
         AuditRecord.json(.object([

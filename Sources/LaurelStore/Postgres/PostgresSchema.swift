@@ -514,5 +514,14 @@ enum PostgresSchema {
             "CREATE INDEX members_by_email ON members (program_id, (lower(email) COLLATE \"C\"))",
             "CREATE INDEX members_by_name ON members (program_id, (lower(name) COLLATE \"C\"))",
         ]),
+        // The dashboard (`AnalyticsSQL`): an index range of the period per statement, with the
+        // columns it reads included so that the ledger and events are read index-only.
+        ("v20-analytics", [
+            "CREATE INDEX ledger_by_program_time ON ledger_entries(program_id, created_at) INCLUDE (kind, points)",
+            "CREATE INDEX events_by_program_time ON events(program_id, occurred_at) INCLUDE (type, status, member_id)",
+            "CREATE INDEX members_by_program_created ON members(program_id, created_at)",
+            "CREATE INDEX redemptions_by_program_time ON redemptions(program_id, created_at)",
+            "CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at)",
+        ]),
     ]
 }

@@ -72,6 +72,29 @@ extension PostgresStore {
             return Page(items: try rows.prefix(limit).map(Self.entry), hasMore: rows.count > limit)
         }
     }
+    public func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity {
+        try await read { connection in
+            guard try await Self.fetchMember(connection, programId: programId, id: memberId, lock: false, logger) != nil else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let start = from?.millis ?? Int64.min, end = until?.millis ?? Int64.max
+            let received = LedgerAccount.available(member: memberId).description
+            // The member's own entries, and transfers they received (recorded on the sender).
+            let rows = try await connection.rows("""
+                SELECT kind, from_account, to_account, SUM(points)::BIGINT AS points FROM ledger_entries
+                WHERE member_id = \(memberId) AND created_at >= \(start) AND created_at < \(end) GROUP BY kind, from_account, to_account
+                UNION ALL
+                SELECT kind, from_account, to_account, SUM(points)::BIGINT FROM ledger_entries
+                WHERE to_account = \(received) AND kind = 'transfer' AND created_at >= \(start) AND created_at < \(end)
+                GROUP BY kind, from_account, to_account
+                """, logger).map { row in
+                (kind: try row.get("kind", String.self), from: try row.get("from_account", String.self), to: try row.get("to_account", String.self),
+                 points: Int(try row.get("points", Int64.self)))
+            }
+            return PointsActivity.summing(rows, memberId: memberId)
+        }
+    }
+
 
     /// Shown as of now, even if the settlement job has not run yet; nothing is written. Only the
     /// lots that can change the answer are read; one millisecond more than the horizon, as
@@ -145,6 +168,37 @@ extension PostgresStore {
             try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
                                                                before: AuditSnapshots.balance(available: member.available, pending: member.pending),
                                                                after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now), logger)
+            return try await Self.remember(connection, programId: programId, idempotency, record, logger)
+        }
+    }
+
+    public func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,
+                                 idempotency: Idempotency<AdjustmentCancellationRecord>?) async throws -> Idempotent<AdjustmentCancellationRecord> {
+        let auditActor = AuditActor.current
+        return try await transaction { connection in
+            if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
+            // The member's row lock orders two cancellations of one adjustment: the second sees the first's entries.
+            guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            let id = AdjustmentCancellationRecord.id(for: adjustmentId)
+            let moves = try await connection.rows("""
+                SELECT source_id, from_account, points FROM ledger_entries
+                WHERE member_id = \(memberId) AND kind = 'adjust' AND source_id IN (\(adjustmentId), \(id))
+                """, logger).map { row in (source: try row.get("source_id", String.self), from: try row.get("from_account", String.self),
+                                           points: Int(try row.get("points", Int64.self))) }
+            let credit = try Self.creditToCancel(moves, adjustmentId: adjustmentId, cancellationId: id)
+            let (version, processor) = try await currentVersion(connection, programId: programId)
+            var ledger = try await Self.loadLedger(connection, member: member, logger)
+            ledger.settle(now: now, sourceId: id)
+            let reversal = try ledger.cancelCredit(credit, adjustmentId: adjustmentId, policy: processor.program.returns, sourceId: id)
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
+            let record = AdjustmentCancellationRecord(id: id, adjustmentId: adjustmentId, memberId: memberId, points: credit, intoDebt: reversal.intoDebt,
+                                                      reason: reason, actor: actor, createdAt: now,
+                                                      balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .adjustmentCancelled, target: ("member", memberId),
+                                                               before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                               after: AuditSnapshots.adjustmentCancellation(record), idempotencyKey: idempotency?.key, at: now), logger)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
     }

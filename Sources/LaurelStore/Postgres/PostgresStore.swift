@@ -17,9 +17,11 @@ public final class PostgresStore: LaurelStore {
     /// Each program's current version as last read: events take the two-statement path with it
     /// (its limit queries depend on it) and fall back to the transaction when it has changed.
     let currentVersions = Mutex<[String: Int]>([:])
+    /// Test-only faults for the next transaction (see `StoreFaults`); nil outside the simulation.
+    let faults: StoreFaults?
 
-    /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`.
-    public init(url: String, logger: Logger = Logger(label: "laurel.postgres")) throws {
+    /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`. `faults`: test-only, see `StoreFaults`.
+    public init(url: String, logger: Logger = Logger(label: "laurel.postgres"), faults: StoreFaults? = nil) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, let user = components.user, components.path.count > 1 else {
             throw StoreError.notFound("a valid PostgreSQL URL (postgres://user@host:5432/database), got \(url)")
@@ -32,6 +34,7 @@ public final class PostgresStore: LaurelStore {
         configuration.options.maximumConnections = 16
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.faults = faults
     }
 
     /// Runs the connection pool until cancelled.
@@ -61,8 +64,9 @@ public final class PostgresStore: LaurelStore {
         while true {
             attempt += 1
             do {
+                let fault = faults?.take()
                 return try await client.withConnection { connection in
-                    try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, body) }
+                    try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, fault: fault, body) }
                 }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
@@ -84,17 +88,28 @@ public final class PostgresStore: LaurelStore {
         }
     }
 
-    /// `body` between `begin` and `COMMIT` on `connection`, rolled back when it throws.
-    private static func committed<T: Sendable>(_ connection: PostgresConnection, begin: PostgresQuery, _ logger: Logger,
+    /// `body` between `begin` and `COMMIT` on `connection`, rolled back when it throws; `fault`
+    /// (test-only, see `StoreFaults`) is met after `body`, before `COMMIT`.
+    private static func committed<T: Sendable>(_ connection: PostgresConnection, begin: PostgresQuery, _ logger: Logger, fault: StoreFault? = nil,
                                                _ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await connection.query(begin, logger: logger)
         do {
             let result = try await body(connection)
+            if let fault { try await connection.query(Self.statement(meeting: fault), logger: logger) }
             try await connection.query("COMMIT", logger: logger)
             return result
         } catch {
             _ = try? await connection.query("ROLLBACK", logger: logger)
             throw error
+        }
+    }
+
+    /// A statement that makes the server fail the transaction the way `fault` describes.
+    private static func statement(meeting fault: StoreFault) -> PostgresQuery {
+        switch fault {
+        case .busy: "DO $$ BEGIN RAISE EXCEPTION 'injected fault: could not serialize access' USING ERRCODE = 'serialization_failure'; END $$"
+        case .commitFails: "DO $$ BEGIN RAISE EXCEPTION 'injected fault: the commit failed' USING ERRCODE = 'io_error'; END $$"
+        case .connectionDropped: "SELECT pg_terminate_backend(pg_backend_pid())"
         }
     }
 

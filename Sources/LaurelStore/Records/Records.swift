@@ -260,6 +260,84 @@ public struct AdjustmentRecord: Hashable, Sendable {
     public var balanceAfter: RecordedOutcome.Balance
 }
 
+/// A manual credit taken back as its own ledger operation (`adjc_…` for the adjustment `adj_…`).
+public struct AdjustmentCancellationRecord: Hashable, Sendable {
+    public var id: String
+    public var adjustmentId: String
+    public var memberId: String
+    /// The credit's points, all taken back.
+    public var points: Int
+    /// Part of `points` that became debt because the member had spent them.
+    public var intoDebt: Int
+    public var reason: String
+    public var actor: String
+    public var createdAt: Date
+    public var balanceAfter: RecordedOutcome.Balance
+
+    public init(id: String, adjustmentId: String, memberId: String, points: Int, intoDebt: Int, reason: String, actor: String, createdAt: Date,
+                balanceAfter: RecordedOutcome.Balance) {
+        self.id = id
+        self.adjustmentId = adjustmentId
+        self.memberId = memberId
+        self.points = points
+        self.intoDebt = intoDebt
+        self.reason = reason
+        self.actor = actor
+        self.createdAt = createdAt
+        self.balanceAfter = balanceAfter
+    }
+
+    /// The cancellation's id for an adjustment id: one per adjustment, so a second is found.
+    public static func id(for adjustmentId: String) -> String {
+        adjustmentId.hasPrefix("adj_") ? "adjc_" + adjustmentId.dropFirst(4) : "adjc_" + adjustmentId
+    }
+}
+
+/// What moved a member's points in a period, from the ledger: each figure a sum of entries.
+public struct PointsActivity: Hashable, Sendable {
+    /// Credited by events (pending or available when earned).
+    public var earned = 0
+    /// Spent on redemptions, and given back by cancelled ones.
+    public var spent = 0
+    public var restored = 0
+    public var expired = 0
+    /// Taken back by returns (including what became debt).
+    public var reversed = 0
+    public var adjustedIn = 0
+    public var adjustedOut = 0
+    public var transferredIn = 0
+    public var transferredOut = 0
+
+    public init() {}
+
+    /// The change of the member's available plus pending points over the period.
+    public var net: Int { earned + restored + adjustedIn + transferredIn - spent - expired - reversed - adjustedOut - transferredOut }
+
+    /// Adds up ledger rows (`kind`, `from` and `to` accounts, summed `points`) as seen by `memberId`;
+    /// maturing (pending to available) changes nothing here.
+    public static func summing(_ rows: [(kind: String, from: String, to: String, points: Int)], memberId: String) -> PointsActivity {
+        let mine: Set<String> = [LedgerAccount.available(member: memberId).description, LedgerAccount.pending(member: memberId).description]
+        var activity = PointsActivity()
+        for row in rows {
+            let into = mine.contains(row.to) && !mine.contains(row.from)
+            let outOf = mine.contains(row.from) && !mine.contains(row.to)
+            switch LedgerEntryKind(rawValue: row.kind) {
+            case .earn where into: activity.earned += row.points
+            case .spend where outOf: activity.spent += row.points
+            case .restore where into: activity.restored += row.points
+            case .expire where outOf: activity.expired += row.points
+            case .reverse where outOf: activity.reversed += row.points
+            case .adjust where into: activity.adjustedIn += row.points
+            case .adjust where outOf: activity.adjustedOut += row.points
+            case .transfer where into: activity.transferredIn += row.points
+            case .transfer where outOf: activity.transferredOut += row.points
+            default: break
+            }
+        }
+        return activity
+    }
+}
+
 public struct TransferRecord: Hashable, Sendable {
     public var id: String
     public var fromMemberId: String

@@ -15,6 +15,13 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case memberBlocked(String)
     /// A review that was approved or rejected cannot be decided again.
     case reviewDecided(id: String, status: String)
+    /// Only a manual credit can be cancelled, and only once.
+    case adjustmentNotCancellable(id: String, reason: AdjustmentRefusal)
+
+    public enum AdjustmentRefusal: String, Sendable {
+        case debit = "adjustment_is_debit"
+        case alreadyCancelled = "adjustment_already_cancelled"
+    }
 
     public var description: String {
         switch self {
@@ -28,6 +35,9 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .sameMember: "cannot transfer points to the same member"
         case .memberBlocked(let id): "member \(id) is blocked"
         case .reviewDecided(let id, let status): "review \(id) was already \(status); a decided review cannot be decided again"
+        case .adjustmentNotCancellable(let id, .debit):
+            "adjustment \(id) is a debit; only a credit can be cancelled (credit the points back with a new adjustment instead)"
+        case .adjustmentNotCancellable(let id, .alreadyCancelled): "adjustment \(id) was already cancelled"
         }
     }
 }

@@ -74,15 +74,18 @@ final class GroupCommit: Sendable {
 
     private let writer: any DatabaseWriter
     private let checkpoints: WALCheckpointer?
+    /// Test-only faults for the next transaction (see `StoreFaults`); nil outside the simulation.
+    private let faults: StoreFaults?
     private let queue = Mutex(Queue())
     /// Signalled once per drain to start: each time `draining` turns true.
     private let wakeup = DispatchSemaphore(value: 0)
     private static let idleSeconds = 1
 
     /// `checkpoints` is told of every commit (nil for an in-memory database, which has no WAL).
-    init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?) {
+    init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?, faults: StoreFaults? = nil) {
         self.writer = writer
         self.checkpoints = checkpoints
+        self.faults = faults
     }
 
     /// Runs `updates` in the next group transaction and returns its result once that transaction
@@ -207,6 +210,8 @@ final class GroupCommit: Sendable {
     /// nothing new has arrived.
     private func commit(_ batch: Batch, _ db: Database, isolated: Bool) throws -> Bool {
         var clean = true
+        let fault = faults?.take()
+        if fault == .busy { throw DatabaseError(resultCode: .SQLITE_BUSY, message: "injected fault: database is locked") }
         try db.inTransaction(.immediate) {
             var index = 0
             while true {
@@ -225,8 +230,11 @@ final class GroupCommit: Sendable {
                     clean = false
                     return .rollback
                 }
+                // SQLite rolls a transaction back by itself on an I/O error or a full disk.
+                if fault == .connectionDropped, db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
                 index += 1
             }
+            if fault == .commitFails { throw DatabaseError(resultCode: .SQLITE_IOERR, message: "injected fault: the commit failed") }
             return .commit
         }
         return clean

@@ -93,6 +93,24 @@ extension SQLiteStore {
         }
     }
 
+    public func pointsActivity(programId: String, memberId: String, from: Date?, until: Date?) async throws -> PointsActivity {
+        try await read { db in
+            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            let start = from?.millis ?? Int64.min, end = until?.millis ?? Int64.max
+            // The member's own entries, and transfers they received (recorded on the sender).
+            let rows = try db.rows("""
+                SELECT kind, from_account, to_account, SUM(points) AS points FROM ledger_entries
+                WHERE member_id = ? AND created_at >= ? AND created_at < ? GROUP BY kind, from_account, to_account
+                UNION ALL
+                SELECT kind, from_account, to_account, SUM(points) FROM ledger_entries
+                WHERE to_account = ? AND kind = 'transfer' AND created_at >= ? AND created_at < ? GROUP BY kind, from_account, to_account
+                """, [memberId, start, end, LedgerAccount.available(member: memberId).description, start, end]) { row in
+                (kind: row["kind"] as String, from: row["from_account"] as String, to: row["to_account"] as String, points: row["points"] as Int)
+            }
+            return PointsActivity.summing(rows, memberId: memberId)
+        }
+    }
+
     /// A member's points summary as of `now`, in the caller's transaction (a read, or a write that answers with it).
     static func pointsSummary(_ db: Database, cache: ProgramCache, programId: String, memberId: String, now: Date,
                               expiringWithin: TimeInterval) throws -> PointsSummary {
@@ -127,6 +145,34 @@ extension SQLiteStore {
             try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
                                                  before: AuditSnapshots.balance(available: member.available, pending: member.pending),
                                                  after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now))
+            return try Self.remember(db, programId: programId, idempotency, record, now: now)
+        }
+    }
+
+    public func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,
+                                 idempotency: Idempotency<AdjustmentCancellationRecord>?) async throws -> Idempotent<AdjustmentCancellationRecord> {
+        let cache = programs
+        let auditActor = AuditActor.current
+        return try await write { db in
+            if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
+            guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
+            let id = AdjustmentCancellationRecord.id(for: adjustmentId)
+            let moves = try db.rows("""
+                SELECT source_id, from_account, points FROM ledger_entries
+                WHERE member_id = ? AND kind = 'adjust' AND source_id IN (?, ?)
+                """, [memberId, adjustmentId, id]) { row in (source: row["source_id"] as String, from: row["from_account"] as String, points: row["points"] as Int) }
+            let credit = try Self.creditToCancel(moves, adjustmentId: adjustmentId, cancellationId: id)
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            var ledger = try Self.loadLedger(db, member: member)
+            ledger.settle(now: now, sourceId: id)
+            let reversal = try ledger.cancelCredit(credit, adjustmentId: adjustmentId, policy: processor.program.returns, sourceId: id)
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            let record = AdjustmentCancellationRecord(id: id, adjustmentId: adjustmentId, memberId: memberId, points: credit, intoDebt: reversal.intoDebt,
+                                                      reason: reason, actor: actor, createdAt: now,
+                                                      balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .adjustmentCancelled, target: ("member", memberId),
+                                                 before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                 after: AuditSnapshots.adjustmentCancellation(record), idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }

@@ -17,8 +17,8 @@ public final class SQLiteStore: LaurelStore {
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one.
     /// The writer remembers what judging read for the last `judgingCacheCapacity` members it
-    /// judged (`JudgingCache`; 0 turns that off).
-    public init(path: String, durability: Durability = .normal, judgingCacheCapacity: Int = 4096) throws {
+    /// judged (`JudgingCache`; 0 turns that off). `faults`: test-only, see `StoreFaults`.
+    public init(path: String, durability: Durability = .normal, judgingCacheCapacity: Int = 4096, faults: StoreFaults? = nil) throws {
         judging = JudgingCache(capacity: judgingCacheCapacity)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -35,7 +35,7 @@ public final class SQLiteStore: LaurelStore {
         }
         if path == ":memory:" {
             writer = try DatabaseQueue(configuration: configuration)
-            commits = GroupCommit(writer: writer, checkpoints: nil)
+            commits = GroupCommit(writer: writer, checkpoints: nil, faults: faults)
         } else {
             let pool = try DatabasePool(path: path, configuration: configuration)
             if durability == .full {
@@ -45,7 +45,7 @@ public final class SQLiteStore: LaurelStore {
             writer = pool
             let checkpoints = try WALCheckpointer(path: path)
             pool.writeWithoutTransaction { db in checkpoints.watch(db) }
-            commits = GroupCommit(writer: writer, checkpoints: checkpoints)
+            commits = GroupCommit(writer: writer, checkpoints: checkpoints, faults: faults)
         }
     }
 

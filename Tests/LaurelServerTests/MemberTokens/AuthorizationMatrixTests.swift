@@ -52,6 +52,7 @@ import Testing
         "POST /v1/members": #"{"external_id":"matrix-new"}"#,
         "PATCH /v1/members/{id}": #"{"name":"Matrix"}"#,
         "POST /v1/members/{id}/adjustments": #"{"points":1,"reason":"matrix"}"#,
+        "POST /v1/members/{id}/adjustments/{adjustment_id}/cancel": #"{"reason":"matrix"}"#,
         "POST /v1/members/{id}/tokens": #"{"expires_in":60}"#,
         "PUT /v1/members/{id}/tier": #"{"tier":"gold","reason":"matrix"}"#,
         "POST /v1/events": #"{"member_id":"{member}","type":"review"}"#,
@@ -85,7 +86,8 @@ import Testing
             case ("webhook_endpoints", "{id}"): value = world.endpoint; namesProgramA = true
             case ("clubs", "{id}"): value = "lounge"
             case ("rewards", "{id}"): value = "mug"
-            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"): value = "x_1"
+            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"):
+                value = "x_1"
             case ("versions", "{version}"): value = "1"
             default: value = nil
             }
@@ -150,7 +152,7 @@ import Testing
         let routes = LaurelApplication.router(store: try SQLiteStore(path: ":memory:"), clock: SystemClock()).1
         let memberFacing = Dictionary(uniqueKeysWithValues: routes.filter { $0.scope != nil && $0.member != .refused }.map { ("\($0)", $0.member) })
         let expected: [String: MemberAccessKind] = [
-            "GET /v1/members/{id}": .pathMember("id"), "GET /v1/members/{id}/ledger": .pathMember("id"),
+            "GET /v1/members/{id}": .pathMember("id"), "GET /v1/members/{id}/ledger": .pathMember("id"), "GET /v1/members/{id}/points-activity": .pathMember("id"),
             "GET /v1/members/{id}/tier-history": .pathMember("id"), "GET /v1/members/{id}/rewards": .pathMember("id"),
             "GET /v1/events/{id}": .owner, "GET /v1/redemptions/{id}": .owner, "GET /v1/redemptions": .queryMember("member_id"),
             "POST /v1/redemptions": .bodyMember("member_id"), "POST /v1/clubs/{id}/join": .bodyMember("member_id"),

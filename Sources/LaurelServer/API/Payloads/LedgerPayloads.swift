@@ -78,6 +78,86 @@ struct AdjustmentView: Encodable {
     }
 }
 
+/// `GET /v1/members/{id}/points-activity`.
+struct PointsActivityView: Encodable {
+    var object = "points_activity"
+    var memberId: String
+    var from: String?
+    var until: String?
+    var earned, spent, restored, expired, reversed, adjustedIn, adjustedOut, transferredIn, transferredOut, net: Int
+
+    enum CodingKeys: String, CodingKey {
+        case object, memberId = "member_id", from, until, earned, spent, restored, expired, reversed, adjustedIn = "adjusted_in",
+             adjustedOut = "adjusted_out", transferredIn = "transferred_in", transferredOut = "transferred_out", net
+    }
+
+    init(_ activity: PointsActivity, memberId: String, from: Date?, until: Date?) {
+        self.memberId = memberId
+        self.from = from.map(Timestamps.format)
+        self.until = until.map(Timestamps.format)
+        earned = activity.earned
+        spent = activity.spent
+        restored = activity.restored
+        expired = activity.expired
+        reversed = activity.reversed
+        adjustedIn = activity.adjustedIn
+        adjustedOut = activity.adjustedOut
+        transferredIn = activity.transferredIn
+        transferredOut = activity.transferredOut
+        net = activity.net
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(object, forKey: .object)
+        try container.encode(memberId, forKey: .memberId)
+        try container.encode(from, forKey: .from)
+        try container.encode(until, forKey: .until)
+        for (key, value) in [(CodingKeys.earned, earned), (.spent, spent), (.restored, restored), (.expired, expired), (.reversed, reversed),
+                             (.adjustedIn, adjustedIn), (.adjustedOut, adjustedOut), (.transferredIn, transferredIn),
+                             (.transferredOut, transferredOut), (.net, net)] {
+            try container.encode(value, forKey: key)
+        }
+    }
+}
+
+/// `POST /v1/members/{id}/adjustments/{adjustment_id}/cancel`.
+struct CancelAdjustmentBody: Decodable {
+    var reason: String
+    /// Who asked for it (a staff member); defaults to the API key.
+    var actor: String?
+}
+
+struct AdjustmentCancellationView: Encodable {
+    var id: String
+    var object = "adjustment_cancellation"
+    var adjustmentId: String
+    var memberId: String
+    var points: Int
+    var intoDebt: Int
+    var reason: String
+    var actor: String
+    var createdAt: String
+    var balanceAfter: RecordedOutcome.Balance
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, adjustmentId = "adjustment_id", memberId = "member_id", points, intoDebt = "into_debt", reason, actor,
+             createdAt = "created_at", balanceAfter = "balance_after"
+    }
+
+    init(_ record: AdjustmentCancellationRecord) {
+        id = record.id
+        adjustmentId = record.adjustmentId
+        memberId = record.memberId
+        points = record.points
+        intoDebt = record.intoDebt
+        reason = record.reason
+        actor = record.actor
+        createdAt = Timestamps.format(record.createdAt)
+        balanceAfter = record.balanceAfter
+    }
+}
+
 /// `POST /v1/transfers`.
 struct TransferBody: Decodable {
     var fromMemberId: String

@@ -62,6 +62,10 @@ extension RedemptionBody: ServerSetFields {
     ]
 }
 
+extension CancelAdjustmentBody: ServerSetFields {
+    static let serverSetFields: Set<String> = ["id", "object", "adjustment_id", "member_id", "points", "into_debt", "balance_after", "created_at"]
+}
+
 extension AdjustmentBody: ServerSetFields {
     static let serverSetFields: Set<String> = ["id", "object", "program_id", "member_id", "balance_after", "created_at"]
 }

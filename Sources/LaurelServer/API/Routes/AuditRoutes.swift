@@ -30,8 +30,8 @@ struct AuditRoutes {
             }
             filter.action = action
         }
-        filter.from = try time(request, "from")
-        filter.until = try time(request, "until")
+        filter.from = try request.timestamp("from")
+        filter.until = try request.timestamp("until")
         return filter
     }
 
@@ -42,13 +42,5 @@ struct AuditRoutes {
             throw Problem(.badRequest, "invalid_request", "\(name) must be 1 to 255 characters", field: name)
         }
         return value
-    }
-
-    private static func time(_ request: APIRequest, _ name: String) throws -> Date? {
-        guard let value = request.query(name) else { return nil }
-        guard let date = Timestamps.parse(value) else {
-            throw Problem(.badRequest, "invalid_request", "\(name) must be an RFC 3339 timestamp such as 2026-03-01T00:00:00Z", field: name)
-        }
-        return date
     }
 }
