@@ -45,6 +45,12 @@ import Testing
             return (Call(path: "/v1/members/\(member)/adjustments", body: #"{"points":5,"reason":"welcome"}"#),
                     Call(path: "/v1/members/\(member)/adjustments", body: #"{"points":6,"reason":"welcome"}"#))
         },
+        "POST /v1/members/{id}/adjustments/{adjustment_id}/cancel": { api in
+            let member = try await api.member("idem-adjust-cancel")
+            let credit = try #require(try await api.post("/v1/members/\(member)/adjustments", #"{"points":5,"reason":"welcome"}"#).json["id"] as? String)
+            return (Call(path: "/v1/members/\(member)/adjustments/\(credit)/cancel", body: #"{"reason":"by mistake"}"#),
+                    Call(path: "/v1/members/\(member)/adjustments/\(credit)/cancel", body: #"{"reason":"another reason"}"#))
+        },
         "POST /v1/events": { api in
             let member = try await api.member("idem-event")
             return (Call(path: "/v1/events", body: #"{"member_id":"\#(member)","type":"review"}"#),
