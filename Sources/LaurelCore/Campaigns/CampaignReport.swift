@@ -47,13 +47,13 @@ public struct CampaignReport: Hashable, Sendable {
         var pointsFromRules = 0, rewards = 0
         for award in awards {
             reached.insert(award.memberId)
-            pointsFromRules = Self.add(pointsFromRules, award.points)
+            pointsFromRules = pointsFromRules.addingSaturated(award.points)
             if giftRules.contains(award.ruleId) { rewards += 1 }
         }
         var pointsFromGifts = 0
         for gift in gifts where gift.points > 0 || gift.rewardIssued {
             reached.insert(gift.memberId)
-            pointsFromGifts = Self.add(pointsFromGifts, gift.points)
+            pointsFromGifts = pointsFromGifts.addingSaturated(gift.points)
             if gift.rewardIssued { rewards += 1 }
         }
         let zone = program.calendar.timeZone
@@ -94,10 +94,5 @@ public struct CampaignReport: Hashable, Sendable {
     private static func add(_ lhs: Amount, _ rhs: Amount) -> Amount {
         let (sum, overflow) = lhs.units.addingReportingOverflow(rhs.units)
         return Amount(units: overflow ? .max : sum)
-    }
-
-    private static func add(_ lhs: Int, _ rhs: Int) -> Int {
-        let (sum, overflow) = lhs.addingReportingOverflow(rhs)
-        return overflow ? .max : sum
     }
 }

@@ -36,8 +36,11 @@ struct AnalyticsReport: Encodable, Sendable {
 
         static func + (lhs: Movements, rhs: Movements) -> Movements {
             var sum = lhs
-            sum.issued += rhs.issued; sum.earned += rhs.earned; sum.credited += rhs.credited; sum.spent += rhs.spent
-            sum.restored += rhs.restored; sum.expired += rhs.expired; sum.reversed += rhs.reversed; sum.debited += rhs.debited
+            // Saturating: a year of a busy program's days may add up past 64 bits (see `addingSaturated`).
+            sum.issued = sum.issued.addingSaturated(rhs.issued); sum.earned = sum.earned.addingSaturated(rhs.earned)
+            sum.credited = sum.credited.addingSaturated(rhs.credited); sum.spent = sum.spent.addingSaturated(rhs.spent)
+            sum.restored = sum.restored.addingSaturated(rhs.restored); sum.expired = sum.expired.addingSaturated(rhs.expired)
+            sum.reversed = sum.reversed.addingSaturated(rhs.reversed); sum.debited = sum.debited.addingSaturated(rhs.debited)
             return sum
         }
     }
@@ -175,8 +178,8 @@ extension AnalyticsReport {
             return TierMovement(from: Nullable(move.from), to: Nullable(move.to), direction: direction, members: move.count)
         }.sorted { ($0.members, $1.from.value ?? "", $1.to.value ?? "") > ($1.members, $0.from.value ?? "", $0.to.value ?? "") }
         return Tiers(distribution: distribution, movements: movements,
-                     upgrades: movements.filter { $0.direction == "up" }.reduce(0) { $0 + $1.members },
-                     downgrades: movements.filter { $0.direction == "down" }.reduce(0) { $0 + $1.members })
+                     upgrades: movements.filter { $0.direction == "up" }.reduce(0) { $0.addingSaturated($1.members) },
+                     downgrades: movements.filter { $0.direction == "down" }.reduce(0) { $0.addingSaturated($1.members) })
     }
 
     /// The most redeemed first (then the most points, then by id); rewards of the catalogue with no
@@ -185,7 +188,7 @@ extension AnalyticsReport {
         let names = Dictionary(catalogue.map { ($0.reward.id, $0.reward.name) }, uniquingKeysWith: { first, _ in first })
         let ranked = figures.sorted { ($0.redemptions, $0.points, $1.rewardId) > ($1.redemptions, $1.points, $0.rewardId) }
         let redeemed = Set(figures.map(\.rewardId))
-        return Rewards(redemptions: figures.reduce(0) { $0 + $1.redemptions }, points: figures.reduce(0) { $0 + $1.points },
+        return Rewards(redemptions: figures.reduce(0) { $0.addingSaturated($1.redemptions) }, points: figures.reduce(0) { $0.addingSaturated($1.points) },
                        top: ranked.prefix(topRewards).map { RewardCount(rewardId: $0.rewardId, name: names[$0.rewardId] ?? $0.rewardId,
                                                                         redemptions: $0.redemptions, points: $0.points) },
                        unredeemed: catalogue.filter { !redeemed.contains($0.reward.id) }.sorted { $0.reward.id < $1.reward.id }

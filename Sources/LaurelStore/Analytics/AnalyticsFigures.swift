@@ -46,7 +46,7 @@ public struct DayPoints: Hashable, Sendable {
     /// Debited by staff adjustments: into the `adjusted` account.
     public var debited: Int = 0
     /// Points issued: earned and credited.
-    public var issued: Int { earned + credited }
+    public var issued: Int { earned.addingSaturated(credited) }
     public init(day: Int) { self.day = day }
 }
 

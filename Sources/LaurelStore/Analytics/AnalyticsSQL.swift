@@ -98,11 +98,11 @@ struct AnalyticsSQL {
 extension AnalyticsSQL {
     static func add(kind: String, points: Int, to day: inout DayPoints) {
         switch kind {
-        case "earn": day.earned += points
-        case "spend": day.spent += points
-        case "restore": day.restored += points
-        case "expire": day.expired += points
-        case "reverse": day.reversed += points
+        case "earn": day.earned = day.earned.addingSaturated(points)
+        case "spend": day.spent = day.spent.addingSaturated(points)
+        case "restore": day.restored = day.restored.addingSaturated(points)
+        case "expire": day.expired = day.expired.addingSaturated(points)
+        case "reverse": day.reversed = day.reversed.addingSaturated(points)
         default: break
         }
     }
@@ -112,7 +112,11 @@ extension AnalyticsSQL {
         var days: [Int: DayPoints] = [:]
         for (day, kind, points) in kinds { add(kind: kind, points: points, to: &days[day, default: DayPoints(day: day)]) }
         for (day, credit, points) in adjustments {
-            if credit { days[day, default: DayPoints(day: day)].credited += points } else { days[day, default: DayPoints(day: day)].debited += points }
+            if credit {
+                days[day, default: DayPoints(day: day)].credited = days[day, default: DayPoints(day: day)].credited.addingSaturated(points)
+            } else {
+                days[day, default: DayPoints(day: day)].debited = days[day, default: DayPoints(day: day)].debited.addingSaturated(points)
+            }
         }
         return days.values.sorted { $0.day < $1.day }
     }

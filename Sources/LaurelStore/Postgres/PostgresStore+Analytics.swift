@@ -27,8 +27,8 @@ extension PostgresStore {
                 if sections.contains(.points) {
                     let kinds = try await rows(sql.pointsByDay).map { (try int($0, "day"), try $0.get("kind", String.self), try int($0, "points")) }
                     let adjustments = try await rows(sql.adjustmentsByDay).map { (try int($0, "day"), try int($0, "credit") == 1, try int($0, "points")) }
-                    figures.points = PointFigures(days: AnalyticsSQL.days(kinds, adjustments), available: tiers.reduce(0) { $0 + $1.available },
-                                                  pending: tiers.reduce(0) { $0 + $1.pending }, debt: tiers.reduce(0) { $0 + $1.debt })
+                    figures.points = PointFigures(days: AnalyticsSQL.days(kinds, adjustments), available: tiers.reduce(0) { $0.addingSaturated($1.available) },
+                                                  pending: tiers.reduce(0) { $0.addingSaturated($1.pending) }, debt: tiers.reduce(0) { $0.addingSaturated($1.debt) })
                 }
                 if sections.contains(.tiers) {
                     let moves = try await rows(sql.tierMoves).map {

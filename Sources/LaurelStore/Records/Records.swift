@@ -311,10 +311,15 @@ public struct PointsActivity: Hashable, Sendable {
     public init() {}
 
     /// The change of the member's available plus pending points over the period.
-    public var net: Int { earned + restored + adjustedIn + transferredIn - spent - expired - reversed - adjustedOut - transferredOut }
+    public var net: Int {
+        // Each side is ≥ 0 and saturates, so their difference cannot overflow either.
+        let into = [restored, adjustedIn, transferredIn].reduce(earned) { $0.addingSaturated($1) }
+        let outOf = [expired, reversed, adjustedOut, transferredOut].reduce(spent) { $0.addingSaturated($1) }
+        return into - outOf
+    }
 
-    /// Adds up ledger rows (`kind`, `from` and `to` accounts, summed `points`) as seen by `memberId`;
-    /// maturing (pending to available) changes nothing here.
+    /// Adds up ledger rows (`kind`, `from` and `to` accounts, summed `points`) as seen by `memberId`,
+    /// saturating (`addingSaturated`); maturing (pending to available) changes nothing here.
     public static func summing(_ rows: [(kind: String, from: String, to: String, points: Int)], memberId: String) -> PointsActivity {
         let mine: Set<String> = [LedgerAccount.available(member: memberId).description, LedgerAccount.pending(member: memberId).description]
         var activity = PointsActivity()
@@ -322,15 +327,15 @@ public struct PointsActivity: Hashable, Sendable {
             let into = mine.contains(row.to) && !mine.contains(row.from)
             let outOf = mine.contains(row.from) && !mine.contains(row.to)
             switch LedgerEntryKind(rawValue: row.kind) {
-            case .earn where into: activity.earned += row.points
-            case .spend where outOf: activity.spent += row.points
-            case .restore where into: activity.restored += row.points
-            case .expire where outOf: activity.expired += row.points
-            case .reverse where outOf: activity.reversed += row.points
-            case .adjust where into: activity.adjustedIn += row.points
-            case .adjust where outOf: activity.adjustedOut += row.points
-            case .transfer where into: activity.transferredIn += row.points
-            case .transfer where outOf: activity.transferredOut += row.points
+            case .earn where into: activity.earned = activity.earned.addingSaturated(row.points)
+            case .spend where outOf: activity.spent = activity.spent.addingSaturated(row.points)
+            case .restore where into: activity.restored = activity.restored.addingSaturated(row.points)
+            case .expire where outOf: activity.expired = activity.expired.addingSaturated(row.points)
+            case .reverse where outOf: activity.reversed = activity.reversed.addingSaturated(row.points)
+            case .adjust where into: activity.adjustedIn = activity.adjustedIn.addingSaturated(row.points)
+            case .adjust where outOf: activity.adjustedOut = activity.adjustedOut.addingSaturated(row.points)
+            case .transfer where into: activity.transferredIn = activity.transferredIn.addingSaturated(row.points)
+            case .transfer where outOf: activity.transferredOut = activity.transferredOut.addingSaturated(row.points)
             default: break
             }
         }

@@ -21,8 +21,8 @@ extension SQLiteStore {
                 if sections.contains(.points) {
                     let kinds = try rows(sql.pointsByDay) { ($0["day"] as Int, $0["kind"] as String, $0["points"] as Int) }
                     let adjustments = try rows(sql.adjustmentsByDay) { ($0["day"] as Int, ($0["credit"] as Int) == 1, $0["points"] as Int) }
-                    figures.points = PointFigures(days: AnalyticsSQL.days(kinds, adjustments), available: tiers.reduce(0) { $0 + $1.available },
-                                                  pending: tiers.reduce(0) { $0 + $1.pending }, debt: tiers.reduce(0) { $0 + $1.debt })
+                    figures.points = PointFigures(days: AnalyticsSQL.days(kinds, adjustments), available: tiers.reduce(0) { $0.addingSaturated($1.available) },
+                                                  pending: tiers.reduce(0) { $0.addingSaturated($1.pending) }, debt: tiers.reduce(0) { $0.addingSaturated($1.debt) })
                 }
                 if sections.contains(.tiers) {
                     let moves = try rows(sql.tierMoves) { TierMove(from: $0["from_tier"], to: $0["to_tier"], count: $0["n"]) }
