@@ -77,10 +77,10 @@ public struct RuleEvaluator: Sendable {
                              include: Int?, exclude: Int?, excludeDelivery: Bool)
         case fixedPoints(ExactPoints)
         case productBonus(points: Int, per: ProductBonus.Per, match: Int)
-        /// `extra` is the factor minus one: the share of earlier points the multiplier adds.
-        case multiplier(match: Int?, extra: ExactPoints)
-        /// A factor below 1: the share of earlier points that is kept (`0` keeps none).
-        case reducingMultiplier(match: Int?, factor: ExactPoints)
+        /// A factor of 1 or more adds `factor − 1` of earlier points as the multiplier's own shares;
+        /// below 1 (`reducing`) it scales the earlier shares down to `factor` in place (`0` keeps none).
+        /// `extra` is `factor − 1`, worked out once per program rather than per share.
+        case multiplier(match: Int?, factor: ExactPoints, extra: ExactPoints, reducing: Bool)
         case pointsPerAttribute(PointsPerAttribute, path: ArraySlice<String>)
         case giftReward
     }
@@ -120,9 +120,9 @@ public struct RuleEvaluator: Sendable {
                                  excludeDelivery: effect.excludeDelivery)
             case .fixedPoints(let points): .fixedPoints(ExactPoints(points: points))
             case .productBonus(let bonus): .productBonus(points: bonus.points, per: bonus.per, match: filter(bonus.match))
-            case .multiplier(let multiplier) where multiplier.factor < .one:
-                .reducingMultiplier(match: multiplier.match.map(filter), factor: ExactPoints(multiplier.factor))
-            case .multiplier(let multiplier): .multiplier(match: multiplier.match.map(filter), extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1))
+            case .multiplier(let multiplier):
+                .multiplier(match: multiplier.match.map(filter), factor: ExactPoints(multiplier.factor),
+                            extra: ExactPoints(multiplier.factor) - ExactPoints(points: 1), reducing: multiplier.factor < .one)
             case .pointsPerAttribute(let effect): .pointsPerAttribute(effect, path: effect.attribute.split(separator: ".").map(String.init)[...])
             case .giftReward: .giftReward
             }
@@ -349,7 +349,7 @@ public struct RuleEvaluator: Sendable {
                 explanation += "; limit of \(maxTimes) per \(entry.rule.limit!.period.rawValue) reached"
                 gift = nil
             }
-            if case .reducingMultiplier = entry.effect {
+            if case .multiplier(_, _, _, reducing: true) = entry.effect {
                 let taken = Self.reduceEarlierAwards(&results, scratch: &scratch, rounding: program.rounding)
                 explanation += "; \(taken) points less from earlier rules"
             } else if points > 0 {
@@ -434,7 +434,7 @@ public struct RuleEvaluator: Sendable {
                 if per == .order { break }
             }
             return matched ? entry.text : "no matching product bought"
-        case .multiplier(let match, let extra):
+        case .multiplier(let match, let factor, let extra, let reducing):
             for line in scratch.touched.indices { scratch.touched[line] = false }
             var touched = 0
             for index in 0..<scratch.components.count {
@@ -448,24 +448,11 @@ public struct RuleEvaluator: Sendable {
                 } else if match != nil {
                     continue
                 }
-                scratch.components.append(Component(line: component.line, value: component.value * extra))
-            }
-            return entry.matchingLinesText(touched)
-        case .reducingMultiplier(let match, let factor):
-            for line in scratch.touched.indices { scratch.touched[line] = false }
-            var touched = 0
-            for index in 0..<scratch.components.count {
-                let component = scratch.components[index]
-                if let line = component.line {
-                    if let match, !facts.line(line, matches: match) { continue }
-                    if !scratch.touched[line] {
-                        scratch.touched[line] = true
-                        touched += 1
-                    }
-                } else if match != nil {
-                    continue
+                if reducing {
+                    scratch.components[index].value = component.value * factor
+                } else {
+                    scratch.components.append(Component(line: component.line, value: component.value * extra))
                 }
-                scratch.components[index].value = component.value * factor
             }
             return entry.matchingLinesText(touched)
         case .giftReward:
