@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The language of a page: its strings from `Resources/web/locales/<code>.json` (English fills any
 /// string a translation lacks) and Foundation's formatting of numbers, money and dates for it.
@@ -11,6 +12,37 @@ public struct WebLocale: Sendable {
     public let code: String
     public let strings: [String: String]
     let locale: Locale
+    /// Made once per language: a page of a long ledger formats hundreds of figures, and a Foundation
+    /// formatter is costly to build (ICU) but cheap to use. Locked: formatters are not thread-safe.
+    private let formatters: Locked
+
+    private final class Locked: Sendable {
+        let formatters: Mutex<Formatters>
+        init(_ locale: Locale) { formatters = Mutex(Formatters(locale)) }
+    }
+
+    private struct Formatters {
+        let number = NumberFormatter(), currency = NumberFormatter(), date = DateFormatter(), dateTime = DateFormatter()
+        init(_ locale: Locale) {
+            number.locale = locale
+            number.numberStyle = .decimal
+            currency.locale = locale
+            currency.numberStyle = .currency
+            date.locale = locale
+            date.dateStyle = .medium
+            date.timeStyle = .none
+            dateTime.locale = locale
+            dateTime.dateStyle = .medium
+            dateTime.timeStyle = .short
+        }
+    }
+
+    init(code: String, strings: [String: String], locale: Locale) {
+        self.code = code
+        self.strings = strings
+        self.locale = locale
+        formatters = Locked(locale)
+    }
 
     /// The language for a member whose profile says `preferred` (a BCP 47 tag such as `tr-TR`), else
     /// the browser's `Accept-Language` best match, else English.
@@ -37,39 +69,31 @@ public struct WebLocale: Sendable {
 
     /// An integer with the locale's grouping (`12,500`, `12.500`, `12 500`).
     public func number(_ value: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = locale
-        formatter.numberStyle = .decimal
-        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+        formatters.formatters.withLock { $0.number.string(from: NSNumber(value: value)) } ?? String(value)
     }
 
     /// A money amount in `currency` (ISO 4217) as the locale writes it (`€12.50`, `12,50 €`, `₺12,50`).
     public func money(_ amount: Decimal, currency: String) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = locale
-        formatter.numberStyle = .currency
-        formatter.currencyCode = currency
-        return formatter.string(from: amount as NSDecimalNumber) ?? "\(amount) \(currency)"
+        formatters.formatters.withLock { formatters in
+            formatters.currency.currencyCode = currency
+            return formatters.currency.string(from: amount as NSDecimalNumber)
+        } ?? "\(amount) \(currency)"
     }
 
     /// A calendar date as the locale writes it (`6 Dec 2026`, `6 Ara 2026`), in `timeZone`.
     public func date(_ date: Date, timeZone: TimeZone = .gmt) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = locale
-        formatter.timeZone = timeZone
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .none
-        return formatter.string(from: date)
+        formatters.formatters.withLock { formatters in
+            formatters.date.timeZone = timeZone
+            return formatters.date.string(from: date)
+        }
     }
 
     /// A date and time as the locale writes it, in `timeZone`.
     public func dateTime(_ date: Date, timeZone: TimeZone = .gmt) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = locale
-        formatter.timeZone = timeZone
-        formatter.dateStyle = .medium
-        formatter.timeStyle = .short
-        return formatter.string(from: date)
+        formatters.formatters.withLock { formatters in
+            formatters.dateTime.timeZone = timeZone
+            return formatters.dateTime.string(from: date)
+        }
     }
 
     /// The locale files, parsed once; a file that is not a flat JSON object of strings is a build
