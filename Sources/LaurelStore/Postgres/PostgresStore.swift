@@ -65,7 +65,7 @@ public final class PostgresStore: LaurelStore {
             attempt += 1
             do {
                 let fault = faults?.take()
-                return try await client.withConnection { connection in
+                return try await withLiveConnection { connection in
                     try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, fault: fault, body) }
                 }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
@@ -75,7 +75,49 @@ public final class PostgresStore: LaurelStore {
     }
 
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await connection.onEventLoop { try await body(connection) } }
+        try await withLiveConnection { connection in try await connection.onEventLoop { try await body(connection) } }
+    }
+
+    /// `body` on a pooled connection that is open. postgres-nio (1.33) can hand out a connection whose
+    /// server just closed it (the pool learns of a close only when the channel's close completes), and
+    /// a query written to a closed channel never answers: a lease after a dropped connection waited
+    /// forever. So a connection found closed is not used (another is leased), and one that failed
+    /// because it was lost is closed, and the pool told, before it goes back.
+    private func withLiveConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    if connection.isClosed {
+                        try? await connection.closeFuture.get()
+                        throw ClosedAtLease()
+                    }
+                    do {
+                        return try await body(connection)
+                    } catch {
+                        if connection.isClosed || Self.isConnectionLoss(error) {
+                            try? await connection.close()
+                            try? await connection.closeFuture.get()
+                        }
+                        throw error
+                    }
+                }
+            } catch is ClosedAtLease where attempt < 3 {
+                continue  // nothing ran on it, so another connection may try
+            }
+        }
+    }
+
+    /// A leased connection that was already closed (see `withLiveConnection`).
+    private struct ClosedAtLease: Error, CustomStringConvertible {
+        var description: String { "the database connection was closed" }
+    }
+
+    /// An error meaning the connection itself is gone, not that a statement failed.
+    private static func isConnectionLoss(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
     }
 
     /// A read of several statements that must agree with each other (a member's row and their

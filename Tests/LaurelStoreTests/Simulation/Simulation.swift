@@ -72,7 +72,7 @@ final class Simulation {
     init(seed: UInt64, backend: StoreBackend, injectsFaults: Bool) async throws {
         self.seed = seed
         self.injectsFaults = injectsFaults
-        faultKinds = Self.faultKinds(on: backend)
+        faultKinds = Self.faultKinds()
         context = "seed \(seed) on \(backend) (replay: LAUREL_SIM_SEED=\(seed))"
         random = SplitMix64(seed: seed)
         faultRandom = SplitMix64(seed: seed ^ 0xFA17_FA17_FA17_FA17)
@@ -198,14 +198,12 @@ final class Simulation {
         return "\(prefix)_s\(seed)_" + String(repeating: "0", count: max(0, 5 - String(counter).count)) + String(counter)
     }
 
-    /// The faults injected on `backend`: those `LAUREL_SIM_FAULTS` names (comma-separated), else all
-    /// but a dropped connection on PostgreSQL: after one, a later write of the store waited forever
-    /// with every thread idle (seed 1, step 9), cause not yet found; `LAUREL_SIM_FAULTS` brings it back.
-    static func faultKinds(on backend: StoreBackend) -> Set<StoreFault> {
+    /// The faults injected: those `LAUREL_SIM_FAULTS` names (comma-separated), else all of them.
+    static func faultKinds() -> Set<StoreFault> {
         if let names = ProcessInfo.processInfo.environment["LAUREL_SIM_FAULTS"] {
             return Set(names.split(separator: ",").compactMap { StoreFault(rawValue: String($0)) })
         }
-        return backend == .postgres ? [.busy, .commitFails] : Set(StoreFault.allCases)
+        return Set(StoreFault.allCases)
     }
 
     static func attempt(_ operation: Operation) async -> Result<Landing, any Error> {

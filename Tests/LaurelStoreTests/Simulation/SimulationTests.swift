@@ -31,7 +31,7 @@ struct SimulationTests {
                 "\(context): the operations ended differently without faults: \(Simulation.difference(faulted.outcomes, clean.outcomes))")
         #expect(faulted.dump == clean.dump, "\(context): faults changed the final ledger: \(Simulation.difference(faulted.dump, clean.dump))")
         // The run did exercise what it claims to: every fault met, entries of every kind the workload makes.
-        #expect(Simulation.faultKinds(on: backend).allSatisfy { faulted.faults[$0, default: 0] > 0 }, "\(context): faults met \(faulted.faults)")
+        #expect(Simulation.faultKinds().allSatisfy { faulted.faults[$0, default: 0] > 0 }, "\(context): faults met \(faulted.faults)")
         #expect(clean.faults.isEmpty, "\(context): faults met in the run without faults: \(clean.faults)")
         for kind in ["earn ", "mature ", "expire ", "spend ", "reverse ", "transfer ", "adjust ", "restore "] {
             #expect(faulted.dump.contains { $0.hasPrefix("  " + kind) }, "\(context): no \(kind)entry in the final ledger")
