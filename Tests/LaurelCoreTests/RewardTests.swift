@@ -28,10 +28,27 @@ struct RewardTests {
              "limit": {"per_member": 2, "per_period": {"max_times": 1, "period": "month"}},
              "eligibility": {"tiers": ["gold"], "conditions": [{"field": "member.size", "op": "exists"}]},
              "visible_from": "2026-10-01", "available_from": "2026-10-10T10:00:00Z",
-             "early_access": [{"club": "sneakers", "available_from": "2026-10-08T10:00:00Z"}], "featured": true, "images": ["https://x/y.png"]}
+             "early_access": [{"club": "sneakers", "available_from": "2026-10-08T10:00:00Z"}], "featured": true, "images": ["https://x/y.png"],
+             "active_after_days": 2, "valid_days": 30}
             """)
         #expect(try Reward.read(reward.canonicalTree, program: Self.program) == reward)
         #expect(reward.kind.needsFulfilment)
+    }
+
+    @Test func anActivationDelayMovesTheStartOfTheValidity() throws {
+        let issued = Date(timeIntervalSince1970: 1_800_000_000)
+        let check = RedemptionCheck(program: Self.program)
+        let delayed = try Self.reward(#"{"id": "d", "name": "D", "type": "free_product", "sku": "D", "cost": 1, "active_after_days": 7, "valid_days": 30}"#)
+        #expect(check.activation(of: delayed, issuedAt: issued) == issued.addingTimeInterval(7 * 86_400))
+        #expect(check.expiry(of: delayed, issuedAt: issued) == issued.addingTimeInterval(37 * 86_400))
+        let atOnce = try Self.reward(#"{"id": "n", "name": "N", "type": "free_product", "sku": "N", "cost": 1, "valid_days": 30}"#)
+        #expect(check.activation(of: atOnce, issuedAt: issued) == nil)
+        #expect(check.expiry(of: atOnce, issuedAt: issued) == issued.addingTimeInterval(30 * 86_400))
+        for bad in [0, 366] {
+            #expect(throws: ProgramValidationError.self) {
+                _ = try Self.reward(#"{"id": "b", "name": "B", "type": "free_product", "sku": "B", "cost": 1, "active_after_days": \#(bad)}"#)
+            }
+        }
     }
 
     @Test func mistakesAreReportedWithPaths() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LaurelCore
 import LaurelTestSupport
 import Testing
 
@@ -179,6 +180,16 @@ import Testing
             #expect(try await api.post("/v1/redemptions/\(toteId)/fulfil", "", key: fixture.integration).code == "not_fulfillable")
             #expect(try await api.post("/v1/redemptions/rdm_none/cancel", "", key: fixture.integration).status == 404)
             #expect(try await api.points(ana)["available"] as? Int == 19)
+            // A reward usable only after a delay: both dates shown, fulfilling early refused.
+            _ = try await api.post("/v1/rewards", #"{"id":"later","name":"Later","type":"free_product","sku":"LTR","cost":1,"active_after_days":5,"valid_days":10}"#)
+            let later = try await redeem(ana, "later")
+            let activeFrom = try #require(later.json["active_from"] as? String, "\(later.text)")
+            let laterDates = try [activeFrom, #require(later.json["expires_at"] as? String), #require(later.json["created_at"] as? String)]
+                .map { try #require(Timestamps.parse($0)) }
+            #expect(laterDates[0].timeIntervalSince(laterDates[2]) == 5 * 86_400 && laterDates[1].timeIntervalSince(laterDates[0]) == 10 * 86_400)
+            let early = try await api.post("/v1/redemptions/\(try #require(later.json["id"] as? String))/fulfil", "", key: fixture.integration)
+            #expect(early.status == 409 && early.code == "not_active_yet", "\(early.text)")
+            #expect(try await api.post("/v1/rewards", #"{"id":"never","name":"N","type":"free_product","sku":"N","cost":1,"active_after_days":0}"#).field == "active_after_days")
             // Another program's redemption is invisible.
             #expect(try await api.get("/v1/redemptions/\(toteId)", key: fixture.otherAdmin).status == 404)
 

@@ -212,4 +212,30 @@ struct RedemptionStoreTests {
             return counts
         }
     }
+
+    /// A code usable only some days after issue: the redemption shows both dates, `valid_days`
+    /// counts from activation, fulfilling early is refused, and the expiry job waits for the end.
+    @Test(arguments: StoreBackend.available)
+    func codesWithAnActivationDelayCountTheirValidityFromActivation(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        _ = try await Self.reward(#"{"id": "mug", "name": "Mug", "type": "free_product", "sku": "MUG-1", "cost": 100, "codes": {"pattern": "MUG-XXXXXX"}, "active_after_days": 3, "valid_days": 10}"#, fixture: fixture)
+        let member = try await Self.member(fixture, "ana", points: 300)
+        let issued = StoreFixture.at(hours: 1)
+        let redemption = try await redeem(fixture, member.id, "mug", now: issued)
+        let activeFrom = issued.addingTimeInterval(3 * 86_400)
+        #expect(redemption.activeFrom == activeFrom)
+        #expect(redemption.expiresAt == activeFrom.addingTimeInterval(10 * 86_400))
+        let stored = try #require(try await fixture.store.redemption(programId: fixture.programId, id: redemption.id, now: issued))
+        #expect(stored.activeFrom == activeFrom && stored.expiresAt == redemption.expiresAt)
+
+        let early = issued.addingTimeInterval(2 * 86_400)
+        await #expect(throws: LoyaltyError.notActiveYet(redemption.id, activeFrom)) {
+            _ = try await fixture.store.fulfilRedemption(programId: fixture.programId, id: redemption.id, now: early, idempotency: nil)
+        }
+        #expect(try await fixture.store.redemption(programId: fixture.programId, id: redemption.id, now: early)?.status == .issued)
+        // Past what would have been its end without the delay, it is still issued; ten days after activation, expired.
+        #expect(try await fixture.store.expireRedemptions(now: issued.addingTimeInterval(11 * 86_400), batchSize: 10) == 0)
+        let fulfilled = try await fixture.store.fulfilRedemption(programId: fixture.programId, id: redemption.id, now: activeFrom, idempotency: nil).value
+        #expect(fulfilled?.status == .fulfilled)
+    }
 }

@@ -141,8 +141,14 @@ public struct RedemptionCheck: Sendable {
         }
     }
 
-    /// When a redemption issued at `issuedAt` stops being valid.
+    /// When a redemption issued at `issuedAt` can first be used (nil = at once).
+    public func activation(of reward: Reward, issuedAt: Date) -> Date? {
+        reward.activeAfterDays.map { issuedAt.addingTimeInterval(Double($0) * 86_400) }
+    }
+
+    /// When a redemption issued at `issuedAt` stops being valid: `valid_days` after it became usable.
     public func expiry(of reward: Reward, issuedAt: Date) -> Date? {
-        reward.validDays.map { issuedAt.addingTimeInterval(Double($0) * 86_400) }
+        let start = activation(of: reward, issuedAt: issuedAt) ?? issuedAt
+        return reward.validDays.map { start.addingTimeInterval(Double($0) * 86_400) }
     }
 }

@@ -34,7 +34,7 @@ struct RewardReader {
     func read(_ tree: JSONValue) -> Reward? {
         let allowed: Set<String> = ["id", "name", "names", "description", "descriptions", "images", "type", "sku", "discount", "value", "club", "minimum", "step", "cost",
                                     "stock", "limit", "eligibility", "visible_from", "available_from", "available_until", "early_access",
-                                    "featured", "codes", "valid_days", "active"]
+                                    "featured", "codes", "valid_days", "active", "active_after_days"]
         guard let object = reader.object(tree, at: "", allowed: allowed) else { return nil }
         let timeZone = program.calendar.timeZone
         let rules = EarningRuleReader(reader: reader, timeZone: timeZone)
@@ -104,6 +104,7 @@ struct RewardReader {
         reward.featured = object.bool("featured") ?? false
         reward.active = object.bool("active") ?? true
         reward.validDays = object.int("valid_days", min: 1, max: 3650)
+        reward.activeAfterDays = object.int("active_after_days", min: 1, max: 365)
         if let codes = object.value("codes") {
             if codes == .string("none") {
                 reward.codes = .none
@@ -215,6 +216,7 @@ extension Reward {
         case .generated(let pattern): tree["codes"] = .object(["pattern": .string(pattern)])
         }
         if let validDays { tree["valid_days"] = .number(String(validDays)) }
+        if let activeAfterDays { tree["active_after_days"] = .number(String(activeAfterDays)) }
         return .object(tree)
     }
 }

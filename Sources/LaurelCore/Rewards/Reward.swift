@@ -87,9 +87,11 @@ public struct Reward: Hashable, Sendable {
     public var earlyAccess: [EarlyAccess]
     public var featured: Bool
     public var codes: Codes
-    /// Days an issued redemption (its code) stays valid; nil = no end.
+    /// Days an issued redemption (its code) stays valid, counted from when it becomes usable; nil = no end.
     public var validDays: Int?
     public var active: Bool
+    /// Days after issue before an issued redemption (its code) can be used; nil = at once.
+    public var activeAfterDays: Int?
 
     public struct EarlyAccess: Hashable, Sendable {
         public var club: String
@@ -100,7 +102,8 @@ public struct Reward: Hashable, Sendable {
     public init(id: String, name: String, description: String? = nil, images: [String] = [], kind: Kind, cost: Int, stock: Int? = nil,
                 limitPerMember: Int? = nil, limitPerPeriod: RuleLimit? = nil, tiers: [String] = [], clubs: [String] = [],
                 conditions: [RuleCondition] = [], visibleFrom: Date? = nil, availableFrom: Date? = nil, availableUntil: Date? = nil,
-                earlyAccess: [EarlyAccess] = [], featured: Bool = false, codes: Codes = .none, validDays: Int? = nil, active: Bool = true) {
+                earlyAccess: [EarlyAccess] = [], featured: Bool = false, codes: Codes = .none, validDays: Int? = nil, active: Bool = true,
+                activeAfterDays: Int? = nil) {
         self.id = id
         self.name = name
         self.description = description
@@ -121,6 +124,7 @@ public struct Reward: Hashable, Sendable {
         self.codes = codes
         self.validDays = validDays
         self.active = active
+        self.activeAfterDays = activeAfterDays
     }
 
     /// When `member` may first claim it: the earliest of the general date and their clubs' early access.

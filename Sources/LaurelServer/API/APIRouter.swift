@@ -313,6 +313,7 @@ extension APIRouter {
         case .alreadyCancelled: return Problem(.conflict, "already_cancelled", error.description)
         case .notCancellable: return Problem(.conflict, "not_cancellable", error.description)
         case .notFulfillable: return Problem(.conflict, "not_fulfillable", error.description)
+        case .notActiveYet: return Problem(.conflict, "not_active_yet", error.description)
         case .noFulfilment: return Problem(.unprocessableContent, "no_fulfilment", error.description)
         case .clubFull: return Problem(.conflict, "club_full", error.description)
         case .alreadyInClub: return Problem(.conflict, "already_member", error.description, field: "member_id")

@@ -46,6 +46,9 @@ extension PortalRoutes {
         if let value = record.value {
             item["value"] = locale.money(Decimal(string: value.description) ?? 0, currency: portal.program.definition.currency)
         }
+        if let activeFrom = record.activeFrom, record.status == .issued, portal.now < activeFrom {
+            item["active_from"] = locale.text("portal_redemption_active_from", ["date": locale.date(activeFrom, timeZone: zone)])
+        }
         if let expiresAt = record.expiresAt, record.status == .issued {
             item["expires"] = locale.text("portal_redemption_expires", ["date": locale.date(expiresAt, timeZone: zone)])
         }

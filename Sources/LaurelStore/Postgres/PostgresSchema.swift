@@ -540,5 +540,7 @@ enum PostgresSchema {
             "CREATE INDEX redemptions_by_program_time ON redemptions(program_id, created_at)",
             "CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at)",
         ]),
+        // A reward's codes can become usable some days after issue (`active_after_days`).
+        ("v25-redemption-activation", ["ALTER TABLE redemptions ADD COLUMN active_from BIGINT"]),
     ]
 }

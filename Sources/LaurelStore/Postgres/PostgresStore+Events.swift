@@ -205,7 +205,8 @@ extension PostgresStore {
             try await insertRedemption(connection, RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: 0,
                                                                     status: .issued, code: code, value: check.value(of: record.reward, cost: 0),
                                                                     sourceEventId: sourceEventId, createdAt: now, updatedAt: now,
-                                                                    expiresAt: check.expiry(of: record.reward, issuedAt: now)), logger)
+                                                                    expiresAt: check.expiry(of: record.reward, issuedAt: now),
+                                                                    activeFrom: check.activation(of: record.reward, issuedAt: now)), logger)
             if case .clubMembership(let clubId) = record.reward.kind, let club = program.club(clubId) {
                 try await joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .gift, invitedBy: nil, now: now,
                                       calendar: program.calendar, logger)

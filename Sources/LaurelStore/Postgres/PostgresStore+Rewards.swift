@@ -224,7 +224,7 @@ extension PostgresStore {
             let code = try await Self.takeUnit(connection, programId: programId, reward: reward, redemptionId: id, now: now, logger)
             let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
                                               code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
-                                              expiresAt: check.expiry(of: reward, issuedAt: now))
+                                              expiresAt: check.expiry(of: reward, issuedAt: now), activeFrom: check.activation(of: reward, issuedAt: now))
             try await Self.insertRedemption(connection, redemption, logger)
             return try await Self.remember(connection, programId: programId, idempotency, redemption, logger)
         }
@@ -232,10 +232,11 @@ extension PostgresStore {
 
     static func insertRedemption(_ connection: PostgresConnection, _ redemption: RedemptionRecord, _ logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at, expires_at)
+            INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at,
+                                     expires_at, active_from)
             VALUES (\(redemption.id), \(redemption.programId), \(redemption.memberId), \(redemption.rewardId), \(redemption.points),
                     \(redemption.status.rawValue), \(redemption.code), \(redemption.value?.description), \(redemption.sourceEventId),
-                    \(redemption.createdAt.millis), \(redemption.updatedAt.millis), \(redemption.expiresAt?.millis))
+                    \(redemption.createdAt.millis), \(redemption.updatedAt.millis), \(redemption.expiresAt?.millis), \(redemption.activeFrom?.millis))
             """, logger: logger)
         var payload: [String: JSONValue] = ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
                                             "reward_id": .string(redemption.rewardId), "points": .number(String(redemption.points))]
@@ -250,7 +251,8 @@ extension PostgresStore {
                          status: RedemptionStatus(rawValue: try row.get("status")) ?? .issued, code: try row.get("code", String?.self),
                          value: try row.get("value", String?.self).flatMap(Amount.init), sourceEventId: try row.get("source_event_id", String?.self),
                          createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), expiresAt: try row.optionalDate("expires_at"),
-                         fulfilledAt: try row.optionalDate("fulfilled_at"), cancelledAt: try row.optionalDate("cancelled_at"))
+                         fulfilledAt: try row.optionalDate("fulfilled_at"), cancelledAt: try row.optionalDate("cancelled_at"),
+                         activeFrom: try row.optionalDate("active_from"))
     }
 
     /// A redemption with its status as of `now` (an issued one past its end shows as expired).
@@ -383,6 +385,7 @@ extension PostgresStore {
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             var redemption = try await Self.lockRedemption(connection, programId: programId, id: id, now: now, logger)
             guard redemption.status == .issued else { throw LoyaltyError.notFulfillable(id, redemption.status) }
+            if let from = redemption.activeFrom, now < from { throw LoyaltyError.notActiveYet(id, from) }
             if let rewardRow = try await connection.row("SELECT * FROM rewards WHERE program_id = \(programId) AND id = \(redemption.rewardId)", logger),
                !(try Self.rewardRecord(rewardRow)).reward.kind.needsFulfilment {
                 throw LoyaltyError.noFulfilment(redemption.rewardId)

@@ -65,6 +65,8 @@ public struct RedemptionRecord: Hashable, Sendable {
     public var expiresAt: Date?
     public var fulfilledAt: Date?
     public var cancelledAt: Date?
+    /// When an issued redemption (its code) can first be used; nil = at once (see `Reward.activeAfterDays`).
+    public var activeFrom: Date? = nil
 }
 
 /// One member's place in a club.
@@ -132,6 +134,7 @@ public enum LoyaltyError: Error, Hashable, Sendable, CustomStringConvertible {
     case alreadyCancelled(String)
     case notCancellable(String, RedemptionStatus)
     case notFulfillable(String, RedemptionStatus)
+    case notActiveYet(String, Date)
     case noFulfilment(String)
     case clubFull(String)
     case alreadyInClub(String)
@@ -147,6 +150,7 @@ public enum LoyaltyError: Error, Hashable, Sendable, CustomStringConvertible {
         case .alreadyCancelled(let id): "redemption \(id) is already cancelled"
         case .notCancellable(let id, let status): "redemption \(id) is \(status.rawValue) and can no longer be cancelled"
         case .notFulfillable(let id, let status): "redemption \(id) is \(status.rawValue) and cannot be fulfilled"
+        case .notActiveYet(let id, let from): "redemption \(id) can be used from \(Timestamps.format(from))"
         case .noFulfilment(let id): "reward \(id) is not handed over physically; nothing to fulfil"
         case .clubFull(let id): "club \(id) is full"
         case .alreadyInClub(let id): "the member already belongs to club \(id)"

@@ -560,6 +560,10 @@ enum SQLiteSchema {
                 CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at);
                 """)
         }
+        // A reward's codes can become usable some days after issue (`active_after_days`).
+        migrator.registerMigration("v25-redemption-activation") { db in
+            try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN active_from INTEGER")
+        }
         return migrator
     }
 }

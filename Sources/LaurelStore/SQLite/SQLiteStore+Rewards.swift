@@ -183,7 +183,7 @@ extension SQLiteStore {
             let code = try Self.takeUnit(db, programId: programId, reward: reward, redemptionId: id, now: now)
             let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
                                               code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
-                                              expiresAt: check.expiry(of: reward, issuedAt: now))
+                                              expiresAt: check.expiry(of: reward, issuedAt: now), activeFrom: check.activation(of: reward, issuedAt: now))
             try Self.insertRedemption(db, redemption)
             return try Self.remember(db, programId: programId, idempotency, redemption, now: now)
         }
@@ -191,11 +191,12 @@ extension SQLiteStore {
 
     static func insertRedemption(_ db: Database, _ redemption: RedemptionRecord) throws {
         try db.run("""
-            INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at,
+                                     expires_at, active_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [redemption.id, redemption.programId, redemption.memberId, redemption.rewardId, redemption.points, redemption.status.rawValue,
                   redemption.code, redemption.value?.description, redemption.sourceEventId, redemption.createdAt.millis, redemption.updatedAt.millis,
-                  redemption.expiresAt?.millis])
+                  redemption.expiresAt?.millis, redemption.activeFrom?.millis])
         var payload: [String: JSONValue] = ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
                                             "reward_id": .string(redemption.rewardId), "points": .number(String(redemption.points))]
         if let source = redemption.sourceEventId { payload["source_event_id"] = .string(source) }
@@ -207,7 +208,8 @@ extension SQLiteStore {
                          status: RedemptionStatus(rawValue: row["status"]) ?? .issued, code: row["code"], value: (row["value"] as String?).flatMap(Amount.init),
                          sourceEventId: row["source_event_id"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
                          expiresAt: (row["expires_at"] as Int64?).map(Date.init(millis:)), fulfilledAt: (row["fulfilled_at"] as Int64?).map(Date.init(millis:)),
-                         cancelledAt: (row["cancelled_at"] as Int64?).map(Date.init(millis:)))
+                         cancelledAt: (row["cancelled_at"] as Int64?).map(Date.init(millis:)),
+                         activeFrom: (row["active_from"] as Int64?).map(Date.init(millis:)))
     }
 
     /// A redemption with its status as of `now` (an issued one past its end shows as expired).
@@ -305,6 +307,7 @@ extension SQLiteStore {
             }
             var redemption = Self.redemption(row, now: now)
             guard redemption.status == .issued else { throw LoyaltyError.notFulfillable(id, redemption.status) }
+            if let from = redemption.activeFrom, now < from { throw LoyaltyError.notActiveYet(id, from) }
             if let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [programId, redemption.rewardId]),
                !(try Self.rewardRecord(rewardRow)).reward.kind.needsFulfilment {
                 throw LoyaltyError.noFulfilment(redemption.rewardId)

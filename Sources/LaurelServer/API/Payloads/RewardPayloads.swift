@@ -98,12 +98,13 @@ struct RedemptionView: Encodable {
     var createdAt: String
     var updatedAt: String
     var expiresAt: String?
+    var activeFrom: String?
     var fulfilledAt: String?
     var cancelledAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id, object, memberId = "member_id", rewardId = "reward_id", points, status, code, value, sourceEventId = "source_event_id"
-        case createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at", fulfilledAt = "fulfilled_at", cancelledAt = "cancelled_at"
+        case createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at", activeFrom = "active_from", fulfilledAt = "fulfilled_at", cancelledAt = "cancelled_at"
     }
 
     init(_ record: RedemptionRecord) {
@@ -118,6 +119,7 @@ struct RedemptionView: Encodable {
         createdAt = Timestamps.format(record.createdAt)
         updatedAt = Timestamps.format(record.updatedAt)
         expiresAt = record.expiresAt.map(Timestamps.format)
+        activeFrom = record.activeFrom.map(Timestamps.format)
         fulfilledAt = record.fulfilledAt.map(Timestamps.format)
         cancelledAt = record.cancelledAt.map(Timestamps.format)
     }
