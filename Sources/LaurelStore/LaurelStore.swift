@@ -96,7 +96,8 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
                         idempotency: Idempotency<RewardCodesAdded>?) async throws -> Idempotent<RewardCodesAdded>
     /// Spends the member's points and issues the reward in one transaction; refusals throw `LoyaltyError.refused`,
     /// a tripped redemption cap (`apiKeyId`: the key that sent it) `FraudRefusal` after writing its `fraud.flagged` message.
-    func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+    /// `quantity` units (1–100) in one request: all or none, stock and per-member limits counted on the whole.
+    func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int, now: Date, apiKeyId: String?,
                 idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord>
     /// A redemption with its status as of `now` (issued ones past their end show as expired).
     func redemption(programId: String, id: String, now: Date) async throws -> RedemptionRecord?
@@ -155,10 +156,17 @@ extension LaurelStore {
     }
 
     /// A redemption made without an API key (tools, tests): per-key caps do not count it.
-    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date,
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int = 1, now: Date,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
-        try await redeem(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now, apiKeyId: nil,
-                         idempotency: idempotency)
+        try await redeem(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, quantity: quantity, now: now,
+                         apiKeyId: nil, idempotency: idempotency)
+    }
+
+    /// One unit.
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+                       idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+        try await redeem(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, quantity: 1, now: now,
+                         apiKeyId: apiKeyId, idempotency: idempotency)
     }
 
     /// `POST /v1/rewards`: creates a reward whose id is not taken.

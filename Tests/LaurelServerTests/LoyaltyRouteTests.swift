@@ -190,6 +190,17 @@ import Testing
             let early = try await api.post("/v1/redemptions/\(try #require(later.json["id"] as? String))/fulfil", "", key: fixture.integration)
             #expect(early.status == 409 && early.code == "not_active_yet", "\(early.text)")
             #expect(try await api.post("/v1/rewards", #"{"id":"never","name":"N","type":"free_product","sku":"N","cost":1,"active_after_days":0}"#).field == "active_after_days")
+            // Several units at once: one redemption, a code per unit; bad quantities named.
+            _ = try await api.post("/v1/rewards", #"{"id":"pair","name":"Pair","type":"gift_card","value":"2","cost":1,"codes":{"pattern":"PR-XXXX"}}"#)
+            let pair = try await api.post("/v1/redemptions", #"{"member_id":"\#(ana)","reward_id":"pair","quantity":2}"#, key: fixture.integration)
+            #expect(pair.status == 201 && pair.json["quantity"] as? Int == 2 && pair.json["points"] as? Int == 2 && pair.json["value"] as? String == "4.00",
+                    "\(pair.text)")
+            #expect((pair.json["codes"] as? [String])?.count == 2)
+            for bad in ["0", "101", "1.5", "\"2\""] {
+                #expect(try await api.post("/v1/redemptions", #"{"member_id":"\#(ana)","reward_id":"pair","quantity":\#(bad)}"#, key: fixture.integration).field == "quantity")
+            }
+            _ = try await api.post("/v1/rewards", #"{"id":"ptm","name":"Pay with points","type":"points_to_money","minimum":1,"step":1}"#)
+            #expect(try await api.post("/v1/redemptions", #"{"member_id":"\#(ana)","reward_id":"ptm","points":1,"quantity":2}"#, key: fixture.integration).field == "quantity")
             // Another program's redemption is invisible.
             #expect(try await api.get("/v1/redemptions/\(toteId)", key: fixture.otherAdmin).status == 404)
 

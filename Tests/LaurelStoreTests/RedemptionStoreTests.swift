@@ -238,4 +238,56 @@ struct RedemptionStoreTests {
         let fulfilled = try await fixture.store.fulfilRedemption(programId: fixture.programId, id: redemption.id, now: activeFrom, idempotency: nil).value
         #expect(fulfilled?.status == .fulfilled)
     }
+
+    /// Several units in one request: all or none, stock and per-member limits counted on the whole
+    /// request (a member at 8 of a limit of 10 asking for 3 is refused and keeps 8), a code per unit.
+    @Test(arguments: StoreBackend.available)
+    func severalUnitsInOneRedemptionAreAllOrNone(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        _ = try await Self.reward(#"{"id": "cup", "name": "Cup", "type": "gift_card", "value": "5", "cost": 10, "stock": 12, "limit": {"per_member": 10}, "codes": {"pattern": "CUP-XXXXXX"}}"#, fixture: fixture)
+        let member = try await Self.member(fixture, "ana", points: 500)
+        func redeem(_ quantity: Int) async throws -> RedemptionRecord {
+            try #require(try await fixture.store.redeem(programId: fixture.programId, id: Identifiers.make("rdm"), memberId: member.id, rewardId: "cup",
+                                                        points: nil, quantity: quantity, now: StoreFixture.at(hours: 1), idempotency: nil).value)
+        }
+        let eight = try await redeem(8)
+        #expect(eight.quantity == 8 && eight.points == 80 && eight.value == Amount("40"))
+        #expect(eight.codes.count == 8 && Set(eight.codes).count == 8 && eight.code == eight.codes.first && eight.codes.allSatisfy { $0.hasPrefix("CUP-") })
+        let stored = try #require(try await fixture.store.redemption(programId: fixture.programId, id: eight.id, now: StoreFixture.at(hours: 1)))
+        #expect(stored.quantity == 8 && stored.codes == eight.codes)
+        #expect(await refusal { _ = try await redeem(3) } == "limit_reached")
+        #expect(try await fixture.reload(member.id).available == 420)
+        #expect(try await fixture.store.reward(programId: fixture.programId, id: "cup")?.stockLeft == 4)
+        let two = try await redeem(2)
+        #expect(two.quantity == 2 && two.points == 20)
+        #expect(await refusal { _ = try await redeem(1) } == "limit_reached")
+        // Cancelling gives every unit and point back.
+        _ = try await fixture.store.cancelRedemption(programId: fixture.programId, id: eight.id, now: StoreFixture.at(hours: 2), idempotency: nil)
+        #expect(try await fixture.store.reward(programId: fixture.programId, id: "cup")?.stockLeft == 10)
+        #expect(try await fixture.reload(member.id).available == 480)
+        #expect(await refusal { _ = try await redeem(0) } == "invalid_quantity")
+        #expect(await refusal { _ = try await redeem(101) } == "invalid_quantity")
+        #expect(try await fixture.audit().isEmpty)
+    }
+
+    /// Units from a code pool: the oldest codes, in order; more than the pool holds is refused whole.
+    @Test(arguments: StoreBackend.available)
+    func severalUnitsFromACodePoolTakeTheOldestCodes(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        _ = try await Self.reward(#"{"id": "film", "name": "Film", "type": "discount_code", "discount": {"type": "fixed", "value": "3"}, "cost": 5, "codes": "pool"}"#, fixture: fixture)
+        _ = try await fixture.store.addRewardCodes(programId: fixture.programId, rewardId: "film", codes: ["F-1", "F-2", "F-3"], now: StoreFixture.start,
+                                                   idempotency: nil)
+        let member = try await Self.member(fixture, "ana", points: 100)
+        func redeem(_ quantity: Int) async throws -> RedemptionRecord {
+            try #require(try await fixture.store.redeem(programId: fixture.programId, id: Identifiers.make("rdm"), memberId: member.id, rewardId: "film",
+                                                        points: nil, quantity: quantity, now: StoreFixture.at(hours: 1), idempotency: nil).value)
+        }
+        #expect(await refusal { _ = try await redeem(4) } == "out_of_stock")
+        #expect(try await fixture.reload(member.id).available == 100)
+        let two = try await redeem(2)
+        #expect(two.codes == ["F-1", "F-2"] && two.value == Amount("6"))
+        #expect(await refusal { _ = try await redeem(2) } == "out_of_stock")
+        #expect(try await redeem(1).codes == ["F-3"])
+        #expect(try await fixture.reload(member.id).available == 85)
+    }
 }

@@ -9,12 +9,15 @@ public struct RedemptionContext: Hashable, Sendable {
     public var redeemedInPeriod: Int
     /// Units left; nil = unlimited.
     public var stockLeft: Int?
-    public init(member: MemberProfile, available: Int, redeemedEver: Int = 0, redeemedInPeriod: Int = 0, stockLeft: Int? = nil) {
+    /// Units asked for in one request: stock and limits must hold for all of them.
+    public var quantity: Int
+    public init(member: MemberProfile, available: Int, redeemedEver: Int = 0, redeemedInPeriod: Int = 0, stockLeft: Int? = nil, quantity: Int = 1) {
         self.member = member
         self.available = available
         self.redeemedEver = redeemedEver
         self.redeemedInPeriod = redeemedInPeriod
         self.stockLeft = stockLeft
+        self.quantity = quantity
     }
 }
 
@@ -32,6 +35,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
     case limitReached(limit: Int, period: String)
     case insufficientPoints(available: Int, cost: Int)
     case invalidPoints(String)
+    case invalidQuantity(String)
 
     public var code: String {
         switch self {
@@ -47,6 +51,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
         case .limitReached: "limit_reached"
         case .insufficientPoints: "insufficient_points"
         case .invalidPoints: "invalid_points"
+        case .invalidQuantity: "invalid_quantity"
         }
     }
 
@@ -70,7 +75,7 @@ public enum RedemptionRefusal: Error, Hashable, Sendable, CustomStringConvertibl
         case .limitReached(let limit, let period): "limit of \(limit) per member \(period == "lifetime" ? "reached" : "per \(period) reached")"
         case .insufficientPoints(let available, let cost):
             "not enough points: costs \(cost), \(max(available, 0)) available (\(cost - max(available, 0)) missing)"
-        case .invalidPoints(let why): why
+        case .invalidPoints(let why), .invalidQuantity(let why): why
         }
     }
 }
@@ -82,8 +87,19 @@ public struct RedemptionCheck: Sendable {
 
     public init(program: ProgramDefinition) { self.program = program }
 
-    /// The points a redemption costs: the reward's cost, or for points-to-money the points asked for.
-    public func cost(of reward: Reward, points: Int?) -> Result<Int, RedemptionRefusal> {
+    /// Units one request may ask for.
+    public static let quantities = 1...100
+
+    /// The points a redemption costs: the reward's cost times the units, or for points-to-money the points asked for.
+    public func cost(of reward: Reward, points: Int?, quantity: Int = 1) -> Result<Int, RedemptionRefusal> {
+        if quantity != 1 {
+            guard Self.quantities.contains(quantity) else { return .failure(.invalidQuantity("quantity must be 1 to \(Self.quantities.upperBound)")) }
+            switch reward.kind {
+            case .pointsToMoney: return .failure(.invalidQuantity("a points-to-money reward is redeemed once per request; give the points instead"))
+            case .clubMembership: return .failure(.invalidQuantity("a club place is redeemed once"))
+            default: return .success(reward.cost * quantity)
+            }
+        }
         guard case .pointsToMoney(let minimum, let step) = reward.kind else { return .success(reward.cost) }
         guard let points else { return .failure(.invalidPoints("points-to-money needs the points to spend")) }
         guard points >= minimum else { return .failure(.invalidPoints("at least \(minimum) points")) }
@@ -115,9 +131,10 @@ public struct RedemptionCheck: Sendable {
                 if !compiled.holds(event: probe, member: member, lines: []) { refusals.append(.notEligible(condition: compiled.description)); break }
             }
         }
-        if let left = context.stockLeft, left <= 0 { refusals.append(.outOfStock) }
-        if let limit = reward.limitPerMember, context.redeemedEver >= limit { refusals.append(.limitReached(limit: limit, period: "lifetime")) }
-        if let period = reward.limitPerPeriod, let maxTimes = period.maxTimes, context.redeemedInPeriod >= maxTimes {
+        let units = max(context.quantity, 1)
+        if let left = context.stockLeft, left < units { refusals.append(.outOfStock) }
+        if let limit = reward.limitPerMember, context.redeemedEver + units > limit { refusals.append(.limitReached(limit: limit, period: "lifetime")) }
+        if let period = reward.limitPerPeriod, let maxTimes = period.maxTimes, context.redeemedInPeriod + units > maxTimes {
             refusals.append(.limitReached(limit: maxTimes, period: period.period.rawValue))
         }
         if context.available < cost { refusals.append(.insufficientPoints(available: context.available, cost: cost)) }
@@ -131,11 +148,12 @@ public struct RedemptionCheck: Sendable {
         return (dates.count, dates.count { ($0 >= (window.from ?? .distantPast)) && $0 < window.to })
     }
 
-    /// The money value a redemption carries: a gift card's value, a fixed discount, or points × point value.
-    public func value(of reward: Reward, cost: Int) -> Amount? {
+    /// The money value a redemption carries: a gift card's value, a fixed discount (each times the
+    /// units), or points × point value.
+    public func value(of reward: Reward, cost: Int, quantity: Int = 1) -> Amount? {
         switch reward.kind {
-        case .giftCard(let value): value
-        case .discountCode(let discount) where discount.unit == .fixed: discount.value
+        case .giftCard(let value): value * quantity
+        case .discountCode(let discount) where discount.unit == .fixed: discount.value * quantity
         case .pointsToMoney: program.pointValue * cost
         default: nil
         }

@@ -301,6 +301,8 @@ extension APIRouter {
                 return Problem(.conflict, refusal.code, refusal.description, field: "reward_id")
             case .invalidPoints:
                 return Problem.invalid("points", refusal.description)
+            case .invalidQuantity:
+                return Problem.invalid("quantity", refusal.description)
             case .memberBlocked:
                 return Problem(.unprocessableContent, refusal.code, refusal.description, field: "member_id")
             case .notYetAvailable(let opensAt):

@@ -75,7 +75,7 @@ struct AnalyticsSQL {
 
     var rewards: String {
         """
-        SELECT reward_id, count(*) AS n, CAST(sum(points) AS BIGINT) AS points FROM redemptions
+        SELECT reward_id, CAST(sum(quantity) AS BIGINT) AS n, CAST(sum(points) AS BIGINT) AS points FROM redemptions
         WHERE program_id = \(program) AND created_at >= \(start) AND created_at < \(end) AND status <> 'cancelled'
         GROUP BY reward_id
         """

@@ -540,7 +540,12 @@ enum PostgresSchema {
             "CREATE INDEX redemptions_by_program_time ON redemptions(program_id, created_at)",
             "CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at)",
         ]),
-        // A reward's codes can become usable some days after issue (`active_after_days`).
-        ("v25-redemption-activation", ["ALTER TABLE redemptions ADD COLUMN active_from BIGINT"]),
+        // A reward's codes can become usable some days after issue (`active_after_days`); several
+        // units in one request (`quantity`), each with its code (`codes`, a JSON array when more than one).
+        ("v25-redemption-activation-and-quantity", [
+            "ALTER TABLE redemptions ADD COLUMN active_from BIGINT",
+            "ALTER TABLE redemptions ADD COLUMN quantity INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE redemptions ADD COLUMN codes TEXT",
+        ]),
     ]
 }

@@ -119,71 +119,92 @@ extension PostgresStore {
     }
 
     /// Takes one unit of a reward and its code, inside the redemption's transaction; throws when none is left.
-    /// The conditional decrement never takes stock below zero: a concurrent taker waits for the row and the
-    /// condition is checked again on the row it committed.
     static func takeUnit(_ connection: PostgresConnection, programId: String, reward: Reward, redemptionId: String, now: Date,
                          _ logger: Logger) async throws -> String? {
+        try await takeUnits(connection, programId: programId, reward: reward, redemptionId: redemptionId, count: 1, now: now, logger).first
+    }
+
+    /// Takes `count` units of a reward and a code for each, all or none (the transaction rolls back on a
+    /// throw). The conditional decrement never takes stock below zero: a concurrent taker waits for the
+    /// row and the condition is checked again on the row it committed.
+    static func takeUnits(_ connection: PostgresConnection, programId: String, reward: Reward, redemptionId: String, count: Int, now: Date,
+                          _ logger: Logger) async throws -> [String] {
         if reward.codes == .pool || reward.stock != nil {
             let taken = try await connection.rows("""
-                UPDATE rewards SET stock_left = stock_left - 1 WHERE program_id = \(programId) AND id = \(reward.id) AND stock_left > 0
+                UPDATE rewards SET stock_left = stock_left - \(count) WHERE program_id = \(programId) AND id = \(reward.id) AND stock_left >= \(count)
                 RETURNING stock_left
                 """, logger)
             guard taken.count == 1 else { throw LoyaltyError.refused(.outOfStock) }
         }
         switch reward.codes {
         case .none:
-            return nil
+            return []
         case .pool:
-            guard let code = try await connection.row("""
-                UPDATE reward_codes SET redemption_id = \(redemptionId)
-                WHERE program_id = \(programId) AND reward_id = \(reward.id) AND code = (
+            // The codes are picked once, in a CTE: as `code IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` the
+            // subquery is run again as rows get locked, and the update took more codes than asked.
+            let codes = try await connection.rows("""
+                WITH picked AS (
                     SELECT code FROM reward_codes WHERE program_id = \(programId) AND reward_id = \(reward.id) AND redemption_id IS NULL
-                    ORDER BY added_at, code LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING code
-                """, logger)?.get("code", String.self) else { throw LoyaltyError.codePoolEmpty(reward.id) }
-            return code
+                    ORDER BY added_at, code LIMIT \(count) FOR UPDATE SKIP LOCKED)
+                UPDATE reward_codes SET redemption_id = \(redemptionId) FROM picked
+                WHERE reward_codes.program_id = \(programId) AND reward_codes.reward_id = \(reward.id) AND reward_codes.code = picked.code
+                RETURNING reward_codes.code, reward_codes.added_at
+                """, logger).map { (code: try $0.get("code", String.self), addedAt: try $0.get("added_at", Int64.self)) }
+            guard codes.count == count else { throw LoyaltyError.codePoolEmpty(reward.id) }
+            return codes.sorted { ($0.addedAt, $0.code) < ($1.addedAt, $1.code) }.map(\.code)
         case .generated(let pattern):
             var generator = SystemRandomNumberGenerator()
-            for _ in 0..<20 {
-                let code = RewardCode.make(pattern: pattern, using: &generator)
-                let inserted = try await connection.rows("""
-                    INSERT INTO reward_codes (program_id, reward_id, code, redemption_id, added_at)
-                    VALUES (\(programId), \(reward.id), \(code), \(redemptionId), \(now.millis))
-                    ON CONFLICT (program_id, reward_id, code) DO NOTHING RETURNING code
-                    """, logger)
-                if inserted.count == 1 { return code }
+            var codes: [String] = []
+            for _ in 0..<count {
+                var issued = false
+                for _ in 0..<20 where !issued {
+                    let code = RewardCode.make(pattern: pattern, using: &generator)
+                    let inserted = try await connection.rows("""
+                        INSERT INTO reward_codes (program_id, reward_id, code, redemption_id, added_at)
+                        VALUES (\(programId), \(reward.id), \(code), \(redemptionId), \(now.millis))
+                        ON CONFLICT (program_id, reward_id, code) DO NOTHING RETURNING code
+                        """, logger)
+                    if inserted.count == 1 { codes.append(code); issued = true }
+                }
+                guard issued else { throw LoyaltyError.codePoolEmpty(reward.id) }
             }
-            throw LoyaltyError.codePoolEmpty(reward.id)
+            return codes
         }
     }
 
     /// When the member redeemed each reward (not cancelled), of one reward or of all: one query.
+    /// A redemption of several units counts once per unit.
     static func redeemedAt(_ connection: PostgresConnection, memberId: String, rewardId: String? = nil, _ logger: Logger) async throws -> [String: [Date]] {
         let rows = if let rewardId {
             try await connection.rows("""
-                SELECT reward_id, created_at FROM redemptions WHERE member_id = \(memberId) AND reward_id = \(rewardId) AND status != 'cancelled'
+                SELECT reward_id, created_at, quantity FROM redemptions
+                WHERE member_id = \(memberId) AND reward_id = \(rewardId) AND status != 'cancelled'
                 """, logger)
         } else {
-            try await connection.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = \(memberId) AND status != 'cancelled'", logger)
+            try await connection.rows("SELECT reward_id, created_at, quantity FROM redemptions WHERE member_id = \(memberId) AND status != 'cancelled'",
+                                      logger)
         }
         var dates: [String: [Date]] = [:]
-        for row in rows { dates[try row.get("reward_id", String.self), default: []].append(try row.date("created_at")) }
+        for row in rows {
+            dates[try row.get("reward_id", String.self), default: []]
+                .append(contentsOf: Array(repeating: try row.date("created_at"), count: try row.get("quantity", Int.self)))
+        }
         return dates
     }
 
-    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int, now: Date, apiKeyId: String?,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         do {
-            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now,
-                                            apiKeyId: apiKeyId, idempotency: idempotency)
+            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, quantity: quantity,
+                                            now: now, apiKeyId: apiKeyId, idempotency: idempotency)
         } catch let refusal as FraudRefusal {
             try await flagRefusal(refusal, programId: programId, memberId: memberId, redemptionId: id, apiKeyId: apiKeyId, now: now)
             throw refusal
         }
     }
 
-    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
-                                idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int, now: Date,
+                                apiKeyId: String?, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             // The member's row lock serialises their redemptions: balance and per-member limits are checked on settled state.
@@ -197,7 +218,7 @@ extension PostgresStore {
             let record = try Self.rewardRecord(row)
             let reward = record.reward
             let check = RedemptionCheck(program: processor.program)
-            let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
+            let cost = try check.cost(of: reward, points: points, quantity: quantity).mapError(LoyaltyError.refused).get()
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: id)
             let counts = check.counts(reward, redeemedAt: try await Self.redeemedAt(connection, memberId: memberId, rewardId: rewardId, logger)[rewardId] ?? [],
@@ -205,7 +226,8 @@ extension PostgresStore {
             let clubs = try await Self.activeClubs(connection, memberId: memberId, logger)
             let segments = reward.segments.isEmpty ? [] : try await Self.materialisedSegments(connection, memberId: memberId, logger)
             let context = RedemptionContext(member: member.profile(clubs: clubs, segments: segments), available: ledger.available,
-                                            redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
+                                            redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft,
+                                            quantity: quantity)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
             let counted = try await Self.screenRedemption(connection, processor, programId: programId, memberId: memberId, points: cost,
                                                           apiKeyId: apiKeyId, now: now, logger)
@@ -221,10 +243,11 @@ extension PostgresStore {
             }
             // The unit last: the reward's row is the one every redeeming member contends for, so it is locked
             // (by the conditional decrement) for as short a time as possible before the commit.
-            let code = try await Self.takeUnit(connection, programId: programId, reward: reward, redemptionId: id, now: now, logger)
+            let codes = try await Self.takeUnits(connection, programId: programId, reward: reward, redemptionId: id, count: quantity, now: now, logger)
             let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
-                                              code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
-                                              expiresAt: check.expiry(of: reward, issuedAt: now), activeFrom: check.activation(of: reward, issuedAt: now))
+                                              code: codes.first, value: check.value(of: reward, cost: cost, quantity: quantity), sourceEventId: nil,
+                                              createdAt: now, updatedAt: now, expiresAt: check.expiry(of: reward, issuedAt: now),
+                                              activeFrom: check.activation(of: reward, issuedAt: now), quantity: quantity, codes: codes)
             try await Self.insertRedemption(connection, redemption, logger)
             return try await Self.remember(connection, programId: programId, idempotency, redemption, logger)
         }
@@ -233,13 +256,15 @@ extension PostgresStore {
     static func insertRedemption(_ connection: PostgresConnection, _ redemption: RedemptionRecord, _ logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at,
-                                     expires_at, active_from)
+                                     expires_at, active_from, quantity, codes)
             VALUES (\(redemption.id), \(redemption.programId), \(redemption.memberId), \(redemption.rewardId), \(redemption.points),
                     \(redemption.status.rawValue), \(redemption.code), \(redemption.value?.description), \(redemption.sourceEventId),
-                    \(redemption.createdAt.millis), \(redemption.updatedAt.millis), \(redemption.expiresAt?.millis), \(redemption.activeFrom?.millis))
+                    \(redemption.createdAt.millis), \(redemption.updatedAt.millis), \(redemption.expiresAt?.millis), \(redemption.activeFrom?.millis),
+                    \(redemption.quantity), \(redemption.storedCodes))
             """, logger: logger)
         var payload: [String: JSONValue] = ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
                                             "reward_id": .string(redemption.rewardId), "points": .number(String(redemption.points))]
+        if redemption.quantity > 1 { payload["quantity"] = .number(String(redemption.quantity)) }
         if let source = redemption.sourceEventId { payload["source_event_id"] = .string(source) }
         try await emit(connection, programId: redemption.programId, type: "redemption.issued", memberId: redemption.memberId, payload: payload,
                        now: redemption.createdAt, logger)
@@ -252,7 +277,8 @@ extension PostgresStore {
                          value: try row.get("value", String?.self).flatMap(Amount.init), sourceEventId: try row.get("source_event_id", String?.self),
                          createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), expiresAt: try row.optionalDate("expires_at"),
                          fulfilledAt: try row.optionalDate("fulfilled_at"), cancelledAt: try row.optionalDate("cancelled_at"),
-                         activeFrom: try row.optionalDate("active_from"))
+                         activeFrom: try row.optionalDate("active_from"), quantity: try row.get("quantity", Int.self),
+                         codes: RedemptionRecord.codes(code: try row.get("code", String?.self), stored: try row.get("codes", String?.self)))
     }
 
     /// A redemption with its status as of `now` (an issued one past its end shows as expired).
@@ -322,7 +348,7 @@ extension PostgresStore {
             // Pool codes are never issued twice, so only stock without a code pool comes back.
             if reward.stock != nil && reward.codes != .pool {
                 try await connection.query("""
-                    UPDATE rewards SET stock_left = stock_left + 1 WHERE program_id = \(redemption.programId) AND id = \(reward.id)
+                    UPDATE rewards SET stock_left = stock_left + \(redemption.quantity) WHERE program_id = \(redemption.programId) AND id = \(reward.id)
                     """, logger: logger)
             }
             if case .clubMembership(let clubId) = reward.kind, let membership = try await connection.row("""

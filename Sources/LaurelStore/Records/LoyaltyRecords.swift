@@ -67,6 +67,23 @@ public struct RedemptionRecord: Hashable, Sendable {
     public var cancelledAt: Date?
     /// When an issued redemption (its code) can first be used; nil = at once (see `Reward.activeAfterDays`).
     public var activeFrom: Date? = nil
+    /// Units redeemed in one request; `points` and `value` are for all of them, `codes` has one per unit.
+    public var quantity: Int = 1
+    /// Every unit's code (`code` is the first); empty when the reward has no codes.
+    public var codes: [String] = []
+}
+
+extension RedemptionRecord {
+    /// The codes as stored in the `codes` column: a JSON array when there are several, else NULL (`code` holds the one).
+    var storedCodes: String? {
+        codes.count > 1 ? String(decoding: (try? JSONEncoder().encode(codes)) ?? Data(), as: UTF8.self) : nil
+    }
+
+    /// All codes from the `code` and `codes` columns.
+    static func codes(code: String?, stored: String?) -> [String] {
+        if let stored, let codes = try? JSONDecoder().decode([String].self, from: Data(stored.utf8)) { return codes }
+        return code.map { [$0] } ?? []
+    }
 }
 
 /// One member's place in a club.

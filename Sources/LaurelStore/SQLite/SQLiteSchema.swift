@@ -561,8 +561,11 @@ enum SQLiteSchema {
                 """)
         }
         // A reward's codes can become usable some days after issue (`active_after_days`).
-        migrator.registerMigration("v25-redemption-activation") { db in
+        migrator.registerMigration("v25-redemption-activation-and-quantity") { db in
             try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN active_from INTEGER")
+            // Several units in one request (`quantity`), each with its code (`codes`, a JSON array when more than one).
+            try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN quantity INTEGER NOT NULL DEFAULT 1")
+            try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN codes TEXT")
         }
         return migrator
     }

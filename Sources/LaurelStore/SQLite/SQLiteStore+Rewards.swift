@@ -97,55 +97,74 @@ extension SQLiteStore {
         }
     }
 
-    /// Takes one unit of a reward and its code, inside the redemption's transaction; throws when none is left.
+    /// Takes one unit of a reward and its code, inside the caller's transaction; throws when none is left.
     static func takeUnit(_ db: Database, programId: String, reward: Reward, redemptionId: String, now: Date) throws -> String? {
+        try takeUnits(db, programId: programId, reward: reward, redemptionId: redemptionId, count: 1, now: now).first
+    }
+
+    /// Takes `count` units of a reward and a code for each, all or none (the caller's transaction
+    /// rolls back on a throw); the conditional decrement never takes stock below zero.
+    static func takeUnits(_ db: Database, programId: String, reward: Reward, redemptionId: String, count: Int, now: Date) throws -> [String] {
         if reward.codes == .pool || reward.stock != nil {
-            try db.run("UPDATE rewards SET stock_left = stock_left - 1 WHERE program_id = ? AND id = ? AND stock_left > 0", [programId, reward.id])
+            try db.run("UPDATE rewards SET stock_left = stock_left - ? WHERE program_id = ? AND id = ? AND stock_left >= ?",
+                       [count, programId, reward.id, count])
             guard db.changesCount == 1 else { throw LoyaltyError.refused(.outOfStock) }
         }
         switch reward.codes {
         case .none:
-            return nil
+            return []
         case .pool:
-            guard let code = try db.row("""
-                SELECT code FROM reward_codes WHERE program_id = ? AND reward_id = ? AND redemption_id IS NULL ORDER BY added_at, code LIMIT 1
-                """, [programId, reward.id])?["code"] as String? else { throw LoyaltyError.codePoolEmpty(reward.id) }
-            try db.run("UPDATE reward_codes SET redemption_id = ? WHERE program_id = ? AND reward_id = ? AND code = ?",
-                       [redemptionId, programId, reward.id, code])
-            return code
+            let codes = try db.rows("""
+                SELECT code FROM reward_codes WHERE program_id = ? AND reward_id = ? AND redemption_id IS NULL ORDER BY added_at, code LIMIT ?
+                """, [programId, reward.id, count]).map { $0["code"] as String }
+            guard codes.count == count else { throw LoyaltyError.codePoolEmpty(reward.id) }
+            for code in codes {
+                try db.run("UPDATE reward_codes SET redemption_id = ? WHERE program_id = ? AND reward_id = ? AND code = ?",
+                           [redemptionId, programId, reward.id, code])
+            }
+            return codes
         case .generated(let pattern):
             var generator = SystemRandomNumberGenerator()
-            for _ in 0..<20 {
-                let code = RewardCode.make(pattern: pattern, using: &generator)
-                try db.run("INSERT OR IGNORE INTO reward_codes (program_id, reward_id, code, redemption_id, added_at) VALUES (?, ?, ?, ?, ?)",
-                           [programId, reward.id, code, redemptionId, now.millis])
-                if db.changesCount == 1 { return code }
+            var codes: [String] = []
+            for _ in 0..<count {
+                var issued = false
+                for _ in 0..<20 where !issued {
+                    let code = RewardCode.make(pattern: pattern, using: &generator)
+                    try db.run("INSERT OR IGNORE INTO reward_codes (program_id, reward_id, code, redemption_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                               [programId, reward.id, code, redemptionId, now.millis])
+                    if db.changesCount == 1 { codes.append(code); issued = true }
+                }
+                guard issued else { throw LoyaltyError.codePoolEmpty(reward.id) }
             }
-            throw LoyaltyError.codePoolEmpty(reward.id)
+            return codes
         }
     }
 
     /// When the member redeemed each reward (not cancelled), of one reward or of all: one query.
+    /// A redemption of several units counts once per unit.
     static func redeemedAt(_ db: Database, memberId: String, rewardId: String? = nil) throws -> [String: [Date]] {
         let rows = try rewardId.map {
-            try db.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled'", [memberId, $0])
-        } ?? db.rows("SELECT reward_id, created_at FROM redemptions WHERE member_id = ? AND status != 'cancelled'", [memberId])
-        return Dictionary(grouping: rows, by: { $0["reward_id"] as String }).mapValues { $0.map { Date(millis: $0["created_at"]) } }
+            try db.rows("SELECT reward_id, created_at, quantity FROM redemptions WHERE member_id = ? AND reward_id = ? AND status != 'cancelled'",
+                        [memberId, $0])
+        } ?? db.rows("SELECT reward_id, created_at, quantity FROM redemptions WHERE member_id = ? AND status != 'cancelled'", [memberId])
+        return Dictionary(grouping: rows, by: { $0["reward_id"] as String }).mapValues {
+            $0.flatMap { Array(repeating: Date(millis: $0["created_at"]), count: $0["quantity"]) }
+        }
     }
 
-    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
+    public func redeem(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int, now: Date, apiKeyId: String?,
                        idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         do {
-            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, now: now,
-                                            apiKeyId: apiKeyId, idempotency: idempotency)
+            return try await redeemScreened(programId: programId, id: id, memberId: memberId, rewardId: rewardId, points: points, quantity: quantity,
+                                            now: now, apiKeyId: apiKeyId, idempotency: idempotency)
         } catch let refusal as FraudRefusal {
             try await flagRefusal(refusal, programId: programId, memberId: memberId, redemptionId: id, apiKeyId: apiKeyId, now: now)
             throw refusal
         }
     }
 
-    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, now: Date, apiKeyId: String?,
-                                idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
+    private func redeemScreened(programId: String, id: String, memberId: String, rewardId: String, points: Int?, quantity: Int, now: Date,
+                                apiKeyId: String?, idempotency: Idempotency<RedemptionRecord>?) async throws -> Idempotent<RedemptionRecord> {
         let cache = programs
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
@@ -157,14 +176,15 @@ extension SQLiteStore {
             let record = try Self.rewardRecord(row)
             let reward = record.reward
             let check = RedemptionCheck(program: processor.program)
-            let cost = try check.cost(of: reward, points: points).mapError(LoyaltyError.refused).get()
+            let cost = try check.cost(of: reward, points: points, quantity: quantity).mapError(LoyaltyError.refused).get()
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
             let counts = check.counts(reward, redeemedAt: try Self.redeemedAt(db, memberId: memberId, rewardId: rewardId)[rewardId] ?? [], now: now)
             let profile = member.profile(clubs: try Self.activeClubs(db, memberId: memberId),
                                          segments: reward.segments.isEmpty ? [] : try Self.materialisedSegments(db, memberId: memberId))
             let context = RedemptionContext(member: profile, available: ledger.available,
-                                            redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft)
+                                            redeemedEver: counts.ever, redeemedInPeriod: counts.inPeriod, stockLeft: record.stockLeft,
+                                            quantity: quantity)
             if let refusal = check.refusals(reward, cost: cost, context: context, now: now).first { throw LoyaltyError.refused(refusal) }
             let counted = try Self.screenRedemption(db, processor, programId: programId, memberId: memberId, points: cost,
                                                     apiKeyId: apiKeyId, now: now)
@@ -180,10 +200,11 @@ extension SQLiteStore {
             }
             // The unit last: the reward's row is the one every redeeming member contends for, so it is locked
             // (by the conditional decrement) for as short a time as possible before the commit.
-            let code = try Self.takeUnit(db, programId: programId, reward: reward, redemptionId: id, now: now)
+            let codes = try Self.takeUnits(db, programId: programId, reward: reward, redemptionId: id, count: quantity, now: now)
             let redemption = RedemptionRecord(id: id, programId: programId, memberId: memberId, rewardId: rewardId, points: cost, status: .issued,
-                                              code: code, value: check.value(of: reward, cost: cost), sourceEventId: nil, createdAt: now, updatedAt: now,
-                                              expiresAt: check.expiry(of: reward, issuedAt: now), activeFrom: check.activation(of: reward, issuedAt: now))
+                                              code: codes.first, value: check.value(of: reward, cost: cost, quantity: quantity), sourceEventId: nil,
+                                              createdAt: now, updatedAt: now, expiresAt: check.expiry(of: reward, issuedAt: now),
+                                              activeFrom: check.activation(of: reward, issuedAt: now), quantity: quantity, codes: codes)
             try Self.insertRedemption(db, redemption)
             return try Self.remember(db, programId: programId, idempotency, redemption, now: now)
         }
@@ -192,13 +213,14 @@ extension SQLiteStore {
     static func insertRedemption(_ db: Database, _ redemption: RedemptionRecord) throws {
         try db.run("""
             INSERT INTO redemptions (id, program_id, member_id, reward_id, points, status, code, value, source_event_id, created_at, updated_at,
-                                     expires_at, active_from)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     expires_at, active_from, quantity, codes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [redemption.id, redemption.programId, redemption.memberId, redemption.rewardId, redemption.points, redemption.status.rawValue,
                   redemption.code, redemption.value?.description, redemption.sourceEventId, redemption.createdAt.millis, redemption.updatedAt.millis,
-                  redemption.expiresAt?.millis, redemption.activeFrom?.millis])
+                  redemption.expiresAt?.millis, redemption.activeFrom?.millis, redemption.quantity, redemption.storedCodes])
         var payload: [String: JSONValue] = ["redemption_id": .string(redemption.id), "member_id": .string(redemption.memberId),
                                             "reward_id": .string(redemption.rewardId), "points": .number(String(redemption.points))]
+        if redemption.quantity > 1 { payload["quantity"] = .number(String(redemption.quantity)) }
         if let source = redemption.sourceEventId { payload["source_event_id"] = .string(source) }
         try emit(db, programId: redemption.programId, type: "redemption.issued", memberId: redemption.memberId, payload: payload, now: redemption.createdAt)
     }
@@ -209,7 +231,8 @@ extension SQLiteStore {
                          sourceEventId: row["source_event_id"], createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]),
                          expiresAt: (row["expires_at"] as Int64?).map(Date.init(millis:)), fulfilledAt: (row["fulfilled_at"] as Int64?).map(Date.init(millis:)),
                          cancelledAt: (row["cancelled_at"] as Int64?).map(Date.init(millis:)),
-                         activeFrom: (row["active_from"] as Int64?).map(Date.init(millis:)))
+                         activeFrom: (row["active_from"] as Int64?).map(Date.init(millis:)), quantity: row["quantity"],
+                         codes: RedemptionRecord.codes(code: row["code"], stored: row["codes"]))
     }
 
     /// A redemption with its status as of `now` (an issued one past its end shows as expired).
@@ -261,7 +284,8 @@ extension SQLiteStore {
         if let rewardRow, let reward = try? rewardRecord(rewardRow).reward {
             // Pool codes are never issued twice, so only stock without a code pool comes back.
             if reward.stock != nil && reward.codes != .pool {
-                try db.run("UPDATE rewards SET stock_left = stock_left + 1 WHERE program_id = ? AND id = ?", [redemption.programId, reward.id])
+                try db.run("UPDATE rewards SET stock_left = stock_left + ? WHERE program_id = ? AND id = ?",
+                           [redemption.quantity, redemption.programId, reward.id])
             }
             if case .clubMembership(let clubId) = reward.kind,
                let membership = try db.row("SELECT * FROM club_memberships WHERE program_id = ? AND club_id = ? AND member_id = ? AND status = 'active'",

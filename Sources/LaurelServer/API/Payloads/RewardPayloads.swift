@@ -82,7 +82,9 @@ struct RedemptionBody: Decodable {
     var rewardId: String
     /// Points to spend, for points-to-money rewards only.
     var points: Int?
-    enum CodingKeys: String, CodingKey { case memberId = "member_id", rewardId = "reward_id", points }
+    /// Units to redeem at once (1–100, default 1): all or none.
+    var quantity: Int?
+    enum CodingKeys: String, CodingKey { case memberId = "member_id", rewardId = "reward_id", points, quantity }
 }
 
 struct RedemptionView: Encodable {
@@ -92,7 +94,9 @@ struct RedemptionView: Encodable {
     var rewardId: String
     var points: Int
     var status: RedemptionStatus
+    var quantity: Int
     var code: String?
+    var codes: [String]?
     var value: String?
     var sourceEventId: String?
     var createdAt: String
@@ -103,7 +107,7 @@ struct RedemptionView: Encodable {
     var cancelledAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, object, memberId = "member_id", rewardId = "reward_id", points, status, code, value, sourceEventId = "source_event_id"
+        case id, object, memberId = "member_id", rewardId = "reward_id", points, status, quantity, code, codes, value, sourceEventId = "source_event_id"
         case createdAt = "created_at", updatedAt = "updated_at", expiresAt = "expires_at", activeFrom = "active_from", fulfilledAt = "fulfilled_at", cancelledAt = "cancelled_at"
     }
 
@@ -113,7 +117,9 @@ struct RedemptionView: Encodable {
         rewardId = record.rewardId
         points = record.points
         status = record.status
+        quantity = record.quantity
         code = record.code
+        codes = record.codes.count > 1 ? record.codes : nil
         value = record.value?.description
         sourceEventId = record.sourceEventId
         createdAt = Timestamps.format(record.createdAt)

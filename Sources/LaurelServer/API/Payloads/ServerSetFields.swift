@@ -58,7 +58,7 @@ extension EventBody: ServerSetFields {
 extension RedemptionBody: ServerSetFields {
     static let serverSetFields: Set<String> = [
         "id", "object", "program_id", "status", "code", "value", "source_event_id", "created_at", "updated_at", "expires_at",
-        "active_from", "fulfilled_at", "cancelled_at",
+        "active_from", "fulfilled_at", "cancelled_at", "codes",
     ]
 }
 
