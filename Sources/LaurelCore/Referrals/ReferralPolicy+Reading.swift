@@ -66,7 +66,7 @@ struct ReferralReader {
             trigger = .firstPurchase(minAmount: minAmount)
         case .purchase?:
             if !object.has("days") { object.missing("days") }
-            trigger = days.map { .purchases(days: $0, maxTimes: maxTimes, minAmount: minAmount) }
+            trigger = days.map { ReferralTrigger.purchases(days: $0, maxTimes: maxTimes, minAmount: minAmount) }
         case nil:
             break
         }

@@ -80,13 +80,15 @@ extension SQLiteStore {
                 let pointsLeft = try db.row("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE member_id = ? AND source_id = ?", [memberId, completionId]) {
                     $0[0] as Int
                 } ?? 0
-                let redemption = try completion.redemptionId.flatMap { id in
-                    try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [id]).map { redemption($0, now: now) }
-                }.flatMap { $0.status == .issued ? $0 : nil }
+                var issued: RedemptionRecord?
+                if let redemptionId = completion.redemptionId, let row = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
+                    let stored = Self.redemption(row, now: now)
+                    issued = stored.status == .issued ? stored : nil
+                }
                 let card = program.punchCard(stamp.cardId)
                 let open = try card.map { PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id), now: now).stamps } ?? []
                 let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completion.points,
-                                                    pointsLeft: pointsLeft, rewardUnused: redemption != nil)
+                                                    pointsLeft: pointsLeft, rewardUnused: issued != nil)
                 if plan.substitute, let replacement = open.first {
                     try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [completionId, replacement.id])
                 }
@@ -98,11 +100,11 @@ extension SQLiteStore {
                                            reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned")
                         }
                     }
-                    if plan.cancelReward, let redemption {
-                        _ = try cancel(db, redemption, program: program, version: version, reason: "purchase_returned", now: now)
+                    if plan.cancelReward, let issued {
+                        _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
                     }
                     try db.run("UPDATE punch_completions SET status = 'revoked', reward_status = COALESCE(?, reward_status) WHERE id = ?",
-                               [plan.cancelReward && redemption != nil ? "cancelled" : nil, completionId])
+                               [plan.cancelReward && issued != nil ? "cancelled" : nil, completionId])
                     try db.run("UPDATE punch_stamps SET completion_id = NULL WHERE completion_id = ? AND id != ?", [completionId, stamp.id])
                 }
             }

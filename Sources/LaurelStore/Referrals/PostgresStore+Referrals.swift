@@ -26,7 +26,7 @@ extension PostgresStore {
             let grants = Dictionary(grouping: try await connection.rows("""
                 SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
                 WHERE r.referrer_id = \(referrerId) ORDER BY g.created_at, g.id
-                """, logger).map(Self.referralGrant), by: \.friendId)
+                """, logger).map(Self.referralGrant), by: { $0.friendId })
             return try await connection.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
                 WHERE r.referrer_id = \(referrerId) AND r.program_id = \(programId) ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
@@ -120,7 +120,8 @@ extension PostgresStore {
             SELECT reward_id, COUNT(DISTINCT COALESCE(event_id, id))::BIGINT AS n FROM referral_grants
             WHERE friend_id = \(memberId) AND status = 'given' GROUP BY reward_id
             """, logger) {
-            timesGiven[try given.get("reward_id")] = try given.get("n", Int.self)
+            let rewardId = try given.get("reward_id", String.self)
+            timesGiven[rewardId] = try given.get("n", Int.self)
         }
         var given: [ReferralGrantRecord] = []
         for grant in policy.grantsOnPurchase(total: purchase.total, at: event.occurredAt, enrolledAt: Date(millis: try row.get("enrolled_at")),

@@ -19,7 +19,7 @@ extension SQLiteStore {
             let grants = Dictionary(grouping: try db.rows("""
                 SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
                 WHERE r.referrer_id = ? ORDER BY g.created_at, g.id
-                """, [referrerId], Self.referralGrant), by: \.friendId)
+                """, [referrerId], Self.referralGrant), by: { $0.friendId })
             return try db.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
                 WHERE r.referrer_id = ? AND r.program_id = ? ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
@@ -104,7 +104,7 @@ extension SQLiteStore {
         for row in try db.rows("""
             SELECT reward_id, COUNT(DISTINCT COALESCE(event_id, id)) FROM referral_grants WHERE friend_id = ? AND status = 'given' GROUP BY reward_id
             """, [memberId]) {
-            timesGiven[row[0]] = row[1]
+            timesGiven[row[0] as String] = row[1] as Int
         }
         var given: [ReferralGrantRecord] = []
         for grant in policy.grantsOnPurchase(total: purchase.total, at: event.occurredAt, enrolledAt: Date(millis: link.enrolledAt), timesGiven: timesGiven,
@@ -136,9 +136,9 @@ extension SQLiteStore {
             var rewardStatus = grant.rewardStatus
             if let redemptionId = grant.redemptionId,
                let stored = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
-                let redemption = redemption(stored, now: now)
-                if redemption.status == .issued {
-                    _ = try cancel(db, redemption, program: program, version: version, reason: "purchase_returned", now: now)
+                let issued = Self.redemption(stored, now: now)
+                if issued.status == .issued {
+                    _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
                     rewardStatus = "cancelled"
                 }
             }

@@ -138,11 +138,13 @@ struct ReferralStoreTests {
         #expect(friend.status == .purchased && friend.grants.allSatisfy { $0.status == .cancelled })
         #expect(try await fixture.audit() == [])
 
-        // After the window, a return leaves the reward: it was earned.
+        // The returned purchase no longer counts: the next one is the first purchase that rewards. After
+        // its window, a return leaves the reward: it was earned.
         let later = try await fixture.record(StoreFixture.purchase(total: "40.00", at: StoreFixture.at(days: 6)), memberId: bob.id)
-        #expect(try await fixture.reload(ann.id).pending == 10)
+        #expect(try await fixture.reload(ann.id).pending == 510)
         try await fixture.record(StoreFixture.returnOf(later.id, amount: "40.00", at: StoreFixture.at(days: 25)), memberId: bob.id)
         try await fixture.settle(now: StoreFixture.at(days: 25))
-        #expect(try await fixture.reload(ann.id).available == 10)
+        #expect(try await fixture.reload(ann.id).available == 510)
+        #expect(try await fixture.audit() == [])
     }
 }
