@@ -11,18 +11,18 @@ extension PostgresStore {
             guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
                 throw StoreError.notFound("member \(memberId)")
             }
-            var cards: [PunchCardStatus] = []
+            var statuses: [PunchCardStatus] = []
             for card in cards {
                 let progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
                 let done = try await connection.row("""
                     SELECT COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
                     WHERE member_id = \(memberId) AND card_id = \(card.id) AND status = 'given'
                     """, logger)
-                cards.append(PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps,
+                statuses.append(PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps,
                                              nextExpiry: progress.nextExpiry, completions: try done?.get("n", Int.self) ?? 0,
                                              lastCompletedAt: try done?.get("last", Int64?.self).map(Date.init(millis:))))
             }
-            return cards
+            return statuses
         }
     }
 

@@ -80,7 +80,7 @@ struct ReferralPolicyTests {
     }
 
     static let policy = ReferralPolicy(fingerprints: ["device_id"], cap: ReferralCap(maxReferrals: 2, period: .month))
-    static let referrer = ReferralParty(memberId: "mem_a", email: "Ann.Smith+shop@Gmail.com", attributes: ["phone": "+44 7700 900123", "device_id": "dev-1"])
+    static let referrer = ReferralParty(memberId: "mem_a", email: "Ann.Smith+shop@Gmail.com", attributes: ["phone": .string("+44 7700 900123"), "device_id": .string("dev-1")])
 
     static func verdict(_ friend: ReferralParty, accepted: Int = 0, referrer: ReferralParty = referrer) -> ReferralRefusal? {
         ReferralScreen.judge(policy, referrer: referrer, friend: friend, acceptedInPeriod: accepted)?.refusal
@@ -89,17 +89,17 @@ struct ReferralPolicyTests {
     @Test func screenRefusesSelfReferral() {
         #expect(Self.verdict(Self.referrer) == .selfReferral)
         #expect(Self.verdict(ReferralParty(memberId: "mem_b", email: "annsmith@gmail.com", attributes: [:])) == .sameEmail)
-        #expect(Self.verdict(ReferralParty(memberId: "mem_b", email: nil, attributes: ["phone": "07700 900123"])) == .samePhone)
-        let shared = ReferralScreen.judge(Self.policy, referrer: Self.referrer, friend: ReferralParty(memberId: "mem_b", email: nil, attributes: ["device_id": " DEV-1"]),
+        #expect(Self.verdict(ReferralParty(memberId: "mem_b", email: nil, attributes: ["phone": .string("07700 900123")])) == .samePhone)
+        let shared = ReferralScreen.judge(Self.policy, referrer: Self.referrer, friend: ReferralParty(memberId: "mem_b", email: nil, attributes: ["device_id": .string(" DEV-1")]),
                                           acceptedInPeriod: 0)
         #expect(shared?.refusal == .sharedFingerprint && shared?.detail == "device_id")
         // An attribute the program does not name as a fingerprint is not compared.
-        #expect(Self.verdict(ReferralParty(memberId: "mem_b", email: "bob@example.com", attributes: ["card_hash": "x"]),
-                             referrer: ReferralParty(memberId: "mem_a", email: "ann@example.com", attributes: ["card_hash": "x"])) == nil)
+        #expect(Self.verdict(ReferralParty(memberId: "mem_b", email: "bob@example.com", attributes: ["card_hash": .string("x")]),
+                             referrer: ReferralParty(memberId: "mem_a", email: "ann@example.com", attributes: ["card_hash": .string("x")])) == nil)
     }
 
     @Test func screenCapsReferrersAndBlockedOnes() {
-        let friend = ReferralParty(memberId: "mem_b", email: "bob@example.com", attributes: ["device_id": "dev-2"])
+        let friend = ReferralParty(memberId: "mem_b", email: "bob@example.com", attributes: ["device_id": .string("dev-2")])
         #expect(Self.verdict(friend, accepted: 1) == nil)
         #expect(Self.verdict(friend, accepted: 2) == .capReached)
         var blocked = Self.referrer
