@@ -75,7 +75,6 @@ extension PostgresStore {
 
     /// A new member's part of referrals, in `createMember`'s transaction (see the SQLite twin).
     func enrolReferral(_ connection: PostgresConnection, member: MemberRecord) async throws {
-        _ = try await Self.assignReferralCode(connection, programId: member.programId, memberId: member.id, logger)
         guard let text = member.referredWithCode else { return }
         let (version, processor) = try await currentVersion(connection, programId: member.programId)
         let program = processor.program

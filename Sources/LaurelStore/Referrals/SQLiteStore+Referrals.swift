@@ -60,11 +60,10 @@ extension SQLiteStore {
         throw ReferralCodes.exhausted(memberId)
     }
 
-    /// A new member's part of referrals, in `createMember`'s transaction: their own code and, when
-    /// they enrolled with one, the link to its owner with the screen's verdict and the enrolment's
+    /// A new member's part of referrals, in `createMember`'s transaction: when they enrolled with a
+    /// code, the link to its owner (their own code is made when first asked for) with the screen's verdict and the enrolment's
     /// gifts. An unknown code throws before anything is kept.
     static func enrolReferral(_ db: Database, cache: ProgramCache, member: MemberRecord) throws {
-        _ = try assignReferralCode(db, programId: member.programId, memberId: member.id)
         guard let text = member.referredWithCode else { return }
         let (version, processor) = try currentVersion(db, cache: cache, programId: member.programId)
         let program = processor.program
