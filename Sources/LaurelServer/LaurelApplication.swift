@@ -48,6 +48,8 @@ public enum LaurelApplication {
         MemberRoutes(store: store, clock: clock).register(api)
         EventRoutes(store: store, clock: clock).register(api)
         LedgerRoutes(store: store, clock: clock).register(api)
+        ReferralRoutes(store: store, clock: clock).register(api)
+        PunchCardRoutes(store: store, clock: clock).register(api)
         TierRoutes(store: store, clock: clock).register(api)
         RewardRoutes(store: store, clock: clock).register(api)
         RedemptionRoutes(store: store, clock: clock).register(api)

@@ -31,6 +31,19 @@ struct HTTPFixture {
             limit: {max_times: 2, period: day}
         """
 
+    /// Referrals and a punch card, appended to `program` by the tests of the play mechanics.
+    static let playSections = """
+        referrals:
+          link: "https://brand.example/join?ref={code}"
+          fingerprints: [device_id]
+          cap: {max_referrals: 2, period: month}
+          rewards:
+            - {id: welcome, on: enrolled, friend: {points: 100}}
+            - {id: first, on: first_purchase, min_amount: "20.00", referrer: {points: 500}}
+        punch_cards:
+          - {id: coffee, name: Every 3rd coffee, stamps: 3, products: {categories: [coffee]}, stamp_expiry_days: 30, points: 50}
+        """
+
     let store: any LaurelStore
     let clock: ManualClock
     /// Keys of program A by scope, and program B's admin key.

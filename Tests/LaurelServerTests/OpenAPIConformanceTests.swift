@@ -296,6 +296,25 @@ import Testing
             }
             try check(.get, "/v1/analytics/dashboard", try await api.get("/v1/analytics/dashboard?from=2026-04-01&to=2026-03-01"))
 
+            // Referrals and punch cards: a friend enrols with a code and buys; both views, and bad input.
+            let play = HTTPFixture.program + "\n" + HTTPFixture.playSections
+            try check(.put, "/v1/program", try await api.call(.put, "/v1/program", key: fixture.admin, body: play))
+            let referrer = try await api.get("/v1/members/\(other)")
+            try check(.get, "/v1/members/{id}", referrer)
+            let code = try #require((referrer.json["referral"] as? [String: Any])?["code"] as? String)
+            let friend = try await api.post("/v1/members", #"{"external_id":"oa-friend","referral_code":"\#(code)"}"#)
+            try check(.post, "/v1/members", friend)
+            try check(.post, "/v1/members", try await api.post("/v1/members", #"{"external_id":"oa-friend-2","referral_code":"ZZZZZZZZ"}"#))
+            let friendId = try #require(friend.json["id"] as? String)
+            _ = try await api.post("/v1/events", #"""
+                {"member_id":"\#(friendId)","type":"purchase","purchase":{"currency":"EUR","lines":[{"sku":"ESP","category":"coffee","unit_price":"30.00"}]}}
+                """#)
+            try check(.get, "/v1/members/{id}/referrals", try await api.get("/v1/members/\(other)/referrals"))
+            try check(.get, "/v1/members/{id}/referrals", try await api.get("/v1/members/mem_none/referrals"))
+            try check(.get, "/v1/members/{id}/punch-cards", try await api.get("/v1/members/\(friendId)/punch-cards"))
+            try check(.get, "/v1/members/{id}/punch-cards", try await api.get("/v1/members/mem_none/punch-cards"))
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(friendId)"))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

@@ -21,7 +21,8 @@ extension ProgramDefinition {
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
         guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
-                                                                         "segments", "campaigns", "birthday", "cors", "fraud", "branding"]) else {
+                                                                         "segments", "campaigns", "birthday", "cors", "fraud", "branding", "referrals",
+                                                                         "punch_cards"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -128,12 +129,15 @@ extension ProgramDefinition {
         }
         let fraud = root.value("fraud").flatMap { FraudReader(reader: reader).read($0, at: "fraud") }
         let branding = root.value("branding").flatMap { Branding.read($0, at: "branding", reader) } ?? Branding()
+        let referrals = root.value("referrals").flatMap { ReferralReader(reader: reader).read($0, at: "referrals") }
+        let punchCards = PunchCardReader(reader: reader, rules: EarningRuleReader(reader: reader, timeZone: timeZone))
+            .readAll(root.list("punch_cards", max: PunchCard.maxPerProgram) ?? [])
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
                                  tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday,
-                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding)
+                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding, referrals: referrals, punchCards: punchCards)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

@@ -32,6 +32,8 @@ extension ProgramDefinition {
         if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
         if let fraud { tree["fraud"] = fraud.canonicalTree }
         if !branding.isEmpty { tree["branding"] = branding.canonicalTree }
+        if let referrals { tree["referrals"] = referrals.canonicalTree }
+        if !punchCards.isEmpty { tree["punch_cards"] = .array(punchCards.map(\.canonicalTree)) }
         return .object(tree)
     }
 }

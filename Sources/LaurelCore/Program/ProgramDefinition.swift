@@ -36,6 +36,10 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var fraud: FraudPolicy?
     /// How the member portal looks (`branding:`).
     public var branding: Branding
+    /// Referral codes, links, fraud screen and rewards (`referrals:`); nil when the program has none.
+    public var referrals: ReferralPolicy?
+    /// Punch cards (`punch_cards:`), in the order the program lists them.
+    public var punchCards: [PunchCard]
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -45,7 +49,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
                 birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil,
-                branding: Branding = Branding()) {
+                branding: Branding = Branding(), referrals: ReferralPolicy? = nil, punchCards: [PunchCard] = []) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -64,7 +68,14 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.corsOrigins = corsOrigins
         self.fraud = fraud
         self.branding = branding
+        self.referrals = referrals
+        self.punchCards = punchCards
     }
+
+    public func punchCard(_ id: String) -> PunchCard? { punchCards.first { $0.id == id } }
+
+    /// Whether events need the play mechanics (referrals, punch cards) after the core has judged them.
+    public var hasPlayMechanics: Bool { referrals != nil || !punchCards.isEmpty }
 
     /// 30 and 7 days before points expire.
     public static let defaultExpiringSoonDays = [30, 7]

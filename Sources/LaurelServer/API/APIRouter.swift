@@ -238,6 +238,7 @@ final class APIRouter {
             case .programNotConfigured: return Problem(.conflict, "program_not_configured", error.description)
             case .idempotencyKeyReused: return Problem(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
+            case .unknownReferralCode: return Problem(.unprocessableContent, "unknown_referral_code", error.description, field: "referral_code")
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
             case .adjustmentNotCancellable(_, .debit): return Problem(.unprocessableContent, StoreError.AdjustmentRefusal.debit.rawValue, error.description)
             case .adjustmentNotCancellable(_, .alreadyCancelled):

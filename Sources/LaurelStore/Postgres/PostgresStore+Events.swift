@@ -35,7 +35,7 @@ extension PostgresStore {
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty, processor.program.fraud == nil else { return nil }
+              processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
             let limits = processor.limitQueries(for: event)
@@ -156,6 +156,9 @@ extension PostgresStore {
         if let screening, let policy = program.fraud {
             try await Self.countAndFlag(connection, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                         apiKeyId: screening.apiKeyId, now: now, logger)
+        }
+        if program.hasPlayMechanics && outcome.status == .processed {
+            try await play(connection, program: program, version: version.version, programId: programId, memberId: memberId, event: event, now: now)
         }
         return write
     }

@@ -19,6 +19,7 @@ extension PostgresStore {
                 ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id
                 """, logger)
             guard !inserted.isEmpty else { throw StoreError.duplicateExternalId(member.externalId) }
+            try await enrolReferral(connection, member: member)
             try await Self.emit(connection, programId: member.programId, memberId: member.id,
                                 [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt, logger)
             return try await Self.remember(connection, programId: member.programId, idempotency, member, logger)

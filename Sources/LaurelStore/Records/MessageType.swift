@@ -35,6 +35,9 @@ public enum MessageType {
     public static let fraudFlagged = "fraud.flagged"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
+    // Play
+    public static let referralConverted = "referral.converted"
+    public static let punchCardCompleted = "punch_card.completed"
 
     public static let all: [String] = [
         memberEnrolled, memberUpdated, birthday, memberSignInCode,
@@ -45,5 +48,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
+        referralConverted, punchCardCompleted,
     ]
 }

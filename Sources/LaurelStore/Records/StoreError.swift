@@ -17,6 +17,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case reviewDecided(id: String, status: String)
     /// Only a manual credit can be cancelled, and only once.
     case adjustmentNotCancellable(id: String, reason: AdjustmentRefusal)
+    /// `referral_code` names no member of the program (or the program has no referrals).
+    case unknownReferralCode(String)
 
     public enum AdjustmentRefusal: String, Sendable {
         case debit = "adjustment_is_debit"
@@ -38,6 +40,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .adjustmentNotCancellable(let id, .debit):
             "adjustment \(id) is a debit; only a credit can be cancelled (credit the points back with a new adjustment instead)"
         case .adjustmentNotCancellable(let id, .alreadyCancelled): "adjustment \(id) was already cancelled"
+        case .unknownReferralCode(let code): "no member of this program has the referral code \"\(code)\""
         }
     }
 }

@@ -560,6 +560,73 @@ enum SQLiteSchema {
                 CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at);
                 """)
         }
+        migrator.registerMigration("v21-referrals") { db in
+            try db.execute(sql: """
+                CREATE TABLE referral_codes (
+                    member_id TEXT PRIMARY KEY REFERENCES members(id),
+                    program_id TEXT NOT NULL,
+                    code TEXT NOT NULL,
+                    UNIQUE (program_id, code)
+                );
+                CREATE TABLE referrals (
+                    friend_id TEXT PRIMARY KEY REFERENCES members(id),
+                    program_id TEXT NOT NULL,
+                    referrer_id TEXT NOT NULL REFERENCES members(id),
+                    code TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    refusal TEXT,
+                    refusal_detail TEXT,
+                    enrolled_at INTEGER NOT NULL,
+                    first_purchase_at INTEGER
+                );
+                CREATE INDEX referrals_by_referrer ON referrals(referrer_id, enrolled_at);
+                CREATE TABLE referral_grants (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL,
+                    friend_id TEXT NOT NULL REFERENCES referrals(friend_id),
+                    reward_id TEXT NOT NULL,
+                    trigger_name TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    member_id TEXT NOT NULL,
+                    event_id TEXT,
+                    points INTEGER NOT NULL,
+                    reward TEXT,
+                    redemption_id TEXT,
+                    reward_status TEXT,
+                    available_at INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX referral_grants_by_friend ON referral_grants(friend_id, created_at);
+                CREATE INDEX referral_grants_by_event ON referral_grants(event_id) WHERE event_id IS NOT NULL;
+                CREATE TABLE punch_stamps (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    card_id TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    stamped_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    completion_id TEXT
+                );
+                CREATE INDEX punch_stamps_by_member ON punch_stamps(member_id, card_id, completion_id);
+                CREATE INDEX punch_stamps_by_event ON punch_stamps(event_id);
+                CREATE TABLE punch_completions (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    card_id TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    completed_at INTEGER NOT NULL,
+                    points INTEGER NOT NULL,
+                    reward TEXT,
+                    redemption_id TEXT,
+                    reward_status TEXT,
+                    status TEXT NOT NULL
+                );
+                CREATE INDEX punch_completions_by_member ON punch_completions(member_id, card_id, completed_at);
+                """)
+        }
         // A reward's codes can become usable some days after issue (`active_after_days`).
         migrator.registerMigration("v25-redemption-activation-and-quantity") { db in
             try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN active_from INTEGER")

@@ -106,6 +106,10 @@ extension SQLiteStore {
         let awardsCut = state.awards.count > JudgingState.awardsHeldUncut ? processor.earliestLimitStart(at: event.occurredAt)?.millis : nil
         state.forget(awardsBefore: awardsCut, contributionsBefore: contributionsFrom)
         judging.keep(memberId: memberId, revision: newRevision, version: version.version, state: state)
+        if program.hasPlayMechanics && outcome.status == .processed {
+            // Writes lots after the member row: their triggers give it a new revision, so the entry just kept stops matching.
+            try Self.play(db, program: program, version: version.version, programId: programId, memberId: memberId, event: event, now: now)
+        }
         return EventRecord(id: event.id, programId: programId, memberId: memberId, type: event.type, occurredAt: event.occurredAt,
                            recordedAt: now, programVersion: version.version, status: outcome.status, points: outcome.recordedPoints,
                            payload: payload, outcome: recorded, outcomeJSON: outcomeJSON)

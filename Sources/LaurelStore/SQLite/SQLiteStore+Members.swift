@@ -4,7 +4,8 @@ import LaurelCore
 
 extension SQLiteStore {
     public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
-        try await write { db in
+        let cache = programs
+        return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: member.programId, idempotency) { return .replayed(replay) }
             guard try db.row("SELECT id FROM programs WHERE id = ?", [member.programId]) != nil else {
                 throw StoreError.notFound("program \(member.programId)")
@@ -18,6 +19,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
                 """, [member.id, member.programId, member.externalId, member.email, member.name, member.birthday,
                       try JSONText.encode(member.attributes), member.status.rawValue, member.createdAt.millis, member.updatedAt.millis])
+            try Self.enrolReferral(db, cache: cache, member: member)
             try Self.emit(db, programId: member.programId, memberId: member.id,
                           [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt)
             return try Self.remember(db, programId: member.programId, idempotency, member, now: member.createdAt)

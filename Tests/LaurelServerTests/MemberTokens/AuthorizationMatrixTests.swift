@@ -157,6 +157,7 @@ import Testing
             "GET /v1/events/{id}": .owner, "GET /v1/redemptions/{id}": .owner, "GET /v1/redemptions": .queryMember("member_id"),
             "POST /v1/redemptions": .bodyMember("member_id"), "POST /v1/clubs/{id}/join": .bodyMember("member_id"),
             "DELETE /v1/clubs/{id}/members/{member_id}": .pathMember("member_id"), "GET /v1/clubs": .anyMember,
+            "GET /v1/members/{id}/referrals": .pathMember("id"), "GET /v1/members/{id}/punch-cards": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.

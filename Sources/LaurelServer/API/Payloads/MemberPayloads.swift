@@ -10,14 +10,19 @@ struct CreateMemberBody: Decodable {
     var birthday: String?
     var attributes: [String: JSONValue]?
     var status: MemberStatus?
+    /// A referrer's code: links the new member to them (`unknown_referral_code` when no member has it).
+    var referralCode: String?
 
-    enum CodingKeys: String, CodingKey { case externalId = "external_id", email, name, birthday, attributes, status }
+    enum CodingKeys: String, CodingKey { case externalId = "external_id", email, name, birthday, attributes, status, referralCode = "referral_code" }
 
     func validate() throws {
         try MemberFields.checkExternalId(externalId)
         if let email { try MemberFields.checkEmail(email) }
         if let birthday { try MemberFields.checkBirthday(birthday) }
         try MemberFields.checkAttributes(attributes)
+        if let referralCode, referralCode.isEmpty || referralCode.count > 32 {
+            throw Problem.invalid("referral_code", "referral_code must be 1 to 32 characters (a member's code, such as 7KX2M9QD)")
+        }
     }
 }
 
@@ -130,10 +135,15 @@ struct MemberView: Encodable {
     var segments: [String]?
     var createdAt: String
     var updatedAt: String
+    /// The member's referral code and link (a single member, in a program with referrals).
+    var referral: MemberReferralView?
+    /// Progress on each punch card (a single member, in a program with punch cards).
+    var punchCards: [PunchCardView]?
 
     enum CodingKeys: String, CodingKey {
         case id, object, externalId = "external_id", email, name, birthday, attributes, status, points, tierId = "tier_id", tier
         case discountPercent = "discount_percent", clubs, segments, createdAt = "created_at", updatedAt = "updated_at"
+        case referral, punchCards = "punch_cards"
     }
 
     init(_ member: MemberRecord, summary: PointsSummary? = nil) {

@@ -21,6 +21,13 @@ extension MemberView {
             json.field("name", name)
             json.field("object", object)
             json.object("points") { points.write(to: &$0) }
+            json.array("punch_cards", punchCards) { json, card in card.write(to: &json) }
+            if let referral {
+                json.object("referral") { json in
+                    json.field("code", referral.code)
+                    json.field("link", referral.link)
+                }
+            }
             json.field("segments", segments)
             json.field("status", status.rawValue)
             if let tier { json.object("tier") { tier.write(to: &$0) } }

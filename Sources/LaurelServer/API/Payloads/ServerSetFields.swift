@@ -41,7 +41,7 @@ enum ServerSetFieldCheck {
 extension CreateMemberBody: ServerSetFields {
     static let serverSetFields: Set<String> = [
         "id", "object", "program_id", "points", "balance", "available", "pending", "debt", "lifetime_earned", "tier_id", "tier",
-        "discount_percent", "clubs", "segments", "created_at", "updated_at",
+        "discount_percent", "clubs", "segments", "created_at", "updated_at", "referral", "punch_cards",
     ]
 }
 

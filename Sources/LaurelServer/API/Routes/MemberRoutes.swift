@@ -16,9 +16,17 @@ struct MemberRoutes {
     static func memberResponse(store: any LaurelStore, programId: String, id: String, now: Date) async throws -> Response {
         let summary = try await store.pointsSummary(programId: programId, memberId: id, now: now, expiringWithin: expiringWithin)
         var view = MemberView(summary.member, summary: summary)
+        let program = try await store.programVersion(programId: programId, version: nil)?.definition
         // The segments the member is in now (evaluated live), when the program defines any.
-        if let segments = try await store.programVersion(programId: programId, version: nil)?.definition.segments, !segments.isEmpty {
+        if let segments = program?.segments, !segments.isEmpty {
             view.segments = try await store.memberSegments(programId: programId, memberId: id, segments: segments, now: now)
+        }
+        if let program, let referrals = program.referrals {
+            let code = try await store.referralCode(programId: programId, memberId: id)
+            view.referral = MemberReferralView(code: code, link: referrals.link(for: code))
+        }
+        if let program, !program.punchCards.isEmpty {
+            view.punchCards = try await store.punchCards(programId: programId, memberId: id, cards: program.punchCards, now: now).map(PunchCardView.init)
         }
         return APIJSON.response(.ok, try view.jsonData())
     }
@@ -35,7 +43,7 @@ struct MemberRoutes {
             let now = clock.now()
             let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: request.programId, externalId: body.externalId,
                                       email: body.email, name: body.name, birthday: body.birthday, attributes: body.attributes ?? [:],
-                                      status: body.status ?? .active, createdAt: now, updatedAt: now)
+                                      status: body.status ?? .active, createdAt: now, updatedAt: now, referredWithCode: body.referralCode)
             let render: @Sendable (MemberRecord) throws -> Data = { try MemberView($0).jsonData() }
             let result = try await store.createMember(member, idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)

@@ -1,0 +1,153 @@
+import Foundation
+import LaurelCore
+import Logging
+import PostgresNIO
+
+/// `PunchCardStore` on PostgreSQL, and the punch card steps of the event write (under the member's
+/// row lock, like every write to their points).
+extension PostgresStore {
+    public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
+        try await read { connection in
+            guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            var statuses: [PunchCardStatus] = []
+            for card in cards {
+                let progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
+                let done = try await connection.row("""
+                    SELECT COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
+                    WHERE member_id = \(memberId) AND card_id = \(card.id) AND status = 'given'
+                    """, logger)
+                statuses.append(PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps,
+                                             nextExpiry: progress.nextExpiry, completions: try done?.get("n", Int.self) ?? 0,
+                                             lastCompletedAt: try done?.get("last", Int64?.self).map(Date.init(millis:))))
+            }
+            return statuses
+        }
+    }
+
+    private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, _ logger: Logger) async throws -> [PunchStamp] {
+        try await connection.rows("""
+            SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL
+            """, logger).map {
+            PunchStamp(id: try $0.get("id"), eventId: try $0.get("event_id"), stampedAt: Date(millis: try $0.get("stamped_at")),
+                       expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:)))
+        }
+    }
+
+    /// A purchase stamps each card it qualifies for; a stamp that fills a card completes it (see the SQLite twin).
+    func punchCardsOnPurchase(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String,
+                              event: LoyaltyEvent, now: Date) async throws {
+        guard let purchase = event.purchase else { return }
+        for card in program.punchCards where card.qualifies(purchase) {
+            var progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+                                   expiresAt: card.expiry(stampedAt: event.occurredAt))
+            try await connection.query("""
+                INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at)
+                VALUES (\(stamp.id), \(programId), \(memberId), \(card.id), \(event.id), \(stamp.stampedAt.millis), \(stamp.expiresAt?.millis))
+                """, logger: logger)
+            guard let spent = progress.add(stamp) else { continue }
+            let id = Identifiers.make("pcc", now: now)
+            var points = 0
+            if let cardPoints = card.points, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
+                var ledger = try await Self.loadLedger(connection, member: member, logger)
+                ledger.settle(now: now, sourceId: id)
+                if ledger.canCredit(cardPoints) {
+                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
+                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+                    try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
+                                              reason: "punch card \(card.name) completed by purchase \(event.id)", logger)
+                    points = cardPoints
+                }
+            }
+            var gift: RecordedOutcome.Gift?
+            if let rewardId = card.reward {
+                gift = try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
+                                                sourceEventId: nil, now: now, logger)
+            }
+            try await connection.query("UPDATE punch_stamps SET completion_id = \(id) WHERE id = ANY(\(spent.map(\.id)))", logger: logger)
+            try await connection.query("""
+                INSERT INTO punch_completions (id, program_id, member_id, card_id, event_id, completed_at, points, reward, redemption_id, reward_status, status)
+                VALUES (\(id), \(programId), \(memberId), \(card.id), \(event.id), \(now.millis), \(points), \(card.reward), \(gift?.redemptionId),
+                        \(gift?.status), 'given')
+                """, logger: logger)
+            try await Self.emit(connection, programId: programId, memberId: memberId,
+                                [OutboxMessages.punchCardCompleted(memberId: memberId, card: card, completionId: id, eventId: event.id, points: points,
+                                                                   gift: gift, now: now)], now: now, logger)
+        }
+    }
+
+    /// A return removes its purchase's stamps; a completion such a stamp was spent on takes an open
+    /// stamp in its place, or under `on_return: revoke` is revoked (`PunchCardReturnPlan`).
+    func punchCardsOnReturn(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String,
+                            purchaseId: String, returnId: String, now: Date) async throws {
+        let stamps = try await connection.rows("""
+            SELECT id, card_id, completion_id FROM punch_stamps WHERE event_id = \(purchaseId) AND member_id = \(memberId)
+            """, logger).map { (id: try $0.get("id", String.self), cardId: try $0.get("card_id", String.self), completionId: try $0.get("completion_id", String?.self)) }
+        for stamp in stamps {
+            if let completionId = stamp.completionId, let completion = try await connection.row("""
+                SELECT points, redemption_id FROM punch_completions WHERE id = \(completionId) AND status = 'given' FOR UPDATE
+                """, logger) {
+                let completionPoints = try completion.get("points", Int.self)
+                let pointsLeft = try await connection.row("""
+                    SELECT COALESCE(SUM(remaining), 0)::BIGINT AS n FROM lots WHERE member_id = \(memberId) AND source_id = \(completionId)
+                    """, logger).map { try $0.get("n", Int.self) } ?? 0
+                var redemption: RedemptionRecord?
+                if let redemptionId = try completion.get("redemption_id", String?.self),
+                   let row = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) {
+                    let stored = try Self.redemption(row, now: now)
+                    redemption = stored.status == .issued ? stored : nil
+                }
+                let card = program.punchCard(stamp.cardId)
+                var open: [PunchStamp] = []
+                if let card {
+                    open = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now).stamps
+                }
+                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completionPoints,
+                                                    pointsLeft: pointsLeft, rewardUnused: redemption != nil)
+                if plan.substitute, let replacement = open.first {
+                    try await connection.query("UPDATE punch_stamps SET completion_id = \(completionId) WHERE id = \(replacement.id)", logger: logger)
+                }
+                if plan.revokeCompletion {
+                    if plan.takeBackPoints > 0, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
+                        var ledger = try await Self.loadLedger(connection, member: member, logger)
+                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
+                            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now,
+                                                      actor: "punch_card:\(stamp.cardId)",
+                                                      reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", logger)
+                        }
+                    }
+                    if plan.cancelReward, let redemption {
+                        _ = try await Self.cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
+                    }
+                    let rewardStatus: String? = plan.cancelReward && redemption != nil ? "cancelled" : nil
+                    try await connection.query("""
+                        UPDATE punch_completions SET status = 'revoked', reward_status = COALESCE(\(rewardStatus), reward_status) WHERE id = \(completionId)
+                        """, logger: logger)
+                    try await connection.query("""
+                        UPDATE punch_stamps SET completion_id = NULL WHERE completion_id = \(completionId) AND id <> \(stamp.id)
+                        """, logger: logger)
+                }
+            }
+            try await connection.query("DELETE FROM punch_stamps WHERE id = \(stamp.id)", logger: logger)
+        }
+    }
+
+    /// The play mechanics' part of a processed event, in its transaction (see `SQLiteStore.play`).
+    func play(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String, event: LoyaltyEvent,
+              now: Date) async throws {
+        if event.purchase != nil {
+            if !program.punchCards.isEmpty {
+                try await punchCardsOnPurchase(connection, program: program, version: version, programId: programId, memberId: memberId, event: event,
+                                               now: now)
+            }
+            try await referralOnPurchase(connection, program: program, version: version, programId: programId, memberId: memberId, event: event, now: now)
+        } else if let purchaseId = event.returnOf?.purchaseEventId {
+            try await punchCardsOnReturn(connection, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
+                                         returnId: event.id, now: now)
+            try await referralOnReturn(connection, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
+                                       returnId: event.id, now: now)
+        }
+    }
+}

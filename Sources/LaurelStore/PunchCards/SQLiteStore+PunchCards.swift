@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import LaurelCore
+
+/// `PunchCardStore` on SQLite, and the punch card steps of the event write.
+extension SQLiteStore {
+    public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
+        try await read { db in
+            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
+            return try cards.map { card in
+                let progress = PunchCardProgress(card: card, open: try Self.openStamps(db, memberId: memberId, cardId: card.id), now: now)
+                let done = try db.row("""
+                    SELECT COUNT(*), MAX(completed_at) FROM punch_completions WHERE member_id = ? AND card_id = ? AND status = 'given'
+                    """, [memberId, card.id]) { (count: $0[0] as Int, last: $0[1] as Int64?) }
+                return PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps, nextExpiry: progress.nextExpiry,
+                                       completions: done?.count ?? 0, lastCompletedAt: done?.last.map(Date.init(millis:)))
+            }
+        }
+    }
+
+    private static func openStamps(_ db: Database, memberId: String, cardId: String) throws -> [PunchStamp] {
+        try db.rows("SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = ? AND card_id = ? AND completion_id IS NULL",
+                    [memberId, cardId]) {
+            PunchStamp(id: $0[0], eventId: $0[1], stampedAt: Date(millis: $0[2]), expiresAt: ($0[3] as Int64?).map(Date.init(millis:)))
+        }
+    }
+
+    /// A purchase stamps each card it qualifies for; a stamp that fills a card completes it: the
+    /// card's points (an `earn` entry naming the card) and reward, and `punch_card.completed`.
+    static func punchCardsOnPurchase(_ db: Database, program: ProgramDefinition, version: Int, programId: String, memberId: String,
+                                     event: LoyaltyEvent, now: Date) throws {
+        guard let purchase = event.purchase else { return }
+        for card in program.punchCards where card.qualifies(purchase) {
+            var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id), now: now)
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+                                   expiresAt: card.expiry(stampedAt: event.occurredAt))
+            try db.run("""
+                INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [stamp.id, programId, memberId, card.id, event.id, stamp.stampedAt.millis, stamp.expiresAt?.millis])
+            guard let spent = progress.add(stamp) else { continue }
+            let id = Identifiers.make("pcc", now: now)
+            var points = 0
+            if let cardPoints = card.points, let member = try fetchMember(db, programId: programId, id: memberId) {
+                var ledger = try loadLedger(db, member: member)
+                ledger.settle(now: now, sourceId: id)
+                if ledger.canCredit(cardPoints) {
+                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
+                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+                    try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
+                                   reason: "punch card \(card.name) completed by purchase \(event.id)")
+                    points = cardPoints
+                }
+            }
+            let gift = try card.reward.map {
+                try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
+            }
+            for used in spent { try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [id, used.id]) }
+            try db.run("""
+                INSERT INTO punch_completions (id, program_id, member_id, card_id, event_id, completed_at, points, reward, redemption_id, reward_status, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'given')
+                """, [id, programId, memberId, card.id, event.id, now.millis, points, card.reward, gift?.redemptionId, gift?.status])
+            try emit(db, programId: programId, memberId: memberId,
+                     [OutboxMessages.punchCardCompleted(memberId: memberId, card: card, completionId: id, eventId: event.id, points: points, gift: gift,
+                                                        now: now)], now: now)
+        }
+    }
+
+    /// A return removes its purchase's stamps; a completion such a stamp was spent on takes an open
+    /// stamp in its place, or under `on_return: revoke` is revoked (`PunchCardReturnPlan`).
+    static func punchCardsOnReturn(_ db: Database, program: ProgramDefinition, version: Int, programId: String, memberId: String, purchaseId: String,
+                                   returnId: String, now: Date) throws {
+        let stamps = try db.rows("SELECT id, card_id, completion_id FROM punch_stamps WHERE event_id = ? AND member_id = ?", [purchaseId, memberId]) {
+            (id: $0[0] as String, cardId: $0[1] as String, completionId: $0[2] as String?)
+        }
+        for stamp in stamps {
+            if let completionId = stamp.completionId,
+               let completion = try db.row("SELECT points, redemption_id FROM punch_completions WHERE id = ? AND status = 'given'", [completionId], {
+                   (points: $0[0] as Int, redemptionId: $0[1] as String?)
+               }) {
+                let pointsLeft = try db.row("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE member_id = ? AND source_id = ?", [memberId, completionId]) {
+                    $0[0] as Int
+                } ?? 0
+                var issued: RedemptionRecord?
+                if let redemptionId = completion.redemptionId, let row = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
+                    let stored = Self.redemption(row, now: now)
+                    issued = stored.status == .issued ? stored : nil
+                }
+                let card = program.punchCard(stamp.cardId)
+                let open = try card.map { PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id), now: now).stamps } ?? []
+                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completion.points,
+                                                    pointsLeft: pointsLeft, rewardUnused: issued != nil)
+                if plan.substitute, let replacement = open.first {
+                    try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [completionId, replacement.id])
+                }
+                if plan.revokeCompletion {
+                    if plan.takeBackPoints > 0, let member = try fetchMember(db, programId: programId, id: memberId) {
+                        var ledger = try loadLedger(db, member: member)
+                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
+                            try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(stamp.cardId)",
+                                           reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned")
+                        }
+                    }
+                    if plan.cancelReward, let issued {
+                        _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
+                    }
+                    try db.run("UPDATE punch_completions SET status = 'revoked', reward_status = COALESCE(?, reward_status) WHERE id = ?",
+                               [plan.cancelReward && issued != nil ? "cancelled" : nil, completionId])
+                    try db.run("UPDATE punch_stamps SET completion_id = NULL WHERE completion_id = ? AND id != ?", [completionId, stamp.id])
+                }
+            }
+            try db.run("DELETE FROM punch_stamps WHERE id = ?", [stamp.id])
+        }
+    }
+}
