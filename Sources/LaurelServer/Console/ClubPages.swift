@@ -16,7 +16,7 @@ struct ClubPages {
             let tierNames = Dictionary((program?.tiers?.levels ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
             let clubs = (program?.clubs ?? []).map { club -> [String: Any] in
                 var ways: [String] = []
-                if club.invitations != .none { ways.append(locale["console_clubs_by_invitation"]) }
+                if club.invitations != ClubDefinition.Invitations.none { ways.append(locale["console_clubs_by_invitation"]) }
                 if let cost = club.pointsCost { ways.append(locale.text("console_clubs_by_points", ["points": locale.number(cost)])) }
                 if !club.tiers.isEmpty {
                     ways.append(locale.text("console_clubs_by_tier", ["tiers": club.tiers.map { tierNames[$0] ?? $0 }.joined(separator: ", ")]))
