@@ -77,7 +77,7 @@ struct ConsoleCatalogueTests {
             #expect(bad.status == 422)
             #expect(bad.text.contains(#"<td class="number">3</td><td><code>has space</code>"#), "\(bad.text)")
             #expect(bad.text.contains(#"<td class="number">6</td><td><code>non-ascii-é</code>"#))
-            #expect(bad.text.contains("Fix the codes on the lines below (2); nothing was added"))
+            #expect(bad.text.contains("Fix the codes on the lines listed (2); nothing was added"))
             #expect(try await fixture.http.store.reward(programId: "prg_a", id: "pool-card")?.stockLeft == 0, "nothing half written")
 
             let key = try #require(page.hidden("confirmation"))
