@@ -65,7 +65,7 @@ public enum LaurelApplication {
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))
             .register(router)
-        ConsoleRoutes.register(router, store: store, clock: clock)
+        ConsoleRoutes.register(router, store: store, clock: clock, rateLimits: rateLimits)
         return (router, api.routes)
     }
 

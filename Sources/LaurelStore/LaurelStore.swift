@@ -34,8 +34,10 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     func members(programId: String, limit: Int, startingAfter: String?) async throws -> Page<MemberRecord>
     func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                       idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
-    /// Members whose external id is `query`, or whose email or name starts with it (ASCII letters in
-    /// any case), by name then id, at most `limit`. Each part is one index range (the console's search).
+    /// Members whose external id is `query`, or whose email or name contains it (ASCII letters in
+    /// any case): those whose email or name starts with it first, then by name and id, at most
+    /// `limit` (the console's search). The text match reads the program's members, not an index
+    /// range: a staff search, not a hot path.
     func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord]
 
     // MARK: Events and points

@@ -111,6 +111,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Member portal sign-in codes per hour for one email or customer number (ten times as many per source address; 0 = no limit).",
                                valueName: "per-hour"))
     var signInCodeLimit: Int = RateLimitSettings.defaults.signInCodesPerHour ?? 0
+    @Option(help: ArgumentHelp("Console sign-in attempts per minute for one email, right or wrong (0 = no limit).", valueName: "per-minute"))
+    var staffSignInLimit: Int = RateLimitSettings.defaults.staffSignInsPerMinute ?? 0
+    @Option(help: ArgumentHelp("Console sign-in attempts per minute from one source address, any emails (0 = no limit).", valueName: "per-minute"))
+    var staffSignInAddressLimit: Int = RateLimitSettings.defaults.staffSignInsPerMinutePerAddress ?? 0
 
     func validate() throws {
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
@@ -120,7 +124,8 @@ struct Serve: AsyncParsableCommand {
             guard seconds >= 0, seconds <= 86_400 else { throw ValidationError("\(flag) must be from 0 to 86400 seconds") }
         }
         for (flag, limit) in [("--key-rate-limit", keyRateLimit), ("--member-rate-limit", memberRateLimit), ("--address-rate-limit", addressRateLimit),
-                              ("--failed-auth-limit", failedAuthLimit), ("--sign-in-code-limit", signInCodeLimit)] {
+                              ("--failed-auth-limit", failedAuthLimit), ("--sign-in-code-limit", signInCodeLimit),
+                              ("--staff-sign-in-limit", staffSignInLimit), ("--staff-sign-in-address-limit", staffSignInAddressLimit)] {
             guard (0...RateLimitSettings.maxPerSecond).contains(limit) else {
                 throw ValidationError("\(flag) must be from 0 (no limit) to \(RateLimitSettings.maxPerSecond)")
             }
@@ -170,7 +175,8 @@ extension Serve {
     var rateLimits: RateLimitSettings {
         func limit(_ value: Int) -> Int? { value == 0 ? nil : value }
         return RateLimitSettings(perKey: limit(keyRateLimit), perMember: limit(memberRateLimit), perAddress: limit(addressRateLimit),
-                                 failedAuthenticationsPerMinute: limit(failedAuthLimit), signInCodesPerHour: limit(signInCodeLimit))
+                                 failedAuthenticationsPerMinute: limit(failedAuthLimit), signInCodesPerHour: limit(signInCodeLimit),
+                                 staffSignInsPerMinute: limit(staffSignInLimit), staffSignInsPerMinutePerAddress: limit(staffSignInAddressLimit))
     }
 }
 

@@ -1,6 +1,7 @@
 """The admin console in a real browser, as a member of staff uses it: sign in with the demo owner's
-one-time link, find a member, adjust their points with a reason and see the history change; edit
-the program with a mistake, see it on its line, fix it, see the diff and apply it."""
+one-time link and land on the dashboard, find a member, adjust their points with a reason and see
+the history change; edit the program with a mistake, see it on its line, fix it, see the diff and
+apply it; create a reward and upload its code pool, with a bad row shown by its line."""
 import json
 import re
 import urllib.request
@@ -8,7 +9,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import screenshot
+from conftest import screenshot, page_weight
 
 PASSWORD = "a long demo password"
 
@@ -46,9 +47,9 @@ def sign_in(laurel, browser):
         browser.find_element(By.ID, "email").send_keys("owner@bean-and-thread.example")
         browser.find_element(By.ID, "password").send_keys(PASSWORD)
         browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    # The post redirects to the overview: wait for the browser to get there.
+    # The post redirects to the dashboard, the console's landing page: wait for the browser to get there.
     WebDriverWait(browser, 10).until(lambda driver: "/sign-in" not in driver.current_url and "/set-password" not in driver.current_url)
-    assert browser.current_url.rstrip("/").endswith("/admin") or "/admin?" in browser.current_url
+    assert "/admin/dashboard" in browser.current_url, browser.current_url
     assert "owner@bean-and-thread.example" in browser.page_source
 
 
@@ -105,3 +106,54 @@ def test_program_editor_shows_an_error_in_place_then_the_diff_then_applies(laure
 
     assert "The new version of the program is live." in browser.page_source
     assert "Quadruple points on coffee and coffee-beans on Tuesdays." in browser.page_source
+
+
+def test_the_dashboard_shows_the_range_with_charts_and_tables(laurel, browser):
+    member = api(laurel, "POST", "/v1/members", {"external_id": "dash-1", "name": "Dana Dash"})
+    api(laurel, "POST", "/v1/events", {"member_id": member["id"], "type": "review"})
+    api(laurel, "POST", f"/v1/members/{member['id']}/adjustments", {"points": 250, "reason": "dashboard test"})
+    sign_in(laurel, browser)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Dashboard"
+    assert int(browser.find_element(By.ID, "members-total").text.replace(",", "")) >= 1
+    assert int(browser.find_element(By.ID, "points-issued").text.replace(",", "")) >= 1
+    assert browser.find_element(By.ID, "liability").text.startswith("€")
+    # The charts are drawn by the stylesheet's rules (the page's policy allows no inline styles).
+    line = browser.find_element(By.CSS_SELECTOR, "#chart-points-title").find_element(By.XPATH, "..")
+    assert line.get_attribute("role") == "img"
+    assert browser.execute_script("return getComputedStyle(document.querySelector('polyline.line')).fill") == "none"
+    assert page_weight(browser) < 100_000
+    assert_accessible(browser)
+    # The presets and the form choose the range; keyboard only.
+    browser.find_element(By.LINK_TEXT, "Last 90 days").click()
+    WebDriverWait(browser, 10).until(lambda driver: "from=" in driver.current_url)
+    assert browser.find_element(By.ID, "from").get_attribute("value") != ""
+    screenshot(browser, "console-dashboard")
+    browser.get(f"{laurel.base_url}/admin/dashboard?from=2026-13-01")
+    assert "Enter a date such as 2026-03-01" in browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+
+
+def test_a_manager_creates_a_reward_and_uploads_its_codes(laurel, browser):
+    sign_in(laurel, browser)
+    browser.get(f"{laurel.base_url}/admin/rewards")
+    browser.find_element(By.LINK_TEXT, "New reward").click()
+    definition = "id: partner-card\nname: Partner gift card\ntype: free_product\nsku: PARTNER-5\ncost: 300\ncodes: pool\n"
+    browser.execute_script("document.getElementById('definition').value = arguments[0];", definition)
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda driver: "flash=" in driver.current_url)
+    assert "The reward was saved." in browser.page_source
+    browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Upload codes') and contains(@href, 'partner-card')]").click()
+    assert_accessible(browser)
+    codes = browser.find_element(By.ID, "codes")
+    codes.send_keys("code\nPARTNER-0001\nnot valid\nPARTNER-0002\n")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    rows = browser.find_element(By.ID, "bad-rows").text
+    assert "3" in rows and "not valid" in rows
+    screenshot(browser, "console-reward-codes-error")
+    codes = browser.find_element(By.ID, "codes")
+    codes.clear()
+    codes.send_keys("code\nPARTNER-0001\nPARTNER-0002\n")
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda driver: "flash=" in driver.current_url)
+    assert "The codes were added to the pool." in browser.page_source
+    row = browser.find_element(By.XPATH, "//tr[td[contains(., 'partner-card')]]").text
+    assert " 2" in row, row

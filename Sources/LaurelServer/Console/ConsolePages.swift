@@ -10,7 +10,7 @@ enum ConsolePages {
 
     /// The sections of the left navigation, in order, with the least role that may open each.
     enum Section: String, CaseIterable {
-        case overview, members, rewards, program, audit
+        case overview, dashboard, members, rewards, clubs, program, audit
 
         var path: String { self == .overview ? "/admin" : "/admin/\(rawValue)" }
         var role: StaffRole { self == .audit ? .manager : .support }

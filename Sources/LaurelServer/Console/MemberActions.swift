@@ -36,7 +36,7 @@ struct MemberActions {
             }
             let name = member.name ?? member.externalId
             let sentence = locale.text(points > 0 ? "console_adjust_confirm_add" : "console_adjust_confirm_take",
-                                       ["points": locale.number(Int(points.magnitude)), "member": name, "reason": reason])
+                                       ["points": locale.number(Int(points.magnitude)), "member": name, "reason": reason], count: Int(points.magnitude))
             let fields = ["points": String(points), "reason": reason]
             guard let key = Self.confirmedKey(request.form) else {
                 return try await confirm(request, member: member, action: "adjust", sentence: sentence, fields: fields)
@@ -47,7 +47,7 @@ struct MemberActions {
                                            reason: reason, actor: Self.actor(request.staff), now: now,
                                            idempotency: Self.idempotency(key: key, fields: fields))
             } catch LedgerError.insufficientPoints(let available, _) {
-                errors.add("points", locale.text("console_adjust_insufficient", ["available": locale.number(max(available, 0))]))
+                errors.add("points", locale.text("console_adjust_insufficient", ["available": locale.number(max(available, 0))], count: max(available, 0)))
                 return try await form("console-adjust", request, member: member, title: locale["console_adjust_title"],
                                       page: errors.context.merging(["points": String(points), "reason": reason]) { a, _ in a }, status: .unprocessableContent)
             }

@@ -63,10 +63,10 @@ struct MemberPages {
             "available": locale.number(summary.available), "pending": locale.number(summary.pending),
             "lifetime": locale.number(summary.lifetimeEarned), "debt": locale.number(summary.debt), "has_debt": summary.debt > 0,
             "pending_lots": summary.pendingLots.map { lot in
-                locale.text("console_member_pending_lot", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)])
+                locale.text("console_member_pending_lot", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)], count: lot.points)
             },
             "expiring": summary.expiring.map { lot in
-                locale.text("console_member_expiring_lot", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)])
+                locale.text("console_member_expiring_lot", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)], count: lot.points)
             },
             "clubs": summary.clubs.map { membership -> String in
                 let name = program?.club(membership.clubId)?.name ?? membership.clubId
@@ -98,7 +98,12 @@ struct MemberPages {
     static func tierView(_ tier: TierProgress, locale: WebLocale, zone: TimeZone, currency: String) -> [String: Any] {
         var view: [String: Any] = ["tier_name": tier.tier?.name ?? locale["console_member_no_tier"]]
         if let since = tier.since { view["tier_since"] = locale.text("console_member_tier_since", ["date": locale.date(since, timeZone: zone)]) }
-        if let next = tier.nextTier, let missing = tier.toNextTier {
+        if let next = tier.nextTier, let missing = tier.toNextTier, !missing.isPositive {
+            // Already enough (a first tier from 0, or a basis not yet evaluated): the next activity moves them up.
+            view["tier_progress"] = locale.text("console_member_tier_next_activity", ["tier": next.name])
+            view["tier_percent"] = 100
+            view["has_percent"] = true
+        } else if let next = tier.nextTier, let missing = tier.toNextTier {
             let amount = Self.basisAmount(missing, basis: tier.basisName, locale: locale, currency: currency)
             view["tier_progress"] = locale.text("console_member_tier_progress", ["amount": amount, "tier": next.name])
             let total = Double(next.threshold.units)
@@ -117,8 +122,8 @@ struct MemberPages {
     static func basisAmount(_ amount: Amount, basis: TierPolicy.Basis, locale: WebLocale, currency: String) -> String {
         let whole = Int(amount.units / Amount(integer: 1).units)
         switch basis {
-        case .pointsEarned: return locale.text("console_points_count", ["count": locale.number(whole)])
-        case .purchases: return locale.text("console_purchases_count", ["count": locale.number(whole)])
+        case .pointsEarned: return locale.text("console_points_count", ["count": locale.number(whole)], count: whole)
+        case .purchases: return locale.text("console_purchases_count", ["count": locale.number(whole)], count: whole)
         case .amountSpent: return locale.money(Decimal(string: amount.description) ?? 0, currency: currency)
         }
     }

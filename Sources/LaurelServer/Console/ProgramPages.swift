@@ -86,33 +86,10 @@ struct ProgramPages {
     private func editor(_ request: ConsoleRequest, source: String, baseVersion: Int, issues: [ValidationIssue],
                         status: HTTPResponse.Status) async throws -> Response {
         let locale = request.locale
-        let located = issues.map { issue -> (line: Int?, text: String) in
-            (ProgramSourceLines.line(of: issue.path, in: source), issue.path.isEmpty ? issue.message : "\(issue.path): \(issue.message)")
-        }
-        var errors = FormErrors()
-        for (index, issue) in located.enumerated() {
-            let message = issue.line.map { locale.text("console_editor_issue_line", ["line": String($0), "issue": issue.text]) } ?? issue.text
-            errors.add("source-\(index)", message)
-        }
-        var page = errors.context
-        // The summary's links go to the text area.
-        page["errors"] = errors.isEmpty ? nil : located.enumerated().map { index, issue in
-            ["field": "source", "message": issue.line.map { locale.text("console_editor_issue_line", ["line": String($0), "issue": issue.text]) } ?? issue.text]
-        }
+        var page = SourceIssues.fields(issues, source: source, field: "source", locale: locale)
         page["source"] = source
         page["base_version"] = baseVersion
         page["has_errors"] = !issues.isEmpty
-        // The source again, numbered, with each problem under its line.
-        let byLine = Dictionary(grouping: located.filter { $0.line != nil }, by: { $0.line! })
-        if !issues.isEmpty {
-            page["listing"] = source.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { offset, text -> [String: Any]? in
-                let number = offset + 1
-                let problems = byLine[number]?.map(\.text) ?? []
-                // Only the lines around problems: a long file stays readable.
-                guard byLine.keys.contains(where: { abs($0 - number) <= 2 }) else { return nil }
-                return ["number": number, "text": String(text), "problems": problems, "has_problems": !problems.isEmpty]
-            }
-        }
         return try await ConsolePages.render("console-program-edit", request, title: locale["console_editor_title"], section: .program, page: page,
                                              status: status)
     }

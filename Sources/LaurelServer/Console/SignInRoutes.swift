@@ -60,6 +60,15 @@ struct SignInRoutes {
             errors.add("email", locale["console_sign_in_wrong"])
             return try signInPage(locale: locale, email: typed, next: next, errors: errors, status: .unauthorized)
         }
+        // A hash made with fewer iterations than today's is replaced now, while the password is known.
+        if let stored = staff.passwordHash, PasswordHash.needsRehash(stored) {
+            do {
+                _ = try await store.rehashStaffPassword(id: staff.id, from: stored, to: try PasswordHash.make(password))
+            } catch {
+                // The sign-in stands; the next one tries again.
+                context.logger.warning("console: could not rehash the password of \(staff.id): \(error)")
+            }
+        }
         let (_, cookie) = try await sessions.start(programId: staff.programId, kind: .staff, subjectId: staff.id, path: ConsoleRoutes.cookiePath)
         return WebResponse.redirect(to: Self.safeNext(next), cookies: [cookie])
     }
@@ -88,13 +97,14 @@ struct SignInRoutes {
         // A new password ends every session the old one opened.
         try await store.deleteWebSessions(programId: updated.programId, kind: .staff, subjectId: updated.id)
         let (_, cookie) = try await sessions.start(programId: updated.programId, kind: .staff, subjectId: updated.id, path: ConsoleRoutes.cookiePath)
-        return WebResponse.redirect(to: "/admin?flash=console_flash_password_set", cookies: [cookie])
+        return WebResponse.redirect(to: "\(DashboardPage.path)?flash=console_flash_password_set", cookies: [cookie])
     }
 
-    /// Where to go after signing in: a console page the sign-in was asked from, never another site.
+    /// Where to go after signing in: a console page the sign-in was asked from, never another
+    /// site; else the dashboard.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/admin"), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.hasPrefix("/admin/sign-in") else { return "/admin" }
+              !next.hasPrefix("/admin/sign-in") else { return DashboardPage.path }
         return next
     }
 

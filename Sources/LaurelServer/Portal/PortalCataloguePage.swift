@@ -16,7 +16,7 @@ extension PortalRoutes {
         let items = entries.sorted { order($0) < order($1) }.map { item($0, portal) }
         let available = items.filter { $0["redeemable"] as? Bool == true }, later = items.filter { $0["redeemable"] as? Bool != true }
         let fields: [String: Any] = [
-            "balance_line": portal.locale.text("portal_rewards_balance", ["points": portal.locale.number(summary.available)]),
+            "balance_line": portal.locale.text("portal_rewards_balance", ["points": portal.locale.number(summary.available)], count: summary.available),
             "available": available, "has_available": !available.isEmpty, "later": later, "has_later": !later.isEmpty,
         ]
         return try WebResponse.page("portal-rewards", portal.page.titled(portal.locale["portal_rewards_title"]).context(fields))
@@ -54,14 +54,14 @@ extension PortalRoutes {
         if case .pointsToMoney(let minimum, _) = reward.kind {
             return locale.text("portal_cost_from", ["points": locale.number(minimum)])
         }
-        return locale.text("portal_points_count", ["points": locale.number(cost)])
+        return locale.text("portal_points_count", ["points": locale.number(cost)], count: cost)
     }
 
     /// Why the member cannot redeem it yet, in their language.
     static func refusalText(_ refusal: RedemptionRefusal, _ locale: WebLocale, timeZone: TimeZone) -> String {
         switch refusal {
         case .insufficientPoints:
-            return locale.text("portal_refusal_insufficient_points", ["points": locale.number(refusal.missingPoints ?? 0)])
+            return locale.text("portal_refusal_insufficient_points", ["points": locale.number(refusal.missingPoints ?? 0)], count: refusal.missingPoints ?? 0)
         case .notYetAvailable(let opensAt):
             return locale.text("portal_refusal_not_yet_available", ["date": locale.date(opensAt, timeZone: timeZone)])
         case .noLongerAvailable(let endedAt):

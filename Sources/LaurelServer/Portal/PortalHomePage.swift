@@ -15,10 +15,10 @@ extension PortalRoutes {
             "greeting": portal.member.name.map { locale.text("portal_home_greeting", ["name": $0]) } ?? locale["portal_home_greeting_plain"],
             "balance": locale.number(summary.available),
             "pending": summary.pendingLots.map { lot in
-                locale.text("portal_home_pending_line", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)])
+                locale.text("portal_home_pending_line", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)], count: lot.points)
             },
             "expiring": summary.expiring.map { lot in
-                locale.text("portal_home_expiring_line", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)])
+                locale.text("portal_home_expiring_line", ["points": locale.number(lot.points), "date": locale.date(lot.date, timeZone: zone)], count: lot.points)
             },
             "redeemable_now": locale.text("portal_home_redeemable", ["count": locale.number(catalogue.filter(\.redeemable).count)]),
         ]
@@ -36,7 +36,8 @@ extension PortalRoutes {
         if let next = within.min(by: { ($0.cost, $0.record.reward.id) < ($1.cost, $1.record.reward.id) }),
            let missing = next.refusals.compactMap(\.missingPoints).first {
             fields["next_reward"] = locale.text("portal_home_next_reward", ["points": locale.number(missing),
-                                                                           "reward": next.record.reward.names.text(for: locale.code, fallback: next.record.reward.name)])
+                                                                           "reward": next.record.reward.names.text(for: locale.code, fallback: next.record.reward.name)],
+                                                   count: missing)
         }
         return try WebResponse.page("portal-home", portal.page.titled(locale["portal_home_title"]).context(fields))
     }

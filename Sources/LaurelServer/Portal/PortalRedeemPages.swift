@@ -75,10 +75,10 @@ extension PortalRoutes {
             fields["error"] = Self.refusalText(reason, locale, timeZone: portal.program.timeZone)
         }
         if let cost, cost > available, fields["error"] == nil {
-            fields["error"] = locale.text("portal_refusal_insufficient_points", ["points": locale.number(cost - available)])
+            fields["error"] = locale.text("portal_refusal_insufficient_points", ["points": locale.number(cost - available)], count: cost - available)
         }
         if let cost {
-            fields["question"] = locale.text("portal_redeem_question", ["reward": name, "points": locale.number(cost)])
+            fields["question"] = locale.text("portal_redeem_question", ["reward": name, "points": locale.number(cost)], count: cost)
             fields["balance_change"] = locale.text("portal_redeem_balance_change", ["before": locale.number(available),
                                                                                     "after": locale.number(available - cost)])
         }

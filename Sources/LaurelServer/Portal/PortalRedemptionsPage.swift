@@ -39,7 +39,7 @@ extension PortalRoutes {
             "status": locale["portal_status_\(record.status.rawValue)"],
             "status_class": record.status.rawValue,
             "date": locale.date(record.createdAt, timeZone: zone),
-            "points": record.points > 0 ? locale.text("portal_points_count", ["points": locale.number(record.points)]) : locale["portal_redemption_gift"],
+            "points": record.points > 0 ? locale.text("portal_points_count", ["points": locale.number(record.points)], count: record.points) : locale["portal_redemption_gift"],
             "just_redeemed": record.id == just,
         ]
         if let code = record.code, record.status == .issued { item["code"] = code }

@@ -44,16 +44,22 @@ struct PortalTierJourney {
         } else {
             markerX = current.map(x) ?? Self.inset / 2
         }
+        // Already enough for the next level (a first level from 0, or a basis not yet evaluated): the
+        // next activity moves the member up, not "0 points to go".
+        func toGo(_ missing: Amount, _ next: TierLevel) -> String {
+            missing.isPositive ? locale.text("portal_tier_to_next", ["amount": amount(missing), "tier": name(next)])
+                : locale.text("portal_tier_next_activity", ["tier": name(next)])
+        }
         switch (current, progress?.nextTier, progress?.toNextTier) {
         case (let index?, let next?, let missing?):
             headline = locale.text("portal_tier_you_are", ["tier": name(levels[index])])
-            detail = locale.text("portal_tier_to_next", ["amount": amount(missing), "tier": name(next)])
+            detail = toGo(missing, next)
         case (let index?, _, _):
             headline = locale.text("portal_tier_you_are", ["tier": name(levels[index])])
             detail = locale["portal_tier_top"]
         case (nil, let next?, let missing?):
             headline = locale["portal_tier_none"]
-            detail = locale.text("portal_tier_to_next", ["amount": amount(missing), "tier": name(next)])
+            detail = toGo(missing, next)
         case (nil, _, _):
             headline = locale["portal_tier_none"]
             detail = nil
@@ -71,9 +77,9 @@ struct PortalTierJourney {
     static func format(_ value: Amount, basis: TierPolicy.Basis, locale: WebLocale, currency: String) -> String {
         switch basis {
         case .pointsEarned:
-            return locale.text("portal_points_count", ["points": locale.number(Int(value.units / Amount.scale))])
+            return locale.text("portal_points_count", ["points": locale.number(Int(value.units / Amount.scale))], count: Int(value.units / Amount.scale))
         case .purchases:
-            return locale.text("portal_purchases_count", ["count": locale.number(Int(value.units / Amount.scale))])
+            return locale.text("portal_purchases_count", ["count": locale.number(Int(value.units / Amount.scale))], count: Int(value.units / Amount.scale))
         case .amountSpent:
             return locale.money(Decimal(string: value.description) ?? 0, currency: currency)
         }

@@ -17,9 +17,15 @@ public struct RateLimitSettings: Hashable, Sendable {
     /// Portal sign-in codes asked for per hour for one sign-in name (email or external id, known or
     /// not, so that the limit tells nothing about who is a member); ten times as many per source address.
     public var signInCodesPerHour: Int?
+    /// Console sign-in attempts per minute for one email (right or wrong, known or not).
+    public var staffSignInsPerMinute: Int?
+    /// Console sign-in attempts per minute from one source address (any emails).
+    public var staffSignInsPerMinutePerAddress: Int?
 
     public init(perKey: Int? = 20_000, perMember: Int? = 50, perAddress: Int? = 20_000, failedAuthenticationsPerMinute: Int? = 10,
-                signInCodesPerHour: Int? = 5) {
+                signInCodesPerHour: Int? = 5, staffSignInsPerMinute: Int? = 5, staffSignInsPerMinutePerAddress: Int? = 20) {
+        self.staffSignInsPerMinute = staffSignInsPerMinute
+        self.staffSignInsPerMinutePerAddress = staffSignInsPerMinutePerAddress
         self.perKey = perKey
         self.perMember = perMember
         self.perAddress = perAddress
@@ -30,7 +36,7 @@ public struct RateLimitSettings: Hashable, Sendable {
     public static let defaults = RateLimitSettings()
     /// No limits at all (a private deployment behind its own gateway).
     public static let off = RateLimitSettings(perKey: nil, perMember: nil, perAddress: nil, failedAuthenticationsPerMinute: nil,
-                                               signInCodesPerHour: nil)
+                                               signInCodesPerHour: nil, staffSignInsPerMinute: nil, staffSignInsPerMinutePerAddress: nil)
 
     /// The highest per-second limit a key or flag may set (a bucket is a `Double`; this keeps headers readable).
     public static let maxPerSecond = 1_000_000

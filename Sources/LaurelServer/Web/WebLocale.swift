@@ -22,10 +22,13 @@ public struct WebLocale: Sendable {
     }
 
     private struct Formatters {
-        let number = NumberFormatter(), currency = NumberFormatter(), date = DateFormatter(), dateTime = DateFormatter()
+        let number = NumberFormatter(), currency = NumberFormatter(), percent = NumberFormatter(), date = DateFormatter(), dateTime = DateFormatter()
         init(_ locale: Locale) {
             number.locale = locale
             number.numberStyle = .decimal
+            percent.locale = locale
+            percent.numberStyle = .percent
+            percent.maximumFractionDigits = 1
             currency.locale = locale
             currency.numberStyle = .currency
             date.locale = locale
@@ -67,9 +70,47 @@ public struct WebLocale: Sendable {
         return text
     }
 
+    /// The string `key` for `count` of something, with its placeholders replaced: the language's
+    /// plural form `key|one`, `key|few` or `key|many` when its file has it (Ukrainian: 1 бал, 2 бали,
+    /// 5 балів; English: 1 point, 2 points), else `key` itself (the general form, "other").
+    public func text(_ key: String, _ values: [String: String], count: Int) -> String {
+        let form = strings["\(key)|\(Self.pluralCategory(count, language: code))"] != nil ? "\(key)|\(Self.pluralCategory(count, language: code))" : key
+        return text(form, values)
+    }
+
+    /// The CLDR plural category of a whole `count` in `language` (cardinal numbers): `one`, `few`,
+    /// `many` or `other`. Turkish nouns stay singular after a number: its general form serves all.
+    static func pluralCategory(_ count: Int, language: String) -> String {
+        let n = count.magnitude
+        switch language {
+        case "uk":
+            if n % 10 == 1 && n % 100 != 11 { return "one" }
+            if (2...4).contains(n % 10) && !(12...14).contains(n % 100) { return "few" }
+            return "many"
+        case "tr":
+            return "other"
+        default:
+            return n == 1 ? "one" : "other"
+        }
+    }
+
+    /// The plural categories a language's file may give forms for (`key|one` …).
+    static func pluralCategories(language: String) -> Set<String> {
+        switch language {
+        case "uk": ["one", "few", "many"]
+        case "tr": []
+        default: ["one"]
+        }
+    }
+
     /// An integer with the locale's grouping (`12,500`, `12.500`, `12 500`).
     public func number(_ value: Int) -> String {
         formatters.formatters.withLock { $0.number.string(from: NSNumber(value: value)) } ?? String(value)
+    }
+
+    /// A ratio (`0.3125`) as the locale writes a percentage, to a tenth (`31.3%`, `%31,3`, `31,3 %`).
+    public func percent(_ ratio: Decimal) -> String {
+        formatters.formatters.withLock { $0.percent.string(from: ratio as NSDecimalNumber) } ?? "\(ratio)"
     }
 
     /// A money amount in `currency` (ISO 4217) as the locale writes it (`€12.50`, `12,50 €`, `₺12,50`).
@@ -104,7 +145,9 @@ public struct WebLocale: Sendable {
         for code in supported {
             let strings = parse(EmbeddedResources.files["web/locales/\(code).json"] ?? "{}") ?? [:]
             if code == "en" { english = strings }
-            locales[code] = WebLocale(code: code, strings: english.merging(strings) { _, translated in translated },
+            // English fills missing strings, but never a plural form: another language's forms are its own.
+            let fallback = code == "en" ? english : english.filter { !$0.key.contains("|") }
+            locales[code] = WebLocale(code: code, strings: fallback.merging(strings) { _, translated in translated },
                                       locale: Locale(identifier: code))
         }
         return locales

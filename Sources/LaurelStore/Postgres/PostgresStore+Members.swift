@@ -50,10 +50,11 @@ extension PostgresStore {
         return try await read { connection in
             try await connection.rows("""
                 SELECT * FROM members WHERE program_id = \(programId)
-                AND (external_id = \(query)
-                     OR (lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
-                     OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)))
-                ORDER BY lower(name), id LIMIT \(limit)
+                AND (external_id = \(query) OR strpos(lower(email), \(low)) > 0 OR strpos(lower(name), \(low)) > 0)
+                ORDER BY coalesce((lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
+                                  OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)), false) DESC,
+                         lower(name), id
+                LIMIT \(limit)
                 """, logger).map(Self.member)
         }
     }

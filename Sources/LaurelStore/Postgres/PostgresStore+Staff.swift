@@ -81,6 +81,12 @@ extension PostgresStore {
         }
     }
 
+    public func rehashStaffPassword(id: String, from: String, to: String) async throws -> Bool {
+        try await transaction { connection in
+            try await connection.row("UPDATE staff SET password_hash = \(to) WHERE id = \(id) AND password_hash = \(from) RETURNING id", logger) != nil
+        }
+    }
+
     private static func insert(_ connection: PostgresConnection, _ token: StaffPasswordTokenRecord, _ logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO staff_password_tokens (hash, staff_id, created_at, expires_at)

@@ -50,8 +50,9 @@ extension SQLiteStore {
         return try await read { db in
             try db.rowsByPosition("""
                 SELECT \(Self.memberColumns) FROM members WHERE program_id = ?1
-                AND (external_id = ?2 OR (lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4))
-                ORDER BY lower(name), id LIMIT ?5
+                AND (external_id = ?2 OR instr(lower(email), ?3) > 0 OR instr(lower(name), ?3) > 0)
+                ORDER BY coalesce((lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4), 0) DESC, lower(name), id
+                LIMIT ?5
                 """, [.text(programId), .text(query), .text(low), .text(high), .int(limit)], Self.member)
         }
     }

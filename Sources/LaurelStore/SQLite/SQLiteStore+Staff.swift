@@ -65,6 +65,13 @@ extension SQLiteStore {
         }
     }
 
+    public func rehashStaffPassword(id: String, from: String, to: String) async throws -> Bool {
+        try await write { db in
+            try db.run("UPDATE staff SET password_hash = ? WHERE id = ? AND password_hash = ?", [to, id, from])
+            return db.changesCount == 1
+        }
+    }
+
     private static func insert(_ db: Database, _ token: StaffPasswordTokenRecord) throws {
         try db.run("INSERT INTO staff_password_tokens (hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                    [token.hash, token.staffId, token.createdAt.millis, token.expiresAt.millis])

@@ -21,4 +21,8 @@ public protocol StaffStore: Sendable {
     /// Uses up a password link and sets the user's password, in one transaction: nil (nothing
     /// changed) when the link is unknown, used, or expired at `now`.
     func setStaffPassword(tokenHash: String, passwordHash: String, now: Date) async throws -> StaffRecord?
+    /// Replaces a user's password hash with a new hash of the same password (a stronger one, at
+    /// sign-in), only while the stored hash is still `from`: a password set meanwhile is kept.
+    /// Answers whether it replaced it.
+    func rehashStaffPassword(id: String, from: String, to: String) async throws -> Bool
 }

@@ -20,6 +20,16 @@ struct ConsoleAccessTests {
         #expect(routes.count >= 14)
         #expect(routes.contains(ConsoleRoute(method: "POST", path: "/admin/program/edit", role: .manager)))
         #expect(routes.contains(ConsoleRoute(method: "POST", path: "/admin/members/{id}/adjust", role: .support)))
+        // The dashboard is for every role; writing rewards and their codes is for managers and owners.
+        #expect(routes.contains(ConsoleRoute(method: "GET", path: "/admin/dashboard", role: .support)))
+        #expect(routes.contains(ConsoleRoute(method: "GET", path: "/admin/rewards", role: .support)))
+        for path in ["/admin/rewards/new", "/admin/rewards/{id}/edit", "/admin/rewards/{id}/codes"] {
+            #expect(routes.contains(ConsoleRoute(method: "GET", path: path, role: .manager)))
+            #expect(routes.contains(ConsoleRoute(method: "POST", path: path, role: .manager)))
+        }
+        #expect(routes.contains(ConsoleRoute(method: "GET", path: "/admin/clubs", role: .support)))
+        #expect(routes.contains(ConsoleRoute(method: "GET", path: "/admin/clubs/{id}", role: .support)))
+        #expect(routes.contains(ConsoleRoute(method: "GET", path: "/admin/audit", role: .manager)))
         try await fixture.http.withServer { client in
             let member = try await client.member("cust-1")
             for route in routes where route.path != "/admin/sign-out" {
@@ -80,6 +90,15 @@ struct ConsoleAccessTests {
                                                      headers: [.cookie: fixture.sessions["owner"]!.cookie, .origin: "https://evil.example"])
             #expect(crossSite.status == 403)
             #expect(try await client.ledgerCount(member) == 0)
+
+            // Every form of the console's table: without the token, refused before anything is read or written.
+            for route in Self.routes(fixture) where route.method == "POST" {
+                let path = route.path.replacingOccurrences(of: "{id}", with: member)
+                let refused = try await client.browser(.post, path, form: [("definition", "id: x"), ("codes", "A-1")],
+                                                       headers: [.cookie: fixture.sessions["owner"]!.cookie])
+                #expect(refused.status == 403, "\(route): \(refused.status)")
+            }
+            #expect(try await fixture.http.store.rewards(programId: "prg_a").isEmpty)
         }
     }
 }

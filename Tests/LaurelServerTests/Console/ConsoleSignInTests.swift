@@ -26,7 +26,7 @@ struct ConsoleSignInTests {
             // A `next` elsewhere is not followed.
             let away = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "correct horse battery"),
                                                                                 ("next", "//evil.example/admin")])
-            #expect(away.headers[.location] == "/admin")
+            #expect(away.headers[.location] == "/admin/dashboard", "the dashboard is the landing page")
         }
     }
 
@@ -49,7 +49,7 @@ struct ConsoleSignInTests {
         let fixture = try await ConsoleFixture.make(backend)
         _ = try await fixture.staffWithPassword("ana@example.com", password: "correct horse battery")
         try await fixture.http.withServer { client in
-            for _ in 0..<SignInLimits.perEmail.burst {
+            for _ in 0..<(RateLimitSettings.defaults.staffSignInsPerMinute ?? 0) {
                 let answer = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "guess guess guess")])
                 #expect(answer.status == 401)
             }
@@ -81,6 +81,46 @@ struct ConsoleSignInTests {
             let signIn = try await client.browser(.post, "/admin/sign-in", form: [("email", "new@example.com"), ("password", "a long enough one")])
             #expect(signIn.status == 303)
         }
+    }
+}
+
+/// A stored hash weaker than today's is replaced at sign-in; the sign-in limits come from `serve`'s flags.
+struct ConsoleSignInUpkeepTests {
+    @Test(arguments: TestBackend.available)
+    func signingInRehashesAPasswordStoredWithFewerIterations(backend: TestBackend) async throws {
+        let fixture = try await ConsoleFixture.make(backend)
+        let staff = try await fixture.staffWithPassword("ana@example.com", password: "correct horse battery")
+        let before = try #require(staff.passwordHash)
+        #expect(PasswordHash.needsRehash(before), "the fixture stores 210,000 iterations")
+        try await fixture.http.withServer { client in
+            let wrong = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "wrong horse battery")])
+            #expect(wrong.status == 401)
+            #expect(try await fixture.http.store.staff(id: staff.id)?.passwordHash == before, "a wrong password changes nothing")
+            let right = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "correct horse battery")])
+            #expect(right.status == 303)
+            let after = try #require(try await fixture.http.store.staff(id: staff.id)?.passwordHash)
+            #expect(after != before && !PasswordHash.needsRehash(after) && after.hasPrefix("pbkdf2-sha256$\(PasswordHash.defaultIterations)$"))
+            #expect(PasswordHash.verify("correct horse battery", against: after))
+            // Signing in again with the new hash keeps it.
+            let again = try await client.browser(.post, "/admin/sign-in", form: [("email", "ana@example.com"), ("password", "correct horse battery")])
+            #expect(again.status == 303)
+            #expect(try await fixture.http.store.staff(id: staff.id)?.passwordHash == after)
+        }
+        // Only while the stored hash is the one read: a password set meanwhile is kept.
+        #expect(try await fixture.http.store.rehashStaffPassword(id: staff.id, from: before, to: "pbkdf2-sha256$stale") == false)
+    }
+
+    @Test func theSignInLimitsAreTheSettings() {
+        let clock = ManualClock(HTTPFixture.start)
+        let two = SignInLimits(clock: clock, settings: RateLimitSettings(staffSignInsPerMinute: 2, staffSignInsPerMinutePerAddress: nil))
+        #expect(two.refusal(address: nil, email: "a@example.com") == nil && two.refusal(address: nil, email: "a@example.com") == nil)
+        #expect(two.refusal(address: nil, email: "a@example.com") != nil, "the third try within the minute")
+        #expect(two.refusal(address: nil, email: "b@example.com") == nil, "another email has its own limit")
+        let off = SignInLimits(clock: clock, settings: .off)
+        #expect((0..<100).allSatisfy { _ in off.refusal(address: nil, email: "a@example.com") == nil })
+        let byAddress = SignInLimits(clock: clock, settings: RateLimitSettings(staffSignInsPerMinute: nil, staffSignInsPerMinutePerAddress: 3))
+        #expect((0..<3).allSatisfy { byAddress.refusal(address: nil, email: "e\($0)@example.com") == nil })
+        #expect(byAddress.refusal(address: nil, email: "e9@example.com") != nil)
     }
 }
 

@@ -27,13 +27,33 @@ struct WebFoundationTests {
     @Test func everyLocaleFileParsesAndTranslatesEveryEnglishString() throws {
         let english = try #require(WebLocale.parse(EmbeddedResources.files["web/locales/en.json"] ?? ""), "en.json is a flat object of strings")
         #expect(!english.isEmpty)
+        func general(_ keys: Dictionary<String, String>.Keys) -> Set<String> { Set(keys.filter { !$0.contains("|") }) }
         for code in WebLocale.supported where code != "en" {
             let strings = try #require(WebLocale.parse(EmbeddedResources.files["web/locales/\(code).json"] ?? ""), "\(code).json parses")
-            #expect(Set(strings.keys) == Set(english.keys), "\(code): missing \(Set(english.keys).subtracting(strings.keys).sorted()), extra \(Set(strings.keys).subtracting(english.keys).sorted())")
-            for (key, text) in english {
+            #expect(general(strings.keys) == general(english.keys),
+                    "\(code): missing \(general(english.keys).subtracting(strings.keys).sorted()), extra \(general(strings.keys).subtracting(english.keys).sorted())")
+            for (key, text) in english where !key.contains("|") {
                 #expect(Self.placeholders(strings[key] ?? "") == Self.placeholders(text), "\(code).\(key) keeps the placeholders of English")
             }
         }
+        // Plural forms (`key|few`): of a general string, in a category the language has, with its placeholders.
+        for code in WebLocale.supported {
+            let strings = try #require(WebLocale.parse(EmbeddedResources.files["web/locales/\(code).json"] ?? ""))
+            for (key, text) in strings where key.contains("|") {
+                let parts = key.split(separator: "|").map(String.init)
+                #expect(parts.count == 2 && WebLocale.pluralCategories(language: code).contains(parts[1]), "\(code).\(key): a plural category of \(code)")
+                #expect(Self.placeholders(text) == Self.placeholders(english[parts[0]] ?? ""), "\(code).\(key) keeps the placeholders of \(parts[0])")
+            }
+        }
+    }
+
+    @Test func countsTakeTheLanguagesPluralForms() {
+        let uk = WebLocale.named("uk"), en = WebLocale.named("en"), tr = WebLocale.named("tr")
+        func points(_ locale: WebLocale, _ count: Int) -> String { locale.text("console_points_count", ["count": String(count)], count: count) }
+        #expect([1, 2, 5, 11, 21, 22, 25, 112].map { points(uk, $0) } == ["1 бал", "2 бали", "5 балів", "11 балів", "21 бал", "22 бали", "25 балів", "112 балів"])
+        #expect([1, 2, 0].map { points(en, $0) } == ["1 point", "2 points", "0 points"])
+        #expect(points(tr, 1) == "1 puan" && points(tr, 3) == "3 puan")
+        #expect(WebLocale.pluralCategory(-1, language: "en") == "one")
     }
 
     /// The `{name}`s of a text; one at the very start counts too (the piece before the first `{` is

@@ -79,20 +79,39 @@ struct RewardRoutes {
     /// Codes from a JSON body (`{"codes": [...]}`) or a CSV / plain-text body (one code per line, an optional `code` header).
     static func codes(_ request: APIRequest) throws -> [String] {
         let contentType = request.request.headers[.contentType] ?? "application/json"
-        var codes: [String]
+        let codes: [String]
         if contentType.hasPrefix("text/csv") || contentType.hasPrefix("text/plain") {
-            codes = String(decoding: request.body, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.split(separator: ",").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
-                .filter { !$0.isEmpty }
-            if codes.first?.lowercased() == "code" { codes.removeFirst() }
+            codes = RewardCodeList.lines(String(decoding: request.body, as: UTF8.self)).map(\.code)
         } else {
             codes = try APIJSON.decode(RewardCodesBody.self, from: request.body).codes
         }
-        guard !codes.isEmpty, codes.count <= 100_000 else { throw Problem.invalid("codes", "send 1 to 100000 codes") }
-        for (index, code) in codes.enumerated() where code.isEmpty || code.count > 64 || code.contains(where: { $0.isWhitespace || !$0.isASCII }) {
-            throw Problem.invalid("codes[\(index)]", "codes are 1 to 64 printable ASCII characters without spaces")
+        guard !codes.isEmpty, codes.count <= RewardCodeList.maxCodes else { throw Problem.invalid("codes", "send 1 to \(RewardCodeList.maxCodes) codes") }
+        if let index = codes.firstIndex(where: { !RewardCodeList.isValid($0) }) {
+            throw Problem.invalid("codes[\(index)]", RewardCodeList.rule)
         }
         return codes
+    }
+}
+
+/// A code pool as text, shared by `POST /v1/rewards/{id}/codes` and the console's upload: a CSV or
+/// plain-text list, one code per line in the first column, blank lines skipped, an optional
+/// `code` header; each code 1 to 64 printable ASCII characters without spaces.
+enum RewardCodeList {
+    static let maxCodes = 100_000
+    static let rule = "codes are 1 to 64 printable ASCII characters without spaces"
+
+    /// The codes of `text` with their 1-based line numbers.
+    static func lines(_ text: String) -> [(line: Int, code: String)] {
+        var codes = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { index, line in
+            (line: index + 1, code: line.split(separator: ",").first.map(String.init)?
+                .trimmingCharacters(in: .whitespaces) ?? "")
+        }.filter { !$0.code.isEmpty }
+        if codes.first?.code.lowercased() == "code" { codes.removeFirst() }
+        return codes
+    }
+
+    static func isValid(_ code: String) -> Bool {
+        !code.isEmpty && code.count <= 64 && !code.contains(where: { $0.isWhitespace || !$0.isASCII })
     }
 }
 

@@ -26,7 +26,7 @@ struct BarChart {
         var out = """
             <svg class="laurel-chart" role="img" aria-labelledby="\(titleId) \(descId)" viewBox="0 0 \(Int(Self.width)) \(Int(height))" \
             xmlns="http://www.w3.org/2000/svg"><title id="\(titleId)">\(SVGText.escape(title))</title>\
-            <desc id="\(descId)">\(SVGText.escape(description))</desc><style>\(ChartStyle.css)</style>
+            <desc id="\(descId)">\(SVGText.escape(description))</desc>
             """
         if isEmpty {
             return out + "<text class=\"empty\" x=\"\(Int(Self.width / 2))\" y=\"44\" text-anchor=\"middle\">\(SVGText.escape(emptyText))</text></svg>"

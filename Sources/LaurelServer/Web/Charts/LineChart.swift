@@ -21,7 +21,7 @@ struct LineChart {
         var out = """
             <svg class="laurel-chart" role="img" aria-labelledby="\(titleId) \(descId)" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" \
             xmlns="http://www.w3.org/2000/svg"><title id="\(titleId)">\(SVGText.escape(title))</title>\
-            <desc id="\(descId)">\(SVGText.escape(description))</desc><style>\(ChartStyle.css)</style>
+            <desc id="\(descId)">\(SVGText.escape(description))</desc>
             """
         if isEmpty {
             out += "<text class=\"empty\" x=\"\(Int(Self.width / 2))\" y=\"\(Int(Self.height / 2))\" text-anchor=\"middle\">\(SVGText.escape(emptyText))</text></svg>"
