@@ -20,6 +20,13 @@ import Testing
           - {id: lounge, name: Lounge, join: {points: 10, invitations: staff}}
         fraud:
           hold: {amount_over: "1000.00"}
+        games:
+          wheels:
+            - id: lucky
+              name: Lucky wheel
+              cost: {points: 10}
+              prizes:
+                - {id: ten, weight: 1, points: 10}
         """
 
     /// A request: its path and body (nil: none).
@@ -135,6 +142,15 @@ import Testing
         "POST /v1/reviews/{id}/reject": { api in
             let first = try await heldReview(api, "idem-reject"), other = try await heldReview(api, "idem-reject-2")
             return (Call(path: "/v1/reviews/\(first)/reject", body: nil), Call(path: "/v1/reviews/\(other)/reject", body: nil))
+        },
+        "POST /v1/members/{id}/games/{wheel_id}/spins": { api in
+            let first = try await funded(api, "idem-spin"), other = try await funded(api, "idem-spin-2")
+            return (Call(path: "/v1/members/\(first)/games/lucky/spins", body: nil), Call(path: "/v1/members/\(other)/games/lucky/spins", body: nil))
+        },
+        "POST /v1/members/{id}/games/{wheel_id}/plays": { api in
+            let member = try await api.member("idem-plays")
+            return (Call(path: "/v1/members/\(member)/games/lucky/plays", body: #"{"plays":1,"reason":"contest"}"#),
+                    Call(path: "/v1/members/\(member)/games/lucky/plays", body: #"{"plays":2,"reason":"contest"}"#))
         },
         "POST /v1/webhook_endpoints": { _ in
             (Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem"}"#),

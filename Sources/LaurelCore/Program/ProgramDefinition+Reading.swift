@@ -21,7 +21,7 @@ extension ProgramDefinition {
 
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
         guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
-                                                                         "segments", "campaigns", "birthday", "cors", "fraud", "branding"]) else {
+                                                                         "segments", "campaigns", "birthday", "cors", "fraud", "branding", "games"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -128,12 +128,13 @@ extension ProgramDefinition {
         }
         let fraud = root.value("fraud").flatMap { FraudReader(reader: reader).read($0, at: "fraud") }
         let branding = root.value("branding").flatMap { Branding.read($0, at: "branding", reader) } ?? Branding()
+        let games = root.value("games").flatMap { GamesReader(reader: reader, timeZone: timeZone).read($0, at: "games") } ?? Games()
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
                                  tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday,
-                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding)
+                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding, games: games)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

@@ -32,6 +32,7 @@ extension ProgramDefinition {
         if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
         if let fraud { tree["fraud"] = fraud.canonicalTree }
         if !branding.isEmpty { tree["branding"] = branding.canonicalTree }
+        if !games.isEmpty { tree["games"] = games.canonicalTree }
         return .object(tree)
     }
 }

@@ -36,6 +36,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var fraud: FraudPolicy?
     /// How the member portal looks (`branding:`).
     public var branding: Branding
+    /// Spin-the-wheels and raffles (`games:`).
+    public var games: Games
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -45,7 +47,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
                 birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil,
-                branding: Branding = Branding()) {
+                branding: Branding = Branding(), games: Games = Games()) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -64,6 +66,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.corsOrigins = corsOrigins
         self.fraud = fraud
         self.branding = branding
+        self.games = games
     }
 
     /// 30 and 7 days before points expire.

@@ -540,5 +540,42 @@ enum PostgresSchema {
             "CREATE INDEX redemptions_by_program_time ON redemptions(program_id, created_at)",
             "CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at)",
         ]),
+        // Games: every spin (auditable: its roll and the weights it was drawn with), free plays
+        // granted by staff. Budgets and limits are counted from the spins under a per-wheel lock.
+        ("v23-games", [
+            """
+            CREATE TABLE game_spins (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                wheel_id TEXT NOT NULL,
+                prize_id TEXT NOT NULL,
+                points BIGINT NOT NULL,
+                paid_with TEXT NOT NULL,
+                cost_points BIGINT NOT NULL,
+                roll BIGINT NOT NULL,
+                weights TEXT NOT NULL,
+                program_version BIGINT NOT NULL,
+                drawn_at BIGINT NOT NULL,
+                available_after BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX game_spins_by_member ON game_spins(member_id, wheel_id, drawn_at)",
+            "CREATE INDEX game_spins_by_prize ON game_spins(program_id, wheel_id, prize_id, drawn_at)",
+            "CREATE INDEX game_spins_by_program ON game_spins(program_id, id)",
+            """
+            CREATE TABLE game_play_grants (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                wheel_id TEXT NOT NULL,
+                plays BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                granted_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX game_play_grants_by_member ON game_play_grants(member_id, wheel_id)",
+        ]),
     ]
 }

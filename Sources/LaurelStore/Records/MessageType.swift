@@ -33,6 +33,8 @@ public enum MessageType {
     // Fraud controls: a velocity cap or threshold tripped (event held, redemption refused), or a
     // return took back points already spent.
     public static let fraudFlagged = "fraud.flagged"
+    // Games: a spin won a prize; a raffle drew a member.
+    public static let gameWon = "game.won"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
 
@@ -45,5 +47,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
+        gameWon,
     ]
 }
