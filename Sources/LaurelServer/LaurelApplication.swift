@@ -61,6 +61,7 @@ public enum LaurelApplication {
         AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
         GameRoutes(store: store, clock: clock, random: random).register(api)
+        RaffleRoutes(store: store, clock: clock, random: random).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))

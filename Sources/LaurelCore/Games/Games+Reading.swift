@@ -7,13 +7,43 @@ struct GamesReader {
     let timeZone: TimeZone
 
     func read(_ value: JSONValue, at path: String) -> Games? {
-        guard let object = reader.object(value, at: path, allowed: ["wheels"]) else { return nil }
+        guard let object = reader.object(value, at: path, allowed: ["wheels", "raffles"]) else { return nil }
         var games = Games()
         var ids: [String: String] = [:]
         for (item, itemPath) in object.list("wheels", max: Games.maxGames) ?? [] {
             if let wheel = readWheel(item, at: itemPath, ids: &ids) { games.wheels.append(wheel) }
         }
+        for (item, itemPath) in object.list("raffles", max: Games.maxGames) ?? [] {
+            if let raffle = readRaffle(item, at: itemPath, ids: &ids) { games.raffles.append(raffle) }
+        }
         return games
+    }
+
+    private func readRaffle(_ value: JSONValue, at path: String, ids: inout [String: String]) -> RaffleDefinition? {
+        guard let object = reader.object(value, at: path, allowed: ["id", "name", "entries", "draw_at", "winners", "prize"]) else { return nil }
+        let id = readId(object, "id", ids: &ids, what: "game")
+        let name = object.string("name", required: true)
+        let drawAt = object.date("draw_at", timeZone: timeZone)
+        if !object.has("draw_at") { object.missing("draw_at") }
+        let winners = object.int("winners", required: true, min: 1, max: 10_000)
+        var costPoints: Int?
+        var earnedBy: [GameEarning] = []
+        var maxPerMember: Int?
+        if let entries = reader.object(object.value("entries"), at: object.pathOf("entries"), allowed: ["cost_points", "earned_by", "max_per_member"]) {
+            costPoints = entries.int("cost_points", min: 1)
+            earnedBy = readEarnings(entries, key: "earned_by", countKey: "entries")
+            maxPerMember = entries.int("max_per_member", min: 1, max: 1_000_000)
+            if !entries.has("cost_points") && !entries.has("earned_by") { reader.report(entries.path, "needs cost_points, earned_by or both") }
+        } else if !object.has("entries") {
+            object.missing("entries")
+        }
+        var prizePoints: Int?
+        if let prize = reader.object(object.value("prize"), at: object.pathOf("prize"), allowed: ["points"]) {
+            prizePoints = prize.int("points", required: true, min: 1)
+        }
+        guard let id, let name, let drawAt, let winners else { return nil }
+        return RaffleDefinition(id: id, name: name, entryCostPoints: costPoints, earnedBy: earnedBy, maxEntriesPerMember: maxPerMember,
+                                drawAt: drawAt, winners: winners, prizePoints: prizePoints)
     }
 
     /// A wheel's id: what spins and budgets are stored under, unique among wheels.
@@ -97,6 +127,7 @@ extension Games {
     public var canonicalTree: JSONValue {
         var tree: [String: JSONValue] = [:]
         if !wheels.isEmpty { tree["wheels"] = .array(wheels.map(\.canonicalTree)) }
+        if !raffles.isEmpty { tree["raffles"] = .array(raffles.map(\.canonicalTree)) }
         return .object(tree)
     }
 }
@@ -125,6 +156,20 @@ extension WheelDefinition {
             }
             return .object(item)
         })
+        return .object(tree)
+    }
+}
+
+extension RaffleDefinition {
+    public var canonicalTree: JSONValue {
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "draw_at": .string(Timestamps.format(drawAt)),
+                                         "winners": .number(String(winners))]
+        var entries: [String: JSONValue] = [:]
+        if let entryCostPoints { entries["cost_points"] = .number(String(entryCostPoints)) }
+        if !earnedBy.isEmpty { entries["earned_by"] = .array(earnedBy.map { $0.canonicalTree(countKey: "entries") }) }
+        if let maxEntriesPerMember { entries["max_per_member"] = .number(String(maxEntriesPerMember)) }
+        tree["entries"] = .object(entries)
+        if let prizePoints { tree["prize"] = .object(["points": .number(String(prizePoints))]) }
         return .object(tree)
     }
 }

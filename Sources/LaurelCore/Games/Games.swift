@@ -1,17 +1,20 @@
 import Foundation
 
-/// The program's games (`games:`): spin-the-wheels. See docs/program-format.md.
+/// The program's games (`games:`): spin-the-wheels and raffles. See docs/program-format.md.
 public struct Games: Hashable, Sendable {
     public var wheels: [WheelDefinition]
+    public var raffles: [RaffleDefinition]
 
-    public init(wheels: [WheelDefinition] = []) {
+    public init(wheels: [WheelDefinition] = [], raffles: [RaffleDefinition] = []) {
         self.wheels = wheels
+        self.raffles = raffles
     }
 
-    public var isEmpty: Bool { wheels.isEmpty }
+    public var isEmpty: Bool { wheels.isEmpty && raffles.isEmpty }
     public func wheel(_ id: String) -> WheelDefinition? { wheels.first { $0.id == id } }
+    public func raffle(_ id: String) -> RaffleDefinition? { raffles.first { $0.id == id } }
 
-    /// Most wheels a program may define, and most prizes on one wheel.
+    /// Most wheels (and raffles) a program may define, and most prizes on one wheel.
     public static let maxGames = 50
     public static let maxPrizes = 50
     /// Largest prize weight: weights of one wheel sum below 2^31, so their total never overflows.

@@ -576,6 +576,31 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX game_play_grants_by_member ON game_play_grants(member_id, wheel_id)",
+            """
+            CREATE TABLE raffle_draws (
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                raffle_id TEXT NOT NULL,
+                seed TEXT NOT NULL,
+                commitment TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                drawn_at BIGINT,
+                winners TEXT,
+                PRIMARY KEY (program_id, raffle_id)
+            )
+            """,
+            """
+            CREATE TABLE raffle_entries (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                raffle_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                paid_with TEXT NOT NULL,
+                cost_points BIGINT NOT NULL,
+                entered_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX raffle_entries_by_raffle ON raffle_entries(program_id, raffle_id, id COLLATE \"C\")",
+            "CREATE INDEX raffle_entries_by_member ON raffle_entries(member_id, raffle_id)",
         ]),
     ]
 }

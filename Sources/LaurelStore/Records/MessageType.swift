@@ -35,6 +35,7 @@ public enum MessageType {
     public static let fraudFlagged = "fraud.flagged"
     // Games: a spin won a prize; a raffle drew a member.
     public static let gameWon = "game.won"
+    public static let raffleWon = "raffle.won"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
 
@@ -47,6 +48,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
-        gameWon,
+        gameWon, raffleWon,
     ]
 }

@@ -23,6 +23,13 @@ struct GamesDefinitionTests {
               name: Free wheel
               plays: {earned_by: {event: review, plays: 1}}
               prizes: [{id: ten, weight: 1, points: 10}]
+          raffles:
+            - id: summer
+              name: Summer draw
+              entries: {cost_points: 100, earned_by: {event: review, entries: 2}, max_per_member: 3}
+              draw_at: 2026-08-31
+              winners: 3
+              prize: {points: 5000}
         """
 
     static func issues(_ games: String) throws -> [String] {
@@ -40,6 +47,18 @@ struct GamesDefinitionTests {
         #expect(lucky.prizes[1].budget == PrizeBudget(total: 500, perPeriod: 5, period: .day))
         #expect(lucky.prizes[2].givesNothing)
         #expect(games.wheel("free")?.costPoints == nil && games.wheel("free")?.earnedBy == [GameEarning(event: "review", count: 1)])
+        let raffle = try #require(games.raffle("summer"))
+        #expect(raffle.drawAt == Timestamps.parse("2026-08-31T00:00:00Z") && raffle.winners == 3 && raffle.prizePoints == 5000)
+        #expect(raffle.entryCostPoints == 100 && raffle.maxEntriesPerMember == 3 && raffle.earnedBy == [GameEarning(event: "review", count: 2)])
+    }
+
+    @Test func aRaffleEntryIsEarnedThenPaidUntilTheDrawTime() throws {
+        let raffle = try #require(try ProgramDefinition.parse(Self.program).games.raffle("summer"))
+        let before = raffle.drawAt.addingTimeInterval(-1)
+        #expect(try raffle.payment(earned: 2, earnedUsed: 1, held: 1, now: before) == .play)
+        #expect(try raffle.payment(earned: 2, earnedUsed: 2, held: 2, now: before) == .points(100))
+        #expect(throws: RaffleRefusal.entryLimitReached(raffleId: "summer", maxEntries: 3)) { try raffle.payment(earned: 9, earnedUsed: 0, held: 3, now: before) }
+        #expect(throws: RaffleRefusal.closed(raffleId: "summer")) { try raffle.payment(earned: 9, earnedUsed: 0, held: 0, now: raffle.drawAt) }
     }
 
     @Test func refusesMistakesWithTheirPaths() throws {
@@ -55,10 +74,17 @@ struct GamesDefinitionTests {
                     - {id: y, weight: -1}
                     - {id: y, weight: 1, budget: {per_period: 3}}
                     - {id: z, weight: 1, colour: red}
-              raffles: []
+              raffles:
+                - id: lucky
+                  name: R
+                  entries: {}
+                  winners: 0
             """)
         let expected = [
-            "games.raffles: unknown key",
+            "games.raffles[0].id: duplicate game id \"lucky\"",
+            "games.raffles[0].draw_at: is required",
+            "games.raffles[0].winners: must be >= 1",
+            "games.raffles[0].entries: needs cost_points, earned_by or both",
             "games.wheels[0]: needs a cost",
             "games.wheels[0].prizes: needs at least one prize with a weight above 0",
             "games.wheels[1].id: duplicate game id \"a\"",

@@ -21,6 +21,23 @@ import Testing
               prizes:
                 - {id: bonus, weight: 1, points: 25}
                 - {id: nothing, weight: 1}
+          raffles:
+            - id: summer
+              name: Summer draw
+              entries: {cost_points: 1, earned_by: {event: review, entries: 1}}
+              draw_at: "2030-01-01T00:00:00Z"
+              winners: 2
+              prize: {points: 100}
+            - id: spring
+              name: Spring draw
+              entries: {cost_points: 1}
+              draw_at: "2026-01-01T00:00:00Z"
+              winners: 1
+            - id: winter
+              name: Winter draw
+              entries: {cost_points: 1}
+              draw_at: "2026-01-01T00:00:00Z"
+              winners: 1
         """
 
     static func make(_ backend: TestBackend) async throws -> HTTPFixture {

@@ -91,6 +91,7 @@ import Testing
                 value = "x_1"
             case ("versions", "{version}"): value = "1"
             case ("games", "{wheel_id}"): value = "lucky"
+            case ("raffles", "{id}"): value = "summer"
             default: value = nil
             }
             guard let value else {
@@ -161,6 +162,8 @@ import Testing
             "DELETE /v1/clubs/{id}/members/{member_id}": .pathMember("member_id"), "GET /v1/clubs": .anyMember,
             "GET /v1/members/{id}/games": .pathMember("id"), "POST /v1/members/{id}/games/{wheel_id}/spins": .pathMember("id"),
             "GET /v1/members/{id}/games/spins": .pathMember("id"),
+            "GET /v1/raffles/{id}": .anyMember, "GET /v1/raffles/{id}/entries": .anyMember, "POST /v1/raffles/{id}/entries": .bodyMember("member_id"),
+            "GET /v1/members/{id}/raffle-entries": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.
