@@ -30,7 +30,7 @@ let package = Package(
     targets: [
         .target(
             name: "LaurelCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(

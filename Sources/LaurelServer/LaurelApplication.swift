@@ -37,7 +37,8 @@ public enum LaurelApplication {
     /// The router with every route; `routes` lists them with who may call them (the OpenAPI
     /// check and the authorization matrix test walk it).
     public static func router(store: any LaurelStore, clock: any WallClock, allowPrivateWebhooks: Bool = false,
-                              rateLimits: RateLimitSettings = .defaults, demoProgramId: String? = nil) -> (Router<AppContext>, [APIRoute]) {
+                              rateLimits: RateLimitSettings = .defaults, demoProgramId: String? = nil,
+                              random: RandomSource = .system()) -> (Router<AppContext>, [APIRoute]) {
         let router = Router(context: AppContext.self)
         let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock),
                             limits: RequestLimits(settings: rateLimits, clock: clock))
@@ -61,6 +62,8 @@ public enum LaurelApplication {
         AuditRoutes(store: store).register(api)
         AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
+        GameRoutes(store: store, clock: clock, random: random).register(api)
+        RaffleRoutes(store: store, clock: clock, random: random).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))

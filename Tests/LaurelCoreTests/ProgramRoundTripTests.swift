@@ -64,6 +64,7 @@ struct ProgramRoundTripTests {
         "name: Days\ncurrency: USD\npoints: {expiry: {policy: after_days, days: 365}}",
         "name: Year\ncurrency: JPY\ntimezone: Asia/Tokyo\nrounding: up\npoints: {expiry: {policy: end_of_year, years_after: 1}, returns: {when_spent: debt}}",
         "name: Never\ncurrency: EUR\npoints: {expiry: never, returns: {when_spent: take_available}}\nearning_rules: []",
+        GamesDefinitionTests.program,
     ]
 
     @Test(arguments: programs)

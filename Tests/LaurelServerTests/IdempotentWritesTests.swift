@@ -20,6 +20,30 @@ import Testing
           - {id: lounge, name: Lounge, join: {points: 10, invitations: staff}}
         fraud:
           hold: {amount_over: "1000.00"}
+        games:
+          wheels:
+            - id: lucky
+              name: Lucky wheel
+              cost: {points: 10}
+              prizes:
+                - {id: ten, weight: 1, points: 10}
+          raffles:
+            - id: summer
+              name: Summer draw
+              entries: {cost_points: 1, earned_by: {event: review, entries: 1}}
+              draw_at: "2030-01-01T00:00:00Z"
+              winners: 2
+              prize: {points: 100}
+            - id: spring
+              name: Spring draw
+              entries: {cost_points: 1}
+              draw_at: "2026-01-01T00:00:00Z"
+              winners: 1
+            - id: winter
+              name: Winter draw
+              entries: {cost_points: 1}
+              draw_at: "2026-01-01T00:00:00Z"
+              winners: 1
         """
 
     /// A request: its path and body (nil: none).
@@ -135,6 +159,23 @@ import Testing
         "POST /v1/reviews/{id}/reject": { api in
             let first = try await heldReview(api, "idem-reject"), other = try await heldReview(api, "idem-reject-2")
             return (Call(path: "/v1/reviews/\(first)/reject", body: nil), Call(path: "/v1/reviews/\(other)/reject", body: nil))
+        },
+        "POST /v1/members/{id}/games/{wheel_id}/spins": { api in
+            let first = try await funded(api, "idem-spin"), other = try await funded(api, "idem-spin-2")
+            return (Call(path: "/v1/members/\(first)/games/lucky/spins", body: nil), Call(path: "/v1/members/\(other)/games/lucky/spins", body: nil))
+        },
+        "POST /v1/members/{id}/games/{wheel_id}/plays": { api in
+            let member = try await api.member("idem-plays")
+            return (Call(path: "/v1/members/\(member)/games/lucky/plays", body: #"{"plays":1,"reason":"contest"}"#),
+                    Call(path: "/v1/members/\(member)/games/lucky/plays", body: #"{"plays":2,"reason":"contest"}"#))
+        },
+        "POST /v1/raffles/{id}/entries": { api in
+            let first = try await funded(api, "idem-raffle"), other = try await funded(api, "idem-raffle-2")
+            return (Call(path: "/v1/raffles/summer/entries", body: #"{"member_id":"\#(first)"}"#),
+                    Call(path: "/v1/raffles/summer/entries", body: #"{"member_id":"\#(other)"}"#))
+        },
+        "POST /v1/raffles/{id}/draw": { _ in
+            (Call(path: "/v1/raffles/spring/draw", body: nil), Call(path: "/v1/raffles/winter/draw", body: nil))
         },
         "POST /v1/webhook_endpoints": { _ in
             (Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem"}"#),

@@ -291,6 +291,32 @@ import Testing
             try check(.post, "/v1/redemptions", capped)
             try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
 
+            // Spin-the-wheel: plays granted, a spin paid with one, a spin without plays or points, a wheel unknown, the audit lists.
+            _ = try await fixture.store.applyProgram(id: "prg_a", definition: try ProgramDefinition.parse(GameRouteTests.program),
+                                                     source: GameRouteTests.program, now: HTTPFixture.start, idempotency: nil)
+            let player = try await api.member("openapi-player")
+            try check(.get, "/v1/members/{id}/games", try await api.get("/v1/members/\(player)/games"))
+            try check(.post, "/v1/members/{id}/games/{wheel_id}/plays",
+                      try await api.post("/v1/members/\(player)/games/lucky/plays", #"{"plays":1,"reason":"contest"}"#, key: fixture.admin))
+            try check(.post, "/v1/members/{id}/games/{wheel_id}/plays",
+                      try await api.post("/v1/members/\(player)/games/lucky/plays", #"{"plays":0,"reason":"contest"}"#, key: fixture.admin))
+            try check(.post, "/v1/members/{id}/games/{wheel_id}/spins", try await api.post("/v1/members/\(player)/games/lucky/spins", "", key: fixture.integration))
+            try check(.post, "/v1/members/{id}/games/{wheel_id}/spins", try await api.post("/v1/members/\(player)/games/lucky/spins", "", key: fixture.integration))
+            try check(.post, "/v1/members/{id}/games/{wheel_id}/spins", try await api.post("/v1/members/\(player)/games/nope/spins", "", key: fixture.integration))
+            try check(.get, "/v1/members/{id}/games/spins", try await api.get("/v1/members/\(player)/games/spins?limit=1"))
+            try check(.get, "/v1/games/spins", try await api.get("/v1/games/spins", key: fixture.admin))
+            // Raffles: an entry (earned by nothing, paid with points), one refused, the raffle and its entries, draws.
+            try check(.get, "/v1/raffles/{id}", try await api.get("/v1/raffles/summer"))
+            try check(.get, "/v1/raffles/{id}", try await api.get("/v1/raffles/nope"))
+            try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(player)/adjustments", #"{"points":5,"reason":"raffle"}"#))
+            try check(.post, "/v1/raffles/{id}/entries", try await api.post("/v1/raffles/summer/entries", #"{"member_id":"\#(player)"}"#, key: fixture.integration))
+            try check(.post, "/v1/raffles/{id}/entries", try await api.post("/v1/raffles/spring/entries", #"{"member_id":"\#(player)"}"#, key: fixture.integration))
+            try check(.get, "/v1/raffles/{id}/entries", try await api.get("/v1/raffles/summer/entries"))
+            try check(.get, "/v1/members/{id}/raffle-entries", try await api.get("/v1/members/\(player)/raffle-entries"))
+            try check(.post, "/v1/raffles/{id}/draw", try await api.post("/v1/raffles/summer/draw", "", key: fixture.admin))
+            try check(.post, "/v1/raffles/{id}/draw", try await api.post("/v1/raffles/spring/draw", "", key: fixture.admin))
+            try check(.get, "/v1/raffles/{id}", try await api.get("/v1/raffles/spring"))
+
             for section in ["dashboard"] + AnalyticsSection.allCases.map(\.rawValue) {
                 try check(.get, "/v1/analytics/\(section)", try await api.get("/v1/analytics/\(section)?from=2026-03-01&to=2026-03-31"))
             }

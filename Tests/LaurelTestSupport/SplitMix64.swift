@@ -1,5 +1,5 @@
 /// A small deterministic random number generator (SplitMix64), so a seeded workload replays exactly.
-public struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

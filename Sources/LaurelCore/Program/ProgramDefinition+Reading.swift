@@ -22,7 +22,7 @@ extension ProgramDefinition {
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
         guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
                                                                          "segments", "campaigns", "birthday", "cors", "fraud", "branding", "referrals",
-                                                                         "punch_cards"]) else {
+                                                                         "punch_cards", "games"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -132,12 +132,13 @@ extension ProgramDefinition {
         let referrals = root.value("referrals").flatMap { ReferralReader(reader: reader).read($0, at: "referrals") }
         let punchCards = PunchCardReader(reader: reader, rules: EarningRuleReader(reader: reader, timeZone: timeZone))
             .readAll(root.list("punch_cards", max: PunchCard.maxPerProgram) ?? [])
+        let games = root.value("games").flatMap { GamesReader(reader: reader, timeZone: timeZone).read($0, at: "games") } ?? Games()
 
         guard let name, let currency else { return nil }
         return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
                                  tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday,
-                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding, referrals: referrals, punchCards: punchCards)
+                                 corsOrigins: corsOrigins, fraud: fraud, branding: branding, referrals: referrals, punchCards: punchCards, games: games)
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

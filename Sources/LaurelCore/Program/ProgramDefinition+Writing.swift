@@ -34,6 +34,7 @@ extension ProgramDefinition {
         if !branding.isEmpty { tree["branding"] = branding.canonicalTree }
         if let referrals { tree["referrals"] = referrals.canonicalTree }
         if !punchCards.isEmpty { tree["punch_cards"] = .array(punchCards.map(\.canonicalTree)) }
+        if !games.isEmpty { tree["games"] = games.canonicalTree }
         return .object(tree)
     }
 }

@@ -40,6 +40,8 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var referrals: ReferralPolicy?
     /// Punch cards (`punch_cards:`), in the order the program lists them.
     public var punchCards: [PunchCard]
+    /// Spin-the-wheels and raffles (`games:`).
+    public var games: Games
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -49,7 +51,7 @@ public struct ProgramDefinition: Hashable, Sendable {
                 returns: ReturnPolicy = ReturnPolicy(), expiringSoonDays: [Int] = ProgramDefinition.defaultExpiringSoonDays, earningRules: [EarningRule] = [],
                 tiers: TierPolicy? = nil, clubs: [ClubDefinition] = [], segments: [SegmentDefinition] = [], campaigns: [Campaign] = [],
                 birthday: BirthdayGift? = nil, corsOrigins: [String] = [], fraud: FraudPolicy? = nil,
-                branding: Branding = Branding(), referrals: ReferralPolicy? = nil, punchCards: [PunchCard] = []) {
+                branding: Branding = Branding(), referrals: ReferralPolicy? = nil, punchCards: [PunchCard] = [], games: Games = Games()) {
         self.name = name
         self.currency = currency
         self.pointValue = pointValue
@@ -70,6 +72,7 @@ public struct ProgramDefinition: Hashable, Sendable {
         self.branding = branding
         self.referrals = referrals
         self.punchCards = punchCards
+        self.games = games
     }
 
     public func punchCard(_ id: String) -> PunchCard? { punchCards.first { $0.id == id } }

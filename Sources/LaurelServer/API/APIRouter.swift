@@ -277,6 +277,15 @@ final class APIRouter {
             }
         case let error as LoyaltyError:
             return problem(for: error)
+        case let refusal as RaffleRefusal:
+            switch refusal {
+            case .alreadyDrawn, .notDue: return Problem(.conflict, refusal.code, refusal.description)
+            default: return Problem(.unprocessableContent, refusal.code, refusal.description)
+            }
+        case let refusal as GameRefusal:
+            var problem = Problem(.unprocessableContent, refusal.code, refusal.description, field: "wheel_id")
+            if case .playLimitReached(_, _, _, let next?) = refusal { problem.extra = ["next_play_at": .string(Timestamps.format(next))] }
+            return problem
         case let error as ProgramValidationError:
             var problem = Problem(.unprocessableContent, "invalid_program",
                                   "the program definition has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))")

@@ -627,6 +627,68 @@ enum PostgresSchema {
             CREATE INDEX punch_completions_by_member ON punch_completions(member_id, card_id, completed_at)
             """,
         ]),
+        // Games: every spin (auditable: its roll and the weights it was drawn with), free plays
+        // granted by staff. Budgets and limits are counted from the spins under a per-wheel lock.
+        ("v23-games", [
+            """
+            CREATE TABLE game_spins (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                wheel_id TEXT NOT NULL,
+                prize_id TEXT NOT NULL,
+                points BIGINT NOT NULL,
+                paid_with TEXT NOT NULL,
+                cost_points BIGINT NOT NULL,
+                roll BIGINT NOT NULL,
+                weights TEXT NOT NULL,
+                program_version BIGINT NOT NULL,
+                drawn_at BIGINT NOT NULL,
+                available_after BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX game_spins_by_member ON game_spins(member_id, wheel_id, drawn_at)",
+            "CREATE INDEX game_spins_by_prize ON game_spins(program_id, wheel_id, prize_id, drawn_at)",
+            "CREATE INDEX game_spins_by_program ON game_spins(program_id, id)",
+            """
+            CREATE TABLE game_play_grants (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                wheel_id TEXT NOT NULL,
+                plays BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                granted_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX game_play_grants_by_member ON game_play_grants(member_id, wheel_id)",
+            """
+            CREATE TABLE raffle_draws (
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                raffle_id TEXT NOT NULL,
+                seed TEXT NOT NULL,
+                commitment TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                drawn_at BIGINT,
+                winners TEXT,
+                PRIMARY KEY (program_id, raffle_id)
+            )
+            """,
+            """
+            CREATE TABLE raffle_entries (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                raffle_id TEXT NOT NULL,
+                member_id TEXT NOT NULL REFERENCES members(id),
+                paid_with TEXT NOT NULL,
+                cost_points BIGINT NOT NULL,
+                entered_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX raffle_entries_by_raffle ON raffle_entries(program_id, raffle_id, id COLLATE \"C\")",
+            "CREATE INDEX raffle_entries_by_member ON raffle_entries(member_id, raffle_id)",
+        ]),
         // A reward's codes can become usable some days after issue (`active_after_days`); several
         // units in one request (`quantity`), each with its code (`codes`, a JSON array when more than one).
         ("v25-redemption-activation-and-quantity", [

@@ -11,6 +11,7 @@ public enum JobName {
     public static let campaigns = "campaigns"
     public static let birthdays = "birthdays"
     public static let deliverWebhooks = "deliver_webhooks"
+    public static let drawRaffles = "draw_raffles"
 }
 
 /// The last run of a scheduled job, as `laurel jobs list` shows it (whichever node ran it last).

@@ -33,6 +33,9 @@ public enum MessageType {
     // Fraud controls: a velocity cap or threshold tripped (event held, redemption refused), or a
     // return took back points already spent.
     public static let fraudFlagged = "fraud.flagged"
+    // Games: a spin won a prize; a raffle drew a member.
+    public static let gameWon = "game.won"
+    public static let raffleWon = "raffle.won"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
     // Play
@@ -48,6 +51,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
-        referralConverted, punchCardCompleted,
+        referralConverted, punchCardCompleted, gameWon, raffleWon,
     ]
 }

@@ -627,6 +627,62 @@ enum SQLiteSchema {
                 CREATE INDEX punch_completions_by_member ON punch_completions(member_id, card_id, completed_at);
                 """)
         }
+        // Games: every spin (auditable: its roll and the weights it was drawn with), free plays
+        // granted by staff. Budgets and limits are counted from the spins.
+        migrator.registerMigration("v23-games") { db in
+            try db.execute(sql: """
+                CREATE TABLE game_spins (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    wheel_id TEXT NOT NULL,
+                    prize_id TEXT NOT NULL,
+                    points INTEGER NOT NULL,
+                    paid_with TEXT NOT NULL,
+                    cost_points INTEGER NOT NULL,
+                    roll INTEGER NOT NULL,
+                    weights TEXT NOT NULL,
+                    program_version INTEGER NOT NULL,
+                    drawn_at INTEGER NOT NULL,
+                    available_after INTEGER NOT NULL
+                );
+                CREATE INDEX game_spins_by_member ON game_spins(member_id, wheel_id, drawn_at);
+                CREATE INDEX game_spins_by_prize ON game_spins(program_id, wheel_id, prize_id, drawn_at);
+                CREATE INDEX game_spins_by_program ON game_spins(program_id, id);
+                CREATE TABLE game_play_grants (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    wheel_id TEXT NOT NULL,
+                    plays INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    granted_at INTEGER NOT NULL
+                );
+                CREATE INDEX game_play_grants_by_member ON game_play_grants(member_id, wheel_id);
+                CREATE TABLE raffle_draws (
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    raffle_id TEXT NOT NULL,
+                    seed TEXT NOT NULL,
+                    commitment TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    drawn_at INTEGER,
+                    winners TEXT,
+                    PRIMARY KEY (program_id, raffle_id)
+                );
+                CREATE TABLE raffle_entries (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    raffle_id TEXT NOT NULL,
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    paid_with TEXT NOT NULL,
+                    cost_points INTEGER NOT NULL,
+                    entered_at INTEGER NOT NULL
+                );
+                CREATE INDEX raffle_entries_by_raffle ON raffle_entries(program_id, raffle_id, id);
+                CREATE INDEX raffle_entries_by_member ON raffle_entries(member_id, raffle_id);
+                """)
+        }
         // A reward's codes can become usable some days after issue (`active_after_days`).
         migrator.registerMigration("v25-redemption-activation-and-quantity") { db in
             try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN active_from INTEGER")

@@ -66,6 +66,7 @@ import Testing
         "POST /v1/webhook_endpoints": #"{"url":"https://203.0.113.7/matrix"}"#,
         "PATCH /v1/webhook_endpoints/{id}": #"{"description":"matrix"}"#,
         "POST /v1/token-keys/rotate": "{}",
+        "POST /v1/members/{id}/games/{wheel_id}/plays": #"{"plays":1,"reason":"matrix"}"#,
     ]
 
     /// The request for `route` naming `owner`'s objects; nil (and a recorded issue) when the test
@@ -89,6 +90,8 @@ import Testing
             case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"):
                 value = "x_1"
             case ("versions", "{version}"): value = "1"
+            case ("games", "{wheel_id}"): value = "lucky"
+            case ("raffles", "{id}"): value = "summer"
             default: value = nil
             }
             guard let value else {
@@ -158,6 +161,10 @@ import Testing
             "POST /v1/redemptions": .bodyMember("member_id"), "POST /v1/clubs/{id}/join": .bodyMember("member_id"),
             "DELETE /v1/clubs/{id}/members/{member_id}": .pathMember("member_id"), "GET /v1/clubs": .anyMember,
             "GET /v1/members/{id}/referrals": .pathMember("id"), "GET /v1/members/{id}/punch-cards": .pathMember("id"),
+            "GET /v1/members/{id}/games": .pathMember("id"), "POST /v1/members/{id}/games/{wheel_id}/spins": .pathMember("id"),
+            "GET /v1/members/{id}/games/spins": .pathMember("id"),
+            "GET /v1/raffles/{id}": .anyMember, "GET /v1/raffles/{id}/entries": .anyMember, "POST /v1/raffles/{id}/entries": .bodyMember("member_id"),
+            "GET /v1/members/{id}/raffle-entries": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.
