@@ -59,6 +59,7 @@ public enum LaurelApplication {
         AuditRoutes(store: store).register(api)
         AnalyticsRoutes(store: store, clock: clock).register(api)
         ReviewRoutes(store: store, clock: clock).register(api)
+        ChallengeRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))

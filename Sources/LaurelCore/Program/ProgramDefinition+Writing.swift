@@ -32,6 +32,8 @@ extension ProgramDefinition {
         if !corsOrigins.isEmpty { tree["cors"] = .object(["allowed_origins": .array(corsOrigins.map(JSONValue.string))]) }
         if let fraud { tree["fraud"] = fraud.canonicalTree }
         if !branding.isEmpty { tree["branding"] = branding.canonicalTree }
+        if !badges.isEmpty { tree["badges"] = .array(badges.map(\.canonicalTree)) }
+        if !challenges.isEmpty { tree["challenges"] = .array(challenges.map(\.canonicalTree)) }
         return .object(tree)
     }
 }

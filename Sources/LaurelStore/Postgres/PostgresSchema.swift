@@ -540,5 +540,30 @@ enum PostgresSchema {
             "CREATE INDEX redemptions_by_program_time ON redemptions(program_id, created_at)",
             "CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at)",
         ]),
+        // Challenges and badges (`ChallengeStore`): one row of progress (JSON, `ChallengeProgress`) per
+        // member and challenge, and the badges members keep.
+        ("v22-challenges", [
+            """
+            CREATE TABLE member_challenges (
+                member_id TEXT NOT NULL REFERENCES members(id),
+                challenge_id TEXT NOT NULL,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                state TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (member_id, challenge_id)
+            )
+            """,
+            """
+            CREATE TABLE member_badges (
+                member_id TEXT NOT NULL REFERENCES members(id),
+                badge_id TEXT NOT NULL,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                challenge_id TEXT,
+                event_id TEXT,
+                awarded_at BIGINT NOT NULL,
+                PRIMARY KEY (member_id, badge_id)
+            )
+            """,
+        ]),
     ]
 }

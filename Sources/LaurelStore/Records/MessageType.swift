@@ -33,6 +33,9 @@ public enum MessageType {
     // Fraud controls: a velocity cap or threshold tripped (event held, redemption refused), or a
     // return took back points already spent.
     public static let fraudFlagged = "fraud.flagged"
+    // Challenges and badges
+    public static let challengeCompleted = "challenge.completed"
+    public static let badgeAwarded = "badge.awarded"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
 
@@ -45,5 +48,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
+        challengeCompleted, badgeAwarded,
     ]
 }

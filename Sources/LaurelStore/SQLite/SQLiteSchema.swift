@@ -560,6 +560,29 @@ enum SQLiteSchema {
                 CREATE INDEX tier_changes_by_program_time ON tier_changes(program_id, created_at);
                 """)
         }
+        // Challenges and badges (`ChallengeStore`): one row of progress (JSON, `ChallengeProgress`) per
+        // member and challenge, and the badges members keep.
+        migrator.registerMigration("v22-challenges") { db in
+            try db.execute(sql: """
+                CREATE TABLE member_challenges (
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    challenge_id TEXT NOT NULL,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    state TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (member_id, challenge_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE member_badges (
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    badge_id TEXT NOT NULL,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    challenge_id TEXT,
+                    event_id TEXT,
+                    awarded_at INTEGER NOT NULL,
+                    PRIMARY KEY (member_id, badge_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }
