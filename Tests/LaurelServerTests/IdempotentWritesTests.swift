@@ -20,6 +20,8 @@ import Testing
           - {id: lounge, name: Lounge, join: {points: 10, invitations: staff}}
         fraud:
           hold: {amount_over: "1000.00"}
+        challenges:
+          - {id: idem-walk, name: Walk, event: steps, measure: count, target: 5, opt_in: true, points: 1}
         """
 
     /// A request: its path and body (nil: none).
@@ -127,6 +129,10 @@ import Testing
                 members.append(member)
             }
             return (Call(path: "/v1/clubs/lounge/members/\(members[0])", body: nil), Call(path: "/v1/clubs/lounge/members/\(members[1])", body: nil))
+        },
+        "POST /v1/members/{id}/challenges/{challenge_id}/join": { api in
+            let member = try await api.member("idem-challenge"), other = try await api.member("idem-challenge-2")
+            return (Call(path: "/v1/members/\(member)/challenges/idem-walk/join", body: nil), Call(path: "/v1/members/\(other)/challenges/idem-walk/join", body: nil))
         },
         "POST /v1/reviews/{id}/approve": { api in
             let first = try await heldReview(api, "idem-approve"), other = try await heldReview(api, "idem-approve-2")

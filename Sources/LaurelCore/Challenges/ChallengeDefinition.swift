@@ -68,7 +68,7 @@ public struct ChallengeDefinition: Hashable, Sendable {
 
     /// Whether the member may take part: in one of `tiers` and one of `segments` when these are set.
     public func admits(_ member: MemberProfile) -> Bool {
-        (tiers.isEmpty || member.tier.map(tiers.contains) == true) && (segments.isEmpty || segments.contains(where: member.segments.contains))
+        (tiers.isEmpty || member.tier.map { tiers.contains($0) } == true) && (segments.isEmpty || segments.contains { member.segments.contains($0) })
     }
 
     /// Whether `date` is inside the challenge's window.

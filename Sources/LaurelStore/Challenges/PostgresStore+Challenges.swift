@@ -3,7 +3,7 @@ import LaurelCore
 import Logging
 import PostgresNIO
 
-extension PostgresStore: ChallengeStore {
+extension PostgresStore {
     public func challengeProgress(programId: String, memberId: String) async throws -> [String: ChallengeProgress] {
         try await read { connection in
             guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import LaurelCore
 
-extension SQLiteStore: ChallengeStore {
+extension SQLiteStore {
     public func challengeProgress(programId: String, memberId: String) async throws -> [String: ChallengeProgress] {
         try await read { db in
             guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }

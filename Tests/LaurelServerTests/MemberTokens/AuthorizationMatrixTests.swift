@@ -86,7 +86,8 @@ import Testing
             case ("webhook_endpoints", "{id}"): value = world.endpoint; namesProgramA = true
             case ("clubs", "{id}"): value = "lounge"
             case ("rewards", "{id}"): value = "mug"
-            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"):
+            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"),
+                 (_, "{challenge_id}"):
                 value = "x_1"
             case ("versions", "{version}"): value = "1"
             default: value = nil
@@ -157,6 +158,8 @@ import Testing
             "GET /v1/events/{id}": .owner, "GET /v1/redemptions/{id}": .owner, "GET /v1/redemptions": .queryMember("member_id"),
             "POST /v1/redemptions": .bodyMember("member_id"), "POST /v1/clubs/{id}/join": .bodyMember("member_id"),
             "DELETE /v1/clubs/{id}/members/{member_id}": .pathMember("member_id"), "GET /v1/clubs": .anyMember,
+            "GET /v1/members/{id}/challenges": .pathMember("id"), "GET /v1/members/{id}/badges": .pathMember("id"),
+            "POST /v1/members/{id}/challenges/{challenge_id}/join": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.
