@@ -206,7 +206,8 @@ struct ChallengeEvaluationTests {
         let (streak, _) = Self.run(regular, [try Self.event("check_in", "2026-03-02T10:00:00Z")], zone: "Europe/Istanbul").last!
         // Last check-in in the week of 03-02: the next week, plus one week of grace, keeps it alive until 03-23 00:00 local.
         let alive = evaluator.standing(of: regular, progress: streak, member: member, now: try Fixtures.at("2026-03-10T10:00:00Z"))
-        #expect(alive.progress == 1 && alive.endsAt == (try Fixtures.at("2026-03-22T21:00:00Z")))
+        let deadline = try Fixtures.at("2026-03-22T21:00:00Z")
+        #expect(alive.progress == 1 && alive.endsAt == deadline)
         let broken = evaluator.standing(of: regular, progress: streak, member: member, now: try Fixtures.at("2026-03-23T10:00:00Z"))
         #expect(broken.progress == 0 && broken.status == .active)
     }
@@ -265,7 +266,7 @@ struct ChallengeEvaluationTests {
         do {
             _ = try ProgramDefinition.parse("name: B\ncurrency: EUR\nbadges:\n  - {id: b, name: B, image_url: \"javascript:alert(1)\"}")
             Issue.record("expected a validation error")
-        } catch let error as ProgramValidationError {
+        } catch {
             #expect(error.issues.map(\.path) == ["badges[0].image_url"])
         }
     }
