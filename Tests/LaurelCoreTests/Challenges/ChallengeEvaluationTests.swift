@@ -16,7 +16,7 @@ struct ChallengeEvaluationTests {
                 - {id: silver, threshold: 0}
                 - {id: gold, threshold: 1000}
             segments:
-              - {id: vip, conditions: [{field: member.vip, op: eq, value: true}]}
+              - {id: vip, conditions: [{attribute: vip, op: eq, value: true}]}
             badges:
               - {id: critic, name: Critic, names: {tr: Eleştirmen}, image_url: "https://cdn.example.com/critic.png"}
             challenges:
