@@ -158,7 +158,7 @@ struct ChallengeEvaluationTests {
         let joined = try evaluator.join(challenge, progress: nil, member: member, now: now).get()
         #expect(evaluator.join(challenge, progress: joined, member: member, now: now) == .failure(.alreadyJoined))
         let after = try evaluator.apply(try Self.event("steps", "2026-03-02T11:00:00Z"), member: member, progress: ["walk": joined], to: &outcome,
-                                        now: now)
+                                        now: try Fixtures.at("2026-03-02T11:00:00Z"))
         #expect(after.completions.count == 1 && outcome.ledger.available == 10)
         #expect(after.changed["walk"]?.joinedAt == now)
 

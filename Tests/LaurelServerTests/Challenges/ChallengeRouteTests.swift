@@ -16,7 +16,7 @@ struct ChallengeRouteTests {
           - {id: critic, name: Critic, names: {tr: Eleştirmen}, image_url: "https://cdn.example.com/critic.png"}
         challenges:
           - {id: reviews, name: Three reviews a month, event: review, measure: count, target: 3, repeat: monthly, points: 100, badge: critic}
-          - {id: walk, name: Walk 10,000 steps, event: steps, measure: sum, attribute: steps, target: 10000, opt_in: true, points: 20}
+          - {id: walk, name: Walk ten thousand steps, event: steps, measure: sum, attribute: steps, target: 10000, opt_in: true, points: 20}
         """
 
     static func review(_ api: HTTPFixture.Client, _ member: String, at: String, key: String? = nil) async throws -> HTTPFixture.Client.Answer {
