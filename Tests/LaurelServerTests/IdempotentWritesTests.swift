@@ -44,6 +44,8 @@ import Testing
               entries: {cost_points: 1}
               draw_at: "2026-01-01T00:00:00Z"
               winners: 1
+        challenges:
+          - {id: idem-walk, name: Walk, event: steps, measure: count, target: 5, opt_in: true, points: 1}
         """
 
     /// A request: its path and body (nil: none).
@@ -151,6 +153,10 @@ import Testing
                 members.append(member)
             }
             return (Call(path: "/v1/clubs/lounge/members/\(members[0])", body: nil), Call(path: "/v1/clubs/lounge/members/\(members[1])", body: nil))
+        },
+        "POST /v1/members/{id}/challenges/{challenge_id}/join": { api in
+            let member = try await api.member("idem-challenge"), other = try await api.member("idem-challenge-2")
+            return (Call(path: "/v1/members/\(member)/challenges/idem-walk/join", body: nil), Call(path: "/v1/members/\(other)/challenges/idem-walk/join", body: nil))
         },
         "POST /v1/reviews/{id}/approve": { api in
             let first = try await heldReview(api, "idem-approve"), other = try await heldReview(api, "idem-approve-2")

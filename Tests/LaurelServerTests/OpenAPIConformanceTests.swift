@@ -214,6 +214,23 @@ import Testing
             try check(.delete, "/v1/clubs/{id}/members/{member_id}", try await api.call(.delete, "/v1/clubs/inner/members/\(other)", key: fixture.integration))
             try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(member)"))
             try check(.get, "/v1/messages", try await api.get("/v1/messages", key: fixture.admin))
+
+            // Challenges and badges: a completion with its badge, the join and its refusals.
+            _ = try await fixture.store.applyProgram(id: "prg_a", definition: try ProgramDefinition.parse(ChallengeRouteTests.program),
+                                                     source: ChallengeRouteTests.program, now: HTTPFixture.start, idempotency: nil)
+            let challenger = try await api.member("oa-challenges")
+            for at in ["2026-03-03T08:00:00Z", "2026-03-03T09:00:00Z", "2026-03-04T09:00:00Z"] {
+                try check(.post, "/v1/events", try await ChallengeRouteTests.review(api, challenger, at: at, key: fixture.integration))
+            }
+            try check(.get, "/v1/members/{id}/challenges", try await api.get("/v1/members/\(challenger)/challenges"))
+            try check(.get, "/v1/members/{id}/challenges", try await api.get("/v1/members/mem_none/challenges"))
+            try check(.get, "/v1/members/{id}/badges", try await api.get("/v1/members/\(challenger)/badges"))
+            try check(.get, "/v1/members/{id}/badges", try await api.get("/v1/members/mem_none/badges"))
+            let join = "/v1/members/{id}/challenges/{challenge_id}/join"
+            try check(.post, join, try await api.call(.post, "/v1/members/\(challenger)/challenges/walk/join", key: fixture.integration, idempotencyKey: "j"))
+            try check(.post, join, try await api.call(.post, "/v1/members/\(challenger)/challenges/walk/join", key: fixture.integration))
+            try check(.post, join, try await api.call(.post, "/v1/members/\(challenger)/challenges/reviews/join", key: fixture.integration))
+            try check(.post, join, try await api.call(.post, "/v1/members/\(challenger)/challenges/nope/join", key: fixture.integration))
             try check(.get, "/v1/messages", try await api.get("/v1/messages"))
             // Segments, with a program that defines them (and a member view that lists them).
             try check(.put, "/v1/program", try await api.call(.put, "/v1/program", key: fixture.admin, body: SegmentRouteTests.program))

@@ -22,7 +22,7 @@ extension ProgramDefinition {
     private static func read(_ tree: JSONValue, _ reader: DefinitionReader) -> ProgramDefinition? {
         guard let root = reader.object(tree, at: "", allowed: ["name", "currency", "point_value", "rounding", "timezone", "points", "earning_rules", "tiers", "clubs",
                                                                          "segments", "campaigns", "birthday", "cors", "fraud", "branding", "referrals",
-                                                                         "punch_cards", "games"]) else {
+                                                                         "punch_cards", "games", "badges", "challenges"]) else {
             return nil
         }
         let name = root.string("name", required: true)
@@ -134,11 +134,19 @@ extension ProgramDefinition {
             .readAll(root.list("punch_cards", max: PunchCard.maxPerProgram) ?? [])
         let games = root.value("games").flatMap { GamesReader(reader: reader, timeZone: timeZone).read($0, at: "games") } ?? Games()
 
+        let challengeReader = ChallengeReader(reader: reader, timeZone: timeZone, tierIds: Set(tiers?.levels.map(\.id) ?? []), segmentIds: segmentIds)
+        let badges = challengeReader.readBadges(root.list("badges", max: ProgramDefinition.maxBadges) ?? [])
+        let challenges = challengeReader.readChallenges(root.list("challenges", max: ProgramDefinition.maxChallenges) ?? [],
+                                                        badgeIds: Set(badges.map(\.id)))
+
         guard let name, let currency else { return nil }
-        return ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
+        var definition = ProgramDefinition(name: name, currency: currency, pointValue: pointValue, rounding: rounding, timeZone: timeZoneName,
                                  expiry: expiry, pendingDays: pendingDays, returns: returns, expiringSoonDays: expiringSoonDays, earningRules: rules,
                                  tiers: tiers, clubs: clubs, segments: segments, campaigns: campaigns, birthday: birthday,
                                  corsOrigins: corsOrigins, fraud: fraud, branding: branding, referrals: referrals, punchCards: punchCards, games: games)
+        definition.badges = badges
+        definition.challenges = challenges
+        return definition
     }
 
     private static func readExpiry(_ value: JSONValue, at path: String, _ reader: DefinitionReader) -> ExpiryPolicy {

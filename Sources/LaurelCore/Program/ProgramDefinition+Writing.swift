@@ -35,6 +35,8 @@ extension ProgramDefinition {
         if let referrals { tree["referrals"] = referrals.canonicalTree }
         if !punchCards.isEmpty { tree["punch_cards"] = .array(punchCards.map(\.canonicalTree)) }
         if !games.isEmpty { tree["games"] = games.canonicalTree }
+        if !badges.isEmpty { tree["badges"] = .array(badges.map(\.canonicalTree)) }
+        if !challenges.isEmpty { tree["challenges"] = .array(challenges.map(\.canonicalTree)) }
         return .object(tree)
     }
 }

@@ -42,6 +42,10 @@ public struct ProgramDefinition: Hashable, Sendable {
     public var punchCards: [PunchCard]
     /// Spin-the-wheels and raffles (`games:`).
     public var games: Games
+    /// Named achievements challenges give (`badges:`).
+    public var badges: [BadgeDefinition] = []
+    /// Goals over events in a window (`challenges:`); see `ChallengeDefinition`.
+    public var challenges: [ChallengeDefinition] = []
     /// The program's rules followed by every campaign's, in order: what the evaluator runs (a
     /// campaign's rules apply only inside its window and audience), what limits and bounds count.
     public var allEarningRules: [EarningRule] { campaigns.isEmpty ? earningRules : earningRules + campaigns.flatMap(\.rules) }
@@ -86,6 +90,10 @@ public struct ProgramDefinition: Hashable, Sendable {
     public func campaign(_ id: String) -> Campaign? { campaigns.first { $0.id == id } }
 
     public func club(_ id: String) -> ClubDefinition? { clubs.first { $0.id == id } }
+
+    public func challenge(_ id: String) -> ChallengeDefinition? { challenges.first { $0.id == id } }
+
+    public func badge(_ id: String) -> BadgeDefinition? { badges.first { $0.id == id } }
 
     /// The program's calendar: Gregorian in its time zone.
     public var calendar: Calendar {

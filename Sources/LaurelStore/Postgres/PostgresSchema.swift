@@ -627,6 +627,31 @@ enum PostgresSchema {
             CREATE INDEX punch_completions_by_member ON punch_completions(member_id, card_id, completed_at)
             """,
         ]),
+        // Challenges and badges (`ChallengeStore`): one row of progress (JSON, `ChallengeProgress`) per
+        // member and challenge, and the badges members keep.
+        ("v22-challenges", [
+            """
+            CREATE TABLE member_challenges (
+                member_id TEXT NOT NULL REFERENCES members(id),
+                challenge_id TEXT NOT NULL,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                state TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (member_id, challenge_id)
+            )
+            """,
+            """
+            CREATE TABLE member_badges (
+                member_id TEXT NOT NULL REFERENCES members(id),
+                badge_id TEXT NOT NULL,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                challenge_id TEXT,
+                event_id TEXT,
+                awarded_at BIGINT NOT NULL,
+                PRIMARY KEY (member_id, badge_id)
+            )
+            """,
+        ]),
         // Games: every spin (auditable: its roll and the weights it was drawn with), free plays
         // granted by staff. Budgets and limits are counted from the spins under a per-wheel lock.
         ("v23-games", [

@@ -35,7 +35,8 @@ extension PostgresStore {
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics else { return nil }
+              processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics,
+              !processor.program.challenges.contains(where: { $0.event == event.type }) else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
             let limits = processor.limitQueries(for: event)
@@ -130,9 +131,14 @@ extension PostgresStore {
                                       tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
         }
         let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
-        let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
-        let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: state.ledger, usage: state.usage,
-                                            returnedPurchase: purchase, tier: state.tier, now: now)
+        let challengeEvaluator = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program)
+        let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
+        let segments = readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
+        let profile = member.profile(clubs: clubs, segments: segments)
+        var outcome = try processor.process(event, member: profile, ledger: state.ledger, usage: state.usage, returnedPurchase: purchase,
+                                            tier: state.tier, now: now)
+        let challenges = try await Self.applyChallenges(connection, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now,
+                                                        logger)
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try await Self.screen(connection, policy, programId: programId, memberId: memberId, event: event, outcome: outcome,
@@ -153,6 +159,8 @@ extension PostgresStore {
                 WHERE id = \(after.eventId)
                 """, logger: logger)
         }
+        try await Self.saveChallenges(connection, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event,
+                                      now: now, logger)
         if let screening, let policy = program.fraud {
             try await Self.countAndFlag(connection, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                         apiKeyId: screening.apiKeyId, now: now, logger)

@@ -36,6 +36,9 @@ public enum MessageType {
     // Games: a spin won a prize; a raffle drew a member.
     public static let gameWon = "game.won"
     public static let raffleWon = "raffle.won"
+    // Challenges and badges
+    public static let challengeCompleted = "challenge.completed"
+    public static let badgeAwarded = "badge.awarded"
     // Webhooks themselves
     public static let webhookEndpointDisabled = "webhook_endpoint.disabled"
     // Play
@@ -51,6 +54,6 @@ public enum MessageType {
         campaignStarted, campaignEnded, segmentEntered,
         fraudFlagged,
         webhookEndpointDisabled,
-        referralConverted, punchCardCompleted, gameWon, raffleWon,
+        referralConverted, punchCardCompleted, gameWon, raffleWon, challengeCompleted, badgeAwarded,
     ]
 }

@@ -50,7 +50,9 @@ extension SQLiteStore {
 
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
-        let segments = processor.readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
+        let challengeEvaluator = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program)
+        let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
+        let segments = readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
         var standing: TierStanding?
         var contributionsFrom: Int64?
         if let tiers = processor.tiers {
@@ -63,8 +65,9 @@ extension SQLiteStore {
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
         let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
-        let outcome = try processor.process(event, member: member.profile(clubs: clubs, segments: segments), ledger: ledger, usage: usage,
-                                            returnedPurchase: purchase, tier: standing, now: now)
+        let profile = member.profile(clubs: clubs, segments: segments)
+        var outcome = try processor.process(event, member: profile, ledger: ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
+        let challenges = try Self.applyChallenges(db, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now)
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: ledger,
@@ -94,6 +97,7 @@ extension SQLiteStore {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
+        try Self.saveChallenges(db, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event, now: now)
         if let screening, let policy = program.fraud {
             try Self.countAndFlag(db, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                   apiKeyId: screening.apiKeyId, now: now)

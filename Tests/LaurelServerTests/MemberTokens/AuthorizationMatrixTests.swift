@@ -87,7 +87,8 @@ import Testing
             case ("webhook_endpoints", "{id}"): value = world.endpoint; namesProgramA = true
             case ("clubs", "{id}"): value = "lounge"
             case ("rewards", "{id}"): value = "mug"
-            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"):
+            case ("segments", "{id}"), ("campaigns", "{id}"), ("reviews", "{id}"), (_, "{delivery_id}"), ("adjustments", "{adjustment_id}"),
+                 (_, "{challenge_id}"):
                 value = "x_1"
             case ("versions", "{version}"): value = "1"
             case ("games", "{wheel_id}"): value = "lucky"
@@ -165,6 +166,8 @@ import Testing
             "GET /v1/members/{id}/games/spins": .pathMember("id"),
             "GET /v1/raffles/{id}": .anyMember, "GET /v1/raffles/{id}/entries": .anyMember, "POST /v1/raffles/{id}/entries": .bodyMember("member_id"),
             "GET /v1/members/{id}/raffle-entries": .pathMember("id"),
+            "GET /v1/members/{id}/challenges": .pathMember("id"), "GET /v1/members/{id}/badges": .pathMember("id"),
+            "POST /v1/members/{id}/challenges/{challenge_id}/join": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.
