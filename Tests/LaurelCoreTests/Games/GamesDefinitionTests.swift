@@ -75,13 +75,13 @@ struct GamesDefinitionTests {
                     - {id: y, weight: 1, budget: {per_period: 3}}
                     - {id: z, weight: 1, colour: red}
               raffles:
-                - id: lucky
+                - id: a
                   name: R
                   entries: {}
                   winners: 0
             """)
         let expected = [
-            "games.raffles[0].id: duplicate game id \"lucky\"",
+            "games.raffles[0].id: duplicate game id \"a\"",
             "games.raffles[0].draw_at: is required",
             "games.raffles[0].winners: must be >= 1",
             "games.raffles[0].entries: needs cost_points, earned_by or both",

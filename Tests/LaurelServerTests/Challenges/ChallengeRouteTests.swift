@@ -44,6 +44,7 @@ struct ChallengeRouteTests {
             let walk = try Self.challenge(try await api.get("/v1/members/\(ana)/challenges"), "walk")
             #expect(walk["status"] as? String == "not_joined" && walk["ends_at"] is NSNull)
 
+            fixture.clock.advance(by: 86_400) // 2026-03-04T10:00Z: a new day for the review rule
             let third = try await Self.review(api, ana, at: "2026-03-04T09:00:00Z")
             #expect(third.status == 201 && third.json["points"] as? Int == 150, "\(third.text)")
             let rules = try #require((third.json["outcome"] as? [String: Any])?["rules"] as? [[String: Any]])
