@@ -60,7 +60,7 @@ import Testing
             for _ in 0..<2 { #expect(try await api.post("/v1/members/\(member)/games/lucky/spins", "").status == 201) }
             let third = try await api.post("/v1/members/\(member)/games/lucky/spins", "")
             #expect(third.status == 422 && third.code == "play_limit_reached", "\(third.text)")
-            #expect(third.json["next_play_at"] as? String == "2026-03-04T00:00:00Z")
+            #expect(third.json["next_play_at"] as? String == "2026-03-04T00:00:00.000Z")
             let wheels = try #require(try await api.get("/v1/members/\(member)/games").json["data"] as? [[String: Any]])
             #expect(wheels.first?["spins_left_in_period"] as? Int == 0)
             fixture.clock.advance(by: 14 * 3_600)
