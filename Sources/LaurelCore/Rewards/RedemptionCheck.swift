@@ -88,7 +88,7 @@ public struct RedemptionCheck: Sendable {
     public init(program: ProgramDefinition) { self.program = program }
 
     /// Units one request may ask for.
-    public static let quantities = 1...100
+    static let quantities = 1...100
 
     /// The points a redemption costs: the reward's cost times the units, or for points-to-money the points asked for.
     public func cost(of reward: Reward, points: Int?, quantity: Int = 1) -> Result<Int, RedemptionRefusal> {

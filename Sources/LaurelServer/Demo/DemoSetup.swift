@@ -11,7 +11,7 @@ public enum DemoSetup {
     static let demoRewards = [
         #"{"id": "free-coffee", "name": "Any coffee, on us", "names": {"tr": "Bir kahve bizden", "uk": "Будь-яка кава від нас"}, "type": "free_product", "sku": "COFFEE-ANY", "cost": 150, "featured": true}"#,
         #"{"id": "tote-bag", "name": "Organic cotton tote", "names": {"tr": "Organik pamuk çanta", "uk": "Сумка з органічної бавовни"}, "type": "free_product", "sku": "TOTE-01", "cost": 600, "stock": 200, "limit": {"per_member": 1}}"#,
-        #"{"id": "ten-off", "name": "10 euros off your next order", "names": {"tr": "Sonraki siparişinizde 10 euro indirim", "uk": "10 євро знижки на наступне замовлення"}, "type": "discount_code", "discount": {"type": "fixed", "value": "10"}, "cost": 1000, "valid_days": 60}"#,
+        #"{"id": "ten-off", "name": "10 euros off your next order", "names": {"tr": "Sonraki siparişinizde 10 euro indirim", "uk": "10 євро знижки на наступне замовлення"}, "type": "discount_code", "discount": {"type": "fixed", "value": "10"}, "cost": 1000, "active_after_days": 1, "valid_days": 60}"#,
         #"{"id": "pay-with-points", "name": "Pay with points", "names": {"tr": "Puanla öde", "uk": "Оплата балами"}, "type": "points_to_money", "minimum": 100, "step": 100}"#,
         #"{"id": "cupping-evening", "name": "Cupping evening at the roastery", "names": {"tr": "Kavurmahanede tadım akşamı", "uk": "Вечір дегустації в обсмажувальні"}, "type": "experience", "cost": 800, "stock": 20, "eligibility": {"clubs": ["roastery"]}}"#,
         #"{"id": "roastery-membership", "name": "A year in the Roastery Club", "names": {"tr": "Kavurmahane Kulübü'nde bir yıl", "uk": "Рік у Клубі обсмажувальні"}, "type": "club_membership", "club": "roastery", "cost": 2000}"#,

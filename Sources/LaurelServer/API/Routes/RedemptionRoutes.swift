@@ -16,13 +16,9 @@ struct RedemptionRoutes {
             if let points = body.points, points <= 0 || points > 100_000_000 {
                 throw Problem.invalid("points", "points must be a positive integer of at most 100000000")
             }
-            let quantity = body.quantity ?? 1
-            guard RedemptionCheck.quantities.contains(quantity) else {
-                throw Problem.invalid("quantity", "quantity must be a whole number from 1 to \(RedemptionCheck.quantities.upperBound)")
-            }
             let now = clock.now()
             let result = try await store.redeem(programId: request.programId, id: Identifiers.make("rdm", now: now), memberId: body.memberId,
-                                                rewardId: body.rewardId, points: body.points, quantity: quantity, now: now, apiKeyId: request.caller.keyId,
+                                                rewardId: body.rewardId, points: body.points, quantity: body.quantity ?? 1, now: now, apiKeyId: request.caller.keyId,
                                                 idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
