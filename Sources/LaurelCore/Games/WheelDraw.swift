@@ -42,13 +42,20 @@ public enum WheelDraw {
         let total = weights.reduce(0, +)
         guard total > 0 else { throw .wheelExhausted(wheelId: wheel.id) }
         let roll = Int.random(in: 0..<total, using: &random)
+        // Unreachable nil: roll < total, the last slice's upper bound.
+        guard let index = slice(of: roll, weights: weights) else { throw .wheelExhausted(wheelId: wheel.id) }
+        return WheelOutcome(prize: wheel.prizes[index], roll: roll, weights: weights)
+    }
+
+    /// The prize whose slice `roll` falls in: slices lie end to end in prize order, each as wide as
+    /// its weight (a spent prize's is empty). nil when `roll` is past the last.
+    public static func slice(of roll: Int, weights: [Int]) -> Int? {
         var upper = 0
         for (index, weight) in weights.enumerated() {
             upper += weight
-            if roll < upper { return WheelOutcome(prize: wheel.prizes[index], roll: roll, weights: weights) }
+            if roll < upper { return index }
         }
-        // Unreachable: roll < total = the last upper bound.
-        throw .wheelExhausted(wheelId: wheel.id)
+        return nil
     }
 
     /// How a spin is paid: a free play, or points.

@@ -81,14 +81,18 @@ struct WheelDrawTests {
         #expect(throws: GameRefusal.wheelExhausted(wheelId: "w")) { try WheelDraw.draw(wheel, wins: spent, using: &random) }
     }
 
+    /// Slices lie end to end in prize order; a spent prize's slice is empty, so roll 0 falls in the
+    /// next one. (A source that always answers 0 cannot drive `draw`: the standard library's
+    /// unbiased reduction rejects it forever, and the test hung the whole suite.)
     @Test func theRollPicksTheSliceItFallsIn() throws {
-        // A source that always answers 0 rolls the first slice with weight, skipping spent ones.
-        struct Zero: RandomNumberGenerator { mutating func next() -> UInt64 { 0 } }
-        var zero = Zero()
-        let outcome = try WheelDraw.draw(Self.wheel, wins: ["jackpot": PrizeWins(total: 10)], using: &zero)
-        #expect(outcome.prize.id == "daily")
-        #expect(outcome.roll == 0)
-        #expect(outcome.weights == [0, 100, 300, 595])
+        let weights = WheelDraw.effectiveWeights(Self.wheel, wins: ["jackpot": PrizeWins(total: 10)])
+        #expect(weights == [0, 100, 300, 595])
+        let prizes = Self.wheel.prizes.map(\.id)
+        for (roll, prize) in [(0, "daily"), (99, "daily"), (100, "small"), (399, "small"), (400, "nothing"), (994, "nothing")] {
+            #expect(WheelDraw.slice(of: roll, weights: weights).map { prizes[$0] } == prize, "roll \(roll)")
+        }
+        #expect(WheelDraw.slice(of: 995, weights: weights) == nil)
+        #expect(WheelDraw.slice(of: 4, weights: WheelDraw.effectiveWeights(Self.wheel, wins: [:])).map { prizes[$0] } == "jackpot")
     }
 
     @Test func paymentUsesFreePlaysFirstThenPointsAndHoldsTheLimit() throws {
