@@ -24,7 +24,7 @@ pg_start() {
     fi
     if ! runuser -u "$PG_USER" -- "$PG_BIN/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
         runuser -u "$PG_USER" -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" \
-            -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=500 -c max_locks_per_transaction=512" -w start >/dev/null
+            -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=500 -c max_locks_per_transaction=512" -w -t 300 start >/dev/null
     fi
     runuser -u "$PG_USER" -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U laurel -d postgres -qtc \
         "SELECT 1 FROM pg_database WHERE datname = 'laurel_test'" | grep -q 1 \

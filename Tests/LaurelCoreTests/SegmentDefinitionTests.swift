@@ -153,7 +153,7 @@ struct SegmentDefinitionTests {
         #expect(issues["segments[0].conditions[3].bought.brands"]?.hasPrefix("unknown key") == true)
         #expect(issues["segments[0].conditions[4]"]?.hasPrefix("must have exactly one of") == true)
         #expect(issues["segments[1].id"] == "duplicate segment id \"a\" (first used at segments[0])")
-        #expect(issues["segments[2].id"] == "must be 1 to 64 letters, digits, - and _")
+        #expect(issues["segments[2].id"] == "must be 1 to 64 letters, digits, - or _")
         #expect(issues["segments[3].conditions"] == "is required")
     }
 

@@ -18,9 +18,10 @@ struct ChallengeReader {
 
     func readBadges(_ items: [(JSONValue, String)]) -> [BadgeDefinition] {
         var badges: [BadgeDefinition] = []
+        var ids: [String: String] = [:]
         for (value, path) in items {
             guard let object = reader.object(value, at: path, allowed: ["id", "name", "names", "description", "image_url"]) else { continue }
-            let id = readId(object, taken: Set(badges.map(\.id)), kind: "badge")
+            let id = object.identifier(unique: &ids, what: "badge")
             let name = object.string("name", required: true)
             let names = object.translations("names", maxLength: ClubDefinition.maxNameLength)
             var imageURL = object.string("image_url", required: true)
@@ -36,11 +37,12 @@ struct ChallengeReader {
 
     func readChallenges(_ items: [(JSONValue, String)], badgeIds: Set<String>) -> [ChallengeDefinition] {
         var challenges: [ChallengeDefinition] = []
+        var ids: [String: String] = [:]
         let allowed: Set<String> = ["id", "name", "names", "description", "event", "measure", "attribute", "target", "repeat", "period", "grace",
                                     "starts_at", "ends_at", "opt_in", "tiers", "segments", "points", "reward", "badge"]
         for (value, path) in items {
             guard let object = reader.object(value, at: path, allowed: allowed) else { continue }
-            let id = readId(object, taken: Set(challenges.map(\.id)), kind: "challenge")
+            let id = object.identifier(unique: &ids, what: "challenge")
             let name = object.string("name", required: true)
             let event = object.string("event", required: true)
             if event == LoyaltyEvent.returnType { reader.report(object.pathOf("event"), "returns do not count towards challenges") }
@@ -107,16 +109,6 @@ struct ChallengeReader {
         return challenges
     }
 
-    /// An id of letters, digits, - and _, not used by an earlier item of the same list.
-    private func readId(_ object: ObjectReader, taken: Set<String>, kind: String) -> String? {
-        guard let id = object.string("id", required: true) else { return nil }
-        guard id.count <= 100, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            reader.report(object.pathOf("id"), "may contain only letters, digits, - and _ (at most 100)")
-            return nil
-        }
-        if taken.contains(id) { reader.report(object.pathOf("id"), "duplicate \(kind) id \"\(id)\""); return nil }
-        return id
-    }
 }
 
 extension BadgeDefinition {

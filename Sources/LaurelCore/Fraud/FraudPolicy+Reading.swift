@@ -29,16 +29,7 @@ struct FraudReader {
         var allowed: Set<String> = ["id", "per", "period", "window", countKey, "max_points"]
         if earning { allowed.formUnion(["max_amount", "events"]) }
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
-        let id = object.string("id", required: true)
-        if let id {
-            if id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                reader.report(object.pathOf("id"), "must be 1 to 64 letters, digits, - or _")
-            } else if let first = ids[id] {
-                reader.report(object.pathOf("id"), "duplicate cap id \"\(id)\" (first used at \(first))")
-            } else {
-                ids[id] = object.pathOf("id")
-            }
-        }
+        let id = object.identifier(unique: &ids, what: "cap")
         let per = object.choice("per", FraudDimension.self, required: true)
         if per == .store && !earning { reader.report(object.pathOf("per"), "redemptions have no store; use member or api_key") }
         let period = object.choice("period", FraudWindow.Period.self, required: true)

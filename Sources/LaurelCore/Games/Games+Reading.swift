@@ -21,7 +21,7 @@ struct GamesReader {
 
     private func readRaffle(_ value: JSONValue, at path: String, ids: inout [String: String]) -> RaffleDefinition? {
         guard let object = reader.object(value, at: path, allowed: ["id", "name", "entries", "draw_at", "winners", "prize"]) else { return nil }
-        let id = readId(object, "id", ids: &ids, what: "game")
+        let id = object.identifier(unique: &ids, what: "game")
         let name = object.string("name", required: true)
         let drawAt = object.date("draw_at", timeZone: timeZone)
         if !object.has("draw_at") { object.missing("draw_at") }
@@ -46,20 +46,9 @@ struct GamesReader {
                                 drawAt: drawAt, winners: winners, prizePoints: prizePoints)
     }
 
-    /// A wheel's id: what spins and budgets are stored under, unique among wheels.
-    private func readId(_ object: ObjectReader, _ key: String, ids: inout [String: String], what: String) -> String? {
-        guard let id = object.string(key, required: true) else { return nil }
-        if id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-            reader.report(object.pathOf(key), "must be 1 to 64 letters, digits, - or _"); return nil
-        }
-        if let first = ids[id] { reader.report(object.pathOf(key), "duplicate \(what) id \"\(id)\" (first used at \(first))"); return nil }
-        ids[id] = object.pathOf(key)
-        return id
-    }
-
     private func readWheel(_ value: JSONValue, at path: String, ids: inout [String: String]) -> WheelDefinition? {
         guard let object = reader.object(value, at: path, allowed: ["id", "name", "cost", "plays", "prizes"]) else { return nil }
-        let id = readId(object, "id", ids: &ids, what: "game")
+        let id = object.identifier(unique: &ids, what: "game")
         let name = object.string("name", required: true)
         var costPoints: Int?
         if let cost = reader.object(object.value("cost"), at: object.pathOf("cost"), allowed: ["points"]) {

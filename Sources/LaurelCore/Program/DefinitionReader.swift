@@ -35,6 +35,29 @@ struct ObjectReader {
 
     func missing(_ key: String) { reader.report(pathOf(key), "is required") }
 
+    /// A required id of 1 to 64 ASCII letters, digits, - and _ (what tiers, clubs, segments, caps,
+    /// games, cards and challenges are named by); nil, reported, otherwise.
+    func identifier(_ key: String = "id") -> String? {
+        guard let id = string(key, required: true) else { return nil }
+        guard id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            reader.report(pathOf(key), "must be 1 to 64 letters, digits, - or _")
+            return nil
+        }
+        return id
+    }
+
+    /// `identifier`, also refused (reported, naming the `what` and where it was first used) when an
+    /// earlier item of the same list took it; `ids` remembers each id's first path.
+    func identifier(_ key: String = "id", unique ids: inout [String: String], what: String) -> String? {
+        guard let id = identifier(key) else { return nil }
+        if let first = ids[id] {
+            reader.report(pathOf(key), "duplicate \(what) id \"\(id)\" (first used at \(first))")
+            return nil
+        }
+        ids[id] = pathOf(key)
+        return id
+    }
+
     func string(_ key: String, required: Bool = false, nonEmpty: Bool = true) -> String? {
         guard let value = value(key) else { if required { missing(key) }; return nil }
         switch value {

@@ -9,25 +9,15 @@ struct PunchCardReader {
         var cards: [PunchCard] = []
         var ids: [String: String] = [:]
         for (item, path) in items {
-            guard let card = read(item, at: path) else { continue }
-            if let first = ids[card.id] {
-                reader.report("\(path).id", "duplicate punch card id \"\(card.id)\" (first used at \(first))")
-                continue
-            }
-            ids[card.id] = "\(path).id"
-            cards.append(card)
+            if let card = read(item, at: path, ids: &ids) { cards.append(card) }
         }
         return cards
     }
 
-    private func read(_ value: JSONValue, at path: String) -> PunchCard? {
+    private func read(_ value: JSONValue, at path: String, ids: inout [String: String]) -> PunchCard? {
         let allowed: Set<String> = ["id", "name", "stamps", "products", "min_amount", "stamp_expiry_days", "points", "reward", "on_return"]
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
-        var id = object.string("id", required: true)
-        if let text = id, text.count > 64 || !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-            reader.report(object.pathOf("id"), "must be 1 to 64 letters, digits, - or _")
-            id = nil
-        }
+        let id = object.identifier(unique: &ids, what: "punch card")
         let name = object.string("name") ?? id
         let stamps = object.int("stamps", required: true, min: 1, max: PunchCard.maxStamps)
         let products = object.value("products").flatMap { rules.readFilter($0, at: object.pathOf("products")) }

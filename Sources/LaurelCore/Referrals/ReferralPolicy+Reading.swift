@@ -41,16 +41,7 @@ struct ReferralReader {
         guard let object = reader.object(value, at: path, allowed: ["id", "on", "min_amount", "days", "max_times", "referrer", "friend"]) else {
             return nil
         }
-        let id = object.string("id", required: true)
-        if let id {
-            if id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                reader.report(object.pathOf("id"), "must be 1 to 64 letters, digits, - or _")
-            } else if let first = ids[id] {
-                reader.report(object.pathOf("id"), "duplicate referral reward id \"\(id)\" (first used at \(first))")
-            } else {
-                ids[id] = object.pathOf("id")
-            }
-        }
+        let id = object.identifier(unique: &ids, what: "referral reward")
         enum On: String, CaseIterable { case enrolled, first_purchase, purchase }
         let on = object.choice("on", On.self, required: true)
         let minAmount = object.amount("min_amount", positive: true)

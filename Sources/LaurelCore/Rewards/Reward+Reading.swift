@@ -38,7 +38,7 @@ struct RewardReader {
         guard let object = reader.object(tree, at: "", allowed: allowed) else { return nil }
         let timeZone = program.calendar.timeZone
         let rules = EarningRuleReader(reader: reader, timeZone: timeZone)
-        let id = TierAndClubReader(reader: reader, rules: rules).identifier(object)
+        let id = object.identifier()
         let name = object.string("name", required: true)
         let kind = readKind(object)
         var cost = object.int("cost", min: 0, max: 100_000_000)

@@ -30,11 +30,7 @@ struct SegmentReader {
 
     func read(_ value: JSONValue, at path: String) -> SegmentDefinition? {
         guard let object = reader.object(value, at: path, allowed: ["id", "name", "description", "conditions"]) else { return nil }
-        var id = object.string("id", required: true)
-        if let text = id, text.count > 64 || !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-            reader.report(object.pathOf("id"), "must be 1 to 64 letters, digits, - and _")
-            id = nil
-        }
+        let id = object.identifier()
         let name = object.string("name") ?? id
         var conditions: [SegmentCondition] = []
         let items = object.list("conditions", required: true, max: ProgramDefinition.maxConditionsPerSegment)

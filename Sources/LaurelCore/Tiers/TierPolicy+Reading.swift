@@ -63,7 +63,7 @@ struct TierAndClubReader {
 
     private func readLevel(_ value: JSONValue, at path: String) -> TierLevel? {
         guard let object = reader.object(value, at: path, allowed: ["id", "name", "names", "threshold", "benefits"]) else { return nil }
-        let id = identifier(object)
+        let id = object.identifier()
         let threshold = object.amount("threshold", required: true, nonNegative: true)
         var benefits = TierBenefits()
         if let value = object.value("benefits"),
@@ -87,7 +87,7 @@ struct TierAndClubReader {
         let allowed: Set<String> = ["id", "name", "names", "description", "descriptions", "join", "duration_months", "renewal", "member_cap",
                                     "notify_days_before"]
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
-        let id = identifier(object)
+        let id = object.identifier()
         var club = ClubDefinition(id: id ?? "", name: object.string("name") ?? id ?? "")
         club.description = object.string("description")
         club.names = object.translations("names", maxLength: ClubDefinition.maxNameLength)
@@ -108,16 +108,6 @@ struct TierAndClubReader {
         club.memberCap = object.int("member_cap", min: 1)
         club.notifyDaysBefore = object.int("notify_days_before", min: 0, max: 365) ?? 7
         return id == nil ? nil : club
-    }
-
-    /// A required `id` of letters, digits, - and _.
-    func identifier(_ object: ObjectReader) -> String? {
-        guard let id = object.string("id", required: true) else { return nil }
-        guard id.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            reader.report(object.pathOf("id"), "may contain only letters, digits, - and _ (at most 64)")
-            return nil
-        }
-        return id
     }
 
     /// Cross-references between tiers and clubs must name things that exist.
