@@ -86,7 +86,8 @@ struct ChallengeReader {
                 reader.report("\(object.pathOf("segments"))[\(index)]", "unknown segment \"\(segment)\"")
             }
             let points = object.int("points", min: 1)
-            // The reward must exist in the catalogue when the program is applied, like a gift rule's (checked by the store).
+            // Unlike a gift rule's, the reward is not checked against the catalogue when the program is applied (a program
+            // may name a reward created later); one still unknown at completion is recorded as the gift's status `unknown_reward`.
             let reward = object.string("reward")
             let badge = object.string("badge")
             if let badge, !badgeIds.contains(badge) {
