@@ -104,6 +104,18 @@ struct ChallengeEvaluationTests {
         #expect(results.last?.0.completions == 2)
     }
 
+    @Test func sumReadsNestedAttributesAndIgnoresValuesAboveTheEventBound() throws {
+        let text = "  - {id: walker, name: Walker, event: steps, measure: sum, attribute: activity.steps, target: 10000, points: 5}"
+        let challenge = try #require(try Self.program(text).challenge("walker"))
+        func walk(_ at: String, _ activity: JSONValue) throws -> LoyaltyEvent { try Self.event("steps", at, attributes: ["activity": activity]) }
+        let results = Self.run(challenge, [try walk("2026-03-02T08:00:00Z", .object(["steps": .number("6000")])),
+                                           try walk("2026-03-02T09:00:00Z", .number("9000")), // not an object: no steps
+                                           try walk("2026-03-02T10:00:00Z", .object(["steps": .number("1000000000001")])), // above the bound
+                                           try walk("2026-03-02T11:00:00Z", .object(["steps": .number("4000")]))])
+        #expect(results.map(\.1) == [false, false, false, true])
+        #expect(results.map(\.0.progress) == [6000, 6000, 6000, 10000])
+    }
+
     @Test func distinctCategoriesCountEachOnce() throws {
         let text = "  - {id: explorer, name: Explorer, event: purchase, measure: distinct, attribute: category, target: 3, badge: critic}"
         let challenge = try #require(try Self.program(text).challenge("explorer"))
