@@ -38,7 +38,7 @@ extension PostgresStore {
             }
             guard let challenge = processor.program.challenge(challengeId) else { throw StoreError.notFound("challenge \(challengeId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let evaluator = ChallengeEvaluator(program: processor.program)
+            guard let evaluator = processor.challenges else { throw StoreError.notFound("challenge \(challengeId)") }
             let segments = challenge.segments.isEmpty ? [] : try await Self.materialisedSegments(connection, memberId: memberId, logger)
             let profile = member.profile(segments: segments)
             let existing = try await Self.challengeProgress(connection, memberId: memberId, logger)[challengeId]

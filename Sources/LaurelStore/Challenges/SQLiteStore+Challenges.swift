@@ -31,7 +31,7 @@ extension SQLiteStore {
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard let challenge = processor.program.challenge(challengeId) else { throw StoreError.notFound("challenge \(challengeId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let evaluator = ChallengeEvaluator(program: processor.program)
+            guard let evaluator = processor.challenges else { throw StoreError.notFound("challenge \(challengeId)") }
             let profile = member.profile(segments: challenge.segments.isEmpty ? [] : try Self.materialisedSegments(db, memberId: memberId))
             let existing = try Self.challengeProgress(db, memberId: memberId)[challengeId]
             let joined = try evaluator.join(challenge, progress: existing, member: profile, now: now).get()

@@ -50,7 +50,7 @@ extension SQLiteStore {
 
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
-        let challengeEvaluator = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program)
+        let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
         var standing: TierStanding?
