@@ -298,4 +298,13 @@ struct ChallengeEvaluationTests {
         #expect(ChallengePeriod.weekly.start(of: ChallengePeriod.weekly.index(of: old, in: istanbul), in: istanbul) == (try Fixtures.at("1969-12-21T22:00:00Z")))
         #expect(ChallengePeriod.monthly.start(of: ChallengePeriod.monthly.index(of: old, in: .gmt), in: .gmt) == (try Fixtures.at("1969-12-01T00:00:00Z")))
     }
+
+    @Test func aDayStartsWhenTheClockSkipsMidnight() throws {
+        // Santiago moves from 2026-09-05 23:59:59 -04 to 2026-09-06 01:00 -03 (04:00 UTC).
+        let santiago = try #require(TimeZone(identifier: "America/Santiago"))
+        let day = ChallengePeriod.daily.index(of: try Fixtures.at("2026-09-06T04:30:00Z"), in: santiago)
+        #expect(ChallengePeriod.daily.index(of: try Fixtures.at("2026-09-06T03:59:00Z"), in: santiago) == day - 1)
+        #expect(ChallengePeriod.daily.start(of: day, in: santiago) == (try Fixtures.at("2026-09-06T04:00:00Z")))
+        #expect(ChallengePeriod.daily.end(of: day - 1, in: santiago) == (try Fixtures.at("2026-09-06T04:00:00Z")))
+    }
 }
