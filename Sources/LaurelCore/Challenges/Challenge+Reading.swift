@@ -133,18 +133,16 @@ extension BadgeDefinition {
 extension ChallengeDefinition {
     /// The challenge as the program file writes it.
     public var canonicalTree: JSONValue {
-        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "event": .string(event), "target": .number(String(target))]
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "event": .string(event), "target": .number(String(target)),
+                                         "measure": .string(measure.name)]
         switch measure {
         case .count:
-            tree["measure"] = .string("count")
+            break
         case .distinct(let attribute):
-            tree["measure"] = .string("distinct")
             tree["attribute"] = .string(attribute.rawValue)
         case .sum(let attribute):
-            tree["measure"] = .string("sum")
             tree["attribute"] = .string(attribute)
         case .streak(let period, let grace):
-            tree["measure"] = .string("streak")
             tree["period"] = .string(period.rawValue)
             if grace > 0 { tree["grace"] = .number(String(grace)) }
         }
