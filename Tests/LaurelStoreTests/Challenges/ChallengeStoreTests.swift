@@ -63,6 +63,25 @@ struct ChallengeStoreTests {
         #expect(try await fixture.audit().isEmpty)
     }
 
+    /// `laurel import` records a program with challenges event by event (`SQLiteImportBatch.judgesInMemory`
+    /// is false for it), so imported events complete challenges and award badges as the API's do.
+    @Test(arguments: StoreBackend.available)
+    func importedEventsCompleteChallengesAndAwardBadges(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.make(backend)
+        let ana = try await fixture.member("ana")
+        let events = [StoreFixture.named("review", at: StoreFixture.at(days: 1)), StoreFixture.named("review", at: StoreFixture.at(days: 2))].map { event in
+            ImportedEvent(member: .externalId("ana"), event: event) { StoreFixture.payload(event, memberId: $0) }
+        }
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: events, now: StoreFixture.at(days: 3))
+        #expect(results.map { if case .recorded(_, let points) = $0 { points } else { -1 } } == [10, 115])
+        #expect(try await fixture.reload(ana.id).available == 125)
+        let progress = try await fixture.store.challengeProgress(programId: fixture.programId, memberId: ana.id)
+        #expect(progress["critic"]?.completions == 1 && progress["monthly"]?.completions == 1)
+        #expect(try await Self.messages(fixture, MessageType.challengeCompleted).count == 2)
+        #expect(try await Self.messages(fixture, MessageType.badgeAwarded).count == 1)
+        #expect(try await fixture.store.memberBadges(programId: fixture.programId, memberId: ana.id).map(\.badgeId) == ["critic"])
+    }
+
     @Test(arguments: StoreBackend.available)
     func monthlyChallengeStartsOverAtLocalMidnight(_ backend: StoreBackend) async throws {
         let fixture = try await Self.make(backend)
