@@ -86,14 +86,14 @@ extension PostgresStore {
     /// Writes what `applyChallenges` decided: the progress, badges not held yet, and the
     /// `challenge.completed` and `badge.awarded` messages.
     static func saveChallenges(_ connection: PostgresConnection, _ result: ChallengeOutcome, evaluator: ChallengeEvaluator?, programId: String,
-                               memberId: String, event: LoyaltyEvent, now: Date, _ logger: Logger) async throws {
+                               memberId: String, event: LoyaltyEvent, gifts: [String: RecordedOutcome.Gift], now: Date, _ logger: Logger) async throws {
         guard let evaluator, !result.isEmpty else { return }
         for (challengeId, progress) in ChallengeRows.changed(result) {
             try await saveProgress(connection, programId: programId, memberId: memberId, challengeId: challengeId, progress, now: now, logger)
         }
         for completion in result.completions {
             let completions = result.changed[completion.challenge.id]?.completions ?? 1
-            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, memberId: memberId, eventId: event.id,
+            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, gift: gifts[completion.challenge.id], memberId: memberId, eventId: event.id,
                                                               zone: evaluator.zone, now: now)]
             if let badgeId = completion.challenge.badge, let badge = evaluator.program.badge(badgeId),
                try await connection.row("""

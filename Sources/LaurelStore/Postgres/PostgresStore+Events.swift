@@ -160,7 +160,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         try await Self.saveChallenges(connection, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event,
-                                      now: now, logger)
+                                      gifts: ChallengeRows.gifts(outcome, gifts), now: now, logger)
         if let screening, let policy = program.fraud {
             try await Self.countAndFlag(connection, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                         apiKeyId: screening.apiKeyId, now: now, logger)

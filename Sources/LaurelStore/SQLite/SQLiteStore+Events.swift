@@ -97,7 +97,8 @@ extension SQLiteStore {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
-        try Self.saveChallenges(db, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event, now: now)
+        try Self.saveChallenges(db, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event,
+                                gifts: ChallengeRows.gifts(outcome, recorded.gifts), now: now)
         if let screening, let policy = program.fraud {
             try Self.countAndFlag(db, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                   apiKeyId: screening.apiKeyId, now: now)
