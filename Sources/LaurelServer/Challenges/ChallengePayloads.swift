@@ -70,10 +70,13 @@ struct MemberBadgeView: Encodable {
     var description: Nullable<String>
     var imageURL: Nullable<String>
     var challengeId: Nullable<String>
+    /// The event that completed the challenge.
+    var eventId: Nullable<String>
     var awardedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case object, badgeId = "badge_id", name, names, description, imageURL = "image_url", challengeId = "challenge_id", awardedAt = "awarded_at"
+        case object, badgeId = "badge_id", name, names, description, imageURL = "image_url", challengeId = "challenge_id", eventId = "event_id",
+             awardedAt = "awarded_at"
     }
 
     init(_ award: BadgeAwardRecord, badge: BadgeDefinition?) {
@@ -83,6 +86,7 @@ struct MemberBadgeView: Encodable {
         description = Nullable(badge?.description)
         imageURL = Nullable(badge?.imageURL)
         challengeId = Nullable(award.challengeId)
+        eventId = Nullable(award.eventId)
         awardedAt = Timestamps.format(award.awardedAt)
     }
 }
