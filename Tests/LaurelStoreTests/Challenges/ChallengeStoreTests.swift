@@ -88,6 +88,36 @@ struct ChallengeStoreTests {
         #expect(try await fixture.store.memberBadges(programId: fixture.programId, memberId: ana.id).map(\.badgeId) == ["critic"])
     }
 
+    /// A return reverses a purchase's challenge points in proportion like its other points and
+    /// cancels the reward it gave, but the challenge stays completed.
+    @Test(arguments: StoreBackend.available)
+    func returnReversesChallengePointsInProportionAndLeavesTheChallengeCompleted(_ backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: """
+            name: Challenge returns
+            currency: EUR
+            earning_rules:
+              - id: spend
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+            challenges:
+              - {id: first-buy, name: First purchase, event: purchase, measure: count, target: 1, points: 100, reward: mug}
+            """)
+        let definition = try #require(try await fixture.store.programVersion(programId: fixture.programId, version: nil)).definition
+        let mug = #"{"id": "mug", "name": "Mug", "type": "experience", "cost": 20}"#
+        _ = try await fixture.store.putReward(programId: fixture.programId, reward: try Reward.read(try ProgramSourceParser.parse(mug), program: definition),
+                                              now: StoreFixture.start)
+        let ana = try await fixture.member("ana")
+        let purchase = try #require(try await fixture.send(StoreFixture.purchase(total: "100.00", at: StoreFixture.at(days: 1)), memberId: ana.id).value)
+        #expect(purchase.points == 200 && purchase.outcome.gifts?.map(\.status) == ["issued"])
+        let refund = try #require(try await fixture.send(StoreFixture.returnOf(purchase.id, amount: "50.00", at: StoreFixture.at(days: 2)),
+                                                         memberId: ana.id).value)
+        #expect(refund.outcome.reversal?.reversed == 100)
+        #expect(refund.outcome.gifts?.map(\.status) == ["cancelled"])
+        #expect(try await fixture.reload(ana.id).available == 100)
+        let progress = try await fixture.store.challengeProgress(programId: fixture.programId, memberId: ana.id)
+        #expect(progress["first-buy"]?.completions == 1 && progress["first-buy"]?.completedAt != nil)
+    }
+
     @Test(arguments: StoreBackend.available)
     func monthlyChallengeStartsOverAtLocalMidnight(_ backend: StoreBackend) async throws {
         let fixture = try await Self.make(backend)
