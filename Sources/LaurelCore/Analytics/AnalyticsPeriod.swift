@@ -35,7 +35,7 @@ public struct AnalyticsPeriod: Sendable {
         guard last - first < Self.maxDays else { throw .tooLong }
         firstDay = first
         lastDay = last
-        let start = Self.midnight(first, timeZone), end = Self.midnight(last + 1, timeZone)
+        let start = LocalDays.startOfDay(first, timeZone), end = LocalDays.startOfDay(last + 1, timeZone)
         startMillis = Timestamps.millis(start)
         endMillis = Timestamps.millis(end)
         // Exclusive, so now's own millisecond counts.
@@ -61,15 +61,6 @@ public struct AnalyticsPeriod: Sendable {
         let number = Timestamps.daysFromCivil(year: year, month: month, day: day)
         guard number >= 1, number < Timestamps.daysFromCivil(year: 9999, month: 12, day: 31) else { throw .notADate(field: field) }
         return number
-    }
-
-    /// Local midnight of `day` (the first instant of the day when a clock change skips midnight).
-    static func midnight(_ day: Int, _ zone: TimeZone) -> Date {
-        if let plain = LocalDays.plainMidnight(day, zone) { return plain }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let (year, month, dayOfMonth) = Timestamps.civilFromDays(day)
-        return calendar.date(from: DateComponents(year: year, month: month, day: dayOfMonth)) ?? LocalDays.midnight(day, zone)
     }
 
     /// The offset at each local midnight, and where it changes in between, to the second (found by

@@ -88,7 +88,8 @@ struct ChallengeReader {
                 reader.report("\(object.pathOf("segments"))[\(index)]", "unknown segment \"\(segment)\"")
             }
             let points = object.int("points", min: 1)
-            // The reward must exist in the catalogue when the program is applied, like a gift rule's (checked by the store).
+            // Unlike a gift rule's, the reward is not checked against the catalogue when the program is applied (a program
+            // may name a reward created later); one still unknown at completion is recorded as the gift's status `unknown_reward`.
             let reward = object.string("reward")
             let badge = object.string("badge")
             if let badge, !badgeIds.contains(badge) {
@@ -124,18 +125,16 @@ extension BadgeDefinition {
 extension ChallengeDefinition {
     /// The challenge as the program file writes it.
     public var canonicalTree: JSONValue {
-        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "event": .string(event), "target": .number(String(target))]
+        var tree: [String: JSONValue] = ["id": .string(id), "name": .string(name), "event": .string(event), "target": .number(String(target)),
+                                         "measure": .string(measure.name)]
         switch measure {
         case .count:
-            tree["measure"] = .string("count")
+            break
         case .distinct(let attribute):
-            tree["measure"] = .string("distinct")
             tree["attribute"] = .string(attribute.rawValue)
         case .sum(let attribute):
-            tree["measure"] = .string("sum")
             tree["attribute"] = .string(attribute)
         case .streak(let period, let grace):
-            tree["measure"] = .string("streak")
             tree["period"] = .string(period.rawValue)
             if grace > 0 { tree["grace"] = .number(String(grace)) }
         }

@@ -15,6 +15,16 @@ public struct ChallengeDefinition: Hashable, Sendable {
         case sum(attribute: String)
         /// Consecutive periods each with at least one qualifying event; `grace` missed periods are forgiven per streak.
         case streak(period: ChallengePeriod, grace: Int)
+
+        /// The measure's name, as the program file and the API write it.
+        public var name: String {
+            switch self {
+            case .count: "count"
+            case .distinct: "distinct"
+            case .sum: "sum"
+            case .streak: "streak"
+            }
+        }
     }
 
     /// The purchase line attribute a `distinct` challenge counts values of.

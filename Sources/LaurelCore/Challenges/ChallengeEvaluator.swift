@@ -24,21 +24,23 @@ public struct ChallengeOutcome: Hashable, Sendable {
 }
 
 /// Applies a program's challenges to events and shows a member where they stand. Pure: the
-/// progress and the clock come in.
+/// progress and the clock come in. Made once per program version (`EventProcessor.challenges`).
 public struct ChallengeEvaluator: Sendable {
     public let program: ProgramDefinition
-    public let zone: TimeZone
+    /// The program's calendar, made once (each `program.calendar` makes a new one).
+    public let calendar: Calendar
+    public var zone: TimeZone { calendar.timeZone }
+    /// The challenges each event type can move.
+    private let byEventType: [String: [ChallengeDefinition]]
 
-    public init(program: ProgramDefinition) {
+    public init(program: ProgramDefinition, calendar: Calendar? = nil) {
         self.program = program
-        self.zone = program.calendar.timeZone
+        self.calendar = calendar ?? program.calendar
+        self.byEventType = Dictionary(grouping: program.challenges.filter { $0.event != LoyaltyEvent.returnType }, by: \.event)
     }
 
     /// The challenges an event of `type` can move: only their progress needs reading.
-    public func challenges(for event: LoyaltyEvent) -> [ChallengeDefinition] {
-        guard event.type != LoyaltyEvent.returnType else { return [] }
-        return program.challenges.filter { $0.event == event.type }
-    }
+    public func challenges(for event: LoyaltyEvent) -> [ChallengeDefinition] { byEventType[event.type] ?? [] }
 
     /// Whether the member's segments must be read for this event's challenges.
     public func readsSegments(for event: LoyaltyEvent) -> Bool { challenges(for: event).contains { !$0.segments.isEmpty } }
@@ -47,6 +49,7 @@ public struct ChallengeEvaluator: Sendable {
     /// points as a lot of the event (explained by a result `challenge:<id>` in the outcome's
     /// rules), a catalogue reward as that result's gift (issued by the store like a gift rule's).
     /// Opt-in challenges count only after joining; tier and segment limits use `member`.
+    /// `progress` needs only the entries of `challenges(for: event)`.
     public func apply(_ event: LoyaltyEvent, member: MemberProfile, progress: [String: ChallengeProgress], to outcome: inout EventOutcome,
                       now: Date) throws(EventProcessingError) -> ChallengeOutcome {
         var result = ChallengeOutcome()
@@ -60,11 +63,7 @@ public struct ChallengeEvaluator: Sendable {
             result.completions.append(ChallengeCompletion(challenge: challenge, period: after.period, completedAt: event.occurredAt))
             let points = challenge.points ?? 0
             if points > 0 {
-                guard points <= Bounds.maxPointsPerEvent - outcome.pointsEarned else { throw .pointsOutOfRange }
-                guard outcome.ledger.canCredit(points) else { throw .totalOutOfRange("points") }
-                let expiresAt = program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: program.calendar)
-                outcome.ledger.earn(points, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt, expiresAt: expiresAt, now: now)
-                outcome.pointsEarned += points
+                try outcome.creditBonus(points, of: event, expiresAt: program.expiry.expiryDate(earnedAt: event.occurredAt, calendar: calendar), now: now)
             }
             if points > 0 || challenge.reward != nil {
                 var explanation = "completed the challenge \(challenge.name) (\(challenge.target) \(challenge.targetUnit))"

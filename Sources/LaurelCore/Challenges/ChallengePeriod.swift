@@ -22,16 +22,17 @@ public enum ChallengePeriod: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// The instant period `index` starts: local midnight of its first day.
+    /// The instant period `index` starts: the start of its first local day (midnight, or the
+    /// first instant after it when a clock change skips midnight).
     public func start(of index: Int, in zone: TimeZone) -> Date {
         switch self {
         case .daily:
-            return LocalDays.midnight(index, zone)
+            return LocalDays.startOfDay(index, zone)
         case .weekly:
-            return LocalDays.midnight(index * 7 - 3, zone)
+            return LocalDays.startOfDay(index * 7 - 3, zone)
         case .monthly:
             let year = index >= 0 ? index / 12 : (index - 11) / 12
-            return LocalDays.midnight(Timestamps.daysFromCivil(year: year, month: index - year * 12 + 1, day: 1), zone)
+            return LocalDays.startOfDay(Timestamps.daysFromCivil(year: year, month: index - year * 12 + 1, day: 1), zone)
         }
     }
 

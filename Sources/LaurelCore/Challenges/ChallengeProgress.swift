@@ -95,7 +95,10 @@ extension ChallengeDefinition {
             progress.values = values.sorted()
             progress.progress = values.count
         case .sum(let attribute):
-            guard let amount = event.attributes[attribute]?.amountValue, amount.isPositive else { return (before, false) }
+            // Read like a `points_per_attribute` rule's: a dotted path into nested attributes, and a
+            // value above `Bounds.maxEventMoney` does not count.
+            guard let amount = RuleEvaluator.lookup(event.attributes, attribute.split(separator: ".").map(String.init)[...])?.amountValue,
+                  amount.isPositive, amount <= Bounds.maxEventMoney else { return (before, false) }
             let whole = amount.units / Amount.scale
             progress.progress = progress.progress.addingSaturated(Int(clamping: whole))
         case .streak(let unit, let grace):

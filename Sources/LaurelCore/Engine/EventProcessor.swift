@@ -84,6 +84,17 @@ public struct TierStanding: Hashable, Sendable {
     }
 }
 
+extension EventOutcome {
+    /// Credits points given on top of the rules (a tier's bonus, a challenge's points) as a lot of
+    /// `event` available at once, within the per-event and lifetime bounds.
+    mutating func creditBonus(_ points: Int, of event: LoyaltyEvent, expiresAt: Date?, now: Date) throws(EventProcessingError) {
+        guard points <= Bounds.maxPointsPerEvent - pointsEarned else { throw .pointsOutOfRange }
+        guard ledger.canCredit(points) else { throw .totalOutOfRange("points") }
+        ledger.earn(points, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt, expiresAt: expiresAt, now: now)
+        pointsEarned += points
+    }
+}
+
 /// The heart of Laurel: given a program, a member's state and an event, the outcome.
 /// Pure: the clock (`now`) and all state come in, the outcome goes out for the store to apply.
 public struct EventProcessor: Sendable {
@@ -99,6 +110,8 @@ public struct EventProcessor: Sendable {
     public let campaignRuleIds: Set<String>
     /// The rules whose awards the store keeps: the limited ones and the campaigns'.
     public let keptAwardRuleIds: Set<String>
+    /// The program's challenges, made once per version; nil when it has none.
+    public let challenges: ChallengeEvaluator?
 
     /// The program's calendar, made once per version (each `program.calendar` makes a new one).
     public var calendar: Calendar { evaluator.calendar }
@@ -112,6 +125,7 @@ public struct EventProcessor: Sendable {
         self.readsSegments = program.rulesReadSegments
         self.campaignRuleIds = Set(program.campaigns.flatMap { $0.rules.map(\.id) })
         self.keptAwardRuleIds = limitedRuleIds.union(campaignRuleIds)
+        self.challenges = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program, calendar: evaluator.calendar)
     }
 
     public func limitQueries(for event: LoyaltyEvent) -> [LimitQuery] { evaluator.limitQueries(for: event) }
@@ -186,13 +200,9 @@ public struct EventProcessor: Sendable {
             if let change = outcome.tierChange, let reached = tiers.policy.index(change.to), reached > (tiers.policy.index(change.from) ?? -1) {
                 let level = tiers.policy.levels[reached]
                 if level.benefits.bonusPoints > 0 {
-                    guard level.benefits.bonusPoints <= Bounds.maxPointsPerEvent - outcome.pointsEarned else { throw .pointsOutOfRange }
-                    try checkTotals(of: outcome.ledger, adding: level.benefits.bonusPoints)
-                    outcome.ledger.earn(level.benefits.bonusPoints, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt,
-                                        expiresAt: expiresAt, now: now)
+                    try outcome.creditBonus(level.benefits.bonusPoints, of: event, expiresAt: expiresAt, now: now)
                     outcome.rules.append(RuleResult(ruleId: "tier_bonus", ruleName: "\(level.name) tier", matched: true, points: level.benefits.bonusPoints,
                                                     explanation: "bonus for reaching \(level.name)"))
-                    outcome.pointsEarned += level.benefits.bonusPoints
                 }
             }
         }

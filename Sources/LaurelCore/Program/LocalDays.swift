@@ -31,4 +31,14 @@ enum LocalDays {
               Int(instant.timeIntervalSince1970) + offset == day * 86_400 else { return nil }
         return instant
     }
+
+    /// The first instant of local day `day`: its midnight, or the instant the clock jumps to when a
+    /// change skips midnight (America/Santiago's spring change goes from 23:59:59 to 01:00).
+    static func startOfDay(_ day: Int, _ zone: TimeZone) -> Date {
+        if let plain = plainMidnight(day, zone) { return plain }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let (year, month, dayOfMonth) = Timestamps.civilFromDays(day)
+        return calendar.date(from: DateComponents(year: year, month: month, day: dayOfMonth)) ?? midnight(day, zone)
+    }
 }

@@ -51,12 +51,25 @@ enum ChallengeRows {
     static func changed(_ outcome: ChallengeOutcome) -> [(challengeId: String, progress: ChallengeProgress)] {
         outcome.changed.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+
+    /// The gift each completed challenge gave, by challenge id: `settleGifts` issues one per result
+    /// with a gift, in the order of the results, after the cancelled gifts of a returned purchase.
+    static func gifts(_ outcome: EventOutcome, _ gifts: [RecordedOutcome.Gift]?) -> [String: RecordedOutcome.Gift] {
+        let giving = outcome.rules.filter { $0.gift != nil }
+        let issued = (gifts ?? []).suffix(giving.count)
+        var byChallenge: [String: RecordedOutcome.Gift] = [:]
+        for (rule, gift) in zip(giving, issued) where rule.ruleId.hasPrefix("challenge:") {
+            byChallenge[String(rule.ruleId.dropFirst("challenge:".count))] = gift
+        }
+        return byChallenge
+    }
 }
 
 extension OutboxMessages {
-    /// `challenge.completed`: which challenge, by whom, on which event, and what it gave.
-    static func challengeCompleted(_ completion: ChallengeCompletion, completions: Int, memberId: String, eventId: String, zone: TimeZone,
-                                   now: Date) -> PendingMessage {
+    /// `challenge.completed`: which challenge, by whom, on which event, and what it gave (the reward's
+    /// redemption and status, like `punch_card.completed`).
+    static func challengeCompleted(_ completion: ChallengeCompletion, completions: Int, gift: RecordedOutcome.Gift?, memberId: String, eventId: String,
+                                   zone: TimeZone, now: Date) -> PendingMessage {
         let challenge = completion.challenge
         return message(MessageType.challengeCompleted, now: now) { json in
             json.fieldOrNull("badge_id", challenge.badge)
@@ -68,7 +81,9 @@ extension OutboxMessages {
             json.field("member_id", memberId)
             json.fieldOrNull("period_ends_at", completion.period.flatMap { period in challenge.repeats.map { Timestamps.format($0.end(of: period, in: zone)) } })
             json.field("points", challenge.points ?? 0)
+            json.fieldOrNull("redemption_id", gift?.redemptionId)
             json.fieldOrNull("reward_id", challenge.reward)
+            json.fieldOrNull("reward_status", gift?.status)
         }
     }
 

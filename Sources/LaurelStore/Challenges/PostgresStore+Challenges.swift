@@ -38,10 +38,10 @@ extension PostgresStore {
             }
             guard let challenge = processor.program.challenge(challengeId) else { throw StoreError.notFound("challenge \(challengeId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let evaluator = ChallengeEvaluator(program: processor.program)
+            guard let evaluator = processor.challenges else { throw StoreError.notFound("challenge \(challengeId)") }
             let segments = challenge.segments.isEmpty ? [] : try await Self.materialisedSegments(connection, memberId: memberId, logger)
             let profile = member.profile(segments: segments)
-            let existing = try await Self.challengeProgress(connection, memberId: memberId, logger)[challengeId]
+            let existing = try await Self.challengeProgress(connection, memberId: memberId, ids: [challengeId], logger)[challengeId]
             let joined = try evaluator.join(challenge, progress: existing, member: profile, now: now).get()
             try await Self.saveProgress(connection, programId: programId, memberId: memberId, challengeId: challengeId, joined, now: now, logger)
             let record = ChallengeJoinRecord(memberId: memberId, challenge: challenge,
@@ -50,9 +50,13 @@ extension PostgresStore {
         }
     }
 
-    static func challengeProgress(_ connection: PostgresConnection, memberId: String, _ logger: Logger) async throws -> [String: ChallengeProgress] {
+    /// The member's stored progress, of the challenges `ids` only (nil: all of them).
+    static func challengeProgress(_ connection: PostgresConnection, memberId: String, ids: [String]? = nil, _ logger: Logger) async throws
+        -> [String: ChallengeProgress] {
         var progress: [String: ChallengeProgress] = [:]
-        for row in try await connection.rows("SELECT challenge_id, state FROM member_challenges WHERE member_id = \(memberId)", logger) {
+        var query: PostgresQuery = "SELECT challenge_id, state FROM member_challenges WHERE member_id = \(memberId)"
+        if let ids { query = "SELECT challenge_id, state FROM member_challenges WHERE member_id = \(memberId) AND challenge_id = ANY(\(ids))" }
+        for row in try await connection.rows(query, logger) {
             progress[try row.get("challenge_id", String.self)] = try ChallengeRows.decode(try row.get("state", String.self))
         }
         return progress
@@ -72,22 +76,24 @@ extension PostgresStore {
     /// member's lock in the event's transaction: their points join the outcome's ledger before it is written.
     static func applyChallenges(_ connection: PostgresConnection, _ evaluator: ChallengeEvaluator?, event: LoyaltyEvent, member: MemberProfile,
                                 outcome: inout EventOutcome, now: Date, _ logger: Logger) async throws -> ChallengeOutcome {
-        guard let evaluator, !evaluator.challenges(for: event).isEmpty, outcome.status == .processed else { return ChallengeOutcome() }
-        let progress = try await challengeProgress(connection, memberId: member.id, logger)
+        guard let evaluator, case let challenges = evaluator.challenges(for: event), !challenges.isEmpty, outcome.status == .processed else {
+            return ChallengeOutcome()
+        }
+        let progress = try await challengeProgress(connection, memberId: member.id, ids: challenges.map(\.id), logger)
         return try evaluator.apply(event, member: member, progress: progress, to: &outcome, now: now)
     }
 
     /// Writes what `applyChallenges` decided: the progress, badges not held yet, and the
     /// `challenge.completed` and `badge.awarded` messages.
     static func saveChallenges(_ connection: PostgresConnection, _ result: ChallengeOutcome, evaluator: ChallengeEvaluator?, programId: String,
-                               memberId: String, event: LoyaltyEvent, now: Date, _ logger: Logger) async throws {
+                               memberId: String, event: LoyaltyEvent, gifts: [String: RecordedOutcome.Gift], now: Date, _ logger: Logger) async throws {
         guard let evaluator, !result.isEmpty else { return }
         for (challengeId, progress) in ChallengeRows.changed(result) {
             try await saveProgress(connection, programId: programId, memberId: memberId, challengeId: challengeId, progress, now: now, logger)
         }
         for completion in result.completions {
             let completions = result.changed[completion.challenge.id]?.completions ?? 1
-            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, memberId: memberId, eventId: event.id,
+            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, gift: gifts[completion.challenge.id], memberId: memberId, eventId: event.id,
                                                               zone: evaluator.zone, now: now)]
             if let badgeId = completion.challenge.badge, let badge = evaluator.program.badge(badgeId),
                try await connection.row("""

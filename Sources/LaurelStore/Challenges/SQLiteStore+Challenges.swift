@@ -31,9 +31,9 @@ extension SQLiteStore {
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard let challenge = processor.program.challenge(challengeId) else { throw StoreError.notFound("challenge \(challengeId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let evaluator = ChallengeEvaluator(program: processor.program)
+            guard let evaluator = processor.challenges else { throw StoreError.notFound("challenge \(challengeId)") }
             let profile = member.profile(segments: challenge.segments.isEmpty ? [] : try Self.materialisedSegments(db, memberId: memberId))
-            let existing = try Self.challengeProgress(db, memberId: memberId)[challengeId]
+            let existing = try Self.challengeProgress(db, memberId: memberId, ids: [challengeId])[challengeId]
             let joined = try evaluator.join(challenge, progress: existing, member: profile, now: now).get()
             try Self.saveProgress(db, programId: programId, memberId: memberId, challengeId: challengeId, joined, now: now)
             let record = ChallengeJoinRecord(memberId: memberId, challenge: challenge,
@@ -42,9 +42,16 @@ extension SQLiteStore {
         }
     }
 
-    static func challengeProgress(_ db: Database, memberId: String) throws -> [String: ChallengeProgress] {
+    /// The member's stored progress, of the challenges `ids` only (nil: all of them).
+    static func challengeProgress(_ db: Database, memberId: String, ids: [String]? = nil) throws -> [String: ChallengeProgress] {
         var progress: [String: ChallengeProgress] = [:]
-        for row in try db.rows("SELECT challenge_id, state FROM member_challenges WHERE member_id = ?", [memberId]) {
+        var sql = "SELECT challenge_id, state FROM member_challenges WHERE member_id = ?"
+        var arguments: StatementArguments = [memberId]
+        if let ids {
+            sql += " AND challenge_id IN (SELECT value FROM json_each(?))"
+            arguments += [try JSONText.encode(ids)]
+        }
+        for row in try db.rows(sql, arguments) {
             progress[row["challenge_id"]] = try ChallengeRows.decode(row["state"])
         }
         return progress
@@ -61,22 +68,24 @@ extension SQLiteStore {
     /// event's transaction: their points join the outcome's ledger before it is written.
     static func applyChallenges(_ db: Database, _ evaluator: ChallengeEvaluator?, event: LoyaltyEvent, member: MemberProfile,
                                 outcome: inout EventOutcome, now: Date) throws -> ChallengeOutcome {
-        guard let evaluator, !evaluator.challenges(for: event).isEmpty, outcome.status == .processed else { return ChallengeOutcome() }
-        let progress = try challengeProgress(db, memberId: member.id)
+        guard let evaluator, case let challenges = evaluator.challenges(for: event), !challenges.isEmpty, outcome.status == .processed else {
+            return ChallengeOutcome()
+        }
+        let progress = try challengeProgress(db, memberId: member.id, ids: challenges.map(\.id))
         return try evaluator.apply(event, member: member, progress: progress, to: &outcome, now: now)
     }
 
     /// Writes what `applyChallenges` decided: the progress, badges not held yet, and the
     /// `challenge.completed` and `badge.awarded` messages.
     static func saveChallenges(_ db: Database, _ result: ChallengeOutcome, evaluator: ChallengeEvaluator?, programId: String, memberId: String,
-                               event: LoyaltyEvent, now: Date) throws {
+                               event: LoyaltyEvent, gifts: [String: RecordedOutcome.Gift], now: Date) throws {
         guard let evaluator, !result.isEmpty else { return }
         for (challengeId, progress) in ChallengeRows.changed(result) {
             try saveProgress(db, programId: programId, memberId: memberId, challengeId: challengeId, progress, now: now)
         }
         for completion in result.completions {
             let completions = result.changed[completion.challenge.id]?.completions ?? 1
-            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, memberId: memberId, eventId: event.id,
+            var messages = [OutboxMessages.challengeCompleted(completion, completions: completions, gift: gifts[completion.challenge.id], memberId: memberId, eventId: event.id,
                                                               zone: evaluator.zone, now: now)]
             if let badgeId = completion.challenge.badge, let badge = evaluator.program.badge(badgeId),
                try db.row("""

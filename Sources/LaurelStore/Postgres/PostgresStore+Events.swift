@@ -36,7 +36,7 @@ extension PostgresStore {
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
               processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics,
-              !processor.program.challenges.contains(where: { $0.event == event.type }) else { return nil }
+              processor.challenges?.challenges(for: event).isEmpty != false else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
             let limits = processor.limitQueries(for: event)
@@ -131,7 +131,7 @@ extension PostgresStore {
                                       tierAmount: try row.get("tier_amount", String?.self).flatMap(Amount.init))
         }
         let clubs = program.clubs.isEmpty ? [] : try await Self.activeClubs(connection, memberId: memberId, logger)
-        let challengeEvaluator = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program)
+        let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
         let profile = member.profile(clubs: clubs, segments: segments)
@@ -160,7 +160,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         try await Self.saveChallenges(connection, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event,
-                                      now: now, logger)
+                                      gifts: ChallengeRows.gifts(outcome, gifts), now: now, logger)
         if let screening, let policy = program.fraud {
             try await Self.countAndFlag(connection, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                         apiKeyId: screening.apiKeyId, now: now, logger)

@@ -50,7 +50,7 @@ extension SQLiteStore {
 
         let program = processor.program
         let clubs = program.clubs.isEmpty ? [] : try Self.activeClubs(db, memberId: memberId)
-        let challengeEvaluator = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program)
+        let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
         var standing: TierStanding?
@@ -97,7 +97,8 @@ extension SQLiteStore {
             try db.run("UPDATE events SET points_reversed = ?, amount_refunded = ? WHERE id = ?",
                        [after.pointsReversed, after.amountRefunded.description, after.eventId])
         }
-        try Self.saveChallenges(db, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event, now: now)
+        try Self.saveChallenges(db, challenges, evaluator: challengeEvaluator, programId: programId, memberId: memberId, event: event,
+                                gifts: ChallengeRows.gifts(outcome, recorded.gifts), now: now)
         if let screening, let policy = program.fraud {
             try Self.countAndFlag(db, policy, counted: counted, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                   apiKeyId: screening.apiKeyId, now: now)

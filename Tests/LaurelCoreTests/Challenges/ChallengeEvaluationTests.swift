@@ -104,6 +104,18 @@ struct ChallengeEvaluationTests {
         #expect(results.last?.0.completions == 2)
     }
 
+    @Test func sumReadsNestedAttributesAndIgnoresValuesAboveTheEventBound() throws {
+        let text = "  - {id: walker, name: Walker, event: steps, measure: sum, attribute: activity.steps, target: 10000, points: 5}"
+        let challenge = try #require(try Self.program(text).challenge("walker"))
+        func walk(_ at: String, _ activity: JSONValue) throws -> LoyaltyEvent { try Self.event("steps", at, attributes: ["activity": activity]) }
+        let results = Self.run(challenge, [try walk("2026-03-02T08:00:00Z", .object(["steps": .number("6000")])),
+                                           try walk("2026-03-02T09:00:00Z", .number("9000")), // not an object: no steps
+                                           try walk("2026-03-02T10:00:00Z", .object(["steps": .number("1000000000001")])), // above the bound
+                                           try walk("2026-03-02T11:00:00Z", .object(["steps": .number("4000")]))])
+        #expect(results.map(\.1) == [false, false, false, true])
+        #expect(results.map(\.0.progress) == [6000, 6000, 6000, 10000])
+    }
+
     @Test func distinctCategoriesCountEachOnce() throws {
         let text = "  - {id: explorer, name: Explorer, event: purchase, measure: distinct, attribute: category, target: 3, badge: critic}"
         let challenge = try #require(try Self.program(text).challenge("explorer"))
@@ -285,5 +297,14 @@ struct ChallengeEvaluationTests {
         let old = try Fixtures.at("1969-12-28T12:00:00Z")
         #expect(ChallengePeriod.weekly.start(of: ChallengePeriod.weekly.index(of: old, in: istanbul), in: istanbul) == (try Fixtures.at("1969-12-21T22:00:00Z")))
         #expect(ChallengePeriod.monthly.start(of: ChallengePeriod.monthly.index(of: old, in: .gmt), in: .gmt) == (try Fixtures.at("1969-12-01T00:00:00Z")))
+    }
+
+    @Test func aDayStartsWhenTheClockSkipsMidnight() throws {
+        // Santiago moves from 2026-09-05 23:59:59 -04 to 2026-09-06 01:00 -03 (04:00 UTC).
+        let santiago = try #require(TimeZone(identifier: "America/Santiago"))
+        let day = ChallengePeriod.daily.index(of: try Fixtures.at("2026-09-06T04:30:00Z"), in: santiago)
+        #expect(ChallengePeriod.daily.index(of: try Fixtures.at("2026-09-06T03:59:00Z"), in: santiago) == day - 1)
+        #expect(ChallengePeriod.daily.start(of: day, in: santiago) == (try Fixtures.at("2026-09-06T04:00:00Z")))
+        #expect(ChallengePeriod.daily.end(of: day - 1, in: santiago) == (try Fixtures.at("2026-09-06T04:00:00Z")))
     }
 }

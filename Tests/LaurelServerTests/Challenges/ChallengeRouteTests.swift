@@ -55,6 +55,8 @@ struct ChallengeRouteTests {
             let badge = try #require((badges.json["data"] as? [[String: Any]])?.first, "\(badges.text)")
             #expect(badge["badge_id"] as? String == "critic" && badge["image_url"] as? String == "https://cdn.example.com/critic.png")
             #expect(badge["names"] as? [String: String] == ["tr": "Eleştirmen"] && badge["challenge_id"] as? String == "reviews")
+            let thirdId = try #require(third.json["id"] as? String)
+            #expect(badge["event_id"] as? String == thirdId && badge["description"] is NSNull)
 
             let messages = try await api.get("/v1/messages?limit=500", key: fixture.admin)
             let types = (messages.json["data"] as? [[String: Any]])?.compactMap { $0["type"] as? String } ?? []

@@ -54,13 +54,68 @@ struct ChallengeStoreTests {
         _ = try await fixture.send(StoreFixture.named("review", at: StoreFixture.at(days: 3)), memberId: ana.id)
 
         #expect(try await fixture.reload(ana.id).available == 10 + 115 + 10)
-        #expect(try await Self.messages(fixture, MessageType.challengeCompleted).count == 2)
+        let completed = try await Self.messages(fixture, MessageType.challengeCompleted)
+        #expect(completed.count == 2)
+        let critic = try #require(completed.first { $0.payload.contains(#""challenge_id":"critic""#) })
+        let redemptionId = try #require(first.outcome.gifts?.first?.redemptionId)
+        #expect(critic.payload.contains(#""redemption_id":"\#(redemptionId)""#) && critic.payload.contains(#""reward_status":"issued""#))
+        let monthly = try #require(completed.first { $0.payload.contains(#""challenge_id":"monthly""#) })
+        #expect(monthly.payload.contains(#""redemption_id":null"#) && monthly.payload.contains(#""reward_status":null"#))
         let badges = try await Self.messages(fixture, MessageType.badgeAwarded)
         #expect(badges.count == 1 && badges.first?.payload.contains(#""badge_id":"critic""#) == true)
         #expect(try await fixture.store.memberBadges(programId: fixture.programId, memberId: ana.id).map(\.badgeId) == ["critic"])
         let progress = try await fixture.store.challengeProgress(programId: fixture.programId, memberId: ana.id)
         #expect(progress["critic"]?.completions == 1 && progress["critic"]?.progress == 2)
         #expect(try await fixture.audit().isEmpty)
+    }
+
+    /// `laurel import` records a program with challenges event by event (`SQLiteImportBatch.judgesInMemory`
+    /// is false for it), so imported events complete challenges and award badges as the API's do.
+    @Test(arguments: StoreBackend.available)
+    func importedEventsCompleteChallengesAndAwardBadges(_ backend: StoreBackend) async throws {
+        let fixture = try await Self.make(backend)
+        let ana = try await fixture.member("ana")
+        let events = [StoreFixture.named("review", at: StoreFixture.at(days: 1)), StoreFixture.named("review", at: StoreFixture.at(days: 2))].map { event in
+            ImportedEvent(member: .externalId("ana"), event: event) { StoreFixture.payload(event, memberId: $0) }
+        }
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: events, now: StoreFixture.at(days: 3))
+        #expect(results.map { if case .recorded(_, let points) = $0 { points } else { -1 } } == [10, 115])
+        #expect(try await fixture.reload(ana.id).available == 125)
+        let progress = try await fixture.store.challengeProgress(programId: fixture.programId, memberId: ana.id)
+        #expect(progress["critic"]?.completions == 1 && progress["monthly"]?.completions == 1)
+        #expect(try await Self.messages(fixture, MessageType.challengeCompleted).count == 2)
+        #expect(try await Self.messages(fixture, MessageType.badgeAwarded).count == 1)
+        #expect(try await fixture.store.memberBadges(programId: fixture.programId, memberId: ana.id).map(\.badgeId) == ["critic"])
+    }
+
+    /// A return reverses a purchase's challenge points in proportion like its other points and
+    /// cancels the reward it gave, but the challenge stays completed.
+    @Test(arguments: StoreBackend.available)
+    func returnReversesChallengePointsInProportionAndLeavesTheChallengeCompleted(_ backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: """
+            name: Challenge returns
+            currency: EUR
+            earning_rules:
+              - id: spend
+                event: purchase
+                effect: {type: points_per_amount, points: 1, per: 1}
+            challenges:
+              - {id: first-buy, name: First purchase, event: purchase, measure: count, target: 1, points: 100, reward: mug}
+            """)
+        let definition = try #require(try await fixture.store.programVersion(programId: fixture.programId, version: nil)).definition
+        let mug = #"{"id": "mug", "name": "Mug", "type": "experience", "cost": 20}"#
+        _ = try await fixture.store.putReward(programId: fixture.programId, reward: try Reward.read(try ProgramSourceParser.parse(mug), program: definition),
+                                              now: StoreFixture.start)
+        let ana = try await fixture.member("ana")
+        let purchase = try #require(try await fixture.send(StoreFixture.purchase(total: "100.00", at: StoreFixture.at(days: 1)), memberId: ana.id).value)
+        #expect(purchase.points == 200 && purchase.outcome.gifts?.map(\.status) == ["issued"])
+        let refund = try #require(try await fixture.send(StoreFixture.returnOf(purchase.id, amount: "50.00", at: StoreFixture.at(days: 2)),
+                                                         memberId: ana.id).value)
+        #expect(refund.outcome.reversal?.reversed == 100)
+        #expect(refund.outcome.gifts?.map(\.status) == ["cancelled"])
+        #expect(try await fixture.reload(ana.id).available == 100)
+        let progress = try await fixture.store.challengeProgress(programId: fixture.programId, memberId: ana.id)
+        #expect(progress["first-buy"]?.completions == 1 && progress["first-buy"]?.completedAt != nil)
     }
 
     @Test(arguments: StoreBackend.available)
