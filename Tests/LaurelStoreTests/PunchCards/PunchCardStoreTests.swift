@@ -69,6 +69,26 @@ struct PunchCardStoreTests {
         #expect(try await fixture.audit() == [])
     }
 
+    /// An import stamps and completes like the API (on SQLite such a program imports event by event).
+    @Test(arguments: StoreBackend.available)
+    func importedPurchasesStampAndCompleteTheCard(backend: StoreBackend) async throws {
+        let fixture = try await Self.make(backend)
+        let member = try await fixture.member("c-1")
+        let events = (0..<10).map { day in
+            let event = Self.coffee(at: StoreFixture.at(days: Double(day)))
+            return ImportedEvent(member: .id(member.id), event: event) { StoreFixture.payload(event, memberId: $0) }
+        }
+        let now = StoreFixture.at(days: 10)
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: events, now: now)
+        #expect(results.allSatisfy { if case .recorded = $0 { true } else { false } })
+        let card = try await Self.card(fixture, member, now: now)
+        #expect(card.stamps == 0 && card.completions == 1)
+        #expect(try await fixture.reload(member.id).available == 200)
+        let redemptions = try await fixture.store.redemptions(programId: fixture.programId, memberId: member.id, limit: 10, startingAfter: nil,
+                                                              now: now).items
+        #expect(redemptions.map(\.rewardId) == ["free-coffee"])
+    }
+
     @Test(arguments: StoreBackend.available)
     func stampsExpireAsTheClockMoves(backend: StoreBackend) async throws {
         let fixture = try await Self.make(backend)

@@ -78,6 +78,22 @@ struct ReferralStoreTests {
         #expect(try await fixture.audit() == [])
     }
 
+    /// An imported first purchase rewards the referrer like one sent to the API.
+    @Test(arguments: StoreBackend.available)
+    func anImportedFirstPurchaseRewardsTheReferrer(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let ann = try await Self.enrol(fixture, "ann")
+        let bob = try await Self.enrol(fixture, "bob", code: try await Self.code(fixture, ann))
+        let event = StoreFixture.purchase(total: "30.00", at: StoreFixture.at(days: 1))
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: [
+            ImportedEvent(member: .id(bob.id), event: event) { StoreFixture.payload(event, memberId: $0) },
+        ], now: StoreFixture.at(days: 1))
+        #expect(results.allSatisfy { if case .recorded = $0 { true } else { false } })
+        #expect(try await fixture.reload(ann.id).pending == 510)
+        let converted = try await Self.messages(fixture, MessageType.referralConverted)
+        #expect(converted.count == 1 && converted[0].memberId == ann.id)
+    }
+
     @Test(arguments: StoreBackend.available)
     func anUnknownCodeEnrolsNoOne(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.program)
