@@ -30,12 +30,14 @@ extension PostgresStore {
     }
 
     /// The two-statement path; nil when the event needs the transaction instead: it is not the
-    /// usual one, the member's row changed between the read and the write (nothing was written),
-    /// or the program's version is not the one last seen current (its limit queries depend on it).
+    /// usual one (a purchase in a program with punch cards or referrals is not: `play` stamps and
+    /// gives under the lock; its other events are), the member's row changed between the read and
+    /// the write (nothing was written), or the program's version is not the one last seen current
+    /// (its limit queries depend on it).
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics,
+              processor.program.clubs.isEmpty, processor.program.fraud == nil, !(processor.program.hasPlayMechanics && event.purchase != nil),
               !processor.program.challenges.contains(where: { $0.event == event.type }) else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
