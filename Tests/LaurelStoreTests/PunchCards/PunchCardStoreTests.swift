@@ -42,8 +42,7 @@ struct PunchCardStoreTests {
     func theTenthPurchaseCompletesTheCardWhichRestarts(backend: StoreBackend) async throws {
         let fixture = try await Self.make(backend)
         let member = try await fixture.member("c-1")
-        var purchases: [EventRecord] = []
-        for day in 0..<9 { purchases.append(try await fixture.record(Self.coffee(at: StoreFixture.at(days: Double(day))), memberId: member.id)) }
+        for day in 0..<9 { try await fixture.record(Self.coffee(at: StoreFixture.at(days: Double(day))), memberId: member.id) }
         // Not coffee: no stamp.
         try await fixture.record(Self.coffee(at: StoreFixture.at(days: 9), category: "cake"), memberId: member.id)
         var card = try await Self.card(fixture, member, now: StoreFixture.at(days: 9))

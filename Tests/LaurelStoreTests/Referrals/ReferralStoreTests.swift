@@ -120,7 +120,8 @@ struct ReferralStoreTests {
         try await fixture.record(StoreFixture.purchase(total: "40.00", at: StoreFixture.at(days: 1)), memberId: sameDevice.id)
         #expect(try await fixture.reload(ann.id).pending == 0)
         #expect(try await Self.messages(fixture, MessageType.referralConverted).isEmpty)
-        #expect(friends.allSatisfy { $0.grants.isEmpty })
+        let after = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 1))
+        #expect(after.count == 3 && after.allSatisfy { $0.grants.isEmpty && $0.status == .refused })
     }
 
     @Test(arguments: StoreBackend.available)
