@@ -28,9 +28,9 @@ extension PostgresStore {
 
     private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, _ logger: Logger) async throws -> [PunchStamp] {
         try await connection.rows("""
-            SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL
+            SELECT id, stamped_at, expires_at FROM punch_stamps WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL
             """, logger).map {
-            PunchStamp(id: try $0.get("id"), eventId: try $0.get("event_id"), stampedAt: Date(millis: try $0.get("stamped_at")),
+            PunchStamp(id: try $0.get("id"), stampedAt: Date(millis: try $0.get("stamped_at")),
                        expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:)))
         }
     }
@@ -41,7 +41,7 @@ extension PostgresStore {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
             var progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
-            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try await connection.query("""
                 INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at)
@@ -104,7 +104,7 @@ extension PostgresStore {
                 if let card {
                     open = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now).stamps
                 }
-                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completionPoints,
+                let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completionPoints,
                                                     pointsLeft: pointsLeft, rewardUnused: redemption != nil)
                 if plan.substitute, let replacement = open.first {
                     try await connection.query("UPDATE punch_stamps SET completion_id = \(completionId) WHERE id = \(replacement.id)", logger: logger)

@@ -19,9 +19,9 @@ extension SQLiteStore {
     }
 
     private static func openStamps(_ db: Database, memberId: String, cardId: String) throws -> [PunchStamp] {
-        try db.rows("SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = ? AND card_id = ? AND completion_id IS NULL",
+        try db.rows("SELECT id, stamped_at, expires_at FROM punch_stamps WHERE member_id = ? AND card_id = ? AND completion_id IS NULL",
                     [memberId, cardId]) {
-            PunchStamp(id: $0[0], eventId: $0[1], stampedAt: Date(millis: $0[2]), expiresAt: ($0[3] as Int64?).map(Date.init(millis:)))
+            PunchStamp(id: $0[0], stampedAt: Date(millis: $0[1]), expiresAt: ($0[2] as Int64?).map(Date.init(millis:)))
         }
     }
 
@@ -32,7 +32,7 @@ extension SQLiteStore {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
             var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id), now: now)
-            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try db.run("""
                 INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -87,7 +87,7 @@ extension SQLiteStore {
                 }
                 let card = program.punchCard(stamp.cardId)
                 let open = try card.map { PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id), now: now).stamps } ?? []
-                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completion.points,
+                let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completion.points,
                                                     pointsLeft: pointsLeft, rewardUnused: issued != nil)
                 if plan.substitute, let replacement = open.first {
                     try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [completionId, replacement.id])

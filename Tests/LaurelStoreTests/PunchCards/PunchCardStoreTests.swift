@@ -46,12 +46,12 @@ struct PunchCardStoreTests {
         // Not coffee: no stamp.
         try await fixture.record(Self.coffee(at: StoreFixture.at(days: 9), category: "cake"), memberId: member.id)
         var card = try await Self.card(fixture, member, now: StoreFixture.at(days: 9))
-        #expect(card.stamps == 9 && card.completions == 0)
+        #expect(card.stamps == 9 && card.remaining == 1 && card.completions == 0)
         #expect(try await fixture.reload(member.id).available == 0)
 
         try await fixture.record(Self.coffee(at: StoreFixture.at(days: 10)), memberId: member.id)
         card = try await Self.card(fixture, member, now: StoreFixture.at(days: 10))
-        #expect(card.stamps == 0 && card.completions == 1 && card.lastCompletedAt == StoreFixture.at(days: 10))
+        #expect(card.stamps == 0 && card.remaining == 10 && card.completions == 1 && card.lastCompletedAt == StoreFixture.at(days: 10))
         #expect(try await fixture.reload(member.id).available == 200)
         let redemptions = try await fixture.store.redemptions(programId: fixture.programId, memberId: member.id, limit: 10, startingAfter: nil,
                                                               now: StoreFixture.at(days: 10)).items
