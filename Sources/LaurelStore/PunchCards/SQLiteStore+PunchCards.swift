@@ -54,7 +54,7 @@ extension SQLiteStore {
             let gift = try card.reward.map {
                 try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
             }
-            for used in spent { try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [id, used.id]) }
+            try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id IN (SELECT value FROM json_each(?))", [id, try JSONText.encode(spent.map(\.id))])
             try db.run("""
                 INSERT INTO punch_completions (id, program_id, member_id, card_id, event_id, completed_at, points, reward, redemption_id, reward_status, status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'given')
