@@ -4,8 +4,10 @@ import Logging
 import PostgresNIO
 
 /// `ReferralStore` on PostgreSQL, and the referral steps of member creation and of the event write.
-/// A gift to the referrer locks their member row after the friend's (a referrer enrolled before
-/// their friend, so locks are always taken down the chain of referrals and cannot deadlock).
+/// A gift to the referrer locks their member row after the friend's, which the event already holds.
+/// Referral chains alone cannot make a cycle (a referrer enrolled before their friend), but a
+/// transfer between the two locks them in id order, which may be the other way round: PostgreSQL
+/// then aborts one transaction with a deadlock (40P01), and `transaction` runs it again.
 extension PostgresStore {
     public func referralCode(programId: String, memberId: String) async throws -> String {
         let stored = try await read { connection in
