@@ -20,19 +20,23 @@ extension PostgresStore {
         return try await transaction { connection in try await Self.assignReferralCode(connection, programId: programId, memberId: memberId, logger) }
     }
 
-    public func referrals(programId: String, referrerId: String, now: Date) async throws -> [ReferralRecord] {
+    public func referrals(programId: String, referrerId: String, now: Date) async throws -> Page<ReferralRecord> {
         try await read { connection in
             guard try await Self.fetchMember(connection, programId: programId, id: referrerId, logger) != nil else {
                 throw StoreError.notFound("member \(referrerId)")
             }
-            let grants = Dictionary(grouping: try await connection.rows("""
-                SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
-                WHERE r.referrer_id = \(referrerId) ORDER BY g.created_at, g.id
-                """, logger).map(Self.referralGrant), by: { $0.friendId })
-            return try await connection.rows("""
+            var friends = try await connection.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
-                WHERE r.referrer_id = \(referrerId) AND r.program_id = \(programId) ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
-                """, logger).map { row in
+                WHERE r.referrer_id = \(referrerId) AND r.program_id = \(programId) ORDER BY r.enrolled_at DESC, r.friend_id
+                LIMIT \(ReferralRecord.listLimit + 1)
+                """, logger)
+            let hasMore = friends.count > ReferralRecord.listLimit
+            friends = Array(friends.prefix(ReferralRecord.listLimit))
+            let friendIds = try friends.map { try $0.get("friend_id", String.self) }
+            let grants = Dictionary(grouping: try await connection.rows("""
+                SELECT * FROM referral_grants WHERE friend_id = ANY(\(friendIds)) ORDER BY created_at, id
+                """, logger).map(Self.referralGrant), by: { $0.friendId })
+            return Page(items: try friends.map { row in
                 let friendId = try row.get("friend_id", String.self)
                 let given = grants[friendId]?.map(\.record) ?? []
                 let firstPurchaseAt = try row.get("first_purchase_at", Int64?.self).map(Date.init(millis:))
@@ -41,7 +45,7 @@ extension PostgresStore {
                                       status: ReferralRecord.status(refused: refused, firstPurchaseAt: firstPurchaseAt, grants: given, now: now),
                                       refusal: try row.get("refusal"), refusalDetail: try row.get("refusal_detail"),
                                       enrolledAt: Date(millis: try row.get("enrolled_at")), firstPurchaseAt: firstPurchaseAt, grants: given)
-            }
+            }, hasMore: hasMore)
         }
     }
 

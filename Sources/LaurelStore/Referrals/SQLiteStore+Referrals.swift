@@ -13,17 +13,19 @@ extension SQLiteStore {
         return try await write { db in try Self.assignReferralCode(db, programId: programId, memberId: memberId) }
     }
 
-    public func referrals(programId: String, referrerId: String, now: Date) async throws -> [ReferralRecord] {
+    public func referrals(programId: String, referrerId: String, now: Date) async throws -> Page<ReferralRecord> {
         try await read { db in
             guard try Self.fetchMember(db, programId: programId, id: referrerId) != nil else { throw StoreError.notFound("member \(referrerId)") }
-            let grants = Dictionary(grouping: try db.rows("""
-                SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
-                WHERE r.referrer_id = ? ORDER BY g.created_at, g.id
-                """, [referrerId], Self.referralGrant), by: { $0.friendId })
-            return try db.rows("""
+            var friends = try db.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
-                WHERE r.referrer_id = ? AND r.program_id = ? ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
-                """, [referrerId, programId]) { row in
+                WHERE r.referrer_id = ? AND r.program_id = ? ORDER BY r.enrolled_at DESC, r.friend_id LIMIT ?
+                """, [referrerId, programId, ReferralRecord.listLimit + 1])
+            let hasMore = friends.count > ReferralRecord.listLimit
+            friends = Array(friends.prefix(ReferralRecord.listLimit))
+            let grants = Dictionary(grouping: try db.rows("""
+                SELECT * FROM referral_grants WHERE friend_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id
+                """, [try JSONText.encode(friends.map { $0["friend_id"] as String })], Self.referralGrant), by: { $0.friendId })
+            return Page(items: friends.map { row in
                 let friendId: String = row["friend_id"]
                 let given = grants[friendId]?.map(\.record) ?? []
                 let firstPurchaseAt = (row["first_purchase_at"] as Int64?).map(Date.init(millis:))
@@ -32,7 +34,7 @@ extension SQLiteStore {
                                       status: ReferralRecord.status(refused: refused, firstPurchaseAt: firstPurchaseAt, grants: given, now: now),
                                       refusal: row["refusal"], refusalDetail: row["refusal_detail"], enrolledAt: Date(millis: row["enrolled_at"]),
                                       firstPurchaseAt: firstPurchaseAt, grants: given)
-            }
+            }, hasMore: hasMore)
         }
     }
 
