@@ -6,29 +6,42 @@ import PostgresNIO
 /// `PunchCardStore` on PostgreSQL, and the punch card steps of the event write (under the member's
 /// row lock, like every write to their points).
 extension PostgresStore {
+    /// Two queries for all the cards (see the SQLite twin).
     public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
         try await read { connection in
-            guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
+            let open = Dictionary(grouping: try await connection.rows("""
+                SELECT card_id, id, stamped_at, expires_at FROM punch_stamps
+                WHERE member_id = \(memberId) AND program_id = \(programId) AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > \(now.millis))
+                """, logger).map {
+                (cardId: try $0.get("card_id", String.self),
+                 stamp: PunchStamp(id: try $0.get("id"), stampedAt: Date(millis: try $0.get("stamped_at")),
+                                   expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:))))
+            }, by: \.cardId)
+            var done: [String: (count: Int, last: Int64)] = [:]
+            for row in try await connection.rows("""
+                SELECT card_id, COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
+                WHERE member_id = \(memberId) AND program_id = \(programId) AND status = 'given' GROUP BY card_id
+                """, logger) {
+                done[try row.get("card_id", String.self)] = (try row.get("n", Int.self), try row.get("last", Int64.self))
+            }
+            if open.isEmpty, done.isEmpty, try await Self.fetchMember(connection, programId: programId, id: memberId, logger) == nil {
                 throw StoreError.notFound("member \(memberId)")
             }
-            var statuses: [PunchCardStatus] = []
-            for card in cards {
-                let progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
-                let done = try await connection.row("""
-                    SELECT COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
-                    WHERE member_id = \(memberId) AND card_id = \(card.id) AND status = 'given'
-                    """, logger)
-                statuses.append(PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps,
-                                             nextExpiry: progress.nextExpiry, completions: try done?.get("n", Int.self) ?? 0,
-                                             lastCompletedAt: try done?.get("last", Int64?.self).map(Date.init(millis:))))
+            return cards.map { card in
+                let progress = PunchCardProgress(card: card, open: open[card.id]?.map(\.stamp) ?? [], now: now)
+                let completed = done[card.id]
+                return PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps, nextExpiry: progress.nextExpiry,
+                                       completions: completed?.count ?? 0, lastCompletedAt: completed.map { Date(millis: $0.last) })
             }
-            return statuses
         }
     }
 
-    private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, _ logger: Logger) async throws -> [PunchStamp] {
+    /// The member's stamps on the card not spent on a completion and not expired at `now`.
+    private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, now: Date, _ logger: Logger) async throws
+        -> [PunchStamp] {
         try await connection.rows("""
-            SELECT id, stamped_at, expires_at FROM punch_stamps WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL
+            SELECT id, stamped_at, expires_at FROM punch_stamps
+            WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > \(now.millis))
             """, logger).map {
             PunchStamp(id: try $0.get("id"), stampedAt: Date(millis: try $0.get("stamped_at")),
                        expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:)))
@@ -40,7 +53,8 @@ extension PostgresStore {
                               event: LoyaltyEvent, now: Date) async throws {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
-            var progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
+            let open = try await Self.openStamps(connection, memberId: memberId, cardId: card.id, now: now, logger)
+            var progress = PunchCardProgress(card: card, open: open, now: now)
             let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try await connection.query("""
@@ -102,7 +116,8 @@ extension PostgresStore {
                 let card = program.punchCard(stamp.cardId)
                 var open: [PunchStamp] = []
                 if let card {
-                    open = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now).stamps
+                    let stamps = try await Self.openStamps(connection, memberId: memberId, cardId: card.id, now: now, logger)
+                    open = PunchCardProgress(card: card, open: stamps, now: now).stamps
                 }
                 let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completionPoints,
                                                     pointsLeft: pointsLeft, rewardUnused: redemption != nil)

@@ -4,23 +4,38 @@ import LaurelCore
 
 /// `PunchCardStore` on SQLite, and the punch card steps of the event write.
 extension SQLiteStore {
+    /// Two queries for all the cards (live open stamps, completions per card), grouped here; the
+    /// member is looked up only when they have neither.
     public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
         try await read { db in
-            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
-            return try cards.map { card in
-                let progress = PunchCardProgress(card: card, open: try Self.openStamps(db, memberId: memberId, cardId: card.id), now: now)
-                let done = try db.row("""
-                    SELECT COUNT(*), MAX(completed_at) FROM punch_completions WHERE member_id = ? AND card_id = ? AND status = 'given'
-                    """, [memberId, card.id]) { (count: $0[0] as Int, last: $0[1] as Int64?) }
+            let open = Dictionary(grouping: try db.rows("""
+                SELECT card_id, id, stamped_at, expires_at FROM punch_stamps
+                WHERE member_id = ? AND program_id = ? AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                """, [memberId, programId, now.millis]) {
+                (cardId: $0[0] as String, stamp: PunchStamp(id: $0[1], stampedAt: Date(millis: $0[2]), expiresAt: ($0[3] as Int64?).map(Date.init(millis:))))
+            }, by: \.cardId)
+            let done = Dictionary(try db.rows("""
+                SELECT card_id, COUNT(*), MAX(completed_at) FROM punch_completions WHERE member_id = ? AND program_id = ? AND status = 'given'
+                GROUP BY card_id
+                """, [memberId, programId]) { ($0[0] as String, (count: $0[1] as Int, last: $0[2] as Int64)) }, uniquingKeysWith: { first, _ in first })
+            if open.isEmpty, done.isEmpty, try Self.fetchMember(db, programId: programId, id: memberId) == nil {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            return cards.map { card in
+                let progress = PunchCardProgress(card: card, open: open[card.id]?.map(\.stamp) ?? [], now: now)
+                let completed = done[card.id]
                 return PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps, nextExpiry: progress.nextExpiry,
-                                       completions: done?.count ?? 0, lastCompletedAt: done?.last.map(Date.init(millis:)))
+                                       completions: completed?.count ?? 0, lastCompletedAt: completed.map { Date(millis: $0.last) })
             }
         }
     }
 
-    private static func openStamps(_ db: Database, memberId: String, cardId: String) throws -> [PunchStamp] {
-        try db.rows("SELECT id, stamped_at, expires_at FROM punch_stamps WHERE member_id = ? AND card_id = ? AND completion_id IS NULL",
-                    [memberId, cardId]) {
+    /// The member's stamps on the card not spent on a completion and not expired at `now`.
+    private static func openStamps(_ db: Database, memberId: String, cardId: String, now: Date) throws -> [PunchStamp] {
+        try db.rows("""
+            SELECT id, stamped_at, expires_at FROM punch_stamps
+            WHERE member_id = ? AND card_id = ? AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
+            """, [memberId, cardId, now.millis]) {
             PunchStamp(id: $0[0], stampedAt: Date(millis: $0[1]), expiresAt: ($0[2] as Int64?).map(Date.init(millis:)))
         }
     }
@@ -31,7 +46,7 @@ extension SQLiteStore {
                                      event: LoyaltyEvent, now: Date) throws {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
-            var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id), now: now)
+            var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id, now: now), now: now)
             let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try db.run("""
@@ -86,7 +101,9 @@ extension SQLiteStore {
                     issued = stored.status == .issued ? stored : nil
                 }
                 let card = program.punchCard(stamp.cardId)
-                let open = try card.map { PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id), now: now).stamps } ?? []
+                let open = try card.map {
+                    PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id, now: now), now: now).stamps
+                } ?? []
                 let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completion.points,
                                                     pointsLeft: pointsLeft, rewardUnused: issued != nil)
                 if plan.substitute, let replacement = open.first {
