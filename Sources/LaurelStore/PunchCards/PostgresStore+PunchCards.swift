@@ -63,18 +63,9 @@ extension PostgresStore {
                 """, logger: logger)
             guard let spent = progress.add(stamp) else { continue }
             let id = Identifiers.make("pcc", now: now)
-            var points = 0
-            if let cardPoints = card.points, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
-                var ledger = try await Self.loadLedger(connection, member: member, logger)
-                ledger.settle(now: now, sourceId: id)
-                if ledger.canCredit(cardPoints) {
-                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
-                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                    try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
-                                              reason: "punch card \(card.name) completed by purchase \(event.id)", logger)
-                    points = cardPoints
-                }
-            }
+            let points = try await Self.creditPoints(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                     points: card.points ?? 0, sourceId: id, availableAt: now, actor: "punch_card:\(card.id)",
+                                                     reason: "punch card \(card.name) completed by purchase \(event.id)", now: now, logger)
             var gift: RecordedOutcome.Gift?
             if let rewardId = card.reward {
                 gift = try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
@@ -107,12 +98,7 @@ extension PostgresStore {
                 let pointsLeft = try await connection.row("""
                     SELECT COALESCE(SUM(remaining), 0)::BIGINT AS n FROM lots WHERE member_id = \(memberId) AND source_id = \(completionId)
                     """, logger).map { try $0.get("n", Int.self) } ?? 0
-                var redemption: RedemptionRecord?
-                if let redemptionId = try completion.get("redemption_id", String?.self),
-                   let row = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) {
-                    let stored = try Self.redemption(row, now: now)
-                    redemption = stored.status == .issued ? stored : nil
-                }
+                let redemption = try await Self.issuedGift(connection, redemptionId: try completion.get("redemption_id", String?.self), now: now, logger)
                 let card = program.punchCard(stamp.cardId)
                 var open: [PunchStamp] = []
                 if let card {
@@ -125,16 +111,11 @@ extension PostgresStore {
                     try await connection.query("UPDATE punch_stamps SET completion_id = \(completionId) WHERE id = \(replacement.id)", logger: logger)
                 }
                 if plan.revokeCompletion {
-                    if plan.takeBackPoints > 0, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
-                        var ledger = try await Self.loadLedger(connection, member: member, logger)
-                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
-                            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now,
-                                                      actor: "punch_card:\(stamp.cardId)",
-                                                      reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", logger)
-                        }
-                    }
+                    try await Self.takeBackCredit(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                  points: plan.takeBackPoints, creditId: completionId, returnId: returnId, actor: "punch_card:\(stamp.cardId)",
+                                                  reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", now: now, logger)
                     if plan.cancelReward, let redemption {
-                        _ = try await Self.cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
+                        try await Self.cancelReturnedGift(connection, redemption, program: program, version: version, now: now, logger)
                     }
                     let rewardStatus: String? = plan.cancelReward && redemption != nil ? "cancelled" : nil
                     try await connection.query("""

@@ -54,18 +54,9 @@ extension SQLiteStore {
                 """, [stamp.id, programId, memberId, card.id, event.id, stamp.stampedAt.millis, stamp.expiresAt?.millis])
             guard let spent = progress.add(stamp) else { continue }
             let id = Identifiers.make("pcc", now: now)
-            var points = 0
-            if let cardPoints = card.points, let member = try fetchMember(db, programId: programId, id: memberId) {
-                var ledger = try loadLedger(db, member: member)
-                ledger.settle(now: now, sourceId: id)
-                if ledger.canCredit(cardPoints) {
-                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
-                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                    try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
-                                   reason: "punch card \(card.name) completed by purchase \(event.id)")
-                    points = cardPoints
-                }
-            }
+            let points = try creditPoints(db, program: program, version: version, programId: programId, memberId: memberId, points: card.points ?? 0,
+                                          sourceId: id, availableAt: now, actor: "punch_card:\(card.id)",
+                                          reason: "punch card \(card.name) completed by purchase \(event.id)", now: now)
             let gift = try card.reward.map {
                 try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
             }
@@ -95,11 +86,7 @@ extension SQLiteStore {
                 let pointsLeft = try db.row("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE member_id = ? AND source_id = ?", [memberId, completionId]) {
                     $0[0] as Int
                 } ?? 0
-                var issued: RedemptionRecord?
-                if let redemptionId = completion.redemptionId, let row = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
-                    let stored = Self.redemption(row, now: now)
-                    issued = stored.status == .issued ? stored : nil
-                }
+                let issued = try issuedGift(db, redemptionId: completion.redemptionId, now: now)
                 let card = program.punchCard(stamp.cardId)
                 let open = try card.map {
                     PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id, now: now), now: now).stamps
@@ -110,15 +97,11 @@ extension SQLiteStore {
                     try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [completionId, replacement.id])
                 }
                 if plan.revokeCompletion {
-                    if plan.takeBackPoints > 0, let member = try fetchMember(db, programId: programId, id: memberId) {
-                        var ledger = try loadLedger(db, member: member)
-                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
-                            try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(stamp.cardId)",
-                                           reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned")
-                        }
-                    }
+                    try takeBackCredit(db, program: program, version: version, programId: programId, memberId: memberId, points: plan.takeBackPoints,
+                                       creditId: completionId, returnId: returnId, actor: "punch_card:\(stamp.cardId)",
+                                       reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", now: now)
                     if plan.cancelReward, let issued {
-                        _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
+                        try cancelReturnedGift(db, issued, program: program, version: version, now: now)
                     }
                     try db.run("UPDATE punch_completions SET status = 'revoked', reward_status = COALESCE(?, reward_status) WHERE id = ?",
                                [plan.cancelReward && issued != nil ? "cancelled" : nil, completionId])

@@ -152,21 +152,13 @@ extension PostgresStore {
         for row in rows {
             let grant = try Self.referralGrant(row).record
             guard grant.availableAt > now else { continue }
-            if grant.points > 0, let member = try await Self.fetchMember(connection, programId: programId, id: grant.memberId, lock: true, logger) {
-                var ledger = try await Self.loadLedger(connection, member: member, logger)
-                if (try? ledger.cancelCredit(grant.points, adjustmentId: grant.id, policy: program.returns, sourceId: returnId)) != nil {
-                    try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                              reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", logger)
-                }
-            }
+            try await Self.takeBackCredit(connection, program: program, version: version, programId: programId, memberId: grant.memberId,
+                                          points: grant.points, creditId: grant.id, returnId: returnId, actor: "referral",
+                                          reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", now: now, logger)
             var rewardStatus = grant.rewardStatus
-            if let redemptionId = grant.redemptionId,
-               let stored = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) {
-                let redemption = try Self.redemption(stored, now: now)
-                if redemption.status == .issued {
-                    _ = try await Self.cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
-                    rewardStatus = "cancelled"
-                }
+            if let redemption = try await Self.issuedGift(connection, redemptionId: grant.redemptionId, now: now, logger) {
+                try await Self.cancelReturnedGift(connection, redemption, program: program, version: version, now: now, logger)
+                rewardStatus = "cancelled"
             }
             try await connection.query("""
                 UPDATE referral_grants SET status = 'cancelled', reward_status = \(rewardStatus) WHERE id = \(grant.id)
@@ -174,27 +166,19 @@ extension PostgresStore {
         }
     }
 
-    /// Gives one side its gift (see the SQLite twin); the receiving member's row is locked first.
+    /// Gives one side its gift (see the SQLite twin); the receiving member's row is locked before anything is written for them.
     private func giveReferralGrant(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, friendId: String,
                                    referrerId: String, grant: ReferralGrant, eventId: String?, now: Date) async throws -> ReferralGrantRecord {
         let memberId = grant.side == .referrer ? referrerId : friendId
         let id = Identifiers.make("rfg", now: now)
-        var points = 0
-        // Locked for the reward too: issuing one writes to the member's redemptions.
-        let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger)
-        if grant.points > 0, let member {
-            var ledger = try await Self.loadLedger(connection, member: member, logger)
-            ledger.settle(now: now, sourceId: id)
-            if ledger.canCredit(grant.points) {
-                ledger.earn(grant.points, sourceId: id, earnedAt: now, availableAt: grant.availableAt,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                          reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), logger)
-                points = grant.points
-            }
-        }
+        // Locks the member when there are points to credit.
+        let points = try await Self.creditPoints(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                 points: grant.points, sourceId: id, availableAt: grant.availableAt, actor: "referral",
+                                                 reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), now: now, logger)
         var gift: RecordedOutcome.Gift?
         if let rewardId = grant.reward {
+            // Issuing a reward writes to the member's redemptions: under their lock too.
+            if grant.points == 0 { _ = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) }
             gift = try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
                                             sourceEventId: nil, now: now, logger)
         }

@@ -127,21 +127,13 @@ extension SQLiteStore {
         for row in try db.rows("SELECT * FROM referral_grants WHERE event_id = ? AND friend_id = ? AND status = 'given' ORDER BY id", [purchaseId, memberId]) {
             let grant = referralGrant(row).record
             guard grant.availableAt > now else { continue }
-            if grant.points > 0, let member = try fetchMember(db, programId: programId, id: grant.memberId) {
-                var ledger = try loadLedger(db, member: member)
-                if (try? ledger.cancelCredit(grant.points, adjustmentId: grant.id, policy: program.returns, sourceId: returnId)) != nil {
-                    try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                   reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)")
-                }
-            }
+            try takeBackCredit(db, program: program, version: version, programId: programId, memberId: grant.memberId, points: grant.points,
+                               creditId: grant.id, returnId: returnId, actor: "referral",
+                               reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", now: now)
             var rewardStatus = grant.rewardStatus
-            if let redemptionId = grant.redemptionId,
-               let stored = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
-                let issued = Self.redemption(stored, now: now)
-                if issued.status == .issued {
-                    _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
-                    rewardStatus = "cancelled"
-                }
+            if let issued = try issuedGift(db, redemptionId: grant.redemptionId, now: now) {
+                try cancelReturnedGift(db, issued, program: program, version: version, now: now)
+                rewardStatus = "cancelled"
             }
             try db.run("UPDATE referral_grants SET status = 'cancelled', reward_status = ? WHERE id = ?", [rewardStatus, grant.id])
         }
@@ -153,18 +145,9 @@ extension SQLiteStore {
                                           referrerId: String, grant: ReferralGrant, eventId: String?, now: Date) throws -> ReferralGrantRecord {
         let memberId = grant.side == .referrer ? referrerId : friendId
         let id = Identifiers.make("rfg", now: now)
-        var points = 0
-        if grant.points > 0, let member = try fetchMember(db, programId: programId, id: memberId) {
-            var ledger = try loadLedger(db, member: member)
-            ledger.settle(now: now, sourceId: id)
-            if ledger.canCredit(grant.points) {
-                ledger.earn(grant.points, sourceId: id, earnedAt: now, availableAt: grant.availableAt,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                               reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId))
-                points = grant.points
-            }
-        }
+        let points = try creditPoints(db, program: program, version: version, programId: programId, memberId: memberId, points: grant.points,
+                                      sourceId: id, availableAt: grant.availableAt, actor: "referral",
+                                      reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), now: now)
         let gift = try grant.reward.map {
             try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
         }
