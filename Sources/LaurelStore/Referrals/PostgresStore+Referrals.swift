@@ -80,8 +80,8 @@ extension PostgresStore {
     }
 
     /// A new member's part of referrals, in `createMember`'s transaction (see the SQLite twin).
-    func enrolReferral(_ connection: PostgresConnection, member: MemberRecord) async throws {
-        guard let text = member.referredWithCode else { return }
+    func enrolReferral(_ connection: PostgresConnection, member: MemberRecord, code text: String?) async throws {
+        guard let text else { return }
         let (version, processor) = try await currentVersion(connection, programId: member.programId)
         let program = processor.program
         guard let policy = program.referrals, let code = ReferralCode.normalised(text),

@@ -2,8 +2,8 @@ import Foundation
 import LaurelCore
 
 /// What referrals keep: each member's code (unique per program), who enrolled with whose code and
-/// the screen's verdict, and every gift a referral gave. Linking happens in `createMember` (the
-/// member's `referralCode`), gifts in the event write (`recordEvent`), both in their transaction.
+/// the screen's verdict, and every gift a referral gave. Linking happens in `createMember` (its
+/// `referralCode`), gifts in the event write (`recordEvent`), both in their transaction.
 public protocol ReferralStore: Sendable {
     /// The member's referral code, made (and kept) now when the member has none yet.
     func referralCode(programId: String, memberId: String) async throws -> String

@@ -65,8 +65,8 @@ extension SQLiteStore {
     /// A new member's part of referrals, in `createMember`'s transaction: when they enrolled with a
     /// code, the link to its owner (their own code is made when first asked for) with the screen's verdict and the enrolment's
     /// gifts. An unknown code throws before anything is kept.
-    static func enrolReferral(_ db: Database, cache: ProgramCache, member: MemberRecord) throws {
-        guard let text = member.referredWithCode else { return }
+    static func enrolReferral(_ db: Database, cache: ProgramCache, member: MemberRecord, code text: String?) throws {
+        guard let text else { return }
         let (version, processor) = try currentVersion(db, cache: cache, programId: member.programId)
         let program = processor.program
         guard let policy = program.referrals, let code = ReferralCode.normalised(text),

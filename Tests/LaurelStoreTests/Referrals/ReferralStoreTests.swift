@@ -26,8 +26,8 @@ struct ReferralStoreTests {
     static func enrol(_ fixture: StoreFixture, _ externalId: String, code: String? = nil, email: String? = nil, attributes: [String: JSONValue] = [:],
                       at date: Date = StoreFixture.start) async throws -> MemberRecord {
         let record = MemberRecord(id: Identifiers.make("mem", now: date), programId: fixture.programId, externalId: externalId, email: email,
-                                  attributes: attributes, createdAt: date, updatedAt: date, referredWithCode: code)
-        return try #require(try await fixture.store.createMember(record, idempotency: nil).value)
+                                  attributes: attributes, createdAt: date, updatedAt: date)
+        return try #require(try await fixture.store.createMember(record, referralCode: code, idempotency: nil).value)
     }
 
     static func code(_ fixture: StoreFixture, _ member: MemberRecord) async throws -> String {
