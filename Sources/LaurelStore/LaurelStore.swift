@@ -27,7 +27,9 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     func revokeAPIKey(id: String, now: Date) async throws -> Bool
 
     // MARK: Members
-    func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
+    /// `referralCode`: the code the member enrols with (`referral_code`), linking them to its owner;
+    /// an unknown one throws `StoreError.unknownReferralCode` before anything is kept.
+    func createMember(_ member: MemberRecord, referralCode: String?, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
     func member(programId: String, id: String) async throws -> MemberRecord?
     func member(programId: String, externalId: String) async throws -> MemberRecord?
     /// Members in id (creation) order after `startingAfter`.
@@ -151,6 +153,11 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
 }
 
 extension LaurelStore {
+    /// A member who enrols without a referral code.
+    public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
+        try await createMember(member, referralCode: nil, idempotency: idempotency)
+    }
+
     /// An event sent without an API key (jobs, tools, tests): per-key caps do not count it.
     public func recordEvent(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                             idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord> {

@@ -60,13 +60,10 @@ public struct PunchCard: Hashable, Sendable {
 /// One stamp on a member's card.
 public struct PunchStamp: Hashable, Sendable {
     public var id: String
-    /// The purchase that earned it.
-    public var eventId: String
     public var stampedAt: Date
     public var expiresAt: Date?
-    public init(id: String, eventId: String, stampedAt: Date, expiresAt: Date?) {
+    public init(id: String, stampedAt: Date, expiresAt: Date?) {
         self.id = id
-        self.eventId = eventId
         self.stampedAt = stampedAt
         self.expiresAt = expiresAt
     }
@@ -87,7 +84,6 @@ public struct PunchCardProgress: Hashable, Sendable {
     }
 
     public var count: Int { stamps.count }
-    public var remaining: Int { max(card.stamps - stamps.count, 0) }
     /// When the next stamp expires, if one does.
     public var nextExpiry: Date? { stamps.compactMap(\.expiresAt).min() }
 
@@ -125,9 +121,8 @@ public struct PunchCardReturnPlan: Hashable, Sendable {
     /// `card` is nil when the program no longer has it (what it gave is kept). `openStamps` counts the
     /// member's live stamps on the card not spent on a completion; `pointsLeft` is what the completion's
     /// lot still holds; `rewardUnused` whether its reward is still issued, not used.
-    public static func plan(card: PunchCard?, completed: Bool, openStamps: Int, completionPoints: Int, pointsLeft: Int,
-                            rewardUnused: Bool) -> PunchCardReturnPlan {
-        guard completed, let card else { return PunchCardReturnPlan(revokeCompletion: false, takeBackPoints: 0, cancelReward: false) }
+    public static func plan(card: PunchCard?, openStamps: Int, completionPoints: Int, pointsLeft: Int, rewardUnused: Bool) -> PunchCardReturnPlan {
+        guard let card else { return PunchCardReturnPlan(revokeCompletion: false, takeBackPoints: 0, cancelReward: false) }
         if openStamps > 0 { return PunchCardReturnPlan(substitute: true, revokeCompletion: false, takeBackPoints: 0, cancelReward: false) }
         guard card.onReturn == .revoke else { return PunchCardReturnPlan(revokeCompletion: false, takeBackPoints: 0, cancelReward: false) }
         let unused = completionPoints > 0 && pointsLeft >= completionPoints

@@ -30,12 +30,14 @@ extension PostgresStore {
     }
 
     /// The two-statement path; nil when the event needs the transaction instead: it is not the
-    /// usual one, the member's row changed between the read and the write (nothing was written),
-    /// or the program's version is not the one last seen current (its limit queries depend on it).
+    /// usual one (a purchase in a program with punch cards or referrals is not: `play` stamps and
+    /// gives under the lock; its other events are), the member's row changed between the read and
+    /// the write (nothing was written), or the program's version is not the one last seen current
+    /// (its limit queries depend on it).
     private func recordWithoutLock(programId: String, memberId: String, event: LoyaltyEvent, payload: String, now: Date,
                                    idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>? {
         guard let known = currentVersions.withLock({ $0[programId] }), let (version, processor) = programs.get(programId: programId, version: known),
-              processor.program.clubs.isEmpty, processor.program.fraud == nil, !processor.program.hasPlayMechanics,
+              processor.program.clubs.isEmpty, processor.program.fraud == nil, !(processor.program.hasPlayMechanics && event.purchase != nil),
               processor.challenges?.challenges(for: event).isEmpty != false else { return nil }
         return try await read { connection in
             let tiers = processor.tiers
@@ -183,7 +185,7 @@ extension PostgresStore {
                 """, logger) {
                 let redemption = try redemption(row, now: now)
                 guard redemption.status == .issued else { continue }
-                _ = try await cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
+                try await cancelReturnedGift(connection, redemption, program: program, version: version, now: now, logger)
                 gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
             }
         }
@@ -228,6 +230,47 @@ extension PostgresStore {
             return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: Self.giftStatus(error))
         }
         return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued")
+    }
+
+    /// Credits points a mechanic gives outside the earning rules, under the member's lock (taken
+    /// here; see the SQLite twin). Returns the points credited.
+    static func creditPoints(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String,
+                             points: Int, sourceId: String, availableAt: Date, actor: String, reason: String, now: Date,
+                             _ logger: Logger) async throws -> Int {
+        guard points > 0, let member = try await fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else { return 0 }
+        var ledger = try await loadLedger(connection, member: member, logger)
+        ledger.settle(now: now, sourceId: sourceId)
+        guard ledger.canCredit(points) else { return 0 }
+        ledger.earn(points, sourceId: sourceId, earnedAt: now, availableAt: availableAt,
+                    expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason, logger)
+        return points
+    }
+
+    /// Takes back `points` that `creditPoints` gave under `creditId`, under the member's lock (see the SQLite twin).
+    static func takeBackCredit(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String,
+                               points: Int, creditId: String, returnId: String, actor: String, reason: String, now: Date,
+                               _ logger: Logger) async throws {
+        guard points > 0, let member = try await fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else { return }
+        var ledger = try await loadLedger(connection, member: member, logger)
+        guard (try? ledger.cancelCredit(points, adjustmentId: creditId, policy: program.returns, sourceId: returnId)) != nil else { return }
+        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason, logger)
+    }
+
+    /// A gift's redemption, locked, if it is still issued (see the SQLite twin).
+    static func issuedGift(_ connection: PostgresConnection, redemptionId: String?, now: Date, _ logger: Logger) async throws -> RedemptionRecord? {
+        guard let redemptionId,
+              let row = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) else {
+            return nil
+        }
+        let stored = try redemption(row, now: now)
+        return stored.status == .issued ? stored : nil
+    }
+
+    /// Cancels a gift still issued because the purchase that gave it was returned.
+    static func cancelReturnedGift(_ connection: PostgresConnection, _ redemption: RedemptionRecord, program: ProgramDefinition, version: Int, now: Date,
+                                   _ logger: Logger) async throws {
+        _ = try await cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
     }
 
     /// One transaction per event: each locks its member, so a batch in one transaction would hold

@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
+    public func createMember(_ member: MemberRecord, referralCode: String?, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: member.programId, idempotency, now: member.createdAt, logger) {
                 return .replayed(replay)
@@ -19,7 +19,7 @@ extension PostgresStore {
                 ON CONFLICT (program_id, external_id) DO NOTHING RETURNING id
                 """, logger)
             guard !inserted.isEmpty else { throw StoreError.duplicateExternalId(member.externalId) }
-            try await enrolReferral(connection, member: member)
+            try await enrolReferral(connection, member: member, code: referralCode)
             try await Self.emit(connection, programId: member.programId, memberId: member.id,
                                 [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt, logger)
             return try await Self.remember(connection, programId: member.programId, idempotency, member, logger)

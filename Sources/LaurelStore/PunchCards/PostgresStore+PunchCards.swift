@@ -6,31 +6,44 @@ import PostgresNIO
 /// `PunchCardStore` on PostgreSQL, and the punch card steps of the event write (under the member's
 /// row lock, like every write to their points).
 extension PostgresStore {
+    /// Two queries for all the cards (see the SQLite twin).
     public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
         try await read { connection in
-            guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
+            let open = Dictionary(grouping: try await connection.rows("""
+                SELECT card_id, id, stamped_at, expires_at FROM punch_stamps
+                WHERE member_id = \(memberId) AND program_id = \(programId) AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > \(now.millis))
+                """, logger).map {
+                (cardId: try $0.get("card_id", String.self),
+                 stamp: PunchStamp(id: try $0.get("id"), stampedAt: Date(millis: try $0.get("stamped_at")),
+                                   expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:))))
+            }, by: \.cardId)
+            var done: [String: (count: Int, last: Int64)] = [:]
+            for row in try await connection.rows("""
+                SELECT card_id, COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
+                WHERE member_id = \(memberId) AND program_id = \(programId) AND status = 'given' GROUP BY card_id
+                """, logger) {
+                done[try row.get("card_id", String.self)] = (try row.get("n", Int.self), try row.get("last", Int64.self))
+            }
+            if open.isEmpty, done.isEmpty, try await Self.fetchMember(connection, programId: programId, id: memberId, logger) == nil {
                 throw StoreError.notFound("member \(memberId)")
             }
-            var statuses: [PunchCardStatus] = []
-            for card in cards {
-                let progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
-                let done = try await connection.row("""
-                    SELECT COUNT(*)::BIGINT AS n, MAX(completed_at) AS last FROM punch_completions
-                    WHERE member_id = \(memberId) AND card_id = \(card.id) AND status = 'given'
-                    """, logger)
-                statuses.append(PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps,
-                                             nextExpiry: progress.nextExpiry, completions: try done?.get("n", Int.self) ?? 0,
-                                             lastCompletedAt: try done?.get("last", Int64?.self).map(Date.init(millis:))))
+            return cards.map { card in
+                let progress = PunchCardProgress(card: card, open: open[card.id]?.map(\.stamp) ?? [], now: now)
+                let completed = done[card.id]
+                return PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps, nextExpiry: progress.nextExpiry,
+                                       completions: completed?.count ?? 0, lastCompletedAt: completed.map { Date(millis: $0.last) })
             }
-            return statuses
         }
     }
 
-    private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, _ logger: Logger) async throws -> [PunchStamp] {
+    /// The member's stamps on the card not spent on a completion and not expired at `now`.
+    private static func openStamps(_ connection: PostgresConnection, memberId: String, cardId: String, now: Date, _ logger: Logger) async throws
+        -> [PunchStamp] {
         try await connection.rows("""
-            SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL
+            SELECT id, stamped_at, expires_at FROM punch_stamps
+            WHERE member_id = \(memberId) AND card_id = \(cardId) AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > \(now.millis))
             """, logger).map {
-            PunchStamp(id: try $0.get("id"), eventId: try $0.get("event_id"), stampedAt: Date(millis: try $0.get("stamped_at")),
+            PunchStamp(id: try $0.get("id"), stampedAt: Date(millis: try $0.get("stamped_at")),
                        expiresAt: try $0.get("expires_at", Int64?.self).map(Date.init(millis:)))
         }
     }
@@ -40,8 +53,9 @@ extension PostgresStore {
                               event: LoyaltyEvent, now: Date) async throws {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
-            var progress = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now)
-            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+            let open = try await Self.openStamps(connection, memberId: memberId, cardId: card.id, now: now, logger)
+            var progress = PunchCardProgress(card: card, open: open, now: now)
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try await connection.query("""
                 INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at)
@@ -49,18 +63,9 @@ extension PostgresStore {
                 """, logger: logger)
             guard let spent = progress.add(stamp) else { continue }
             let id = Identifiers.make("pcc", now: now)
-            var points = 0
-            if let cardPoints = card.points, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
-                var ledger = try await Self.loadLedger(connection, member: member, logger)
-                ledger.settle(now: now, sourceId: id)
-                if ledger.canCredit(cardPoints) {
-                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
-                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                    try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
-                                              reason: "punch card \(card.name) completed by purchase \(event.id)", logger)
-                    points = cardPoints
-                }
-            }
+            let points = try await Self.creditPoints(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                     points: card.points ?? 0, sourceId: id, availableAt: now, actor: "punch_card:\(card.id)",
+                                                     reason: "punch card \(card.name) completed by purchase \(event.id)", now: now, logger)
             var gift: RecordedOutcome.Gift?
             if let rewardId = card.reward {
                 gift = try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
@@ -93,33 +98,24 @@ extension PostgresStore {
                 let pointsLeft = try await connection.row("""
                     SELECT COALESCE(SUM(remaining), 0)::BIGINT AS n FROM lots WHERE member_id = \(memberId) AND source_id = \(completionId)
                     """, logger).map { try $0.get("n", Int.self) } ?? 0
-                var redemption: RedemptionRecord?
-                if let redemptionId = try completion.get("redemption_id", String?.self),
-                   let row = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) {
-                    let stored = try Self.redemption(row, now: now)
-                    redemption = stored.status == .issued ? stored : nil
-                }
+                let redemption = try await Self.issuedGift(connection, redemptionId: try completion.get("redemption_id", String?.self), now: now, logger)
                 let card = program.punchCard(stamp.cardId)
                 var open: [PunchStamp] = []
                 if let card {
-                    open = PunchCardProgress(card: card, open: try await Self.openStamps(connection, memberId: memberId, cardId: card.id, logger), now: now).stamps
+                    let stamps = try await Self.openStamps(connection, memberId: memberId, cardId: card.id, now: now, logger)
+                    open = PunchCardProgress(card: card, open: stamps, now: now).stamps
                 }
-                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completionPoints,
+                let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completionPoints,
                                                     pointsLeft: pointsLeft, rewardUnused: redemption != nil)
                 if plan.substitute, let replacement = open.first {
                     try await connection.query("UPDATE punch_stamps SET completion_id = \(completionId) WHERE id = \(replacement.id)", logger: logger)
                 }
                 if plan.revokeCompletion {
-                    if plan.takeBackPoints > 0, let member = try await Self.fetchMember(connection, programId: programId, id: memberId, logger) {
-                        var ledger = try await Self.loadLedger(connection, member: member, logger)
-                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
-                            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now,
-                                                      actor: "punch_card:\(stamp.cardId)",
-                                                      reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", logger)
-                        }
-                    }
+                    try await Self.takeBackCredit(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                  points: plan.takeBackPoints, creditId: completionId, returnId: returnId, actor: "punch_card:\(stamp.cardId)",
+                                                  reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", now: now, logger)
                     if plan.cancelReward, let redemption {
-                        _ = try await Self.cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
+                        try await Self.cancelReturnedGift(connection, redemption, program: program, version: version, now: now, logger)
                     }
                     let rewardStatus: String? = plan.cancelReward && redemption != nil ? "cancelled" : nil
                     try await connection.query("""
@@ -131,23 +127,6 @@ extension PostgresStore {
                 }
             }
             try await connection.query("DELETE FROM punch_stamps WHERE id = \(stamp.id)", logger: logger)
-        }
-    }
-
-    /// The play mechanics' part of a processed event, in its transaction (see `SQLiteStore.play`).
-    func play(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, memberId: String, event: LoyaltyEvent,
-              now: Date) async throws {
-        if event.purchase != nil {
-            if !program.punchCards.isEmpty {
-                try await punchCardsOnPurchase(connection, program: program, version: version, programId: programId, memberId: memberId, event: event,
-                                               now: now)
-            }
-            try await referralOnPurchase(connection, program: program, version: version, programId: programId, memberId: memberId, event: event, now: now)
-        } else if let purchaseId = event.returnOf?.purchaseEventId {
-            try await punchCardsOnReturn(connection, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
-                                         returnId: event.id, now: now)
-            try await referralOnReturn(connection, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
-                                       returnId: event.id, now: now)
         }
     }
 }

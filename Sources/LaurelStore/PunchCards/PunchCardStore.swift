@@ -16,6 +16,8 @@ public struct PunchCardStatus: Hashable, Sendable {
     public var stamps: Int
     /// Stamps that complete it.
     public var required: Int
+    /// Stamps still to collect.
+    public var remaining: Int { max(required - stamps, 0) }
     /// When the soonest live stamp expires.
     public var nextExpiry: Date?
     /// Completions given and not revoked.

@@ -4,24 +4,39 @@ import LaurelCore
 
 /// `PunchCardStore` on SQLite, and the punch card steps of the event write.
 extension SQLiteStore {
+    /// Two queries for all the cards (live open stamps, completions per card), grouped here; the
+    /// member is looked up only when they have neither.
     public func punchCards(programId: String, memberId: String, cards: [PunchCard], now: Date) async throws -> [PunchCardStatus] {
         try await read { db in
-            guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
-            return try cards.map { card in
-                let progress = PunchCardProgress(card: card, open: try Self.openStamps(db, memberId: memberId, cardId: card.id), now: now)
-                let done = try db.row("""
-                    SELECT COUNT(*), MAX(completed_at) FROM punch_completions WHERE member_id = ? AND card_id = ? AND status = 'given'
-                    """, [memberId, card.id]) { (count: $0[0] as Int, last: $0[1] as Int64?) }
+            let open = Dictionary(grouping: try db.rows("""
+                SELECT card_id, id, stamped_at, expires_at FROM punch_stamps
+                WHERE member_id = ? AND program_id = ? AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
+                """, [memberId, programId, now.millis]) {
+                (cardId: $0[0] as String, stamp: PunchStamp(id: $0[1], stampedAt: Date(millis: $0[2]), expiresAt: ($0[3] as Int64?).map(Date.init(millis:))))
+            }, by: \.cardId)
+            let done = Dictionary(try db.rows("""
+                SELECT card_id, COUNT(*), MAX(completed_at) FROM punch_completions WHERE member_id = ? AND program_id = ? AND status = 'given'
+                GROUP BY card_id
+                """, [memberId, programId]) { ($0[0] as String, (count: $0[1] as Int, last: $0[2] as Int64)) }, uniquingKeysWith: { first, _ in first })
+            if open.isEmpty, done.isEmpty, try Self.fetchMember(db, programId: programId, id: memberId) == nil {
+                throw StoreError.notFound("member \(memberId)")
+            }
+            return cards.map { card in
+                let progress = PunchCardProgress(card: card, open: open[card.id]?.map(\.stamp) ?? [], now: now)
+                let completed = done[card.id]
                 return PunchCardStatus(cardId: card.id, name: card.name, stamps: progress.count, required: card.stamps, nextExpiry: progress.nextExpiry,
-                                       completions: done?.count ?? 0, lastCompletedAt: done?.last.map(Date.init(millis:)))
+                                       completions: completed?.count ?? 0, lastCompletedAt: completed.map { Date(millis: $0.last) })
             }
         }
     }
 
-    private static func openStamps(_ db: Database, memberId: String, cardId: String) throws -> [PunchStamp] {
-        try db.rows("SELECT id, event_id, stamped_at, expires_at FROM punch_stamps WHERE member_id = ? AND card_id = ? AND completion_id IS NULL",
-                    [memberId, cardId]) {
-            PunchStamp(id: $0[0], eventId: $0[1], stampedAt: Date(millis: $0[2]), expiresAt: ($0[3] as Int64?).map(Date.init(millis:)))
+    /// The member's stamps on the card not spent on a completion and not expired at `now`.
+    private static func openStamps(_ db: Database, memberId: String, cardId: String, now: Date) throws -> [PunchStamp] {
+        try db.rows("""
+            SELECT id, stamped_at, expires_at FROM punch_stamps
+            WHERE member_id = ? AND card_id = ? AND completion_id IS NULL AND (expires_at IS NULL OR expires_at > ?)
+            """, [memberId, cardId, now.millis]) {
+            PunchStamp(id: $0[0], stampedAt: Date(millis: $0[1]), expiresAt: ($0[2] as Int64?).map(Date.init(millis:)))
         }
     }
 
@@ -31,30 +46,21 @@ extension SQLiteStore {
                                      event: LoyaltyEvent, now: Date) throws {
         guard let purchase = event.purchase else { return }
         for card in program.punchCards where card.qualifies(purchase) {
-            var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id), now: now)
-            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), eventId: event.id, stampedAt: event.occurredAt,
+            var progress = PunchCardProgress(card: card, open: try openStamps(db, memberId: memberId, cardId: card.id, now: now), now: now)
+            let stamp = PunchStamp(id: Identifiers.make("pst", now: now), stampedAt: event.occurredAt,
                                    expiresAt: card.expiry(stampedAt: event.occurredAt))
             try db.run("""
                 INSERT INTO punch_stamps (id, program_id, member_id, card_id, event_id, stamped_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [stamp.id, programId, memberId, card.id, event.id, stamp.stampedAt.millis, stamp.expiresAt?.millis])
             guard let spent = progress.add(stamp) else { continue }
             let id = Identifiers.make("pcc", now: now)
-            var points = 0
-            if let cardPoints = card.points, let member = try fetchMember(db, programId: programId, id: memberId) {
-                var ledger = try loadLedger(db, member: member)
-                ledger.settle(now: now, sourceId: id)
-                if ledger.canCredit(cardPoints) {
-                    ledger.earn(cardPoints, sourceId: id, earnedAt: now, availableAt: now,
-                                expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                    try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(card.id)",
-                                   reason: "punch card \(card.name) completed by purchase \(event.id)")
-                    points = cardPoints
-                }
-            }
+            let points = try creditPoints(db, program: program, version: version, programId: programId, memberId: memberId, points: card.points ?? 0,
+                                          sourceId: id, availableAt: now, actor: "punch_card:\(card.id)",
+                                          reason: "punch card \(card.name) completed by purchase \(event.id)", now: now)
             let gift = try card.reward.map {
                 try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
             }
-            for used in spent { try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [id, used.id]) }
+            try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id IN (SELECT value FROM json_each(?))", [id, try JSONText.encode(spent.map(\.id))])
             try db.run("""
                 INSERT INTO punch_completions (id, program_id, member_id, card_id, event_id, completed_at, points, reward, redemption_id, reward_status, status)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'given')
@@ -80,28 +86,22 @@ extension SQLiteStore {
                 let pointsLeft = try db.row("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE member_id = ? AND source_id = ?", [memberId, completionId]) {
                     $0[0] as Int
                 } ?? 0
-                var issued: RedemptionRecord?
-                if let redemptionId = completion.redemptionId, let row = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
-                    let stored = Self.redemption(row, now: now)
-                    issued = stored.status == .issued ? stored : nil
-                }
+                let issued = try issuedGift(db, redemptionId: completion.redemptionId, now: now)
                 let card = program.punchCard(stamp.cardId)
-                let open = try card.map { PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id), now: now).stamps } ?? []
-                let plan = PunchCardReturnPlan.plan(card: card, completed: true, openStamps: open.count, completionPoints: completion.points,
+                let open = try card.map {
+                    PunchCardProgress(card: $0, open: try openStamps(db, memberId: memberId, cardId: $0.id, now: now), now: now).stamps
+                } ?? []
+                let plan = PunchCardReturnPlan.plan(card: card, openStamps: open.count, completionPoints: completion.points,
                                                     pointsLeft: pointsLeft, rewardUnused: issued != nil)
                 if plan.substitute, let replacement = open.first {
                     try db.run("UPDATE punch_stamps SET completion_id = ? WHERE id = ?", [completionId, replacement.id])
                 }
                 if plan.revokeCompletion {
-                    if plan.takeBackPoints > 0, let member = try fetchMember(db, programId: programId, id: memberId) {
-                        var ledger = try loadLedger(db, member: member)
-                        if (try? ledger.cancelCredit(plan.takeBackPoints, adjustmentId: completionId, policy: program.returns, sourceId: returnId)) != nil {
-                            try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "punch_card:\(stamp.cardId)",
-                                           reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned")
-                        }
-                    }
+                    try takeBackCredit(db, program: program, version: version, programId: programId, memberId: memberId, points: plan.takeBackPoints,
+                                       creditId: completionId, returnId: returnId, actor: "punch_card:\(stamp.cardId)",
+                                       reason: "punch card completion \(completionId) revoked: purchase \(purchaseId) returned", now: now)
                     if plan.cancelReward, let issued {
-                        _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
+                        try cancelReturnedGift(db, issued, program: program, version: version, now: now)
                     }
                     try db.run("UPDATE punch_completions SET status = 'revoked', reward_status = COALESCE(?, reward_status) WHERE id = ?",
                                [plan.cancelReward && issued != nil ? "cancelled" : nil, completionId])

@@ -84,12 +84,10 @@ public struct MemberRecord: Hashable, Sendable {
     public var tier: MemberTier
     public var createdAt: Date
     public var updatedAt: Date
-    /// On creation only: the referral code the member enrolled with (`referral_code`), linking them to its owner.
-    public var referredWithCode: String?
 
     public init(id: String, programId: String, externalId: String, email: String? = nil, name: String? = nil, birthday: String? = nil,
                 attributes: [String: JSONValue] = [:], status: MemberStatus = .active, available: Int = 0, pending: Int = 0, debt: Int = 0,
-                lifetimeEarned: Int = 0, tier: MemberTier = MemberTier(), createdAt: Date, updatedAt: Date, referredWithCode: String? = nil) {
+                lifetimeEarned: Int = 0, tier: MemberTier = MemberTier(), createdAt: Date, updatedAt: Date) {
         self.id = id
         self.programId = programId
         self.externalId = externalId
@@ -105,7 +103,6 @@ public struct MemberRecord: Hashable, Sendable {
         self.tier = tier
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-        self.referredWithCode = referredWithCode
     }
 
     /// The member as rules and reward checks see them; `clubs` are the clubs they belong to now, `segments`

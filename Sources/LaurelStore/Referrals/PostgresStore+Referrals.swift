@@ -4,8 +4,10 @@ import Logging
 import PostgresNIO
 
 /// `ReferralStore` on PostgreSQL, and the referral steps of member creation and of the event write.
-/// A gift to the referrer locks their member row after the friend's (a referrer enrolled before
-/// their friend, so locks are always taken down the chain of referrals and cannot deadlock).
+/// A gift to the referrer locks their member row after the friend's, which the event already holds.
+/// Referral chains alone cannot make a cycle (a referrer enrolled before their friend), but a
+/// transfer between the two locks them in id order, which may be the other way round: PostgreSQL
+/// then aborts one transaction with a deadlock (40P01), and `transaction` runs it again.
 extension PostgresStore {
     public func referralCode(programId: String, memberId: String) async throws -> String {
         let stored = try await read { connection in
@@ -18,19 +20,23 @@ extension PostgresStore {
         return try await transaction { connection in try await Self.assignReferralCode(connection, programId: programId, memberId: memberId, logger) }
     }
 
-    public func referrals(programId: String, referrerId: String, now: Date) async throws -> [ReferralRecord] {
+    public func referrals(programId: String, referrerId: String, now: Date) async throws -> Page<ReferralRecord> {
         try await read { connection in
             guard try await Self.fetchMember(connection, programId: programId, id: referrerId, logger) != nil else {
                 throw StoreError.notFound("member \(referrerId)")
             }
-            let grants = Dictionary(grouping: try await connection.rows("""
-                SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
-                WHERE r.referrer_id = \(referrerId) ORDER BY g.created_at, g.id
-                """, logger).map(Self.referralGrant), by: { $0.friendId })
-            return try await connection.rows("""
+            var friends = try await connection.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
-                WHERE r.referrer_id = \(referrerId) AND r.program_id = \(programId) ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
-                """, logger).map { row in
+                WHERE r.referrer_id = \(referrerId) AND r.program_id = \(programId) ORDER BY r.enrolled_at DESC, r.friend_id
+                LIMIT \(ReferralRecord.listLimit + 1)
+                """, logger)
+            let hasMore = friends.count > ReferralRecord.listLimit
+            friends = Array(friends.prefix(ReferralRecord.listLimit))
+            let friendIds = try friends.map { try $0.get("friend_id", String.self) }
+            let grants = Dictionary(grouping: try await connection.rows("""
+                SELECT * FROM referral_grants WHERE friend_id = ANY(\(friendIds)) ORDER BY created_at, id
+                """, logger).map(Self.referralGrant), by: { $0.friendId })
+            return Page(items: try friends.map { row in
                 let friendId = try row.get("friend_id", String.self)
                 let given = grants[friendId]?.map(\.record) ?? []
                 let firstPurchaseAt = try row.get("first_purchase_at", Int64?.self).map(Date.init(millis:))
@@ -39,7 +45,7 @@ extension PostgresStore {
                                       status: ReferralRecord.status(refused: refused, firstPurchaseAt: firstPurchaseAt, grants: given, now: now),
                                       refusal: try row.get("refusal"), refusalDetail: try row.get("refusal_detail"),
                                       enrolledAt: Date(millis: try row.get("enrolled_at")), firstPurchaseAt: firstPurchaseAt, grants: given)
-            }
+            }, hasMore: hasMore)
         }
     }
 
@@ -74,8 +80,8 @@ extension PostgresStore {
     }
 
     /// A new member's part of referrals, in `createMember`'s transaction (see the SQLite twin).
-    func enrolReferral(_ connection: PostgresConnection, member: MemberRecord) async throws {
-        guard let text = member.referredWithCode else { return }
+    func enrolReferral(_ connection: PostgresConnection, member: MemberRecord, code text: String?) async throws {
+        guard let text else { return }
         let (version, processor) = try await currentVersion(connection, programId: member.programId)
         let program = processor.program
         guard let policy = program.referrals, let code = ReferralCode.normalised(text),
@@ -146,21 +152,13 @@ extension PostgresStore {
         for row in rows {
             let grant = try Self.referralGrant(row).record
             guard grant.availableAt > now else { continue }
-            if grant.points > 0, let member = try await Self.fetchMember(connection, programId: programId, id: grant.memberId, lock: true, logger) {
-                var ledger = try await Self.loadLedger(connection, member: member, logger)
-                if (try? ledger.cancelCredit(grant.points, adjustmentId: grant.id, policy: program.returns, sourceId: returnId)) != nil {
-                    try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                              reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", logger)
-                }
-            }
+            try await Self.takeBackCredit(connection, program: program, version: version, programId: programId, memberId: grant.memberId,
+                                          points: grant.points, creditId: grant.id, returnId: returnId, actor: "referral",
+                                          reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", now: now, logger)
             var rewardStatus = grant.rewardStatus
-            if let redemptionId = grant.redemptionId,
-               let stored = try await connection.row("SELECT * FROM redemptions WHERE id = \(redemptionId) AND status = 'issued' FOR UPDATE", logger) {
-                let redemption = try Self.redemption(stored, now: now)
-                if redemption.status == .issued {
-                    _ = try await Self.cancel(connection, redemption, program: program, version: version, reason: "purchase_returned", now: now, logger)
-                    rewardStatus = "cancelled"
-                }
+            if let redemption = try await Self.issuedGift(connection, redemptionId: grant.redemptionId, now: now, logger) {
+                try await Self.cancelReturnedGift(connection, redemption, program: program, version: version, now: now, logger)
+                rewardStatus = "cancelled"
             }
             try await connection.query("""
                 UPDATE referral_grants SET status = 'cancelled', reward_status = \(rewardStatus) WHERE id = \(grant.id)
@@ -168,27 +166,19 @@ extension PostgresStore {
         }
     }
 
-    /// Gives one side its gift (see the SQLite twin); the receiving member's row is locked first.
+    /// Gives one side its gift (see the SQLite twin); the receiving member's row is locked before anything is written for them.
     private func giveReferralGrant(_ connection: PostgresConnection, program: ProgramDefinition, version: Int, programId: String, friendId: String,
                                    referrerId: String, grant: ReferralGrant, eventId: String?, now: Date) async throws -> ReferralGrantRecord {
         let memberId = grant.side == .referrer ? referrerId : friendId
         let id = Identifiers.make("rfg", now: now)
-        var points = 0
-        // Locked for the reward too: issuing one writes to the member's redemptions.
-        let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger)
-        if grant.points > 0, let member {
-            var ledger = try await Self.loadLedger(connection, member: member, logger)
-            ledger.settle(now: now, sourceId: id)
-            if ledger.canCredit(grant.points) {
-                ledger.earn(grant.points, sourceId: id, earnedAt: now, availableAt: grant.availableAt,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                          reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), logger)
-                points = grant.points
-            }
-        }
+        // Locks the member when there are points to credit.
+        let points = try await Self.creditPoints(connection, program: program, version: version, programId: programId, memberId: memberId,
+                                                 points: grant.points, sourceId: id, availableAt: grant.availableAt, actor: "referral",
+                                                 reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), now: now, logger)
         var gift: RecordedOutcome.Gift?
         if let rewardId = grant.reward {
+            // Issuing a reward writes to the member's redemptions: under their lock too.
+            if grant.points == 0 { _ = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) }
             gift = try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
                                             sourceEventId: nil, now: now, logger)
         }

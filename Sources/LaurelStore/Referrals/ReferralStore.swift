@@ -2,13 +2,14 @@ import Foundation
 import LaurelCore
 
 /// What referrals keep: each member's code (unique per program), who enrolled with whose code and
-/// the screen's verdict, and every gift a referral gave. Linking happens in `createMember` (the
-/// member's `referralCode`), gifts in the event write (`recordEvent`), both in their transaction.
+/// the screen's verdict, and every gift a referral gave. Linking happens in `createMember` (its
+/// `referralCode`), gifts in the event write (`recordEvent`), both in their transaction.
 public protocol ReferralStore: Sendable {
     /// The member's referral code, made (and kept) now when the member has none yet.
     func referralCode(programId: String, memberId: String) async throws -> String
-    /// The friends who enrolled with the member's code, newest first, with their gifts.
-    func referrals(programId: String, referrerId: String, now: Date) async throws -> [ReferralRecord]
+    /// The friends who enrolled with the member's code, newest first, with their gifts: the first
+    /// `ReferralRecord.listLimit`, and whether there are more.
+    func referrals(programId: String, referrerId: String, now: Date) async throws -> Page<ReferralRecord>
 }
 
 /// One friend of a referrer, as `GET /v1/members/{id}/referrals` lists them.
@@ -42,6 +43,9 @@ public struct ReferralRecord: Hashable, Sendable {
 
     /// A referral's status from what is stored: refused; rewarded once a referrer's gift is given and
     /// past its return window; purchased once the friend bought; else enrolled.
+    /// How many friends `ReferralStore.referrals` lists.
+    public static let listLimit = 500
+
     static func status(refused: Bool, firstPurchaseAt: Date?, grants: [ReferralGrantRecord], now: Date) -> Status {
         if refused { return .refused }
         if grants.contains(where: { $0.side == .referrer && $0.status == .given && $0.availableAt <= now }) { return .rewarded }

@@ -13,17 +13,19 @@ extension SQLiteStore {
         return try await write { db in try Self.assignReferralCode(db, programId: programId, memberId: memberId) }
     }
 
-    public func referrals(programId: String, referrerId: String, now: Date) async throws -> [ReferralRecord] {
+    public func referrals(programId: String, referrerId: String, now: Date) async throws -> Page<ReferralRecord> {
         try await read { db in
             guard try Self.fetchMember(db, programId: programId, id: referrerId) != nil else { throw StoreError.notFound("member \(referrerId)") }
-            let grants = Dictionary(grouping: try db.rows("""
-                SELECT g.* FROM referrals r JOIN referral_grants g ON g.friend_id = r.friend_id
-                WHERE r.referrer_id = ? ORDER BY g.created_at, g.id
-                """, [referrerId], Self.referralGrant), by: { $0.friendId })
-            return try db.rows("""
+            var friends = try db.rows("""
                 SELECT r.*, m.name FROM referrals r JOIN members m ON m.id = r.friend_id
-                WHERE r.referrer_id = ? AND r.program_id = ? ORDER BY r.enrolled_at DESC, r.friend_id LIMIT 500
-                """, [referrerId, programId]) { row in
+                WHERE r.referrer_id = ? AND r.program_id = ? ORDER BY r.enrolled_at DESC, r.friend_id LIMIT ?
+                """, [referrerId, programId, ReferralRecord.listLimit + 1])
+            let hasMore = friends.count > ReferralRecord.listLimit
+            friends = Array(friends.prefix(ReferralRecord.listLimit))
+            let grants = Dictionary(grouping: try db.rows("""
+                SELECT * FROM referral_grants WHERE friend_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, id
+                """, [try JSONText.encode(friends.map { $0["friend_id"] as String })], Self.referralGrant), by: { $0.friendId })
+            return Page(items: friends.map { row in
                 let friendId: String = row["friend_id"]
                 let given = grants[friendId]?.map(\.record) ?? []
                 let firstPurchaseAt = (row["first_purchase_at"] as Int64?).map(Date.init(millis:))
@@ -32,7 +34,7 @@ extension SQLiteStore {
                                       status: ReferralRecord.status(refused: refused, firstPurchaseAt: firstPurchaseAt, grants: given, now: now),
                                       refusal: row["refusal"], refusalDetail: row["refusal_detail"], enrolledAt: Date(millis: row["enrolled_at"]),
                                       firstPurchaseAt: firstPurchaseAt, grants: given)
-            }
+            }, hasMore: hasMore)
         }
     }
 
@@ -63,8 +65,8 @@ extension SQLiteStore {
     /// A new member's part of referrals, in `createMember`'s transaction: when they enrolled with a
     /// code, the link to its owner (their own code is made when first asked for) with the screen's verdict and the enrolment's
     /// gifts. An unknown code throws before anything is kept.
-    static func enrolReferral(_ db: Database, cache: ProgramCache, member: MemberRecord) throws {
-        guard let text = member.referredWithCode else { return }
+    static func enrolReferral(_ db: Database, cache: ProgramCache, member: MemberRecord, code text: String?) throws {
+        guard let text else { return }
         let (version, processor) = try currentVersion(db, cache: cache, programId: member.programId)
         let program = processor.program
         guard let policy = program.referrals, let code = ReferralCode.normalised(text),
@@ -125,21 +127,13 @@ extension SQLiteStore {
         for row in try db.rows("SELECT * FROM referral_grants WHERE event_id = ? AND friend_id = ? AND status = 'given' ORDER BY id", [purchaseId, memberId]) {
             let grant = referralGrant(row).record
             guard grant.availableAt > now else { continue }
-            if grant.points > 0, let member = try fetchMember(db, programId: programId, id: grant.memberId) {
-                var ledger = try loadLedger(db, member: member)
-                if (try? ledger.cancelCredit(grant.points, adjustmentId: grant.id, policy: program.returns, sourceId: returnId)) != nil {
-                    try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                                   reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)")
-                }
-            }
+            try takeBackCredit(db, program: program, version: version, programId: programId, memberId: grant.memberId, points: grant.points,
+                               creditId: grant.id, returnId: returnId, actor: "referral",
+                               reason: "referral \(grant.rewardId) cancelled: friend \(memberId) returned purchase \(purchaseId)", now: now)
             var rewardStatus = grant.rewardStatus
-            if let redemptionId = grant.redemptionId,
-               let stored = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) {
-                let issued = Self.redemption(stored, now: now)
-                if issued.status == .issued {
-                    _ = try cancel(db, issued, program: program, version: version, reason: "purchase_returned", now: now)
-                    rewardStatus = "cancelled"
-                }
+            if let issued = try issuedGift(db, redemptionId: grant.redemptionId, now: now) {
+                try cancelReturnedGift(db, issued, program: program, version: version, now: now)
+                rewardStatus = "cancelled"
             }
             try db.run("UPDATE referral_grants SET status = 'cancelled', reward_status = ? WHERE id = ?", [rewardStatus, grant.id])
         }
@@ -151,18 +145,9 @@ extension SQLiteStore {
                                           referrerId: String, grant: ReferralGrant, eventId: String?, now: Date) throws -> ReferralGrantRecord {
         let memberId = grant.side == .referrer ? referrerId : friendId
         let id = Identifiers.make("rfg", now: now)
-        var points = 0
-        if grant.points > 0, let member = try fetchMember(db, programId: programId, id: memberId) {
-            var ledger = try loadLedger(db, member: member)
-            ledger.settle(now: now, sourceId: id)
-            if ledger.canCredit(grant.points) {
-                ledger.earn(grant.points, sourceId: id, earnedAt: now, availableAt: grant.availableAt,
-                            expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: "referral",
-                               reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId))
-                points = grant.points
-            }
-        }
+        let points = try creditPoints(db, program: program, version: version, programId: programId, memberId: memberId, points: grant.points,
+                                      sourceId: id, availableAt: grant.availableAt, actor: "referral",
+                                      reason: ReferralCodes.reason(grant, friendId: friendId, eventId: eventId), now: now)
         let gift = try grant.reward.map {
             try issueGift(db, programId: programId, memberId: memberId, rewardId: $0, program: program, sourceEventId: nil, now: now)
         }

@@ -144,7 +144,7 @@ extension SQLiteStore {
             for row in try db.rows("SELECT * FROM redemptions WHERE source_event_id = ? AND member_id = ? AND status = 'issued'", [purchaseId, memberId]) {
                 let redemption = redemption(row, now: now)
                 guard redemption.status == .issued else { continue }
-                _ = try cancel(db, redemption, program: program, version: version, reason: "purchase_returned", now: now)
+                try cancelReturnedGift(db, redemption, program: program, version: version, now: now)
                 gifts.append(RecordedOutcome.Gift(rewardId: redemption.rewardId, redemptionId: redemption.id, status: "cancelled"))
             }
         }
@@ -188,6 +188,44 @@ extension SQLiteStore {
             return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: nil, status: giftStatus(error))
         }
         return RecordedOutcome.Gift(rewardId: rewardId, redemptionId: id, status: "issued")
+    }
+
+    /// Credits points a mechanic gives outside the earning rules (a punch card's completion, a
+    /// referral's gift, a prize) in the caller's transaction: an `earn` entry with its own lot
+    /// (`sourceId`), available at `availableAt`, expiring as the program's points do. Returns the
+    /// points credited: 0 when `points` is 0, the member is unknown or their balance can take no more.
+    static func creditPoints(_ db: Database, program: ProgramDefinition, version: Int, programId: String, memberId: String, points: Int,
+                             sourceId: String, availableAt: Date, actor: String, reason: String, now: Date) throws -> Int {
+        guard points > 0, let member = try fetchMember(db, programId: programId, id: memberId) else { return 0 }
+        var ledger = try loadLedger(db, member: member)
+        ledger.settle(now: now, sourceId: sourceId)
+        guard ledger.canCredit(points) else { return 0 }
+        ledger.earn(points, sourceId: sourceId, earnedAt: now, availableAt: availableAt,
+                    expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
+        try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+        return points
+    }
+
+    /// Takes back `points` that `creditPoints` gave under `creditId`, for the return `returnId`, as
+    /// the program's return policy allows; nothing when they can no longer be taken back.
+    static func takeBackCredit(_ db: Database, program: ProgramDefinition, version: Int, programId: String, memberId: String, points: Int,
+                               creditId: String, returnId: String, actor: String, reason: String, now: Date) throws {
+        guard points > 0, let member = try fetchMember(db, programId: programId, id: memberId) else { return }
+        var ledger = try loadLedger(db, member: member)
+        guard (try? ledger.cancelCredit(points, adjustmentId: creditId, policy: program.returns, sourceId: returnId)) != nil else { return }
+        try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+    }
+
+    /// A gift's redemption if it is still issued (not used, cancelled or expired): what a return may take back.
+    static func issuedGift(_ db: Database, redemptionId: String?, now: Date) throws -> RedemptionRecord? {
+        guard let redemptionId, let row = try db.row("SELECT * FROM redemptions WHERE id = ? AND status = 'issued'", [redemptionId]) else { return nil }
+        let stored = redemption(row, now: now)
+        return stored.status == .issued ? stored : nil
+    }
+
+    /// Cancels a gift still issued because the purchase that gave it was returned.
+    static func cancelReturnedGift(_ db: Database, _ redemption: RedemptionRecord, program: ProgramDefinition, version: Int, now: Date) throws {
+        _ = try cancel(db, redemption, program: program, version: version, reason: "purchase_returned", now: now)
     }
 
     public func event(programId: String, id: String) async throws -> EventRecord? {

@@ -3,7 +3,7 @@ import GRDB
 import LaurelCore
 
 extension SQLiteStore {
-    public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
+    public func createMember(_ member: MemberRecord, referralCode: String?, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         let cache = programs
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: member.programId, idempotency) { return .replayed(replay) }
@@ -19,7 +19,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)
                 """, [member.id, member.programId, member.externalId, member.email, member.name, member.birthday,
                       try JSONText.encode(member.attributes), member.status.rawValue, member.createdAt.millis, member.updatedAt.millis])
-            try Self.enrolReferral(db, cache: cache, member: member)
+            try Self.enrolReferral(db, cache: cache, member: member, code: referralCode)
             try Self.emit(db, programId: member.programId, memberId: member.id,
                           [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt)
             return try Self.remember(db, programId: member.programId, idempotency, member, now: member.createdAt)

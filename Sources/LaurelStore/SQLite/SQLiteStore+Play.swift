@@ -13,8 +13,10 @@ extension SQLiteStore {
             }
             try referralOnPurchase(db, program: program, version: version, programId: programId, memberId: memberId, event: event, now: now)
         } else if let purchaseId = event.returnOf?.purchaseEventId {
-            try punchCardsOnReturn(db, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
-                                   returnId: event.id, now: now)
+            if !program.punchCards.isEmpty {
+                try punchCardsOnReturn(db, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
+                                       returnId: event.id, now: now)
+            }
             try referralOnReturn(db, program: program, version: version, programId: programId, memberId: memberId, purchaseId: purchaseId,
                                  returnId: event.id, now: now)
         }

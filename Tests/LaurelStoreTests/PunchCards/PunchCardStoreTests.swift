@@ -42,17 +42,16 @@ struct PunchCardStoreTests {
     func theTenthPurchaseCompletesTheCardWhichRestarts(backend: StoreBackend) async throws {
         let fixture = try await Self.make(backend)
         let member = try await fixture.member("c-1")
-        var purchases: [EventRecord] = []
-        for day in 0..<9 { purchases.append(try await fixture.record(Self.coffee(at: StoreFixture.at(days: Double(day))), memberId: member.id)) }
+        for day in 0..<9 { try await fixture.record(Self.coffee(at: StoreFixture.at(days: Double(day))), memberId: member.id) }
         // Not coffee: no stamp.
         try await fixture.record(Self.coffee(at: StoreFixture.at(days: 9), category: "cake"), memberId: member.id)
         var card = try await Self.card(fixture, member, now: StoreFixture.at(days: 9))
-        #expect(card.stamps == 9 && card.completions == 0)
+        #expect(card.stamps == 9 && card.remaining == 1 && card.completions == 0)
         #expect(try await fixture.reload(member.id).available == 0)
 
         try await fixture.record(Self.coffee(at: StoreFixture.at(days: 10)), memberId: member.id)
         card = try await Self.card(fixture, member, now: StoreFixture.at(days: 10))
-        #expect(card.stamps == 0 && card.completions == 1 && card.lastCompletedAt == StoreFixture.at(days: 10))
+        #expect(card.stamps == 0 && card.remaining == 10 && card.completions == 1 && card.lastCompletedAt == StoreFixture.at(days: 10))
         #expect(try await fixture.reload(member.id).available == 200)
         let redemptions = try await fixture.store.redemptions(programId: fixture.programId, memberId: member.id, limit: 10, startingAfter: nil,
                                                               now: StoreFixture.at(days: 10)).items
@@ -67,6 +66,26 @@ struct PunchCardStoreTests {
         card = try await Self.card(fixture, member, now: StoreFixture.at(days: 11))
         #expect(card.stamps == 1 && card.completions == 1)
         #expect(try await fixture.audit() == [])
+    }
+
+    /// An import stamps and completes like the API (on SQLite such a program imports event by event).
+    @Test(arguments: StoreBackend.available)
+    func importedPurchasesStampAndCompleteTheCard(backend: StoreBackend) async throws {
+        let fixture = try await Self.make(backend)
+        let member = try await fixture.member("c-1")
+        let events = (0..<10).map { day in
+            let event = Self.coffee(at: StoreFixture.at(days: Double(day)))
+            return ImportedEvent(member: .id(member.id), event: event) { StoreFixture.payload(event, memberId: $0) }
+        }
+        let now = StoreFixture.at(days: 10)
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: events, now: now)
+        #expect(results.allSatisfy { if case .recorded = $0 { true } else { false } })
+        let card = try await Self.card(fixture, member, now: now)
+        #expect(card.stamps == 0 && card.completions == 1)
+        #expect(try await fixture.reload(member.id).available == 200)
+        let redemptions = try await fixture.store.redemptions(programId: fixture.programId, memberId: member.id, limit: 10, startingAfter: nil,
+                                                              now: now).items
+        #expect(redemptions.map(\.rewardId) == ["free-coffee"])
     }
 
     @Test(arguments: StoreBackend.available)

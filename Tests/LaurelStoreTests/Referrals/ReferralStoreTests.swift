@@ -26,8 +26,8 @@ struct ReferralStoreTests {
     static func enrol(_ fixture: StoreFixture, _ externalId: String, code: String? = nil, email: String? = nil, attributes: [String: JSONValue] = [:],
                       at date: Date = StoreFixture.start) async throws -> MemberRecord {
         let record = MemberRecord(id: Identifiers.make("mem", now: date), programId: fixture.programId, externalId: externalId, email: email,
-                                  attributes: attributes, createdAt: date, updatedAt: date, referredWithCode: code)
-        return try #require(try await fixture.store.createMember(record, idempotency: nil).value)
+                                  attributes: attributes, createdAt: date, updatedAt: date)
+        return try #require(try await fixture.store.createMember(record, referralCode: code, idempotency: nil).value)
     }
 
     static func code(_ fixture: StoreFixture, _ member: MemberRecord) async throws -> String {
@@ -48,7 +48,9 @@ struct ReferralStoreTests {
         // Typed loosely: lower case.
         let bob = try await Self.enrol(fixture, "bob", code: code.lowercased(), email: "bob@example.com")
         #expect(try await fixture.reload(bob.id).available == 100)
-        var friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.start)
+        let page = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.start)
+        #expect(!page.hasMore)
+        var friends = page.items
         #expect(friends.map(\.friendId) == [bob.id] && friends[0].status == .enrolled && friends[0].code == code)
 
         // The first purchase of at least 20: 500 + 10 for Ann, pending for the 14-day return window.
@@ -66,16 +68,32 @@ struct ReferralStoreTests {
         try await fixture.record(StoreFixture.purchase(total: "25.00", at: StoreFixture.at(days: 3)), memberId: bob.id)
         annNow = try await fixture.reload(ann.id)
         #expect(annNow.pending == 520)
-        friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 3))
+        friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 3)).items
         #expect(friends[0].status == .purchased && friends[0].grants.count == 4)
         // Past the return window: rewarded, and the points mature.
-        friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 16))
+        friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 16)).items
         #expect(friends[0].status == .rewarded)
         try await fixture.settle(now: StoreFixture.at(days: 17))
         annNow = try await fixture.reload(ann.id)
         #expect(annNow.available == 520 && annNow.pending == 0)
         #expect(try await Self.messages(fixture, MessageType.referralConverted).count == 1)
         #expect(try await fixture.audit() == [])
+    }
+
+    /// An imported first purchase rewards the referrer like one sent to the API.
+    @Test(arguments: StoreBackend.available)
+    func anImportedFirstPurchaseRewardsTheReferrer(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let ann = try await Self.enrol(fixture, "ann")
+        let bob = try await Self.enrol(fixture, "bob", code: try await Self.code(fixture, ann))
+        let event = StoreFixture.purchase(total: "30.00", at: StoreFixture.at(days: 1))
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: [
+            ImportedEvent(member: .id(bob.id), event: event) { StoreFixture.payload(event, memberId: $0) },
+        ], now: StoreFixture.at(days: 1))
+        #expect(results.allSatisfy { if case .recorded = $0 { true } else { false } })
+        #expect(try await fixture.reload(ann.id).pending == 510)
+        let converted = try await Self.messages(fixture, MessageType.referralConverted)
+        #expect(converted.count == 1 && converted[0].memberId == ann.id)
     }
 
     @Test(arguments: StoreBackend.available)
@@ -94,7 +112,7 @@ struct ReferralStoreTests {
         let sameEmail = try await Self.enrol(fixture, "ann-2", code: code, email: " ann.lee+promo@EXAMPLE.com")
         let samePhone = try await Self.enrol(fixture, "ann-3", code: code, attributes: ["phone": .string("07700 900123")])
         let sameDevice = try await Self.enrol(fixture, "ann-4", code: code, attributes: ["device_id": .string("dev-1")])
-        let friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.start)
+        let friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.start).items
         let refusals = Dictionary(uniqueKeysWithValues: friends.map { ($0.friendId, $0) })
         #expect(refusals[sameEmail.id]?.status == .refused && refusals[sameEmail.id]?.refusal == "same_email")
         #expect(refusals[samePhone.id]?.refusal == "same_phone")
@@ -104,7 +122,8 @@ struct ReferralStoreTests {
         try await fixture.record(StoreFixture.purchase(total: "40.00", at: StoreFixture.at(days: 1)), memberId: sameDevice.id)
         #expect(try await fixture.reload(ann.id).pending == 0)
         #expect(try await Self.messages(fixture, MessageType.referralConverted).isEmpty)
-        #expect(friends.allSatisfy { $0.grants.isEmpty })
+        let after = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 1)).items
+        #expect(after.count == 3 && after.allSatisfy { $0.grants.isEmpty && $0.status == .refused })
     }
 
     @Test(arguments: StoreBackend.available)
@@ -117,7 +136,7 @@ struct ReferralStoreTests {
         let second = try await Self.enrol(fixture, "f2", code: code, at: StoreFixture.at(days: 2))
         let third = try await Self.enrol(fixture, "f3", code: code, at: StoreFixture.at(days: 3))
         let april = try await Self.enrol(fixture, "f4", code: code, at: StoreFixture.at(days: 31))
-        let friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 31))
+        let friends = try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 31)).items
         let status = Dictionary(uniqueKeysWithValues: friends.map { ($0.friendId, $0.refusal ?? $0.status.rawValue) })
         #expect(status == [first.id: "enrolled", second.id: "enrolled", third.id: "cap_reached", april.id: "enrolled"])
         #expect(try await fixture.reload(third.id).available == 0)
@@ -135,7 +154,7 @@ struct ReferralStoreTests {
         let annNow = try await fixture.reload(ann.id)
         #expect(annNow.pending == 0 && annNow.available == 0)
         #expect(try await fixture.balancesFromEntries(ann.id) == (0, 0))
-        let friend = try #require(try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 30)).first)
+        let friend = try #require(try await fixture.store.referrals(programId: fixture.programId, referrerId: ann.id, now: StoreFixture.at(days: 30)).items.first)
         #expect(friend.status == .purchased)
         // The purchase's gifts are cancelled; the friend's welcome points (no purchase) stay.
         #expect(friend.grants.map { "\($0.rewardId) \($0.status.rawValue)" }.sorted() == ["first cancelled", "ongoing cancelled", "welcome given"])

@@ -84,7 +84,7 @@ struct PunchCardView: Encodable {
         name = status.name
         stamps = status.stamps
         required = status.required
-        remaining = max(status.required - status.stamps, 0)
+        remaining = status.remaining
         nextStampExpiresAt = status.nextExpiry.map(Timestamps.format)
         completions = status.completions
         lastCompletedAt = status.lastCompletedAt.map(Timestamps.format)

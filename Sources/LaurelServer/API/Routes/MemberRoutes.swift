@@ -43,9 +43,10 @@ struct MemberRoutes {
             let now = clock.now()
             let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: request.programId, externalId: body.externalId,
                                       email: body.email, name: body.name, birthday: body.birthday, attributes: body.attributes ?? [:],
-                                      status: body.status ?? .active, createdAt: now, updatedAt: now, referredWithCode: body.referralCode)
+                                      status: body.status ?? .active, createdAt: now, updatedAt: now)
             let render: @Sendable (MemberRecord) throws -> Data = { try MemberView($0).jsonData() }
-            let result = try await store.createMember(member, idempotency: try request.idempotency(status: .created, render: render))
+            let result = try await store.createMember(member, referralCode: body.referralCode,
+                                                      idempotency: try request.idempotency(status: .created, render: render))
             return try APIRouter.respond(result, status: .created, render: render)
         }
 

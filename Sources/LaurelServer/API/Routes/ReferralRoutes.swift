@@ -11,8 +11,8 @@ struct ReferralRoutes {
 
     func register(_ api: APIRouter) {
         api.add(.get, "/v1/members/{id}/referrals", scope: .read, member: .pathMember("id")) { request in
-            let records = try await store.referrals(programId: request.programId, referrerId: try request.parameter("id"), now: clock.now())
-            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: records.map(ReferralView.init), hasMore: false)))
+            let page = try await store.referrals(programId: request.programId, referrerId: try request.parameter("id"), now: clock.now())
+            return APIJSON.response(.ok, try APIJSON.encode(ListView(data: page.items.map(ReferralView.init), hasMore: page.hasMore)))
         }
     }
 }
