@@ -109,7 +109,7 @@ extension OutboxMessages {
 /// The steps of a spin both stores share, between loading the counts and writing the rows.
 enum SpinPlan {
     /// The ledger source id and explanation of a spin's debit and credit.
-    static func reason(_ wheel: WheelDefinition, prize: WheelPrize) -> String { "spin of wheel \(wheel.id): prize \(prize.id)" }
+    static func reason(wheelId: String, prizeId: String) -> String { "spin of wheel \(wheelId): prize \(prizeId)" }
 
     /// Pays, draws and credits on `ledger`; answers the record to store. `wins` are counted under the wheel's lock.
     static func run(_ ledger: inout MemberLedger, program: ProgramDefinition, wheel: WheelDefinition, payment: WheelDraw.Payment,

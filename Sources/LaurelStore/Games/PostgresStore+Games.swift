@@ -26,7 +26,7 @@ extension PostgresStore {
             let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
             try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
-                                      reason: SpinPlan.reason(wheel, prize: wheel.prizes.first { $0.id == spin.prizeId } ?? wheel.prizes[0]), logger)
+                                      reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId), logger)
             let weights = SpinPlan.weightsText(spin.weights)
             try await connection.query("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
