@@ -4,9 +4,9 @@ import LaurelCore
 /// Spin-the-wheel plays: each spin is one transaction that pays (a free play or points through
 /// the ledger), draws under the prize budgets, credits the prize and writes `game.won`.
 public protocol GameStore: Sendable {
-    /// Spins `wheelId` for the member. The draw takes `random` (the injected source); the prize
-    /// budgets are counted and the spin written under a per-wheel lock, so concurrent spins on any
-    /// number of nodes never exceed a budget, and the member's own spins never exceed their limit.
+    /// Spins `wheelId` for the member. The draw takes `random` (the injected source); on a wheel
+    /// with budgeted prizes the budgets are counted and the spin written under a per-wheel lock, so
+    /// concurrent spins on any number of nodes never exceed a budget, and the member's own spins never exceed their limit.
     /// Throws `GameRefusal` (limit reached, no plays, wheel exhausted) or
     /// `LedgerError.insufficientPoints`, writing nothing.
     func spin(programId: String, id: String, memberId: String, wheelId: String, random: RandomSource, now: Date,

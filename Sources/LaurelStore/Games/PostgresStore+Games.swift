@@ -19,8 +19,11 @@ extension PostgresStore {
             let allowance = try await Self.allowance(connection, member: memberId, wheel: wheel, program: program, now: now, logger)
             let payment = try WheelDraw.payment(wheel, earnedPlays: allowance.earned, playsUsed: allowance.used, spinsInPeriod: allowance.inPeriod,
                                                 now: now, calendar: program.calendar)
-            // Held until commit: the next spin of this wheel, on any node, counts this one's prize.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('wheel:' || \(programId) || ':' || \(wheelId)))", logger: logger)
+            // Only budgets need it: held until commit, the next spin of this wheel, on any node, counts this one's prize.
+            // (Namespace 7323: wheels; segments use 7311.) A wheel without budgets spins without waiting for others.
+            if wheel.prizes.contains(where: { $0.budget != nil }) {
+                _ = try await connection.rows("SELECT pg_advisory_xact_lock(7323, hashtext(\(programId + "/" + wheelId)))", logger)
+            }
             let wins = try await Self.prizeWins(connection, programId: programId, wheel: wheel, program: program, now: now, logger)
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
