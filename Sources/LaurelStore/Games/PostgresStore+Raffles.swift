@@ -56,13 +56,8 @@ extension PostgresStore {
                 throw StoreError.notFound("member \(memberId)")
             }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            var earned = 0
-            for earning in raffle.earnedBy {
-                let events = try await connection.row("""
-                    SELECT COUNT(*) AS n FROM events WHERE member_id = \(memberId) AND type = \(earning.event) AND status = 'processed'
-                    """, logger)?.get("n", Int.self) ?? 0
-                earned += events * earning.count
-            }
+            let events = try await Self.processedEventCounts(connection, memberId: memberId, types: raffle.earnedBy.eventTypes, logger)
+            let earned = raffle.earnedBy.earned(from: events)
             let held = try await connection.row("""
                 SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE paid_with = 'earned') AS earned
                 FROM raffle_entries WHERE member_id = \(memberId) AND raffle_id = \(raffleId)

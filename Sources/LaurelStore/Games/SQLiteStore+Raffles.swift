@@ -43,12 +43,7 @@ extension SQLiteStore {
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
             let state = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
             guard state.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
-            var earned = 0
-            for earning in raffle.earnedBy {
-                let events = try db.row("SELECT COUNT(*) AS n FROM events WHERE member_id = ? AND type = ? AND status = 'processed'",
-                                        [memberId, earning.event])?["n"] as Int? ?? 0
-                earned += events * earning.count
-            }
+            let earned = raffle.earnedBy.earned(from: try Self.processedEventCounts(db, memberId: memberId, types: raffle.earnedBy.eventTypes))
             let held = try db.row("""
                 SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN paid_with = 'earned' THEN 1 ELSE 0 END), 0) AS earned
                 FROM raffle_entries WHERE member_id = ? AND raffle_id = ?
