@@ -31,6 +31,13 @@ public enum RaffleDraw {
     /// `hex(SHA-256(seed))`: published before the draw, so the seed cannot be chosen after the entries are known.
     public static func commitment(seed: String) -> String { SHA256.hash(data: Data(seed.utf8)).hexString }
 
+    /// How a member's entries are shown to other members: the first 16 hex characters of
+    /// `SHA-256(commitment + ":" + member_id)`. Stable within a raffle (the draw is checkable with it
+    /// in place of the member id, as one member's entries share it) and unlinkable across raffles.
+    public static func entrant(commitment: String, memberId: String) -> String {
+        String(SHA256.hash(data: Data("\(commitment):\(memberId)".utf8)).hexString.prefix(16))
+    }
+
     /// The winning entries, in the order drawn; `entries` in entry id order.
     public static func winners(entries: [Entry], count: Int, seed: String) -> [Entry] {
         var pool = entries
