@@ -77,8 +77,6 @@ public struct WheelPrize: Hashable, Sendable {
         self.points = points
         self.budget = budget
     }
-
-    public var givesNothing: Bool { points == nil }
 }
 
 /// How many times a prize may be won over all members: in total and/or per calendar period.

@@ -25,14 +25,18 @@ public enum RaffleDraw {
 
     /// A fresh seed: 32 bytes from the injected source, as 64 hex characters.
     public static func makeSeed<G: RandomNumberGenerator>(using random: inout G) -> String {
-        (0..<4).map { _ in
-            let word = random.next()
-            return String(word, radix: 16).leftPadded(to: 16)
-        }.joined()
+        (0..<4).map { _ in withUnsafeBytes(of: random.next().bigEndian) { $0.hexString } }.joined()
     }
 
     /// `hex(SHA-256(seed))`: published before the draw, so the seed cannot be chosen after the entries are known.
-    public static func commitment(seed: String) -> String { hex(SHA256.hash(data: Data(seed.utf8))) }
+    public static func commitment(seed: String) -> String { SHA256.hash(data: Data(seed.utf8)).hexString }
+
+    /// How a member's entries are shown to other members: the first 16 hex characters of
+    /// `SHA-256(commitment + ":" + member_id)`. Stable within a raffle (the draw is checkable with it
+    /// in place of the member id, as one member's entries share it) and unlinkable across raffles.
+    public static func entrant(commitment: String, memberId: String) -> String {
+        String(SHA256.hash(data: Data("\(commitment):\(memberId)".utf8)).hexString.prefix(16))
+    }
 
     /// The winning entries, in the order drawn; `entries` in entry id order.
     public static func winners(entries: [Entry], count: Int, seed: String) -> [Entry] {
@@ -70,15 +74,5 @@ public enum RaffleDraw {
                 if value <= limit { return Int(value % bound) }
             }
         }
-    }
-
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

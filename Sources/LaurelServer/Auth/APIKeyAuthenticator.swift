@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LaurelCore
 import Hummingbird
 import LaurelStore
 import Synchronization

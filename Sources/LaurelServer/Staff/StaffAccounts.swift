@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LaurelCore
 import LaurelStore
 
 /// Creating console users and their one-time password links, for `laurel staff` and the demo.

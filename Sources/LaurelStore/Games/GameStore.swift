@@ -4,9 +4,9 @@ import LaurelCore
 /// Spin-the-wheel plays: each spin is one transaction that pays (a free play or points through
 /// the ledger), draws under the prize budgets, credits the prize and writes `game.won`.
 public protocol GameStore: Sendable {
-    /// Spins `wheelId` for the member. The draw takes `random` (the injected source); the prize
-    /// budgets are counted and the spin written under a per-wheel lock, so concurrent spins on any
-    /// number of nodes never exceed a budget, and the member's own spins never exceed their limit.
+    /// Spins `wheelId` for the member. The draw takes `random` (the injected source); on a wheel
+    /// with budgeted prizes the budgets are counted and the spin written under a per-wheel lock, so
+    /// concurrent spins on any number of nodes never exceed a budget, and the member's own spins never exceed their limit.
     /// Throws `GameRefusal` (limit reached, no plays, wheel exhausted) or
     /// `LedgerError.insufficientPoints`, writing nothing.
     func spin(programId: String, id: String, memberId: String, wheelId: String, random: RandomSource, now: Date,
@@ -106,10 +106,17 @@ extension OutboxMessages {
     }
 }
 
+extension Array where Element == GameEarning {
+    /// The event types these earnings count.
+    var eventTypes: [String] { Array(Set(map(\.event))).sorted() }
+    /// Plays or entries earned, from the member's processed events counted by type.
+    func earned(from eventCounts: [String: Int]) -> Int { reduce(0) { $0 + (eventCounts[$1.event] ?? 0) * $1.count } }
+}
+
 /// The steps of a spin both stores share, between loading the counts and writing the rows.
 enum SpinPlan {
     /// The ledger source id and explanation of a spin's debit and credit.
-    static func reason(_ wheel: WheelDefinition, prize: WheelPrize) -> String { "spin of wheel \(wheel.id): prize \(prize.id)" }
+    static func reason(wheelId: String, prizeId: String) -> String { "spin of wheel \(wheelId): prize \(prizeId)" }
 
     /// Pays, draws and credits on `ledger`; answers the record to store. `wins` are counted under the wheel's lock.
     static func run(_ ledger: inout MemberLedger, program: ProgramDefinition, wheel: WheelDefinition, payment: WheelDraw.Payment,

@@ -16,17 +16,21 @@ extension PostgresStore {
                 throw StoreError.notFound("member \(memberId)")
             }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let allowance = try await Self.allowance(connection, member: memberId, wheel: wheel, program: program, now: now, logger)
+            let events = try await Self.processedEventCounts(connection, memberId: memberId, types: wheel.earnedBy.eventTypes, logger)
+            let allowance = try await Self.allowance(connection, member: memberId, wheel: wheel, events: events, program: program, now: now, logger)
             let payment = try WheelDraw.payment(wheel, earnedPlays: allowance.earned, playsUsed: allowance.used, spinsInPeriod: allowance.inPeriod,
                                                 now: now, calendar: program.calendar)
-            // Held until commit: the next spin of this wheel, on any node, counts this one's prize.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext('wheel:' || \(programId) || ':' || \(wheelId)))", logger: logger)
+            // Only budgets need it: held until commit, the next spin of this wheel, on any node, counts this one's prize.
+            // (Namespace 7323: wheels; segments use 7311.) A wheel without budgets spins without waiting for others.
+            if wheel.prizes.contains(where: { $0.budget != nil }) {
+                _ = try await connection.rows("SELECT pg_advisory_xact_lock(7323, hashtext(\(programId + "/" + wheelId)))", logger)
+            }
             let wins = try await Self.prizeWins(connection, programId: programId, wheel: wheel, program: program, now: now, logger)
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
             try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
-                                      reason: SpinPlan.reason(wheel, prize: wheel.prizes.first { $0.id == spin.prizeId } ?? wheel.prizes[0]), logger)
+                                      reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId), logger)
             let weights = SpinPlan.weightsText(spin.weights)
             try await connection.query("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
@@ -39,17 +43,24 @@ extension PostgresStore {
         }
     }
 
-    static func allowance(_ connection: PostgresConnection, member: String, wheel: WheelDefinition, program: ProgramDefinition, now: Date,
-                          _ logger: Logger) async throws -> (earned: Int, used: Int, inPeriod: Int) {
-        var earned = try await connection.row("""
+    /// The member's processed events of each of `types` (a type without any is absent), in one query.
+    static func processedEventCounts(_ connection: PostgresConnection, memberId: String, types: [String],
+                                     _ logger: Logger) async throws -> [String: Int] {
+        guard !types.isEmpty else { return [:] }
+        let rows = try await connection.rows("""
+            SELECT type, COUNT(*) AS n FROM events WHERE member_id = \(memberId) AND status = 'processed' AND type = ANY(\(types)) GROUP BY type
+            """, logger)
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.get("type", String.self), try $0.get("n", Int.self)) })
+    }
+
+    /// Free plays earned (`events`: the member's processed events by type, counting for the wheel's
+    /// `earned_by`; and grants), those used, and spins in the limit's period.
+    static func allowance(_ connection: PostgresConnection, member: String, wheel: WheelDefinition, events: [String: Int], program: ProgramDefinition,
+                          now: Date, _ logger: Logger) async throws -> (earned: Int, used: Int, inPeriod: Int) {
+        let granted = try await connection.row("""
             SELECT COALESCE(SUM(plays), 0)::BIGINT AS n FROM game_play_grants WHERE member_id = \(member) AND wheel_id = \(wheel.id)
             """, logger)?.get("n", Int.self) ?? 0
-        for earning in wheel.earnedBy {
-            let events = try await connection.row("""
-                SELECT COUNT(*) AS n FROM events WHERE member_id = \(member) AND type = \(earning.event) AND status = 'processed'
-                """, logger)?.get("n", Int.self) ?? 0
-            earned += events * earning.count
-        }
+        let earned = granted + wheel.earnedBy.earned(from: events)
         let used = try await connection.row("""
             SELECT COUNT(*) AS n FROM game_spins WHERE member_id = \(member) AND wheel_id = \(wheel.id) AND paid_with = 'play'
             """, logger)?.get("n", Int.self) ?? 0
@@ -130,9 +141,12 @@ extension PostgresStore {
             guard try await Self.fetchMember(connection, programId: programId, id: memberId, logger) != nil else {
                 throw StoreError.notFound("member \(memberId)")
             }
+            let wheels = processor.program.games.wheels
+            let events = try await Self.processedEventCounts(connection, memberId: memberId, types: wheels.flatMap(\.earnedBy).eventTypes, logger)
             var allowances: [WheelAllowance] = []
-            for wheel in processor.program.games.wheels {
-                let allowance = try await Self.allowance(connection, member: memberId, wheel: wheel, program: processor.program, now: now, logger)
+            for wheel in wheels {
+                let allowance = try await Self.allowance(connection, member: memberId, wheel: wheel, events: events, program: processor.program,
+                                                         now: now, logger)
                 allowances.append(WheelAllowance(wheel: wheel, freePlays: max(0, allowance.earned - allowance.used),
                                                  spinsLeftInPeriod: wheel.limit.map { max(0, $0.maxPlays - allowance.inPeriod) }))
             }

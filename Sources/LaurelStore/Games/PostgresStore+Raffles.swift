@@ -4,31 +4,41 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// The raffle's row, made with a fresh seed on first sight, and locked: `FOR SHARE` by entries,
-    /// `FOR UPDATE` by the draw, so entries wait for a draw in progress and two draws never overlap.
+    /// How a write takes the raffle's row: entries `FOR SHARE`, the draw `FOR UPDATE`, so entries
+    /// wait for a draw in progress and two draws never overlap.
+    enum RaffleRowLock {
+        case share, update
+    }
+
+    static func raffleSeedRow(_ connection: PostgresConnection, programId: String, raffleId: String, lock: RaffleRowLock?,
+                              _ logger: Logger) async throws -> RaffleSeedRow? {
+        let select: PostgresQuery = switch lock {
+        case .update: "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffleId) FOR UPDATE"
+        case .share: "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffleId) FOR SHARE"
+        case nil: "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffleId)"
+        }
+        guard let row = try await connection.row(select, logger) else { return nil }
+        return RaffleSeedRow(commitment: try row.get("commitment", String.self), seed: try row.get("seed", String.self),
+                             drawnAt: try row.optionalDate("drawn_at"), winners: RaffleText.winners(try row.get("winners", String?.self)))
+    }
+
+    /// The raffle's row, locked as `lock` says, made with a fresh seed when absent (before its first
+    /// entry or its draw): its commitment is public from then on.
     static func raffleRow(_ connection: PostgresConnection, programId: String, raffle: RaffleDefinition, random: RandomSource, now: Date,
-                          lock: String, _ logger: Logger) async throws -> (RaffleState, String) {
+                          lock: RaffleRowLock, _ logger: Logger) async throws -> RaffleSeedRow {
+        if let row = try await raffleSeedRow(connection, programId: programId, raffleId: raffle.id, lock: lock, logger) { return row }
         var source = random
         let seed = RaffleDraw.makeSeed(using: &source)
+        // Another node may make it first: its seed stands, and the second SELECT reads it.
         try await connection.query("""
             INSERT INTO raffle_draws (program_id, raffle_id, seed, commitment, created_at)
             VALUES (\(programId), \(raffle.id), \(seed), \(RaffleDraw.commitment(seed: seed)), \(now.millis))
             ON CONFLICT (program_id, raffle_id) DO NOTHING
             """, logger: logger)
-        let select: PostgresQuery = switch lock {
-        case "update": "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffle.id) FOR UPDATE"
-        case "share": "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffle.id) FOR SHARE"
-        default: "SELECT * FROM raffle_draws WHERE program_id = \(programId) AND raffle_id = \(raffle.id)"
+        guard let row = try await raffleSeedRow(connection, programId: programId, raffleId: raffle.id, lock: lock, logger) else {
+            throw StoreError.notFound("raffle \(raffle.id)")
         }
-        let row = try await connection.row(select, logger)
-        let entries = try await connection.row("""
-            SELECT COUNT(*) AS n FROM raffle_entries WHERE program_id = \(programId) AND raffle_id = \(raffle.id)
-            """, logger)?.get("n", Int.self) ?? 0
-        let drawnAt = try row?.optionalDate("drawn_at")
-        let storedSeed = try row?.get("seed", String.self) ?? ""
-        let state = RaffleState(raffle: raffle, commitment: try row?.get("commitment", String.self) ?? "", seed: drawnAt == nil ? nil : storedSeed,
-                                entries: entries, drawnAt: drawnAt, winners: RaffleText.winners(try row?.get("winners", String?.self)))
-        return (state, storedSeed)
+        return row
     }
 
     func raffleDefinition(_ connection: PostgresConnection, programId: String, raffleId: String) async throws -> (ProgramVersionRecord, EventProcessor, RaffleDefinition) {
@@ -37,10 +47,15 @@ extension PostgresStore {
         return (version, processor, raffle)
     }
 
-    public func raffle(programId: String, raffleId: String, random: RandomSource, now: Date) async throws -> RaffleState {
-        try await transaction { connection in
+    public func raffle(programId: String, raffleId: String) async throws -> RaffleState {
+        try await snapshotRead { connection in
             let (_, _, raffle) = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
-            return try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: "none", logger).0
+            let row = try await Self.raffleSeedRow(connection, programId: programId, raffleId: raffleId, lock: nil, logger)
+            let entries = try await connection.row("""
+                SELECT COUNT(*) AS n FROM raffle_entries WHERE program_id = \(programId) AND raffle_id = \(raffleId)
+                """, logger)?.get("n", Int.self) ?? 0
+            return RaffleState(raffle: raffle, commitment: row?.commitment, seed: row?.drawnAt == nil ? nil : row?.seed, entries: entries,
+                               drawnAt: row?.drawnAt, winners: row?.winners ?? [])
         }
     }
 
@@ -50,19 +65,14 @@ extension PostgresStore {
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             let (version, _, raffle) = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
             // The raffle's row before the member's: the draw takes them in the same order.
-            let (state, _) = try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: "share", logger)
-            guard state.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
+            let row = try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: .share, logger)
+            guard row.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            var earned = 0
-            for earning in raffle.earnedBy {
-                let events = try await connection.row("""
-                    SELECT COUNT(*) AS n FROM events WHERE member_id = \(memberId) AND type = \(earning.event) AND status = 'processed'
-                    """, logger)?.get("n", Int.self) ?? 0
-                earned += events * earning.count
-            }
+            let events = try await Self.processedEventCounts(connection, memberId: memberId, types: raffle.earnedBy.eventTypes, logger)
+            let earned = raffle.earnedBy.earned(from: events)
             let held = try await connection.row("""
                 SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE paid_with = 'earned') AS earned
                 FROM raffle_entries WHERE member_id = \(memberId) AND raffle_id = \(raffleId)
@@ -106,11 +116,26 @@ extension PostgresStore {
         }
     }
 
-    public func raffleEntries(programId: String, raffleId: String) async throws -> [RaffleEntryRecord] {
+    public func raffleEntries(programId: String, raffleId: String, limit: Int,
+                              startingAfter: String?) async throws -> (commitment: String?, entries: Page<RaffleEntryRecord>) {
+        // One snapshot: an entry read here was committed with or after the seed's row, so it has a commitment.
+        try await snapshotRead { connection in
+            _ = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
+            let commitment = try await Self.raffleSeedRow(connection, programId: programId, raffleId: raffleId, lock: nil, logger)?.commitment
+            let after = startingAfter ?? ""
+            let rows = try await connection.rows("""
+                SELECT * FROM raffle_entries WHERE program_id = \(programId) AND raffle_id = \(raffleId) AND id COLLATE "C" > \(after)
+                ORDER BY id COLLATE "C" LIMIT \(limit + 1)
+                """, logger)
+            return (commitment, Page(items: try rows.prefix(limit).map(Self.raffleEntry), hasMore: rows.count > limit))
+        }
+    }
+
+    public func drawnRaffles(programId: String) async throws -> Set<String> {
         try await read { connection in
-            try await connection.rows("""
-                SELECT * FROM raffle_entries WHERE program_id = \(programId) AND raffle_id = \(raffleId) ORDER BY id COLLATE "C"
-                """, logger).map(Self.raffleEntry)
+            Set(try await connection.rows("""
+                SELECT raffle_id FROM raffle_draws WHERE program_id = \(programId) AND drawn_at IS NOT NULL
+                """, logger).map { try $0.get("raffle_id", String.self) })
         }
     }
 
@@ -119,17 +144,14 @@ extension PostgresStore {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
             let (version, processor, raffle) = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
-            let (loaded, seed) = try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: "update", logger)
-            var state = loaded
-            guard state.drawnAt == nil else { throw RaffleRefusal.alreadyDrawn(raffleId: raffleId) }
+            let row = try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: .update, logger)
+            guard row.drawnAt == nil else { throw RaffleRefusal.alreadyDrawn(raffleId: raffleId) }
             guard now >= raffle.drawAt else { throw RaffleRefusal.notDue(raffleId: raffleId, drawAt: raffle.drawAt) }
             let entries = try await connection.rows("""
                 SELECT id, member_id FROM raffle_entries WHERE program_id = \(programId) AND raffle_id = \(raffleId) ORDER BY id COLLATE "C"
                 """, logger).map { RaffleDraw.Entry(id: try $0.get("id"), memberId: try $0.get("member_id")) }
-            let winners = RaffleDraw.winners(entries: entries, count: raffle.winners, seed: seed)
-            state.seed = seed
-            state.drawnAt = now
-            state.winners = winners
+            let winners = RaffleDraw.winners(entries: entries, count: raffle.winners, seed: row.seed)
+            let state = RaffleState(raffle: raffle, commitment: row.commitment, seed: row.seed, entries: entries.count, drawnAt: now, winners: winners)
             try await connection.query("""
                 UPDATE raffle_draws SET drawn_at = \(now.millis), winners = \(RaffleText.winners(winners))
                 WHERE program_id = \(programId) AND raffle_id = \(raffleId)

@@ -4,16 +4,21 @@ import LaurelCore
 /// Raffles: entries (paid or earned) until the draw time, one draw from a seed committed to before
 /// the first entry, winners credited and told (`raffle.won`).
 public protocol RaffleStore: Sendable {
-    /// The raffle's state; its seed is made (from `random`) and its commitment published on first sight.
-    func raffle(programId: String, raffleId: String, random: RandomSource, now: Date) async throws -> RaffleState
-    /// An entry for the member: an earned entry when they have one left, else the entry's points cost.
+    /// The raffle's state, read only: no commitment until its first entry or draw makes the seed.
+    func raffle(programId: String, raffleId: String) async throws -> RaffleState
+    /// An entry for the member (the raffle's seed is made, from `random`, before its first entry): an earned entry when they have one left, else the entry's points cost.
     /// Throws `RaffleRefusal` (closed, no entries, limit) or `LedgerError.insufficientPoints`, writing nothing.
     func enterRaffle(programId: String, id: String, raffleId: String, memberId: String, random: RandomSource, now: Date,
                      idempotency: Idempotency<RaffleEntryRecord>?) async throws -> Idempotent<RaffleEntryRecord>
     /// A member's entries, newest first.
     func raffleEntries(programId: String, memberId: String, limit: Int, startingAfter: String?) async throws -> Page<RaffleEntryRecord>
-    /// Every entry of a raffle in entry id order (the list the draw shuffles).
-    func raffleEntries(programId: String, raffleId: String) async throws -> [RaffleEntryRecord]
+    /// A raffle's entries in entry id order (the list the draw shuffles), after the entry `startingAfter`,
+    /// with the raffle's commitment (nil only while it has no entries). Throws `StoreError.notFound`
+    /// for a raffle the program does not have.
+    func raffleEntries(programId: String, raffleId: String, limit: Int,
+                       startingAfter: String?) async throws -> (commitment: String?, entries: Page<RaffleEntryRecord>)
+    /// The ids of the program's raffles drawn already (for the scheduled draw to skip).
+    func drawnRaffles(programId: String) async throws -> Set<String>
     /// Draws the raffle once: throws `RaffleRefusal.alreadyDrawn` when it was, `notDue` before its draw time.
     /// The raffle's row is locked for the draw, so concurrent draws on any nodes draw it exactly once.
     func drawRaffle(programId: String, raffleId: String, random: RandomSource, now: Date,
@@ -23,13 +28,14 @@ public protocol RaffleStore: Sendable {
 /// A raffle as stored: its commitment, and after the draw its seed and winners.
 public struct RaffleState: Hashable, Sendable {
     public var raffle: RaffleDefinition
-    public var commitment: String
+    /// Nil until the first entry or the draw makes the seed.
+    public var commitment: String?
     /// Published once drawn; nil before.
     public var seed: String?
     public var entries: Int
     public var drawnAt: Date?
     public var winners: [RaffleDraw.Entry]
-    public init(raffle: RaffleDefinition, commitment: String, seed: String?, entries: Int, drawnAt: Date?, winners: [RaffleDraw.Entry]) {
+    public init(raffle: RaffleDefinition, commitment: String?, seed: String?, entries: Int, drawnAt: Date?, winners: [RaffleDraw.Entry]) {
         self.raffle = raffle
         self.commitment = commitment
         self.seed = seed
@@ -66,7 +72,7 @@ extension OutboxMessages {
     /// `raffle.won`: a member's entry was drawn; the seed lets them check it.
     static func raffleWon(_ state: RaffleState, winner: RaffleDraw.Entry, now: Date) -> PendingMessage {
         message(MessageType.raffleWon, now: now) { json in
-            json.field("commitment", state.commitment)
+            json.field("commitment", state.commitment ?? "")
             json.field("entry_id", winner.id)
             json.field("member_id", winner.memberId)
             json.field("points", state.raffle.prizePoints ?? 0)
@@ -74,6 +80,14 @@ extension OutboxMessages {
             json.field("seed", state.seed ?? "")
         }
     }
+}
+
+/// A raffle's stored seed row, as the entries and the draw see it.
+struct RaffleSeedRow {
+    var commitment: String
+    var seed: String
+    var drawnAt: Date?
+    var winners: [RaffleDraw.Entry]
 }
 
 enum RaffleText {

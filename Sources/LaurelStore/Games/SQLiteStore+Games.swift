@@ -14,7 +14,8 @@ extension SQLiteStore {
             guard let wheel = program.games.wheel(wheelId) else { throw StoreError.notFound("wheel \(wheelId)") }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let allowance = try Self.allowance(db, member: memberId, wheel: wheel, program: program, now: now)
+            let events = try Self.processedEventCounts(db, memberId: memberId, types: wheel.earnedBy.eventTypes)
+            let allowance = try Self.allowance(db, member: memberId, wheel: wheel, events: events, program: program, now: now)
             let payment = try WheelDraw.payment(wheel, earnedPlays: allowance.earned, playsUsed: allowance.used, spinsInPeriod: allowance.inPeriod,
                                                 now: now, calendar: program.calendar)
             let wins = try Self.prizeWins(db, programId: programId, wheel: wheel, program: program, now: now)
@@ -22,7 +23,7 @@ extension SQLiteStore {
             let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
             try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now,
-                                reason: SpinPlan.reason(wheel, prize: wheel.prizes.first { $0.id == spin.prizeId } ?? wheel.prizes[0]))
+                                reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId))
             try db.run("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
                                         program_version, drawn_at, available_after)
@@ -34,16 +35,22 @@ extension SQLiteStore {
         }
     }
 
-    /// Free plays earned (events of the wheel's `earned_by` types, and grants), those used, and spins in the limit's period.
-    static func allowance(_ db: Database, member: String, wheel: WheelDefinition, program: ProgramDefinition,
+    /// The member's processed events of each of `types` (a type without any is absent), in one query.
+    static func processedEventCounts(_ db: Database, memberId: String, types: [String]) throws -> [String: Int] {
+        guard !types.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
+        let rows = try db.rows("SELECT type, COUNT(*) AS n FROM events WHERE member_id = ? AND status = 'processed' AND type IN (\(marks)) GROUP BY type",
+                               StatementArguments([memberId] + types))
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["type"] as String, $0["n"] as Int) })
+    }
+
+    /// Free plays earned (`events`: the member's processed events by type, counting for the wheel's
+    /// `earned_by`; and grants), those used, and spins in the limit's period.
+    static func allowance(_ db: Database, member: String, wheel: WheelDefinition, events: [String: Int], program: ProgramDefinition,
                           now: Date) throws -> (earned: Int, used: Int, inPeriod: Int) {
-        var earned = try db.row("SELECT COALESCE(SUM(plays), 0) AS n FROM game_play_grants WHERE member_id = ? AND wheel_id = ?",
-                                [member, wheel.id])?["n"] as Int? ?? 0
-        for earning in wheel.earnedBy {
-            let events = try db.row("SELECT COUNT(*) AS n FROM events WHERE member_id = ? AND type = ? AND status = 'processed'",
-                                    [member, earning.event])?["n"] as Int? ?? 0
-            earned += events * earning.count
-        }
+        let granted = try db.row("SELECT COALESCE(SUM(plays), 0) AS n FROM game_play_grants WHERE member_id = ? AND wheel_id = ?",
+                                 [member, wheel.id])?["n"] as Int? ?? 0
+        let earned = granted + wheel.earnedBy.earned(from: events)
         let used = try db.row("SELECT COUNT(*) AS n FROM game_spins WHERE member_id = ? AND wheel_id = ? AND paid_with = 'play'",
                               [member, wheel.id])?["n"] as Int? ?? 0
         var inPeriod = 0
@@ -115,8 +122,10 @@ extension SQLiteStore {
         return try await read { db in
             let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             guard try Self.fetchMember(db, programId: programId, id: memberId) != nil else { throw StoreError.notFound("member \(memberId)") }
-            return try processor.program.games.wheels.map { wheel in
-                let allowance = try Self.allowance(db, member: memberId, wheel: wheel, program: processor.program, now: now)
+            let wheels = processor.program.games.wheels
+            let events = try Self.processedEventCounts(db, memberId: memberId, types: wheels.flatMap(\.earnedBy).eventTypes)
+            return try wheels.map { wheel in
+                let allowance = try Self.allowance(db, member: memberId, wheel: wheel, events: events, program: processor.program, now: now)
                 return WheelAllowance(wheel: wheel, freePlays: max(0, allowance.earned - allowance.used),
                                       spinsLeftInPeriod: wheel.limit.map { max(0, $0.maxPlays - allowance.inPeriod) })
             }

@@ -3,20 +3,23 @@ import GRDB
 import LaurelCore
 
 extension SQLiteStore {
-    /// The raffle's row, made with a fresh seed on first sight: its commitment is public from then on.
-    static func raffleRow(_ db: Database, programId: String, raffle: RaffleDefinition, random: RandomSource, now: Date) throws -> RaffleState {
+    static func raffleSeedRow(_ db: Database, programId: String, raffleId: String) throws -> RaffleSeedRow? {
+        try db.row("SELECT * FROM raffle_draws WHERE program_id = ? AND raffle_id = ?", [programId, raffleId]).map { row in
+            RaffleSeedRow(commitment: row["commitment"], seed: row["seed"], drawnAt: (row["drawn_at"] as Int64?).map(Date.init(millis:)),
+                          winners: RaffleText.winners(row["winners"] as String?))
+        }
+    }
+
+    /// The raffle's row, made with a fresh seed when absent (before its first entry or its draw): its commitment is public from then on.
+    static func raffleRow(_ db: Database, programId: String, raffle: RaffleDefinition, random: RandomSource, now: Date) throws -> RaffleSeedRow {
+        if let row = try raffleSeedRow(db, programId: programId, raffleId: raffle.id) { return row }
         var source = random
         let seed = RaffleDraw.makeSeed(using: &source)
-        try db.run("""
-            INSERT INTO raffle_draws (program_id, raffle_id, seed, commitment, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (program_id, raffle_id) DO NOTHING
-            """, [programId, raffle.id, seed, RaffleDraw.commitment(seed: seed), now.millis])
-        let row = try db.row("SELECT * FROM raffle_draws WHERE program_id = ? AND raffle_id = ?", [programId, raffle.id])
-        let entries = try db.row("SELECT COUNT(*) AS n FROM raffle_entries WHERE program_id = ? AND raffle_id = ?",
-                                 [programId, raffle.id])?["n"] as Int? ?? 0
-        let drawnAt = (row?["drawn_at"] as Int64?).map(Date.init(millis:))
-        return RaffleState(raffle: raffle, commitment: (row?["commitment"] as String?) ?? "", seed: drawnAt == nil ? nil : row?["seed"] as String?,
-                           entries: entries, drawnAt: drawnAt, winners: RaffleText.winners(row?["winners"] as String?))
+        let row = RaffleSeedRow(commitment: RaffleDraw.commitment(seed: seed), seed: seed, drawnAt: nil, winners: [])
+        // SQLite writes one transaction at a time: nobody made the row since the SELECT.
+        try db.run("INSERT INTO raffle_draws (program_id, raffle_id, seed, commitment, created_at) VALUES (?, ?, ?, ?, ?)",
+                   [programId, raffle.id, seed, row.commitment, now.millis])
+        return row
     }
 
     static func raffleDefinition(_ db: Database, cache: ProgramCache, programId: String, raffleId: String) throws -> (ProgramVersionRecord, EventProcessor, RaffleDefinition) {
@@ -25,11 +28,15 @@ extension SQLiteStore {
         return (version, processor, raffle)
     }
 
-    public func raffle(programId: String, raffleId: String, random: RandomSource, now: Date) async throws -> RaffleState {
+    public func raffle(programId: String, raffleId: String) async throws -> RaffleState {
         let cache = programs
-        return try await write { db in
+        return try await read { db in
             let (_, _, raffle) = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
-            return try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
+            let row = try Self.raffleSeedRow(db, programId: programId, raffleId: raffleId)
+            let entries = try db.row("SELECT COUNT(*) AS n FROM raffle_entries WHERE program_id = ? AND raffle_id = ?",
+                                     [programId, raffleId])?["n"] as Int? ?? 0
+            return RaffleState(raffle: raffle, commitment: row?.commitment, seed: row?.drawnAt == nil ? nil : row?.seed, entries: entries,
+                               drawnAt: row?.drawnAt, winners: row?.winners ?? [])
         }
     }
 
@@ -41,14 +48,9 @@ extension SQLiteStore {
             let (version, _, raffle) = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
-            let state = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
-            guard state.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
-            var earned = 0
-            for earning in raffle.earnedBy {
-                let events = try db.row("SELECT COUNT(*) AS n FROM events WHERE member_id = ? AND type = ? AND status = 'processed'",
-                                        [memberId, earning.event])?["n"] as Int? ?? 0
-                earned += events * earning.count
-            }
+            let row = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
+            guard row.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
+            let earned = raffle.earnedBy.earned(from: try Self.processedEventCounts(db, memberId: memberId, types: raffle.earnedBy.eventTypes))
             let held = try db.row("""
                 SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN paid_with = 'earned' THEN 1 ELSE 0 END), 0) AS earned
                 FROM raffle_entries WHERE member_id = ? AND raffle_id = ?
@@ -85,9 +87,21 @@ extension SQLiteStore {
         }
     }
 
-    public func raffleEntries(programId: String, raffleId: String) async throws -> [RaffleEntryRecord] {
+    public func raffleEntries(programId: String, raffleId: String, limit: Int,
+                              startingAfter: String?) async throws -> (commitment: String?, entries: Page<RaffleEntryRecord>) {
+        let cache = programs
+        return try await read { db in
+            _ = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
+            let commitment = try Self.raffleSeedRow(db, programId: programId, raffleId: raffleId)?.commitment
+            let rows = try db.rows("SELECT * FROM raffle_entries WHERE program_id = ? AND raffle_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                   [programId, raffleId, startingAfter ?? "", limit + 1])
+            return (commitment, Page(items: rows.prefix(limit).map(Self.raffleEntry), hasMore: rows.count > limit))
+        }
+    }
+
+    public func drawnRaffles(programId: String) async throws -> Set<String> {
         try await read { db in
-            try db.rows("SELECT * FROM raffle_entries WHERE program_id = ? AND raffle_id = ? ORDER BY id", [programId, raffleId]).map(Self.raffleEntry)
+            Set(try db.rows("SELECT raffle_id FROM raffle_draws WHERE program_id = ? AND drawn_at IS NOT NULL", [programId]).map { $0["raffle_id"] as String })
         }
     }
 
@@ -98,16 +112,13 @@ extension SQLiteStore {
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             let (version, processor, raffle) = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
-            var state = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
-            guard state.drawnAt == nil else { throw RaffleRefusal.alreadyDrawn(raffleId: raffleId) }
+            let row = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
+            guard row.drawnAt == nil else { throw RaffleRefusal.alreadyDrawn(raffleId: raffleId) }
             guard now >= raffle.drawAt else { throw RaffleRefusal.notDue(raffleId: raffleId, drawAt: raffle.drawAt) }
-            let seed = try db.row("SELECT seed FROM raffle_draws WHERE program_id = ? AND raffle_id = ?", [programId, raffleId])?["seed"] as String? ?? ""
             let entries = try db.rows("SELECT id, member_id FROM raffle_entries WHERE program_id = ? AND raffle_id = ? ORDER BY id", [programId, raffleId])
                 .map { RaffleDraw.Entry(id: $0["id"], memberId: $0["member_id"]) }
-            let winners = RaffleDraw.winners(entries: entries, count: raffle.winners, seed: seed)
-            state.seed = seed
-            state.drawnAt = now
-            state.winners = winners
+            let winners = RaffleDraw.winners(entries: entries, count: raffle.winners, seed: row.seed)
+            let state = RaffleState(raffle: raffle, commitment: row.commitment, seed: row.seed, entries: entries.count, drawnAt: now, winners: winners)
             try db.run("UPDATE raffle_draws SET drawn_at = ?, winners = ? WHERE program_id = ? AND raffle_id = ?",
                        [now.millis, RaffleText.winners(winners), programId, raffleId])
             for winner in winners {

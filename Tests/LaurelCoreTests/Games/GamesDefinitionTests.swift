@@ -45,7 +45,7 @@ struct GamesDefinitionTests {
         #expect(lucky.limit == PlayLimit(maxPlays: 3, period: .week))
         #expect(lucky.prizes.map(\.weight) == [1, 9, 90])
         #expect(lucky.prizes[1].budget == PrizeBudget(total: 500, perPeriod: 5, period: .day))
-        #expect(lucky.prizes[2].givesNothing)
+        #expect(lucky.prizes[2].points == nil)
         #expect(games.wheel("free")?.costPoints == nil && games.wheel("free")?.earnedBy == [GameEarning(event: "review", count: 1)])
         let raffle = try #require(games.raffle("summer"))
         #expect(raffle.drawAt == Timestamps.parse("2026-08-31T00:00:00Z") && raffle.winners == 3 && raffle.prizePoints == 5000)

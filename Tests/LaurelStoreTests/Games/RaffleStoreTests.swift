@@ -53,17 +53,34 @@ struct RaffleStoreTests {
     func theDrawIsRecomputableFromThePublishedSeedAndNoMemberWinsTwice(backend: StoreBackend) async throws {
         let fixture = try await StoreFixture.make(backend, program: Self.program)
         let random = RandomSource(SplitMix64(seed: 9))
-        let published = try await fixture.store.raffle(programId: fixture.programId, raffleId: "summer", random: random, now: Self.before)
-        #expect(published.seed == nil && published.commitment.count == 64)
+        // Reading the raffle writes nothing: no seed, so no commitment, before the first entry…
+        let unseen = try await fixture.store.raffle(programId: fixture.programId, raffleId: "summer")
+        #expect(unseen.commitment == nil && unseen.seed == nil && unseen.entries == 0)
+        #expect(try await fixture.store.raffle(programId: fixture.programId, raffleId: "summer").commitment == nil)
+        let first = try await fixture.member("first")
+        _ = try await fixture.store.adjust(programId: fixture.programId, memberId: first.id, id: Identifiers.make("adj"), points: 100,
+                                           reason: "setup", actor: "test", now: Self.before, idempotency: nil)
+        _ = try await enter(fixture, first.id)
+        // …which makes it, in its own transaction: the commitment is published with the first entry.
+        let published = try await fixture.store.raffle(programId: fixture.programId, raffleId: "summer")
+        let commitment = try #require(published.commitment)
+        #expect(published.seed == nil && commitment.count == 64 && published.entries == 1)
         let members = try await entrants(fixture)
+        #expect(try await fixture.store.raffle(programId: fixture.programId, raffleId: "summer").commitment == commitment)
         let drawn = try #require(try await fixture.store.drawRaffle(programId: fixture.programId, raffleId: "summer", random: random,
                                                                    now: Self.drawTime, idempotency: nil).value)
         let seed = try #require(drawn.seed)
         // The commitment published before the entries is the seed's hash…
-        #expect(RaffleDraw.commitment(seed: seed) == published.commitment && drawn.commitment == published.commitment)
-        // …and the winners follow from the seed and the entry list anyone can read.
-        let entries = try await fixture.store.raffleEntries(programId: fixture.programId, raffleId: "summer")
-        #expect(entries.count == 21) // entrant i holds i % 5 + 1: 1, 2, 3, 4, 5, 1, 2, 3
+        #expect(RaffleDraw.commitment(seed: seed) == commitment && drawn.commitment == commitment && drawn.entries == 22)
+        // …and the winners follow from the seed and the entry list anyone can read, a page at a time.
+        let firstPage = try await fixture.store.raffleEntries(programId: fixture.programId, raffleId: "summer", limit: 15, startingAfter: nil)
+        let secondPage = try await fixture.store.raffleEntries(programId: fixture.programId, raffleId: "summer", limit: 15,
+                                                               startingAfter: firstPage.entries.items.last?.id)
+        #expect(firstPage.commitment == commitment && firstPage.entries.hasMore && firstPage.entries.items.count == 15)
+        #expect(!secondPage.entries.hasMore && secondPage.entries.items.count == 7)
+        let entries = firstPage.entries.items + secondPage.entries.items
+        // entrant i holds i % 5 + 1: 1, 2, 3, 4, 5, 1, 2, 3; and the first member's one
+        #expect(entries.count == 22 && entries.map(\.id) == entries.map(\.id).sorted() && Set(entries.map(\.id)).count == 22)
         let recomputed = RaffleDraw.winners(entries: entries.map { RaffleDraw.Entry(id: $0.id, memberId: $0.memberId) }, count: 3, seed: seed)
         #expect(drawn.winners == recomputed && drawn.winners.count == 3)
         #expect(Set(drawn.winners.map(\.memberId)).count == 3)
@@ -75,6 +92,7 @@ struct RaffleStoreTests {
         }
         let messages = try await fixture.store.outbox(programId: fixture.programId, limit: 500, startingAfter: nil).items.filter { $0.type == "raffle.won" }
         #expect(Set(messages.compactMap(\.memberId)) == Set(drawn.winners.map(\.memberId)))
+        #expect(try await fixture.store.drawnRaffles(programId: fixture.programId) == ["summer"])
         #expect(try await fixture.store.audit(programId: fixture.programId).isEmpty)
     }
 

@@ -1,8 +1,6 @@
-import Crypto
-
 extension Sequence where Element == UInt8 {
-    /// Lowercase hex of a digest, built in one string (this runs on every authenticated request).
-    var hexString: String {
+    /// Lowercase hex of a digest or any bytes, built in one string (this runs on every authenticated request).
+    public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
