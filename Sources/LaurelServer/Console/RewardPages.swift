@@ -25,6 +25,10 @@ struct RewardPages {
 
         """
 
+    /// About how many codes of 16 characters one form takes: a browser sends each line as the code
+    /// and `%0D%0A` (22 bytes), and the form's other fields take a little; rounded down to thousands.
+    static let codesPerForm = (WebForm.maxBodySize - 1024) / 22 / 1000 * 1000
+
     /// The most bad rows an upload lists (the count says how many more there are).
     static let listedBadRows = 50
 
@@ -160,7 +164,8 @@ struct RewardPages {
         page["bad_rows"] = badRows
         page["has_bad_rows"] = !badRows.isEmpty
         if more > 0 { page["more_bad_rows"] = locale.text("console_codes_more_bad", ["count": locale.number(more)]) }
-        page["hint"] = locale.text("console_codes_hint", ["max": locale.number(RewardCodeList.maxCodes)])
+        page["hint"] = locale.text("console_codes_hint", ["max": locale.number(RewardCodeList.maxCodes), "size": WebForm.maxBodySizeText,
+                                                          "codes": locale.number(Self.codesPerForm)])
         return try await ConsolePages.render("console-reward-codes", request, title: locale.text("console_codes_title", ["reward": reward.reward.name]),
                                              section: .rewards, page: page, status: status)
     }

@@ -90,6 +90,19 @@ struct ConsoleCatalogueTests {
             // Only a pool reward takes codes.
             let mug = try await client.console(.post, "/admin/rewards/mug/codes", as: "owner", in: fixture, form: [("codes", "X-1")])
             #expect(mug.status == 422 && mug.text.contains("codes: pool"))
+
+            // The hint's count of 16-character codes fits in one form as a browser sends it (CRLF
+            // line breaks); a bigger form is refused with 413 and says why, and nothing is written.
+            #expect(page.text.contains("about \(WebLocale.named("en").number(RewardPages.codesPerForm)) codes of 16 characters"))
+            let fits = (0..<RewardPages.codesPerForm).map { String(format: "FORM-%011d", $0) }
+            #expect(fits[0].count == 16)
+            let full = try await client.console(.post, path, as: "manager", in: fixture, form: [("codes", fits.joined(separator: "\r\n"))])
+            #expect(full.status == 303)
+            #expect(try await fixture.http.store.reward(programId: "prg_a", id: "pool-card")?.stockLeft == 3 + RewardPages.codesPerForm)
+            let tooMany = (0..<12_000).map { String(format: "MORE-%011d", $0) }.joined(separator: "\r\n")
+            let refused = try await client.console(.post, path, as: "manager", in: fixture, form: [("codes", tooMany)])
+            #expect(refused.status == 413 && refused.text.contains("larger than 256 KB, so nothing was read or changed"), "\(refused.status) \(refused.text)")
+            #expect(try await fixture.http.store.reward(programId: "prg_a", id: "pool-card")?.stockLeft == 3 + RewardPages.codesPerForm)
         }
     }
 
