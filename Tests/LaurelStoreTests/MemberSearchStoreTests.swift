@@ -36,6 +36,14 @@ struct MemberSearchStoreTests {
         #expect(try await search("an") == [ana, andre, dana], "prefix matches first, then the infix ones")
         #expect(try await search("ana") == [ana, dana])
         #expect(try await store.searchMembers(programId: "prg_a", query: "a", limit: 1).map(\.id) == [ana])
+        // An infix match that sorts first by name still comes after every start; a limit the starts
+        // fill leaves the infix ones out; an exact external id counts with the starts.
+        let aaron = try await enrol("prg_a", "cust-4", "Aaron Bana", "aaron@shop.example")
+        #expect(try await search("an") == [ana, andre, aaron, dana])
+        #expect(try await store.searchMembers(programId: "prg_a", query: "an", limit: 2).map(\.id) == [ana, andre])
+        #expect(try await store.searchMembers(programId: "prg_a", query: "an", limit: 3).map(\.id) == [ana, andre, aaron])
+        let zed = try await enrol("prg_a", "an", "Zed", "zed@example.com")
+        #expect(try await search("an") == [ana, andre, zed, aaron, dana])
     }
 
     @Test(arguments: StoreBackend.available)
