@@ -40,6 +40,9 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// only when those leave room, the emails and names that contain it elsewhere (a scan of the
     /// program's members), by name and id.
     func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord]
+    /// The members of `ids` in the program, in one read (a page that lists members by id); ids of
+    /// no member of the program are left out, the order is not that of `ids`.
+    func members(programId: String, ids: [String]) async throws -> [MemberRecord]
 
     // MARK: Events and points
     /// Runs the core on the event against the program's current version and stores the outcome.

@@ -44,6 +44,11 @@ struct MemberSearchStoreTests {
         #expect(try await store.searchMembers(programId: "prg_a", query: "an", limit: 3).map(\.id) == [ana, andre, aaron])
         let zed = try await enrol("prg_a", "an", "Zed", "zed@example.com")
         #expect(try await search("an") == [ana, andre, zed, aaron, dana])
+        // A page's members by id in one read, of this program only.
+        let other = try await enrol("prg_b", "cust-9", "Other", nil)
+        let read = try await store.members(programId: "prg_a", ids: [bob, zed, other, "mem_none"])
+        #expect(Set(read.map(\.id)) == [bob, zed] && read.first { $0.id == zed }?.name == "Zed")
+        #expect(try await store.members(programId: "prg_a", ids: []).isEmpty)
     }
 
     @Test(arguments: StoreBackend.available)

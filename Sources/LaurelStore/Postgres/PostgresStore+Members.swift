@@ -67,6 +67,13 @@ extension PostgresStore {
         }
     }
 
+    public func members(programId: String, ids: [String]) async throws -> [MemberRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await read { connection in
+            try await connection.rows("SELECT * FROM members WHERE program_id = \(programId) AND id = ANY(\(ids))", logger).map(Self.member)
+        }
+    }
+
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         let actor = AuditActor.current

@@ -64,6 +64,15 @@ extension SQLiteStore {
         }
     }
 
+    public func members(programId: String, ids: [String]) async throws -> [MemberRecord] {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try await read { db in
+            try db.rowsByPosition("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND id IN (\(marks))",
+                                  [SQLiteValue.text(programId)] + ids.map { SQLiteValue.text($0) }, Self.member)
+        }
+    }
+
     /// A member search's indexed matches: the external id `?2`, or an email or name in [`?3`, `?4`).
     private static let searchStarts = "external_id = ?2 OR (lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4)"
 
