@@ -17,7 +17,7 @@ struct ClubPages {
             let clubs = (program?.clubs ?? []).map { club -> [String: Any] in
                 var ways: [String] = []
                 if club.invitations != ClubDefinition.Invitations.none { ways.append(locale["console_clubs_by_invitation"]) }
-                if let cost = club.pointsCost { ways.append(locale.text("console_clubs_by_points", ["points": locale.number(cost)])) }
+                if let cost = club.pointsCost { ways.append(locale.text("console_clubs_by_points", ["points": locale.number(cost)], count: cost)) }
                 if !club.tiers.isEmpty {
                     ways.append(locale.text("console_clubs_by_tier", ["tiers": club.tiers.map { tierNames[$0] ?? $0 }.joined(separator: ", ")]))
                 }
