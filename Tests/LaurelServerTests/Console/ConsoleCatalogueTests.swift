@@ -110,6 +110,11 @@ struct ConsoleCatalogueTests {
         let lines = RewardCodeList.lines("code\n\nA-1, note\n,B\n  C-3  \n")
         #expect(lines.map(\.line) == [3, 4, 5] && lines.map(\.code) == ["A-1", "B", "C-3"])
         #expect(RewardCodeList.isValid("A-1") && !RewardCodeList.isValid("a b") && !RewardCodeList.isValid(String(repeating: "x", count: 65)))
+        // Printable ASCII only: control characters are not codes, every character from ! to ~ is.
+        for control in ["A\u{01}B", "A\tB", "\u{1B}[1m", "A\u{7F}", "\u{00}"] { #expect(!RewardCodeList.isValid(control), "\(control.debugDescription)") }
+        #expect(RewardCodeList.isValid(String(String.UnicodeScalarView((0x21...0x5F).compactMap(Unicode.Scalar.init)))))
+        #expect(RewardCodeList.isValid(String(String.UnicodeScalarView((0x60...0x7E).compactMap(Unicode.Scalar.init)))))
+        #expect(RewardCodeList.isValid(String(repeating: "x", count: 64)))
     }
 
     @Test(arguments: TestBackend.available)

@@ -111,7 +111,8 @@ enum RewardCodeList {
     }
 
     static func isValid(_ code: String) -> Bool {
-        !code.isEmpty && code.count <= 64 && !code.contains(where: { $0.isWhitespace || !$0.isASCII })
+        // Printable ASCII without the space: no control characters (a tab, NUL, ESC or DEL is not a code).
+        !code.isEmpty && code.utf8.count <= 64 && code.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 }
 
