@@ -94,25 +94,20 @@ struct RewardPages {
     private func save(_ request: ConsoleRequest, existing: RewardRecord?) async throws -> Response {
         let locale = request.locale
         let source = (request.form["definition"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
-        guard let program = try await store.programVersion(programId: request.programId, version: nil)?.definition else {
-            return try await editor(request, reward: existing, source: source, issues: [ValidationIssue(path: "", message: locale["console_program_none"])],
-                                    status: .conflict)
-        }
         let reward: Reward
         do {
             guard !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw ProgramValidationError(issues: [ValidationIssue(path: "", message: locale["console_reward_empty"])])
             }
-            var tree = try ProgramSourceParser.parse(source)
             // Editing keeps the reward's id (as `PUT /v1/rewards/{id}`): another id would be another reward.
-            if let existing, var fields = tree.objectValue {
-                if let given = fields["id"], given != .string(existing.reward.id) {
-                    throw ProgramValidationError(issues: [ValidationIssue(path: "id", message: locale.text("console_reward_id_kept", ["id": existing.reward.id]))])
-                }
-                fields["id"] = .string(existing.reward.id)
-                tree = .object(fields)
-            }
-            reward = try Reward.read(tree, program: program)
+            reward = try await RewardDefinitionReader.read(try ProgramSourceParser.parse(source), keeping: existing?.reward.id, store: store,
+                                                           programId: request.programId)
+        } catch RewardDefinitionReader.Refusal.idChanged(let id) {
+            let issue = ValidationIssue(path: "id", message: locale.text("console_reward_id_kept", ["id": id]))
+            return try await editor(request, reward: existing, source: source, issues: [issue], status: .unprocessableContent)
+        } catch RewardDefinitionReader.Refusal.noProgram {
+            return try await editor(request, reward: existing, source: source, issues: [ValidationIssue(path: "", message: locale["console_program_none"])],
+                                    status: .conflict)
         } catch let error as ProgramValidationError {
             return try await editor(request, reward: existing, source: source, issues: error.issues, status: .unprocessableContent)
         }
