@@ -6,7 +6,7 @@ import LaurelStore
 /// The dashboard for a chosen range of days: members, points issued / spent / expired per day,
 /// outstanding points and their money value, redemption and breakage rates, tiers and their
 /// movements, top and unredeemed rewards, members' repeat purchases. The figures are the report of
-/// `GET /v1/analytics/dashboard` (`AnalyticsRoutes.report`, one snapshot); every chart is drawn on
+/// `GET /v1/analytics/dashboard` (`AnalyticsRoutes.report` of the program version and period the page read, one snapshot); every chart is drawn on
 /// the server (`DashboardCharts`) with a table of the same numbers beside it.
 struct DashboardPage {
     let store: any LaurelStore
@@ -51,11 +51,9 @@ struct DashboardPage {
         }
         let report: AnalyticsReport
         do {
-            report = try await AnalyticsRoutes.report(store: store, programId: request.programId, from: AnalyticsPeriod.label(period.firstDay),
-                                                      to: AnalyticsPeriod.label(period.lastDay), now: now,
+            report = try await AnalyticsRoutes.report(store: store, programId: request.programId, program: program, period: period,
                                                       sections: Set(AnalyticsSection.allCases))
-        } catch is Problem {
-            // Only the liability out of Laurel's money bounds remains (the range was checked above).
+        } catch is AnalyticsReport.LiabilityOutOfRange {
             page["report_problem"] = locale["console_dashboard_out_of_range"]
             return try await ConsolePages.render("console-dashboard", request, title: title, section: .dashboard, page: page,
                                                  status: .unprocessableContent)
