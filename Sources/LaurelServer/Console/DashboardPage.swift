@@ -64,22 +64,16 @@ struct DashboardPage {
 
     /// The quick ranges: the 30 and 90 days ending today, and this calendar year so far.
     static func presets(now: Date, zone: TimeZone, locale: WebLocale, from: String?, to: String?) -> [[String: Any]] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let today = calendar.startOfDay(for: now)
-        func label(_ date: Date) -> String {
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
-        }
-        let todayLabel = label(today)
-        let yearStart = calendar.date(from: calendar.dateComponents([.year], from: today)) ?? today
-        let ranges: [(key: String, from: Date)] = [
-            ("console_dashboard_last_30", calendar.date(byAdding: .day, value: -29, to: today) ?? today),
-            ("console_dashboard_last_90", calendar.date(byAdding: .day, value: -89, to: today) ?? today),
-            ("console_dashboard_this_year", yearStart),
+        let today = LocalDays.day(now, zone)
+        let todayLabel = AnalyticsPeriod.label(today)
+        let (year, _, _) = Timestamps.civilFromDays(today)
+        let ranges: [(key: String, from: Int)] = [
+            ("console_dashboard_last_30", today - 29),
+            ("console_dashboard_last_90", today - 89),
+            ("console_dashboard_this_year", Timestamps.daysFromCivil(year: year, month: 1, day: 1)),
         ]
         return ranges.map { range in
-            let start = label(range.from)
+            let start = AnalyticsPeriod.label(range.from)
             // The 30 days are also what an empty form shows.
             let current = (from == start && (to ?? todayLabel) == todayLabel) || (from == nil && to == nil && range.key == "console_dashboard_last_30")
             return ["label": locale[range.key], "href": "\(path)?from=\(start)&to=\(todayLabel)", "current": current]
