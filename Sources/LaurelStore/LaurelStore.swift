@@ -37,10 +37,14 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                       idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord>
     /// Members whose external id is `query`, or whose email or name contains it (ASCII letters in
-    /// any case): those whose email or name starts with it first, then by name and id, at most
-    /// `limit` (the console's search). The text match reads the program's members, not an index
-    /// range: a staff search, not a hot path.
+    /// any case), at most `limit` (the console's search): first the exact external id and the
+    /// emails and names that start with it (index ranges, `MemberSearch`), by name and id; then,
+    /// only when those leave room, the emails and names that contain it elsewhere (a scan of the
+    /// program's members), by name and id.
     func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord]
+    /// The members of `ids` in the program, in one read (a page that lists members by id); ids of
+    /// no member of the program are left out, the order is not that of `ids`.
+    func members(programId: String, ids: [String]) async throws -> [MemberRecord]
 
     // MARK: Events and points
     /// Runs the core on the event against the program's current version and stores the outcome.

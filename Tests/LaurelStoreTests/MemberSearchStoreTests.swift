@@ -36,6 +36,19 @@ struct MemberSearchStoreTests {
         #expect(try await search("an") == [ana, andre, dana], "prefix matches first, then the infix ones")
         #expect(try await search("ana") == [ana, dana])
         #expect(try await store.searchMembers(programId: "prg_a", query: "a", limit: 1).map(\.id) == [ana])
+        // An infix match that sorts first by name still comes after every start; a limit the starts
+        // fill leaves the infix ones out; an exact external id counts with the starts.
+        let aaron = try await enrol("prg_a", "cust-4", "Aaron Bana", "aaron@shop.example")
+        #expect(try await search("an") == [ana, andre, aaron, dana])
+        #expect(try await store.searchMembers(programId: "prg_a", query: "an", limit: 2).map(\.id) == [ana, andre])
+        #expect(try await store.searchMembers(programId: "prg_a", query: "an", limit: 3).map(\.id) == [ana, andre, aaron])
+        let zed = try await enrol("prg_a", "an", "Zed", "zed@example.com")
+        #expect(try await search("an") == [ana, andre, zed, aaron, dana])
+        // A page's members by id in one read, of this program only.
+        let other = try await enrol("prg_b", "cust-9", "Other", nil)
+        let read = try await store.members(programId: "prg_a", ids: [bob, zed, other, "mem_none"])
+        #expect(Set(read.map(\.id)) == [bob, zed] && read.first { $0.id == zed }?.name == "Zed")
+        #expect(try await store.members(programId: "prg_a", ids: []).isEmpty)
     }
 
     @Test(arguments: StoreBackend.available)

@@ -2,9 +2,9 @@ import Foundation
 
 /// Local days in a time zone by date arithmetic. Foundation's `Calendar` gives the same answers
 /// but costs microseconds per call, and these run for every event (limit windows, expiry dates).
-enum LocalDays {
+public enum LocalDays {
     /// The local day containing `date`, counted from 1970-01-01.
-    static func day(_ date: Date, _ zone: TimeZone) -> Int {
+    public static func day(_ date: Date, _ zone: TimeZone) -> Int {
         let local = Int((date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))).rounded(.down))
         return local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
     }

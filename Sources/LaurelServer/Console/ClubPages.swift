@@ -17,7 +17,7 @@ struct ClubPages {
             let clubs = (program?.clubs ?? []).map { club -> [String: Any] in
                 var ways: [String] = []
                 if club.invitations != ClubDefinition.Invitations.none { ways.append(locale["console_clubs_by_invitation"]) }
-                if let cost = club.pointsCost { ways.append(locale.text("console_clubs_by_points", ["points": locale.number(cost)])) }
+                if let cost = club.pointsCost { ways.append(locale.text("console_clubs_by_points", ["points": locale.number(cost)], count: cost)) }
                 if !club.tiers.isEmpty {
                     ways.append(locale.text("console_clubs_by_tier", ["tiers": club.tiers.map { tierNames[$0] ?? $0 }.joined(separator: ", ")]))
                 }
@@ -39,13 +39,14 @@ struct ClubPages {
             let zone = version.definition.calendar.timeZone
             let after = request.query("after").flatMap { $0.isEmpty ? nil : $0 }
             let result = try await store.clubMembers(programId: request.programId, clubId: club.id, limit: Self.pageSize, startingAfter: after)
-            var rows: [[String: Any]] = []
-            for membership in result.items {
-                let member = try await store.member(programId: request.programId, id: membership.memberId)
-                rows.append(["id": membership.memberId, "name": member.map { $0.name ?? $0.externalId } ?? membership.memberId,
-                             "via": locale["console_clubs_via_\(membership.via.rawValue)"],
-                             "joined": locale.date(membership.joinedAt, timeZone: zone),
-                             "until": membership.expiresAt.map { locale.date($0, timeZone: zone) } ?? "—"])
+            // The page's members in one read, not one each.
+            let members = try await store.members(programId: request.programId, ids: result.items.map(\.memberId))
+            let names = Dictionary(members.map { ($0.id, $0.name ?? $0.externalId) }, uniquingKeysWith: { first, _ in first })
+            let rows: [[String: Any]] = result.items.map { membership in
+                ["id": membership.memberId, "name": names[membership.memberId] ?? membership.memberId,
+                 "via": locale["console_clubs_via_\(membership.via.rawValue)"],
+                 "joined": locale.date(membership.joinedAt, timeZone: zone),
+                 "until": membership.expiresAt.map { locale.date($0, timeZone: zone) } ?? "—"]
             }
             var page: [String: Any] = ["members": rows, "has_members": !rows.isEmpty, "description": club.description ?? ""]
             if result.hasMore, let last = result.items.last {

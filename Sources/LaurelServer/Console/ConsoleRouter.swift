@@ -50,6 +50,10 @@ final class ConsoleRouter {
                 context.logger.debug("console: \(missing)")
                 return try ConsolePages.message(locale: locale, staff: nil, session: nil, status: .notFound,
                                                 title: locale["common_not_found"], message: locale["common_not_found_text"])
+            } catch is WebForm.TooLarge {
+                // Nothing was read, so nothing was checked or written; the browser's back button
+                // returns to the form with the text still in it.
+                return WebResponse.refusal(.contentTooLarge, locale.text("console_form_too_large", ["size": WebForm.maxBodySizeText]))
             } catch {
                 context.logger.error("console: unexpected error: \(String(reflecting: error))")
                 return WebResponse.refusal(.internalServerError, locale["console_unexpected_error"])

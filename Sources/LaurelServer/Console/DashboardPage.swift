@@ -6,7 +6,7 @@ import LaurelStore
 /// The dashboard for a chosen range of days: members, points issued / spent / expired per day,
 /// outstanding points and their money value, redemption and breakage rates, tiers and their
 /// movements, top and unredeemed rewards, members' repeat purchases. The figures are the report of
-/// `GET /v1/analytics/dashboard` (`AnalyticsRoutes.report`, one snapshot); every chart is drawn on
+/// `GET /v1/analytics/dashboard` (`AnalyticsRoutes.report` of the program version and period the page read, one snapshot); every chart is drawn on
 /// the server (`DashboardCharts`) with a table of the same numbers beside it.
 struct DashboardPage {
     let store: any LaurelStore
@@ -51,11 +51,9 @@ struct DashboardPage {
         }
         let report: AnalyticsReport
         do {
-            report = try await AnalyticsRoutes.report(store: store, programId: request.programId, from: AnalyticsPeriod.label(period.firstDay),
-                                                      to: AnalyticsPeriod.label(period.lastDay), now: now,
+            report = try await AnalyticsRoutes.report(store: store, programId: request.programId, program: program, period: period,
                                                       sections: Set(AnalyticsSection.allCases))
-        } catch is Problem {
-            // Only the liability out of Laurel's money bounds remains (the range was checked above).
+        } catch is AnalyticsReport.LiabilityOutOfRange {
             page["report_problem"] = locale["console_dashboard_out_of_range"]
             return try await ConsolePages.render("console-dashboard", request, title: title, section: .dashboard, page: page,
                                                  status: .unprocessableContent)
@@ -66,22 +64,16 @@ struct DashboardPage {
 
     /// The quick ranges: the 30 and 90 days ending today, and this calendar year so far.
     static func presets(now: Date, zone: TimeZone, locale: WebLocale, from: String?, to: String?) -> [[String: Any]] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let today = calendar.startOfDay(for: now)
-        func label(_ date: Date) -> String {
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
-        }
-        let todayLabel = label(today)
-        let yearStart = calendar.date(from: calendar.dateComponents([.year], from: today)) ?? today
-        let ranges: [(key: String, from: Date)] = [
-            ("console_dashboard_last_30", calendar.date(byAdding: .day, value: -29, to: today) ?? today),
-            ("console_dashboard_last_90", calendar.date(byAdding: .day, value: -89, to: today) ?? today),
-            ("console_dashboard_this_year", yearStart),
+        let today = LocalDays.day(now, zone)
+        let todayLabel = AnalyticsPeriod.label(today)
+        let (year, _, _) = Timestamps.civilFromDays(today)
+        let ranges: [(key: String, from: Int)] = [
+            ("console_dashboard_last_30", today - 29),
+            ("console_dashboard_last_90", today - 89),
+            ("console_dashboard_this_year", Timestamps.daysFromCivil(year: year, month: 1, day: 1)),
         ]
         return ranges.map { range in
-            let start = label(range.from)
+            let start = AnalyticsPeriod.label(range.from)
             // The 30 days are also what an empty form shows.
             let current = (from == start && (to ?? todayLabel) == todayLabel) || (from == nil && to == nil && range.key == "console_dashboard_last_30")
             return ["label": locale[range.key], "href": "\(path)?from=\(start)&to=\(todayLabel)", "current": current]

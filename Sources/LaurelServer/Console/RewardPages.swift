@@ -25,6 +25,10 @@ struct RewardPages {
 
         """
 
+    /// About how many codes of 16 characters one form takes: a browser sends each line as the code
+    /// and `%0D%0A` (22 bytes), and the form's other fields take a little; rounded down to thousands.
+    static let codesPerForm = (WebForm.maxBodySize - 1024) / 22 / 1000 * 1000
+
     /// The most bad rows an upload lists (the count says how many more there are).
     static let listedBadRows = 50
 
@@ -90,25 +94,20 @@ struct RewardPages {
     private func save(_ request: ConsoleRequest, existing: RewardRecord?) async throws -> Response {
         let locale = request.locale
         let source = (request.form["definition"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
-        guard let program = try await store.programVersion(programId: request.programId, version: nil)?.definition else {
-            return try await editor(request, reward: existing, source: source, issues: [ValidationIssue(path: "", message: locale["console_program_none"])],
-                                    status: .conflict)
-        }
         let reward: Reward
         do {
             guard !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw ProgramValidationError(issues: [ValidationIssue(path: "", message: locale["console_reward_empty"])])
             }
-            var tree = try ProgramSourceParser.parse(source)
             // Editing keeps the reward's id (as `PUT /v1/rewards/{id}`): another id would be another reward.
-            if let existing, var fields = tree.objectValue {
-                if let given = fields["id"], given != .string(existing.reward.id) {
-                    throw ProgramValidationError(issues: [ValidationIssue(path: "id", message: locale.text("console_reward_id_kept", ["id": existing.reward.id]))])
-                }
-                fields["id"] = .string(existing.reward.id)
-                tree = .object(fields)
-            }
-            reward = try Reward.read(tree, program: program)
+            reward = try await RewardDefinitionReader.read(try ProgramSourceParser.parse(source), keeping: existing?.reward.id, store: store,
+                                                           programId: request.programId)
+        } catch RewardDefinitionReader.Refusal.idChanged(let id) {
+            let issue = ValidationIssue(path: "id", message: locale.text("console_reward_id_kept", ["id": id]))
+            return try await editor(request, reward: existing, source: source, issues: [issue], status: .unprocessableContent)
+        } catch RewardDefinitionReader.Refusal.noProgram {
+            return try await editor(request, reward: existing, source: source, issues: [ValidationIssue(path: "", message: locale["console_program_none"])],
+                                    status: .conflict)
         } catch let error as ProgramValidationError {
             return try await editor(request, reward: existing, source: source, issues: error.issues, status: .unprocessableContent)
         }
@@ -160,7 +159,8 @@ struct RewardPages {
         page["bad_rows"] = badRows
         page["has_bad_rows"] = !badRows.isEmpty
         if more > 0 { page["more_bad_rows"] = locale.text("console_codes_more_bad", ["count": locale.number(more)]) }
-        page["hint"] = locale.text("console_codes_hint", ["max": locale.number(RewardCodeList.maxCodes)])
+        page["hint"] = locale.text("console_codes_hint", ["max": locale.number(RewardCodeList.maxCodes), "size": WebForm.maxBodySizeText,
+                                                          "codes": locale.number(Self.codesPerForm)])
         return try await ConsolePages.render("console-reward-codes", request, title: locale.text("console_codes_title", ["reward": reward.reward.name]),
                                              section: .rewards, page: page, status: status)
     }

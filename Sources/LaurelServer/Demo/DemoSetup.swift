@@ -15,7 +15,12 @@ public enum DemoSetup {
         #"{"id": "pay-with-points", "name": "Pay with points", "names": {"tr": "Puanla öde", "uk": "Оплата балами"}, "type": "points_to_money", "minimum": 100, "step": 100}"#,
         #"{"id": "cupping-evening", "name": "Cupping evening at the roastery", "names": {"tr": "Kavurmahanede tadım akşamı", "uk": "Вечір дегустації в обсмажувальні"}, "type": "experience", "cost": 800, "stock": 20, "eligibility": {"clubs": ["roastery"]}}"#,
         #"{"id": "roastery-membership", "name": "A year in the Roastery Club", "names": {"tr": "Kavurmahane Kulübü'nde bir yıl", "uk": "Рік у Клубі обсмажувальні"}, "type": "club_membership", "club": "roastery", "cost": 2000}"#,
+        #"{"id": "cinema-ticket", "name": "A ticket at the Lumen cinema next door", "names": {"tr": "Yandaki Lumen sinemasına bir bilet", "uk": "Квиток у сусідній кінотеатр «Люмен»"}, "type": "free_product", "sku": "LUMEN-TICKET", "cost": 900, "codes": "pool"}"#,
     ]
+
+    /// The codes a pool reward of the demo starts with when it is created (the console's "Upload
+    /// codes" adds more).
+    static let demoPoolCodes = ["LUMEN-7Q2K-4XPA", "LUMEN-9MWD-3RTE", "LUMEN-C5HN-8JVB", "LUMEN-K2FS-6LYU", "LUMEN-T8BG-1ZQC"]
 
     private static func id(of json: String) throws -> String {
         try ProgramSourceParser.parse(json).objectValue?["id"]?.stringValue ?? ""
@@ -50,6 +55,9 @@ public enum DemoSetup {
         for json in demoRewards where try await store.reward(programId: programId, id: try id(of: json)) == nil {
             let reward = try Reward.read(try ProgramSourceParser.parse(json), program: definition)
             _ = try await store.putReward(programId: programId, reward: reward, now: now)
+            if reward.codes == .pool {
+                _ = try await store.addRewardCodes(programId: programId, rewardId: reward.id, codes: demoPoolCodes, now: now, idempotency: nil)
+            }
         }
         for key in try await store.apiKeys(programId: programId) where key.name == keyName && key.revokedAt == nil {
             _ = try await store.revokeAPIKey(id: key.id, now: now)

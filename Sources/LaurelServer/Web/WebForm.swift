@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The fields of a posted HTML form (`application/x-www-form-urlencoded`), decoded as browsers
 /// encode them (`FormQuery.decode`). A field sent twice keeps its first value.
 struct WebForm: Sendable {
     /// Forms are small; a larger body is refused before it is read in full.
     static let maxBodySize = 256 * 1024
+
+    /// `maxBodySize` as people read it ("256 KB").
+    static var maxBodySizeText: String { "\(maxBodySize / 1024) KB" }
 
     let fields: [String: String]
 
@@ -22,9 +26,19 @@ struct WebForm: Sendable {
         self.fields = fields
     }
 
-    /// Reads the form posted in `request`'s body.
+    /// A posted form larger than `maxBodySize`: nothing of it was read (answered 413).
+    struct TooLarge: Error, CustomStringConvertible {
+        var description: String { "form body larger than \(WebForm.maxBodySize) bytes" }
+    }
+
+    /// Reads the form posted in `request`'s body; `TooLarge` when it is over `maxBodySize`.
     static func read(_ request: Request) async throws -> WebForm {
-        let body = try await request.body.collect(upTo: maxBodySize)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodySize)
+        } catch is NIOTooManyBytesError {
+            throw TooLarge()
+        }
         return WebForm(encoded: String(buffer: body))
     }
 

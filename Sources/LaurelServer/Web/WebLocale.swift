@@ -74,8 +74,8 @@ public struct WebLocale: Sendable {
     /// plural form `key|one`, `key|few` or `key|many` when its file has it (Ukrainian: 1 бал, 2 бали,
     /// 5 балів; English: 1 point, 2 points), else `key` itself (the general form, "other").
     public func text(_ key: String, _ values: [String: String], count: Int) -> String {
-        let form = strings["\(key)|\(Self.pluralCategory(count, language: code))"] != nil ? "\(key)|\(Self.pluralCategory(count, language: code))" : key
-        return text(form, values)
+        let plural = "\(key)|\(Self.pluralCategory(count, language: code))"
+        return text(strings[plural] != nil ? plural : key, values)
     }
 
     /// The CLDR plural category of a whole `count` in `language` (cardinal numbers): `one`, `few`,

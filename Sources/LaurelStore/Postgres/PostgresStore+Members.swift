@@ -48,14 +48,29 @@ extension PostgresStore {
     public func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord] {
         let (low, high) = MemberSearch.range(query)
         return try await read { connection in
-            try await connection.rows("""
+            // The index ranges first (members' external ids, members_by_email, members_by_name) …
+            let starts = try await connection.rows("""
                 SELECT * FROM members WHERE program_id = \(programId)
-                AND (external_id = \(query) OR strpos(lower(email), \(low)) > 0 OR strpos(lower(name), \(low)) > 0)
-                ORDER BY coalesce((lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
-                                  OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)), false) DESC,
-                         lower(name), id
-                LIMIT \(limit)
+                AND (external_id = \(query) OR (lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
+                     OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)))
+                ORDER BY lower(name), id LIMIT \(limit)
                 """, logger).map(Self.member)
+            guard starts.count < limit else { return starts }
+            // … and only when they leave room, the text anywhere else (a scan of the program's members).
+            return try await starts + connection.rows("""
+                SELECT * FROM members WHERE program_id = \(programId)
+                AND (strpos(lower(email), \(low)) > 0 OR strpos(lower(name), \(low)) > 0)
+                AND NOT coalesce(external_id = \(query) OR (lower(email) COLLATE "C" >= \(low) AND lower(email) COLLATE "C" < \(high))
+                                 OR (lower(name) COLLATE "C" >= \(low) AND lower(name) COLLATE "C" < \(high)), false)
+                ORDER BY lower(name), id LIMIT \(limit - starts.count)
+                """, logger).map(Self.member)
+        }
+    }
+
+    public func members(programId: String, ids: [String]) async throws -> [MemberRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await read { connection in
+            try await connection.rows("SELECT * FROM members WHERE program_id = \(programId) AND id = ANY(\(ids))", logger).map(Self.member)
         }
     }
 

@@ -47,15 +47,34 @@ extension SQLiteStore {
 
     public func searchMembers(programId: String, query: String, limit: Int) async throws -> [MemberRecord] {
         let (low, high) = MemberSearch.range(query)
+        let arguments: [SQLiteValue] = [.text(programId), .text(query), .text(low), .text(high)]
         return try await read { db in
-            try db.rowsByPosition("""
+            // The index ranges first (members' external ids, members_by_email, members_by_name) …
+            let starts = try db.rowsByPosition("""
+                SELECT \(Self.memberColumns) FROM members WHERE program_id = ?1 AND (\(Self.searchStarts))
+                ORDER BY lower(name), id LIMIT ?5
+                """, arguments + [.int(limit)], Self.member)
+            guard starts.count < limit else { return starts }
+            // … and only when they leave room, the text anywhere else (a scan of the program's members).
+            return try starts + db.rowsByPosition("""
                 SELECT \(Self.memberColumns) FROM members WHERE program_id = ?1
-                AND (external_id = ?2 OR instr(lower(email), ?3) > 0 OR instr(lower(name), ?3) > 0)
-                ORDER BY coalesce((lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4), 0) DESC, lower(name), id
-                LIMIT ?5
-                """, [.text(programId), .text(query), .text(low), .text(high), .int(limit)], Self.member)
+                AND (instr(lower(email), ?3) > 0 OR instr(lower(name), ?3) > 0) AND NOT coalesce(\(Self.searchStarts), 0)
+                ORDER BY lower(name), id LIMIT ?5
+                """, arguments + [.int(limit - starts.count)], Self.member)
         }
     }
+
+    public func members(programId: String, ids: [String]) async throws -> [MemberRecord] {
+        guard !ids.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try await read { db in
+            try db.rowsByPosition("SELECT \(Self.memberColumns) FROM members WHERE program_id = ? AND id IN (\(marks))",
+                                  [SQLiteValue.text(programId)] + ids.map { SQLiteValue.text($0) }, Self.member)
+        }
+    }
+
+    /// A member search's indexed matches: the external id `?2`, or an email or name in [`?3`, `?4`).
+    private static let searchStarts = "external_id = ?2 OR (lower(email) >= ?3 AND lower(email) < ?4) OR (lower(name) >= ?3 AND lower(name) < ?4)"
 
     public func updateMember(programId: String, id: String, patch: MemberPatch, now: Date,
                              idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {

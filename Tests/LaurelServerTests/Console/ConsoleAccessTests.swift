@@ -91,14 +91,18 @@ struct ConsoleAccessTests {
             #expect(crossSite.status == 403)
             #expect(try await client.ledgerCount(member) == 0)
 
-            // Every form of the console's table: without the token, refused before anything is read or written.
+            // Every form of the console's table: without the token, refused before anything is read or
+            // written. The definition is a valid reward, so only the refusal keeps the catalogue empty.
+            let rewardForm = [("definition", RewardPages.starter), ("codes", "A-1")]
             for route in Self.routes(fixture) where route.method == "POST" {
                 let path = route.path.replacingOccurrences(of: "{id}", with: member)
-                let refused = try await client.browser(.post, path, form: [("definition", "id: x"), ("codes", "A-1")],
-                                                       headers: [.cookie: fixture.sessions["owner"]!.cookie])
+                let refused = try await client.browser(.post, path, form: rewardForm, headers: [.cookie: fixture.sessions["owner"]!.cookie])
                 #expect(refused.status == 403, "\(route): \(refused.status)")
             }
             #expect(try await fixture.http.store.rewards(programId: "prg_a").isEmpty)
+            // The same form with the token writes the reward.
+            #expect(try await client.console(.post, "/admin/rewards/new", as: "owner", in: fixture, form: rewardForm).status == 303)
+            #expect(try await fixture.http.store.rewards(programId: "prg_a").map(\.reward.id) == ["tasting-evening"])
         }
     }
 }

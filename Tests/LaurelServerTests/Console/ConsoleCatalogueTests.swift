@@ -90,6 +90,19 @@ struct ConsoleCatalogueTests {
             // Only a pool reward takes codes.
             let mug = try await client.console(.post, "/admin/rewards/mug/codes", as: "owner", in: fixture, form: [("codes", "X-1")])
             #expect(mug.status == 422 && mug.text.contains("codes: pool"))
+
+            // The hint's count of 16-character codes fits in one form as a browser sends it (CRLF
+            // line breaks); a bigger form is refused with 413 and says why, and nothing is written.
+            #expect(page.text.contains("about \(WebLocale.named("en").number(RewardPages.codesPerForm)) codes of 16 characters"))
+            let fits = (0..<RewardPages.codesPerForm).map { String(format: "FORM-%011d", $0) }
+            #expect(fits[0].count == 16)
+            let full = try await client.console(.post, path, as: "manager", in: fixture, form: [("codes", fits.joined(separator: "\r\n"))])
+            #expect(full.status == 303)
+            #expect(try await fixture.http.store.reward(programId: "prg_a", id: "pool-card")?.stockLeft == 3 + RewardPages.codesPerForm)
+            let tooMany = (0..<12_000).map { String(format: "MORE-%011d", $0) }.joined(separator: "\r\n")
+            let refused = try await client.console(.post, path, as: "manager", in: fixture, form: [("codes", tooMany)])
+            #expect(refused.status == 413 && refused.text.contains("larger than 256 KB, so nothing was read or changed"), "\(refused.status) \(refused.text)")
+            #expect(try await fixture.http.store.reward(programId: "prg_a", id: "pool-card")?.stockLeft == 3 + RewardPages.codesPerForm)
         }
     }
 
@@ -97,6 +110,11 @@ struct ConsoleCatalogueTests {
         let lines = RewardCodeList.lines("code\n\nA-1, note\n,B\n  C-3  \n")
         #expect(lines.map(\.line) == [3, 4, 5] && lines.map(\.code) == ["A-1", "B", "C-3"])
         #expect(RewardCodeList.isValid("A-1") && !RewardCodeList.isValid("a b") && !RewardCodeList.isValid(String(repeating: "x", count: 65)))
+        // Printable ASCII only: control characters are not codes, every character from ! to ~ is.
+        for control in ["A\u{01}B", "A\tB", "\u{1B}[1m", "A\u{7F}", "\u{00}"] { #expect(!RewardCodeList.isValid(control), "\(control.debugDescription)") }
+        #expect(RewardCodeList.isValid(String(String.UnicodeScalarView((0x21...0x5F).compactMap(Unicode.Scalar.init)))))
+        #expect(RewardCodeList.isValid(String(String.UnicodeScalarView((0x60...0x7E).compactMap(Unicode.Scalar.init)))))
+        #expect(RewardCodeList.isValid(String(repeating: "x", count: 64)))
     }
 
     @Test(arguments: TestBackend.available)
@@ -109,10 +127,15 @@ struct ConsoleCatalogueTests {
         try await fixture.http.withServer { client in
             let ana = try await client.member("ana")
             #expect(try await client.post("/v1/clubs/roastery/members", #"{"member_id":"\#(ana)"}"#).status == 201)
+            let bo = try #require(try await client.post("/v1/members", #"{"external_id":"bo","name":"Bo Berg"}"#).json["id"] as? String)
+            #expect(try await client.post("/v1/clubs/roastery/members", #"{"member_id":"\#(bo)"}"#).status == 201)
             let list = try await client.console(.get, "/admin/clubs", as: "support", in: fixture)
             #expect(list.status == 200 && list.text.contains(#"<a href="/admin/clubs/roastery">Roastery Club</a>"#) && list.text.contains("by invitation"))
             let club = try await client.console(.get, "/admin/clubs/roastery", as: "support", in: fixture)
-            #expect(club.status == 200 && club.text.contains("/admin/members/\(ana)") && club.text.contains("Invitation"))
+            #expect(club.status == 200 && club.text.contains("Invitation"))
+            // Each member by name (the external id when there is none), read with the page.
+            #expect(club.text.contains(#"<a href="/admin/members/\#(ana)">ana</a>"#) && club.text.contains(#"<a href="/admin/members/\#(bo)">Bo Berg</a>"#),
+                    "\(club.text)")
             #expect(try await client.console(.get, "/admin/clubs/nothing", as: "support", in: fixture).status == 404)
             #expect(try await client.console(.get, "/admin/clubs/roastery", as: "other-owner", in: fixture).status == 404)
         }

@@ -47,6 +47,16 @@ struct ConsoleDashboardTests {
         }
     }
 
+    @Test func thePresetsCountDaysInTheProgramsZone() throws {
+        // 00:30 UTC on New Year's Day is still 31 December in New York: the year is 2025.
+        let now = try #require(Timestamps.parse("2026-01-01T00:30:00Z"))
+        let zone = try #require(TimeZone(identifier: "America/New_York"))
+        let presets = DashboardPage.presets(now: now, zone: zone, locale: WebLocale.named("en"), from: nil, to: nil)
+        #expect(presets.compactMap { $0["href"] as? String } == ["/admin/dashboard?from=2025-12-02&to=2025-12-31", "/admin/dashboard?from=2025-10-03&to=2025-12-31",
+                                                               "/admin/dashboard?from=2025-01-01&to=2025-12-31"])
+        #expect(presets.map { $0["current"] as? Bool } == [true, false, false])
+    }
+
     @Test func aBadRangeIsShownNextToItsField() async throws {
         let fixture = try await ConsoleFixture.make(.sqlite)
         try await fixture.http.withServer { client in

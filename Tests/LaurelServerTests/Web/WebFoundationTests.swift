@@ -54,6 +54,9 @@ struct WebFoundationTests {
         #expect([1, 2, 0].map { points(en, $0) } == ["1 point", "2 points", "0 points"])
         #expect(points(tr, 1) == "1 puan" && points(tr, 3) == "3 puan")
         #expect(WebLocale.pluralCategory(-1, language: "en") == "one")
+        func club(_ locale: WebLocale, _ count: Int) -> String { locale.text("console_clubs_by_points", ["points": String(count)], count: count) }
+        #expect([1, 3, 5, 21].map { club(uk, $0) } == ["за 1 бал", "за 3 бали", "за 5 балів", "за 21 бал"])
+        #expect(club(en, 1) == "for 1 point" && club(en, 200) == "for 200 points")
     }
 
     /// The `{name}`s of a text; one at the very start counts too (the piece before the first `{` is

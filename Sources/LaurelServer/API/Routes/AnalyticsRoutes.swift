@@ -40,12 +40,20 @@ struct AnalyticsRoutes {
         } catch {
             throw Problem(.badRequest, "invalid_request", error.description, field: error.field)
         }
-        let figures = try await store.analytics(programId: programId, period: period, sections: sections)
-        let catalogue = sections.contains(.rewards) ? try await store.rewards(programId: programId) : []
         do {
-            return try AnalyticsReport(period: period, program: program, catalogue: catalogue, figures: figures)
+            return try await report(store: store, programId: programId, program: program, period: period, sections: sections)
         } catch is AnalyticsReport.LiabilityOutOfRange {
             throw Problem(.unprocessableContent, "out_of_range", "the outstanding points' money value exceeds what Laurel can represent")
         }
+    }
+
+    /// The report of `period` for `program`, the version the caller read (the console's dashboard
+    /// reads it and the period once, for its form too). Throws `AnalyticsReport.LiabilityOutOfRange`
+    /// when the outstanding points' money value is out of Laurel's bounds.
+    static func report(store: any LaurelStore, programId: String, program: ProgramDefinition, period: AnalyticsPeriod,
+                       sections: Set<AnalyticsSection>) async throws -> AnalyticsReport {
+        let figures = try await store.analytics(programId: programId, period: period, sections: sections)
+        let catalogue = sections.contains(.rewards) ? try await store.rewards(programId: programId) : []
+        return try AnalyticsReport(period: period, program: program, catalogue: catalogue, figures: figures)
     }
 }

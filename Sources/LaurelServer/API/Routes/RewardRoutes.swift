@@ -57,17 +57,14 @@ struct RewardRoutes {
     /// A reward definition from the body, checked against the current program.
     private func read(_ request: APIRequest, id: String? = nil) async throws -> Reward {
         // `decode` refuses a body that is not a JSON object, so the tree is one.
-        var fields = try APIJSON.decode(JSONValue.self, from: request.body).objectValue ?? [:]
-        if let id {
-            if let given = fields["id"], given != .string(id) { throw Problem.invalid("id", "the id in the body must match the path (\(id))") }
-            fields["id"] = .string(id)
-        }
-        guard let version = try await store.programVersion(programId: request.programId, version: nil) else {
-            throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet; apply one first")
-        }
+        let tree = try APIJSON.decode(JSONValue.self, from: request.body)
         do {
-            return try Reward.read(.object(fields), program: version.definition)
-        } catch {
+            return try await RewardDefinitionReader.read(tree, keeping: id, store: store, programId: request.programId)
+        } catch RewardDefinitionReader.Refusal.idChanged(let id) {
+            throw Problem.invalid("id", "the id in the body must match the path (\(id))")
+        } catch RewardDefinitionReader.Refusal.noProgram {
+            throw Problem(.conflict, "program_not_configured", "program \(request.programId) has no definition yet; apply one first")
+        } catch let error as ProgramValidationError {
             var problem = Problem(.unprocessableContent, "invalid_reward",
                                   "the reward has \(error.issues.count) problem(s): \(error.issues.map(\.description).joined(separator: "; "))",
                                   field: error.issues.first?.path)
@@ -93,6 +90,31 @@ struct RewardRoutes {
     }
 }
 
+/// A reward definition read as `POST /v1/rewards` and `PUT /v1/rewards/{id}` read it, shared by
+/// the API and the console's reward editor (each answers the refusals its own way).
+enum RewardDefinitionReader {
+    enum Refusal: Error {
+        /// The definition names another id than `kept`, the id of the reward it replaces.
+        case idChanged(kept: String)
+        /// The program has no definition yet.
+        case noProgram
+    }
+
+    /// `tree` read by `Reward.read` against the program's live version; with `id` (a replacement)
+    /// the reward keeps that id, and an object naming another is refused. Throws `Refusal` or the
+    /// definition's `ProgramValidationError`.
+    static func read(_ tree: JSONValue, keeping id: String?, store: any LaurelStore, programId: String) async throws -> Reward {
+        var tree = tree
+        if let id, var fields = tree.objectValue {
+            if let given = fields["id"], given != .string(id) { throw Refusal.idChanged(kept: id) }
+            fields["id"] = .string(id)
+            tree = .object(fields)
+        }
+        guard let version = try await store.programVersion(programId: programId, version: nil) else { throw Refusal.noProgram }
+        return try Reward.read(tree, program: version.definition)
+    }
+}
+
 /// A code pool as text, shared by `POST /v1/rewards/{id}/codes` and the console's upload: a CSV or
 /// plain-text list, one code per line in the first column, blank lines skipped, an optional
 /// `code` header; each code 1 to 64 printable ASCII characters without spaces.
@@ -111,7 +133,8 @@ enum RewardCodeList {
     }
 
     static func isValid(_ code: String) -> Bool {
-        !code.isEmpty && code.count <= 64 && !code.contains(where: { $0.isWhitespace || !$0.isASCII })
+        // Printable ASCII without the space: no control characters (a tab, NUL, ESC or DEL is not a code).
+        !code.isEmpty && code.utf8.count <= 64 && code.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 }
 
