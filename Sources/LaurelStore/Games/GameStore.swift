@@ -108,7 +108,7 @@ extension OutboxMessages {
 
 extension Array where Element == GameEarning {
     /// The event types these earnings count.
-    var eventTypes: [String] { Array(Set(map(\.event))).sorted() }
+    var eventTypes: [String] { Set(map(\.event)).sorted() }
     /// Plays or entries earned, from the member's processed events counted by type.
     func earned(from eventCounts: [String: Int]) -> Int { reduce(0) { $0 + (eventCounts[$1.event] ?? 0) * $1.count } }
 }
