@@ -42,10 +42,12 @@ struct PostgresMigrationTests {
         }
         #expect(queued, "the second migration of schema A did not wait for the lock")
 
-        // …while a migration of another schema goes through (with one lock for all schemas it would wait too).
+        // …while a migration of another schema goes through (with one lock for all schemas it would wait
+        // until the release below, forever). The bound is generous: a fresh schema's migration took over
+        // 30 s under the full suite's load.
         let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { try await otherSchema.migrate(); return true }
-            group.addTask { try await Task.sleep(for: .seconds(30)); return false }
+            group.addTask { try await Task.sleep(for: .seconds(300)); return false }
             let first = try await group.next()!
             group.cancelAll()
             return first
