@@ -322,6 +322,11 @@ import Testing
             try check(.post, "/v1/members/{id}/games/{wheel_id}/spins", try await api.post("/v1/members/\(player)/games/nope/spins", "", key: fixture.integration))
             try check(.get, "/v1/members/{id}/games/spins", try await api.get("/v1/members/\(player)/games/spins?limit=1"))
             try check(.get, "/v1/games/spins", try await api.get("/v1/games/spins", key: fixture.admin))
+            // A reward prize (the mug of the catalogue above): issued while in stock, else out_of_stock.
+            try check(.post, "/v1/members/{id}/adjustments", try await api.post("/v1/members/\(player)/adjustments", #"{"points":4,"reason":"gifts"}"#))
+            for _ in 0..<4 {
+                try check(.post, "/v1/members/{id}/games/{wheel_id}/spins", try await api.post("/v1/members/\(player)/games/gifts/spins", "", key: fixture.integration))
+            }
             // Raffles: an entry (earned by nothing, paid with points), one refused, the raffle and its entries, draws.
             try check(.get, "/v1/raffles/{id}", try await api.get("/v1/raffles/summer"))
             try check(.get, "/v1/raffles/{id}", try await api.get("/v1/raffles/nope"))

@@ -70,12 +70,15 @@ struct GamesReader {
         var prizes: [WheelPrize] = []
         var prizeIds = Set<String>()
         for (item, itemPath) in object.list("prizes", required: true, max: Games.maxPrizes) ?? [] {
-            guard let prize = reader.object(item, at: itemPath, allowed: ["id", "weight", "points", "budget"]) else { continue }
+            guard let prize = reader.object(item, at: itemPath, allowed: ["id", "weight", "points", "budget", "reward"]) else { continue }
             guard let prizeId = prize.string("id", required: true) else { continue }
             if !prizeIds.insert(prizeId).inserted { reader.report(prize.pathOf("id"), "duplicate prize id \"\(prizeId)\""); continue }
             guard let weight = prize.int("weight", required: true, min: 0, max: Games.maxWeight) else { continue }
             let points = prize.int("points", min: 1)
             if prize.has("points") && points == nil { continue }
+            let reward = prize.string("reward")
+            if prize.has("reward") && reward == nil { continue }
+            if points != nil && reward != nil { reader.report(prize.pathOf("reward"), "a prize gives points or a reward, not both"); continue }
             var budget: PrizeBudget?
             if let object = reader.object(prize.value("budget"), at: prize.pathOf("budget"), allowed: ["total", "per_period", "period"]) {
                 let total = object.int("total", min: 0, max: 1_000_000_000)
@@ -85,7 +88,7 @@ struct GamesReader {
                 if !object.has("total") && !object.has("per_period") { reader.report(object.path, "needs total, per_period (with period) or both") }
                 budget = PrizeBudget(total: total, perPeriod: perPeriod, period: period)
             }
-            prizes.append(WheelPrize(id: prizeId, weight: weight, points: points, budget: budget))
+            prizes.append(WheelPrize(id: prizeId, weight: weight, points: points, budget: budget, reward: reward))
         }
         if object.has("prizes"), prizes.allSatisfy({ $0.weight == 0 }) { reader.report(object.pathOf("prizes"), "needs at least one prize with a weight above 0") }
         guard let id, let name else { return nil }
@@ -143,6 +146,7 @@ extension WheelDefinition {
                 if let period = budget.period { budgetTree["period"] = .string(period.rawValue) }
                 item["budget"] = .object(budgetTree)
             }
+            if let reward = prize.reward { item["reward"] = .string(reward) }
             return .object(item)
         })
         return .object(tree)

@@ -67,15 +67,20 @@ public struct PlayLimit: Hashable, Sendable {
 public struct WheelPrize: Hashable, Sendable {
     public var id: String
     public var weight: Int
-    /// Points credited when won; nil: the slice gives nothing ("try again").
+    /// Points credited when won; nil with `reward` nil: the slice gives nothing ("try again").
     public var points: Int?
     public var budget: PrizeBudget?
+    /// A catalogue reward issued when won (as a gift: no points spent); exclusive with `points`.
+    /// When it cannot be issued (out of stock, inactive, unknown) the spin stands as a "nothing"
+    /// and says why; such a spin does not count against the prize's budget.
+    public var reward: String?
 
-    public init(id: String, weight: Int, points: Int? = nil, budget: PrizeBudget? = nil) {
+    public init(id: String, weight: Int, points: Int? = nil, budget: PrizeBudget? = nil, reward: String? = nil) {
         self.id = id
         self.weight = weight
         self.points = points
         self.budget = budget
+        self.reward = reward
     }
 }
 

@@ -13,7 +13,7 @@ public struct ProgramSummary: Hashable, Sendable {
 
     /// The summary of `program` in `language`.
     public static func make(_ program: ProgramDefinition, language: SummaryLanguage) -> ProgramSummary {
-        Builder(program: program, phrases: language.phrases).summary()
+        Builder(program: program, phrases: language.phrases, locale: language.rawValue).summary()
     }
 }
 
@@ -34,6 +34,8 @@ public enum SummaryLanguage: String, Sendable, CaseIterable {
 private struct Builder {
     let program: ProgramDefinition
     let phrases: any SummaryPhrases
+    /// The play sections name badges, challenges and their tiers in this language when the file translates them.
+    let locale: String
 
     func summary() -> ProgramSummary {
         var sections: [ProgramSummary.Section] = []
@@ -53,7 +55,71 @@ private struct Builder {
             sections.append(.init(title: phrases.birthdayTitle, lines: [phrases.birthday(
                 points: birthday.points, reward: birthday.reward, daysBefore: birthday.windowDaysBefore, daysAfter: birthday.windowDaysAfter)]))
         }
+        sections += playSections()
         return ProgramSummary(sections: sections)
+    }
+
+    /// Referrals, punch cards, challenges and badges, wheels and raffles: a sentence each.
+    func playSections() -> [ProgramSummary.Section] {
+        var sections: [ProgramSummary.Section] = []
+        if let referrals = program.referrals {
+            var lines = referrals.rewards.map { reward in
+                let minAmount: Amount? = switch reward.trigger {
+                case .enrolled: nil
+                case .firstPurchase(let minAmount): minAmount
+                case .purchases(_, _, let minAmount): minAmount
+                }
+                return phrases.referral(trigger: reward.trigger, minAmount: minAmount.map(money),
+                                        referrer: reward.referrer.map { phrases.gives(points: $0.points, reward: $0.reward, badge: nil) },
+                                        friend: reward.friend.map { phrases.gives(points: $0.points, reward: $0.reward, badge: nil) })
+            }
+            lines.append(phrases.referralControls(fingerprints: referrals.fingerprints, cap: referrals.cap,
+                                                  pendingDays: referrals.pendingDays ?? program.pendingDays))
+            sections.append(.init(title: phrases.referralsTitle, lines: lines))
+        }
+        if !program.punchCards.isEmpty {
+            sections.append(.init(title: phrases.punchCardsTitle, lines: program.punchCards.map { card in
+                phrases.punchCard(name: card.name, stamps: card.stamps, products: card.products.map(names) ?? [], minAmount: card.minAmount.map(money),
+                                  expiryDays: card.stampExpiryDays, gives: phrases.gives(points: card.points, reward: card.reward, badge: nil),
+                                  revokes: card.onReturn == .revoke)
+            }))
+        }
+        if !program.challenges.isEmpty || !program.badges.isEmpty {
+            let challenges = program.challenges.map { challenge in
+                let window = (challenge.startsAt != nil || challenge.endsAt != nil) ? phrases.between(challenge.startsAt.map(day), challenge.endsAt.map(day)) : nil
+                return phrases.challenge(name: challenge.name(for: locale), measure: challenge.measure, event: challenge.event, target: challenge.target,
+                                         repeats: challenge.repeats, window: window, optIn: challenge.optIn,
+                                         tiers: challenge.tiers.map { program.tiers?.level($0)?.name(for: locale) ?? $0 }, segments: challenge.segments,
+                                         gives: phrases.gives(points: challenge.points, reward: challenge.reward,
+                                                              badge: challenge.badge.map { id in program.badges.first { $0.id == id }?.name(for: locale) ?? id }))
+            }
+            let badges = program.badges.map { badge in
+                phrases.badge(name: badge.name(for: locale), challenges: program.challenges.filter { $0.badge == badge.id }.map { $0.name(for: locale) })
+            }
+            sections.append(.init(title: phrases.challengesTitle, lines: challenges + badges))
+        }
+        if !program.games.isEmpty {
+            let wheels = program.games.wheels.map { wheel in
+                let total = wheel.prizes.reduce(0) { $0 + $1.weight }
+                let prizes = wheel.prizes.filter { $0.weight > 0 }.map { prize in
+                    phrases.wheelPrize(points: prize.points, reward: prize.reward, percent: percent(prize.weight, of: total), budget: prize.budget)
+                }
+                return phrases.wheel(name: wheel.name, costPoints: wheel.costPoints, earnedBy: wheel.earnedBy, limit: wheel.limit, prizes: prizes)
+            }
+            let raffles = program.games.raffles.map { raffle in
+                phrases.raffle(name: raffle.name, costPoints: raffle.entryCostPoints, earnedBy: raffle.earnedBy, maxPerMember: raffle.maxEntriesPerMember,
+                               drawAt: day(raffle.drawAt), winners: raffle.winners, prizePoints: raffle.prizePoints)
+            }
+            sections.append(.init(title: phrases.gamesTitle, lines: wheels + raffles))
+        }
+        return sections
+    }
+
+    /// `part` of `total` in percent, to a tenth ("2", "0.1"), in the language's number format.
+    func percent(_ part: Int, of total: Int) -> String {
+        guard total > 0 else { return phrases.number(0) }
+        let tenths = (part * 1000 + total / 2) / total
+        return phrases.number(Amount("\(tenths / 10).\(tenths % 10)") ?? Amount(integer: tenths / 10))
     }
 
     func rule(_ rule: EarningRule) -> String {

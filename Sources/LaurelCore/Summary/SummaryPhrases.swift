@@ -46,6 +46,28 @@ protocol SummaryPhrases {
     func club(name: String, pointsCost: Int?, tiers: [String], invitations: ClubDefinition.Invitations, months: Int?, cap: Int?) -> String
     func campaign(name: String, from: String, until: String, rules: [String], pointsGift: Int?) -> String
     func birthday(points: Int?, reward: String?, daysBefore: Int, daysAfter: Int) -> String
+
+    // Play mechanics (each language's `+Play` file).
+    var referralsTitle: String { get }
+    var punchCardsTitle: String { get }
+    var challengesTitle: String { get }
+    var gamesTitle: String { get }
+    /// What a mechanic gives: points, a catalogue reward and/or a badge, as a list ("300 points and the reward “x”").
+    func gives(points: Int?, reward: String?, badge: String?) -> String
+    /// One referral reward: when (`minAmount` already as money) and what each side gets.
+    func referral(trigger: ReferralTrigger, minAmount: String?, referrer: String?, friend: String?) -> String
+    /// The referral fraud controls: who cannot be referred, the cap, how long purchase rewards stay pending.
+    func referralControls(fingerprints: [String], cap: ReferralCap?, pendingDays: Int) -> String
+    func punchCard(name: String, stamps: Int, products: [String], minAmount: String?, expiryDays: Int?, gives: String, revokes: Bool) -> String
+    /// `window` from `between`, `tiers` by name; `gives` from `gives`.
+    func challenge(name: String, measure: ChallengeDefinition.Measure, event: String, target: Int, repeats: ChallengePeriod?, window: String?,
+                   optIn: Bool, tiers: [String], segments: [String], gives: String) -> String
+    /// A badge and the challenges (by name) that give it.
+    func badge(name: String, challenges: [String]) -> String
+    /// One slice of a wheel: what it gives, its chance in percent (already a number), its budget.
+    func wheelPrize(points: Int?, reward: String?, percent: String, budget: PrizeBudget?) -> String
+    func wheel(name: String, costPoints: Int?, earnedBy: [GameEarning], limit: PlayLimit?, prizes: [String]) -> String
+    func raffle(name: String, costPoints: Int?, earnedBy: [GameEarning], maxPerMember: Int?, drawAt: String, winners: Int, prizePoints: Int?) -> String
 }
 
 /// Formatting every language shares, parameterised by its marks.

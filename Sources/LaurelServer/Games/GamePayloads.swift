@@ -8,6 +8,14 @@ struct SpinView: Encodable {
     struct Prize: Encodable {
         var id: String
         var points: Int
+        /// A reward prize: the reward, `issued` with its redemption, or why it could not be issued.
+        var reward: PrizeReward?
+    }
+    struct PrizeReward: Encodable {
+        var id: String
+        var status: String
+        var redemptionId: String?
+        enum CodingKeys: String, CodingKey { case id, status, redemptionId = "redemption_id" }
     }
     struct Balance: Encodable { var available: Int }
     var id: String
@@ -32,7 +40,8 @@ struct SpinView: Encodable {
         id = record.id
         memberId = record.memberId
         wheelId = record.wheelId
-        prize = Prize(id: record.prizeId, points: record.points)
+        prize = Prize(id: record.prizeId, points: record.points,
+                      reward: record.rewardId.map { PrizeReward(id: $0, status: record.rewardStatus ?? "issued", redemptionId: record.redemptionId) })
         paidWith = record.paidWith
         costPoints = record.costPoints
         roll = record.roll
@@ -80,6 +89,7 @@ struct WheelView: Encodable {
         var id: String
         var weight: Int
         var points: Int?
+        var reward: String?
     }
     var id: String
     var object = "wheel"
@@ -99,6 +109,6 @@ struct WheelView: Encodable {
         costPoints = allowance.wheel.costPoints
         freePlays = allowance.freePlays
         spinsLeftInPeriod = allowance.spinsLeftInPeriod
-        prizes = allowance.wheel.prizes.map { Prize(id: $0.id, weight: $0.weight, points: $0.points) }
+        prizes = allowance.wheel.prizes.map { Prize(id: $0.id, weight: $0.weight, points: $0.points, reward: $0.reward) }
     }
 }

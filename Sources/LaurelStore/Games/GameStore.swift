@@ -38,9 +38,17 @@ public struct SpinRecord: Hashable, Sendable {
     public var drawnAt: Date
     /// The member's available points right after the spin.
     public var availableAfter: Int
+    /// The catalogue reward the prize gives (nil for a points or "nothing" prize).
+    public var rewardId: String?
+    /// The redemption the spin issued when the reward could be issued.
+    public var redemptionId: String?
+    /// `issued`, or why the reward could not be issued (`out_of_stock` — no stock or no code left —,
+    /// `reward_inactive`, `unknown_reward`…): the spin then gave nothing. nil without a reward.
+    public var rewardStatus: String?
 
     public init(id: String, programId: String, memberId: String, wheelId: String, prizeId: String, points: Int, paidWith: String, costPoints: Int,
-                roll: Int, weights: [Int], programVersion: Int, drawnAt: Date, availableAfter: Int) {
+                roll: Int, weights: [Int], programVersion: Int, drawnAt: Date, availableAfter: Int, rewardId: String? = nil,
+                redemptionId: String? = nil, rewardStatus: String? = nil) {
         self.id = id
         self.programId = programId
         self.memberId = memberId
@@ -54,6 +62,19 @@ public struct SpinRecord: Hashable, Sendable {
         self.programVersion = programVersion
         self.drawnAt = drawnAt
         self.availableAfter = availableAfter
+        self.rewardId = rewardId
+        self.redemptionId = redemptionId
+        self.rewardStatus = rewardStatus
+    }
+
+    /// The spin gave something: points, or a reward that was issued.
+    public var won: Bool { points > 0 || redemptionId != nil }
+
+    /// Records what issuing the prize's reward did.
+    mutating func record(_ gift: RecordedOutcome.Gift) {
+        rewardId = gift.rewardId
+        redemptionId = gift.redemptionId
+        rewardStatus = gift.status
     }
 }
 
@@ -94,12 +115,17 @@ public struct WheelAllowance: Hashable, Sendable {
 }
 
 extension OutboxMessages {
-    /// `game.won`: a spin landed on a prize that gives something.
+    /// `game.won`: a spin landed on a prize that gave something (points, or a reward issued:
+    /// `reward_id` and `redemption_id`).
     static func gameWon(_ spin: SpinRecord, now: Date) -> PendingMessage {
         message(MessageType.gameWon, now: now) { json in
             json.field("member_id", spin.memberId)
             json.field("points", spin.points)
             json.field("prize_id", spin.prizeId)
+            if let redemptionId = spin.redemptionId, let rewardId = spin.rewardId {
+                json.field("redemption_id", redemptionId)
+                json.field("reward_id", rewardId)
+            }
             json.field("spin_id", spin.id)
             json.field("wheel_id", spin.wheelId)
         }

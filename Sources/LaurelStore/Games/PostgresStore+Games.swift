@@ -27,18 +27,25 @@ extension PostgresStore {
             }
             let wins = try await Self.prizeWins(connection, programId: programId, wheel: wheel, program: program, now: now, logger)
             var ledger = try await Self.loadLedger(connection, member: member, logger)
-            let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
+            var spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
             try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
                                       reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId), logger)
+            // A reward prize is issued as a gift: the conditional stock decrement never oversells, even against
+            // redemptions of the same reward outside this wheel's lock; one that cannot be issued leaves nothing and the spin says why.
+            if let rewardId = wheel.prizes.first(where: { $0.id == spin.prizeId })?.reward {
+                spin.record(try await Self.issueGift(connection, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
+                                                     sourceEventId: nil, now: now, logger))
+            }
             let weights = SpinPlan.weightsText(spin.weights)
             try await connection.query("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
-                                        program_version, drawn_at, available_after)
+                                        program_version, drawn_at, available_after, reward_id, redemption_id, reward_status)
                 VALUES (\(spin.id), \(programId), \(memberId), \(wheelId), \(spin.prizeId), \(spin.points), \(spin.paidWith), \(spin.costPoints),
-                        \(spin.roll), \(weights), \(spin.programVersion), \(now.millis), \(spin.availableAfter))
+                        \(spin.roll), \(weights), \(spin.programVersion), \(now.millis), \(spin.availableAfter), \(spin.rewardId),
+                        \(spin.redemptionId), \(spin.rewardStatus))
                 """, logger: logger)
-            if spin.points > 0 { try await Self.emit(connection, programId: programId, memberId: memberId, [OutboxMessages.gameWon(spin, now: now)], now: now, logger) }
+            if spin.won { try await Self.emit(connection, programId: programId, memberId: memberId, [OutboxMessages.gameWon(spin, now: now)], now: now, logger) }
             return try await Self.remember(connection, programId: programId, idempotency, spin, logger)
         }
     }
@@ -83,6 +90,7 @@ extension PostgresStore {
             let row = try await connection.row("""
                 SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE drawn_at >= \(start)) AS in_period
                 FROM game_spins WHERE program_id = \(programId) AND wheel_id = \(wheel.id) AND prize_id = \(prize.id)
+                  AND (reward_status IS NULL OR reward_status = 'issued')
                 """, logger)
             wins[prize.id] = PrizeWins(total: try row?.get("total", Int.self) ?? 0, inPeriod: try row?.get("in_period", Int.self) ?? 0)
         }
@@ -93,7 +101,8 @@ extension PostgresStore {
         SpinRecord(id: try row.get("id"), programId: try row.get("program_id"), memberId: try row.get("member_id"), wheelId: try row.get("wheel_id"),
                    prizeId: try row.get("prize_id"), points: try row.get("points"), paidWith: try row.get("paid_with"),
                    costPoints: try row.get("cost_points"), roll: try row.get("roll"), weights: SpinPlan.weights(try row.get("weights")),
-                   programVersion: try row.get("program_version"), drawnAt: try row.date("drawn_at"), availableAfter: try row.get("available_after"))
+                   programVersion: try row.get("program_version"), drawnAt: try row.date("drawn_at"), availableAfter: try row.get("available_after"),
+                   rewardId: try row.get("reward_id"), redemptionId: try row.get("redemption_id"), rewardStatus: try row.get("reward_status"))
     }
 
     public func grantPlays(programId: String, id: String, memberId: String, wheelId: String, plays: Int, reason: String, actor: String, now: Date,

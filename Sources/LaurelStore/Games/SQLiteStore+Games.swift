@@ -20,17 +20,23 @@ extension SQLiteStore {
                                                 now: now, calendar: program.calendar)
             let wins = try Self.prizeWins(db, programId: programId, wheel: wheel, program: program, now: now)
             var ledger = try Self.loadLedger(db, member: member)
-            let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
+            var spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
             try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now,
                                 reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId))
+            // A reward prize is issued as a gift (stock taken exactly); one that cannot be issued leaves nothing and the spin says why.
+            if let rewardId = wheel.prizes.first(where: { $0.id == spin.prizeId })?.reward {
+                spin.record(try Self.issueGift(db, programId: programId, memberId: memberId, rewardId: rewardId, program: program,
+                                               sourceEventId: nil, now: now))
+            }
             try db.run("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
-                                        program_version, drawn_at, available_after)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        program_version, drawn_at, available_after, reward_id, redemption_id, reward_status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [spin.id, programId, memberId, wheelId, spin.prizeId, spin.points, spin.paidWith, spin.costPoints, spin.roll,
-                      SpinPlan.weightsText(spin.weights), spin.programVersion, now.millis, spin.availableAfter])
-            if spin.points > 0 { try Self.emit(db, programId: programId, memberId: memberId, [OutboxMessages.gameWon(spin, now: now)], now: now) }
+                      SpinPlan.weightsText(spin.weights), spin.programVersion, now.millis, spin.availableAfter, spin.rewardId, spin.redemptionId,
+                      spin.rewardStatus])
+            if spin.won { try Self.emit(db, programId: programId, memberId: memberId, [OutboxMessages.gameWon(spin, now: now)], now: now) }
             return try Self.remember(db, programId: programId, idempotency, spin, now: now)
         }
     }
@@ -63,6 +69,7 @@ extension SQLiteStore {
     }
 
     /// Wins of each budgeted prize of the wheel: in total, and since the start of its budget's period.
+    /// A reward prize that could not be issued won nothing and does not count.
     static func prizeWins(_ db: Database, programId: String, wheel: WheelDefinition, program: ProgramDefinition,
                           now: Date) throws -> [String: PrizeWins] {
         var wins: [String: PrizeWins] = [:]
@@ -71,7 +78,7 @@ extension SQLiteStore {
             let start = WheelDraw.periodStart(budget.period, now: now, calendar: program.calendar)
             let row = try db.row("""
                 SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN drawn_at >= ? THEN 1 ELSE 0 END), 0) AS in_period
-                FROM game_spins WHERE program_id = ? AND wheel_id = ? AND prize_id = ?
+                FROM game_spins WHERE program_id = ? AND wheel_id = ? AND prize_id = ? AND (reward_status IS NULL OR reward_status = 'issued')
                 """, [start?.millis ?? Int64.min, programId, wheel.id, prize.id])
             wins[prize.id] = PrizeWins(total: (row?["total"] as Int?) ?? 0, inPeriod: (row?["in_period"] as Int?) ?? 0)
         }
@@ -82,7 +89,8 @@ extension SQLiteStore {
         SpinRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], wheelId: row["wheel_id"], prizeId: row["prize_id"],
                    points: row["points"], paidWith: row["paid_with"], costPoints: row["cost_points"], roll: row["roll"],
                    weights: SpinPlan.weights(row["weights"]), programVersion: row["program_version"], drawnAt: Date(millis: row["drawn_at"]),
-                   availableAfter: row["available_after"])
+                   availableAfter: row["available_after"], rewardId: row["reward_id"], redemptionId: row["redemption_id"],
+                   rewardStatus: row["reward_status"])
     }
 
     public func grantPlays(programId: String, id: String, memberId: String, wheelId: String, plays: Int, reason: String, actor: String, now: Date,

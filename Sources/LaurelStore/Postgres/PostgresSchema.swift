@@ -721,5 +721,11 @@ enum PostgresSchema {
             "ALTER TABLE redemptions ADD COLUMN quantity INTEGER NOT NULL DEFAULT 1",
             "ALTER TABLE redemptions ADD COLUMN codes TEXT",
         ]),
+        // A wheel prize can be a catalogue reward: what a spin issued (or why it could not).
+        ("v27-spin-rewards", [
+            "ALTER TABLE game_spins ADD COLUMN reward_id TEXT",
+            "ALTER TABLE game_spins ADD COLUMN redemption_id TEXT",
+            "ALTER TABLE game_spins ADD COLUMN reward_status TEXT",
+        ]),
     ]
 }

@@ -713,6 +713,12 @@ enum SQLiteSchema {
             try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN quantity INTEGER NOT NULL DEFAULT 1")
             try db.execute(sql: "ALTER TABLE redemptions ADD COLUMN codes TEXT")
         }
+        // A wheel prize can be a catalogue reward: what a spin issued (or why it could not).
+        migrator.registerMigration("v27-spin-rewards") { db in
+            try db.execute(sql: "ALTER TABLE game_spins ADD COLUMN reward_id TEXT")
+            try db.execute(sql: "ALTER TABLE game_spins ADD COLUMN redemption_id TEXT")
+            try db.execute(sql: "ALTER TABLE game_spins ADD COLUMN reward_status TEXT")
+        }
         return migrator
     }
 }

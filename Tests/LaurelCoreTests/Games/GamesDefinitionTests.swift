@@ -19,6 +19,7 @@ struct GamesDefinitionTests {
                 - {id: jackpot, weight: 1, points: 1000, budget: {total: 10}}
                 - {id: daily, weight: 9, points: 100, budget: {total: 500, per_period: 5, period: day}}
                 - {id: nothing, weight: 90}
+                - {id: tote, weight: 2, reward: tote-bag, budget: {total: 5}}
             - id: free
               name: Free wheel
               plays: {earned_by: {event: review, plays: 1}}
@@ -43,7 +44,8 @@ struct GamesDefinitionTests {
         #expect(lucky.costPoints == 50)
         #expect(lucky.earnedBy == [GameEarning(event: "review", count: 1), GameEarning(event: "check_in", count: 2)])
         #expect(lucky.limit == PlayLimit(maxPlays: 3, period: .week))
-        #expect(lucky.prizes.map(\.weight) == [1, 9, 90])
+        #expect(lucky.prizes.map(\.weight) == [1, 9, 90, 2])
+        #expect(lucky.prizes.map(\.reward) == [nil, nil, nil, "tote-bag"] && lucky.prizes[3].points == nil)
         #expect(lucky.prizes[1].budget == PrizeBudget(total: 500, perPeriod: 5, period: .day))
         #expect(lucky.prizes[2].points == nil)
         #expect(games.wheel("free")?.costPoints == nil && games.wheel("free")?.earnedBy == [GameEarning(event: "review", count: 1)])
@@ -74,6 +76,7 @@ struct GamesDefinitionTests {
                     - {id: y, weight: -1}
                     - {id: y, weight: 1, budget: {per_period: 3}}
                     - {id: z, weight: 1, colour: red}
+                    - {id: both, weight: 1, points: 5, reward: mug}
               raffles:
                 - id: a
                   name: R
@@ -92,6 +95,7 @@ struct GamesDefinitionTests {
             "games.wheels[1].prizes[0].weight: must be >= 0",
             "games.wheels[1].prizes[1].id: duplicate prize id \"y\"",
             "games.wheels[1].prizes[2].colour: unknown key",
+            "games.wheels[1].prizes[3].reward: a prize gives points or a reward, not both",
         ]
         for text in expected { #expect(issues.contains { $0.hasPrefix(text) }, "\(text) in \(issues)") }
     }

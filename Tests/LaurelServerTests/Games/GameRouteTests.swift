@@ -21,6 +21,11 @@ import Testing
               prizes:
                 - {id: bonus, weight: 1, points: 25}
                 - {id: nothing, weight: 1}
+            - id: gifts
+              name: Gift wheel
+              cost: {points: 1}
+              prizes:
+                - {id: mug, weight: 1, reward: mug}
           raffles:
             - id: summer
               name: Summer draw
@@ -87,6 +92,38 @@ import Testing
             #expect(try await api.points(member)["available"] as? Int == 30 - 10 + prize)
             let spins = try #require(try await api.get("/v1/games/spins", key: fixture.admin).json["data"] as? [[String: Any]])
             #expect(spins.count == 1)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aRewardPrizeIsIssuedUntilItsStockIsOutThenSaysWhy(backend: TestBackend) async throws {
+        let fixture = try await Self.make(backend)
+        try await fixture.withServer { api in
+            #expect(try await api.post("/v1/rewards", #"{"id":"mug","name":"Mug","type":"free_product","sku":"M","cost":50,"stock":1}"#,
+                                       key: fixture.admin).status == 201)
+            let member = try await api.member("g-gift")
+            try await Self.fund(api, member, 2)
+            let first = try await api.post("/v1/members/\(member)/games/gifts/spins", "", key: fixture.integration)
+            #expect(first.status == 201, "\(first.text)")
+            let prize = try #require(first.json["prize"] as? [String: Any])
+            let reward = try #require(prize["reward"] as? [String: Any])
+            #expect(prize["id"] as? String == "mug" && prize["points"] as? Int == 0)
+            #expect(reward["id"] as? String == "mug" && reward["status"] as? String == "issued")
+            let redemptionId = try #require(reward["redemption_id"] as? String)
+            let redemption = try await api.get("/v1/redemptions/\(redemptionId)", key: fixture.admin)
+            #expect(redemption.status == 200 && redemption.json["member_id"] as? String == member && redemption.json["points"] as? Int == 0,
+                    "\(redemption.text)")
+            // The one mug is gone: the next spin on the slice stands, gives nothing and says why.
+            let second = try await api.post("/v1/members/\(member)/games/gifts/spins", "", key: fixture.integration)
+            #expect(second.status == 201, "\(second.text)")
+            let empty = try #require((second.json["prize"] as? [String: Any])?["reward"] as? [String: Any])
+            #expect(empty["status"] as? String == "out_of_stock" && empty["redemption_id"] == nil)
+            let wheels = try #require(try await api.get("/v1/members/\(member)/games").json["data"] as? [[String: Any]])
+            let gifts = try #require(wheels.first { $0["id"] as? String == "gifts" }?["prizes"] as? [[String: Any]])
+            #expect(gifts.first?["reward"] as? String == "mug")
+            let won = try #require(try await api.get("/v1/messages", key: fixture.admin).json["data"] as? [[String: Any]])
+                .filter { $0["type"] as? String == "game.won" }
+            #expect(won.count == 1)
         }
     }
 
