@@ -10,10 +10,10 @@ extension PortalRoutes {
     func playPage(_ portal: PortalRequest) async throws -> Response {
         let query = portal.request.uri.queryParameters
         var flash: String?
-        if let joined = query.get("joined").map { String($0) }, let challenge = portal.program.definition.challenges.first(where: { $0.id == joined }) {
+        if let joined = query.get("joined"), let challenge = portal.program.definition.challenges.first(where: { $0.id == String(joined) }) {
             flash = portal.locale.text("portal_play_joined_flash", ["challenge": challenge.names.text(for: portal.locale.code, fallback: challenge.name)])
         }
-        if let entered = query.get("entered").map { String($0) }, let raffle = portal.program.definition.games.raffle(entered) {
+        if let entered = query.get("entered"), let raffle = portal.program.definition.games.raffle(String(entered)) {
             flash = portal.locale.text("portal_play_entered_flash", ["raffle": raffle.name])
         }
         return try await play(portal, flash: flash)
