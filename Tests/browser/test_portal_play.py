@@ -45,7 +45,7 @@ def test_member_opens_play_spins_the_demo_wheel_and_sees_the_prize(laurel, brows
     assert "You have 1 free play." in source
     assert "Three reviews this month" in source and "1 of 3" in source
     assert "Every 10th coffee free" in source and "0 of 10 stamps" in source
-    assert "Summer draw" in source and "Invite friends" in source
+    assert "Summer draw" in source and "An entry you earned is used first" in source and "Invite friends" in source
     assert page_weight(browser) < 100_000
     assert_accessible(browser)
     screenshot(browser, "portal-play")

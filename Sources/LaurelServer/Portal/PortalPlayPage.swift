@@ -304,10 +304,14 @@ private struct PlaySections {
                     item["enter"] = [
                         "action": portal.program.path("/play/raffles/\(PortalRoutes.pathSegment(raffle.id))/enter"),
                         "token": Identifiers.secret("enter"),
-                        "label": raffle.entryCostPoints.map {
+                        // An entry the member earned is taken before points: the store knows, the page cannot say which.
+                        "label": raffle.earnedBy.isEmpty ? raffle.entryCostPoints.map {
                             locale.text("portal_play_raffle_enter_points", ["points": locale.number($0)], count: $0)
-                        } ?? locale["portal_play_raffle_enter"],
+                        } ?? locale["portal_play_raffle_enter"] : locale["portal_play_raffle_enter"],
                     ]
+                    if !raffle.earnedBy.isEmpty, let cost = raffle.entryCostPoints {
+                        item["note"] = locale.text("portal_play_raffle_earned_first", ["points": locale.number(cost)], count: cost)
+                    }
                 }
             } else {
                 item["blocked"] = locale["portal_play_raffle_closed"]
