@@ -67,7 +67,8 @@ public enum LaurelApplication {
         ChallengeRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
-                                                                      logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId))
+                                                                      logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId),
+                     random: random)
             .register(router)
         ConsoleRoutes.register(router, store: store, clock: clock, rateLimits: rateLimits)
         return (router, api.routes)

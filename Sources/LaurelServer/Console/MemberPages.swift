@@ -5,7 +5,7 @@ import LaurelStore
 
 /// Finding a member and the member's page: balance, pending points with their release dates,
 /// points expiring soon, tier and progress to the next, clubs, redemptions, and the full ledger
-/// with each entry's explanation. The same store reads as the API's member view and ledger.
+/// with each entry's explanation, and what the member plays (`MemberPlaySection`). The same store reads as the API's member view and ledger.
 struct MemberPages {
     let store: any LaurelStore
     let clock: any WallClock
@@ -89,6 +89,10 @@ struct MemberPages {
             page["has_\(list)"] = !((page[list] as? [Any])?.isEmpty ?? true)
         }
         if ledger.hasMore, let last = ledger.items.last { page["older"] = "/admin/members/\(member.id)?before=\(last.sequence)" }
+        if let program, let play = try await MemberPlaySection(store: store, programId: request.programId, program: program, member: member,
+                                                                   locale: locale, now: now).view() {
+            page["play"] = play
+        }
         if let tier = summary.tier { page["tier"] = Self.tierView(tier, locale: locale, zone: zone, currency: program?.currency ?? "EUR") }
         return try await ConsolePages.render("console-member", request, title: member.name ?? member.externalId, section: .members, page: page)
     }

@@ -5,7 +5,7 @@ import LaurelCore
 import LaurelStore
 
 /// The member portal at `/p/{program}`: sign-in with a one-time code, then the member's points,
-/// tier journey, catalogue, redemptions and activity. Every page acts for the signed-in member of
+/// tier journey, catalogue, redemptions, activity and play (challenges, badges, punch cards, referrals, wheels, raffles). Every page acts for the signed-in member of
 /// the session only (the member id comes from the session, never from the request), in the
 /// program's branding and the member's language. Pages work without JavaScript; forms post and redirect.
 struct PortalRoutes: Sendable {
@@ -17,11 +17,14 @@ struct PortalRoutes: Sendable {
     let clock: any WallClock
     let signIn: PortalSignIn
     let sessions: WebSessions
+    /// Where wheel draws and raffle seeds come from: `SystemRandomNumberGenerator` live, seeded in tests.
+    let random: RandomSource
 
-    init(store: any LaurelStore, clock: any WallClock, signIn: PortalSignIn) {
+    init(store: any LaurelStore, clock: any WallClock, signIn: PortalSignIn, random: RandomSource = .system()) {
         self.store = store
         self.clock = clock
         self.signIn = signIn
+        self.random = random
         sessions = WebSessions(store: store, clock: clock, cookieName: Self.cookieName, lifetime: Self.sessionLifetime)
     }
 
@@ -39,6 +42,11 @@ struct PortalRoutes: Sendable {
         router.get("/p/{program}/redemptions") { request, context in try await member(request, context, page: redemptionsPage) }
         router.get("/p/{program}/redemptions/{redemption}") { request, context in try await member(request, context, page: redemptionPage) }
         router.get("/p/{program}/activity") { request, context in try await member(request, context, page: activityPage) }
+        router.get("/p/{program}/play") { request, context in try await member(request, context, page: playPage) }
+        router.post("/p/{program}/play/challenges/{challenge}/join") { request, context in try await member(request, context, page: joinChallenge) }
+        router.post("/p/{program}/play/wheels/{wheel}/spin") { request, context in try await member(request, context, page: spinWheel) }
+        router.get("/p/{program}/play/spins/{spin}") { request, context in try await member(request, context, page: spinPage) }
+        router.post("/p/{program}/play/raffles/{raffle}/enter") { request, context in try await member(request, context, page: enterRaffle) }
     }
 
     /// The program a portal URL names, with its current definition; nil for an unknown or unconfigured program.
@@ -95,6 +103,11 @@ struct PortalProgram: Sendable {
 
     var displayName: String { definition.branding.displayName ?? definition.name }
     var timeZone: TimeZone { definition.calendar.timeZone }
+    /// Whether the program has any of the play page's mechanics.
+    var hasPlay: Bool {
+        !definition.challenges.isEmpty || !definition.badges.isEmpty || !definition.punchCards.isEmpty || definition.referrals != nil
+            || !definition.games.isEmpty
+    }
 }
 
 /// One request of a signed-in member.
