@@ -22,7 +22,7 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             let spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now,
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: program, now: now,
                                 reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId))
             try db.run("""
                 INSERT INTO game_spins (id, program_id, member_id, wheel_id, prize_id, points, paid_with, cost_points, roll, weights,
