@@ -189,7 +189,7 @@ struct MemberReplay {
         profile.attributes = ["segment": .string(opening.segment)]
         if let floor = opening.floor, let tiers = processor.tiers {
             tier.floorTierId = floor
-            tier = tiers.evaluate(tier, basis: tiers.basis(TierContribution()), trigger: .floorChanged, now: now).state
+            tier = tiers.evaluate(tier, basis: tiers.basis(TierContribution(), balance: ledger.available), trigger: .floorChanged, now: now).state
         }
         if opening.points > 0 {
             try? ledger.adjust(opening.points, program: processor.program, sourceId: "opening", now: now)

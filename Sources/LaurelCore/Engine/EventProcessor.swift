@@ -78,9 +78,12 @@ public struct EventOutcome: Hashable, Sendable {
 public struct TierStanding: Hashable, Sendable {
     public var state: MemberTier
     public var totals: TierContribution
-    public init(state: MemberTier, totals: TierContribution) {
+    /// The member's available points, for basis `points_balance` (an event's evaluation uses its ledger after it).
+    public var balance: Int
+    public init(state: MemberTier, totals: TierContribution, balance: Int = 0) {
         self.state = state
         self.totals = totals
+        self.balance = balance
     }
 }
 
@@ -92,6 +95,17 @@ extension EventOutcome {
         guard ledger.canCredit(points) else { throw .totalOutOfRange("points") }
         ledger.earn(points, sourceId: event.id, earnedAt: event.occurredAt, availableAt: event.occurredAt, expiresAt: expiresAt, now: now)
         pointsEarned += points
+    }
+}
+
+extension EventOutcome {
+    /// Under basis `points_balance`: the tier again on the ledger as it now stands, after points
+    /// credited on top of the rules (a challenge's, a tier's bonus), as one change from the tier held
+    /// before the event. Such points can lift the member further, without that level's own bonus.
+    public mutating func followBalance(_ tiers: TierQualification?, now: Date) {
+        guard let tiers, let tier, let (state, change) = tiers.evaluateBalance(tier, balance: ledger.available, now: now), let change else { return }
+        self.tier = state
+        tierChange = TierChange(from: tierChange?.from ?? change.from, to: change.to, reason: change.reason, at: now)
     }
 }
 
@@ -218,7 +232,8 @@ public struct EventProcessor: Sendable {
                            to outcome: inout EventOutcome, now: Date) throws(EventProcessingError) {
         guard Bounds.totalStaysInRange(standing.totals.points, adding: contribution.points) else { throw .totalOutOfRange("tier points") }
         guard Bounds.totalStaysInRange(standing.totals.amount.units, adding: contribution.amount.units) else { throw .totalOutOfRange("tier spend") }
-        let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals + contribution), trigger: .event, now: now)
+        let basis = tiers.basis(standing.totals + contribution, balance: outcome.ledger.available)
+        let (state, change) = tiers.evaluate(standing.state, basis: basis, trigger: .event, now: now)
         outcome.tierContribution = contribution
         outcome.tier = state
         outcome.tierChange = change

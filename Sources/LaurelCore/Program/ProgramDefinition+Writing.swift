@@ -78,7 +78,9 @@ extension BirthdayGift {
 extension TierPolicy {
     var canonicalTree: JSONValue {
         var tree: [String: JSONValue] = ["basis": .string(basis.rawValue), "levels": .array(levels.map(\.canonicalTree))]
+        // The balance is as of now: the reader refuses a window for it.
         switch window {
+        case .lifetime where basis == .pointsBalance: break
         case .lifetime: tree["window"] = .string("lifetime")
         case .calendarYear: tree["window"] = .string("calendar_year")
         case .rollingMonths(let months): tree["window"] = .object(["rolling_months": .number(String(months))])

@@ -142,8 +142,10 @@ struct EnglishSummaryPhrases: SummaryPhrases {
     }
 
     func tierBasis(_ basis: TierPolicy.Basis, window: TierPolicy.Window) -> String {
+        if basis == .pointsBalance { return "Tiers follow the points balance: spending points can lower the tier." }
         let what: String = switch basis {
         case .pointsEarned: "points earned"
+        case .pointsBalance: "points balance"
         case .amountSpent: "money spent"
         case .purchases: "number of purchases"
         }
@@ -159,6 +161,7 @@ struct EnglishSummaryPhrases: SummaryPhrases {
         case .pointsEarned: "\(threshold) points"
         case .amountSpent: "\(threshold) spent"
         case .purchases: "\(threshold) purchases"
+        case .pointsBalance: "a balance of \(threshold) points"
         }
         var perks: [String] = []
         if let multiplier = benefits.earningMultiplier { perks.append("×\(SummaryFormat.factor(multiplier, decimal: ".")) points") }

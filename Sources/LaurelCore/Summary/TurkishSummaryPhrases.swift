@@ -143,8 +143,10 @@ struct TurkishSummaryPhrases: SummaryPhrases {
     }
 
     func tierBasis(_ basis: TierPolicy.Basis, window: TierPolicy.Window) -> String {
+        if basis == .pointsBalance { return "Seviyeler güncel puan bakiyesine göre belirlenir: puan harcamak seviyeyi düşürebilir." }
         let what: String = switch basis {
         case .pointsEarned: "kazanılan puanlarla"
+        case .pointsBalance: "puan bakiyesiyle"
         case .amountSpent: "harcanan tutarla"
         case .purchases: "alışveriş sayısıyla"
         }
@@ -160,6 +162,7 @@ struct TurkishSummaryPhrases: SummaryPhrases {
         case .pointsEarned: "\(threshold) puan"
         case .amountSpent: "\(threshold) harcama"
         case .purchases: "\(threshold) alışveriş"
+        case .pointsBalance: "\(threshold) puan bakiye"
         }
         var perks: [String] = []
         if let multiplier = benefits.earningMultiplier { perks.append("×\(SummaryFormat.factor(multiplier, decimal: ",")) puan") }

@@ -150,8 +150,10 @@ struct UkrainianSummaryPhrases: SummaryPhrases {
     }
 
     func tierBasis(_ basis: TierPolicy.Basis, window: TierPolicy.Window) -> String {
+        if basis == .pointsBalance { return "Рівень визначається поточним балансом балів: витрата балів може його знизити." }
         let what: String = switch basis {
         case .pointsEarned: "нарахованими балами"
+        case .pointsBalance: "балансом балів"
         case .amountSpent: "сумою покупок"
         case .purchases: "кількістю покупок"
         }
@@ -167,6 +169,7 @@ struct UkrainianSummaryPhrases: SummaryPhrases {
         case .pointsEarned: "\(threshold) балів"
         case .amountSpent: "\(threshold) витрат"
         case .purchases: "\(threshold) покупок"
+        case .pointsBalance: "балансу \(threshold) балів"
         }
         var perks: [String] = []
         if let multiplier = benefits.earningMultiplier { perks.append("бали ×\(SummaryFormat.factor(multiplier, decimal: ","))") }

@@ -19,6 +19,9 @@ struct TierAndClubReader {
                 window = .rollingMonths(rolling.int("rolling_months", required: true, min: 1, max: 120) ?? 12)
             }
         }
+        if basis == .pointsBalance && object.has("window") {
+            reader.report(object.pathOf("window"), "does not apply to basis points_balance: the balance is as of now, whenever it was earned")
+        }
         let exclude = object.value("exclude").flatMap { rules.readFilter($0, at: object.pathOf("exclude")) } ?? LineFilter()
         if exclude.labels.count > 0 { reader.report(object.pathOf("exclude.labels"), "tiers exclude by skus and categories only") }
         let excludeDelivery = object.bool("exclude_delivery") ?? false

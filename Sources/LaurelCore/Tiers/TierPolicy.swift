@@ -10,6 +10,9 @@ public struct TierPolicy: Hashable, Sendable {
         case amountSpent = "amount_spent"
         /// Number of purchases, less fully refunded ones.
         case purchases
+        /// The member's current available points (not pending ones; a member in debt counts as 0):
+        /// spending, expiry and transfers lower it. Evaluated after every change of the balance; no window.
+        case pointsBalance = "points_balance"
     }
 
     /// The stretch of time whose activity counts.

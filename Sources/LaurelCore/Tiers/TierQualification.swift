@@ -29,13 +29,29 @@ public struct TierQualification: Sendable {
         }
     }
 
-    /// The basis as a number: points, money or purchases.
-    public func basis(_ totals: TierContribution) -> Amount {
+    /// The basis as a number: points, money or purchases from the window's `totals`, or for
+    /// `points_balance` the member's available `balance` (debt counts as 0).
+    public func basis(_ totals: TierContribution, balance: Int) -> Amount {
         switch policy.basis {
         case .pointsEarned: Amount(integer: totals.points)
         case .amountSpent: totals.amount
         case .purchases: Amount(integer: totals.purchases)
+        case .pointsBalance: Amount(integer: max(0, balance))
         }
+    }
+
+    /// The basis of a standing as stored: its totals and balance.
+    public func basis(_ standing: TierStanding) -> Amount { basis(standing.totals, balance: standing.balance) }
+
+    /// Whether the tier follows the available balance, so every ledger change re-evaluates it.
+    public var followsBalance: Bool { policy.basis == .pointsBalance }
+
+    /// The tier after the member's available balance moved to `balance` (a redemption, a transfer,
+    /// an adjustment, expiry, pending points released): upgrades at once, downgrades as the policy
+    /// says for an event. Nil when the basis is not the balance.
+    public func evaluateBalance(_ state: MemberTier, balance: Int, now: Date) -> (state: MemberTier, change: TierChange?)? {
+        guard followsBalance else { return nil }
+        return evaluate(state, basis: basis(TierContribution(), balance: balance), trigger: .event, now: now)
     }
 
     /// What an event adds to the basis: its points, and for a purchase the amount that counts and one purchase.

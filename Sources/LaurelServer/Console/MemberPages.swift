@@ -126,7 +126,7 @@ struct MemberPages {
     static func basisAmount(_ amount: Amount, basis: TierPolicy.Basis, locale: WebLocale, currency: String) -> String {
         let whole = Int(amount.units / Amount(integer: 1).units)
         switch basis {
-        case .pointsEarned: return locale.text("console_points_count", ["count": locale.number(whole)], count: whole)
+        case .pointsEarned, .pointsBalance: return locale.text("console_points_count", ["count": locale.number(whole)], count: whole)
         case .purchases: return locale.text("console_purchases_count", ["count": locale.number(whole)], count: whole)
         case .amountSpent: return locale.money(Decimal(string: amount.description) ?? 0, currency: currency)
         }

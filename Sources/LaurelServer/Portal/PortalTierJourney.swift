@@ -76,7 +76,7 @@ struct PortalTierJourney {
     /// A threshold or gap in the basis's unit: points, money, or purchases.
     static func format(_ value: Amount, basis: TierPolicy.Basis, locale: WebLocale, currency: String) -> String {
         switch basis {
-        case .pointsEarned:
+        case .pointsEarned, .pointsBalance:
             return locale.text("portal_points_count", ["points": locale.number(Int(value.units / Amount.scale))], count: Int(value.units / Amount.scale))
         case .purchases:
             return locale.text("portal_purchases_count", ["count": locale.number(Int(value.units / Amount.scale))], count: Int(value.units / Amount.scale))

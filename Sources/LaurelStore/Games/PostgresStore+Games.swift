@@ -29,7 +29,7 @@ extension PostgresStore {
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             var spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
-            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: program, now: now,
                                       reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId), logger)
             // A reward prize is issued as a gift: the conditional stock decrement never oversells, even against
             // redemptions of the same reward outside this wheel's lock; one that cannot be issued leaves nothing and the spin says why.

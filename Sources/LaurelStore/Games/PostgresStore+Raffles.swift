@@ -63,7 +63,7 @@ extension PostgresStore {
                             idempotency: Idempotency<RaffleEntryRecord>?) async throws -> Idempotent<RaffleEntryRecord> {
         try await transaction { connection in
             if let idempotency, let replay = try await Self.claim(connection, programId: programId, idempotency, now: now, logger) { return .replayed(replay) }
-            let (version, _, raffle) = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
+            let (version, processor, raffle) = try await raffleDefinition(connection, programId: programId, raffleId: raffleId)
             // The raffle's row before the member's: the draw takes them in the same order.
             let row = try await Self.raffleRow(connection, programId: programId, raffle: raffle, random: random, now: now, lock: .share, logger)
             guard row.drawnAt == nil else { throw RaffleRefusal.closed(raffleId: raffleId) }
@@ -84,7 +84,7 @@ extension PostgresStore {
                 var ledger = try await Self.loadLedger(connection, member: member, logger)
                 ledger.settle(now: now)
                 try ledger.spend(points, sourceId: id)
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
+                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now,
                                           reason: "entry in raffle \(raffleId)", logger)
                 cost = points
             }
@@ -165,7 +165,7 @@ extension PostgresStore {
                         let program = processor.program
                         ledger.earn(points, sourceId: winner.id, earnedAt: now, availableAt: now,
                                     expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                        try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now,
+                        try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now,
                                                   reason: "won raffle \(raffleId)", logger)
                     }
                 }

@@ -22,7 +22,7 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             var spin = try SpinPlan.run(&ledger, program: program, wheel: wheel, payment: payment, wins: wins, random: random, id: id,
                                         programId: programId, memberId: memberId, version: version.version, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now,
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: program, now: now,
                                 reason: SpinPlan.reason(wheelId: wheel.id, prizeId: spin.prizeId))
             // A reward prize is issued as a gift (stock taken exactly); one that cannot be issued leaves nothing and the spin says why.
             if let rewardId = wheel.prizes.first(where: { $0.id == spin.prizeId })?.reward {

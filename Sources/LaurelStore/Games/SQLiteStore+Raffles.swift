@@ -45,7 +45,7 @@ extension SQLiteStore {
         let cache = programs
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
-            let (version, _, raffle) = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
+            let (version, processor, raffle) = try Self.raffleDefinition(db, cache: cache, programId: programId, raffleId: raffleId)
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
             guard member.status == .active else { throw StoreError.memberBlocked(memberId) }
             let row = try Self.raffleRow(db, programId: programId, raffle: raffle, random: random, now: now)
@@ -61,7 +61,7 @@ extension SQLiteStore {
                 var ledger = try Self.loadLedger(db, member: member)
                 ledger.settle(now: now)
                 try ledger.spend(points, sourceId: id)
-                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, reason: "entry in raffle \(raffleId)")
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, reason: "entry in raffle \(raffleId)")
                 cost = points
             }
             let entry = RaffleEntryRecord(id: id, programId: programId, raffleId: raffleId, memberId: memberId, paidWith: cost > 0 ? "points" : "earned",
@@ -128,7 +128,7 @@ extension SQLiteStore {
                         let program = processor.program
                         ledger.earn(points, sourceId: winner.id, earnedAt: now, availableAt: now,
                                     expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-                        try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now,
+                        try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now,
                                             reason: "won raffle \(raffleId)")
                     }
                 }

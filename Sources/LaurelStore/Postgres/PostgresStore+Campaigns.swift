@@ -116,7 +116,7 @@ extension PostgresStore {
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: sourceId)
             try ledger.adjust(points, program: processor.program, sourceId: sourceId, now: now)
-            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor,
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor,
                                       reason: reason, logger)
             credited = points
         }

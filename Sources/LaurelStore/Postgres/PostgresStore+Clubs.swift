@@ -112,7 +112,7 @@ extension PostgresStore {
                 var ledger = try await Self.loadLedger(connection, member: member, logger)
                 ledger.settle(now: now)
                 try ledger.spend(cost, sourceId: "club_\(clubId)_\(now.millis)")
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, logger)
+                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, logger)
                 return try await Self.remember(connection, programId: programId, idempotency, record, logger)
             case .tier, .gift:
                 throw LoyaltyError.clubJoinNotAllowed(clubId, "tier and gift memberships come with reaching the tier or with the gift")

@@ -141,6 +141,7 @@ extension PostgresStore {
                                             tier: state.tier, now: now)
         let challenges = try await Self.applyChallenges(connection, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now,
                                                         logger)
+        outcome.followBalance(tiers, now: now)
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try await Self.screen(connection, policy, programId: programId, memberId: memberId, event: event, outcome: outcome,
@@ -243,7 +244,7 @@ extension PostgresStore {
         guard ledger.canCredit(points) else { return 0 }
         ledger.earn(points, sourceId: sourceId, earnedAt: now, availableAt: availableAt,
                     expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason, logger)
+        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, program: program, now: now, actor: actor, reason: reason, logger)
         return points
     }
 
@@ -254,7 +255,7 @@ extension PostgresStore {
         guard points > 0, let member = try await fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else { return }
         var ledger = try await loadLedger(connection, member: member, logger)
         guard (try? ledger.cancelCredit(points, adjustmentId: creditId, policy: program.returns, sourceId: returnId)) != nil else { return }
-        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason, logger)
+        try await saveLedger(connection, programId: programId, ledger: ledger, version: version, program: program, now: now, actor: actor, reason: reason, logger)
     }
 
     /// A gift's redemption, locked, if it is still issued (see the SQLite twin).

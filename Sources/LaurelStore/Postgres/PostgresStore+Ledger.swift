@@ -11,13 +11,16 @@ extension PostgresStore {
 
     /// Writes what the core did to a ledger in one statement (`LedgerSQL.Save`): its entries, the
     /// lots it touched, the cached balances and its points messages (`OutboxMessages.points`).
-    static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, now: Date,
-                           actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
+    /// Under a `points_balance` tier basis, the tier that balance keeps follows (`followBalance`);
+    /// `program` is the version the operation ran under (nil only when the program has none).
+    static func saveLedger(_ connection: PostgresConnection, programId: String, ledger: MemberLedger, version: Int?, program: ProgramDefinition?,
+                           now: Date, actor: String? = nil, reason: String? = nil, _ logger: Logger) async throws {
         try await connection.run(LedgerSQL.Save.self, logger) {
             LedgerSQL.bind(&$0, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
             LedgerSQL.bindNewLots(&$0, ledger: ledger)
             LedgerSQL.bindMessages(&$0, OutboxMessages.points(ledger, now: now))
         }
+        try await followBalance(connection, program: program, programId: programId, ledger: ledger, now: now, logger)
     }
 
     /// The column names a lot is read from: a lots row's own, or `lot_…` where the row holds the
@@ -118,7 +121,7 @@ extension PostgresStore {
                 let tier = try tiers.map { tiers in
                     let totals = TierContribution(points: try first.get("tier_points", Int.self), amount: Amount(units: try first.get("tier_units", Int64.self)),
                                                   purchases: try first.get("tier_purchases", Int.self))
-                    return tiers.progress(member.tier, basis: tiers.basis(totals), now: now)
+                    return tiers.progress(member.tier, basis: tiers.basis(totals, balance: member.available), now: now)
                 }
                 return PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier ?? nil)
             }
@@ -162,7 +165,7 @@ extension PostgresStore {
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: id)
             try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
-            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason, logger)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))
             try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
@@ -192,7 +195,7 @@ extension PostgresStore {
             var ledger = try await Self.loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: id)
             let reversal = try ledger.cancelCredit(credit, adjustmentId: adjustmentId, policy: processor.program.returns, sourceId: id)
-            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason, logger)
             let record = AdjustmentCancellationRecord(id: id, adjustmentId: adjustmentId, memberId: memberId, points: credit, intoDebt: reversal.intoDebt,
                                                       reason: reason, actor: actor, createdAt: now,
                                                       balanceAfter: .init(available: ledger.available, pending: ledger.pending))
@@ -218,14 +221,14 @@ extension PostgresStore {
             }
             let sender = locked[from]!, receiver = locked[to]!
             for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
-            let (version, _) = try await currentVersion(connection, programId: programId)
+            let (version, processor) = try await currentVersion(connection, programId: programId)
             var senderLedger = try await Self.loadLedger(connection, member: sender, logger)
             var receiverLedger = try await Self.loadLedger(connection, member: receiver, logger)
             senderLedger.settle(now: now, sourceId: id)
             receiverLedger.settle(now: now, sourceId: id)
             try senderLedger.transfer(points, to: &receiverLedger, sourceId: id, now: now)
-            try await Self.saveLedger(connection, programId: programId, ledger: senderLedger, version: version.version, now: now, logger)
-            try await Self.saveLedger(connection, programId: programId, ledger: receiverLedger, version: version.version, now: now, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: senderLedger, version: version.version, program: processor.program, now: now, logger)
+            try await Self.saveLedger(connection, programId: programId, ledger: receiverLedger, version: version.version, program: processor.program, now: now, logger)
             let record = TransferRecord(id: id, fromMemberId: from, toMemberId: to, points: points, createdAt: now)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
@@ -249,7 +252,9 @@ extension PostgresStore {
                 guard !ledger.entries.isEmpty else { return }
                 let version = try await connection.row("SELECT current_version FROM programs WHERE id = \(programId)", logger)?
                     .get("current_version", Int?.self)
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, now: now, logger)
+                var program: ProgramDefinition?
+                if let version { program = try await loadVersion(connection, programId: programId, version: version)?.1.program }
+                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version, program: program, now: now, logger)
             }
         }
         return due.count

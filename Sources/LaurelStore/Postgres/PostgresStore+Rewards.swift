@@ -235,7 +235,7 @@ extension PostgresStore {
 
             if cost > 0 {
                 try ledger.spend(cost, sourceId: id)
-                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, now: now, logger)
+                try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, logger)
             }
             if case .clubMembership(let clubId) = reward.kind, let club = processor.program.club(clubId) {
                 try await Self.joinClubRow(connection, programId: programId, club: club, memberId: memberId, via: .points, invitedBy: nil, now: now,
@@ -339,7 +339,7 @@ extension PostgresStore {
             var ledger = try await loadLedger(connection, member: member, logger)
             ledger.settle(now: now, sourceId: redemption.id)
             ledger.restore(pieces, lots: stored, sourceId: redemption.id, now: now)
-            try await saveLedger(connection, programId: redemption.programId, ledger: ledger, version: version, now: now, logger)
+            try await saveLedger(connection, programId: redemption.programId, ledger: ledger, version: version, program: program, now: now, logger)
         }
         let rewardRow = try await connection.row("""
             SELECT * FROM rewards WHERE program_id = \(redemption.programId) AND id = \(redemption.rewardId)

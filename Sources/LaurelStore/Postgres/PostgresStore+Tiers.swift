@@ -4,14 +4,15 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
+    /// The member's tier going into an evaluation at `date`: stored state, the basis totals of the window
+    /// and the available balance as stored.
     static func tierStanding(_ connection: PostgresConnection, member: MemberRecord, tiers: TierQualification, at date: Date,
                              _ logger: Logger) async throws -> TierStanding {
         let from = tiers.windowStart(at: date)?.millis ?? Int64.min
         let row = try await connection.row(EventSQL.TierTotals.self, logger) { $0.append(member.id); $0.append(from); $0.append(date.millis) }
         let totals = TierContribution(points: try row?.get("points", Int.self) ?? 0, amount: Amount(units: try row?.get("units", Int64.self) ?? 0),
                                       purchases: try row?.get("purchases", Int.self) ?? 0)
-        return TierStanding(state: member.tier, totals: totals)
+        return TierStanding(state: member.tier, totals: totals, balance: member.available)
     }
 
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
@@ -79,7 +80,7 @@ extension PostgresStore {
             var standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: now, logger)
             standing.state.floorTierId = tierId
             standing.state.floorUntil = tierId == nil ? nil : until
-            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
+            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .floorChanged, now: now)
             try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
                                     change: change, sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now, logger)
             let summary = try await pointsSummary(connection, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
@@ -127,7 +128,7 @@ extension PostgresStore {
                     return
                 }
                 let standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: now, logger)
-                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .scheduled, now: now)
+                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: now)
                 try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
                                         change: change, sourceId: "tier_review_\(now.millis)", now: now, logger)
             }
@@ -140,7 +141,7 @@ extension PostgresStore {
                              _ logger: Logger) async throws -> TierProgress? {
         guard let tiers = processor.tiers else { return nil }
         let standing = try await tierStanding(connection, member: member, tiers: tiers, at: now, logger)
-        return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
+        return tiers.progress(member.tier, basis: tiers.basis(standing), now: now)
     }
 
     /// Appends a message to the outbox, in the caller's transaction.

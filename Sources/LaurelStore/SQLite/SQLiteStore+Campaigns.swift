@@ -103,7 +103,7 @@ extension SQLiteStore {
             var ledger = try loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: sourceId)
             try ledger.adjust(points, program: processor.program, sourceId: sourceId, now: now)
-            try saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            try saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason)
             credited = points
         }
         let issued = try reward.map {

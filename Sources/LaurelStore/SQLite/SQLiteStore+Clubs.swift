@@ -95,7 +95,7 @@ extension SQLiteStore {
                 var ledger = try Self.loadLedger(db, member: member)
                 ledger.settle(now: now)
                 try ledger.spend(cost, sourceId: "club_\(clubId)_\(now.millis)")
-                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now)
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now)
                 return try Self.remember(db, programId: programId, idempotency, record, now: now)
             case .tier, .gift:
                 throw LoyaltyError.clubJoinNotAllowed(clubId, "tier and gift memberships come with reaching the tier or with the gift")

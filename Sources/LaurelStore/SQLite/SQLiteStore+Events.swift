@@ -68,6 +68,7 @@ extension SQLiteStore {
         let profile = member.profile(clubs: clubs, segments: segments)
         var outcome = try processor.process(event, member: profile, ledger: ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
         let challenges = try Self.applyChallenges(db, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now)
+        outcome.followBalance(processor.tiers, now: now)
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
             counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: ledger,
@@ -202,7 +203,7 @@ extension SQLiteStore {
         guard ledger.canCredit(points) else { return 0 }
         ledger.earn(points, sourceId: sourceId, earnedAt: now, availableAt: availableAt,
                     expiresAt: program.expiry.expiryDate(earnedAt: now, calendar: program.calendar), now: now)
-        try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+        try saveLedger(db, programId: programId, ledger: ledger, version: version, program: program, now: now, actor: actor, reason: reason)
         return points
     }
 
@@ -213,7 +214,7 @@ extension SQLiteStore {
         guard points > 0, let member = try fetchMember(db, programId: programId, id: memberId) else { return }
         var ledger = try loadLedger(db, member: member)
         guard (try? ledger.cancelCredit(points, adjustmentId: creditId, policy: program.returns, sourceId: returnId)) != nil else { return }
-        try saveLedger(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
+        try saveLedger(db, programId: programId, ledger: ledger, version: version, program: program, now: now, actor: actor, reason: reason)
     }
 
     /// A gift's redemption if it is still issued (not used, cancelled or expired): what a return may take back.

@@ -13,11 +13,14 @@ extension SQLiteStore {
         try db.rowsByPosition("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0", [.text(memberId)], lot)
     }
 
-    /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances.
-    static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, now: Date,
+    /// Writes what the core did to a ledger: its new entries, the lots it touched, the cached balances,
+    /// and under a `points_balance` tier basis the tier that balance keeps (`followBalance`). `program`
+    /// is the version the operation ran under (nil only when the program has none).
+    static func saveLedger(_ db: Database, programId: String, ledger: MemberLedger, version: Int?, program: ProgramDefinition?, now: Date,
                            actor: String? = nil, reason: String? = nil) throws {
         try saveEntriesAndLots(db, programId: programId, ledger: ledger, version: version, now: now, actor: actor, reason: reason)
         try updateBalances(db, ledger)
+        try followBalance(db, program: program, programId: programId, ledger: ledger, now: now)
     }
 
     /// `saveLedger` without the member row, which `record` writes last. The points messages of
@@ -139,7 +142,7 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
             try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason)
             let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
                                           balanceAfter: .init(available: ledger.available, pending: ledger.pending))
             try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
@@ -166,7 +169,7 @@ extension SQLiteStore {
             var ledger = try Self.loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: id)
             let reversal = try ledger.cancelCredit(credit, adjustmentId: adjustmentId, policy: processor.program.returns, sourceId: id)
-            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now, actor: actor, reason: reason)
+            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason)
             let record = AdjustmentCancellationRecord(id: id, adjustmentId: adjustmentId, memberId: memberId, points: credit, intoDebt: reversal.intoDebt,
                                                       reason: reason, actor: actor, createdAt: now,
                                                       balanceAfter: .init(available: ledger.available, pending: ledger.pending))
@@ -186,20 +189,21 @@ extension SQLiteStore {
             guard let sender = try Self.fetchMember(db, programId: programId, id: from) else { throw StoreError.notFound("member \(from)") }
             guard let receiver = try Self.fetchMember(db, programId: programId, id: to) else { throw StoreError.notFound("member \(to)") }
             for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
-            let (version, _) = try Self.currentVersion(db, cache: cache, programId: programId)
+            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             var senderLedger = try Self.loadLedger(db, member: sender)
             var receiverLedger = try Self.loadLedger(db, member: receiver)
             senderLedger.settle(now: now, sourceId: id)
             receiverLedger.settle(now: now, sourceId: id)
             try senderLedger.transfer(points, to: &receiverLedger, sourceId: id, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: senderLedger, version: version.version, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: receiverLedger, version: version.version, now: now)
+            try Self.saveLedger(db, programId: programId, ledger: senderLedger, version: version.version, program: processor.program, now: now)
+            try Self.saveLedger(db, programId: programId, ledger: receiverLedger, version: version.version, program: processor.program, now: now)
             let record = TransferRecord(id: id, fromMemberId: from, toMemberId: to, points: points, createdAt: now)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
     }
 
     public func settleDuePoints(now: Date, batchSize: Int) async throws -> Int {
+        let cache = programs
         let due = try await read { db in
             try db.rows("""
                 SELECT DISTINCT member_id, program_id FROM lots
@@ -213,7 +217,8 @@ extension SQLiteStore {
                 ledger.settle(now: now, sourceId: "settle_\(now.millis)")
                 guard !ledger.entries.isEmpty else { return }
                 let version = try db.row("SELECT current_version FROM programs WHERE id = ?", [programId])?["current_version"] as Int?
-                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version, now: now)
+                let processor = try version.flatMap { try Self.loadVersion(db, cache: cache, programId: programId, version: $0)?.1 }
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version, program: processor?.program, now: now)
             }
         }
         return due.count

@@ -192,7 +192,7 @@ extension SQLiteStore {
 
             if cost > 0 {
                 try ledger.spend(cost, sourceId: id)
-                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, now: now)
+                try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now)
             }
             if case .clubMembership(let clubId) = reward.kind, let club = processor.program.club(clubId) {
                 try Self.joinClubRow(db, programId: programId, club: club, memberId: memberId, via: .points, invitedBy: nil, now: now,
@@ -278,7 +278,7 @@ extension SQLiteStore {
             var ledger = try loadLedger(db, member: member)
             ledger.settle(now: now, sourceId: redemption.id)
             ledger.restore(pieces, lots: stored, sourceId: redemption.id, now: now)
-            try saveLedger(db, programId: redemption.programId, ledger: ledger, version: version, now: now)
+            try saveLedger(db, programId: redemption.programId, ledger: ledger, version: version, program: program, now: now)
         }
         let rewardRow = try db.row("SELECT * FROM rewards WHERE program_id = ? AND id = ?", [redemption.programId, redemption.rewardId])
         if let rewardRow, let reward = try? rewardRecord(rewardRow).reward {

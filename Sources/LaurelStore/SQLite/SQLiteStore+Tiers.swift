@@ -3,7 +3,8 @@ import GRDB
 import LaurelCore
 
 extension SQLiteStore {
-    /// The member's tier going into an evaluation at `date`: stored state and the basis totals of the window.
+    /// The member's tier going into an evaluation at `date`: stored state, the basis totals of the window
+    /// and the available balance as stored.
     static func tierStanding(_ db: Database, member: MemberRecord, tiers: TierQualification, at date: Date) throws -> TierStanding {
         let totals = try db.rowByPosition("""
             SELECT COALESCE(SUM(points), 0), COALESCE(SUM(amount_units), 0), COALESCE(SUM(purchases), 0)
@@ -11,7 +12,7 @@ extension SQLiteStore {
             """, [.text(member.id), .integer(tiers.windowStart(at: date)?.millis ?? Int64.min), .integer(date.millis)]) { row in
             TierContribution(points: row[0], amount: Amount(units: row[1]), purchases: row[2])
         }
-        return TierStanding(state: member.tier, totals: totals ?? TierContribution())
+        return TierStanding(state: member.tier, totals: totals ?? TierContribution(), balance: member.available)
     }
 
     /// Writes a member's tier after an evaluation: the state, when to look again, the change (history,
@@ -83,7 +84,7 @@ extension SQLiteStore {
             var standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
             standing.state.floorTierId = tierId
             standing.state.floorUntil = tierId == nil ? nil : until
-            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .floorChanged, now: now)
+            let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .floorChanged, now: now)
             try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                               sourceId: Identifiers.make("tfl", now: now), actor: actor, note: note, now: now)
             let summary = try Self.pointsSummary(db, cache: cache, programId: programId, memberId: memberId, now: now, expiringWithin: expiringWithin)
@@ -122,7 +123,7 @@ extension SQLiteStore {
                     return
                 }
                 let standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
-                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing.totals), trigger: .scheduled, now: now)
+                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: now)
                 try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
                                   sourceId: "tier_review_\(now.millis)", now: now)
             }
@@ -134,7 +135,7 @@ extension SQLiteStore {
     static func tierProgress(_ db: Database, member: MemberRecord, processor: EventProcessor, now: Date) throws -> TierProgress? {
         guard let tiers = processor.tiers else { return nil }
         let standing = try tierStanding(db, member: member, tiers: tiers, at: now)
-        return tiers.progress(member.tier, basis: tiers.basis(standing.totals), now: now)
+        return tiers.progress(member.tier, basis: tiers.basis(standing), now: now)
     }
 
     /// Appends a message to the outbox, in the caller's transaction.
