@@ -45,10 +45,21 @@ struct MemberPlaySection {
         if let policy = program.referrals { view["referral"] = try await referral(policy) }
         if !games.wheels.isEmpty {
             let spins = try await store.spins(programId: programId, memberId: member.id, limit: Self.spinsShown, startingAfter: nil).items
+            let rewardNames = spins.contains { $0.rewardId != nil }
+                ? Dictionary(try await store.rewards(programId: programId).map { ($0.reward.id, $0.reward.name) }) { first, _ in first } : [:]
             view["spins"] = ["items": spins.map { spin -> [String: Any] in
-                ["date": locale.dateTime(spin.drawnAt, timeZone: zone), "wheel": games.wheel(spin.wheelId)?.name ?? spin.wheelId,
-                 "prize": spin.points > 0 ? locale.text("console_points_count", ["count": locale.number(spin.points)], count: spin.points)
-                    : locale["console_play_spin_nothing"],
+                let prize: String
+                if let rewardId = spin.rewardId {
+                    let name = rewardNames[rewardId] ?? rewardId
+                    prize = spin.redemptionId != nil ? name
+                        : locale.text("console_play_spin_reward_not_issued", ["reward": name, "reason": spin.rewardStatus ?? ""])
+                } else if spin.points > 0 {
+                    prize = locale.text("console_points_count", ["count": locale.number(spin.points)], count: spin.points)
+                } else {
+                    prize = locale["console_play_spin_nothing"]
+                }
+                return ["date": locale.dateTime(spin.drawnAt, timeZone: zone), "wheel": games.wheel(spin.wheelId)?.name ?? spin.wheelId,
+                 "prize": prize,
                  "prize_id": spin.prizeId,
                  "paid": spin.paidWith == "points" ? locale.text("console_points_count", ["count": locale.number(spin.costPoints)], count: spin.costPoints)
                     : locale["console_play_paid_play"]]

@@ -86,10 +86,17 @@ extension PortalRoutes {
         }
         let wheel = program.definition.games.wheel(spin.wheelId)
         let wheelName = wheel?.name ?? spin.wheelId
+        let prize: String?
+        if let rewardId = spin.rewardId, spin.redemptionId != nil {
+            prize = locale.text("portal_play_spin_won_reward", ["reward": try await rewardNames(program.id, locale)[rewardId] ?? rewardId])
+        } else if spin.points > 0 {
+            prize = locale.text("portal_play_spin_won", ["points": locale.number(spin.points)], count: spin.points)
+        } else {
+            prize = nil
+        }
         var fields: [String: Any] = [
-            "won": spin.points > 0,
-            "prize": spin.points > 0 ? locale.text("portal_play_spin_won", ["points": locale.number(spin.points)], count: spin.points)
-                : locale["portal_play_spin_nothing"],
+            "won": prize != nil,
+            "prize": prize ?? locale["portal_play_spin_nothing"],
             "paid": spin.paidWith == "points"
                 ? locale.text("portal_play_spin_paid_points", ["points": locale.number(spin.costPoints)], count: spin.costPoints)
                 : locale["portal_play_spin_paid_play"],
@@ -236,14 +243,18 @@ private struct PlaySections {
 
     private func wheelItems() async throws -> [[String: Any]] {
         let allowances = try await store.wheelAllowances(programId: portal.program.id, memberId: portal.member.id, now: portal.now)
+        let rewardNames = allowances.contains { $0.wheel.prizes.contains { $0.reward != nil } }
+            ? Dictionary(try await store.rewards(programId: portal.program.id).map { ($0.reward.id, $0.reward.names.text(for: locale.code, fallback: $0.reward.name)) },
+                         uniquingKeysWith: { first, _ in first })
+            : [:]
         return allowances.map { allowance in
             let wheel = allowance.wheel
             var item: [String: Any] = [
                 "id": wheel.id, "name": wheel.name,
                 "prizes": wheel.prizes.compactMap(\.points).sorted(by: >).map { points in
                     locale.text("portal_points_count", ["points": locale.number(points)], count: points)
-                },
-                "has_prizes": wheel.prizes.contains { $0.points != nil },
+                } + wheel.prizes.compactMap(\.reward).map { rewardNames[$0] ?? $0 },
+                "has_prizes": wheel.prizes.contains { $0.points != nil || $0.reward != nil },
             ]
             var notes: [String] = []
             if allowance.freePlays > 0 {
