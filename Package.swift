@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "LaurelCore", "LaurelStore", "LaurelServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict,
             plugins: ["BuildInfoPlugin"]
@@ -107,6 +108,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // The shutdown and backup tests check the database file itself (integrity, WAL).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

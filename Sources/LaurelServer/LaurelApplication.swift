@@ -42,6 +42,7 @@ public enum LaurelApplication {
         let router = Router(context: AppContext.self)
         let api = APIRouter(router: router, authenticator: CallerAuthenticator(store: store, clock: clock), cors: CORSPolicy(store: store, clock: clock),
                             limits: RequestLimits(settings: rateLimits, clock: clock))
+        router.add(middleware: RequestIdMiddleware())
         router.add(middleware: CORSPreflightMiddleware(policy: api.cors, routes: api.table))
         router.add(middleware: UnmatchedRouteMiddleware(routes: api.table))
         SystemRoutes(store: store).register(api)

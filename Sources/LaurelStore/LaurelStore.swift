@@ -9,6 +9,10 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// Creates or upgrades the schema.
     func migrate() async throws
 
+    /// Ends the store's use at shutdown, once nothing else calls it: finishes the writes under way
+    /// and closes the database cleanly (SQLite: the WAL folded back into the file).
+    func close() async throws
+
     // MARK: Programs
     func createProgram(id: String, name: String, now: Date) async throws -> ProgramRecord
     func programs() async throws -> [ProgramRecord]

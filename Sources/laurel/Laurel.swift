@@ -3,6 +3,7 @@ import Foundation
 import LaurelCore
 import LaurelServer
 import LaurelStore
+import Logging
 
 @main
 struct Laurel: AsyncParsableCommand {
@@ -10,18 +11,29 @@ struct Laurel: AsyncParsableCommand {
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
         version: LaurelVersion.description,
-        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Staff.self, Import.self, Audit.self, Jobs.self]
+        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Staff.self, Import.self, Audit.self, Jobs.self, Backup.self]
     )
 
     /// Tasks run on NIO's event loops (see `EventLoopConcurrency`), then the command line is parsed and run.
+    /// `serve` first takes the settings its command line leaves out from the environment and the
+    /// config file (`ServeConfiguration`).
     static func main() async {
         EventLoopConcurrency.install()
-        await parseAndRun(Self.self)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" {
+            do {
+                arguments = ["serve"] + (try ServeConfiguration.arguments(Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+            } catch {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                Foundation.exit(64)
+            }
+        }
+        await parseAndRun(Self.self, arguments)
     }
 }
 
-/// ArgumentParser's async entry point; inside the command's own type `main(nil)` resolves to the blocking one.
-private func parseAndRun<Command: AsyncParsableCommand>(_: Command.Type) async { await Command.main(nil) }
+/// ArgumentParser's async entry point; inside the command's own type `main(_:)` resolves to the blocking one.
+private func parseAndRun<Command: AsyncParsableCommand>(_: Command.Type, _ arguments: [String]) async { await Command.main(arguments) }
 
 /// Where the data lives; shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {
@@ -76,7 +88,18 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the HTTP API server (migrations are applied on start).")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API server (migrations are applied on start).",
+        discussion: """
+            Every option can also come from the environment, as LAUREL_ and its name in capitals with underscores \
+            (--idle-timeout: LAUREL_IDLE_TIMEOUT; --db: LAUREL_DATABASE_URL; flags take true or false), or from a \
+            config file (--config FILE or LAUREL_CONFIG) of `idle-timeout = 30` lines. A flag on the command line \
+            wins over the environment, the environment over the file, the file over the default shown here.
+            """)
+
+    @Option(help: ArgumentHelp("A config file of `name = value` lines, the names of the options below without -- (default: $LAUREL_CONFIG when set, else none).",
+                               valueName: "file"))
+    var config: String?
 
     @OptionGroup var store: StoreOptions
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
@@ -116,7 +139,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Console sign-in attempts per minute from one source address, any emails (0 = no limit).", valueName: "per-minute"))
     var staffSignInAddressLimit: Int = RateLimitSettings.defaults.staffSignInsPerMinutePerAddress ?? 0
 
+    @Option(help: ArgumentHelp("Log lines as plain text or as JSON objects, one per line (time, level, label, message, metadata).", valueName: "text|json"))
+    var logFormat: LogFormat = .text
+    @Option(help: ArgumentHelp("Least level logged: trace, debug, info, notice, warning, error or critical (debug adds one line per request).",
+                               valueName: "level"))
+    var logLevel: Logger.Level = .info
+
+    @Option(help: ArgumentHelp("Seconds the requests in flight get to finish after SIGTERM or SIGINT; then they are cancelled and the database is closed.",
+                               valueName: "seconds"))
+    var shutdownGrace: Double = LaurelApplication.defaultShutdownGrace
+
     func validate() throws {
+        guard shutdownGrace >= 0, shutdownGrace <= 3_600 else { throw ValidationError("--shutdown-grace must be from 0 to 3600 seconds") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
         guard bodyTimeout > 0, bodyTimeout <= 86_400 else { throw ValidationError("--body-timeout must be above 0 and at most 86400 seconds") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -133,6 +167,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        logFormat.bootstrap(level: logLevel)
         let store = try await self.store.open(creatingDatabase: true)
         if demo {
             let demoCredentials = try await DemoSetup.prepare(store: store, now: Date())
@@ -166,7 +201,7 @@ struct Serve: AsyncParsableCommand {
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
             allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits, demoProgramId: demo ? DemoSetup.programId : nil))
-        try await app.runService()
+        try await LaurelApplication.run(app, store: store, shutdownGrace: shutdownGrace, logger: Logger(label: "laurel"))
     }
 }
 
@@ -179,6 +214,9 @@ extension Serve {
                                  staffSignInsPerMinute: limit(staffSignInLimit), staffSignInsPerMinutePerAddress: limit(staffSignInAddressLimit))
     }
 }
+
+extension LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema, then exit.")

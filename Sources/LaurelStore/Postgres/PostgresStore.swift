@@ -40,6 +40,10 @@ public final class PostgresStore: LaurelStore {
     /// Runs the connection pool until cancelled.
     public func run() async { await client.run() }
 
+    /// Nothing to finish: every transaction ended with the request or job that opened it, and
+    /// the connections close with the task running `run()` (or the process).
+    public func close() async throws {}
+
     public func migrate() async throws {
         try await transaction { connection in
             // One migrator at a time per schema, whichever node starts first. The schema is part of

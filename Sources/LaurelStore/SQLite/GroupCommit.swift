@@ -49,6 +49,8 @@ final class GroupCommit: Sendable {
         /// Whether the batch thread is alive; it ends after `idleSeconds` without writes, so a
         /// store that is no longer written to (or is gone) holds no thread.
         var threadRuns = false
+        /// Set by `close`: new writes are refused.
+        var closed = false
     }
 
     /// What a new write has to do to get the batches run.
@@ -124,7 +126,8 @@ final class GroupCommit: Sendable {
                         continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_ABORT, message: "write was not run"))
                     }
                 })
-            let start = queue.withLock { queue -> Start in
+            let start = queue.withLock { queue -> Start? in
+                if queue.closed { return nil }
                 queue.pending.append(job)
                 queue.unanswered += 1
                 if queue.draining { return .nothing }
@@ -134,12 +137,22 @@ final class GroupCommit: Sendable {
                 return .startThread
             }
             switch start {
+            case nil: continuation.resume(throwing: DatabaseError(resultCode: .SQLITE_MISUSE, message: "the store is closed"))
             case .nothing: break
             case .wakeThread: wakeup.signal()
             case .startThread:
                 wakeup.signal()
                 Thread.detachNewThread { [self] in runsBatches() }
             }
+        }
+    }
+
+    /// Refuses new writes, then waits until every write already queued (the running group commit
+    /// and any batch behind it) has committed and been answered.
+    func close() async {
+        queue.withLock { $0.closed = true }
+        while queue.withLock({ $0.unanswered > 0 || $0.draining }) {
+            try? await Task.sleep(for: .milliseconds(2))
         }
     }
 

@@ -12,6 +12,8 @@ public final class SQLiteStore: LaurelStore {
 
     let writer: any DatabaseWriter
     let commits: GroupCommit
+    /// The background checkpointer's connection (nil for an in-memory database).
+    let checkpoints: WALCheckpointer?
     let programs = ProgramCache()
     let judging: JudgingCache
 
@@ -36,6 +38,7 @@ public final class SQLiteStore: LaurelStore {
         if path == ":memory:" {
             writer = try DatabaseQueue(configuration: configuration)
             commits = GroupCommit(writer: writer, checkpoints: nil, faults: faults)
+            checkpoints = nil
         } else {
             let pool = try DatabasePool(path: path, configuration: configuration)
             if durability == .full {
@@ -46,6 +49,7 @@ public final class SQLiteStore: LaurelStore {
             let checkpoints = try WALCheckpointer(path: path)
             pool.writeWithoutTransaction { db in checkpoints.watch(db) }
             commits = GroupCommit(writer: writer, checkpoints: checkpoints, faults: faults)
+            self.checkpoints = checkpoints
         }
     }
 
@@ -84,6 +88,15 @@ public final class SQLiteStore: LaurelStore {
 
     public func migrate() async throws {
         try SQLiteSchema.migrator.migrate(writer)
+    }
+
+    /// Finishes the group commit under way (and any batch queued behind it), refuses writes after
+    /// it, then closes every connection. The last one to close copies the WAL into the database
+    /// and removes it, so the file needs no recovery when it is next opened.
+    public func close() async throws {
+        await commits.close()
+        try writer.close()
+        try checkpoints?.close()
     }
 
     public func audit(programId: String) async throws -> [String] {

@@ -89,6 +89,11 @@ final class WALCheckpointer: Sendable {
         _ = try? db.checkpoint(.passive)
     }
 
+    /// Closes its connection, after the checkpoint running on it (if any).
+    func close() throws {
+        try connection.close()
+    }
+
     private func checkpoint() async {
         // A checkpoint that fails or cannot finish is simply retried by the next one; nothing is
         // lost, the WAL only stays longer.
