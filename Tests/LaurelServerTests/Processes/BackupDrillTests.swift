@@ -16,22 +16,21 @@ import Testing
         let key = try await OperationsLoad.prepare(db)
         let stop = Atomic<Bool>(false)
         let working = Atomic<Int>(0)
-        let results = try await ServeProcess.with(database: db) { server in
-            let workers = Task {
-                await OperationsLoad.run(port: server.port, key: key, workers: 6, stop: { stop.load(ordering: .relaxed) },
-                                         started: { working.add(1, ordering: .relaxed) })
-            }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while working.load(ordering: .relaxed) < 6, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            try await Task.sleep(for: .milliseconds(300))
-            let result = try await LaurelCommand.run(["backup", "--db", db, backup])
-            // Writes go on after the backup too.
-            try await Task.sleep(for: .milliseconds(300))
-            stop.store(true, ordering: .relaxed)
-            let results = await workers.value
-            #expect(result.status == 0 && result.output.contains("backed up"), "\(result.all)")
-            return results
+        let server = try await ServeProcess.start(database: db)
+        let workers = Task {
+            await OperationsLoad.run(port: server.port, key: key, workers: 6, stop: { stop.load(ordering: .relaxed) },
+                                     started: { working.add(1, ordering: .relaxed) })
         }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while working.load(ordering: .relaxed) < 6, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(300))
+        let result = try await LaurelCommand.run(["backup", "--db", db, backup])
+        // Writes go on after the backup too.
+        try await Task.sleep(for: .milliseconds(300))
+        stop.store(true, ordering: .relaxed)
+        let results = await workers.value
+        await server.stop()
+        #expect(result.status == 0 && result.output.contains("backed up"), "\(result.all)")
         for worker in results { #expect(worker.failure == nil, "\(worker.failure ?? "")") }
 
         // A second backup into the same file is refused; a PostgreSQL URL is sent to pg_dump.
