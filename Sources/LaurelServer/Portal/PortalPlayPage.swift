@@ -51,20 +51,13 @@ extension PortalRoutes {
     func spinWheel(_ portal: PortalRequest) async throws -> Response {
         let program = portal.program, locale = portal.locale
         guard let wheelId = portal.context.parameters.get("wheel"), let wheel = program.definition.games.wheel(wheelId),
-              let token = portal.form.text("token"), !token.isEmpty, token.count <= 100 else {
+              let idempotency = portal.oneTimeForm(fingerprint: "portal spin \(wheel.id)", id: { (spin: SpinRecord) in spin.id }) else {
             return try notFound(portal.request, program: program, locale: locale)
-        }
-        let idempotency = Idempotency<SpinRecord>(key: "portal:\(portal.member.id):\(token)", fingerprint: "portal spin \(wheel.id)") { record in
-            StoredResponse(status: 201, body: Data(record.id.utf8))
         }
         let spinId: String
         do {
-            let result = try await store.spin(programId: program.id, id: Identifiers.make("spn", now: portal.now), memberId: portal.member.id,
-                                              wheelId: wheel.id, random: random, now: portal.now, idempotency: idempotency)
-            switch result {
-            case .fresh(let record, _): spinId = record.id
-            case .replayed(let stored): spinId = String(decoding: stored.body, as: UTF8.self)
-            }
+            spinId = try await store.spin(programId: program.id, id: Identifiers.make("spn", now: portal.now), memberId: portal.member.id,
+                                          wheelId: wheel.id, random: random, now: portal.now, idempotency: idempotency).madeId(\.id)
         } catch let refusal as GameRefusal {
             return try await play(portal, error: PlayTexts.refusal(refusal, wheel: wheel.name, locale, timeZone: program.timeZone))
         } catch LedgerError.insufficientPoints(let available, let requested) {
@@ -113,11 +106,8 @@ extension PortalRoutes {
     func enterRaffle(_ portal: PortalRequest) async throws -> Response {
         let program = portal.program, locale = portal.locale
         guard let raffleId = portal.context.parameters.get("raffle"), let raffle = program.definition.games.raffle(raffleId),
-              let token = portal.form.text("token"), !token.isEmpty, token.count <= 100 else {
+              let idempotency = portal.oneTimeForm(fingerprint: "portal raffle \(raffle.id)", id: { (entry: RaffleEntryRecord) in entry.id }) else {
             return try notFound(portal.request, program: program, locale: locale)
-        }
-        let idempotency = Idempotency<RaffleEntryRecord>(key: "portal:\(portal.member.id):\(token)", fingerprint: "portal raffle \(raffle.id)") { record in
-            StoredResponse(status: 201, body: Data(record.id.utf8))
         }
         do {
             _ = try await store.enterRaffle(programId: program.id, id: Identifiers.make("ent", now: portal.now), raffleId: raffle.id,

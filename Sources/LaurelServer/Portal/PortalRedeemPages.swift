@@ -16,22 +16,16 @@ extension PortalRoutes {
     /// redeeming twice.
     func redeem(_ portal: PortalRequest) async throws -> Response {
         let locale = portal.locale
-        guard let rewardId = portal.context.parameters.get("reward"), let token = portal.form.text("token"), token.count <= 100 else {
-            return try notFound(portal.request, program: portal.program, locale: locale)
-        }
         let points = portal.form.text("points").flatMap { Int($0) }
-        let fingerprint = SHA256.hash(data: Data("portal redeem \(rewardId) \(points.map(String.init) ?? "-")".utf8)).hexString
-        let idempotency = Idempotency<RedemptionRecord>(key: "portal:\(portal.member.id):\(token)", fingerprint: fingerprint) { record in
-            StoredResponse(status: 201, body: Data(record.id.utf8))
+        guard let rewardId = portal.context.parameters.get("reward"),
+              let idempotency = portal.oneTimeForm(fingerprint: SHA256.hash(data: Data("portal redeem \(rewardId) \(points.map(String.init) ?? "-")".utf8)).hexString,
+                                                   id: { (redemption: RedemptionRecord) in redemption.id }) else {
+            return try notFound(portal.request, program: portal.program, locale: locale)
         }
         let redemptionId: String
         do {
-            let result = try await store.redeem(programId: portal.program.id, id: Identifiers.make("rdm", now: portal.now), memberId: portal.member.id,
-                                                rewardId: rewardId, points: points, now: portal.now, apiKeyId: nil, idempotency: idempotency)
-            switch result {
-            case .fresh(let record, _): redemptionId = record.id
-            case .replayed(let stored): redemptionId = String(decoding: stored.body, as: UTF8.self)
-            }
+            redemptionId = try await store.redeem(programId: portal.program.id, id: Identifiers.make("rdm", now: portal.now), memberId: portal.member.id,
+                                                  rewardId: rewardId, points: points, now: portal.now, apiKeyId: nil, idempotency: idempotency).madeId(\.id)
         } catch LoyaltyError.refused(let refusal) {
             return try await confirmation(portal, points: points, refusal: Self.refusalText(refusal, locale, timeZone: portal.program.timeZone))
         } catch is FraudRefusal {

@@ -123,4 +123,22 @@ struct PortalRequest: Sendable {
     var form = WebForm(fields: [:])
 
     var page: PortalPage { PortalPage(program: program, locale: locale, title: "", csrf: session.csrfToken, signedIn: true) }
+
+    /// A confirmation form's idempotency: its one-time `token` (1 to 100 characters) scoped to the
+    /// member, answered with the id of what it made, so a second submission (a double click, a resent
+    /// form) replays the first instead of acting twice. nil when the form has no usable token.
+    func oneTimeForm<Record: Sendable>(fingerprint: String, id: @escaping @Sendable (Record) -> String) -> Idempotency<Record>? {
+        guard let token = form.text("token"), !token.isEmpty, token.count <= 100 else { return nil }
+        return Idempotency(key: "portal:\(member.id):\(token)", fingerprint: fingerprint) { StoredResponse(status: 201, body: Data(id($0).utf8)) }
+    }
+}
+
+extension Idempotent {
+    /// The id of what a one-time form made: the fresh record's, or the one its first answer stored.
+    func madeId(_ id: (Value) -> String) -> String {
+        switch self {
+        case .fresh(let record, _): id(record)
+        case .replayed(let stored): String(decoding: stored.body, as: UTF8.self)
+        }
+    }
 }
