@@ -73,8 +73,7 @@ extension PortalRoutes {
     /// A spin's result: the prize, what it cost and the balance after. Only the session's member's spins.
     func spinPage(_ portal: PortalRequest) async throws -> Response {
         let program = portal.program, locale = portal.locale
-        let spins = try await store.spins(programId: program.id, memberId: portal.member.id, limit: 100, startingAfter: nil).items
-        guard let id = portal.context.parameters.get("spin"), let spin = spins.first(where: { $0.id == id }) else {
+        guard let id = portal.context.parameters.get("spin"), let spin = try await store.spin(programId: program.id, memberId: portal.member.id, id: id) else {
             return try notFound(portal.request, program: program, locale: locale)
         }
         let wheel = program.definition.games.wheel(spin.wheelId)

@@ -16,6 +16,8 @@ public protocol GameStore: Sendable {
                     idempotency: Idempotency<PlayGrantRecord>?) async throws -> Idempotent<PlayGrantRecord>
     /// Spins newest first, of one member when `memberId` is set, before the spin `startingAfter`.
     func spins(programId: String, memberId: String?, limit: Int, startingAfter: String?) async throws -> Page<SpinRecord>
+    /// One spin of the member, nil when the member has no spin with that id.
+    func spin(programId: String, memberId: String, id: String) async throws -> SpinRecord?
     /// Each wheel of the program's current version with what the member may do with it now.
     func wheelAllowances(programId: String, memberId: String, now: Date) async throws -> [WheelAllowance]
 }

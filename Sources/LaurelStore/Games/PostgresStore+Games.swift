@@ -144,6 +144,14 @@ extension PostgresStore {
         }
     }
 
+    public func spin(programId: String, memberId: String, id: String) async throws -> SpinRecord? {
+        try await read { connection in
+            try await connection.rows("""
+                SELECT * FROM game_spins WHERE id = \(id) AND program_id = \(programId) AND member_id = \(memberId)
+                """, logger).first.map(Self.spinRecord)
+        }
+    }
+
     public func wheelAllowances(programId: String, memberId: String, now: Date) async throws -> [WheelAllowance] {
         try await snapshotRead { connection in
             let (_, processor) = try await currentVersion(connection, programId: programId)

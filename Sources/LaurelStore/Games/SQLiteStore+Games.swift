@@ -125,6 +125,12 @@ extension SQLiteStore {
         }
     }
 
+    public func spin(programId: String, memberId: String, id: String) async throws -> SpinRecord? {
+        try await read { db in
+            try db.rows("SELECT * FROM game_spins WHERE id = ? AND program_id = ? AND member_id = ?", [id, programId, memberId]).first.map(Self.spinRecord)
+        }
+    }
+
     public func wheelAllowances(programId: String, memberId: String, now: Date) async throws -> [WheelAllowance] {
         let cache = programs
         return try await read { db in
