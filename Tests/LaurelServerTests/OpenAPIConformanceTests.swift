@@ -346,6 +346,10 @@ import Testing
                 try check(.get, "/v1/analytics/\(section)", try await api.get("/v1/analytics/\(section)?from=2026-03-01&to=2026-03-31"))
             }
             try check(.get, "/v1/analytics/dashboard", try await api.get("/v1/analytics/dashboard?from=2026-04-01&to=2026-03-01"))
+            try check(.get, "/v1/finance/liability", try await api.get("/v1/finance/liability"))
+            try check(.get, "/v1/finance/liability", try await api.get("/v1/finance/liability?as_of=2026-02-30"))
+            try check(.get, "/v1/finance/roll-forward", try await api.get("/v1/finance/roll-forward?from=2026-01&to=2026-03"))
+            try check(.get, "/v1/finance/roll-forward", try await api.get("/v1/finance/roll-forward?from=2026-04&to=2026-03"))
 
             // Referrals and punch cards: a friend enrols with a code and buys; both views, and bad input.
             let play = HTTPFixture.program + "\n" + HTTPFixture.playSections
