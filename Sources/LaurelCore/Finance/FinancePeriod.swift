@@ -53,7 +53,11 @@ public enum FinancePeriod {
     /// The end of local day `as_of` (the next midnight) in milliseconds: the liability after that
     /// day's movements; today's when nil.
     public static func endOfDay(_ asOf: String?, timeZone: TimeZone, now: Date) throws(FinancePeriodError) -> (day: Int, endMillis: Int64) {
-        let day = try asOf.map { text throws(FinancePeriodError) in try Self.day(text, field: "as_of") } ?? LocalDays.day(now, timeZone)
+        // A whole date only: a month would be ambiguous here (its first day or its last?).
+        let day = try asOf.map { text throws(FinancePeriodError) in
+            guard text.utf8.count == 10 else { throw .notADate(field: "as_of") }
+            return try Self.day(text, field: "as_of")
+        } ?? LocalDays.day(now, timeZone)
         return (day, Timestamps.millis(LocalDays.startOfDay(day + 1, timeZone)))
     }
 }

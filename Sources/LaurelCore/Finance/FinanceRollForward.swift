@@ -4,6 +4,18 @@ public enum FinanceError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { "a money figure exceeds what Laurel can represent" }
 }
 
+/// The sum of `terms`, or `FinanceError.outOfRange` where 64 bits would overflow (sums of a whole
+/// program's history are read from the database, and an overflow must not trap the server).
+func financeSum(_ terms: Int...) throws(FinanceError) -> Int {
+    var sum = 0
+    for term in terms {
+        let (next, overflow) = sum.addingReportingOverflow(term)
+        guard !overflow else { throw .outOfRange }
+        sum = next
+    }
+    return sum
+}
+
 /// Money of `points` at `pointValue`, exact, or `FinanceError.outOfRange`.
 public func financeMoney(_ points: Int, _ pointValue: Amount) throws(FinanceError) -> Amount {
     let (units, overflow) = pointValue.units.multipliedReportingOverflow(by: Int64(points))
@@ -68,14 +80,14 @@ public struct FinanceRollForward: Sendable {
             let month = FinanceMonth(index: index)
             let moved = byMonth[month] ?? LedgerMonth(month: month)
             points = Points(opening: points.closing)
-            points.issued = moved.earned.addingSaturated(moved.credited)
-            points.reversed = moved.returned.addingSaturated(moved.debited)
-            points.redeemed = moved.spent - moved.restored - moved.expiredOnCancel
-            points.expired = moved.expired.addingSaturated(moved.expiredOnCancel)
-            points.closing = points.opening + points.issued - points.reversed - points.redeemed - points.expired
-            net += points.issued - points.reversed - points.redeemed
-            redeemedSoFar += points.redeemed
-            expiredSoFar += points.expired
+            points.issued = try financeSum(moved.earned, moved.credited)
+            points.reversed = try financeSum(moved.returned, moved.debited)
+            points.redeemed = try financeSum(moved.spent, -moved.restored, -moved.expiredOnCancel)
+            points.expired = try financeSum(moved.expired, moved.expiredOnCancel)
+            points.closing = try financeSum(points.opening, points.issued, -points.reversed, -points.redeemed, -points.expired)
+            net = try financeSum(net, points.issued, -points.reversed, -points.redeemed)
+            redeemedSoFar = try financeSum(redeemedSoFar, points.redeemed)
+            expiredSoFar = try financeSum(expiredSoFar, points.expired)
 
             let deferred = try financeMoney(net, pointValue).units
             let expiredValue = try financeMoney(expiredSoFar, pointValue).units

@@ -52,6 +52,7 @@ struct FinanceRouteTests {
             let refused: [(String, String)] = [
                 ("/v1/finance/liability?as_of=2026-02-30", "as_of"),
                 ("/v1/finance/liability?as_of=yesterday", "as_of"),
+                ("/v1/finance/liability?as_of=2026-03", "as_of"),
                 ("/v1/finance/liability?as_of=1969-12-31", "as_of"),
                 ("/v1/finance/roll-forward?from=2026-05&to=2026-03", "from"),
                 ("/v1/finance/roll-forward?from=2016-01-01&to=2026-03-31", "from"),

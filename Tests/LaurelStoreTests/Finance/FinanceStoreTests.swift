@@ -183,3 +183,70 @@ struct FinanceStoreTests {
         #expect(may.points == 0 && may.byExpiry.isEmpty && may.money == .zero)
     }
 }
+
+/// What moves points from member to member — a transfer, pending points maturing — changes nothing
+/// the program owes: the same roll-forward, the same liability, the transferred points in the
+/// receiver's cohort and out of the sender's; and the figures agree with the analytics and the
+/// members' balances. On both databases.
+struct FinanceTransferAndPendingTests {
+    static let program = """
+        name: Finance transfers
+        currency: EUR
+        points:
+          pending_days: 10
+          expiry: {policy: end_of_month, months_after: 2}
+        earning_rules:
+          - id: spend
+            event: purchase
+            effect: {type: points_per_amount, points: 1, per: 1}
+        """
+
+    @Test(arguments: StoreBackend.available)
+    func transfersAndMaturingMoveNothingTheProgramOwes(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture.make(backend, program: Self.program)
+        let utc = TimeZone(identifier: "UTC")!
+        let at = FinanceStoreTests.at
+        let ana = try await fixture.member("ana", now: at("2026-03-01T09:00:00Z")).id
+        let ben = try await fixture.member("ben", now: at("2026-03-01T09:00:00Z")).id
+        // Ana earns 100 on 2 March, Ben 50 on 5 March: pending for 10 days, expiring at the end of May.
+        try await fixture.record(StoreFixture.purchase(total: "100", at: at("2026-03-02T12:00:00Z")), memberId: ana)
+        try await fixture.record(StoreFixture.purchase(total: "50", at: at("2026-03-05T12:00:00Z")), memberId: ben)
+        try await fixture.settle(now: at("2026-03-20T12:00:00Z"))
+        _ = try await fixture.store.transfer(programId: fixture.programId, id: "trf_1", from: ana, to: ben, points: 30,
+                                             now: at("2026-03-21T12:00:00Z"), idempotency: nil)
+
+        func liability(_ day: String) async throws -> FinanceLiability {
+            let end = try FinancePeriod.endOfDay(day, timeZone: utc, now: Date())
+            let facts = try await fixture.store.financeLiabilityFacts(programId: fixture.programId, asOfMillis: end.endMillis, timeZone: utc)
+            return try FinanceLiability(facts.outstanding, pointValue: Amount("0.01")!, breakage: BreakageEstimate(cohorts: facts.cohorts, asOfMillis: end.endMillis))
+        }
+        // 10 March: all 150 pending, and a liability all the same.
+        let early = try await liability("2026-03-10")
+        #expect([early.points, early.pending] == [150, 150] as [Int])
+        #expect(early.byExpiry.map { "\($0.month?.description ?? "never") \($0.points) \($0.money)" } == ["2026-05 150 1.50"])
+        // 31 March: matured and 30 transferred: still 150, expiring with May (a transfer keeps the expiry).
+        let late = try await liability("2026-03-31")
+        #expect([late.points, late.pending, late.owed] == [150, 0, 0] as [Int])
+        #expect(late.byExpiry.map { "\($0.month?.description ?? "never") \($0.points)" } == ["2026-05 150"])
+        // The members' own balances say the same.
+        var held = 0
+        for id in [ana, ben] { let member = try await fixture.reload(id); held += member.available + member.pending }
+        #expect(held == 150)
+        // March's cohort: Ana's 100 (30 transferred out), Ben's 50, and Ben's 30 received: 180 − 30 = 150.
+        #expect(late.breakage.cohorts.map { "\($0.month) \($0.issued) \($0.takenBack) \($0.basis) \($0.reason ?? "-")" }
+                == ["2026-03 180 30 150 not_yet_expired"])
+
+        let march = FinanceMonth(year: 2026, month: 3)
+        let facts = try await fixture.store.financeRollForwardFacts(programId: fixture.programId, through: march, timeZone: utc)
+        let report = try FinanceRollForward(months: facts.months, from: march, to: march, pointValue: Amount("0.01")!,
+                                            breakage: BreakageEstimate(cohorts: facts.cohorts, asOfMillis: march.next.startMillis(utc)))
+        let row = try #require(report.rows.first)
+        #expect([row.points.opening, row.points.issued, row.points.reversed, row.points.redeemed, row.points.expired, row.points.closing]
+                == [0, 150, 0, 0, 0, 150] as [Int])
+        // The analytics of March count the same issuance (they read the same ledger by day).
+        let period = try AnalyticsPeriod(from: "2026-03-01", to: "2026-03-31", timeZone: utc, now: at("2026-04-01T00:00:00Z"))
+        let points = try #require(try await fixture.store.analytics(programId: fixture.programId, period: period, sections: [.points]).points)
+        #expect(points.days.reduce(0) { $0 + $1.issued } == row.points.issued)
+        #expect(points.available + points.pending == row.points.closing)
+    }
+}
