@@ -206,6 +206,10 @@ struct LedgerPropertyTests {
                           "\(id): available \(ledger.available) but entries say \(books.balances[.available(member: id), default: 0])")
                 run.check(books.balances[.pending(member: id), default: 0] == ledger.pending,
                           "\(id): pending \(ledger.pending) but entries say \(books.balances[.pending(member: id), default: 0])")
+                // The sums the ledger keeps as lots change are the sums of its lots.
+                let inLots = ledger.lots.reduce(into: (available: 0, pending: 0)) { $1.pending ? ($0.pending += $1.remaining) : ($0.available += $1.remaining) }
+                run.check(ledger.available == inLots.available - ledger.debt && ledger.pending == inLots.pending,
+                          "\(id): available \(ledger.available), pending \(ledger.pending) but its lots hold \(inLots)")
                 run.check(ledger.debt >= 0 && ledger.debt <= debtLimit, "\(id): debt \(ledger.debt) beyond the limit \(debtLimit)")
                 run.check(ledger.available >= -debtLimit && ledger.available >= -ledger.debt, "\(id): available \(ledger.available)")
                 if !mayOweDebt.contains(id) { run.check(ledger.debt == 0 && ledger.available >= 0, "\(id): below zero without a debt policy") }

@@ -37,11 +37,73 @@ public struct MemberLedger: Hashable, Sendable {
     /// Lots emptied since loading (no longer in `lots`), kept so the store can write their final state.
     public private(set) var closedLots: [PointLot] = []
 
+    // What keeps an operation's cost flat in the number of open lots (a member with a long
+    // history holds thousands): the sums of `lots`, kept as they change; the positions of the lots
+    // touched and made here, kept as lots come and go; the earliest moment `settle` has work; and,
+    // when the caller carries them from the last operation (`Carry`), the open lots' ids.
+    private var availableInLots = 0
+    private var pendingInLots = 0
+    private var touchedIndexes: [Int] = []
+    private var madeIndexes: [Int] = []
+    private var settlesFrom = Date.distantFuture
+    private var lotIds: Set<String>?
+
     public init(memberId: String, lots: [PointLot] = [], debt: Int = 0, lifetimeEarned: Int = 0) {
         self.memberId = memberId
         self.lots = lots.sorted(by: PointLot.spendsBefore)
         self.debt = debt
         self.lifetimeEarned = lifetimeEarned
+        for lot in self.lots {
+            if lot.pending { pendingInLots += lot.remaining } else { availableInLots += lot.remaining }
+            settlesFrom = min(settlesFrom, Self.settlesAt(lot))
+        }
+    }
+
+    /// What a ledger's open lots were after an operation, beyond the lots themselves, so that the
+    /// member's next operation starts without a pass over every lot (the writer keeps it per member).
+    public struct Carry: Sendable {
+        fileprivate var availableInLots: Int
+        fileprivate var pendingInLots: Int
+        fileprivate var settlesFrom: Date
+        fileprivate var lotIds: Set<String>
+    }
+
+    /// The open lots and what to carry to the member's next operation (`init(memberId:carrying:…)`).
+    public var carried: (lots: [PointLot], carry: Carry) {
+        (lots, Carry(availableInLots: availableInLots, pendingInLots: pendingInLots, settlesFrom: settlesFrom,
+                     lotIds: lotIds ?? Set(lots.lazy.map(\.id))))
+    }
+
+    /// A ledger of `lots` exactly as an operation left them (`carried`), with the member row's debt
+    /// and lifetime points.
+    public init(memberId: String, carrying lots: [PointLot], _ carry: Carry, debt: Int, lifetimeEarned: Int) {
+        self.memberId = memberId
+        self.lots = lots
+        self.debt = debt
+        self.lifetimeEarned = lifetimeEarned
+        availableInLots = carry.availableInLots
+        pendingInLots = carry.pendingInLots
+        settlesFrom = carry.settlesFrom
+        lotIds = carry.lotIds
+    }
+
+    /// Equal when the points are: the bookkeeping that keeps operations cheap is left out.
+    public static func == (lhs: MemberLedger, rhs: MemberLedger) -> Bool {
+        lhs.memberId == rhs.memberId && lhs.lots == rhs.lots && lhs.debt == rhs.debt && lhs.lifetimeEarned == rhs.lifetimeEarned
+            && lhs.entries == rhs.entries && lhs.touchedLotIds == rhs.touchedLotIds && lhs.newLotIds == rhs.newLotIds && lhs.closedLots == rhs.closedLots
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(memberId)
+        hasher.combine(lots)
+        hasher.combine(debt)
+        hasher.combine(lifetimeEarned)
+        hasher.combine(entries)
+    }
+
+    /// When `settle` would first change the lot: its release if pending, else its expiry.
+    private static func settlesAt(_ lot: PointLot) -> Date {
+        lot.pending ? min(lot.availableAt, lot.expiresAt ?? .distantFuture) : lot.expiresAt ?? .distantFuture
     }
 
     /// Whether `points` more keep the balance and lifetime points within `Bounds.maxTotal`.
@@ -50,11 +112,19 @@ public struct MemberLedger: Hashable, Sendable {
     }
 
     /// Spendable points; negative while the member owes points.
-    public var available: Int { lots.reduce(0) { $1.pending ? $0 : $0 + $1.remaining } - debt }
-    public var pending: Int { lots.reduce(0) { $1.pending ? $0 + $1.remaining : $0 } }
+    public var available: Int { availableInLots - debt }
+    public var pending: Int { pendingInLots }
 
     /// Lots created or changed since loading, open or closed, for the store to write.
-    public var touchedLots: [PointLot] { lots.filter { touchedLotIds.contains($0.id) } + closedLots }
+    public var touchedLots: [PointLot] { touchedIndexes.sorted().map { lots[$0] } + closedLots }
+
+    /// Lots created since loading that are still open.
+    public var newLots: [PointLot] { madeIndexes.sorted().map { lots[$0] } }
+
+    private mutating func markTouched(_ index: Int) {
+        if !touchedIndexes.contains(index) { touchedIndexes.append(index) }
+        touchedLotIds.insert(lots[index].id)
+    }
 
     private var availableAccount: LedgerAccount { .available(member: memberId) }
     private var pendingAccount: LedgerAccount { .pending(member: memberId) }
@@ -64,27 +134,55 @@ public struct MemberLedger: Hashable, Sendable {
         entries.append(LedgerEntry(kind: kind, from: from, to: to, points: points, memberId: memberId, lotId: lot, sourceId: source))
     }
 
-    private mutating func insert(_ lot: PointLot) {
-        let index = lots.firstIndex(where: { PointLot.spendsBefore(lot, $0) }) ?? lots.endIndex
+    /// Adds a lot in spending order, its times in whole milliseconds as the stores keep them (so the
+    /// lots an operation leaves are the lots the next one would read back); its index.
+    @discardableResult
+    private mutating func insert(_ lot: PointLot, new: Bool) -> Int {
+        var lot = lot
+        lot.earnedAt = Timestamps.date(millis: Timestamps.millis(lot.earnedAt))
+        lot.availableAt = Timestamps.date(millis: Timestamps.millis(lot.availableAt))
+        lot.expiresAt = lot.expiresAt.map { Timestamps.date(millis: Timestamps.millis($0)) }
+        // New lots usually expire last: look from the end.
+        var index = lots.endIndex
+        while index > lots.startIndex && PointLot.spendsBefore(lot, lots[index - 1]) { index -= 1 }
         lots.insert(lot, at: index)
+        for position in touchedIndexes.indices where touchedIndexes[position] >= index { touchedIndexes[position] += 1 }
+        for position in madeIndexes.indices where madeIndexes[position] >= index { madeIndexes[position] += 1 }
+        touchedIndexes.append(index)
+        if new { madeIndexes.append(index) }
+        if lot.pending { pendingInLots += lot.remaining } else { availableInLots += lot.remaining }
+        settlesFrom = min(settlesFrom, Self.settlesAt(lot))
         touchedLotIds.insert(lot.id)
-        newLotIds.insert(lot.id)
+        if new { newLotIds.insert(lot.id) }
+        lotIds?.insert(lot.id)
+        return index
     }
 
     private func nextLotId(_ sourceId: String) -> String {
         var index = 1
         while true {
             let id = "\(sourceId).\(index)"
-            if !lots.contains(where: { $0.id == id }) && !newLotIds.contains(id) { return id }
+            let open = lotIds.map { $0.contains(id) } ?? lots.contains(where: { $0.id == id })
+            if !open && !newLotIds.contains(id) { return id }
             index += 1
         }
     }
 
+    /// Takes `points` out of lot `index` (the store writes it as touched).
+    private mutating func remove(_ points: Int, fromLot index: Int) {
+        lots[index].remaining -= points
+        if lots[index].pending { pendingInLots -= points } else { availableInLots -= points }
+        markTouched(index)
+    }
+
     /// Matures pending lots whose time has come and expires lots past their date, as of `now`.
     public mutating func settle(now: Date, sourceId: String = "settlement") {
+        guard settlesFrom <= now else { return }
         for index in lots.indices where lots[index].pending && lots[index].availableAt <= now && lots[index].remaining > 0 {
             lots[index].pending = false
-            touchedLotIds.insert(lots[index].id)
+            pendingInLots -= lots[index].remaining
+            availableInLots += lots[index].remaining
+            markTouched(index)
             record(.mature, pendingAccount, availableAccount, lots[index].remaining, lot: lots[index].id, source: sourceId)
             payDebt(from: index)
         }
@@ -92,10 +190,10 @@ public struct MemberLedger: Hashable, Sendable {
             guard let expiresAt = lots[index].expiresAt, expiresAt <= now, lots[index].remaining > 0 else { continue }
             let lot = lots[index]
             record(.expire, lot.pending ? pendingAccount : availableAccount, .expired, lot.remaining, lot: lot.id, source: sourceId)
-            lots[index].remaining = 0
-            touchedLotIds.insert(lot.id)
+            remove(lot.remaining, fromLot: index)
         }
         dropEmptyLots()
+        settlesFrom = lots.reduce(Date.distantFuture) { min($0, Self.settlesAt($1)) }
     }
 
     /// The next moment `settle` would change something, for scheduling.
@@ -113,18 +211,19 @@ public struct MemberLedger: Hashable, Sendable {
         let pending = availableAt > now
         let lot = PointLot(id: nextLotId(sourceId), memberId: memberId, sourceId: sourceId, earnedAt: earnedAt, availableAt: pending ? availableAt : earnedAt,
                            expiresAt: expiresAt, points: points, remaining: points, pending: pending)
-        insert(lot)
+        let index = insert(lot, new: true)
+        let stored = lots[index]
         // Callers check `canCredit` first; saturate rather than trap if one did not.
         let (lifetime, overflow) = lifetimeEarned.addingReportingOverflow(points)
         lifetimeEarned = overflow ? .max : lifetime
         record(kind, source, pending ? pendingAccount : availableAccount, points, lot: lot.id, source: sourceId)
-        if !pending, let index = lots.firstIndex(where: { $0.id == lot.id }) {
+        if !pending {
             payDebt(from: index)
             dropEmptyLots()
         }
         // Points earned for an event long past may already be due to expire.
         if let expiresAt, expiresAt <= now { settle(now: now, sourceId: sourceId) }
-        return lot
+        return stored
     }
 
     /// A manual adjustment by staff: a credit (points > 0) lands in a new available lot that expires
@@ -182,7 +281,8 @@ public struct MemberLedger: Hashable, Sendable {
                     continue
                 }
                 lots[index].remaining += piece.points
-                touchedLotIds.insert(piece.lotId)
+                if lots[index].pending { pendingInLots += piece.points } else { availableInLots += piece.points }
+                markTouched(index)
                 record(.restore, .redeemed, availableAccount, piece.points, lot: piece.lotId, source: sourceId)
                 payDebt(from: index)
             } else if var lot = stored.first(where: { $0.id == piece.lotId }) {
@@ -193,9 +293,7 @@ public struct MemberLedger: Hashable, Sendable {
                 closedLots.removeAll { $0.id == lot.id }
                 lot.remaining = piece.points
                 lot.pending = false
-                let index = lots.firstIndex(where: { PointLot.spendsBefore(lot, $0) }) ?? lots.endIndex
-                lots.insert(lot, at: index)
-                touchedLotIds.insert(lot.id)
+                let index = insert(lot, new: newLotIds.contains(lot.id))
                 record(.restore, .redeemed, availableAccount, piece.points, lot: piece.lotId, source: sourceId)
                 payDebt(from: index)
             }
@@ -210,9 +308,8 @@ public struct MemberLedger: Hashable, Sendable {
         var taken: [(lot: PointLot, points: Int)] = []
         for index in lots.indices where left > 0 && lots[index].remaining > 0 && filter(lots[index]) {
             let piece = min(left, lots[index].remaining)
-            lots[index].remaining -= piece
+            remove(piece, fromLot: index)
             left -= piece
-            touchedLotIds.insert(lots[index].id)
             record(kind, lots[index].pending ? pendingAccount : availableAccount, account, piece, lot: lots[index].id, source: sourceId)
             taken.append((lots[index], piece))
         }
@@ -224,16 +321,29 @@ public struct MemberLedger: Hashable, Sendable {
     private mutating func payDebt(from index: Int) {
         let paid = min(debt, lots[index].remaining)
         guard paid > 0 else { return }
-        lots[index].remaining -= paid
+        remove(paid, fromLot: index)
         debt -= paid
-        touchedLotIds.insert(lots[index].id)
     }
 
     private mutating func dropEmptyLots() {
         // Usually there are none: skip copying the lots to find out.
         guard lots.contains(where: { $0.remaining == 0 }) else { return }
-        closedLots.append(contentsOf: lots.filter { $0.remaining == 0 })
-        lots.removeAll { $0.remaining == 0 }
+        // Where each open lot moves to: the positions of touched and made lots follow it.
+        var moved = Array(repeating: -1, count: lots.count)
+        var open: [PointLot] = []
+        open.reserveCapacity(lots.count)
+        for index in lots.indices {
+            if lots[index].remaining == 0 {
+                closedLots.append(lots[index])
+                lotIds?.remove(lots[index].id)
+            } else {
+                moved[index] = open.count
+                open.append(lots[index])
+            }
+        }
+        lots = open
+        touchedIndexes = touchedIndexes.compactMap { moved[$0] >= 0 ? moved[$0] : nil }
+        madeIndexes = madeIndexes.compactMap { moved[$0] >= 0 ? moved[$0] : nil }
     }
 
     /// The result of taking points back for a return.
@@ -275,8 +385,8 @@ public struct MemberLedger: Hashable, Sendable {
         for piece in pieces {
             let lot = PointLot(id: receiver.nextLotId(sourceId), memberId: receiver.memberId, sourceId: sourceId, earnedAt: now,
                                availableAt: now, expiresAt: piece.lot.expiresAt, points: piece.points, remaining: piece.points, pending: false)
-            receiver.insert(lot)
-            if let index = receiver.lots.firstIndex(where: { $0.id == lot.id }) { receiver.payDebt(from: index) }
+            let index = receiver.insert(lot, new: true)
+            receiver.payDebt(from: index)
         }
         receiver.dropEmptyLots()
     }

@@ -46,7 +46,7 @@ enum OutboxMessages {
             })
         }
         if earned > 0 {
-            let newLots = ledger.lots.filter { ledger.newLotIds.contains($0.id) }
+            let newLots = ledger.newLots
             messages.append(message(MessageType.pointsEarned, now: now) { json in
                 json.fieldOrNull("available_at", earnedPending > 0 ? newLots.filter(\.pending).map(\.availableAt).min().map(Timestamps.format) : nil)
                 balance(&json, ledger)

@@ -15,7 +15,10 @@ struct JudgingState: Sendable {
     }
 
     /// Open lots as the database gives them back: times in whole milliseconds.
-    var lots: [PointLot]
+    var lots: [PointLot] { didSet { carry = nil } }
+    /// What the last event's ledger carried besides its lots (nil when the lots were read from the
+    /// tables), so the member's next ledger starts without a pass over every lot.
+    private var carry: MemberLedger.Carry?
     /// Every award of a limited rule at or after `awardsFrom` (some earlier ones may be held too).
     var awards: [Award] = []
     var awardsFrom = Int64.max
@@ -77,9 +80,19 @@ struct JudgingState: Sendable {
         }
     }
 
-    /// Keeps the ledger's open lots after an event, as `loadLedger` would read them back.
+    /// Keeps the ledger's open lots after an event, as `loadLedger` would read them back (the
+    /// ledger keeps lot times in whole milliseconds and no emptied lot, as the tables do). Shares
+    /// the ledger's array rather than copying it: a member with a long history holds thousands.
     mutating func keepLots(of ledger: MemberLedger) {
-        lots = ledger.lots.filter { $0.remaining > 0 }.map(\.asStored)
+        let (lots, carry) = ledger.carried
+        self.lots = lots
+        self.carry = carry
+    }
+
+    /// A ledger of these lots for the member's next event.
+    func ledger(memberId: String, debt: Int, lifetimeEarned: Int) -> MemberLedger {
+        guard let carry else { return MemberLedger(memberId: memberId, lots: lots, debt: debt, lifetimeEarned: lifetimeEarned) }
+        return MemberLedger(memberId: memberId, carrying: lots, carry, debt: debt, lifetimeEarned: lifetimeEarned)
     }
 
     /// The milliseconds a limit query counts awards in: from included, to excluded.
@@ -114,16 +127,5 @@ struct JudgingState: Sendable {
             contributions.append((row[0], TierContribution(points: row[1], amount: Amount(units: row[2]), purchases: row[3])))
         }
         contributionsFrom = from
-    }
-}
-
-extension PointLot {
-    /// The lot as the database gives it back: times in whole milliseconds.
-    var asStored: PointLot {
-        var lot = self
-        lot.earnedAt = Date(millis: earnedAt.millis)
-        lot.availableAt = Date(millis: availableAt.millis)
-        lot.expiresAt = expiresAt.map { Date(millis: $0.millis) }
-        return lot
     }
 }

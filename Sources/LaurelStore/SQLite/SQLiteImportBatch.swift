@@ -30,7 +30,7 @@ struct SQLiteImportBatch {
         /// tier contributions from its earliest tier window on, then those made here.
         var judging: JudgingState
         var ledger: MemberLedger {
-            MemberLedger(memberId: member.id, lots: judging.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+            judging.ledger(memberId: member.id, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
         }
         /// Whether the balances changed since the rows were last written.
         var ledgerChanged = false

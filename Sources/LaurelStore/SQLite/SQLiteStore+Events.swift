@@ -64,7 +64,7 @@ extension SQLiteStore {
             try state.coverContributions(db, memberId: memberId, from: needed)
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
-        let ledger = MemberLedger(memberId: memberId, lots: state.lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        let ledger = state.ledger(memberId: memberId, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
         let profile = member.profile(clubs: clubs, segments: segments)
         var outcome = try processor.process(event, member: profile, ledger: ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
         let challenges = try Self.applyChallenges(db, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now)
