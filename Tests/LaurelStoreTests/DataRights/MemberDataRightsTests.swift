@@ -228,6 +228,14 @@ struct MemberDataRightsTests {
             _ = try await fixture.store.setConsents(programId: fixture.programId, memberId: ana.id, ["marketing": true], source: .api,
                                                     now: StoreFixture.at(days: 3), idempotency: nil)
         }
+        // Imports refuse them too (by id; their old external id names no one any more).
+        let imported = [ImportedEvent(member: .id(ana.id), event: StoreFixture.purchase(total: "10.00", at: StoreFixture.at(days: 3)),
+                                      payload: { _ in "{}" }),
+                        ImportedEvent(member: .externalId(Self.externalId), event: StoreFixture.purchase(total: "10.00", at: StoreFixture.at(days: 3)),
+                                      payload: { _ in "{}" })]
+        let results = try await fixture.store.importEvents(programId: fixture.programId, events: imported, now: StoreFixture.at(days: 3))
+        #expect(results.count == 2 && !results.contains { if case .recorded = $0 { true } else { false } }, "\(results)")
+        #expect(results.first == .refused(StoreError.memberErased(ana.id).description))
         #expect(try await fixture.reload(ana.id).available == after.available)
     }
 
