@@ -216,6 +216,16 @@ import Testing
             return (Call(path: "/v1/webhook_endpoints/\(endpoint)/deliveries/\(deliveries[0])/replay", body: nil),
                     Call(path: "/v1/webhook_endpoints/\(endpoint)/deliveries/\(deliveries[1])/replay", body: nil))
         },
+        "POST /v1/members/{id}/erase": { api in
+            let member = try await api.member("idem-erase")
+            return (Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"GDPR request"}"#),
+                    Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"another request"}"#))
+        },
+        "PUT /v1/members/{id}/consents": { api in
+            let member = try await api.member("idem-consents")
+            return (Call(path: "/v1/members/\(member)/consents", body: #"{"consents":{"marketing":true}}"#),
+                    Call(path: "/v1/members/\(member)/consents", body: #"{"consents":{"marketing":false}}"#))
+        },
     ]
 
     /// A new webhook endpoint's id.

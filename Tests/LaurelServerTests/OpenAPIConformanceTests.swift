@@ -370,6 +370,31 @@ import Testing
             try check(.get, "/v1/members/{id}/punch-cards", try await api.get("/v1/members/mem_none/punch-cards"))
             try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(friendId)"))
 
+            // Data rights: consents, the export, an erasure, its replay and refusals, and an event refused afterwards.
+            let subject = try #require(try await api.post("/v1/members", #"{"external_id":"oa-erase","email":"eve@example.com","name":"Eve"}"#)
+                .json["id"] as? String)
+            _ = try await api.purchase(subject)
+            let consents = "/v1/members/{id}/consents"
+            try check(.put, consents, try await api.call(.put, "/v1/members/\(subject)/consents", key: fixture.integration,
+                                                         body: #"{"consents":{"marketing":true,"profiling":false}}"#, idempotencyKey: "oa-consents"))
+            try check(.put, consents, try await api.call(.put, "/v1/members/\(subject)/consents", key: fixture.integration, body: #"{"consents":{"Bad Name":true}}"#))
+            try check(.put, consents, try await api.call(.put, "/v1/members/mem_none/consents", key: fixture.integration, body: #"{"consents":{"marketing":true}}"#))
+            try check(.get, consents, try await api.get("/v1/members/\(subject)/consents"))
+            try check(.get, consents, try await api.get("/v1/members/mem_none/consents"))
+            try check(.get, "/v1/members/{id}/export", try await api.get("/v1/members/\(subject)/export", key: fixture.admin))
+            try check(.get, "/v1/members/{id}/export", try await api.get("/v1/members/mem_none/export", key: fixture.admin))
+            try check(.get, "/v1/members/{id}/export", try await api.get("/v1/members/\(subject)/export"))
+            let erase = "/v1/members/{id}/erase"
+            try check(.post, erase, try await api.post("/v1/members/\(subject)/erase", #"{"reason":"GDPR request 12"}"#, key: fixture.admin, idempotencyKey: "oa-erase"))
+            try check(.post, erase, try await api.post("/v1/members/\(subject)/erase", #"{"reason":"GDPR request 12"}"#, key: fixture.admin, idempotencyKey: "oa-erase"))
+            try check(.post, erase, try await api.post("/v1/members/\(subject)/erase", #"{"reason":"again"}"#, key: fixture.admin))
+            try check(.post, erase, try await api.post("/v1/members/\(other)/erase", #"{"reason":""}"#, key: fixture.admin))
+            try check(.post, erase, try await api.post("/v1/members/mem_none/erase", #"{"reason":"x"}"#, key: fixture.admin))
+            try check(.get, "/v1/members/{id}", try await api.get("/v1/members/\(subject)"))
+            try check(.get, "/v1/members/{id}/export", try await api.get("/v1/members/\(subject)/export", key: fixture.admin))
+            try check(.post, "/v1/events", try await api.post("/v1/events", #"{"member_id":"\#(subject)","type":"review"}"#))
+            try check(.put, consents, try await api.call(.put, "/v1/members/\(subject)/consents", key: fixture.integration, body: #"{"consents":{"marketing":true}}"#))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

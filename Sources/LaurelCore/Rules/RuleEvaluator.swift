@@ -22,7 +22,9 @@ public struct MemberProfile: Hashable, Sendable {
     }
 }
 
-public enum MemberStatus: String, Sendable, Codable, CaseIterable { case active, blocked }
+/// `erased`: the member's personal data was removed (`POST /v1/members/{id}/erase`); their points
+/// stay, and like a blocked member they neither earn nor spend, for good.
+public enum MemberStatus: String, Sendable, Codable, CaseIterable { case active, blocked, erased }
 
 /// What a rule already awarded a member inside a limit's window.
 public struct RuleUsage: Hashable, Sendable {

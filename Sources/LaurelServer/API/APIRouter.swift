@@ -240,6 +240,8 @@ final class APIRouter {
             case .sameMember: return Problem(.unprocessableContent, "same_member", error.description, field: "to_member_id")
             case .unknownReferralCode: return Problem(.unprocessableContent, "unknown_referral_code", error.description, field: "referral_code")
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
+            case .memberErased: return Problem(.unprocessableContent, "member_erased", error.description)
+            case .tooManyConsents: return Problem(.unprocessableContent, "too_many_consents", error.description, field: "consents")
             case .adjustmentNotCancellable(_, .debit): return Problem(.unprocessableContent, StoreError.AdjustmentRefusal.debit.rawValue, error.description)
             case .adjustmentNotCancellable(_, .alreadyCancelled):
                 return Problem(.conflict, StoreError.AdjustmentRefusal.alreadyCancelled.rawValue, error.description)

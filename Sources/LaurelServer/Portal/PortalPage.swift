@@ -21,6 +21,7 @@ struct PortalPage {
         var links: [String: Any] = [
             "home": program.path(), "rewards": program.path("/rewards"), "redemptions": program.path("/redemptions"),
             "activity": program.path("/activity"), "sign_in": program.path("/sign-in"), "sign_out": program.path("/sign-out"),
+            "privacy": program.path("/privacy"),
         ]
         // The play page is in the navigation only when the program has something to play.
         if program.hasPlay { links["play"] = program.path("/play") }

@@ -47,6 +47,8 @@ struct PortalRoutes: Sendable {
         router.post("/p/{program}/play/wheels/{wheel}/spin") { request, context in try await member(request, context, page: spinWheel) }
         router.get("/p/{program}/play/spins/{spin}") { request, context in try await member(request, context, page: spinPage) }
         router.post("/p/{program}/play/raffles/{raffle}/enter") { request, context in try await member(request, context, page: enterRaffle) }
+        router.get("/p/{program}/privacy") { request, context in try await member(request, context, page: privacyPage) }
+        router.post("/p/{program}/privacy") { request, context in try await member(request, context, page: saveConsents) }
     }
 
     /// The program a portal URL names, with its current definition; nil for an unknown or unconfigured program.

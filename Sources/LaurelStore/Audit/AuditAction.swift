@@ -20,4 +20,5 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case webhookDeliveryReplayed = "webhook_delivery.replayed"
     case reviewApproved = "review.approved"
     case reviewRejected = "review.rejected"
+    case memberErased = "member.erased"
 }

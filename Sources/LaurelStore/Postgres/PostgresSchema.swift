@@ -727,5 +727,20 @@ enum PostgresSchema {
             "ALTER TABLE game_spins ADD COLUMN redemption_id TEXT",
             "ALTER TABLE game_spins ADD COLUMN reward_status TEXT",
         ]),
+        // Members' consents (marketing, profiling, brand-defined): every grant and withdrawal kept, the last one per name counts.
+        ("v28-member-consents", [
+            """
+            CREATE TABLE member_consents (
+                seq BIGSERIAL PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                member_id TEXT NOT NULL REFERENCES members(id),
+                name TEXT NOT NULL,
+                granted BOOLEAN NOT NULL,
+                source TEXT NOT NULL,
+                at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX member_consents_by_member ON member_consents(member_id, seq)",
+        ]),
     ]
 }

@@ -52,6 +52,7 @@ extension PostgresStore {
                 return nil
             }
             let member = try Self.member(first)
+            guard member.status != .erased else { throw StoreError.memberErased(memberId) }
             let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
             // Segment memberships change only by the refresh job: read outside the snapshot, one round trip more.
             let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
@@ -91,6 +92,7 @@ extension PostgresStore {
                 locked = try await Self.lockMember(connection, programId: programId, id: memberId, logger)
             }
             guard let (member, currentVersion) = locked else { throw StoreError.notFound("member \(memberId)") }
+            guard member.status != .erased else { throw StoreError.memberErased(memberId) }
             do {
                 let write = try await recordLocked(connection, programId: programId, member: member, currentVersion: currentVersion, event: event,
                                                    payload: payload, now: now, idempotency: idempotency, screening: screening)

@@ -220,7 +220,9 @@ extension PostgresStore {
                 locked[memberId] = member
             }
             let sender = locked[from]!, receiver = locked[to]!
-            for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
+            for member in [sender, receiver] where member.status != .active {
+                throw member.status == .erased ? StoreError.memberErased(member.id) : StoreError.memberBlocked(member.id)
+            }
             let (version, processor) = try await currentVersion(connection, programId: programId)
             var senderLedger = try await Self.loadLedger(connection, member: sender, logger)
             var receiverLedger = try await Self.loadLedger(connection, member: receiver, logger)

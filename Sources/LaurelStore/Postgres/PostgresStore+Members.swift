@@ -82,6 +82,7 @@ extension PostgresStore {
             guard var member = try await Self.fetchMember(connection, programId: programId, id: id, lock: true, logger) else {
                 throw StoreError.notFound("member \(id)")
             }
+            guard member.status != .erased else { throw StoreError.memberErased(id) }
             let statusBefore = member.status
             member = member.applying(patch, now: now)
             if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,

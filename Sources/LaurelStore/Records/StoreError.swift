@@ -19,6 +19,10 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case adjustmentNotCancellable(id: String, reason: AdjustmentRefusal)
     /// `referral_code` names no member of the program (or the program has no referrals).
     case unknownReferralCode(String)
+    /// The member was erased: nothing more is recorded for them.
+    case memberErased(String)
+    /// A member may hold at most this many consent names.
+    case tooManyConsents(Int)
 
     public enum AdjustmentRefusal: String, Sendable {
         case debit = "adjustment_is_debit"
@@ -36,6 +40,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .idempotencyKeyReused(let key): "Idempotency-Key \"\(key)\" was already used with a different request"
         case .sameMember: "cannot transfer points to the same member"
         case .memberBlocked(let id): "member \(id) is blocked"
+        case .memberErased(let id): "member \(id) was erased; nothing more can be recorded for them"
+        case .tooManyConsents(let most): "a member may hold at most \(most) consents"
         case .reviewDecided(let id, let status): "review \(id) was already \(status); a decided review cannot be decided again"
         case .adjustmentNotCancellable(let id, .debit):
             "adjustment \(id) is a debit; only a credit can be cancelled (credit the points back with a new adjustment instead)"

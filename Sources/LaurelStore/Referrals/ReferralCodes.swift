@@ -22,6 +22,6 @@ enum ReferralCodes {
 extension MemberRecord {
     /// The member as the referral screen compares them.
     var referralParty: ReferralParty {
-        ReferralParty(memberId: id, email: email, attributes: attributes, blocked: status == .blocked)
+        ReferralParty(memberId: id, email: email, attributes: attributes, blocked: status != .active)
     }
 }

@@ -178,6 +178,7 @@ struct SQLiteImportBatch {
     private mutating func judge(_ db: Database, _ imported: ImportedEvent, limits: [LimitQuery], memberId: String) throws -> ImportResult {
         if stale.remove(memberId) != nil { try load(db, [memberId]) }
         guard var state = members[memberId] else { throw StoreError.notFound("member \(memberId)") }
+        guard state.member.status != .erased else { throw StoreError.memberErased(memberId) }
         let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
         let event = imported.event
         let standing = processor.tiers.map { tiers in

@@ -719,6 +719,21 @@ enum SQLiteSchema {
             try db.execute(sql: "ALTER TABLE game_spins ADD COLUMN redemption_id TEXT")
             try db.execute(sql: "ALTER TABLE game_spins ADD COLUMN reward_status TEXT")
         }
+        // Members' consents (marketing, profiling, brand-defined): every grant and withdrawal kept, the last one per name counts.
+        migrator.registerMigration("v28-member-consents") { db in
+            try db.execute(sql: """
+                CREATE TABLE member_consents (
+                    seq INTEGER PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    name TEXT NOT NULL,
+                    granted INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX member_consents_by_member ON member_consents(member_id, seq);
+                """)
+        }
         return migrator
     }
 }

@@ -130,6 +130,7 @@ extension SQLiteStore {
             WHERE members.program_id = ? AND members.id = ?
             """, [.text(programId), .text(memberId)], { (try Self.member($0), $0[memberColumnCount] as Int64, $0[memberColumnCount + 1] as Int?) })
         else { throw StoreError.notFound("member \(memberId)") }
+        guard member.status != .erased else { throw StoreError.memberErased(memberId) }
         guard let number, let (version, processor) = try loadVersion(db, cache: cache, programId: programId, version: number) else {
             throw StoreError.programNotConfigured(programId)
         }

@@ -188,7 +188,9 @@ extension SQLiteStore {
             guard from != to else { throw StoreError.sameMember }
             guard let sender = try Self.fetchMember(db, programId: programId, id: from) else { throw StoreError.notFound("member \(from)") }
             guard let receiver = try Self.fetchMember(db, programId: programId, id: to) else { throw StoreError.notFound("member \(to)") }
-            for member in [sender, receiver] where member.status == .blocked { throw StoreError.memberBlocked(member.id) }
+            for member in [sender, receiver] where member.status != .active {
+                throw member.status == .erased ? StoreError.memberErased(member.id) : StoreError.memberBlocked(member.id)
+            }
             let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
             var senderLedger = try Self.loadLedger(db, member: sender)
             var receiverLedger = try Self.loadLedger(db, member: receiver)

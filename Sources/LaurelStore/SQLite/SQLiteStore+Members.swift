@@ -82,6 +82,7 @@ extension SQLiteStore {
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard var member = try Self.fetchMember(db, programId: programId, id: id) else { throw StoreError.notFound("member \(id)") }
+            guard member.status != .erased else { throw StoreError.memberErased(id) }
             let statusBefore = member.status
             member = member.applying(patch, now: now)
             if let audit = AuditRecord.statusChange(programId: programId, actor: actor, memberId: id, from: statusBefore, to: member.status,

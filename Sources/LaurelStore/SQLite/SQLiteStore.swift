@@ -26,6 +26,9 @@ public final class SQLiteStore: LaurelStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Freed row contents are overwritten with zeros, so an erased member's data leaves the
+            // file and not only the rows (`eraseMember`; without it the old bytes stay in free space).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             // Checkpoints run off the writer (`WALCheckpointer`).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             if !db.configuration.readonly {

@@ -89,6 +89,22 @@ final class WALCheckpointer: Sendable {
         _ = try? db.checkpoint(.passive)
     }
 
+    /// Copies the whole WAL into the database and empties the WAL file (an erasure's last step: the
+    /// WAL's old pages would still hold what it removed). A checkpoint already running, the writer in
+    /// a transaction or a reader on old pages make it wait; it tries `attempts` times, `pause` apart,
+    /// and answers whether it succeeded.
+    func truncate(attempts: Int = 200, pause: Duration = .milliseconds(10)) async -> Bool {
+        for _ in 0..<attempts {
+            let done = (try? await connection.writeWithoutTransaction { db in
+                let result = try db.checkpoint(.truncate)
+                return result.walFrameCount == result.checkpointedFrameCount
+            }) ?? false
+            if done { return true }
+            try? await Task.sleep(for: pause)
+        }
+        return false
+    }
+
     /// Closes its connection, after the checkpoint running on it (if any).
     func close() throws {
         try connection.close()

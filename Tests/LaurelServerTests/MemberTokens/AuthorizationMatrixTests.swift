@@ -67,6 +67,9 @@ import Testing
         "PATCH /v1/webhook_endpoints/{id}": #"{"description":"matrix"}"#,
         "POST /v1/token-keys/rotate": "{}",
         "POST /v1/members/{id}/games/{wheel_id}/plays": #"{"plays":1,"reason":"matrix"}"#,
+        // A blank reason: the route is walked (scope, program, member) without erasing A1 and A2, whose tokens later routes use.
+        "POST /v1/members/{id}/erase": #"{"reason":" "}"#,
+        "PUT /v1/members/{id}/consents": #"{"consents":{"marketing":true}}"#,
     ]
 
     /// The request for `route` naming `owner`'s objects; nil (and a recorded issue) when the test
@@ -168,6 +171,8 @@ import Testing
             "GET /v1/members/{id}/raffle-entries": .pathMember("id"),
             "GET /v1/members/{id}/challenges": .pathMember("id"), "GET /v1/members/{id}/badges": .pathMember("id"),
             "POST /v1/members/{id}/challenges/{challenge_id}/join": .pathMember("id"),
+            "GET /v1/members/{id}/export": .pathMember("id"), "GET /v1/members/{id}/consents": .pathMember("id"),
+            "PUT /v1/members/{id}/consents": .pathMember("id"),
         ]
         #expect(memberFacing == expected)
         // A declared path parameter is one the path has.

@@ -20,6 +20,7 @@ struct CreateMemberBody: Decodable {
         if let email { try MemberFields.checkEmail(email) }
         if let birthday { try MemberFields.checkBirthday(birthday) }
         try MemberFields.checkAttributes(attributes)
+        try MemberFields.checkStatus(status)
         if let referralCode, referralCode.isEmpty || referralCode.count > 32 {
             throw Problem.invalid("referral_code", "referral_code must be 1 to 32 characters (a member's code, such as 7KX2M9QD)")
         }
@@ -59,6 +60,7 @@ struct UpdateMemberBody: Decodable {
         if case .some(.some(let email)) = email { try MemberFields.checkEmail(email) }
         if case .some(.some(let birthday)) = birthday { try MemberFields.checkBirthday(birthday) }
         try MemberFields.checkAttributes(attributes)
+        try MemberFields.checkStatus(status)
     }
 }
 
@@ -85,6 +87,13 @@ enum MemberFields {
     static func checkBirthday(_ birthday: String) throws {
         guard Timestamps.parseDay(birthday, in: TimeZone(identifier: "UTC")!) != nil else {
             throw Problem.invalid("birthday", "birthday must be a date such as 1990-04-27")
+        }
+    }
+
+    /// `erased` is set only by `POST /v1/members/{id}/erase`.
+    static func checkStatus(_ status: MemberStatus?) throws {
+        guard status != .erased else {
+            throw Problem.invalid("status", "status must be active or blocked; POST /v1/members/{id}/erase erases a member")
         }
     }
 
