@@ -19,6 +19,20 @@ extension BacktestReport {
         ])
     }
 
+    private static func json(_ forecast: BacktestForecast?) -> JSONValue {
+        guard let forecast else { return .null }
+        return .object([
+            "points_issued_per_month": number(forecast.issuedPerMonth), "points_spent_per_month": number(forecast.spentPerMonth),
+            "points_expired_per_month": number(forecast.expiredPerMonth), "points_other_out_per_month": number(forecast.otherOutPerMonth),
+            "breakage_basis_points": number(forecast.breakageBasisPoints),
+            "months": .array(forecast.months.map { month in
+                .object(["month": number(month.month), "points_outstanding": number(month.outstanding), "liability": money(month.liability)])
+            }),
+            "expected_breakage_points": number(forecast.expectedBreakage), "expected_breakage_value": money(forecast.expectedBreakageValue),
+            "assumptions": .array(forecast.assumptions.map(JSONValue.string)),
+        ])
+    }
+
     /// The report as JSON (keys sorted), for `--format json` and the API.
     public var jsonValue: JSONValue {
         .object([
@@ -37,6 +51,7 @@ extension BacktestReport {
             "refusal_samples": .object(refusalSamples.mapValues { .array($0.map(JSONValue.string)) }),
             "held_for_review": Self.number(held),
             "elapsed_seconds": .number(String(format: "%.3f", elapsedSeconds)),
+            "forecast": .object(["live": Self.json(liveForecast), "draft": Self.json(draftForecast)]),
         ])
     }
 
@@ -85,6 +100,15 @@ extension BacktestReport {
             lines.append(String(Timestamps.format(week.start).prefix(10)).padding(toLength: 14, withPad: " ", startingAt: 0)
                          + String(week.issued).leftPadded(14) + String(other.issued).leftPadded(14) + String(week.spent).leftPadded(12)
                          + String(other.spent).leftPadded(12) + String(week.expired).leftPadded(14) + String(other.expired).leftPadded(14))
+        }
+        if let liveForecast, let draftForecast {
+            lines.append("")
+            lines.append("forecast, 12 months after the window")
+            for (live, draft) in zip(liveForecast.months, draftForecast.months) where live.month % 3 == 0 {
+                lines.append(amounts("liability, month \(live.month)", live.liability, draft.liability))
+            }
+            lines.append(amounts("expected breakage", liveForecast.expectedBreakageValue, draftForecast.expectedBreakageValue))
+            lines.append("assumptions (draft): " + draftForecast.assumptions.joined(separator: "; "))
         }
         lines.append("")
         lines.append("replayed: " + replayed.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))

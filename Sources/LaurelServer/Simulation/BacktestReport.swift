@@ -58,6 +58,9 @@ public struct BacktestReport: Sendable {
     /// How the live side was obtained.
     public var liveSource = ""
     public var elapsedSeconds = 0.0
+    /// Twelve months ahead from each side's window (`BacktestForecast`).
+    public var liveForecast: BacktestForecast?
+    public var draftForecast: BacktestForecast?
 
     /// The balances and tiers of members at `until`, as `pointsSummary` shows them then.
     static func states(_ store: any LaurelStore, programId: String, members: [MemberRecord], until: Date) async throws
@@ -155,6 +158,8 @@ public struct BacktestReport: Sendable {
             report.tierChanged += 1
             if report.tierSample.count < 20 { report.tierSample.append(TierMove(memberId: id, live: live, draft: draft)) }
         }
+        report.liveForecast = BacktestForecast(report.live, from: backtest.from, until: backtest.until)
+        report.draftForecast = BacktestForecast(report.draft, from: backtest.from, until: backtest.until)
         let elapsed = ContinuousClock.now - started
         report.elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report

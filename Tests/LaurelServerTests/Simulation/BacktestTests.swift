@@ -47,7 +47,7 @@ struct BacktestTests {
 
         // The report of the same run: live and "draft" (the live program again) are equal, nobody changes tier.
         let report = try await BacktestReport.run(backtest, live: source)
-        #expect(report.live == report.draft)
+        #expect(report.live == report.draft && report.liveForecast == report.draftForecast)
         #expect(report.tierChanged == 0 && report.refused.isEmpty)
         #expect(report.live.issued > 0 && report.live.spent > 0 && report.live.expired > 0 && report.live.reversed > 0)
     }
@@ -73,6 +73,13 @@ struct BacktestTests {
         #expect(report.live.members == report.draft.members && report.live.members == 80)
         #expect(report.live.weeks.map(\.issued).reduce(0, +) == report.live.issued)
         #expect(report.draft.weeks.map(\.issued).reduce(0, +) == report.draft.issued)
+        // The forecast carries the window's monthly rates forward from the outstanding points at its end.
+        let forecast = try #require(report.draftForecast)
+        let net = forecast.issuedPerMonth - forecast.spentPerMonth - forecast.expiredPerMonth - forecast.otherOutPerMonth
+        #expect(forecast.months.count == 12 && forecast.months[0].outstanding == max(0, report.draft.outstanding + net))
+        #expect(forecast.months[11].liability == Amount(units: report.draft.pointValue.units * Int64(forecast.months[11].outstanding)))
+        #expect(forecast.breakageBasisPoints == Int((Double(report.draft.expired) * 10_000 / Double(report.draft.spent + report.draft.expired)).rounded()))
+        #expect(report.draftForecast != report.liveForecast && !forecast.assumptions.isEmpty)
         let json = try report.jsonText()
         #expect(json.contains(#""points_issued""#) && json.contains(#""liability""#))
         #expect(report.table.contains("points issued"))
