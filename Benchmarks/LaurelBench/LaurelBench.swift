@@ -12,7 +12,7 @@ struct LaurelBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "laurel-bench",
         abstract: "Benchmarks: purchase events (5 lines, 20 rules) through the core alone, the store and the HTTP API; redemptions of one hot reward; the retail day; imports.",
-        subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self, SegmentBench.self, RateLimitBench.self, AnalyticsBench.self, GrowthBench.self]
+        subcommands: [Core.self, StoreBench.self, HTTP.self, Redeem.self, RetailDay.self, ImportBench.self, SegmentBench.self, RateLimitBench.self, AnalyticsBench.self, GrowthBench.self, BacktestBench.self]
     )
 
     /// As `laurel` does: tasks run on NIO's event loops (`EventLoopConcurrency`), server and client alike.

@@ -1,0 +1,43 @@
+import Foundation
+import LaurelCore
+import LaurelServer
+import LaurelStore
+import Testing
+
+/// `laurel simulate` on a SQLite file: the table with its progress on standard error, the JSON, and
+/// refusals of bad options before anything is read.
+struct SimulateCommandTests {
+    @Test func tableAndJsonCompareTheDraftWithTheLiveLedger() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-simulate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("live.db").path
+        do {
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            _ = try await SampleHistory.record(into: store, seed: 3, members: 20, actions: 200)
+            try await store.close()
+        }
+        let draft = folder.appendingPathComponent("draft.yaml").path
+        try SampleHistory.program(base: 3).write(toFile: draft, atomically: true, encoding: .utf8)
+        let common = ["simulate", "--db", path, "--program-id", SampleHistory.programId, "--from", "2026-01-01", "--to", "2026-01-31"]
+
+        let table = try await LaurelCommand.run(common + ["--program", draft])
+        #expect(table.status == 0, "\(table.errors)")
+        #expect(table.output.contains("points issued") && table.output.contains("liability") && table.output.contains("expected breakage"))
+        #expect(table.errors.contains("replaying draft"))
+
+        let json = try await LaurelCommand.run(common + ["--format", "json"])
+        #expect(json.status == 0, "\(json.errors)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let live = try #require(object["live"] as? [String: Any]), replayed = try #require(object["draft"] as? [String: Any])
+        // Without a draft the live program is replayed against itself: both sides agree.
+        #expect(live["points_issued"] as? Int == replayed["points_issued"] as? Int && (live["points_issued"] as? Int ?? 0) > 0)
+        #expect(live["liability"] as? String == replayed["liability"] as? String)
+
+        let badFormat = try await LaurelCommand.run(common + ["--format", "xml"])
+        #expect(badFormat.status != 0 && badFormat.errors.contains("table or json"))
+        let backwards = try await LaurelCommand.run(["simulate", "--db", path, "--program-id", SampleHistory.programId, "--from", "2026-02-01", "--to", "2026-01-01"])
+        #expect(backwards.status != 0 && backwards.errors.contains("--from must come before --to"))
+    }
+}
