@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -162,5 +163,50 @@ struct MetricsTests {
             let section = docs.components(separatedBy: "## Metrics").dropFirst().first?.components(separatedBy: "\n## ").first ?? ""
             for name in names { #expect(section.contains("`\(name)"), "docs/operations.md, Metrics, lacks \(name)") }
         }
+    }
+}
+
+/// `laurel serve` with both settings: the listener, the token on the main port, a token too short refused.
+struct MetricsServeTests {
+    @Test func serveExposesMetricsOnItsOwnPortAndBehindTheToken() async throws {
+        let folder = try CLITests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let metricsPort = try await TestPorts.unused()
+        let token = "serve-metrics-token-0123456789"
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        func get(_ url: String, token: String? = nil) async throws -> (status: UInt, body: String) {
+            var request = HTTPClientRequest(url: url)
+            if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            let response = try await client.execute(request, timeout: .seconds(10))
+            return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        }
+        try await ServeProcess.with(database: folder.appendingPathComponent("laurel.db").path,
+                                    arguments: ["--settle-every", "0", "--metrics-port", "\(metricsPort)", "--metrics-token", token]) { server in
+            let own = try await get("http://127.0.0.1:\(metricsPort)/metrics")
+            #expect(own.status == 200 && own.body.contains(#"laurel_http_requests_total{route="/healthz",method="GET",status="200"}"#), "\(own.body)")
+            #expect(own.body.contains("laurel_sqlite_reads_in_flight"))
+            #expect(try await get("http://127.0.0.1:\(metricsPort)/healthz").status == 404)
+            #expect(try await get("http://127.0.0.1:\(server.port)/metrics").status == 401)
+            #expect(try await get("http://127.0.0.1:\(server.port)/metrics", token: token).status == 200)
+        }
+        let short = try await LaurelCommand.run(["serve", "--db", folder.appendingPathComponent("x.db").path, "--metrics-token", "short"])
+        #expect(short.status != 0 && short.errors.contains("--metrics-token must be at least 16"), "\(short.all)")
+    }
+}
+
+/// The PostgreSQL pool's series, recorded by a store given the factory.
+struct PostgresPoolMetricsTests {
+    @Test(.enabled(if: TestBackend.postgresURL != nil)) func thePoolsUseIsRecorded() async throws {
+        let metrics = LaurelMetrics()
+        let store = try PostgresStore(url: try await TestBackend.freshPostgresSchema(), metrics: metrics.factory)
+        let pool = Task { await store.run() }
+        defer { pool.cancel() }
+        try await store.migrate()
+        #expect(try await store.ledgerEntriesWritten() == 0)
+        let text = String(decoding: await metrics.scrape(store: store, now: Date()), as: UTF8.self)
+        #expect(MetricsTests.value("laurel_postgres_connections_max", in: text) == Double(PostgresStore.maximumConnections), "\(text)")
+        #expect(MetricsTests.value("laurel_postgres_connections_in_use", in: text) == 0)
+        #expect(MetricsTests.value("laurel_ledger_entries", in: text) == 0)
     }
 }
