@@ -95,10 +95,15 @@ public final class LaurelMetrics: Sendable {
     enum EventOutcome: String { case recorded, held, replayed, refused, failed }
 
     func event(type: String, outcome: EventOutcome) {
-        counter(\.events, key: "\(type)\n\(outcome.rawValue)") { series in
-            let label = series.eventTypes.contains(type) || series.eventTypes.count < Self.maxEventTypes ? type : "other"
-            series.eventTypes.insert(label)
-            return ("laurel_events_total", [("type", label), ("outcome", outcome.rawValue)], Help.events)
+        // The type's label first: the cache below is keyed by labels, so it stays as small as the registry.
+        let label = series.withLock { series -> String in
+            if series.eventTypes.contains(type) { return type }
+            guard series.eventTypes.count < Self.maxEventTypes else { return "other" }
+            series.eventTypes.insert(type)
+            return type
+        }
+        counter(\.events, key: "\(label)\n\(outcome.rawValue)") { _ in
+            ("laurel_events_total", [("type", label), ("outcome", outcome.rawValue)], Help.events)
         }.increment()
     }
 

@@ -34,8 +34,17 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ request: Request, _ context: Context, status: Int, since started: UInt64) {
-        metrics.request(route: Self.route(context.endpointPath), method: request.method.rawValue, status: status,
+        metrics.request(route: Self.route(context.endpointPath), method: Self.method(request.method), status: status,
                         nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
+    }
+
+    /// The methods Laurel serves by name; any other (a client may send any token) is `other`, so no
+    /// caller can make series without end.
+    static func method(_ method: HTTPRequest.Method) -> String {
+        switch method {
+        case .get, .head, .post, .put, .patch, .delete, .options: return method.rawValue
+        default: return "other"
+        }
     }
 
     /// The matched route's template, or `unmatched` (Hummingbird gives no path, or its own `NotFound`).

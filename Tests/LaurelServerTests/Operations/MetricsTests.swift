@@ -64,6 +64,12 @@ struct MetricsTests {
             // Two members read, two unknown paths: one series each, under the template and `unmatched`.
             for member in [ana, ben] { #expect(try await api.get("/v1/members/\(member)").status == 200) }
             for path in ["/v1/nothing/abc123", "/v1/nothing/def456"] { #expect(try await api.get(path).status == 404) }
+            // Methods of the caller's invention: one `other` series, whatever they are.
+            for method in ["PROPFIND", "PURGE"] { _ = try await api.call(HTTPRequest.Method(method)!, "/v1/nothing/ghi789", key: nil) }
+            // Event types past the first 50 share `other`.
+            for index in 0..<52 {
+                #expect(try await api.post("/v1/events", #"{"member_id":"\#(ben)","type":"kind_\#(index)"}"#).status == 201)
+            }
 
             let scrape = try await api.call(.get, "/metrics", key: Self.token)
             #expect(scrape.status == 200)
@@ -74,14 +80,17 @@ struct MetricsTests {
             #expect(value(#"laurel_events_total{type="purchase",outcome="replayed"}"#) == 1)
             #expect(value(#"laurel_events_total{type="purchase",outcome="refused"}"#) == 1)
             #expect(value(#"laurel_events_total{type="review",outcome="recorded"}"#) == 1)
-            #expect(value(#"laurel_http_requests_total{route="/v1/events",method="POST",status="201"}"#) == 6)
+            #expect(value(#"laurel_http_requests_total{route="/v1/events",method="POST",status="201"}"#) == 58) // 6 and the 52 kinds
             #expect(value(#"laurel_http_requests_total{route="/v1/events",method="POST",status="404"}"#) == 1)
             #expect(value(#"laurel_http_requests_total{route="/v1/redemptions",method="POST",status="201"}"#) == 1)
             #expect(value(#"laurel_http_requests_total{route="/v1/members/{id}",method="GET",status="200"}"#) == 2)
             #expect(value(#"laurel_http_requests_total{route="unmatched",method="GET",status="404"}"#) == 2, "\(text)")
-            #expect(value(#"laurel_http_request_duration_seconds_count{route="/v1/events",method="POST"}"#) == 7)
-            // No path as sent, no member id, anywhere in the labels.
-            for raw in ["abc123", "def456", ana, ben] { #expect(!text.contains(raw), "\(raw) in the scrape") }
+            #expect(value(#"laurel_http_request_duration_seconds_count{route="/v1/events",method="POST"}"#) == 59)
+            #expect(value(#"laurel_http_requests_total{route="unmatched",method="other",status="404"}"#) == 2)
+            #expect(value(#"laurel_events_total{type="kind_47",outcome="recorded"}"#) == 1) // with purchase and review, the 50th type
+            #expect(value(#"laurel_events_total{type="other",outcome="recorded"}"#) == 4)
+            // No path as sent, no member id, no invented method anywhere in the labels.
+            for raw in ["abc123", "def456", "ghi789", "PROPFIND", "PURGE", "kind_48", ana, ben] { #expect(!text.contains(raw), "\(raw) in the scrape") }
 
             // The ledger's entries, read from the database: exactly those the two members' ledgers list.
             var entries = 0
