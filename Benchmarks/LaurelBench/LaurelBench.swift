@@ -83,8 +83,11 @@ struct HTTP: AsyncParsableCommand {
     @Option(help: "GET /healthz requests sent last, by as many clients: the HTTP stack's own cost, server and client.") var health = 0
     @Flag(help: "SQLite: synchronous = FULL, so acknowledged writes also survive a power loss.") var fullSync = false
     @Flag(help: "Serve without rate limits (the default serves with laurel serve's defaults), to measure what they cost.") var noRateLimits = false
+    @Flag(help: "Record metrics as laurel serve does with --metrics-port or --metrics-token, to measure what they cost; prints the events, ledger and group-commit series after the run.")
+    var metrics = false
 
     func run() async throws {
+        let metrics = self.metrics ? LaurelMetrics() : nil
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         guard nodes == 1 || postgres != nil else { throw ValidationError("several nodes need --postgres") }
@@ -92,7 +95,7 @@ struct HTTP: AsyncParsableCommand {
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
         var stores: [any LaurelStore] = []
         // Each node its own store and connection pool; the first one creates the schema.
-        for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0, fullSync: fullSync)) }
+        for node in 0..<max(nodes, 1) { stores.append(try await BenchSetup.open(database, migrated: node == 0, fullSync: fullSync, metrics: metrics)) }
         let store = stores[0]
         let now = Date()
         let memberIds = try await BenchSetup.purchaseProgram(store: store, members: members, now: now)
@@ -107,7 +110,7 @@ struct HTTP: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, node) in stores.enumerated() {
                 let app = LaurelApplication.build(store: node, settings: .init(port: port + index, intervals: .none,
-                                                                               rateLimits: noRateLimits ? .off : .defaults))
+                                                                               rateLimits: noRateLimits ? .off : .defaults, metrics: metrics))
                 group.addTask { try await app.run() }
             }
             try await Task.sleep(for: .milliseconds(500))
@@ -131,6 +134,13 @@ struct HTTP: AsyncParsableCommand {
                 errors += checks.count - checks.statuses[200, default: 0]
             }
             group.cancelAll()
+        }
+        if let metrics {
+            let text = String(decoding: await metrics.scrape(store: store, now: Date()), as: UTF8.self)
+            for line in text.split(separator: "\n") where line.hasPrefix("laurel_events_total") || line.hasPrefix("laurel_ledger_entries ")
+                || line.hasPrefix("laurel_sqlite_group_commit_writes_count") || line.hasPrefix("laurel_sqlite_group_commit_writes_sum") {
+                say("metrics: \(line)")
+            }
         }
         let clean = try await BenchSetup.auditIsClean(store)
         if postgres == nil {

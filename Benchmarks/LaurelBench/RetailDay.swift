@@ -457,15 +457,17 @@ enum BenchSetup {
     }
 
     /// A running store on `database` (as `database(…)` gives it); `migrated` also creates the schema;
-    /// `fullSync` makes SQLite commits survive a power loss too (`laurel serve --full-sync`).
-    static func open(_ database: String, migrated: Bool = true, fullSync: Bool = false) async throws -> any LaurelStore {
+    /// `fullSync` makes SQLite commits survive a power loss too (`laurel serve --full-sync`); `metrics`:
+    /// where the store records its series (`laurel serve` with metrics on).
+    static func open(_ database: String, migrated: Bool = true, fullSync: Bool = false, metrics: LaurelMetrics? = nil) async throws -> any LaurelStore {
         let store: any LaurelStore
         if database.hasPrefix("postgres") {
-            let node = try PostgresStore(url: database)
+            let node = try metrics.map { try PostgresStore(url: database, metrics: $0.factory) } ?? PostgresStore(url: database)
             Task.immediate { await node.run() }
             store = node
         } else {
-            store = try SQLiteStore(path: database, durability: fullSync ? .full : .normal)
+            let durability: SQLiteStore.Durability = fullSync ? .full : .normal
+            store = try metrics.map { try SQLiteStore(path: database, durability: durability, metrics: $0.factory) } ?? SQLiteStore(path: database, durability: durability)
         }
         if migrated { try await store.migrate() }
         return store

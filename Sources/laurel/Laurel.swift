@@ -57,9 +57,10 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store and applies migrations. A PostgreSQL pool runs in the background for the life of the process.
     /// A SQLite file is created only when `creatingDatabase` (serve, migrate); otherwise a missing one fails.
-    func open(creatingDatabase: Bool = false) async throws -> any LaurelStore {
+    /// `metrics`: where the store records its group commits, reads and pool use (`serve` with metrics on).
+    func open(creatingDatabase: Bool = false, metrics: LaurelMetrics? = nil) async throws -> any LaurelStore {
         if isPostgres {
-            let store = try PostgresStore(url: db)
+            let store = try metrics.map { try PostgresStore(url: db, metrics: $0.factory) } ?? PostgresStore(url: db)
             Task.immediate { await store.run() }
             try await store.migrate()
             return store
@@ -67,7 +68,8 @@ struct StoreOptions: ParsableArguments {
         guard creatingDatabase || FileManager.default.fileExists(atPath: db) else {
             throw CommandFailure("no database at \(db): check --db (or $\(Self.environmentVariable)); `laurel migrate --db \(db)` creates a new one")
         }
-        let store = try SQLiteStore(path: db, durability: fullSync ? .full : .normal)
+        let durability: SQLiteStore.Durability = fullSync ? .full : .normal
+        let store = try metrics.map { try SQLiteStore(path: db, durability: durability, metrics: $0.factory) } ?? SQLiteStore(path: db, durability: durability)
         try await store.migrate()
         return store
     }
@@ -149,7 +151,22 @@ struct Serve: AsyncParsableCommand {
                                valueName: "seconds"))
     var shutdownGrace: Double = LaurelApplication.defaultShutdownGrace
 
+    @Option(help: ArgumentHelp("Also listen on this port (same --host) for GET /metrics in Prometheus format, without credentials: for a private network (default: none).",
+                               valueName: "port"))
+    var metricsPort: Int?
+    @Option(help: ArgumentHelp("Serve GET /metrics on the main port to requests with Authorization: Bearer <token>, at least 16 characters (default: none; prefer $LAUREL_METRICS_TOKEN or the config file to the command line). With neither this nor --metrics-port, /metrics is not served.",
+                               valueName: "token"))
+    var metricsToken: String?
+
     func validate() throws {
+        if let metricsPort {
+            guard (1...65_535).contains(metricsPort), metricsPort != port else { throw ValidationError("--metrics-port must be from 1 to 65535 and not --port") }
+        }
+        if let metricsToken {
+            guard metricsToken.count >= 16, metricsToken.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                throw ValidationError("--metrics-token must be at least 16 visible ASCII characters")
+            }
+        }
         guard shutdownGrace >= 0, shutdownGrace <= 3_600 else { throw ValidationError("--shutdown-grace must be from 0 to 3600 seconds") }
         guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be above 0 and at most 86400 seconds") }
         guard bodyTimeout > 0, bodyTimeout <= 86_400 else { throw ValidationError("--body-timeout must be above 0 and at most 86400 seconds") }
@@ -168,7 +185,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
-        let store = try await self.store.open(creatingDatabase: true)
+        let metrics = metricsPort != nil || metricsToken != nil ? LaurelMetrics() : nil
+        let store = try await self.store.open(creatingDatabase: true, metrics: metrics)
         if demo {
             let demoCredentials = try await DemoSetup.prepare(store: store, now: Date())
             let key = demoCredentials.apiKey
@@ -197,10 +215,13 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
+        if let metricsPort { say("Metrics on http://\(host):\(metricsPort)/metrics (no credentials)") }
+        if metricsToken != nil { say("Metrics on http://\(host):\(port)/metrics with the metrics token") }
         let app = LaurelApplication.build(store: store, settings: .init(
             host: host, port: port, intervals: ScheduledJob.Intervals(settle: settleEvery, segments: refreshSegmentsEvery, webhooks: webhooksEvery),
             connections: ConnectionLimits(idleTimeout: idleTimeout, bodyTimeout: bodyTimeout, maxConnections: maxConnections),
-            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits, demoProgramId: demo ? DemoSetup.programId : nil))
+            allowPrivateWebhooks: allowPrivateWebhooks || demo, rateLimits: rateLimits, demoProgramId: demo ? DemoSetup.programId : nil,
+            metrics: metrics, metricsToken: metricsToken, metricsPort: metricsPort))
         try await LaurelApplication.run(app, store: store, shutdownGrace: shutdownGrace, logger: Logger(label: "laurel"))
     }
 }

@@ -55,7 +55,11 @@ struct HTTPFixture {
     static let start = Timestamps.parse("2026-03-03T10:00:00Z")!
 
     static func make(_ backend: TestBackend) async throws -> HTTPFixture {
-        let store = try await backend.makeStore()
+        try await make(on: try await backend.makeStore())
+    }
+
+    /// The fixture on a fresh, migrated store made by the caller (one recording metrics, say).
+    static func make(on store: any LaurelStore) async throws -> HTTPFixture {
         let definition = try ProgramDefinition.parse(program)
         for id in ["prg_a", "prg_b"] {
             _ = try await store.createProgram(id: id, name: id, now: start)

@@ -50,7 +50,8 @@ public struct ScheduledJob: Sendable {
 
     /// Every job Laurel runs, in the order `laurel jobs run` runs them.
     public static func all(store: any LaurelStore, intervals: Intervals = Intervals(),
-                           sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), batchSize: Int = 500) -> [ScheduledJob] {
+                           sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), batchSize: Int = 500,
+                           metrics: LaurelMetrics? = nil) -> [ScheduledJob] {
         let settle = intervals.settle
         return [
             batched(JobName.settlePoints, interval: settle, batchSize: batchSize, store.settleDuePoints),
@@ -69,7 +70,7 @@ public struct ScheduledJob: Sendable {
             // Last, so that `laurel jobs run` delivers what the jobs before it wrote. The run's time moves on
             // while it delivers: each attempt is signed and recorded at its own time.
             ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in
-                try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, clock: RunClock(start: now), batchSize: batchSize)
+                try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, clock: RunClock(start: now), batchSize: batchSize, metrics: metrics)
             },
         ]
     }

@@ -12,12 +12,15 @@ public struct Scheduler: Service {
     let store: any LaurelStore
     let clock: any WallClock
     let logger: Logger
+    /// Where each run is counted (`laurel_job_runs_total`, `laurel_job_items_total`); nil: nowhere.
+    let metrics: LaurelMetrics?
 
-    public init(jobs: [ScheduledJob], store: any LaurelStore, clock: any WallClock, logger: Logger) {
+    public init(jobs: [ScheduledJob], store: any LaurelStore, clock: any WallClock, logger: Logger, metrics: LaurelMetrics? = nil) {
         self.jobs = jobs
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -29,6 +32,7 @@ public struct Scheduler: Service {
     private func loop(_ job: ScheduledJob) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let run = await Self.run(job, store: store, now: clock.now())
+            metrics?.jobRun(job.name, processed: run.processed, failed: run.error != nil)
             if let error = run.error {
                 logger.error("job \(job.name) failed: \(error)")
             } else if run.processed > 0 {

@@ -25,7 +25,8 @@ public enum WebhookDeliveryWorker {
     /// within the same run once the one before it was delivered.)
     @discardableResult
     public static func runOnce(store: any WebhookStore, sender: WebhookSender = WebhookSender(allowPrivateAddresses: false), clock: any WallClock,
-                               batchSize: Int = 500, concurrency: Int = 32, schedule: WebhookRetrySchedule = .standard) async throws -> Int {
+                               batchSize: Int = 500, concurrency: Int = 32, schedule: WebhookRetrySchedule = .standard,
+                               metrics: LaurelMetrics? = nil) async throws -> Int {
         let fanOutBatch = 1000
         while try await store.fanOutWebhookMessages(now: clock.now(), batchSize: fanOutBatch) == fanOutBatch {}
         let room = max(1, min(batchSize, concurrency))
@@ -39,6 +40,7 @@ public enum WebhookDeliveryWorker {
                 if inFlight == 0 || room - inFlight >= refill {
                     if !finished.isEmpty {
                         try await store.recordWebhookAttempts(finished, schedule: schedule)
+                        metrics?.webhookAttempts(finished)
                         attempts += finished.count
                         finished.removeAll(keepingCapacity: true)
                     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import LaurelCore
 import Logging
@@ -19,9 +20,15 @@ public final class PostgresStore: LaurelStore {
     let currentVersions = Mutex<[String: Int]>([:])
     /// Test-only faults for the next transaction (see `StoreFaults`); nil outside the simulation.
     let faults: StoreFaults?
+    /// Connections leased now (`StoreMetricNames.postgresConnectionsInUse`).
+    let connectionsInUse: Meter
+    /// The pool's most connections.
+    public static let maximumConnections = 16
 
     /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`. `faults`: test-only, see `StoreFaults`.
-    public init(url: String, logger: Logger = Logger(label: "laurel.postgres"), faults: StoreFaults? = nil) throws {
+    /// `metrics`: where the pool's use is recorded (`StoreMetricNames`); by default nowhere.
+    public init(url: String, logger: Logger = Logger(label: "laurel.postgres"), faults: StoreFaults? = nil,
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, let user = components.user, components.path.count > 1 else {
             throw StoreError.notFound("a valid PostgreSQL URL (postgres://user@host:5432/database), got \(url)")
@@ -31,10 +38,12 @@ public final class PostgresStore: LaurelStore {
         if let schema = components.queryItems?.first(where: { $0.name == "search_path" })?.value {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = Self.maximumConnections
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.faults = faults
+        connectionsInUse = Meter(label: StoreMetricNames.postgresConnectionsInUse, factory: metrics)
+        Gauge(label: StoreMetricNames.postgresConnectionsMax, factory: metrics).record(Self.maximumConnections)
     }
 
     /// Runs the connection pool until cancelled.
@@ -93,6 +102,8 @@ public final class PostgresStore: LaurelStore {
             attempt += 1
             do {
                 return try await client.withConnection { connection in
+                    connectionsInUse.increment()
+                    defer { connectionsInUse.decrement() }
                     if connection.isClosed {
                         try? await connection.closeFuture.get()
                         throw ClosedAtLease()
@@ -161,6 +172,13 @@ public final class PostgresStore: LaurelStore {
 
     public func audit(programId: String) async throws -> [String] {
         try await read { connection in try await PostgresLedgerAudit.run(connection, programId: programId, logger: self.logger) }
+    }
+
+    /// One lookup at the end of the ledger's primary key.
+    public func ledgerEntriesWritten() async throws -> Int64 {
+        try await read { connection in
+            try await connection.row("SELECT coalesce(max(seq), 0) AS seq FROM ledger_entries", self.logger)?.get("seq", Int64.self) ?? 0
+        }
     }
 }
 

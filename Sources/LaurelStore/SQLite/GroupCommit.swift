@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import GRDB
@@ -78,16 +79,22 @@ final class GroupCommit: Sendable {
     private let checkpoints: WALCheckpointer?
     /// Test-only faults for the next transaction (see `StoreFaults`); nil outside the simulation.
     private let faults: StoreFaults?
+    /// Writes per committed batch and the batch's time (`StoreMetricNames`), recorded once per batch.
+    private let batchWrites: Recorder
+    private let batchDuration: CoreMetrics.Timer
     private let queue = Mutex(Queue())
     /// Signalled once per drain to start: each time `draining` turns true.
     private let wakeup = DispatchSemaphore(value: 0)
     private static let idleSeconds = 1
 
     /// `checkpoints` is told of every commit (nil for an in-memory database, which has no WAL).
-    init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?, faults: StoreFaults? = nil) {
+    init(writer: any DatabaseWriter, checkpoints: WALCheckpointer?, faults: StoreFaults? = nil,
+         metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.writer = writer
         self.checkpoints = checkpoints
         self.faults = faults
+        batchWrites = Recorder(label: StoreMetricNames.groupCommitWrites, aggregate: true, factory: metrics)
+        batchDuration = CoreMetrics.Timer(label: StoreMetricNames.groupCommitDuration, factory: metrics)
     }
 
     /// Runs `updates` in the next group transaction and returns its result once that transaction
@@ -182,9 +189,12 @@ final class GroupCommit: Sendable {
             while let batch = nextBatch() {
                 checkpoints?.finishIfDue(db)
                 do {
+                    let started = DispatchTime.now().uptimeNanoseconds
                     if try !commit(batch, db, isolated: false) {
                         _ = try commit(batch, db, isolated: true)
                     }
+                    batchDuration.recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
+                    batchWrites.record(batch.jobs.count)
                     checkpoints?.batchCommitted(writes: batch.jobs.count)
                     for job in batch.jobs { job.finish(nil) }
                 } catch {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import LaurelCore
@@ -16,12 +17,17 @@ public final class SQLiteStore: LaurelStore {
     let checkpoints: WALCheckpointer?
     let programs = ProgramCache()
     let judging: JudgingCache
+    /// Reads running now (`StoreMetricNames.sqliteReadsInFlight`).
+    let readsInFlight: Meter
 
     /// Opens (creating if needed) the database at `path`; `":memory:"` gives a private in-memory one.
     /// The writer remembers what judging read for the last `judgingCacheCapacity` members it
-    /// judged (`JudgingCache`; 0 turns that off). `faults`: test-only, see `StoreFaults`.
-    public init(path: String, durability: Durability = .normal, judgingCacheCapacity: Int = 4096, faults: StoreFaults? = nil) throws {
+    /// judged (`JudgingCache`; 0 turns that off). `faults`: test-only, see `StoreFaults`. `metrics`: where the
+    /// group commits and reads are recorded (`StoreMetricNames`); by default nowhere.
+    public init(path: String, durability: Durability = .normal, judgingCacheCapacity: Int = 4096, faults: StoreFaults? = nil,
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance) throws {
         judging = JudgingCache(capacity: judgingCacheCapacity)
+        readsInFlight = Meter(label: StoreMetricNames.sqliteReadsInFlight, factory: metrics)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -40,7 +46,7 @@ public final class SQLiteStore: LaurelStore {
         }
         if path == ":memory:" {
             writer = try DatabaseQueue(configuration: configuration)
-            commits = GroupCommit(writer: writer, checkpoints: nil, faults: faults)
+            commits = GroupCommit(writer: writer, checkpoints: nil, faults: faults, metrics: metrics)
             checkpoints = nil
         } else {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -51,7 +57,7 @@ public final class SQLiteStore: LaurelStore {
             writer = pool
             let checkpoints = try WALCheckpointer(path: path)
             pool.writeWithoutTransaction { db in checkpoints.watch(db) }
-            commits = GroupCommit(writer: writer, checkpoints: checkpoints, faults: faults)
+            commits = GroupCommit(writer: writer, checkpoints: checkpoints, faults: faults, metrics: metrics)
             self.checkpoints = checkpoints
         }
     }
@@ -66,6 +72,8 @@ public final class SQLiteStore: LaurelStore {
     /// tens of microseconds of work, and sending it to a reader's queue and back cost two thread
     /// switches on top. Long reads (the audit) use `writer.read`, which keeps the caller's thread free.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        readsInFlight.increment()
+        defer { readsInFlight.decrement() }
         if let pool = writer as? DatabasePool { return try Self.readOnThisThread(pool, body) }
         return try await writer.read(body)
     }
@@ -104,6 +112,11 @@ public final class SQLiteStore: LaurelStore {
 
     public func audit(programId: String) async throws -> [String] {
         try await writer.read { db in try SQLiteLedgerAudit.run(db, programId: programId) }
+    }
+
+    /// One lookup at the end of the ledger's primary key.
+    public func ledgerEntriesWritten() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0 }
     }
 }
 
