@@ -91,7 +91,7 @@ struct JudgingStateTests {
             (try Int64.fetchOne(db, sql: "SELECT revision FROM members WHERE id = ?", arguments: [member.id])!,
              try Int.fetchOne(db, sql: "SELECT current_version FROM programs WHERE id = ?", arguments: [fixture.programId])!)
         }
-        let state = try #require(store.judging.state(memberId: member.id, revision: revision, version: version))
+        let state = try #require(store.judging.take(memberId: member.id, revision: revision, version: version))
         let awardsInDatabase = try await store.writer.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rule_awards WHERE member_id = ?", arguments: [member.id])!
         }

@@ -163,10 +163,11 @@ public struct EventProcessor: Sendable {
     /// Runs the rules (and the member's tier multiplier) on the event, credits the points, and
     /// re-evaluates the member's tier with what the event adds to the basis: an upgrade happens
     /// here, on the event that crosses the threshold, with the new tier's bonus points.
-    public func process(_ event: LoyaltyEvent, member: MemberProfile, ledger: MemberLedger, usage: [String: RuleUsage],
+    /// `ledger` is consumed: a caller that hands over its only copy lets the lots change in place.
+    public func process(_ event: LoyaltyEvent, member: MemberProfile, ledger initial: consuming MemberLedger, usage: [String: RuleUsage],
                         returnedPurchase: PurchaseRecord?, tier standing: TierStanding? = nil, now: Date) throws(EventProcessingError) -> EventOutcome {
         try validate(event)
-        var ledger = ledger
+        var ledger = consume initial
         ledger.settle(now: now, sourceId: event.id)
 
         if event.type == LoyaltyEvent.returnType {

@@ -35,12 +35,14 @@ final class JudgingCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The member's state if the entry still matches the row's `revision` and the program version.
-    func state(memberId: String, revision: Int64, version: Int) -> JudgingState? {
+    /// The member's state if the entry still matches the row's `revision` and the program version,
+    /// taken out of the cache (`keep` puts it back after the event), so that the writer holds the
+    /// only reference to its lots and changes them in place instead of copying them.
+    func take(memberId: String, revision: Int64, version: Int) -> JudgingState? {
         guard capacity > 0 else { return nil }
         return generations.withLock { generations in
-            guard let entry = generations.young[memberId] ?? generations.old[memberId],
-                  entry.revision == revision, entry.version == version else { return nil }
+            let entry = generations.young.removeValue(forKey: memberId) ?? generations.old.removeValue(forKey: memberId)
+            guard let entry, entry.revision == revision, entry.version == version else { return nil }
             return entry.state
         }
     }

@@ -95,6 +95,14 @@ struct JudgingState: Sendable {
         return MemberLedger(memberId: memberId, carrying: lots, carry, debt: debt, lifetimeEarned: lifetimeEarned)
     }
 
+    /// The same ledger, handing it the lots (this state holds none until `keepLots`), so that the
+    /// ledger owns them alone and changes them in place.
+    mutating func takeLedger(memberId: String, debt: Int, lifetimeEarned: Int) -> MemberLedger {
+        let ledger = ledger(memberId: memberId, debt: debt, lifetimeEarned: lifetimeEarned)
+        lots = []
+        return ledger
+    }
+
     /// The milliseconds a limit query counts awards in: from included, to excluded.
     static func bounds(_ query: LimitQuery) -> (from: Int64, to: Int64) {
         (query.from?.millis ?? Int64.min, query.to == .distantFuture ? Int64.max : query.to.millis)

@@ -29,7 +29,7 @@ extension SQLiteStore {
     static func record(_ db: Database, cache: ProgramCache, judging: JudgingCache, programId: String, memberId: String, event: LoyaltyEvent,
                        payload: String, now: Date, screening: FraudScreening? = nil) throws -> EventRecord {
         let (member, revision, version, processor) = try Self.memberAndVersion(db, cache: cache, programId: programId, memberId: memberId)
-        var state = try judging.state(memberId: memberId, revision: revision, version: version.version) ?? JudgingState.read(db, memberId: memberId)
+        var state = try judging.take(memberId: memberId, revision: revision, version: version.version) ?? JudgingState.read(db, memberId: memberId)
         let limits = processor.limitQueries(for: event)
         if let from = limits.lazy.map({ JudgingState.bounds($0).from }).min() {
             try state.coverAwards(db, memberId: memberId, limited: processor.limitedRuleIds, from: from)
@@ -64,14 +64,17 @@ extension SQLiteStore {
             try state.coverContributions(db, memberId: memberId, from: needed)
             standing = TierStanding(state: member.tier, totals: state.tierTotals(from: from, through: event.occurredAt.millis))
         }
-        let ledger = state.ledger(memberId: memberId, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        // The lots go from the cache to the state to the ledger to the outcome without a second
+        // owner, so adding a lot to a member's thousands does not copy them all.
+        let ledger = state.takeLedger(memberId: memberId, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        let before = (available: ledger.available, pending: ledger.pending)
         let profile = member.profile(clubs: clubs, segments: segments)
-        var outcome = try processor.process(event, member: profile, ledger: ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
+        var outcome = try processor.process(event, member: profile, ledger: consume ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
         let challenges = try Self.applyChallenges(db, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now)
         outcome.followBalance(processor.tiers, now: now)
         var counted: [CapSubject] = []
         if let screening, let policy = program.fraud {
-            counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: ledger,
+            counted = try Self.screen(db, policy, programId: programId, memberId: memberId, event: event, outcome: outcome, before: before,
                                       version: version.version, apiKeyId: screening.apiKeyId, calendar: processor.calendar, now: now)
         }
         var recorded = RecordedOutcome(outcome)

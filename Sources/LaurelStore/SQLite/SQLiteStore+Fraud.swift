@@ -8,7 +8,7 @@ extension SQLiteStore {
     /// Judges a processed, non-return event against the program's thresholds and earning caps;
     /// throws `FraudHold` when one trips (nothing has been written yet), else answers the caps to count it under.
     static func screen(_ db: Database, _ policy: FraudPolicy, programId: String, memberId: String, event: LoyaltyEvent, outcome: EventOutcome,
-                       before: MemberLedger, version: Int, apiKeyId: String?, calendar: Calendar, now: Date) throws -> [CapSubject] {
+                       before: (available: Int, pending: Int), version: Int, apiKeyId: String?, calendar: Calendar, now: Date) throws -> [CapSubject] {
         guard outcome.status == .processed, event.returnOf == nil else { return [] }
         let subjects = policy.earningSubjects(for: event, memberId: memberId, apiKeyId: apiKeyId)
         let usages = try subjects.map { try capUsage(db, programId: programId, $0, calendar: calendar, now: now) }
