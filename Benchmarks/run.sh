@@ -53,6 +53,7 @@ if [ "$quick" = 1 ]; then
     run import --events 3000 --members 500 --reads 1000
     run redeem --requests 500 --stock 300 --members 200 --concurrency 8
     run retail-day --separate-server --members 1000 --operations 400 --levels 1,8 --rate 200 --open-seconds 2
+    run growth --events 400 --batch 100 --reads 20
     if [ -n "$postgres" ]; then
         run store --postgres "$postgres" --events 1000 --concurrency 8 --members 200
         run http --postgres "$postgres" --requests 500 --concurrency 8 --members 200
@@ -69,6 +70,8 @@ else
     run redeem --requests 5000 --stock 5000 --concurrency 16
     run retail-day --separate-server
     run retail-day --separate-server --members 100000 --levels 16 --rate 0
+    run growth --events 10000 --batch 500 --reads 500
+    run growth --events 10000 --batch 500 --reads 500 --spread-days 300
     if [ -n "$postgres" ]; then
         run store --postgres "$postgres" --events 10000 --concurrency 16
         run http --postgres "$postgres" --requests 10000 --concurrency 16
