@@ -60,6 +60,7 @@ struct CarriedLedgerTests {
             #expect(next.lots == readBack.lots, "\(label): open lots")
             #expect(next.touchedLots.sorted { $0.id < $1.id } == readBack.touchedLots.sorted { $0.id < $1.id }, "\(label): lots to write")
             #expect(next.newLots.map(\.id).sorted() == readBack.newLots.map(\.id).sorted(), "\(label): new lots")
+            #expect(Set(next.touchedLots.map(\.id)).count == next.touchedLots.count, "\(label): a lot to write listed twice")
             #expect(next.available == readBack.available && next.pending == readBack.pending && next.debt == readBack.debt, "\(label): balances")
             #expect(next.nextSettlement == readBack.nextSettlement, "\(label): next settlement")
             for lot in next.newLots {

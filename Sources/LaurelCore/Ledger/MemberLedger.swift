@@ -20,7 +20,7 @@ public enum LedgerError: Error, Hashable, Sendable, CustomStringConvertible {
 /// One member's points: open lots, debt and counters, and the operations that move them.
 ///
 /// Every operation appends balanced entries and keeps `available == Σ available lots − debt`
-/// and `pending == Σ pending lots`; the store persists `entries`, the lots in `touchedLotIds`
+/// and `pending == Σ pending lots`; the store persists `entries`, the `touchedLots`
 /// and the counters in one transaction.
 public struct MemberLedger: Hashable, Sendable {
     public let memberId: String
@@ -31,15 +31,15 @@ public struct MemberLedger: Hashable, Sendable {
     public private(set) var lifetimeEarned: Int
     /// Entries made since loading, in order.
     public private(set) var entries: [LedgerEntry] = []
-    /// Lots created or changed since loading.
-    public private(set) var touchedLotIds: Set<String> = []
+    /// Lots created since loading, open or closed since.
     public private(set) var newLotIds: Set<String> = []
     /// Lots emptied since loading (no longer in `lots`), kept so the store can write their final state.
     public private(set) var closedLots: [PointLot] = []
 
     // What keeps an operation's cost flat in the number of open lots (a member with a long
     // history holds thousands): the sums of `lots`, kept as they change; the positions of the lots
-    // touched and made here, kept as lots come and go; the earliest moment `settle` has work; and,
+    // touched (repeats allowed: marking stays O(1) when a settle matures thousands) and made here,
+    // kept as lots come and go; the earliest moment `settle` has work; and,
     // when the caller carries them from the last operation (`Carry`), the open lots' ids.
     private var availableInLots = 0
     private var pendingInLots = 0
@@ -90,7 +90,7 @@ public struct MemberLedger: Hashable, Sendable {
     /// Equal when the points are: the bookkeeping that keeps operations cheap is left out.
     public static func == (lhs: MemberLedger, rhs: MemberLedger) -> Bool {
         lhs.memberId == rhs.memberId && lhs.lots == rhs.lots && lhs.debt == rhs.debt && lhs.lifetimeEarned == rhs.lifetimeEarned
-            && lhs.entries == rhs.entries && lhs.touchedLotIds == rhs.touchedLotIds && lhs.newLotIds == rhs.newLotIds && lhs.closedLots == rhs.closedLots
+            && lhs.entries == rhs.entries && lhs.touchedLots == rhs.touchedLots && lhs.newLotIds == rhs.newLotIds
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -116,15 +116,10 @@ public struct MemberLedger: Hashable, Sendable {
     public var pending: Int { pendingInLots }
 
     /// Lots created or changed since loading, open or closed, for the store to write.
-    public var touchedLots: [PointLot] { touchedIndexes.sorted().map { lots[$0] } + closedLots }
+    public var touchedLots: [PointLot] { Set(touchedIndexes).sorted().map { lots[$0] } + closedLots }
 
     /// Lots created since loading that are still open.
     public var newLots: [PointLot] { madeIndexes.sorted().map { lots[$0] } }
-
-    private mutating func markTouched(_ index: Int) {
-        if !touchedIndexes.contains(index) { touchedIndexes.append(index) }
-        touchedLotIds.insert(lots[index].id)
-    }
 
     private var availableAccount: LedgerAccount { .available(member: memberId) }
     private var pendingAccount: LedgerAccount { .pending(member: memberId) }
@@ -152,7 +147,6 @@ public struct MemberLedger: Hashable, Sendable {
         if new { madeIndexes.append(index) }
         if lot.pending { pendingInLots += lot.remaining } else { availableInLots += lot.remaining }
         settlesFrom = min(settlesFrom, Self.settlesAt(lot))
-        touchedLotIds.insert(lot.id)
         if new { newLotIds.insert(lot.id) }
         lotIds?.insert(lot.id)
         return index
@@ -172,7 +166,7 @@ public struct MemberLedger: Hashable, Sendable {
     private mutating func remove(_ points: Int, fromLot index: Int) {
         lots[index].remaining -= points
         if lots[index].pending { pendingInLots -= points } else { availableInLots -= points }
-        markTouched(index)
+        touchedIndexes.append(index)
     }
 
     /// Matures pending lots whose time has come and expires lots past their date, as of `now`.
@@ -182,7 +176,7 @@ public struct MemberLedger: Hashable, Sendable {
             lots[index].pending = false
             pendingInLots -= lots[index].remaining
             availableInLots += lots[index].remaining
-            markTouched(index)
+            touchedIndexes.append(index)
             record(.mature, pendingAccount, availableAccount, lots[index].remaining, lot: lots[index].id, source: sourceId)
             payDebt(from: index)
         }
@@ -282,7 +276,7 @@ public struct MemberLedger: Hashable, Sendable {
                 }
                 lots[index].remaining += piece.points
                 if lots[index].pending { pendingInLots += piece.points } else { availableInLots += piece.points }
-                markTouched(index)
+                touchedIndexes.append(index)
                 record(.restore, .redeemed, availableAccount, piece.points, lot: piece.lotId, source: sourceId)
                 payDebt(from: index)
             } else if var lot = stored.first(where: { $0.id == piece.lotId }) {
