@@ -207,7 +207,8 @@ struct Serve: AsyncParsableCommand {
                          -d '{"external_id":"cust-1","email":"ana@example.com","name":"Ana"}'
 
                 The program also has segments (GET /v1/segments), a campaign (GET /v1/campaigns) and a
-                birthday present; webhook endpoints may be on this machine (docs/api.md, Webhooks).
+                birthday present; webhook endpoints may be on this machine (docs/api.md, Webhooks). The points
+                liability in money: GET /v1/finance/liability and /v1/finance/roll-forward (docs/finance.md).
 
                 Members sign in to the portal at http://\(host):\(port)/p/\(DemoSetup.programId) with their email;
                 in the demo their one-time codes are also printed here (docs/portal.md).
