@@ -196,25 +196,40 @@ enum EventSQL {
             WHERE id = $7
             """
     }
+    /// The open lots of member `member` that can change a balance read (pending, or expiring by
+    /// `horizon`), merged by what the read sums them by — state, expiry, release day, and whether
+    /// released by `now` — with the columns of `lots` (`PointsSummary(member:lotsThatCanChange:…)`).
+    static func summaryLots(member: String, horizon: String, now: String) -> String {
+        """
+        (SELECT MIN(id) AS id, member_id, MIN(source_id) AS source_id, MIN(earned_at) AS earned_at,
+                MAX(available_at) AS available_at, expires_at, SUM(points)::bigint AS points,
+                SUM(remaining)::bigint AS remaining, pending
+         FROM lots WHERE member_id = \(member) AND remaining > 0 AND (pending OR expires_at <= \(horizon))
+         GROUP BY member_id, pending, expires_at,
+                  CASE WHEN pending AND available_at > \(now) THEN available_at / \(PointsSummary.dayMillis) END)
+        """
+    }
+
     /// A balance read in one statement (one snapshot, no transaction): the member ($1, $2), the
     /// program's current version, the tier window's totals from $4 through $5 (an empty range when
-    /// the program has no tiers) and the open lots that can change the answer (pending, or
-    /// expiring by $3), one per row (a single row of NULL lot columns when there are none).
+    /// the program has no tiers) and the open lots that can change the answer as of $6 (pending,
+    /// or expiring by $3; `summaryLots`), one per row (a single row of NULL lot columns when there
+    /// are none).
     enum Balance: PreparedSQL {
         static let sql = """
             SELECT members.*, programs.current_version, tier.points AS tier_points, tier.units AS tier_units,
                    tier.purchases AS tier_purchases, \(lotColumns)
             FROM members JOIN programs ON programs.id = members.program_id
             CROSS JOIN \(tierWindow(member: "$2", from: 4, to: 5)) AS tier
-            LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0 AND (lot.pending OR lot.expires_at <= $3)
+            LEFT JOIN \(summaryLots(member: "$2", horizon: "$3", now: "$6")) AS lot ON true
             WHERE members.program_id = $1 AND members.id = $2
             """
-        static let types: [PostgresDataType] = [.text, .text, .int8, .int8, .int8]
+        static let types: [PostgresDataType] = [.text, .text, .int8, .int8, .int8, .int8]
     }
     enum OpenLots: PreparedSQL { static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0" }
-    /// The open lots a balance read needs: pending, or expiring by $2 (`PointsSummary(member:lotsThatCanChange:…)`).
+    /// The open lots a balance read needs as of $3: pending, or expiring by $2 (`summaryLots`).
     enum LotsThatCanChange: PreparedSQL {
-        static let sql = "SELECT * FROM lots WHERE member_id = $1 AND remaining > 0 AND (pending OR expires_at <= $2)"
+        static let sql = "SELECT * FROM \(summaryLots(member: "$1", horizon: "$2", now: "$3")) AS lot"
     }
 }
 

@@ -112,6 +112,7 @@ extension PostgresStore {
                 let rows = try await connection.rows(EventSQL.Balance.self, logger) {
                     $0.append(programId); $0.append(memberId); $0.append(horizon)
                     $0.append(tiers.map { $0.windowStart(at: now)?.millis ?? Int64.min } ?? Int64.max); $0.append(tiers == nil ? Int64.min : now.millis)
+                    $0.append(now.millis)
                 }
                 guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
                 guard try first.get("current_version", Int?.self) == known else { return nil }
@@ -142,6 +143,7 @@ extension PostgresStore {
         let lots = try await connection.rows(EventSQL.LotsThatCanChange.self, logger) {
             $0.append(member.id)
             $0.append(horizon)
+            $0.append(now.millis)
         }.map { try Self.lot($0) }
         let current = try? await currentVersion(connection, programId: programId)
         if let current { currentVersions.withLock { $0[programId] = current.0.version } }

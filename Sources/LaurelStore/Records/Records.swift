@@ -367,7 +367,9 @@ public struct PointsSummary: Hashable, Sendable {
     public var pending: Int
     public var debt: Int
     public var lifetimeEarned: Int
-    /// Pending points with the date each becomes available.
+    /// Pending points by the UTC day they become available, soonest first: each entry's `date` is
+    /// the last release of its day, so all its points are available by then. By day, not by lot: a
+    /// member who bought 10,000 times in the pending period has 10,000 release instants.
     public var pendingLots: [Expiring]
     /// Points expiring within the window, grouped by expiry instant, soonest first.
     public var expiring: [Expiring]
@@ -383,21 +385,31 @@ public struct PointsSummary: Hashable, Sendable {
         let horizon = now.addingTimeInterval(expiringWithin)
         var expiring: [Date: Int] = [:]
         for lot in ledger.lots { if let date = lot.expiresAt, date <= horizon { expiring[date, default: 0] += lot.remaining } }
-        var pending: [Date: Int] = [:]
-        for lot in ledger.lots where lot.pending { pending[lot.availableAt, default: 0] += lot.remaining }
+        var pending: [Int64: (last: Date, points: Int)] = [:]
+        for lot in ledger.lots where lot.pending {
+            let day = Self.releaseDay(lot.availableAt)
+            let sofar = pending[day] ?? (lot.availableAt, 0)
+            pending[day] = (max(sofar.last, lot.availableAt), sofar.points + lot.remaining)
+        }
         available = ledger.available
         self.pending = ledger.pending
         debt = ledger.debt
         lifetimeEarned = ledger.lifetimeEarned
-        pendingLots = pending.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
+        pendingLots = pending.sorted { $0.key < $1.key }.map { Expiring(date: $0.value.last, points: $0.value.points) }
         self.expiring = expiring.sorted { $0.key < $1.key }.map { Expiring(date: $0.key, points: $0.value) }
     }
+
+    /// The UTC day of a release, as days since 1970; the stores group pending lots by the same
+    /// number (`available_at / 86400000`, times in whole milliseconds since 1970).
+    public static func releaseDay(_ date: Date) -> Int64 { Timestamps.millis(date) / Self.dayMillis }
+    public static let dayMillis: Int64 = 86_400_000
 
     /// The summary as of `now` from the member's row and only the open lots that can change it:
     /// `lots` holds at least every pending lot and every lot expiring by `now + expiringWithin`
     /// (more does no harm). Every other open lot is available, stays so through the window and is
     /// already counted in the row's `available`, so a member with years of history is read in
-    /// the time of a new one.
+    /// the time of a new one. Lots may come merged by state, expiry and release day (as the
+    /// stores read them): the answer only sums them by those.
     public init(member: MemberRecord, lotsThatCanChange lots: [PointLot], now: Date, expiringWithin: TimeInterval, tier: TierProgress? = nil) {
         var ledger = MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
         // The available points of these lots, as the row counted them.

@@ -121,9 +121,14 @@ extension SQLiteStore {
         // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
         // the lots that can change the answer are read (`lots_open_by_member` holds the columns
         // the condition needs); one millisecond more than the horizon, as rounding may need.
+        // They are merged by what the answer sums them by (state, expiry, release day, and
+        // whether released by now), so a member with 10,000 pending lots yields a few dozen.
         let horizon = now.addingTimeInterval(expiringWithin).millis + 1
-        let lots = try db.rowsByPosition("SELECT \(lotColumns) FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)",
-                                         [.text(member.id), .integer(horizon)], lot)
+        let lots = try db.rowsByPosition("""
+            SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points), SUM(remaining), pending
+            FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)
+            GROUP BY pending, expires_at, CASE WHEN pending = 1 AND available_at > ? THEN available_at / \(PointsSummary.dayMillis) END
+            """, [.text(member.id), .integer(horizon), .integer(now.millis)], lot)
         let processor = try? currentVersion(db, cache: cache, programId: programId).1
         let tier = try processor.flatMap { try tierProgress(db, member: member, processor: $0, now: now) }
         var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
