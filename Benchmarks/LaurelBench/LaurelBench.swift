@@ -143,12 +143,13 @@ struct HTTP: AsyncParsableCommand {
             }
         }
         let clean = try await BenchSetup.auditIsClean(store)
-        if postgres == nil {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-            say(String(format: "database: %.1f MB (+ %.1f MB WAL) for %d events, %.1f KB per event", Double(size) / 1e6, Double(wal) / 1e6, requests,
-                       Double(size) / 1e3 / Double(requests)))
-        }
+        // Everything the database holds (members, events, ledger, lots, indexes) over the events:
+        // on SQLite the file once closing has folded the WAL into it, on PostgreSQL the schema's
+        // tables with their indexes and TOAST.
+        if postgres == nil { try await store.close() }
+        let bytes = try await store.databaseBytes()
+        say(String(format: "database: %.1f MB for %d events, %.2f KB per event (%@)", Double(bytes) / 1e6, requests,
+                   Double(bytes) / 1e3 / Double(requests), postgres == nil ? "SQLite file" : "PostgreSQL tables and indexes"))
         // A failed request or an unclean ledger fails the run (as every other mode's checks do).
         if errors > 0 || !clean { throw ExitCode(1) }
     }

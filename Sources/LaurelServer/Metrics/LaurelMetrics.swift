@@ -47,6 +47,7 @@ public final class LaurelMetrics: Sendable {
     }
     private let series = Mutex(Series())
     private let ledgerEntries: Prometheus.Gauge
+    private let databaseBytes: Prometheus.Gauge
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -58,6 +59,7 @@ public final class LaurelMetrics: Sendable {
         ]
         self.factory = factory
         ledgerEntries = registry.makeGauge(descriptor: Self.name("laurel_ledger_entries", Help.ledgerEntries))
+        databaseBytes = registry.makeGauge(descriptor: Self.name("laurel_database_bytes", Help.databaseBytes))
     }
 
     enum Help {
@@ -68,6 +70,7 @@ public final class LaurelMetrics: Sendable {
         static let jobItems = "Items the scheduled jobs handled, by job."
         static let webhooks = "Webhook delivery attempts, by outcome (delivered, retrying, failed: given up)."
         static let ledgerEntries = "Ledger entries written since the database was made (its highest sequence number; read at scrape)."
+        static let databaseBytes = "Bytes the database takes on disk: SQLite file and WAL, or the PostgreSQL schema's tables with indexes (read at scrape)."
         static let backlog = "Items due for each scheduled job now: what its next run will handle (read at scrape)."
     }
 
@@ -146,6 +149,7 @@ public final class LaurelMetrics: Sendable {
     /// those keep their last values.
     public func scrape(store: any LaurelStore, now: Date) async -> [UInt8] {
         if let entries = try? await store.ledgerEntriesWritten() { ledgerEntries.set(Double(entries)) }
+        if let bytes = try? await store.databaseBytes() { databaseBytes.set(Double(bytes)) }
         if let backlog = try? await store.scheduledBacklog(now: now) {
             let gauges = series.withLock { series in
                 backlog.keys.map { job in

@@ -24,4 +24,7 @@ public protocol LedgerSizeStore: Sendable {
     /// The ledger's highest sequence number: entries written since the database was made (a
     /// PostgreSQL sequence skips the numbers of rolled-back transactions, so it can run a little ahead).
     func ledgerEntriesWritten() async throws -> Int64
+    /// Bytes the database takes on disk: SQLite the file and its WAL (0 in memory), PostgreSQL the
+    /// tables of the store's schema with their indexes and TOAST (not the server's WAL).
+    func databaseBytes() async throws -> Int64
 }

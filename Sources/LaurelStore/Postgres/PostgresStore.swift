@@ -180,6 +180,15 @@ public final class PostgresStore: LaurelStore {
             try await connection.row("SELECT coalesce(max(seq), 0) AS seq FROM ledger_entries", self.logger)?.get("seq", Int64.self) ?? 0
         }
     }
+
+    public func databaseBytes() async throws -> Int64 {
+        try await read { connection in
+            try await connection.row("""
+                SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')
+                """, self.logger)?.get("bytes", Int64.self) ?? 0
+        }
+    }
 }
 
 extension PostgresConnection {

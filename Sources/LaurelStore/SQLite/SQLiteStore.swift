@@ -118,6 +118,13 @@ public final class SQLiteStore: LaurelStore {
     public func ledgerEntriesWritten() async throws -> Int64 {
         try await read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ledger_entries") ?? 0 }
     }
+
+    public func databaseBytes() async throws -> Int64 {
+        guard checkpoints != nil else { return 0 }
+        return [writer.path, writer.path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+    }
 }
 
 /// Milliseconds since 1970: how dates are stored.

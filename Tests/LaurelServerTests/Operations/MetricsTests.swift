@@ -98,6 +98,7 @@ struct MetricsTests {
                 entries += try await fixture.store.ledger(programId: "prg_a", memberId: member, limit: 500, startingAfter: nil).items.count
             }
             #expect(entries > 0 && value("laurel_ledger_entries") == Double(entries))
+            #expect((value("laurel_database_bytes") ?? 0) > 0, "the database's size, read at the scrape")
             #expect(value(#"laurel_job_backlog{job="deliver_webhooks"}"#) == 0)
             #expect(value(#"laurel_job_backlog{job="settle_points"}"#) == 0) // the purchases mature in 14 days
             if backend == .sqlite {
