@@ -35,7 +35,7 @@ struct ManyPendingLotsReadTests {
         var random = SplitMix64(seed: 34)
         var clock = StoreFixture.start
         var purchases: [(id: String, at: Date, refundable: Int)] = []
-        for step in 0..<400 {
+        for step in 0..<250 {
             clock += Double(random.int(60...7_200))
             switch random.int(20) {
             case 0..<15:
