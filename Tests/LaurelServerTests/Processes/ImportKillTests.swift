@@ -21,7 +21,7 @@ import Testing
         let apply = try await LaurelCommand.run(["program", "apply", "--program", "shop", program.path, "--db", db])
         #expect(apply.status == 0, "\(apply.all)")
 
-        let memberCount = 50, eventCount = 20_000
+        let memberCount = 50, eventCount = 6_000
         let membersFile = folder.appendingPathComponent("members.csv")
         try (["external_id"] + (0..<memberCount).map { "m\($0)" }).joined(separator: "\n").write(to: membersFile, atomically: true, encoding: .utf8)
         let members = try await LaurelCommand.run(["import", "members", membersFile.path, "--program", "shop", "--db", db])
