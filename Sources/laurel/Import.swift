@@ -66,6 +66,9 @@ struct ImportFileOptions: ParsableArguments {
         let points = kind == .members ? "opening points" : "points"
         say(String(format: "%d %@ (%d %@), %d refused, in %.2f s: %.0f rows/s", report.recorded, noun, report.points, points, report.refused,
                    seconds, Double(report.rowsThisRun) / max(seconds, 0.001)))
+        if let line = report.resumedAfterLine {
+            say("(the counts include the rows up to line \(line), imported before the interruption; the points are this run's)")
+        }
         if report.refused > 0 { throw ExitCode(2) }
     }
 }
