@@ -1,15 +1,18 @@
 import Foundation
 import LaurelServer
 import LaurelStore
+import LaurelTestSupport
 import Testing
 
 /// `laurel import events` killed with SIGKILL in the middle of a file, then run again: it says it
-/// resumes and where, every row lands exactly once, and the ledger audits clean.
+/// resumes and where, every row lands exactly once, and the ledger audits clean. On SQLite (a batch
+/// is one group-commit write) and PostgreSQL (a batch is one transaction, each event in a savepoint).
 @Suite struct ImportKillTests {
-    @Test func anImportKilledMidFileResumesAndLandsEveryRowOnce() async throws {
+    @Test(arguments: TestBackend.available)
+    func anImportKilledMidFileResumesAndLandsEveryRowOnce(backend: TestBackend) async throws {
         let folder = try CLITests.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let db = folder.appendingPathComponent("laurel.db").path
+        let db = backend == .sqlite ? folder.appendingPathComponent("laurel.db").path : try await TestBackend.freshPostgresSchema()
         let program = folder.appendingPathComponent("program.yaml")
         try """
             name: Shop
@@ -21,7 +24,8 @@ import Testing
         let apply = try await LaurelCommand.run(["program", "apply", "--program", "shop", program.path, "--db", db])
         #expect(apply.status == 0, "\(apply.all)")
 
-        let memberCount = 50, eventCount = 6_000
+        // PostgreSQL writes each event under its member's lock in a savepoint: slower, so a shorter file.
+        let memberCount = 50, eventCount = backend == .sqlite ? 6_000 : 1_000
         let membersFile = folder.appendingPathComponent("members.csv")
         try (["external_id"] + (0..<memberCount).map { "m\($0)" }).joined(separator: "\n").write(to: membersFile, atomically: true, encoding: .utf8)
         let members = try await LaurelCommand.run(["import", "members", membersFile.path, "--program", "shop", "--db", db])
@@ -36,11 +40,20 @@ import Testing
         }
         let eventsFile = folder.appendingPathComponent("events.jsonl")
         try lines.joined(separator: "\n").write(to: eventsFile, atomically: true, encoding: .utf8)
-        let arguments = ["import", "events", eventsFile.path, "--program", "shop", "--db", db, "--batch", "100"]
+        let arguments = ["import", "events", eventsFile.path, "--program", "shop", "--db", db, "--batch", backend == .sqlite ? "100" : "20"]
 
         // Started, killed as soon as the journal shows a committed batch.
         let key = ImportJournalKey(programId: "shop", kind: "events", fileHash: ImportFile.sha256(try Data(contentsOf: eventsFile)))
-        let reader = try SQLiteStore(path: db)
+        let reader: any LaurelStore
+        var runner: Task<Void, Never>?
+        switch backend {
+        case .sqlite: reader = try SQLiteStore(path: db)
+        case .postgres:
+            let store = try PostgresStore(url: db)
+            runner = Task.immediate { await store.run() }
+            reader = store
+        }
+        defer { runner?.cancel() }
         let output = folder.appendingPathComponent("first.out").path
         let child = try ChildProcess(LaurelCommand.binary, arguments, output: output, errors: output)
         var killedAt: ImportJournalRecord?
