@@ -5,7 +5,7 @@ import LaurelCore
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
 public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, AnalyticsStore,
-                             SignInCodeStore, StaffStore, ReferralStore, PunchCardStore, GameStore, RaffleStore, ChallengeStore, FinanceStore, MemberDataStore, LedgerSizeStore, Sendable {
+                             SignInCodeStore, StaffStore, ReferralStore, PunchCardStore, GameStore, RaffleStore, ChallengeStore, FinanceStore, MemberDataStore, LedgerSizeStore, ImportStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 
@@ -58,7 +58,11 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
                      idempotency: Idempotency<EventRecord>?) async throws -> Idempotent<EventRecord>
     /// Records historical events in order, as `recordEvent` would one by one, in as few transactions
     /// as the backend allows; a refused event is reported and skipped, the others are kept.
-    func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult]
+    /// `journal`: written with the events, in the same transaction (the whole call is then one
+    /// transaction on every backend). `allOrNothing`: any refusal throws `ImportRefusedAll` and
+    /// nothing of the call is kept.
+    func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
+                      allOrNothing: Bool) async throws -> [ImportResult]
     func event(programId: String, id: String) async throws -> EventRecord?
     /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
     func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>
@@ -161,6 +165,11 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
 }
 
 extension LaurelStore {
+    /// Events imported without a journal, each kept or refused on its own.
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+        try await importEvents(programId: programId, events: events, now: now, journal: nil, allOrNothing: false)
+    }
+
     /// A member who enrols without a referral code.
     public func createMember(_ member: MemberRecord, idempotency: Idempotency<MemberRecord>?) async throws -> Idempotent<MemberRecord> {
         try await createMember(member, referralCode: nil, idempotency: idempotency)

@@ -164,6 +164,9 @@ public struct EventProcessor: Sendable {
     /// re-evaluates the member's tier with what the event adds to the basis: an upgrade happens
     /// here, on the event that crosses the threshold, with the new tier's bonus points.
     /// `ledger` is consumed: a caller that hands over its only copy lets the lots change in place.
+    /// The rule id of the one result of an event imported with its recorded points.
+    public static let asRecordedRuleId = "imported_as_recorded"
+
     public func process(_ event: LoyaltyEvent, member: MemberProfile, ledger initial: consuming MemberLedger, usage: [String: RuleUsage],
                         returnedPurchase: PurchaseRecord?, tier standing: TierStanding? = nil, now: Date) throws(EventProcessingError) -> EventOutcome {
         try validate(event)
@@ -188,7 +191,14 @@ public struct EventProcessor: Sendable {
         guard member.status == .active else {
             return EventOutcome(status: .rejected, reason: "member_blocked", rules: [], pointsEarned: 0, ledger: ledger)
         }
-        var rules = evaluator.evaluate(event: event, member: member, usage: usage)
+        var rules: [RuleResult]
+        if let recorded = event.recordedPoints {
+            guard recorded >= 0 && recorded <= Bounds.maxPointsPerEvent else { throw .pointsOutOfRange }
+            rules = [RuleResult(ruleId: Self.asRecordedRuleId, ruleName: "imported as recorded", matched: true, points: recorded,
+                                explanation: "imported as recorded: \(recorded) points as the source system booked them")]
+        } else {
+            rules = evaluator.evaluate(event: event, member: member, usage: usage)
+        }
         // Each rule's points are capped just above the maximum, so this sum only overflows with
         // thousands of rules: saturate rather than trap.
         var points = rules.reduce(0) { sum, rule in
@@ -196,7 +206,7 @@ public struct EventProcessor: Sendable {
             return overflow ? .max : total
         }
         guard points <= Bounds.maxPointsPerEvent else { throw .pointsOutOfRange }
-        if let level = tiers?.policy.level(standing?.state.tierId), let factor = level.benefits.earningMultiplier, points > 0 {
+        if event.recordedPoints == nil, let level = tiers?.policy.level(standing?.state.tierId), let factor = level.benefits.earningMultiplier, points > 0 {
             let extra = (ExactPoints(points: points) * (ExactPoints(factor) - ExactPoints(points: 1))).rounded(program.rounding)
             guard extra <= Bounds.maxPointsPerEvent - points else { throw .pointsOutOfRange }
             rules.append(RuleResult(ruleId: "tier_multiplier", ruleName: "\(level.name) tier", matched: true, points: extra,
@@ -214,7 +224,7 @@ public struct EventProcessor: Sendable {
             try applyTier(tiers, standing, tiers.contribution(of: event, points: points), to: &outcome, now: now)
             if let change = outcome.tierChange, let reached = tiers.policy.index(change.to), reached > (tiers.policy.index(change.from) ?? -1) {
                 let level = tiers.policy.levels[reached]
-                if level.benefits.bonusPoints > 0 {
+                if level.benefits.bonusPoints > 0 && event.recordedPoints == nil {
                     try outcome.creditBonus(level.benefits.bonusPoints, of: event, expiresAt: expiresAt, now: now)
                     outcome.rules.append(RuleResult(ruleId: "tier_bonus", ruleName: "\(level.name) tier", matched: true, points: level.benefits.bonusPoints,
                                                     explanation: "bonus for reaching \(level.name)"))

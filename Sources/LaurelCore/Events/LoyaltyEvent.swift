@@ -14,6 +14,9 @@ public struct LoyaltyEvent: Hashable, Sendable {
     public var attributes: [String: JSONValue]
     public var purchase: Purchase?
     public var returnOf: ReturnDetails?
+    /// Points the event earned in the system it is imported from (`laurel import events --as-recorded`):
+    /// booked as they are, in place of the program's rules, tier multiplier and tier bonus.
+    public var recordedPoints: Int? = nil
 
     public init(id: String, type: String, occurredAt: Date, store: String? = nil, channel: String? = nil,
                 attributes: [String: JSONValue] = [:], purchase: Purchase? = nil, returnOf: ReturnDetails? = nil) {

@@ -742,5 +742,23 @@ enum PostgresSchema {
             """,
             "CREATE INDEX member_consents_by_member ON member_consents(member_id, seq)",
         ]),
+        // `laurel import`'s journal: per program, kind and file (SHA-256), the last line whose batch committed.
+        ("v31-import-journal", [
+            """
+            CREATE TABLE import_journal (
+                program_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                line BIGINT NOT NULL,
+                imported BIGINT NOT NULL,
+                refused BIGINT NOT NULL,
+                finished BOOLEAN NOT NULL,
+                mode TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (program_id, kind, file_sha256)
+            )
+            """,
+        ]),
     ]
 }

@@ -277,8 +277,13 @@ extension PostgresStore {
     }
 
     /// One transaction per event: each locks its member, so a batch in one transaction would hold
-    /// many member locks at once against the live API.
-    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+    /// many member locks at once against the live API. With a journal, or all or nothing, the call
+    /// is one transaction instead (`importEventsTogether`).
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
+                             allOrNothing: Bool) async throws -> [ImportResult] {
+        if journal != nil || allOrNothing {
+            return try await importEventsTogether(programId: programId, events: events, now: now, journal: journal, allOrNothing: allOrNothing)
+        }
         var results: [ImportResult] = []
         for imported in events {
             do {

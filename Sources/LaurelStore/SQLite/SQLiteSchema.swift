@@ -734,6 +734,24 @@ enum SQLiteSchema {
                 CREATE INDEX member_consents_by_member ON member_consents(member_id, seq);
                 """)
         }
+        // `laurel import`'s journal: per program, kind and file (SHA-256), the last line whose batch committed.
+        migrator.registerMigration("v31-import-journal") { db in
+            try db.execute(sql: """
+                CREATE TABLE import_journal (
+                    program_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    file_sha256 TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    imported INTEGER NOT NULL,
+                    refused INTEGER NOT NULL,
+                    finished INTEGER NOT NULL,
+                    mode TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (program_id, kind, file_sha256)
+                );
+                """)
+        }
         return migrator
     }
 }

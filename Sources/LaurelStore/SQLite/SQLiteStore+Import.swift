@@ -12,32 +12,43 @@ extension SQLiteStore {
     /// store's refusals come before anything is written, so a refused event leaves nothing behind.
     /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
     /// which `GroupCommit` then rolls back.
-    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
+                             allOrNothing: Bool) async throws -> [ImportResult] {
         let (cache, judging) = (programs, judging)
         return try await write { db in
-            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-            if SQLiteImportBatch.judgesInMemory(processor.program) {
-                var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache,
-                                              judgingCache: judging, now: now)
-                return try batch.run(db, events)
+            let results = try Self.importEvents(db, cache: cache, judging: judging, programId: programId, events: events, now: now)
+            if allOrNothing, results.contains(where: { if case .refused = $0 { true } else { false } }) {
+                throw ImportRefusedAll(results: results)
             }
-            var results: [ImportResult] = []
-            results.reserveCapacity(events.count)
-            for imported in events {
-                let changesBefore = db.totalChangesCount
-                do {
-                    let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
-                    let recorded = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId,
-                                                   event: imported.event, payload: imported.payload(memberId), now: now)
-                    results.append(.recorded(eventId: imported.event.id, points: recorded.points))
-                } catch let error as StoreError where db.totalChangesCount == changesBefore {
-                    results.append(.refused(error.description))
-                } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
-                    results.append(.refused(error.description))
-                }
-            }
+            if let journal { try Self.writeJournal(db, journal.adding(results)) }
             return results
         }
+    }
+
+    private static func importEvents(_ db: Database, cache: ProgramCache, judging: JudgingCache, programId: String, events: [ImportedEvent],
+                                     now: Date) throws -> [ImportResult] {
+        let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+        if SQLiteImportBatch.judgesInMemory(processor.program) {
+            var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache,
+                                          judgingCache: judging, now: now)
+            return try batch.run(db, events)
+        }
+        var results: [ImportResult] = []
+        results.reserveCapacity(events.count)
+        for imported in events {
+            let changesBefore = db.totalChangesCount
+            do {
+                let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
+                let recorded = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId,
+                                               event: imported.event, payload: imported.payload(memberId), now: now)
+                results.append(.recorded(eventId: imported.event.id, points: recorded.points))
+            } catch let error as StoreError where db.totalChangesCount == changesBefore {
+                results.append(.refused(error.description))
+            } catch let error as EventProcessingError where db.totalChangesCount == changesBefore {
+                results.append(.refused(error.description))
+            }
+        }
+        return results
     }
 
     static func importedMemberId(_ db: Database, programId: String, _ member: ImportedEvent.Member) throws -> String {

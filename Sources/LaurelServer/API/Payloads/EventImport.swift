@@ -6,11 +6,42 @@ import LaurelStore
 /// `POST /v1/events` (with `occurred_at`, and the member by `member_id` or `external_id`).
 public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
-    public static func parse(_ line: String, id: String, now: Date) throws -> ImportedEvent {
-        let bytes = Data(line.utf8)
+    /// `asRecorded`: the line's `points` (required, except on a return) are booked as they are
+    /// (`LoyaltyEvent.recordedPoints`); without it a line with `points` is refused as the API refuses it.
+    public static func parse(_ line: String, id: String, now: Date, asRecorded: Bool = false) throws -> ImportedEvent {
+        var bytes = Data(line.utf8)
         if NULCharacter.isIn(bytes) { throw NULCharacter.problem }
-        let body = try EventBody.decode(bytes)
-        let event = try body.event(id: id, now: now)
+        // The body is read without `points`, which the API refuses as a field Laurel sets.
+        var recorded: Int?
+        if asRecorded {
+            recorded = try APIJSON.decode(RecordedPoints.self, from: bytes).points
+            if recorded != nil, var object = try JSONDecoder().decode(JSONValue.self, from: bytes).objectValue {
+                object["points"] = nil
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                bytes = try encoder.encode(JSONValue.object(object))
+            }
+        }
+        let body: EventBody
+        do {
+            body = try EventBody.decode(bytes)
+        } catch let problem as Problem where problem.field == "points" {
+            // As the API refuses it, with the way to import recorded points.
+            throw Problem(problem.status, problem.code, problem.detail + "; laurel import events --as-recorded books the points an event earned",
+                          field: problem.field)
+        }
+        var event = try body.event(id: id, now: now)
+        if asRecorded {
+            if event.returnOf != nil {
+                guard recorded == nil else { throw Problem.invalid("points", "a return takes back its share of the purchase's points; it carries no points") }
+            } else {
+                guard let recorded else { throw Problem.invalid("points", "--as-recorded needs the points each event earned (points)") }
+                guard recorded >= 0 && recorded <= Bounds.maxPointsPerEvent else {
+                    throw Problem.invalid("points", "points must be from 0 to \(Bounds.maxPointsPerEvent)")
+                }
+                event.recordedPoints = recorded
+            }
+        }
         let member: ImportedEvent.Member
         switch (body.memberId, body.externalId) {
         case (let memberId?, nil): member = .id(memberId)
@@ -28,6 +59,11 @@ public enum EventImport {
         }
     }
 
+    /// The points of an event imported as recorded.
+    private struct RecordedPoints: Decodable {
+        var points: Int?
+    }
+
     /// What an import did.
     public struct Summary: Sendable {
         public var recorded = 0
@@ -35,73 +71,15 @@ public enum EventImport {
         public var points = 0
     }
 
-    /// A line of the file: an event to import, or why it could not be read.
-    private enum Line {
-        case event(ImportedEvent)
-        case unreadable(String)
-    }
-
-    /// Imports the JSON Lines `text` in order, `batch` events per store call; each refused line is
-    /// passed to `refusal` with its number and why, in line order.
-    ///
-    /// The next batch is read while the store writes the previous one (the store is the slower
-    /// part, and the two use different cores); batches are still written one after the other. A
-    /// line that cannot be read waits in its batch, so it is reported after the store's answers
-    /// to the lines before it.
+    /// Imports the JSON Lines `text` in order, `batch` events per store call, without a journal
+    /// (the benchmark's path; `laurel import events` goes through `ImportRun` with one); each refused
+    /// line is passed to `refusal` with its number and why, in line order.
     public static func run(_ text: String, store: any LaurelStore, programId: String, batch: Int,
                            refusal: (_ line: Int, _ why: String) -> Void) async throws -> Summary {
-        var summary = Summary()
-        var pending: [(number: Int, line: Line)] = []
-        var events = 0
-        var writing: (lines: [(number: Int, line: Line)], results: Task<[ImportResult], any Error>)?
-        func finishWriting() async throws {
-            guard let (lines, task) = writing else { return }
-            writing = nil
-            var results = try await task.value.makeIterator()
-            for (number, line) in lines {
-                switch line {
-                case .unreadable(let why):
-                    summary.refused += 1
-                    refusal(number, why)
-                case .event:
-                    switch results.next() {
-                    case .recorded(_, let earned)?:
-                        summary.recorded += 1
-                        summary.points += earned
-                    case .refused(let why)?:
-                        summary.refused += 1
-                        refusal(number, why)
-                    case nil:
-                        break
-                    }
-                }
-            }
-        }
-        func flush() async throws {
-            try await finishWriting()
-            guard !pending.isEmpty else { return }
-            let batchEvents = pending.compactMap { if case .event(let event) = $0.line { event } else { nil } }
-            writing = (pending, Task { try await store.importEvents(programId: programId, events: batchEvents, now: Date()) })
-            pending.removeAll(keepingCapacity: true)
-            events = 0
-        }
-        var number = 0
-        for text in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            number += 1
-            let trimmed = text.trimmingBlanks
-            guard !trimmed.isEmpty else { continue }
-            let now = Date()
-            do {
-                pending.append((number, .event(try parse(String(trimmed), id: Identifiers.make("evt", now: now), now: now))))
-                events += 1
-            } catch {
-                pending.append((number, .unreadable(describe(error))))
-            }
-            if events >= batch { try await flush() }
-        }
-        try await flush()
-        try await finishWriting()
-        return summary
+        let report = try await ImportRun.run(Data(text.utf8), format: .jsonl,
+                                             options: ImportRun.Options(programId: programId, kind: .events, batch: batch, journal: false),
+                                             store: store, refusal: refusal)
+        return Summary(recorded: report.recorded, refused: report.refused, points: report.points)
     }
 
     /// Why a line was refused, for the import's report.
