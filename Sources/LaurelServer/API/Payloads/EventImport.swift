@@ -3,14 +3,16 @@ import LaurelCore
 import LaurelStore
 
 /// Historical events for `laurel import`: one JSON object per line, in the body format of
-/// `POST /v1/events` (with `occurred_at`, and the member by `member_id` or `external_id`).
+/// `POST /v1/events` (with `occurred_at`, and the member by `member_id` or `external_id`), and
+/// optionally the event's `id`, as `laurel export events --format jsonl` writes it.
 public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
+    /// `id`: the new event's id, unless the line carries one of its own (`keptId`).
     public static func parse(_ line: String, id: String, now: Date) throws -> ImportedEvent {
-        let bytes = Data(line.utf8)
+        let (bytes, kept) = try keptId(Data(line.utf8))
         if NULCharacter.isIn(bytes) { throw NULCharacter.problem }
         let body = try EventBody.decode(bytes)
-        let event = try body.event(id: id, now: now)
+        let event = try body.event(id: kept ?? id, now: now)
         let member: ImportedEvent.Member
         switch (body.memberId, body.externalId) {
         case (let memberId?, nil): member = .id(memberId)
@@ -26,6 +28,28 @@ public enum EventImport {
             stored.memberId = memberId
             return (try? stored.jsonText()) ?? "{}"
         }
+    }
+
+    /// The line without its `id`, and that id: an exported event keeps its id so that a return
+    /// later in the file still names its purchase (`return.purchase_event_id`). Lines without the
+    /// text `"id"` are passed through untouched (the usual, fast case).
+    static func keptId(_ bytes: Data) throws -> (body: Data, id: String?) {
+        guard bytes.range(of: Data(#""id""#.utf8)) != nil,
+              case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: bytes),
+              let value = fields.removeValue(forKey: "id") else { return (bytes, nil) }
+        guard case .string(let id) = value, isEventId(id) else {
+            throw Problem.invalid("id", "id must be an event id as Laurel makes them (evt_ and 26 lowercase letters and digits)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try encoder.encode(JSONValue.object(fields)), id)
+    }
+
+    /// `evt_` and 26 Crockford base32 digits (`Identifiers.make`).
+    static func isEventId(_ id: String) -> Bool {
+        let digits = id.utf8.dropFirst(4)
+        return id.hasPrefix("evt_") && digits.count == 26
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
 
     /// What an import did.
