@@ -139,6 +139,8 @@ struct ExportRoundTripTests {
         // The history exercised what it should: pending points, expiry, returns, tiers above the first.
         let ledger = try await Self.export(.ledger, .csv, from: source)
         #expect(ledger.contains(",expire,") && ledger.contains(",reverse,"))
+        let ledgerRows = ledger.split(separator: "\r\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(ledgerRows.contains { $0.count == 13 && $0[2] == "earn" && !$0[8].isEmpty }, "earned lots show their expiry")
         #expect(sourceStandings.values.contains { $0.pending > 0 })
         #expect(Set(sourceStandings.values.compactMap(\.tier)).count > 1)
         // Exported again, the new database gives the same files.

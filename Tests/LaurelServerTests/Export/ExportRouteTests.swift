@@ -17,6 +17,9 @@ struct ExportRouteTests {
                                                                   createdAt: HTTPFixture.start, updatedAt: HTTPFixture.start), idempotency: nil)
         }
         try await fixture.withServer { api in
+            // Program B's member and event never appear in program A's exports.
+            let bea = try await api.member("bea-of-b", key: fixture.otherAdmin)
+            #expect(try await api.purchase(bea, key: fixture.otherAdmin).status == 201)
             let ana = try await api.post("/v1/members", #"{"external_id":"ana","name":"Ana \"A\", Jr.\nline two","attributes":{"city":"Lyon"}}"#)
             let anaId = try #require(ana.json["id"] as? String)
             #expect(try await api.purchase(anaId, total: "12.00").status == 201)
@@ -45,6 +48,13 @@ struct ExportRouteTests {
 
             let redemptions = try await api.get("/v1/exports/redemptions?format=csv", key: fixture.admin)
             #expect(redemptions.status == 200 && redemptions.text.hasPrefix("id,member_id,reward_id,points,"))
+
+            for kind in ExportKind.allCases {
+                for format in ExportFormat.allCases {
+                    #expect(!(try await api.get("/v1/exports/\(kind.rawValue)?format=\(format.rawValue)", key: fixture.admin).text.contains(bea)))
+                }
+            }
+            #expect(try await api.get("/v1/exports/ledger", key: fixture.otherAdmin).text.contains(bea))
 
             // Refusals: a key below admin, an unknown kind or format.
             #expect(try await api.get("/v1/exports/members", key: fixture.integration).status == 403)
