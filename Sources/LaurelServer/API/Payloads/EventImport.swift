@@ -32,14 +32,14 @@ public enum EventImport {
 
     /// The line without its `id`, and that id: an exported event keeps its id so that a return
     /// later in the file still names its purchase (`return.purchase_event_id`). Lines without the
-    /// text `"id"` are passed through untouched (the usual, fast case).
+    /// text `"id"` are passed through untouched (the usual, fast case); so is a line whose `id` is
+    /// not an event id (`evt_` and 26 base32 digits), which `EventBody` then refuses (`read_only_field`).
     static func keptId(_ bytes: Data) throws -> (body: Data, id: String?) {
         guard bytes.range(of: Data(#""id""#.utf8)) != nil,
               case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: bytes),
               let value = fields.removeValue(forKey: "id") else { return (bytes, nil) }
-        guard case .string(let id) = value, isEventId(id) else {
-            throw Problem.invalid("id", "id must be an event id as Laurel makes them (evt_ and 26 lowercase letters and digits)")
-        }
+        // Anything but an event id as Laurel makes them goes on as it came, and is refused as the field Laurel sets.
+        guard case .string(let id) = value, isEventId(id) else { return (bytes, nil) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try encoder.encode(JSONValue.object(fields)), id)
