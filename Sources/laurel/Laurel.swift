@@ -11,7 +11,7 @@ struct Laurel: AsyncParsableCommand {
         commandName: "laurel",
         abstract: "Laurel, a self-hosted loyalty engine: members, events, earning rules and an exact points ledger.",
         version: LaurelVersion.description,
-        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Staff.self, Import.self, Audit.self, Jobs.self, Backup.self, Finance.self, Simulate.self]
+        subcommands: [Serve.self, Migrate.self, ProgramCommand.self, Keys.self, TokenKeys.self, Staff.self, Import.self, Audit.self, Jobs.self, Backup.self, Finance.self, Simulate.self, Export.self]
     )
 
     /// Tasks run on NIO's event loops (see `EventLoopConcurrency`), then the command line is parsed and run.

@@ -96,6 +96,7 @@ import Testing
             case ("versions", "{version}"): value = "1"
             case ("games", "{wheel_id}"): value = "lucky"
             case ("raffles", "{id}"): value = "summer"
+            case ("exports", "{kind}"): value = "ledger"
             default: value = nil
             }
             guard let value else {

@@ -3,14 +3,18 @@ import LaurelCore
 import LaurelStore
 
 /// Historical events for `laurel import`: one JSON object per line, in the body format of
-/// `POST /v1/events` (with `occurred_at`, and the member by `member_id` or `external_id`).
+/// `POST /v1/events` (with `occurred_at`, and the member by `member_id` or `external_id`), and
+/// optionally the event's `id`, as `laurel export events --format jsonl` writes it.
 public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
     /// `asRecorded`: the line's `points` (required, except on a return) are booked as they are
     /// (`LoyaltyEvent.recordedPoints`); without it a line with `points` is refused as the API refuses it.
+    /// `id`: the new event's id, unless the line carries one of its own (`keptId`).
     public static func parse(_ line: String, id: String, now: Date, asRecorded: Bool = false) throws -> ImportedEvent {
-        var bytes = Data(line.utf8)
-        if NULCharacter.isIn(bytes) { throw NULCharacter.problem }
+        let raw = Data(line.utf8)
+        if NULCharacter.isIn(raw) { throw NULCharacter.problem }
+        let (withoutId, kept) = try keptId(raw)
+        var bytes = withoutId
         // The body is read without `points`, which the API refuses as a field Laurel sets.
         var recorded: Int?
         if asRecorded {
@@ -30,7 +34,7 @@ public enum EventImport {
             throw Problem(problem.status, problem.code, problem.detail + "; laurel import events --as-recorded books the points an event earned",
                           field: problem.field)
         }
-        var event = try body.event(id: id, now: now)
+        var event = try body.event(id: kept ?? id, now: now)
         if asRecorded {
             if event.returnOf != nil {
                 guard recorded == nil else { throw Problem.invalid("points", "a return takes back its share of the purchase's points; it carries no points") }
@@ -62,6 +66,28 @@ public enum EventImport {
     /// The points of an event imported as recorded.
     private struct RecordedPoints: Decodable {
         var points: Int?
+    }
+
+    /// The line without its `id`, and that id: an exported event keeps its id so that a return
+    /// later in the file still names its purchase (`return.purchase_event_id`). Lines without the
+    /// text `"id"` are passed through untouched (the usual, fast case); so is a line whose `id` is
+    /// not an event id (`evt_` and 26 base32 digits), which `EventBody` then refuses (`read_only_field`).
+    static func keptId(_ bytes: Data) throws -> (body: Data, id: String?) {
+        guard bytes.range(of: Data(#""id""#.utf8)) != nil,
+              case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: bytes),
+              let value = fields.removeValue(forKey: "id") else { return (bytes, nil) }
+        // Anything but an event id as Laurel makes them goes on as it came, and is refused as the field Laurel sets.
+        guard case .string(let id) = value, isEventId(id) else { return (bytes, nil) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try encoder.encode(JSONValue.object(fields)), id)
+    }
+
+    /// `evt_` and 26 Crockford base32 digits (`Identifiers.make`).
+    static func isEventId(_ id: String) -> Bool {
+        let digits = id.utf8.dropFirst(4)
+        return id.hasPrefix("evt_") && digits.count == 26
+            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
 
     /// What an import did.
