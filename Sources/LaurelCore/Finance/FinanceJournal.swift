@@ -54,13 +54,9 @@ public struct FinanceJournal: Sendable {
     /// CSV with a header: date,account,debit,credit,memo; fields quoted when they hold a comma,
     /// a quote or a line break.
     public var csv: String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
         var out = "date,account,debit,credit,memo\n"
         for line in lines {
-            out += [line.date, line.account, line.debit?.description ?? "", line.credit?.description ?? "", line.memo].map(field).joined(separator: ",") + "\n"
+            out += [line.date, line.account, line.debit?.description ?? "", line.credit?.description ?? "", line.memo].map(CSVField.quoted).joined(separator: ",") + "\n"
         }
         return out
     }

@@ -33,15 +33,6 @@ public enum ExportFormat: String, Sendable, CaseIterable {
 
 /// Writing rows as CSV (RFC 4180) and JSON Lines.
 enum ExportText {
-    /// A CSV field: quoted when it holds a comma, a quote, a line break or leading or trailing
-    /// spaces, with its quotes doubled.
-    static func csvField(_ text: String) -> String {
-        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-            || text.first == " " || text.last == " "
-        guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
     /// A value as a CSV field's text: empty for null, JSON text for objects and arrays.
     static func csvText(_ value: JSONValue) -> String {
         switch value {
@@ -55,7 +46,7 @@ enum ExportText {
 
     /// One CSV record (CRLF-terminated, as RFC 4180 writes them).
     static func csvRecord(_ fields: [String]) -> String {
-        fields.map(csvField).joined(separator: ",") + "\r\n"
+        fields.map(CSVField.quoted).joined(separator: ",") + "\r\n"
     }
 
     /// JSON text with sorted keys.

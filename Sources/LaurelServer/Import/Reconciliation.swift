@@ -92,15 +92,12 @@ public enum Reconciliation {
     public static func csv(_ report: Report) -> String {
         var rows = ["line,external_id,field,stated,laurel,difference"]
         for difference in report.differences {
-            rows.append([String(difference.line), difference.externalId, difference.field, difference.stated, difference.laurel,
-                         difference.difference.map(String.init) ?? ""].map(csvField).joined(separator: ","))
+            // Numbers stay numbers; the external id and tier names come from outside.
+            let value = difference.field == "tier" ? CSVField.forSpreadsheet : CSVField.quoted
+            rows.append([String(difference.line), CSVField.forSpreadsheet(difference.externalId), difference.field,
+                         value(difference.stated), value(difference.laurel), difference.difference.map(String.init) ?? ""].joined(separator: ","))
         }
         rows.append("total,,checked \(report.checked); matching \(report.matching); differing \(report.differing),,,\(report.sumOfDifferences)")
         return rows.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

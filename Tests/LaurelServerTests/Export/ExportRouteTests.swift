@@ -66,12 +66,16 @@ struct ExportRouteTests {
     }
 
     @Test func csvFieldsAreQuotedAsRFC4180Says() {
-        #expect(ExportText.csvField("plain") == "plain")
-        #expect(ExportText.csvField("a,b") == "\"a,b\"")
-        #expect(ExportText.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
-        #expect(ExportText.csvField("two\r\nlines") == "\"two\r\nlines\"")
-        #expect(ExportText.csvField(" padded") == "\" padded\"")
-        #expect(ExportText.csvField("") == "")
+        #expect(CSVField.quoted("plain") == "plain")
+        #expect(CSVField.quoted("a,b") == "\"a,b\"")
+        #expect(CSVField.quoted("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSVField.quoted("two\r\nlines") == "\"two\r\nlines\"")
+        #expect(CSVField.quoted(" padded") == "\" padded\"")
+        #expect(CSVField.quoted("") == "")
         #expect(ExportText.csvRecord(["a", "b,c", ""]) == "a,\"b,c\",\r\n")
+        // Reports for a spreadsheet keep outside text from running as a formula; exports do not change it.
+        #expect(CSVField.forSpreadsheet("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVField.forSpreadsheet("@SUM(A1)") == "'@SUM(A1)" && CSVField.forSpreadsheet("gold") == "gold")
+        #expect(CSVField.quoted("=1+1") == "=1+1")
     }
 }
