@@ -56,6 +56,13 @@ public enum Identifiers {
         }
     }
 
+    /// Whether `id` is one `make(prefix)` could have made: the prefix, `_`, 26 base32 digits.
+    /// Imports keep such ids from an export so that the file's references still hold.
+    public static func isWellFormed(_ id: String, prefix: String) -> Bool {
+        let digits = id.utf8.dropFirst(prefix.utf8.count + 1)
+        return id.hasPrefix(prefix + "_") && digits.count == 26 && digits.allSatisfy { alphabet.contains($0) }
+    }
+
     /// A secret for API keys: 32 random bytes in base32.
     public static func secret(_ prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()

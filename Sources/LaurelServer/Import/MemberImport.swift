@@ -38,10 +38,12 @@ public enum MemberImport {
     /// Most opening lots one member may bring.
     static let maxOpeningLots = 100
 
-    /// Reads one row into the member to create (a new id, created `now`) and what the source stated.
+    /// Reads one row into the member to create (a new id unless the row is exported with one, created
+    /// `now`) and what the source stated.
     public static func parse(_ json: String, programId: String, now: Date) throws -> (member: ImportedMember, expectation: Expectation) {
-        let data = Data(json.utf8)
-        if NULCharacter.isIn(data) { throw NULCharacter.problem }
+        let raw = Data(json.utf8)
+        if NULCharacter.isIn(raw) { throw NULCharacter.problem }
+        let (data, kept) = ExportedId.split(raw, prefix: "mem")
         let body = try APIJSON.decode(CreateMemberBody.self, from: data)
         try body.validate()
         guard body.referralCode == nil else { throw Problem.invalid("referral_code", "an import does not take referral codes") }
@@ -65,7 +67,7 @@ public enum MemberImport {
         for (field, value) in [("expected_balance", extras.expectedBalance), ("expected_pending", extras.expectedPending)] {
             if let value, value.magnitude > Bounds.maxTotal.magnitude { throw Problem.invalid(field, "\(field) is out of range") }
         }
-        let member = MemberRecord(id: Identifiers.make("mem", now: now), programId: programId, externalId: body.externalId, email: body.email,
+        let member = MemberRecord(id: kept ?? Identifiers.make("mem", now: now), programId: programId, externalId: body.externalId, email: body.email,
                                   name: body.name, birthday: body.birthday, attributes: body.attributes ?? [:], status: body.status ?? .active,
                                   createdAt: now, updatedAt: now)
         return (ImportedMember(member: member, opening: lots),

@@ -99,6 +99,10 @@ public struct ImportedMember: Sendable {
     /// Why an opening balance is booked: the ledger entries' reason.
     public static let openingReason = "opening balance (import)"
     public static let actor = "import"
+    /// Why a row keeping an exported member id is refused when another member has that id.
+    static func idTaken(_ id: String) -> String {
+        "id \(id) belongs to another member of this database; import an export into a new database, or leave the ids out"
+    }
 }
 
 /// The import journal and the members' import.

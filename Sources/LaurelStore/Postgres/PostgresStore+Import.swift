@@ -95,6 +95,10 @@ extension PostgresStore {
                     results.append(.refused("the opening balance is out of range"))
                     continue
                 }
+                if try await connection.row("SELECT id FROM members WHERE id = \(member.id) AND (program_id <> \(programId) OR external_id <> \(member.externalId))", logger) != nil {
+                    results.append(.refused(ImportedMember.idTaken(member.id)))
+                    continue
+                }
                 let inserted = try await connection.rows("""
                     INSERT INTO members (id, program_id, external_id, email, name, birthday, attributes, status, created_at, updated_at)
                     VALUES (\(member.id), \(programId), \(member.externalId), \(member.email), \(member.name), \(member.birthday),

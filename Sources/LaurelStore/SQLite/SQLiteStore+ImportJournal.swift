@@ -45,6 +45,10 @@ extension SQLiteStore {
                     results.append(.refused(StoreError.duplicateExternalId(member.externalId).description))
                     continue
                 }
+                if try db.row("SELECT id FROM members WHERE id = ?", [member.id]) != nil {
+                    results.append(.refused(ImportedMember.idTaken(member.id)))
+                    continue
+                }
                 var ledger = MemberLedger(memberId: member.id, lots: [], debt: 0, lifetimeEarned: 0)
                 let total = imported.opening.reduce(0) { $0 + $1.points }
                 guard imported.opening.allSatisfy({ $0.points > 0 }), ledger.canCredit(total) else {

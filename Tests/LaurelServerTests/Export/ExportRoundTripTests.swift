@@ -7,8 +7,8 @@ import Testing
 
 /// Export → import into an empty database reproduces every member: a seeded history (members with
 /// attributes, purchases, returns, reviews under a daily limit, pending points, expiry, tiers) is
-/// exported as JSON Lines, the members are created again from their lines, the events imported
-/// with `EventImport.run`, and every member's balance, pending points, debt, lifetime points and
+/// exported as JSON Lines, the members imported again from their lines (keeping their ids), the
+/// events imported with `EventImport.run`, and every member's balance, pending points, debt, lifetime points and
 /// tier must come out the same.
 struct ExportRoundTripTests {
     static let programId = SampleHistory.programId
@@ -114,14 +114,13 @@ struct ExportRoundTripTests {
 
         let target = try await backend.makeStore()
         try await Self.setUpProgram(target)
-        for line in membersFile.split(separator: "\n") {
-            let fields = try JSONDecoder().decode([String: JSONValue].self, from: Data(line.utf8))
-            _ = try await target.createMember(MemberRecord(
-                id: try #require(fields["id"]?.stringValue), programId: Self.programId, externalId: try #require(fields["external_id"]?.stringValue),
-                email: fields["email"]?.stringValue, name: fields["name"]?.stringValue, birthday: fields["birthday"]?.stringValue,
-                attributes: fields["attributes"]?.objectValue ?? [:], status: MemberStatus(rawValue: fields["status"]?.stringValue ?? "") ?? .active,
-                createdAt: end, updatedAt: end), idempotency: nil)
-        }
+        // The members through `laurel import members`' path, which keeps their exported ids, so
+        // the events' `member_id` find them.
+        var membersRefused: [String] = []
+        let members = try await ImportRun.run(Data(membersFile.utf8), format: .jsonl,
+                                              options: ImportRun.Options(programId: Self.programId, kind: .members, batch: 16),
+                                              store: target) { line, why in membersRefused.append("line \(line): \(why)") }
+        #expect(membersRefused.isEmpty && members.recorded == 40, "\(membersRefused.prefix(3))")
         var refused: [String] = []
         let summary = try await EventImport.run(eventsFile, store: target, programId: Self.programId, batch: 250) { line, why in
             refused.append("line \(line): \(why)")
@@ -143,6 +142,14 @@ struct ExportRoundTripTests {
         #expect(ledgerRows.contains { $0.count == 13 && $0[2] == "earn" && !$0[8].isEmpty }, "earned lots show their expiry")
         #expect(sourceStandings.values.contains { $0.pending > 0 })
         #expect(Set(sourceStandings.values.compactMap(\.tier)).count > 1)
+        // The same members into another program of that database: their ids are taken, and each row says so.
+        _ = try await target.createProgram(id: "prg_other", name: "Other", now: end)
+        _ = try await target.applyProgram(id: "prg_other", definition: try ProgramDefinition.parse(SampleHistory.program()),
+                                          source: SampleHistory.program(), now: end, idempotency: nil)
+        var taken: [String] = []
+        let again = try await ImportRun.run(Data(membersFile.utf8), format: .jsonl, options: ImportRun.Options(programId: "prg_other", kind: .members, batch: 16),
+                                            store: target) { _, why in taken.append(why) }
+        #expect(again.recorded == 0 && taken.count == 40 && taken.allSatisfy { $0.contains("belongs to another member") }, "\(taken.prefix(2))")
         // Exported again, the new database gives the same files.
         #expect(try await Self.export(.members, from: target) == membersFile)
         #expect(try await Self.export(.events, from: target) == eventsFile)

@@ -9,11 +9,11 @@ public enum EventImport {
     /// Reads one line into an event to import; a bad line throws a problem naming the field.
     /// `asRecorded`: the line's `points` (required, except on a return) are booked as they are
     /// (`LoyaltyEvent.recordedPoints`); without it a line with `points` is refused as the API refuses it.
-    /// `id`: the new event's id, unless the line carries one of its own (`keptId`).
+    /// `id`: the new event's id, unless the line carries one of its own (`ExportedId`).
     public static func parse(_ line: String, id: String, now: Date, asRecorded: Bool = false) throws -> ImportedEvent {
         let raw = Data(line.utf8)
         if NULCharacter.isIn(raw) { throw NULCharacter.problem }
-        let (withoutId, kept) = try keptId(raw)
+        let (withoutId, kept) = ExportedId.split(raw, prefix: "evt")
         var bytes = withoutId
         // The body is read without `points`, which the API refuses as a field Laurel sets.
         var recorded: Int?
@@ -66,28 +66,6 @@ public enum EventImport {
     /// The points of an event imported as recorded.
     private struct RecordedPoints: Decodable {
         var points: Int?
-    }
-
-    /// The line without its `id`, and that id: an exported event keeps its id so that a return
-    /// later in the file still names its purchase (`return.purchase_event_id`). Lines without the
-    /// text `"id"` are passed through untouched (the usual, fast case); so is a line whose `id` is
-    /// not an event id (`evt_` and 26 base32 digits), which `EventBody` then refuses (`read_only_field`).
-    static func keptId(_ bytes: Data) throws -> (body: Data, id: String?) {
-        guard bytes.range(of: Data(#""id""#.utf8)) != nil,
-              case .object(var fields)? = try? JSONDecoder().decode(JSONValue.self, from: bytes),
-              let value = fields.removeValue(forKey: "id") else { return (bytes, nil) }
-        // Anything but an event id as Laurel makes them goes on as it came, and is refused as the field Laurel sets.
-        guard case .string(let id) = value, isEventId(id) else { return (bytes, nil) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try encoder.encode(JSONValue.object(fields)), id)
-    }
-
-    /// `evt_` and 26 Crockford base32 digits (`Identifiers.make`).
-    static func isEventId(_ id: String) -> Bool {
-        let digits = id.utf8.dropFirst(4)
-        return id.hasPrefix("evt_") && digits.count == 26
-            && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
     }
 
     /// What an import did.
