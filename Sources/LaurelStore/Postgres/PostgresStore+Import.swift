@@ -11,7 +11,14 @@ extension PostgresStore {
         try await transaction { connection in
             var results: [ImportResult] = []
             results.reserveCapacity(events.count)
+            // Ids already recorded (an exported file imported again), then those of this batch: refused, as on SQLite.
+            let ids = events.map(\.event.id)
+            var taken = Set(try await connection.rows("SELECT id FROM events WHERE id = ANY(\(ids))", logger).map { try $0.get("id", String.self) })
             for imported in events {
+                guard taken.insert(imported.event.id).inserted else {
+                    results.append(.refused(ImportedEvent.idTaken(imported.event.id)))
+                    continue
+                }
                 try await connection.query("SAVEPOINT imported_event", logger: logger)
                 do {
                     let memberId: String

@@ -183,6 +183,8 @@ public enum LoyaltyError: Error, Hashable, Sendable, CustomStringConvertible {
 /// One historical event to import: the member by id or external id, the event, and its payload
 /// for a member id (the payload names the member, which may only be known inside the store).
 public struct ImportedEvent: Sendable {
+    /// Why an event whose id is already recorded is refused (an exported file imported again).
+    public static func idTaken(_ id: String) -> String { "event \(id) is already recorded" }
     public enum Member: Sendable { case id(String), externalId(String) }
     public var member: Member
     public var event: LoyaltyEvent

@@ -50,6 +50,9 @@ struct SQLiteImportBatch {
     /// Members to read again before their next event: a return was recorded for them by `record`.
     private var stale: Set<String> = []
     private var externalIds: [String: String] = [:]
+    /// Ids of the batch's events already recorded (an exported file imported again), then those
+    /// recorded by the batch so far: each later event with one is refused.
+    private var takenEventIds: Set<String> = []
     /// What `load` reads: the limited rules, and from when on their awards and the tier contributions.
     private var limitedRules: Set<String> = []
     private var awardsFrom = Int64.max, contributionsFrom = Int64.max
@@ -82,6 +85,10 @@ struct SQLiteImportBatch {
         var results: [ImportResult] = []
         results.reserveCapacity(events.count)
         for (imported, limits) in zip(events, limits) {
+            guard takenEventIds.insert(imported.event.id).inserted else {
+                results.append(.refused(ImportedEvent.idTaken(imported.event.id)))
+                continue
+            }
             do {
                 let memberId = try memberId(imported.member)
                 if imported.event.returnOf != nil {
@@ -130,6 +137,9 @@ struct SQLiteImportBatch {
             }
         }
         try load(db, ids + externalIds.values)
+        for row in try db.rows("SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))", [Self.jsonArray(events.map(\.event.id))]) {
+            takenEventIds.insert(row["id"] as String)
+        }
         return limits
     }
 

@@ -150,6 +150,14 @@ struct ExportRoundTripTests {
         let again = try await ImportRun.run(Data(membersFile.utf8), format: .jsonl, options: ImportRun.Options(programId: "prg_other", kind: .members, batch: 16),
                                             store: target) { _, why in taken.append(why) }
         #expect(again.recorded == 0 && taken.count == 40 && taken.allSatisfy { $0.contains("belongs to another member") }, "\(taken.prefix(2))")
+        // The events file once more (`--again`): every event id is taken, each row says so, nothing changes.
+        var eventsTaken: [String] = []
+        let twice = try await ImportRun.run(Data(eventsFile.utf8), format: .jsonl,
+                                            options: ImportRun.Options(programId: Self.programId, kind: .events, batch: 250, again: true),
+                                            store: target) { _, why in eventsTaken.append(why) }
+        #expect(twice.recorded == 0 && eventsTaken.count == summary.recorded && eventsTaken.allSatisfy { $0.hasSuffix("is already recorded") },
+                "\(eventsTaken.prefix(2))")
+        #expect(try await Self.standings(target) == targetStandings)
         // Exported again, the new database gives the same files.
         #expect(try await Self.export(.members, from: target) == membersFile)
         #expect(try await Self.export(.events, from: target) == eventsFile)
