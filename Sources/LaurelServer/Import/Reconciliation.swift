@@ -59,7 +59,7 @@ public enum Reconciliation {
                 let kept = overflow ? nil : difference
                 report.differences.append(Difference(line: line.number, externalId: expectation.externalId, field: field,
                                                      stated: String(stated), laurel: String(held), difference: kept))
-                if let kept { report.sumOfDifferences = report.sumOfDifferences.addingReportingOverflow(kept).partialValue }
+                if let kept { report.sumOfDifferences = report.sumOfDifferences.addingSaturated(kept) }
                 differs = true
             }
             if let stated = expectation.tier, stated != (member.tier.tierId ?? "") {
