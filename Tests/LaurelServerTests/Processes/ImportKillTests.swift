@@ -25,7 +25,7 @@ import Testing
         #expect(apply.status == 0, "\(apply.all)")
 
         // PostgreSQL writes each event under its member's lock in a savepoint: slower, so a shorter file.
-        let memberCount = 50, eventCount = backend == .sqlite ? 6_000 : 1_000
+        let memberCount = 50, eventCount = backend == .sqlite ? 6_000 : 600
         let membersFile = folder.appendingPathComponent("members.csv")
         try (["external_id"] + (0..<memberCount).map { "m\($0)" }).joined(separator: "\n").write(to: membersFile, atomically: true, encoding: .utf8)
         let members = try await LaurelCommand.run(["import", "members", membersFile.path, "--program", "shop", "--db", db])

@@ -16,7 +16,9 @@ struct LaurelCommand {
     }
 
     /// Runs `laurel arguments…` in `directory` with `environment` added to this process's and waits
-    /// (up to 60 s) for it to exit. Output goes through files: a pipe could fill and block the child.
+    /// (up to 300 s: CI runs every suite at once on two cores, where a PostgreSQL import of a thousand
+    /// rows once took more than 60 s) for it to exit. Output goes through files: a pipe could fill and
+    /// block the child.
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
                     executable: String = binary) async throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-cli-\(UUID().uuidString)")
@@ -28,9 +30,9 @@ struct LaurelCommand {
         merged.merge(environment) { $1 }
         let process = try ChildProcess(executable, arguments, environment: merged, directory: (directory ?? scratch).path,
                                        output: outputURL.path, errors: errorsURL.path)
-        let exited = await process.waitForExit(within: .seconds(60))
+        let exited = await process.waitForExit(within: .seconds(300))
         if !exited { await process.stop(SIGKILL, grace: .seconds(5)) }
-        try #require(exited, "laurel \(arguments.joined(separator: " ")) did not exit within 60 s")
+        try #require(exited, "laurel \(arguments.joined(separator: " ")) did not exit within 300 s")
         return Result(status: process.status ?? -1,
                       output: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
                       errors: (try? String(contentsOf: errorsURL, encoding: .utf8)) ?? "")
