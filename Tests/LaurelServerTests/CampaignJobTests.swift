@@ -30,7 +30,7 @@ struct CampaignJobTests {
         """
 
     /// A store with the program applied, and a second store on the same database (another node).
-    static func stores(_ backend: TestBackend) async throws -> (any LaurelStore, any LaurelStore, Task<Void, Never>?) {
+    static func stores(_ backend: TestBackend, program: String = program) async throws -> (any LaurelStore, any LaurelStore, Task<Void, Never>?) {
         let first: any LaurelStore, second: any LaurelStore
         var runner: Task<Void, Never>?
         switch backend {
@@ -119,6 +119,43 @@ struct CampaignJobTests {
 
     /// On SQLite only: the skip is the job's, the same on both backends, and reaching the bound takes
     /// 1,000 adjustments, each of which reads the member's open lots (minutes on PostgreSQL).
+    /// Gifts of an audience named by consents or segments reach the members who have them (the job
+    /// reads a member's segments and consents only for such an audience).
+    @Test(arguments: TestBackend.available)
+    func giftsForAnAudienceOfConsentsOrSegmentsReachTheirMembers(backend: TestBackend) async throws {
+        let program = """
+            name: Campaign audiences
+            currency: EUR
+            earning_rules:
+              - {id: spend, event: purchase, effect: {type: points_per_amount, points: 1, per: 1}}
+            segments:
+              - id: vip
+                conditions: [{attribute: vip, op: eq, value: true}]
+            campaigns:
+              - {id: opted-in, start: 2026-03-10, end: 2026-03-20, audience: {consents: [marketing]}, effects: {points_gift: 20}}
+              - {id: vips, start: 2026-03-10, end: 2026-03-20, audience: {segments: [vip]}, effects: {points_gift: 7}}
+            """
+        let (store, _, runner) = try await Self.stores(backend, program: program)
+        defer { runner?.cancel() }
+        let consenting = try await Self.member(store, "consenting"), vip = try await Self.member(store, "vip"), neither = try await Self.member(store, "neither")
+        let withdrawn = try await Self.member(store, "withdrawn")
+        _ = try await store.setConsents(programId: "prg_c", memberId: consenting.id, ["marketing": true], source: .api, now: Self.start, idempotency: nil)
+        _ = try await store.setConsents(programId: "prg_c", memberId: withdrawn.id, ["marketing": true], source: .api, now: Self.start, idempotency: nil)
+        _ = try await store.setConsents(programId: "prg_c", memberId: withdrawn.id, ["marketing": false], source: .portal,
+                                        now: Self.start.addingTimeInterval(60), idempotency: nil)
+        _ = try await store.setConsents(programId: "prg_c", memberId: neither.id, ["profiling": true], source: .api, now: Self.start, idempotency: nil)
+        _ = try await store.updateMember(programId: "prg_c", id: vip.id, patch: MemberPatch(attributes: ["vip": .bool(true)]), now: Self.start,
+                                         idempotency: nil)
+        _ = try await store.refreshSegments(programId: "prg_c", now: Self.start)
+
+        #expect(try await CampaignJob.runOnce(store: store, now: Timestamps.parse("2026-03-11T08:00:00Z")!) == 4, "2 started messages, 2 gifts")
+        var available: [String: Int] = [:]
+        for member in [consenting, vip, neither, withdrawn] {
+            available[member.externalId] = try await store.member(programId: "prg_c", id: member.id)?.available
+        }
+        #expect(available == ["consenting": 20, "vip": 7, "neither": 0, "withdrawn": 0])
+    }
+
     @Test func aMemberTheLedgerRefusesDoesNotHoldUpTheOthersGifts() async throws {
         let (store, _, runner) = try await Self.stores(.sqlite)
         defer { runner?.cancel() }

@@ -82,7 +82,7 @@ struct CampaignReader {
     }
 
     private func readAudience(_ value: JSONValue, at path: String) -> CampaignAudience? {
-        let allowed: Set<String> = ["tiers", "stores", "channels", "segments", "share", "seed", "holdout"]
+        let allowed: Set<String> = ["tiers", "stores", "channels", "segments", "consents", "share", "seed", "holdout"]
         guard let object = reader.object(value, at: path, allowed: allowed) else { return nil }
         var audience = CampaignAudience()
         audience.tiers = nonEmptyList(object, "tiers")
@@ -94,6 +94,10 @@ struct CampaignReader {
         audience.channels = nonEmptyList(object, "channels")
         // Segment ids are checked against the program's segments once those are read (`ProgramDefinition.read`).
         audience.segments = nonEmptyList(object, "segments")
+        audience.consents = nonEmptyList(object, "consents")
+        for (index, name) in audience.consents.enumerated() where !ConsentName.isValid(name) {
+            reader.report("\(object.pathOf("consents"))[\(index)]", ObjectReader.notAConsentName(name))
+        }
         audience.share = part(object, "share")
         audience.holdout = part(object, "holdout")
         audience.seed = object.string("seed")

@@ -60,6 +60,8 @@ public struct CampaignAudience: Hashable, Sendable {
     public var channels: [String]
     /// Segment ids: the member must be in at least one (`member.segments`).
     public var segments: [String]
+    /// Consents the member must all have granted (`marketing`…), for the rules and the gifts.
+    public var consents: [String]
     /// The part of the members in the audience, 0…1; nil = all of them.
     public var share: Amount?
     /// The part of the audience held out, 0…1; nil = none.
@@ -67,24 +69,26 @@ public struct CampaignAudience: Hashable, Sendable {
     /// The seed of the share's and holdout's hash; the campaign id when not given.
     public var seed: String?
 
-    public init(tiers: [String] = [], stores: [String] = [], channels: [String] = [], segments: [String] = [], share: Amount? = nil,
-                holdout: Amount? = nil, seed: String? = nil) {
+    public init(tiers: [String] = [], stores: [String] = [], channels: [String] = [], segments: [String] = [], consents: [String] = [],
+                share: Amount? = nil, holdout: Amount? = nil, seed: String? = nil) {
         self.tiers = tiers
         self.stores = stores
         self.channels = channels
         self.segments = segments
+        self.consents = consents
         self.share = share
         self.holdout = holdout
         self.seed = seed
     }
 
-    /// The member-level conditions (tiers, segments), as rule conditions.
+    /// The member-level conditions (tiers, segments, consents), as rule conditions.
     public var memberConditions: [RuleCondition] {
         var conditions: [RuleCondition] = []
         if !tiers.isEmpty { conditions.append(.field(path: "member.tier", op: .in, value: .array(tiers.map(JSONValue.string)))) }
         // `member.segments` is the member's segments as of the last refresh (like `member.clubs`, a
         // list): `in` on a list field means "any of". The ids are the program's (checked on reading).
         if !segments.isEmpty { conditions.append(.field(path: "member.segments", op: .in, value: .array(segments.map(JSONValue.string)))) }
+        conditions += consents.map(RuleCondition.consent)
         return conditions
     }
 

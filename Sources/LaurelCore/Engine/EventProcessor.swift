@@ -120,6 +120,8 @@ public struct EventProcessor: Sendable {
     public let limitedRuleIds: Set<String>
     /// Whether a rule tests `member.segments`: only then does the store read the member's segments.
     public let readsSegments: Bool
+    /// Whether a rule or campaign requires a consent: only then does the store read the member's consents.
+    public let readsConsents: Bool
     /// The campaigns' rules: their awards are kept (`rule_awards`) to count what each campaign gave.
     public let campaignRuleIds: Set<String>
     /// The rules whose awards the store keeps: the limited ones and the campaigns'.
@@ -137,6 +139,7 @@ public struct EventProcessor: Sendable {
         let rules = program.allEarningRules
         self.limitedRuleIds = Set(rules.filter { $0.limit != nil }.map(\.id))
         self.readsSegments = program.rulesReadSegments
+        self.readsConsents = program.rulesReadConsents
         self.campaignRuleIds = Set(program.campaigns.flatMap { $0.rules.map(\.id) })
         self.keptAwardRuleIds = limitedRuleIds.union(campaignRuleIds)
         self.challenges = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program, calendar: evaluator.calendar)

@@ -129,6 +129,20 @@ struct ObjectReader {
         return result
     }
 
+    /// A consent's name (`marketing`, `profiling` or the brand's own), checked as the consents API checks it.
+    func consentName(_ key: String) -> String? {
+        guard let name = string(key, required: true) else { return nil }
+        guard ConsentName.isValid(name) else {
+            reader.report(pathOf(key), Self.notAConsentName(name))
+            return nil
+        }
+        return name
+    }
+
+    static func notAConsentName(_ name: String) -> String {
+        "must be a consent name: 1 to 40 lowercase letters, digits or _, starting with a letter (e.g. marketing), got \"\(name)\""
+    }
+
     /// A date (`2026-01-31`, start of that day in the program's time zone) or an RFC 3339 timestamp.
     func date(_ key: String, timeZone: TimeZone) -> Date? {
         guard let text = string(key) else { return nil }

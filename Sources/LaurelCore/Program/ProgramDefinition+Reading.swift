@@ -275,10 +275,10 @@ struct EarningRuleReader {
     }
 
     func readCondition(_ value: JSONValue, at path: String) -> RuleCondition? {
-        guard let object = reader.object(value, at: path, allowed: ["field", "op", "value", "days_of_week", "stores", "has_product"]) else { return nil }
-        let shapes = ["field", "days_of_week", "stores", "has_product"].filter(object.has)
+        guard let object = reader.object(value, at: path, allowed: ["field", "op", "value", "days_of_week", "stores", "has_product", "consent"]) else { return nil }
+        let shapes = ["field", "days_of_week", "stores", "has_product", "consent"].filter(object.has)
         guard shapes.count == 1 else {
-            reader.report(path, "must have exactly one of field, days_of_week, stores, has_product")
+            reader.report(path, "must have exactly one of field, days_of_week, stores, has_product, consent")
             return nil
         }
         // `op` and `value` belong to the field shape only; elsewhere they would be silently ignored.
@@ -306,6 +306,8 @@ struct EarningRuleReader {
             return .stores(Set(stores))
         case "has_product":
             return readFilter(object.value("has_product"), at: object.pathOf("has_product")).map { .hasProduct($0) }
+        case "consent":
+            return object.consentName("consent").map { .consent($0) }
         default:
             guard let field = object.string("field", required: true) else { return nil }
             guard field.hasPrefix("event.") || field.hasPrefix("member."), !field.hasSuffix(".") else {

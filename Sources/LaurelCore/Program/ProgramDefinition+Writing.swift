@@ -49,7 +49,8 @@ extension Campaign {
         if let description { tree["description"] = .string(description) }
         if exclusive { tree["exclusive"] = .bool(true) }
         var audienceTree: [String: JSONValue] = [:]
-        for (key, items) in [("tiers", audience.tiers), ("stores", audience.stores), ("channels", audience.channels), ("segments", audience.segments)]
+        for (key, items) in [("tiers", audience.tiers), ("stores", audience.stores), ("channels", audience.channels), ("segments", audience.segments),
+                             ("consents", audience.consents)]
         where !items.isEmpty {
             audienceTree[key] = .array(items.map(JSONValue.string))
         }
@@ -205,6 +206,8 @@ extension RuleCondition {
             return .object(["stores": .array(stores.sorted().map(JSONValue.string))])
         case .hasProduct(let filter):
             return .object(["has_product": filter.canonicalTree])
+        case .consent(let name):
+            return .object(["consent": .string(name)])
         }
     }
 }

@@ -17,6 +17,7 @@ final class CompiledCondition: Sendable {
         case daysOfWeek(UInt64)
         case stores(Set<String>)
         case hasProduct(LineFilter)
+        case consent(String)
     }
 
     private let check: Check
@@ -39,6 +40,9 @@ final class CompiledCondition: Sendable {
         case .hasProduct(let filter):
             check = .hasProduct(filter)
             description = "purchase contains a matching product"
+        case .consent(let name):
+            check = .consent(name)
+            description = "consent to \(name)"
         case .field(let path, let op, let value):
             let parts = path.split(separator: ".").map(String.init)
             let rest = parts.dropFirst()
@@ -63,7 +67,11 @@ final class CompiledCondition: Sendable {
             check = .field(field, op, value, value?.amountValue)
             description = "\(path) \(op.rawValue)\(value.map { " \(Self.text($0))" } ?? "")"
         }
-        failure = "condition not met: " + description
+        if case .consent(let name) = condition {
+            failure = "the member has not consented to \(name)"
+        } else {
+            failure = "condition not met: " + description
+        }
     }
 
     /// Whether the condition reads the event's weekday.
@@ -81,6 +89,8 @@ final class CompiledCondition: Sendable {
             return event.store.map(stores.contains) ?? false
         case .hasProduct(let filter):
             return event.purchase != nil && lines.contains(where: filter.matches)
+        case .consent(let name):
+            return member.consents.contains(name)
         case .field(.eventTotal, let op, let operand, let operandAmount):
             // Compared as an exact amount, without a trip through text.
             guard let total = event.purchase?.total else { return op == .ne || op == .notIn }

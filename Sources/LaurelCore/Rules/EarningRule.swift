@@ -228,6 +228,8 @@ public enum RuleCondition: Hashable, Sendable {
     case stores(Set<String>)
     /// The purchase has at least one line matching the filter.
     case hasProduct(LineFilter)
+    /// The member has granted this consent (`marketing`, `profiling`, the brand's own).
+    case consent(String)
 }
 
 public enum ComparisonOperator: String, Sendable, CaseIterable {

@@ -11,14 +11,17 @@ public struct MemberProfile: Hashable, Sendable {
     public var clubs: [String]
     /// Segments the member was in at the last refresh of the materialised memberships (`member.segments contains "vip-lapsed"`).
     public var segments: [String]
+    /// The consents the member has granted now (`consent: marketing`).
+    public var consents: Set<String>
     public init(id: String, status: MemberStatus = .active, attributes: [String: JSONValue] = [:], tier: String? = nil, clubs: [String] = [],
-                segments: [String] = []) {
+                segments: [String] = [], consents: Set<String> = []) {
         self.id = id
         self.status = status
         self.attributes = attributes
         self.tier = tier
         self.clubs = clubs
         self.segments = segments
+        self.consents = consents
     }
 }
 

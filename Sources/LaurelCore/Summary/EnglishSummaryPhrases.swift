@@ -54,6 +54,7 @@ struct EnglishSummaryPhrases: SummaryPhrases {
 
     static let dayNames = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"]
     func onDays(_ days: [Int]) -> String { "on " + list(days.compactMap { (1...7).contains($0) ? Self.dayNames[$0 - 1] : nil }) }
+    func consented(_ name: String) -> String { "for members who consented to \(name)" }
     func inStores(_ stores: [String]) -> String { stores.count == 1 ? "in store \(stores[0])" : "in stores \(list(stores, or: true))" }
     func basketHas(_ products: [String]) -> String { "when the basket has \(list(products, or: true))" }
     func clubMembers(_ club: String) -> String { "for members of the \(club)" }

@@ -151,6 +151,7 @@ private struct Builder {
         switch condition {
         case .daysOfWeek(let days): return phrases.onDays(days.sorted())
         case .stores(let stores): return phrases.inStores(stores.sorted())
+        case .consent(let name): return phrases.consented(name)
         case .hasProduct(let filter): return phrases.basketHas(names(filter))
         case .field(let path, let op, let value):
             if path == "member.clubs", op == .contains, case .string(let id)? = value {

@@ -26,6 +26,8 @@ protocol SummaryPhrases {
 
     func onDays(_ days: [Int]) -> String
     func inStores(_ stores: [String]) -> String
+    /// For members who granted a consent (`marketing`).
+    func consented(_ name: String) -> String
     func basketHas(_ products: [String]) -> String
     func clubMembers(_ club: String) -> String
     func tierMembers(_ tiers: [String]) -> String

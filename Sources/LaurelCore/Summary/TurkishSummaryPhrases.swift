@@ -56,6 +56,7 @@ struct TurkishSummaryPhrases: SummaryPhrases {
 
     static let dayNames = ["pazartesi", "salı", "çarşamba", "perşembe", "cuma", "cumartesi", "pazar"]
     func onDays(_ days: [Int]) -> String { list(days.compactMap { (1...7).contains($0) ? Self.dayNames[$0 - 1] : nil }) + " günleri" }
+    func consented(_ name: String) -> String { "\(name) iznini veren üyeler için" }
     func inStores(_ stores: [String]) -> String { "\(list(stores, or: true)) mağazasında" }
     func basketHas(_ products: [String]) -> String { "sepette \(list(products, or: true)) olduğunda" }
     func clubMembers(_ club: String) -> String { "\(club) üyelerine" }

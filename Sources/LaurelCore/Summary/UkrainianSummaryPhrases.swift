@@ -63,6 +63,7 @@ struct UkrainianSummaryPhrases: SummaryPhrases {
 
     static let dayNames = ["понеділках", "вівторках", "середах", "четвергах", "п’ятницях", "суботах", "неділях"]
     func onDays(_ days: [Int]) -> String { "по " + list(days.compactMap { (1...7).contains($0) ? Self.dayNames[$0 - 1] : nil }) }
+    func consented(_ name: String) -> String { "для учасників, які дали згоду на \(name)" }
     func inStores(_ stores: [String]) -> String { stores.count == 1 ? "у магазині \(stores[0])" : "у магазинах \(list(stores, or: true))" }
     func basketHas(_ products: [String]) -> String { "якщо в кошику є \(list(products, or: true))" }
     func clubMembers(_ club: String) -> String { "для учасників клубу \(club)" }

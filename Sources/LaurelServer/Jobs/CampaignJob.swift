@@ -47,7 +47,11 @@ public enum CampaignJob {
         var after: String?
         while true {
             let members = try await store.membersAwaitingCampaignGift(programId: programId, campaignId: campaign.id, limit: batchSize, startingAfter: after)
-            for member in members where campaign.giftsReach(member.profile(), timeZone: zone) {
+            for member in members {
+                // Segments and consents are read only for an audience that names them.
+                let segments = campaign.audience.segments.isEmpty ? [] : try await store.materialisedSegments(programId: programId, memberId: member.id)
+                let consents = campaign.audience.consents.isEmpty ? [] : try await store.grantedConsents(programId: programId, memberId: member.id)
+                guard campaign.giftsReach(member.profile(segments: segments, consents: consents), timeZone: zone) else { continue }
                 do {
                     if try await store.giveCampaignGift(programId: programId, campaign: campaign, memberId: member.id, now: now) != nil { given += 1 }
                 } catch is LedgerError {

@@ -7,7 +7,7 @@ import LaurelStore
 extension PortalRoutes {
     /// The consents a member sees: the standard ones, then any other name their history holds.
     static func consentNames(_ history: [ConsentChange]) -> [String] {
-        Consents.standard + Set(history.map(\.name)).subtracting(Consents.standard).sorted()
+        ConsentName.standard + Set(history.map(\.name)).subtracting(ConsentName.standard).sorted()
     }
 
     /// "Your privacy": each consent with a checkbox (ticked when granted) and when it was last

@@ -20,6 +20,9 @@ public protocol MemberDataStore: Sendable {
     /// The member's consent changes, oldest first (the current state is the last change of each name).
     func consentHistory(programId: String, memberId: String) async throws -> [ConsentChange]
 
+    /// The names of the consents the member has granted now (the last change of each name grants it).
+    func grantedConsents(programId: String, memberId: String) async throws -> Set<String>
+
     /// Sets consents (`granted` true or false by name); a name whose state does not change writes
     /// nothing. Answers the whole history after the change. At most `Consents.maxNames` names per member.
     func setConsents(programId: String, memberId: String, _ consents: [String: Bool], source: ConsentSource, now: Date,
@@ -63,16 +66,9 @@ public struct ConsentChange: Hashable, Sendable {
 
 /// Consent names and the current state a history adds up to.
 public enum Consents {
-    /// The consents every program knows; brands may name others.
-    public static let standard = ["marketing", "profiling"]
+
     /// Distinct consent names one member may hold (a bound on rows per member).
     public static let maxNames = 20
-
-    /// A name: 1 to 40 lowercase letters, digits or `_`, starting with a letter.
-    public static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 40, ("a"..."z").contains(first) else { return false }
-        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-    }
 
     /// A consent's current state: granted or not, when it was last granted and last withdrawn, by what.
     public struct State: Hashable, Sendable {

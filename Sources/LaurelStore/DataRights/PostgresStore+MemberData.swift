@@ -100,6 +100,20 @@ extension PostgresStore {
         }
     }
 
+    public func grantedConsents(programId: String, memberId: String) async throws -> Set<String> {
+        try await read { connection in try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) }
+    }
+
+    /// The member's granted consents in the caller's transaction (an event's judging): the last
+    /// change of each name, when it grants.
+    static func grantedConsents(_ connection: PostgresConnection, programId: String, memberId: String, _ logger: Logger) async throws -> Set<String> {
+        Set(try await connection.rows("""
+            SELECT c.name FROM member_consents c
+            WHERE c.program_id = \(programId) AND c.member_id = \(memberId) AND c.granted
+              AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+            """, logger).map { try $0.get("name", String.self) })
+    }
+
     public func setConsents(programId: String, memberId: String, _ consents: [String: Bool], source: ConsentSource, now: Date,
                             idempotency: Idempotency<[ConsentChange]>?) async throws -> Idempotent<[ConsentChange]> {
         try await transaction { connection in

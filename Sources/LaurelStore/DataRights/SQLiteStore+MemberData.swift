@@ -104,6 +104,20 @@ extension SQLiteStore {
         }
     }
 
+    public func grantedConsents(programId: String, memberId: String) async throws -> Set<String> {
+        try await read { db in try Self.grantedConsents(db, programId: programId, memberId: memberId) }
+    }
+
+    /// The member's granted consents in the caller's transaction (an event's judging): the last
+    /// change of each name, when it grants.
+    static func grantedConsents(_ db: Database, programId: String, memberId: String) throws -> Set<String> {
+        Set(try db.rows("""
+            SELECT c.name FROM member_consents c
+            WHERE c.program_id = ? AND c.member_id = ? AND c.granted = 1
+              AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+            """, [programId, memberId]) { $0[0] as String })
+    }
+
     public func setConsents(programId: String, memberId: String, _ consents: [String: Bool], source: ConsentSource, now: Date,
                             idempotency: Idempotency<[ConsentChange]>?) async throws -> Idempotent<[ConsentChange]> {
         try await write { db in

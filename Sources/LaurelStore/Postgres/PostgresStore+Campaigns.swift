@@ -128,9 +128,36 @@ extension PostgresStore {
         return GiftGrant(memberId: memberId, points: credited, reward: issued)
     }
 
+    /// Every member of the program as a campaign's member-level conditions see them: with their
+    /// segments and granted consents when the audience names some (two grouped reads, not one per member).
+    static func audienceProfiles(_ connection: PostgresConnection, programId: String, audience: CampaignAudience,
+                                 _ logger: Logger) async throws -> [MemberProfile] {
+        var segments: [String: [String]] = [:], consents: [String: Set<String>] = [:]
+        if !audience.segments.isEmpty {
+            for row in try await connection.rows("""
+                SELECT member_id, segment_id FROM segment_memberships WHERE program_id = \(programId) ORDER BY segment_id
+                """, logger) {
+                segments[try row.get("member_id", String.self), default: []].append(try row.get("segment_id"))
+            }
+        }
+        if !audience.consents.isEmpty {
+            for row in try await connection.rows("""
+                SELECT c.member_id, c.name FROM member_consents c
+                WHERE c.program_id = \(programId) AND c.granted
+                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                """, logger) {
+                consents[try row.get("member_id", String.self), default: []].insert(try row.get("name"))
+            }
+        }
+        return try await connection.rows("SELECT * FROM members WHERE program_id = \(programId)", logger).map {
+            let member = try Self.member($0)
+            return member.profile(segments: segments[member.id] ?? [], consents: consents[member.id] ?? [])
+        }
+    }
+
     public func campaignActivity(programId: String, campaign: Campaign) async throws -> CampaignActivity {
         try await snapshotRead { connection in
-            let members = try await connection.rows("SELECT * FROM members WHERE program_id = \(programId)", logger).map { try Self.member($0).profile() }
+            let members = try await Self.audienceProfiles(connection, programId: programId, audience: campaign.audience, logger)
             let (start, end) = (campaign.start.millis, campaign.end.millis)
             // By member: events and awards are indexed by member and time, not by program.
             let purchases = try await connection.rows("""

@@ -107,8 +107,8 @@ public struct MemberRecord: Hashable, Sendable {
 
     /// The member as rules and reward checks see them; `clubs` are the clubs they belong to now, `segments`
     /// the segments they were in at the last refresh.
-    public func profile(clubs: [String] = [], segments: [String] = []) -> MemberProfile {
-        MemberProfile(id: id, status: status, attributes: attributes, tier: tier.tierId, clubs: clubs, segments: segments)
+    public func profile(clubs: [String] = [], segments: [String] = [], consents: Set<String> = []) -> MemberProfile {
+        MemberProfile(id: id, status: status, attributes: attributes, tier: tier.tierId, clubs: clubs, segments: segments, consents: consents)
     }
 
     /// This member with `patch` applied at `now`.

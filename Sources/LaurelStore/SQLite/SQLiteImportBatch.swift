@@ -15,11 +15,11 @@ import LaurelCore
 /// Only programs whose events need nothing else are judged this way (`judgesInMemory`): with
 /// clubs an event reads the member's clubs and a tier change joins clubs; a gift rule takes
 /// reward stock; challenges read and write their progress; punch cards and referrals stamp, complete
-/// and give gifts (`SQLiteStore.play`). Those import through `record`. A return reads and updates its purchase: the rows
+/// and give gifts (`SQLiteStore.play`); rules on segments or consents read them per event. Those import through `record`. A return reads and updates its purchase: the rows
 /// so far are written, the return is recorded by `record`, and its member is read again.
 struct SQLiteImportBatch {
     static func judgesInMemory(_ program: ProgramDefinition) -> Bool {
-        program.clubs.isEmpty && program.challenges.isEmpty && !program.hasPlayMechanics && !program.rulesReadSegments && !program.allEarningRules.contains { if case .giftReward = $0.effect { true } else { false } }
+        program.clubs.isEmpty && program.challenges.isEmpty && !program.hasPlayMechanics && !program.rulesReadSegments && !program.rulesReadConsents && !program.allEarningRules.contains { if case .giftReward = $0.effect { true } else { false } }
     }
 
     /// A member as the batch has left them so far.

@@ -112,10 +112,33 @@ extension SQLiteStore {
         return GiftGrant(memberId: memberId, points: credited, reward: issued)
     }
 
+    /// Every member of the program as a campaign's member-level conditions see them: with their
+    /// segments and granted consents when the audience names some (two grouped reads, not one per member).
+    static func audienceProfiles(_ db: Database, programId: String, audience: CampaignAudience) throws -> [MemberProfile] {
+        var segments: [String: [String]] = [:], consents: [String: Set<String>] = [:]
+        if !audience.segments.isEmpty {
+            for row in try Row.fetchAll(db, sql: "SELECT member_id, segment_id FROM segment_memberships WHERE program_id = ? ORDER BY segment_id",
+                                        arguments: [programId]) {
+                segments[row[0], default: []].append(row[1])
+            }
+        }
+        if !audience.consents.isEmpty {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.member_id, c.name FROM member_consents c
+                WHERE c.program_id = ? AND c.granted = 1
+                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                """, arguments: [programId]) {
+                consents[row[0], default: []].insert(row[1])
+            }
+        }
+        return try db.rowsByPosition("SELECT \(Self.memberColumns) FROM members WHERE members.program_id = ?", [.text(programId)], Self.member).map {
+            $0.profile(segments: segments[$0.id] ?? [], consents: consents[$0.id] ?? [])
+        }
+    }
+
     public func campaignActivity(programId: String, campaign: Campaign) async throws -> CampaignActivity {
         try await read { db in
-            let members = try db.rowsByPosition("SELECT \(Self.memberColumns) FROM members WHERE members.program_id = ?", [.text(programId)],
-                                                Self.member).map { $0.profile() }
+            let members = try Self.audienceProfiles(db, programId: programId, audience: campaign.audience)
             let window: StatementArguments = [programId, campaign.start.millis, campaign.end.millis]
             // By member: events and awards are indexed by member and time, not by program.
             let purchases = try db.rows("""

@@ -53,6 +53,7 @@ extension SQLiteStore {
         let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
+        let consents = processor.readsConsents ? try Self.grantedConsents(db, programId: programId, memberId: memberId) : []
         var standing: TierStanding?
         var contributionsFrom: Int64?
         if let tiers = processor.tiers {
@@ -68,7 +69,7 @@ extension SQLiteStore {
         // owner, so adding a lot to a member's thousands does not copy them all.
         let ledger = state.takeLedger(memberId: memberId, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
         let before = (available: ledger.available, pending: ledger.pending)
-        let profile = member.profile(clubs: clubs, segments: segments)
+        let profile = member.profile(clubs: clubs, segments: segments, consents: consents)
         var outcome = try processor.process(event, member: profile, ledger: consume ledger, usage: usage, returnedPurchase: purchase, tier: standing, now: now)
         let challenges = try Self.applyChallenges(db, challengeEvaluator, event: event, member: profile, outcome: &outcome, now: now)
         outcome.followBalance(processor.tiers, now: now)

@@ -61,7 +61,7 @@ struct PutConsentsBody: Decodable {
 
     func validate() throws {
         guard !consents.isEmpty else { throw Problem.invalid("consents", "consents must name at least one consent, such as {\"marketing\": true}") }
-        for name in consents.keys.sorted() where !Consents.isValidName(name) {
+        for name in consents.keys.sorted() where !ConsentName.isValid(name) {
             throw Problem.invalid("consents.\(name)", "consent names are 1 to 40 lowercase letters, digits or _, starting with a letter (marketing, profiling…)")
         }
         guard consents.count <= Consents.maxNames else { throw Problem.invalid("consents", "at most \(Consents.maxNames) consents") }
