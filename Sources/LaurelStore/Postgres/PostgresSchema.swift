@@ -760,5 +760,9 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // A webhook endpoint may require a consent of the members its messages are about.
+        ("v34-webhook-endpoint-consent", [
+            "ALTER TABLE webhook_endpoints ADD COLUMN requires_consent TEXT",
+        ]),
     ]
 }

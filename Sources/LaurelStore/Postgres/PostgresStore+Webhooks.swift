@@ -18,9 +18,10 @@ extension PostgresStore {
             // than those already visible, so the cursor starts at the oldest running transaction and
             // `from_seq` leaves out what was visible when the endpoint was created.
             try await connection.query("""
-                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_xid, cursor_seq,
-                                               from_seq, created_at, updated_at)
-                SELECT \(endpoint.id), \(endpoint.programId), \(endpoint.url), \(endpoint.description), \(try JSONText.encode(endpoint.types)), TRUE,
+                INSERT INTO webhook_endpoints (id, program_id, url, description, types, requires_consent, enabled, disabled_reason, secret, cursor_xid,
+                                               cursor_seq, from_seq, created_at, updated_at)
+                SELECT \(endpoint.id), \(endpoint.programId), \(endpoint.url), \(endpoint.description), \(try JSONText.encode(endpoint.types)),
+                       \(endpoint.requiresConsent), TRUE,
                        NULL, \(endpoint.secret), pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1, 0,
                        (SELECT coalesce(max(seq), 0) FROM outbox), \(endpoint.createdAt.millis), \(endpoint.updatedAt.millis)
                 """, logger: logger)
@@ -55,7 +56,7 @@ extension PostgresStore {
             let enabling = endpoint.apply(patch, now: now)
             try await connection.query("""
                 UPDATE webhook_endpoints SET url = \(endpoint.url), description = \(endpoint.description), types = \(try JSONText.encode(endpoint.types)),
-                       enabled = \(endpoint.enabled), disabled_reason = \(endpoint.disabledReason), updated_at = \(now.millis),
+                       requires_consent = \(endpoint.requiresConsent), enabled = \(endpoint.enabled), disabled_reason = \(endpoint.disabledReason), updated_at = \(now.millis),
                        failing_since = CASE WHEN \(enabling) THEN NULL ELSE failing_since END
                 WHERE id = \(id)
                 """, logger: logger)
@@ -194,7 +195,8 @@ extension PostgresStore {
     /// (`pg_snapshot_xmin`): their messages are all visible and no new one can appear below the cursor.
     private func fanOut(_ connection: PostgresConnection, endpointId: String, now: Date, batchSize: Int) async throws -> Int {
         guard let endpoint = try await connection.row("""
-            SELECT program_id, types, cursor_xid, cursor_seq, from_seq FROM webhook_endpoints WHERE id = \(endpointId) AND enabled FOR UPDATE SKIP LOCKED
+            SELECT program_id, types, requires_consent, cursor_xid, cursor_seq, from_seq FROM webhook_endpoints
+            WHERE id = \(endpointId) AND enabled FOR UPDATE SKIP LOCKED
             """, logger) else { return 0 }
         let programId: String = try endpoint.get("program_id")
         let types = try JSONText.decode([String].self, try endpoint.get("types"))
@@ -206,10 +208,22 @@ extension PostgresStore {
             ORDER BY xid, seq LIMIT \(batchSize)
             """, logger)
         guard let last = messages.last else { return 0 }
+        // The batch's members who have granted the consent the endpoint requires, in one read.
+        var consenting: [String: Set<String>] = [:]
+        let consent = try endpoint.get("requires_consent", String?.self)
+        if let consent {
+            let batchMembers = Array(Set(try messages.compactMap { try $0.get("member_id", String?.self) }))
+            consenting[consent] = Set(try await connection.rows("""
+                SELECT c.member_id FROM member_consents c
+                WHERE c.program_id = \(programId) AND c.member_id = ANY(\(batchMembers)::text[]) AND c.name = \(consent) AND c.granted
+                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                """, logger).map { try $0.get("member_id", String.self) })
+        }
         var ids: [String] = [], messageIds: [String] = [], seqs: [Int64] = [], members: [String] = [], kinds: [String] = [], written: [Int64] = []
         for message in messages {
             let seq: Int64 = try message.get("seq"), type: String = try message.get("type")
-            guard seq > fromSeq, WebhookEndpointRecord.subscribes(types, to: type) else { continue }
+            guard seq > fromSeq, WebhookEndpointRecord.subscribes(types, to: type),
+                  WebhookEndpointRecord.reaches(try message.get("member_id", String?.self), requiring: consent, consenting: consenting) else { continue }
             ids.append(Identifiers.make("whd", now: now))
             messageIds.append(try message.get("id"))
             seqs.append(seq)
@@ -331,6 +345,7 @@ extension PostgresStore {
     static func endpoint(_ row: PostgresRandomAccessRow) throws -> WebhookEndpointRecord {
         WebhookEndpointRecord(id: try row.get("id"), programId: try row.get("program_id"), url: try row.get("url"),
                               description: try row.get("description", String?.self), types: try JSONText.decode([String].self, try row.get("types")),
+                              requiresConsent: try row.get("requires_consent", String?.self),
                               enabled: try row.get("enabled"), disabledReason: try row.get("disabled_reason", String?.self), secret: try row.get("secret"),
                               previousSecret: try row.get("previous_secret", String?.self), previousSecretUntil: try row.optionalDate("previous_secret_until"),
                               createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))

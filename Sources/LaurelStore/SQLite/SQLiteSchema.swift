@@ -752,6 +752,10 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        // A webhook endpoint may require a consent of the members its messages are about.
+        migrator.registerMigration("v34-webhook-endpoint-consent") { db in
+            try db.execute(sql: "ALTER TABLE webhook_endpoints ADD COLUMN requires_consent TEXT")
+        }
         return migrator
     }
 }

@@ -17,11 +17,11 @@ extension SQLiteStore {
             // either (the cursor starts at the last message) but is NOT NULL without a default since v10, and
             // dropping either would rebuild the table for nothing read or written in a loop.
             try db.run("""
-                INSERT INTO webhook_endpoints (id, program_id, url, description, types, enabled, disabled_reason, secret, cursor_seq, from_seq,
-                                               created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
-                """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.secret,
-                      last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
+                INSERT INTO webhook_endpoints (id, program_id, url, description, types, requires_consent, enabled, disabled_reason, secret, cursor_seq,
+                                               from_seq, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?)
+                """, [endpoint.id, endpoint.programId, endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.requiresConsent,
+                      endpoint.secret, last, last, endpoint.createdAt.millis, endpoint.updatedAt.millis])
             try Self.appendAudit(db, .webhookEndpoint(.webhookEndpointCreated, actor: actor, before: nil, after: endpoint,
                                                       idempotencyKey: idempotency?.key, at: endpoint.createdAt))
             return try Self.remember(db, programId: endpoint.programId, idempotency, endpoint, now: endpoint.createdAt)
@@ -49,11 +49,11 @@ extension SQLiteStore {
             let before = endpoint
             let enabling = endpoint.apply(patch, now: now)
             try db.run("""
-                UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
+                UPDATE webhook_endpoints SET url = ?, description = ?, types = ?, requires_consent = ?, enabled = ?, disabled_reason = ?, updated_at = ?,
                        failing_since = CASE WHEN ? THEN NULL ELSE failing_since END
                 WHERE id = ?
-                """, [endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.enabled, endpoint.disabledReason,
-                      now.millis, enabling, id])
+                """, [endpoint.url, endpoint.description, try JSONText.encode(endpoint.types), endpoint.requiresConsent, endpoint.enabled,
+                      endpoint.disabledReason, now.millis, enabling, id])
             try Self.appendAudit(db, .webhookEndpoint(.webhookEndpointUpdated, actor: actor, before: before, after: endpoint,
                                                       idempotencyKey: idempotency?.key, at: now))
             return try Self.remember(db, programId: programId, idempotency, endpoint, now: now)
@@ -148,9 +148,10 @@ extension SQLiteStore {
     /// inserted with one statement, and every cursor moved with one more.
     public func fanOutWebhookMessages(now: Date, batchSize: Int) async throws -> Int {
         try await write { db in
-            let endpoints = try db.rows("SELECT id, program_id, types, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id", []) { row in
+            let endpoints = try db.rows("SELECT id, program_id, types, requires_consent, cursor_seq FROM webhook_endpoints WHERE enabled = 1 ORDER BY id",
+                                        []) { row in
                 (id: row["id"] as String, programId: row["program_id"] as String, types: try JSONText.decode([String].self, row["types"]),
-                 cursor: row["cursor_seq"] as Int64)
+                 consent: row["requires_consent"] as String?, cursor: row["cursor_seq"] as Int64)
             }
             var most = 0
             for (programId, subscribers) in Dictionary(grouping: endpoints, by: { $0.programId }) {
@@ -162,11 +163,22 @@ extension SQLiteStore {
                 }
                 guard let last = messages.last?.seq else { continue }
                 most = max(most, messages.count)
+                // Per consent some endpoint requires: the batch's members who have granted it, in one read.
+                var consenting: [String: Set<String>] = [:]
+                for name in Set(subscribers.compactMap(\.consent)) {
+                    let members = try JSONText.encode(Array(Set(messages.compactMap(\.memberId))))
+                    consenting[name] = Set(try db.rows("""
+                        SELECT c.member_id FROM member_consents c
+                        WHERE c.program_id = ? AND c.member_id IN (SELECT value FROM json_each(?)) AND c.name = ? AND c.granted = 1
+                          AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                        """, [programId, members, name]) { $0[0] as String })
+                }
                 // [id, endpoint, message, seq, member, type, written] per delivery.
                 var deliveries = JSONTextWriter()
                 deliveries.beginArray()
                 for endpoint in subscribers {
-                    for message in messages where message.seq > endpoint.cursor && WebhookEndpointRecord.subscribes(endpoint.types, to: message.type) {
+                    for message in messages where message.seq > endpoint.cursor && WebhookEndpointRecord.subscribes(endpoint.types, to: message.type)
+                        && WebhookEndpointRecord.reaches(message.memberId, requiring: endpoint.consent, consenting: consenting) {
                         deliveries.element()
                         deliveries.beginArray()
                         for text in [Identifiers.make("whd", now: now), endpoint.id, message.id] {
@@ -272,7 +284,8 @@ extension SQLiteStore {
 
     static func endpoint(_ row: Row) throws -> WebhookEndpointRecord {
         WebhookEndpointRecord(id: row["id"], programId: row["program_id"], url: row["url"], description: row["description"],
-                              types: try JSONText.decode([String].self, row["types"]), enabled: row["enabled"], disabledReason: row["disabled_reason"],
+                              types: try JSONText.decode([String].self, row["types"]), requiresConsent: row["requires_consent"], enabled: row["enabled"],
+                              disabledReason: row["disabled_reason"],
                               secret: row["secret"], previousSecret: row["previous_secret"],
                               previousSecretUntil: (row["previous_secret_until"] as Int64?).map(Date.init(millis:)),
                               createdAt: Date(millis: row["created_at"]), updatedAt: Date(millis: row["updated_at"]))

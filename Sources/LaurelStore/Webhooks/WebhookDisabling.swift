@@ -9,6 +9,7 @@ extension WebhookEndpointRecord {
         let enabling = patch.enabled == true && !enabled
         if let url = patch.url { self.url = url }
         if let types = patch.types { self.types = types }
+        if let requiresConsent = patch.requiresConsent { self.requiresConsent = requiresConsent }
         if let description = patch.description { self.description = description }
         if let enabled = patch.enabled {
             // Enabling clears the reason; disabling by hand gives one.

@@ -9,6 +9,9 @@ public struct WebhookEndpointRecord: Hashable, Sendable {
     public var description: String?
     /// The message types it receives; empty: all of them.
     public var types: [String]
+    /// A consent (`marketing`) the member of a message must have granted for the endpoint to receive
+    /// it, checked when the message is fanned out; messages about no member go regardless. Nil: all.
+    public var requiresConsent: String?
     public var enabled: Bool
     public var disabledReason: String?
     /// `whsec_<base64>`: shown in the create and rotate answers only.
@@ -19,7 +22,7 @@ public struct WebhookEndpointRecord: Hashable, Sendable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, programId: String, url: String, description: String?, types: [String], enabled: Bool = true,
+    public init(id: String, programId: String, url: String, description: String?, types: [String], requiresConsent: String? = nil, enabled: Bool = true,
                 disabledReason: String? = nil, secret: String, previousSecret: String? = nil, previousSecretUntil: Date? = nil,
                 createdAt: Date, updatedAt: Date) {
         self.id = id
@@ -27,6 +30,7 @@ public struct WebhookEndpointRecord: Hashable, Sendable {
         self.url = url
         self.description = description
         self.types = types
+        self.requiresConsent = requiresConsent
         self.enabled = enabled
         self.disabledReason = disabledReason
         self.secret = secret
@@ -44,18 +48,28 @@ public struct WebhookEndpointRecord: Hashable, Sendable {
 
     /// Whether an endpoint subscribed to `types` receives messages of `type` (`webhook.test` goes only where it is sent).
     static func subscribes(_ types: [String], to type: String) -> Bool { types.isEmpty || types.contains(type) }
+
+    /// Whether an endpoint requiring `consent` receives a message about `memberId`, given the members
+    /// of the batch who have granted each required consent: always for no requirement or no member.
+    static func reaches(_ memberId: String?, requiring consent: String?, consenting: [String: Set<String>]) -> Bool {
+        guard let consent, let memberId else { return true }
+        return consenting[consent]?.contains(memberId) == true
+    }
 }
 
 /// `PATCH /v1/webhook_endpoints/{id}`: only the fields present change.
 public struct WebhookEndpointPatch: Hashable, Sendable {
     public var url: String?
     public var types: [String]?
+    /// `.some(nil)` clears the requirement.
+    public var requiresConsent: String??
     public var enabled: Bool?
     /// `.some(nil)` clears the description.
     public var description: String??
-    public init(url: String? = nil, types: [String]? = nil, enabled: Bool? = nil, description: String?? = nil) {
+    public init(url: String? = nil, types: [String]? = nil, requiresConsent: String?? = nil, enabled: Bool? = nil, description: String?? = nil) {
         self.url = url
         self.types = types
+        self.requiresConsent = requiresConsent
         self.enabled = enabled
         self.description = description
     }

@@ -77,6 +77,37 @@ import Testing
         }
     }
 
+    /// An endpoint requiring `marketing` receives the messages of members who have granted it when the
+    /// messages are fanned out, and those about no member; another endpoint receives them all.
+    @Test(arguments: TestBackend.available)
+    func anEndpointRequiringAConsentReceivesOnlyMessagesOfMembersWhoGaveIt(backend: TestBackend) async throws {
+        let fixture = try await WebhookFixture.make(backend)
+        let start = WebhookFixture.start
+        for id in ["mem_yes", "mem_no", "mem_withdrawn", "mem_other"] {
+            _ = try await fixture.store.createMember(MemberRecord(id: id, programId: WebhookFixture.program, externalId: id, createdAt: start, updatedAt: start),
+                                                     idempotency: nil)
+        }
+        func consent(_ member: String, _ granted: Bool, after seconds: Double) async throws {
+            _ = try await fixture.store.setConsents(programId: WebhookFixture.program, memberId: member, ["marketing": granted], source: .api,
+                                                    now: start.addingTimeInterval(seconds), idempotency: nil)
+        }
+        try await consent("mem_yes", true, after: 1)
+        try await consent("mem_withdrawn", true, after: 1)
+        try await consent("mem_withdrawn", false, after: 2)
+        _ = try await fixture.store.setConsents(programId: WebhookFixture.program, memberId: "mem_other", ["profiling": true], source: .api,
+                                                now: start, idempotency: nil)
+        let receiver = WebhookReceiver()
+        try await receiver.run { url in
+            let marketing = try await fixture.endpoint(url: url, requiresConsent: "marketing")
+            let everything = try await fixture.endpoint(url: url)
+            let members: [String?] = ["mem_yes", "mem_no", "mem_withdrawn", "mem_other", nil, "mem_yes"]
+            let ids = try await fixture.messages(members.count, member: { members[$0] })
+            try await fixture.deliver()
+            #expect(Set(try await fixture.deliveries(marketing).map(\.messageId)) == [ids[0], ids[4], ids[5]])
+            #expect(Set(try await fixture.deliveries(everything).map(\.messageId)) == Set(ids))
+        }
+    }
+
     @Test(arguments: TestBackend.available)
     func bothSecretsSignDuringARotationsOverlapAndOnlyTheNewOneAfter(backend: TestBackend) async throws {
         let fixture = try await WebhookFixture.make(backend)

@@ -38,8 +38,9 @@ import Testing
             #expect(try await api.post("/v1/webhook_endpoints/\(id)/test", "", key: fixture.otherAdmin).status == 404)
             #expect(try await api.post("/v1/webhook_endpoints/\(id)/rotate_secret", "", key: fixture.otherAdmin).status == 404)
 
-            let second = try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.8/x"}"#)
-            #expect(second.status == 201 && second.json["types"] as? [String] == [])
+            let second = try await api.post("/v1/webhook_endpoints", #"{"url":"https://203.0.113.8/x","requires_consent":"marketing"}"#)
+            #expect(second.status == 201 && second.json["types"] as? [String] == [] && second.json["requires_consent"] as? String == "marketing")
+            #expect(created.json["requires_consent"] == nil, "no requirement unless asked")
             let page = try await api.get("/v1/webhook_endpoints?limit=1", key: fixture.admin)
             #expect(page.json["has_more"] as? Bool == true && page.json["next_cursor"] as? String == id)
             #expect(((page.json["data"] as? [[String: Any]])?.first)?["secret"] == nil)
@@ -51,6 +52,13 @@ import Testing
             #expect(disabled.json["description"] == nil && disabled.json["secret"] == nil)
             let enabled = try await api.call(.patch, "/v1/webhook_endpoints/\(id)", key: fixture.admin, body: #"{"enabled":true,"types":[]}"#)
             #expect(enabled.json["enabled"] as? Bool == true && enabled.json["disabled_reason"] == nil && enabled.json["types"] as? [String] == [])
+            let secondId = try #require(second.json["id"] as? String)
+            let cleared = try await api.call(.patch, "/v1/webhook_endpoints/\(secondId)", key: fixture.admin, body: #"{"requires_consent":null}"#)
+            #expect(cleared.status == 200 && cleared.json["requires_consent"] == nil)
+            #expect(try await fixture.store.webhookEndpoint(programId: "prg_a", id: secondId)?.requiresConsent == nil)
+            let required = try await api.call(.patch, "/v1/webhook_endpoints/\(secondId)", key: fixture.admin, body: #"{"requires_consent":"sms_offers"}"#)
+            #expect(required.json["requires_consent"] as? String == "sms_offers")
+            #expect(try await fixture.store.webhookEndpoint(programId: "prg_a", id: secondId)?.requiresConsent == "sms_offers")
 
             let rotated = try await api.post("/v1/webhook_endpoints/\(id)/rotate_secret", #"{"overlap_hours":2}"#)
             #expect(rotated.status == 200, "\(rotated.text)")
@@ -104,6 +112,10 @@ import Testing
             let errors = try #require(types.json["errors"] as? [[String: String]])
             #expect(errors.map { $0["path"] } == ["types[1]", "types[2]", "types[3]"])
             #expect(try await create(#"{"url":"\#(Self.publicURL)","types":"tier.changed"}"#).field == "types")
+            for consent in [#""Marketing""#, #""""#, "7", #"["marketing"]"#] {
+                let answer = try await create(#"{"url":"\#(Self.publicURL)","requires_consent":\#(consent)}"#)
+                #expect(answer.status == 422 && answer.field == "requires_consent", "\(consent): \(answer.text)")
+            }
             let unknown = try await create(#"{"url":"\#(Self.publicURL)","secret":"whsec_mine"}"#)
             #expect(unknown.status == 422 && unknown.code == "invalid_field" && unknown.field == "secret", "\(unknown.text)")
             #expect(try await create(#"{"types":[]}"#).field == "url")

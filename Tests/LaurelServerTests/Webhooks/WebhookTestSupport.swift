@@ -28,10 +28,11 @@ struct WebhookFixture {
     }
 
     /// An endpoint created directly in the store (the routes' URL checks are tested on their own).
-    func endpoint(url: String, types: [String] = [], program: String = WebhookFixture.program) async throws -> WebhookEndpointRecord {
+    func endpoint(url: String, types: [String] = [], requiresConsent: String? = nil,
+                  program: String = WebhookFixture.program) async throws -> WebhookEndpointRecord {
         let now = clock.now()
         let record = WebhookEndpointRecord(id: Identifiers.make("whe", now: now), programId: program, url: url, description: nil, types: types,
-                                           secret: WebhookSignature.makeSecret(), createdAt: now, updatedAt: now)
+                                           requiresConsent: requiresConsent, secret: WebhookSignature.makeSecret(), createdAt: now, updatedAt: now)
         _ = try await store.createWebhookEndpoint(record, idempotency: nil)
         return record
     }

@@ -61,16 +61,29 @@ enum WebhookBodies {
         }
     }
 
+    /// A consent the messages' members must have granted (`marketing`), or null for none.
+    static func requiresConsent(_ value: JSONValue?) throws -> String?? {
+        switch value {
+        case nil: return nil
+        case .null?: return .some(nil)
+        case .string(let name)? where ConsentName.isValid(name): return .some(name)
+        default:
+            throw Problem.invalid("requires_consent", "requires_consent must be a consent name (1 to 40 lowercase letters, digits or _, "
+                                  + "starting with a letter, e.g. marketing) or null")
+        }
+    }
+
     /// `POST /v1/webhook_endpoints`.
-    static func create(_ body: Data) throws -> (url: String, types: [String], description: String?) {
-        let fields = try object(body, allowed: ["url", "types", "description"])
+    static func create(_ body: Data) throws -> (url: String, types: [String], requiresConsent: String?, description: String?) {
+        let fields = try object(body, allowed: ["url", "types", "requires_consent", "description"])
         guard fields["url"] != nil else { throw Problem.invalid("url", "url is required") }
-        return (try url(fields["url"]), try types(fields["types"]), try description(fields["description"]) ?? nil)
+        return (try url(fields["url"]), try types(fields["types"]), try requiresConsent(fields["requires_consent"]) ?? nil,
+                try description(fields["description"]) ?? nil)
     }
 
     /// `PATCH /v1/webhook_endpoints/{id}`.
     static func update(_ body: Data) throws -> WebhookEndpointPatch {
-        let fields = try object(body, allowed: ["url", "types", "enabled", "description"])
+        let fields = try object(body, allowed: ["url", "types", "requires_consent", "enabled", "description"])
         var patch = WebhookEndpointPatch()
         if let value = fields["url"] { patch.url = try url(value) }
         if let value = fields["types"] { patch.types = try types(value) }
@@ -78,6 +91,7 @@ enum WebhookBodies {
             guard case .bool(let enabled) = value else { throw Problem.invalid("enabled", "enabled must be true or false") }
             patch.enabled = enabled
         }
+        patch.requiresConsent = try requiresConsent(fields["requires_consent"])
         patch.description = try description(fields["description"])
         return patch
     }
@@ -101,6 +115,7 @@ struct WebhookEndpointView: Encodable {
     var url: String
     var description: String?
     var types: [String]
+    var requiresConsent: String?
     var enabled: Bool
     var disabledReason: String?
     var secret: String?
@@ -110,7 +125,7 @@ struct WebhookEndpointView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, object, url, description, types, enabled, secret
-        case disabledReason = "disabled_reason", previousSecretExpiresAt = "previous_secret_expires_at"
+        case requiresConsent = "requires_consent", disabledReason = "disabled_reason", previousSecretExpiresAt = "previous_secret_expires_at"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
@@ -119,6 +134,7 @@ struct WebhookEndpointView: Encodable {
         url = record.url
         description = record.description
         types = record.types
+        requiresConsent = record.requiresConsent
         enabled = record.enabled
         disabledReason = record.disabledReason
         secret = showingSecret ? record.secret : nil

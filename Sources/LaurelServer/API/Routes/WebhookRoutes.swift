@@ -19,7 +19,8 @@ struct WebhookRoutes {
             try await checkURL(body.url)
             let now = clock.now()
             let endpoint = WebhookEndpointRecord(id: Identifiers.make("whe", now: now), programId: request.programId, url: body.url,
-                                                 description: body.description, types: body.types, secret: WebhookSignature.makeSecret(),
+                                                 description: body.description, types: body.types, requiresConsent: body.requiresConsent,
+                                                 secret: WebhookSignature.makeSecret(),
                                                  createdAt: now, updatedAt: now)
             let result = try await store.createWebhookEndpoint(endpoint, idempotency: try request.idempotency(status: .created, render: renderWithSecret))
             return try APIRouter.respond(result, status: .created, render: renderWithSecret)
