@@ -46,6 +46,7 @@ public struct Backtest: Sendable {
         public var events: [StoredEvent]
         public var moves: [StoredMove]
         public var redemptions: [RedemptionRecord]
+        public var consents: [StoredConsent]
 
         /// Reads everything the replay needs from `store`.
         public static func read(from store: any LaurelStore & SimulationSource, programId: String) async throws -> History {
@@ -66,7 +67,8 @@ public struct Backtest: Sendable {
             } while afterRedemption != nil
             return History(program: program, versions: try await store.programVersions(programId: programId), rewards: try await store.rewards(programId: programId),
                            members: members, events: try await store.simulationEvents(programId: programId),
-                           moves: try await store.simulationMoves(programId: programId), redemptions: redemptions)
+                           moves: try await store.simulationMoves(programId: programId), redemptions: redemptions,
+                           consents: try await store.simulationConsents(programId: programId))
         }
 
         /// Records that change points, for progress.
@@ -79,6 +81,7 @@ public struct Backtest: Sendable {
     enum Step {
         case applyVersion(version: Int, definition: ProgramDefinition, source: String)
         case createMember(MemberRecord)
+        case consent(StoredConsent)
         case event(StoredEvent)
         case move(StoredMove)
         case redeem(RedemptionRecord)
@@ -88,8 +91,9 @@ public struct Backtest: Sendable {
             switch self {
             case .applyVersion: 0
             case .createMember: 1
-            case .event, .move, .redeem: 2
-            case .cancelRedemption: 3
+            case .consent: 2
+            case .event, .move, .redeem: 3
+            case .cancelRedemption: 4
             }
         }
 
@@ -98,6 +102,7 @@ public struct Backtest: Sendable {
             switch self {
             case .applyVersion: "program_version"
             case .createMember: "member"
+            case .consent: "consent"
             case .event: "event"
             case .move(let move):
                 switch move.kind {
@@ -114,7 +119,7 @@ public struct Backtest: Sendable {
     /// The replay's steps in time order (ties: versions, then members, then records in stored order).
     func steps(_ history: History) -> [(at: Date, step: Step)] {
         var steps: [(at: Date, step: Step)] = []
-        steps.reserveCapacity(history.members.count + history.events.count + history.moves.count + 2 * history.redemptions.count + history.versions.count)
+        steps.reserveCapacity(history.members.count + history.consents.count + history.events.count + history.moves.count + 2 * history.redemptions.count + history.versions.count)
         if let draft {
             let start = ([history.program.createdAt] + history.versions.map(\.createdAt)).min()!
             steps.append((start, .applyVersion(version: 1, definition: draft, source: draftSource)))
@@ -122,6 +127,7 @@ public struct Backtest: Sendable {
             steps += history.versions.sorted { $0.version < $1.version }.map { ($0.createdAt, .applyVersion(version: $0.version, definition: $0.definition, source: $0.source)) }
         }
         steps += history.members.map { ($0.createdAt, .createMember($0)) }
+        steps += history.consents.map { ($0.change.at, .consent($0)) }
         steps += history.events.map { ($0.recordedAt, .event($0)) }
         steps += history.moves.map { ($0.at, .move($0)) }
         // Rewards given by a rule come again from their event; only those members redeemed are steps.
@@ -207,6 +213,7 @@ public struct Backtest: Sendable {
         switch step {
         case .applyVersion(let version, _, _): "version \(version)"
         case .createMember(let member): member.id
+        case .consent(let consent): "\(consent.memberId) \(consent.change.name)"
         case .event(let event): event.id
         case .move(let move): move.id
         case .redeem(let redemption), .cancelRedemption(let redemption): redemption.id
@@ -247,6 +254,9 @@ public struct Backtest: Sendable {
             let member = MemberRecord(id: live.id, programId: programId, externalId: live.externalId, email: live.email, name: live.name,
                                       birthday: live.birthday, attributes: live.attributes, createdAt: live.createdAt, updatedAt: live.createdAt)
             _ = try await store.createMember(member, idempotency: nil)
+        case .consent(let consent):
+            _ = try await store.setConsents(programId: programId, memberId: consent.memberId, [consent.change.name: consent.change.granted],
+                                            source: consent.change.source, now: consent.change.at, idempotency: nil)
         case .event(let stored):
             let body = try EventBody.decode(Data(stored.payload.utf8))
             let event = try body.event(id: stored.id, now: stored.recordedAt)

@@ -27,6 +27,14 @@ extension PostgresStore: SimulationSource {
         return StoredMove.fold(rows)
     }
 
+    public func simulationConsents(programId: String) async throws -> [StoredConsent] {
+        try await simulationRows("SELECT member_id, name, granted, source, at FROM member_consents WHERE program_id = $1 ORDER BY seq", [programId]).map { row in
+            StoredConsent(memberId: try row.get("member_id"), change: ConsentChange(name: try row.get("name"), granted: try row.get("granted"),
+                                                                                    source: ConsentSource(rawValue: try row.get("source", String.self)) ?? .api,
+                                                                                    at: try row.date("at")))
+        }
+    }
+
     public func simulationFlows(programId: String, from: Date, until: Date) async throws -> [WeeklyFlow] {
         try await simulationRows(SimulationSQL.flows(placeholders: ["$1", "$2", "$3", "$4"]), [programId, from.millis, from.millis, until.millis]).map { row in
             WeeklyFlow(week: Int(try row.get("week", Int64.self)), account: try row.get("account"),

@@ -22,6 +22,16 @@ extension SQLiteStore: SimulationSource {
         return StoredMove.fold(rows)
     }
 
+    public func simulationConsents(programId: String) async throws -> [StoredConsent] {
+        try await writer.read { db in
+            try db.rows("SELECT member_id, name, granted, source, at FROM member_consents WHERE program_id = ? ORDER BY seq", [programId]) { row in
+                StoredConsent(memberId: row["member_id"], change: ConsentChange(name: row["name"], granted: row["granted"],
+                                                                                source: ConsentSource(rawValue: row["source"]) ?? .api,
+                                                                                at: Date(millis: row["at"])))
+            }
+        }
+    }
+
     public func simulationFlows(programId: String, from: Date, until: Date) async throws -> [WeeklyFlow] {
         try await writer.read { db in
             // `?` take their values in the order they appear: the week's start comes first in the text.

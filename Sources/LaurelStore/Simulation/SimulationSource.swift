@@ -10,6 +10,9 @@ public protocol SimulationSource: Sendable {
     func simulationEvents(programId: String) async throws -> [StoredEvent]
     /// Manual adjustments, their cancellations and transfers, each summed over its entries, in time order.
     func simulationMoves(programId: String) async throws -> [StoredMove]
+    /// Every consent change of the program's members, in the order it was made: rules and campaigns
+    /// that require a consent judge the replayed events by them.
+    func simulationConsents(programId: String) async throws -> [StoredConsent]
     /// The program's points flows (member accounts against program accounts) from `from` (inclusive)
     /// to `until` (exclusive), summed by week counted from `from`.
     func simulationFlows(programId: String, from: Date, until: Date) async throws -> [WeeklyFlow]
@@ -27,6 +30,16 @@ public struct StoredEvent: Sendable, Hashable {
         self.memberId = memberId
         self.recordedAt = recordedAt
         self.payload = payload
+    }
+}
+
+/// One member's grant or withdrawal of a consent.
+public struct StoredConsent: Sendable, Hashable {
+    public var memberId: String
+    public var change: ConsentChange
+    public init(memberId: String, change: ConsentChange) {
+        self.memberId = memberId
+        self.change = change
     }
 }
 

@@ -52,6 +52,53 @@ struct BacktestTests {
         #expect(report.live.issued > 0 && report.live.spent > 0 && report.live.expired > 0 && report.live.reversed > 0)
     }
 
+    /// Consents granted and withdrawn between purchases are replayed in their place: a rule that requires
+    /// one gives in the replay exactly what it gave live.
+    @Test(arguments: TestBackend.available)
+    func consentsAreReplayedWhereTheyChanged(backend: TestBackend) async throws {
+        let live = try await backend.makeStore()
+        let programId = "prg_consents", start = SampleHistory.start
+        let source = """
+            name: Consents
+            currency: EUR
+            earning_rules:
+              - {id: spend, event: purchase, effect: {type: points_per_amount, points: 1, per: 1}}
+              - {id: newsletter, event: purchase, conditions: [{consent: marketing}], effect: {type: fixed_points, points: 10}}
+            """
+        _ = try await live.createProgram(id: programId, name: "Consents", now: start)
+        _ = try await live.applyProgram(id: programId, definition: try ProgramDefinition.parse(source), source: source, now: start, idempotency: nil)
+        var bonuses = 0, clock = start
+        for index in 0..<12 {
+            clock = clock.addingTimeInterval(60)
+            let member = try #require(try await live.createMember(MemberRecord(id: "mem_c\(index)", programId: programId, externalId: "c\(index)",
+                                                                                createdAt: clock, updatedAt: clock), idempotency: nil).value)
+            for step in 0..<6 {
+                clock = clock.addingTimeInterval(60)
+                if (index + step) % 3 == 0 {
+                    _ = try await live.setConsents(programId: programId, memberId: member.id, ["marketing": (index + step) % 2 == 0], source: .api,
+                                                   now: clock, idempotency: nil)
+                }
+                clock = clock.addingTimeInterval(60)
+                let event = LoyaltyEvent(id: "evt_c\(index)_\(step)", type: LoyaltyEvent.purchaseType, occurredAt: clock,
+                                         purchase: Purchase(currency: "EUR", total: Amount("20")!, lines: []))
+                let payload = #"{"member_id":"\#(member.id)","occurred_at":"\#(Timestamps.format(clock))","purchase":{"currency":"EUR","total":"20"},"type":"purchase"}"#
+                let recorded = try #require(try await live.recordEvent(programId: programId, memberId: member.id, event: event, payload: payload, now: clock,
+                                                                       idempotency: nil).value)
+                if recorded.points == 30 { bonuses += 1 }
+            }
+        }
+        #expect(bonuses > 5 && bonuses < 60, "some purchases earned the consent's bonus, not all: \(bonuses)")
+        let history = try await Backtest.History.read(from: try #require(live as? any LaurelStore & SimulationSource), programId: programId)
+        #expect(history.consents.count > 10)
+        let outcome = try await Backtest(programId: programId, draft: nil, from: start, until: clock.addingTimeInterval(60)).replay(history)
+        #expect(outcome.refused.isEmpty, "\(outcome.refusalSamples)")
+        for member in history.members {
+            let want = try await live.member(programId: programId, id: member.id)?.lifetimeEarned
+            #expect(try await outcome.store.member(programId: programId, id: member.id)?.lifetimeEarned == want, "\(member.id)")
+        }
+        try await outcome.close()
+    }
+
     /// A draft at twice the base rate: purchases earn twice, so more is issued and more is outstanding.
     @Test(arguments: TestBackend.available)
     func aDraftDoublingTheBaseRateShowsTheDifference(backend: TestBackend) async throws {
