@@ -12,11 +12,12 @@ struct ImportColumns {
         case text(String)
         case number(String)
         case attribute(String)
+        case consent(String)
         case purchase(String)
         case returned(String)
     }
 
-    static let memberText = ["external_id", "email", "name", "birthday", "status", "opening_expires_at", "expected_tier"]
+    static let memberText = ["external_id", "email", "name", "birthday", "status", "opening_expires_at", "expected_tier", "consented_at"]
     static let memberNumbers = ["opening_balance", "expected_balance", "expected_pending"]
     static let eventText = ["member_id", "external_id", "type", "occurred_at", "store", "channel"]
     static let eventNumbers = ["points"]
@@ -37,6 +38,7 @@ struct ImportColumns {
             }
             switch kind {
             case .members:
+                if name.hasPrefix("consent."), name.count > 8 { columns.append(.consent(String(name.dropFirst(8)))); continue }
                 if Self.memberText.contains(name) { columns.append(.text(name)); continue }
                 if Self.memberNumbers.contains(name) { columns.append(.number(name)); continue }
             case .events:
@@ -45,7 +47,8 @@ struct ImportColumns {
                 if let field = Self.purchaseColumns[name] { columns.append(.purchase(field)); continue }
                 if let field = Self.returnColumns[name] { columns.append(.returned(field)); continue }
             }
-            throw ImportFileError("line 1: unknown column \"\(name)\"; the columns of a \(kind.rawValue) file are \(Self.known(kind).joined(separator: ", ")) and attr.<name>")
+            throw ImportFileError("line 1: unknown column \"\(name)\"; the columns of a \(kind.rawValue) file are \(Self.known(kind).joined(separator: ", ")), attr.<name>"
+                                  + (kind == .members ? " and consent.<name>" : ""))
         }
         self.columns = columns
     }
@@ -62,7 +65,7 @@ struct ImportColumns {
         guard fields.count == columns.count else {
             throw ImportLineError(why: "\(fields.count) fields where the header names \(columns.count)")
         }
-        var object: [String: JSONValue] = [:], attributes: [String: JSONValue] = [:]
+        var object: [String: JSONValue] = [:], attributes: [String: JSONValue] = [:], consents: [String: JSONValue] = [:]
         var purchase: [String: JSONValue] = [:], returned: [String: JSONValue] = [:]
         for (column, value) in zip(columns, fields) where !value.isEmpty {
             switch column {
@@ -73,11 +76,13 @@ struct ImportColumns {
                 }
                 object[name] = .number(String(number))
             case .attribute(let name): attributes[name] = .string(value)
+            case .consent(let name): consents[name] = .string(value.trimmingCharacters(in: .whitespaces).lowercased())
             case .purchase(let name): purchase[name] = .string(value)
             case .returned(let name): returned[name] = .string(value)
             }
         }
         if !attributes.isEmpty { object["attributes"] = .object(attributes) }
+        if !consents.isEmpty { object["consents"] = .object(consents) }
         if !purchase.isEmpty { object["purchase"] = .object(purchase) }
         if !returned.isEmpty { object["return"] = .object(returned) }
         let encoder = JSONEncoder()

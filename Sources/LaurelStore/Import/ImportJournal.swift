@@ -91,9 +91,12 @@ public struct ImportedMember: Sendable {
     }
     public var member: MemberRecord
     public var opening: [OpeningLot]
-    public init(member: MemberRecord, opening: [OpeningLot]) {
+    /// Consents the source system recorded, with its date, kept with source `import`.
+    public var consents: [ConsentChange]
+    public init(member: MemberRecord, opening: [OpeningLot], consents: [ConsentChange] = []) {
         self.member = member
         self.opening = opening
+        self.consents = consents
     }
 
     /// Why an opening balance is booked: the ledger entries' reason.

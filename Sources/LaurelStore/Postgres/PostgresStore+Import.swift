@@ -118,6 +118,12 @@ extension PostgresStore {
                 }
                 try await Self.emit(connection, programId: programId, memberId: member.id,
                                     [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt, logger)
+                for change in imported.consents {
+                    try await connection.query("""
+                        INSERT INTO member_consents (program_id, member_id, name, granted, source, at)
+                        VALUES (\(programId), \(member.id), \(change.name), \(change.granted), \(change.source.rawValue), \(change.at.millis))
+                        """, logger: logger)
+                }
                 if !imported.opening.isEmpty {
                     let (version, processor) = try await currentVersion(connection, programId: programId)
                     for lot in imported.opening {

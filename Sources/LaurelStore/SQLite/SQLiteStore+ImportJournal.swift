@@ -63,6 +63,10 @@ extension SQLiteStore {
                           try JSONText.encode(member.attributes), member.status.rawValue, member.createdAt.millis, member.updatedAt.millis])
                 try Self.emit(db, programId: programId, memberId: member.id,
                               [OutboxMessages.member(MessageType.memberEnrolled, member, now: member.createdAt)], now: member.createdAt)
+                for change in imported.consents {
+                    try db.run("INSERT INTO member_consents (program_id, member_id, name, granted, source, at) VALUES (?, ?, ?, ?, ?, ?)",
+                               [programId, member.id, change.name, change.granted, change.source.rawValue, change.at.millis])
+                }
                 if !imported.opening.isEmpty {
                     let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
                     for lot in imported.opening {

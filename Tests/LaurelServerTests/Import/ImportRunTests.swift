@@ -56,6 +56,44 @@ struct ImportRunTests {
         #expect(try await store.audit(programId: "prg_a").isEmpty)
     }
 
+    /// Consents come in with the source system's date and source `import`, from CSV (`consent.<name>`)
+    /// and JSON Lines (`consents`); bad ones are bad rows.
+    @Test(arguments: TestBackend.available)
+    func consentsAreImportedWithTheirDate(backend: TestBackend) async throws {
+        let fixture = try await HTTPFixture.make(backend)
+        let store = fixture.store
+        let csv = """
+            external_id,consent.marketing,consent.profiling,consented_at
+            k1,true,false,2025-05-01T08:00:00Z
+            k2,TRUE,,
+            k3,maybe,,
+            k4,true,,2999-01-01T00:00:00Z
+            k5,,,2025-05-01T08:00:00Z
+            """
+        let (report, refusals) = try await run(csv, .csv, .members, on: store)
+        #expect(refusals.map(\.line) == [4, 5, 6], "\(refusals)")
+        #expect(refusals.count == 3 && refusals[0].why.contains("consents.marketing") && refusals[1].why.contains("future")
+                && refusals[2].why.contains("consented_at needs consents"))
+        #expect(report.recorded == 2)
+        let k1 = try #require(try await store.member(programId: "prg_a", externalId: "k1"))
+        let history = try await store.consentHistory(programId: "prg_a", memberId: k1.id)
+        #expect(history == [ConsentChange(name: "marketing", granted: true, source: .import, at: Timestamps.parse("2025-05-01T08:00:00Z")!),
+                            ConsentChange(name: "profiling", granted: false, source: .import, at: Timestamps.parse("2025-05-01T08:00:00Z")!)])
+        #expect(try await store.grantedConsents(programId: "prg_a", memberId: k1.id) == ["marketing"])
+        let k2 = try #require(try await store.member(programId: "prg_a", externalId: "k2"))
+        #expect(try await store.consentHistory(programId: "prg_a", memberId: k2.id).map(\.name) == ["marketing"])
+
+        let lines = """
+            {"external_id":"j1","consents":{"marketing":false,"sms_offers":true},"consented_at":"2024-12-31T23:00:00+01:00"}
+            {"external_id":"j2","consents":{"Marketing":true}}
+            """
+        let (second, bad) = try await run(lines, .jsonl, .members, on: store)
+        #expect(second.recorded == 1 && bad.map(\.line) == [2] && bad.first?.why.contains("consent name") == true, "\(bad)")
+        let j1 = try #require(try await store.member(programId: "prg_a", externalId: "j1"))
+        #expect(try await store.grantedConsents(programId: "prg_a", memberId: j1.id) == ["sms_offers"])
+        #expect(try await store.consentHistory(programId: "prg_a", memberId: j1.id).allSatisfy { $0.at == Timestamps.parse("2024-12-31T22:00:00Z")! })
+    }
+
     @Test(arguments: TestBackend.available)
     func refuseModeWritesNothingAndListsEveryBadRow(backend: TestBackend) async throws {
         let fixture = try await HTTPFixture.make(backend)
