@@ -183,6 +183,10 @@ import Testing
         "POST /v1/raffles/{id}/draw": { _ in
             (Call(path: "/v1/raffles/spring/draw", body: nil), Call(path: "/v1/raffles/winter/draw", body: nil))
         },
+        "POST /v1/imports": { _ in
+            (Call(path: "/v1/imports?kind=members&format=csv", body: "external_id\nidem-1"),
+             Call(path: "/v1/imports?kind=members&format=csv&on_error=refuse", body: "external_id\nidem-1"))
+        },
         "POST /v1/webhook_endpoints": { _ in
             (Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem"}"#),
              Call(path: "/v1/webhook_endpoints", body: #"{"url":"https://203.0.113.7/idem-other"}"#))

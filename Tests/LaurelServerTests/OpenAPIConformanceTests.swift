@@ -412,6 +412,19 @@ import Testing
             try check(.get, "/v1/exports/{kind}", try await api.get("/v1/exports/ledger?format=xml", key: fixture.admin))
             try check(.get, "/v1/exports/{kind}", try await api.get("/v1/exports/ledger"))
 
+            // Imports: queued, shown, listed; bad queries, a bad file, an unknown id.
+            let queued = try await api.post("/v1/imports?kind=members&format=csv", "external_id,email\noa-i1,x@example.com\noa-i2,bad")
+            try check(.post, "/v1/imports", queued)
+            try check(.post, "/v1/imports", try await api.post("/v1/imports?kind=members", "external_id\nx"))
+            try check(.post, "/v1/imports", try await api.post("/v1/imports?kind=members&format=csv", "colour\nred"))
+            let importId = try #require(queued.json["id"] as? String)
+            try check(.get, "/v1/imports/{id}", try await api.get("/v1/imports/\(importId)", key: fixture.admin))
+            _ = try await ImportJob.runOnce(store: fixture.store)
+            try check(.get, "/v1/imports/{id}", try await api.get("/v1/imports/\(importId)", key: fixture.admin))
+            try check(.get, "/v1/imports/{id}", try await api.get("/v1/imports/imp_none", key: fixture.admin))
+            try check(.get, "/v1/imports", try await api.get("/v1/imports?limit=1", key: fixture.admin))
+            try check(.get, "/v1/imports", try await api.get("/v1/imports"))
+
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")
         }

@@ -67,7 +67,9 @@ struct APIRequest: Sendable {
             throw Problem(.badRequest, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters", field: "Idempotency-Key")
         }
         var hasher = SHA256()
-        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        // The query is part of the request (`POST /v1/imports?kind=…` says what its body is); without one the text is as before.
+        let query = request.uri.query.map { "?\($0)" } ?? ""
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\(query)\n".utf8))
         hasher.update(data: body)
         let fingerprint = hasher.finalize().hexString
         let code = status.code
@@ -98,7 +100,7 @@ final class APIRouter {
 
     /// Adds an authenticated route: an API key must have at least `scope`; a member token may call
     /// it only as `member` allows (`.refused`: 403; another member's object: 404).
-    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope, member: MemberAccess,
+    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope, member: MemberAccess, maxBodySize: Int = APIRouter.maxBodySize,
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
         table.add(APIRoute(method: method.rawValue, path: path, scope: scope, member: member.kind))
         let authenticator = self.authenticator
@@ -130,9 +132,9 @@ final class APIRouter {
                 var body = Data()
                 if method == .post || method == .put || method == .patch {
                     do {
-                        body = Data(buffer: try await request.collectBody(upTo: Self.maxBodySize))
+                        body = Data(buffer: try await request.collectBody(upTo: maxBodySize))
                     } catch {
-                        throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than 1 MiB")
+                        throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than \(maxBodySize >> 20) MiB")
                     }
                     if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }

@@ -55,7 +55,7 @@ public enum ImportRun {
     /// rows done and the rows of the file after each batch.
     public static func run(_ data: Data, format: ImportFormat, options: Options, store: any LaurelStore,
                            notice: (String) -> Void = { _ in }, refusal: (_ line: Int, _ why: String) -> Void,
-                           progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> Report {
+                           progress: (_ done: Int, _ total: Int) async -> Void = { _, _ in }) async throws -> Report {
         let lines = try ImportFile.lines(data, format: format, kind: options.kind)
         let key = ImportJournalKey(programId: options.programId, kind: options.kind.rawValue, fileHash: ImportFile.sha256(data))
         var report = Report()
@@ -96,7 +96,7 @@ public enum ImportRun {
         case .members:
             let programId = options.programId
             try await write(todo, options: options, key: key, lastLine: lastLine, report: &report, refusal: refusal,
-                            progress: { progress(alreadyDone + $0, total) },
+                            progress: { await progress(alreadyDone + $0, total) },
                             parse: { json, now in try MemberImport.parse(json, programId: programId, now: now).member },
                             store: { items, mark, all in
                                 try await store.importMembers(programId: programId, members: items, now: Date(), journal: mark, allOrNothing: all)
@@ -104,7 +104,7 @@ public enum ImportRun {
         case .events:
             let programId = options.programId
             try await write(todo, options: options, key: key, lastLine: lastLine, report: &report, refusal: refusal,
-                            progress: { progress(alreadyDone + $0, total) },
+                            progress: { await progress(alreadyDone + $0, total) },
                             parse: { json, now in
                                 try EventImport.parse(json, id: Identifiers.make("evt", now: now), now: now, asRecorded: options.asRecorded)
                             },
@@ -130,7 +130,7 @@ public enum ImportRun {
 
     private static func write<Item: Sendable>(
         _ lines: [ImportLine], options: Options, key: ImportJournalKey, lastLine: Int, report: inout Report,
-        refusal: (Int, String) -> Void, progress: (Int) -> Void,
+        refusal: (Int, String) -> Void, progress: (Int) async -> Void,
         parse: (String, Date) throws -> Item,
         store: @escaping @Sendable ([Item], ImportJournalMark?, Bool) async throws -> [ImportResult],
         markOnly: (ImportJournalMark) async throws -> Void
@@ -163,7 +163,7 @@ public enum ImportRun {
             do {
                 let results = try await store(items, mark(line: lastLine, finished: true), true)
                 for result in results { if case .recorded(_, let points) = result { report.recorded += 1; report.points += points } }
-                progress(lines.count)
+                await progress(lines.count)
             } catch let refused as ImportRefusedAll {
                 for (row, result) in zip(rows, refused.results) {
                     if case .refused(let why) = result { refusal(row.number, why); report.refused += 1 }
@@ -203,7 +203,7 @@ public enum ImportRun {
                 }
             }
             done += rows.count
-            progress(done)
+            await progress(done)
         }
         func flush() async throws {
             try await finishWriting()

@@ -764,5 +764,37 @@ enum PostgresSchema {
         ("v34-webhook-endpoint-consent", [
             "ALTER TABLE webhook_endpoints ADD COLUMN requires_consent TEXT",
         ]),
+        // Files sent to `POST /v1/imports`, imported in the background; the file is dropped when the job ends.
+        ("v35-import-jobs", [
+            """
+            CREATE TABLE import_jobs (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                kind TEXT NOT NULL,
+                format TEXT NOT NULL,
+                on_error TEXT NOT NULL,
+                as_recorded BOOLEAN NOT NULL,
+                again BOOLEAN NOT NULL,
+                bytes BIGINT NOT NULL,
+                rows BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                done BIGINT NOT NULL DEFAULT 0,
+                recorded BIGINT NOT NULL DEFAULT 0,
+                refused BIGINT NOT NULL DEFAULT 0,
+                points BIGINT NOT NULL DEFAULT 0,
+                refusals TEXT NOT NULL DEFAULT '[]',
+                notices TEXT NOT NULL DEFAULT '[]',
+                error TEXT,
+                actor TEXT NOT NULL,
+                content BYTEA,
+                lease_until BIGINT,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id)",
+            "CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running')",
+        ]),
     ]
 }

@@ -756,6 +756,38 @@ enum SQLiteSchema {
         migrator.registerMigration("v34-webhook-endpoint-consent") { db in
             try db.execute(sql: "ALTER TABLE webhook_endpoints ADD COLUMN requires_consent TEXT")
         }
+        // Files sent to `POST /v1/imports`, imported in the background; the file is dropped when the job ends.
+        migrator.registerMigration("v35-import-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE import_jobs (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    kind TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    on_error TEXT NOT NULL,
+                    as_recorded INTEGER NOT NULL,
+                    again INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    rows INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    done INTEGER NOT NULL DEFAULT 0,
+                    recorded INTEGER NOT NULL DEFAULT 0,
+                    refused INTEGER NOT NULL DEFAULT 0,
+                    points INTEGER NOT NULL DEFAULT 0,
+                    refusals TEXT NOT NULL DEFAULT '[]',
+                    notices TEXT NOT NULL DEFAULT '[]',
+                    error TEXT,
+                    actor TEXT NOT NULL,
+                    content BLOB,
+                    lease_until INTEGER,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    finished_at INTEGER
+                );
+                CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id);
+                CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running');
+                """)
+        }
         return migrator
     }
 }

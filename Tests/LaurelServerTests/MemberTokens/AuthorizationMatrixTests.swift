@@ -97,6 +97,7 @@ import Testing
             case ("games", "{wheel_id}"): value = "lucky"
             case ("raffles", "{id}"): value = "summer"
             case ("exports", "{kind}"): value = "ledger"
+            case ("imports", "{id}"): value = "imp_x"
             default: value = nil
             }
             guard let value else {
