@@ -31,7 +31,7 @@ struct ImportRoutes {
             }
             let asRecorded = try Self.flag(request, "as_recorded"), again = try Self.flag(request, "again")
             if asRecorded && kind == .members {
-                throw Problem(.badRequest, "invalid_request", "as_recorded applies to events only", field: "as_recorded")
+                throw Problem.invalid("as_recorded", "as_recorded applies to events only")
             }
             let rows: Int
             do {
@@ -41,7 +41,7 @@ struct ImportRoutes {
             }
             guard rows > 0 else { throw Problem(.unprocessableContent, "invalid_file", "the file has no rows") }
             guard try await store.unfinishedImportJobs(programId: request.programId) < Self.maxUnfinished else {
-                throw Problem(.tooManyRequests, "too_many_imports",
+                throw Problem(.conflict, "too_many_imports",
                               "this program has \(Self.maxUnfinished) imports queued or running; send more when one has ended")
             }
             let now = clock.now()
