@@ -21,4 +21,5 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case reviewApproved = "review.approved"
     case reviewRejected = "review.rejected"
     case memberErased = "member.erased"
+    case simulationCreated = "simulation.created"
 }
