@@ -72,6 +72,11 @@ public struct ScheduledJob: Sendable {
             ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in
                 try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, clock: RunClock(start: now), batchSize: batchSize, metrics: metrics)
             },
+            // Backtests asked for through the API, one at a time on each node, each as long as it takes: after
+            // the others, so that a long one does not hold up `laurel jobs run`'s ledger work.
+            ScheduledJob(name: JobName.simulations, interval: settle > 0 ? min(settle, 10) : 0) { now in
+                try await SimulationJob.runOnce(store: store, now: now)
+            },
         ]
     }
 }

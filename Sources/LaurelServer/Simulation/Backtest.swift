@@ -195,7 +195,11 @@ public struct Backtest: Sendable {
                 for reward in history.rewards { _ = try await store.putReward(programId: programId, reward: reward.reward, now: at) }
                 rewardsPut = true
             }
-            if index % 1000 == 0 { progress(index, steps.count) }
+            if index % 1000 == 0 {
+                progress(index, steps.count)
+                // A server shutting down stops a long replay here (`SimulationJob`); the scratch store goes with the task.
+                try Task.checkCancellation()
+            }
         }
         while nextJobs < until {
             try await runJobs(store, now: nextJobs)
