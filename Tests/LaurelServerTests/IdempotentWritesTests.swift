@@ -225,6 +225,10 @@ import Testing
             return (Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"GDPR request"}"#),
                     Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"another request"}"#))
         },
+        "POST /v1/simulations": { _ in
+            (Call(path: "/v1/simulations", body: #"{"from":"2026-01-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#),
+             Call(path: "/v1/simulations", body: #"{"from":"2026-02-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#))
+        },
         "PUT /v1/members/{id}/consents": { api in
             let member = try await api.member("idem-consents")
             return (Call(path: "/v1/members/\(member)/consents", body: #"{"consents":{"marketing":true}}"#),

@@ -402,6 +402,28 @@ import Testing
             try check(.post, "/v1/events", try await api.post("/v1/events", #"{"member_id":"\#(subject)","type":"review"}"#))
             try check(.put, consents, try await api.call(.put, "/v1/members/\(subject)/consents", key: fixture.integration, body: #"{"consents":{"marketing":true}}"#))
 
+            // Simulations: queued, run by the job and read back with the report; bad bodies; an unknown one; the list.
+            let window = #""from":"2026-01-01T00:00:00Z","to":"2026-03-01T00:00:00Z""#
+            let simulation = try await api.post("/v1/simulations", "{\(window)}", key: fixture.admin, idempotencyKey: "oa-sim")
+            try check(.post, "/v1/simulations", simulation)
+            let simulationId = try #require(simulation.json["id"] as? String)
+            try check(.post, "/v1/simulations", try await api.post("/v1/simulations", "{\(window)}", key: fixture.admin, idempotencyKey: "oa-sim"))
+            try check(.get, "/v1/simulations/{id}", try await api.get("/v1/simulations/\(simulationId)", key: fixture.admin))
+            try check(.post, "/v1/simulations", try await api.post("/v1/simulations", #"{"program":"name: x\ncolour: red\n",\#(window)}"#, key: fixture.admin))
+            try check(.post, "/v1/simulations", try await api.post("/v1/simulations", #"{"from":"2026-03-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}"#,
+                                                                 key: fixture.admin))
+            #expect(try await SimulationJob.runOnce(store: fixture.store, now: fixture.clock.now()) == 1)
+            let completed = try await api.get("/v1/simulations/\(simulationId)", key: fixture.admin)
+            #expect(completed.json["status"] as? String == "completed" && completed.json["result"] is [String: Any], "\(completed.text)")
+            try check(.get, "/v1/simulations/{id}", completed)
+            try check(.get, "/v1/simulations/{id}", try await api.get("/v1/simulations/sim_none", key: fixture.admin))
+            try check(.get, "/v1/simulations", try await api.get("/v1/simulations", key: fixture.admin))
+            try check(.get, "/v1/simulations", try await api.get("/v1/simulations?limit=0", key: fixture.admin))
+            for _ in 0..<5 { _ = try await api.post("/v1/simulations", "{\(window)}", key: fixture.admin) }
+            let full = try await api.post("/v1/simulations", "{\(window)}", key: fixture.admin)
+            #expect(full.status == 409, "\(full.text)")
+            try check(.post, "/v1/simulations", full)
+
             // Exports: each kind in each format, and an unknown kind and format.
             for kind in ExportKind.allCases {
                 for format in ExportFormat.allCases {

@@ -67,13 +67,19 @@ public struct ScheduledJob: Sendable {
             ScheduledJob(name: JobName.birthdays, interval: settle) { now in try await BirthdayJob.runOnce(store: store, now: now, batchSize: batchSize) },
             // Raffles whose draw time came: each drawn once, on whichever node gets there first.
             ScheduledJob(name: JobName.drawRaffles, interval: settle) { now in try await RaffleDrawJob.runOnce(store: store, random: .system(), now: now) },
-            // Files sent to `POST /v1/imports`, one after another, each claimed by one node under a lease.
-            ScheduledJob(name: JobName.imports, interval: settle) { _ in try await ImportJob.runOnce(store: store) },
-            // Last, so that `laurel jobs run` delivers what the jobs before it wrote. The run's time moves on
+            // After every job that writes messages, so that `laurel jobs run` delivers what they wrote. The run's time moves on
             // while it delivers: each attempt is signed and recorded at its own time.
             ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in
                 try await WebhookDeliveryWorker.runOnce(store: store, sender: sender, clock: RunClock(start: now), batchSize: batchSize, metrics: metrics)
             },
+            // Backtests asked for through the API, one at a time on each node, each as long as it takes: after
+            // the others, so that a long one does not hold up `laurel jobs run`'s ledger work.
+            ScheduledJob(name: JobName.simulations, interval: settle > 0 ? min(settle, 10) : 0) { now in
+                try await SimulationJob.runOnce(store: store, now: now)
+            },
+            // Files sent to `POST /v1/imports`, one after another on each node, each claimed under a lease (every
+            // 10 s at most, as simulations: an import waits seconds, not a settlement interval, to start).
+            ScheduledJob(name: JobName.imports, interval: settle > 0 ? min(settle, 10) : 0) { _ in try await ImportJob.runOnce(store: store) },
         ]
     }
 }

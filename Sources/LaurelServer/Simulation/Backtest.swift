@@ -25,6 +25,9 @@ public struct Backtest: Sendable {
     /// A file rather than `:memory:`: GRDB reads an in-memory database through its one queue, in a
     /// savepoint each, which took twice the CPU of a file's WAL readers in the replay.
     public var scratchPath: String?
+    /// Where the temporary scratch files go when `scratchPath` is nil (nil: the system's temporary directory);
+    /// `SimulationJob` gives each run a directory of its own, removed afterwards whatever happened.
+    public var scratchDirectory: URL?
 
     public init(programId: String, draft: ProgramDefinition?, draftSource: String = "", from: Date, until: Date,
                 jobInterval: TimeInterval = 3600, scratchPath: String? = nil) {
@@ -170,7 +173,7 @@ public struct Backtest: Sendable {
     /// Replays `history` into a new scratch store. `progress` is called with (steps done, steps in all) as it goes.
     public func replay(_ history: History, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Outcome {
         let temporaryPath = scratchPath == nil
-            ? FileManager.default.temporaryDirectory.appendingPathComponent("laurel-backtest-\(UUID().uuidString).db").path : nil
+            ? (scratchDirectory ?? FileManager.default.temporaryDirectory).appendingPathComponent("laurel-backtest-\(UUID().uuidString).db").path : nil
         let store = try SQLiteStore(path: scratchPath ?? temporaryPath!)
         try await store.migrate()
         let steps = steps(history)
@@ -198,7 +201,11 @@ public struct Backtest: Sendable {
                 for reward in history.rewards { _ = try await store.putReward(programId: programId, reward: reward.reward, now: at) }
                 rewardsPut = true
             }
-            if index % 1000 == 0 { progress(index, steps.count) }
+            if index % 1000 == 0 {
+                progress(index, steps.count)
+                // A server shutting down stops a long replay here (`SimulationJob`); the scratch store goes with the task.
+                try Task.checkCancellation()
+            }
         }
         while nextJobs < until {
             try await runJobs(store, now: nextJobs)

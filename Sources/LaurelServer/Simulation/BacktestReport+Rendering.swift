@@ -55,9 +55,10 @@ extension BacktestReport {
         ])
     }
 
-    public func jsonText() throws -> String {
+    /// `jsonValue` as text: pretty for `laurel simulate --format json`, compact for the result `GET /v1/simulations/{id}` shows.
+    public func jsonText(pretty: Bool = true) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(jsonValue), as: UTF8.self)
     }
 

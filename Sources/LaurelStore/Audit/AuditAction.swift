@@ -22,4 +22,5 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case reviewRejected = "review.rejected"
     case memberErased = "member.erased"
     case importCreated = "import.created"
+    case simulationCreated = "simulation.created"
 }

@@ -41,7 +41,12 @@ extension SQLiteStore {
     }
 
     public func claimImportJob(now: Date, leaseUntil: Date) async throws -> (job: ImportJobRecord, content: Data)? {
-        try await write { db in
+        // A read first: the job runs every few seconds on every node, and mostly finds nothing to do.
+        let waiting = try await read { db in
+            try db.row("SELECT 1 FROM import_jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?) LIMIT 1", [now.millis]) != nil
+        }
+        guard waiting else { return nil }
+        return try await write { db in
             guard let row = try db.row("""
                 SELECT id FROM import_jobs
                 WHERE status = 'queued' OR (status = 'running' AND lease_until < ?)

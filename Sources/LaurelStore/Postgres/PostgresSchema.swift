@@ -795,6 +795,29 @@ enum PostgresSchema {
             """,
             "CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id)",
             "CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running')",
+        // Backtests asked for through the API (`POST /v1/simulations`): queued, claimed by one node under a lease, the report kept.
+        ("v36-simulations", [
+            """
+            CREATE TABLE simulations (
+                id TEXT PRIMARY KEY,
+                program_id TEXT NOT NULL REFERENCES programs(id),
+                status TEXT NOT NULL,
+                progress BIGINT NOT NULL,
+                from_at BIGINT NOT NULL,
+                until_at BIGINT NOT NULL,
+                draft_source TEXT,
+                actor TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                completed_at BIGINT,
+                lease_until BIGINT,
+                attempts BIGINT NOT NULL,
+                error TEXT,
+                result TEXT
+            )
+            """,
+            "CREATE INDEX simulations_by_program ON simulations(program_id, id)",
+            "CREATE INDEX simulations_by_status ON simulations(status, created_at)",
         ]),
     ]
 }

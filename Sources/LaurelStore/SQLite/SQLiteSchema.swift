@@ -786,6 +786,28 @@ enum SQLiteSchema {
                 );
                 CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id);
                 CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running');
+        // Backtests asked for through the API (`POST /v1/simulations`): queued, claimed by one node under a lease, the report kept.
+        migrator.registerMigration("v36-simulations") { db in
+            try db.execute(sql: """
+                CREATE TABLE simulations (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    status TEXT NOT NULL,
+                    progress INTEGER NOT NULL,
+                    from_at INTEGER NOT NULL,
+                    until_at INTEGER NOT NULL,
+                    draft_source TEXT,
+                    actor TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    started_at INTEGER,
+                    completed_at INTEGER,
+                    lease_until INTEGER,
+                    attempts INTEGER NOT NULL,
+                    error TEXT,
+                    result TEXT
+                );
+                CREATE INDEX simulations_by_program ON simulations(program_id, id);
+                CREATE INDEX simulations_by_status ON simulations(status, created_at);
                 """)
         }
         return migrator

@@ -96,6 +96,7 @@ final class WALCheckpointer: Sendable {
     func truncate(attempts: Int = 200, pause: Duration = .milliseconds(10)) async -> Bool {
         for _ in 0..<attempts {
             let done = (try? await connection.writeWithoutTransaction { db in
+                guard db.sqliteConnection != nil else { return false } // closed: see `checkpoint`
                 let result = try db.checkpoint(.truncate)
                 return result.walFrameCount == result.checkpointedFrameCount
             }) ?? false
@@ -113,7 +114,13 @@ final class WALCheckpointer: Sendable {
     private func checkpoint() async {
         // A checkpoint that fails or cannot finish is simply retried by the next one; nothing is
         // lost, the WAL only stays longer.
-        let pages = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
+        // A checkpoint started by the last commits may get the connection after `close` (a store closed right after
+        // writing, as a backtest's scratch store is): GRDB then hands over a closed connection, and SQLite, given its
+        // null handle, crashed the process (signal 11 in sqlite3_wal_checkpoint_v2).
+        let pages = (try? await connection.writeWithoutTransaction { db -> Int? in
+            guard db.sqliteConnection != nil else { return nil }
+            return try db.checkpoint(.passive).walFrameCount
+        }) ?? nil
         state.withLock { state in
             state.running = false
             if let pages, pages >= Self.restartPages { state.writerFinishes = true }

@@ -70,6 +70,7 @@ import Testing
         // A blank reason: the route is walked (scope, program, member) without erasing A1 and A2, whose tokens later routes use.
         "POST /v1/members/{id}/erase": #"{"reason":" "}"#,
         "PUT /v1/members/{id}/consents": #"{"consents":{"marketing":true}}"#,
+        "POST /v1/simulations": #"{"from":"2026-01-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#,
     ]
 
     /// The request for `route` naming `owner`'s objects; nil (and a recorded issue) when the test
@@ -98,6 +99,7 @@ import Testing
             case ("raffles", "{id}"): value = "summer"
             case ("exports", "{kind}"): value = "ledger"
             case ("imports", "{id}"): value = "imp_x"
+            case ("simulations", "{id}"): value = "sim_1"
             default: value = nil
             }
             guard let value else {
