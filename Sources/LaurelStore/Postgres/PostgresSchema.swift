@@ -795,6 +795,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id)",
             "CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running')",
+        ]),
         // Backtests asked for through the API (`POST /v1/simulations`): queued, claimed by one node under a lease, the report kept.
         ("v36-simulations", [
             """

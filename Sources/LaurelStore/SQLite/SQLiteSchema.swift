@@ -786,6 +786,8 @@ enum SQLiteSchema {
                 );
                 CREATE INDEX import_jobs_by_program ON import_jobs(program_id, id);
                 CREATE INDEX import_jobs_unfinished ON import_jobs(status, created_at) WHERE status IN ('queued', 'running');
+                """)
+        }
         // Backtests asked for through the API (`POST /v1/simulations`): queued, claimed by one node under a lease, the report kept.
         migrator.registerMigration("v36-simulations") { db in
             try db.execute(sql: """
