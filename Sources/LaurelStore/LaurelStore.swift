@@ -5,7 +5,7 @@ import LaurelCore
 /// can both serve it. Each write is one database transaction: read the state, run the core,
 /// write the outcome (and the idempotency record) together, commit.
 public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, AnalyticsStore,
-                             SignInCodeStore, StaffStore, ReferralStore, PunchCardStore, GameStore, RaffleStore, ChallengeStore, FinanceStore, MemberDataStore, LedgerSizeStore, ImportStore, ExportStore, Sendable {
+                             SignInCodeStore, StaffStore, ReferralStore, PunchCardStore, GameStore, RaffleStore, ChallengeStore, FinanceStore, MemberDataStore, LedgerSizeStore, ImportStore, ExportStore, BulkAwardStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 

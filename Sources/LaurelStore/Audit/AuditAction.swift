@@ -21,4 +21,6 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case reviewApproved = "review.approved"
     case reviewRejected = "review.rejected"
     case memberErased = "member.erased"
+    case bulkAwardCreated = "bulk_award.created"
+    case bulkAwardCompleted = "bulk_award.completed"
 }
