@@ -80,6 +80,7 @@ public enum LaurelApplication {
         FinanceRoutes(store: store, clock: clock).register(api)
         MemberDataRoutes(store: store, clock: clock).register(api)
         ExportRoutes(store: store, clock: clock).register(api)
+        BulkAwardRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId),

@@ -221,6 +221,11 @@ import Testing
             return (Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"GDPR request"}"#),
                     Call(path: "/v1/members/\(member)/erase", body: #"{"reason":"another request"}"#))
         },
+        "POST /v1/bulk-awards": { api in
+            let member = try await api.member("idem-bulk")
+            return (Call(path: "/v1/bulk-awards", body: #"{"points":5,"reason":"storm","member_ids":["\#(member)"]}"#),
+                    Call(path: "/v1/bulk-awards", body: #"{"points":6,"reason":"storm","member_ids":["\#(member)"]}"#))
+        },
         "PUT /v1/members/{id}/consents": { api in
             let member = try await api.member("idem-consents")
             return (Call(path: "/v1/members/\(member)/consents", body: #"{"consents":{"marketing":true}}"#),

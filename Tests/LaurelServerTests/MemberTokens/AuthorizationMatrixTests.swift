@@ -70,6 +70,8 @@ import Testing
         // A blank reason: the route is walked (scope, program, member) without erasing A1 and A2, whose tokens later routes use.
         "POST /v1/members/{id}/erase": #"{"reason":" "}"#,
         "PUT /v1/members/{id}/consents": #"{"consents":{"marketing":true}}"#,
+        // By external id: a job of either program (a key of program B makes one for its own, where nobody has the id).
+        "POST /v1/bulk-awards": #"{"points":1,"reason":"matrix","external_ids":["matrix-bulk"]}"#,
     ]
 
     /// The request for `route` naming `owner`'s objects; nil (and a recorded issue) when the test
@@ -97,6 +99,7 @@ import Testing
             case ("games", "{wheel_id}"): value = "lucky"
             case ("raffles", "{id}"): value = "summer"
             case ("exports", "{kind}"): value = "ledger"
+            case ("bulk-awards", "{id}"): value = "bulk_none"
             default: value = nil
             }
             guard let value else {
