@@ -82,6 +82,7 @@ public enum LaurelApplication {
         ExportRoutes(store: store, clock: clock).register(api)
         ImportRoutes(store: store, clock: clock).register(api)
         SimulationRoutes(store: store, clock: clock).register(api)
+        BulkAwardRoutes(store: store, clock: clock).register(api)
         WebAssets.register(router)
         PortalRoutes(store: store, clock: clock, signIn: PortalSignIn(store: store, clock: clock, limits: api.limits,
                                                                       logger: Logger(label: "laurel.portal"), loggedProgramId: demoProgramId),

@@ -6,7 +6,7 @@ import LaurelCore
 /// write the outcome (and the idempotency record) together, commit.
 public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTokenStore, AuditStore, ReviewStore, WebSessionStore, AnalyticsStore,
                              SignInCodeStore, StaffStore, ReferralStore, PunchCardStore, GameStore, RaffleStore, ChallengeStore, FinanceStore, MemberDataStore,
-                             LedgerSizeStore, ImportStore, ImportJobStore, ExportStore, SimulationStore, Sendable {
+                             LedgerSizeStore, ImportStore, ImportJobStore, ExportStore, SimulationStore, BulkAwardStore, Sendable {
     /// Creates or upgrades the schema.
     func migrate() async throws
 

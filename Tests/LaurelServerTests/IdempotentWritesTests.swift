@@ -229,6 +229,11 @@ import Testing
             (Call(path: "/v1/simulations", body: #"{"from":"2026-01-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#),
              Call(path: "/v1/simulations", body: #"{"from":"2026-02-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#))
         },
+        "POST /v1/bulk-awards": { api in
+            let member = try await api.member("idem-bulk")
+            return (Call(path: "/v1/bulk-awards", body: #"{"points":5,"reason":"storm","member_ids":["\#(member)"]}"#),
+                    Call(path: "/v1/bulk-awards", body: #"{"points":6,"reason":"storm","member_ids":["\#(member)"]}"#))
+        },
         "PUT /v1/members/{id}/consents": { api in
             let member = try await api.member("idem-consents")
             return (Call(path: "/v1/members/\(member)/consents", body: #"{"consents":{"marketing":true}}"#),

@@ -446,6 +446,26 @@ import Testing
             try check(.get, "/v1/imports/{id}", try await api.get("/v1/imports/imp_none", key: fixture.admin))
             try check(.get, "/v1/imports", try await api.get("/v1/imports?limit=1", key: fixture.admin))
             try check(.get, "/v1/imports", try await api.get("/v1/imports"))
+            // Bulk awards: made, replayed, refused; shown queued and completed; listed; results, skipped and credited.
+            let bulkBody = #"{"points":7,"reason":"oa bulk","actor":"jo","member_ids":["\#(member)","mem_none"]}"#
+            let bulk = try await api.post("/v1/bulk-awards", bulkBody, key: fixture.admin, idempotencyKey: "oa-bulk")
+            try check(.post, "/v1/bulk-awards", bulk)
+            try check(.post, "/v1/bulk-awards", try await api.post("/v1/bulk-awards", bulkBody, key: fixture.admin, idempotencyKey: "oa-bulk"))
+            try check(.post, "/v1/bulk-awards", try await api.post("/v1/bulk-awards", #"{"points":0,"reason":"x","member_ids":["a"]}"#, key: fixture.admin))
+            try check(.post, "/v1/bulk-awards", try await api.post("/v1/bulk-awards", #"{"points":1,"reason":"x"}"#, key: fixture.admin))
+            try check(.post, "/v1/bulk-awards", try await api.post("/v1/bulk-awards", #"{"points":1,"reason":"x","segment_id":"none"}"#, key: fixture.admin))
+            try check(.post, "/v1/bulk-awards", try await api.post("/v1/bulk-awards", #"{"points":1,"reason":"x","member_ids":["a"]}"#))
+            let bulkId = bulk.json["id"] as? String ?? ""
+            try check(.get, "/v1/bulk-awards/{id}", try await api.get("/v1/bulk-awards/\(bulkId)", key: fixture.admin))
+            _ = try await BulkAwardJob.runOnce(store: fixture.store, now: fixture.clock.now())
+            try check(.get, "/v1/bulk-awards/{id}", try await api.get("/v1/bulk-awards/\(bulkId)", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards/{id}", try await api.get("/v1/bulk-awards/bulk_none", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards", try await api.get("/v1/bulk-awards?limit=1", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards", try await api.get("/v1/bulk-awards?limit=0", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards/{id}/results", try await api.get("/v1/bulk-awards/\(bulkId)/results", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards/{id}/results", try await api.get("/v1/bulk-awards/\(bulkId)/results?status=skipped&limit=1", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards/{id}/results", try await api.get("/v1/bulk-awards/\(bulkId)/results?status=pending", key: fixture.admin))
+            try check(.get, "/v1/bulk-awards/{id}/results", try await api.get("/v1/bulk-awards/bulk_none/results", key: fixture.admin))
 
             let registered = Set(LaurelApplication.router(store: fixture.store, clock: fixture.clock).1.map { "\($0.method) \($0.path)" })
             #expect(checked == registered, "routes not exercised: \(registered.subtracting(checked))")

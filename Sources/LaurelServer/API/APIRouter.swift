@@ -100,7 +100,8 @@ final class APIRouter {
 
     /// Adds an authenticated route: an API key must have at least `scope`; a member token may call
     /// it only as `member` allows (`.refused`: 403; another member's object: 404).
-    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope, member: MemberAccess, maxBodySize: Int = APIRouter.maxBodySize,
+    /// `bodyLimit`: the largest body the route reads (1 MiB unless it says otherwise).
+    func add(_ method: HTTPRequest.Method, _ path: String, scope: APIScope, member: MemberAccess, bodyLimit: Int = maxBodySize,
              _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
         table.add(APIRoute(method: method.rawValue, path: path, scope: scope, member: member.kind))
         let authenticator = self.authenticator
@@ -132,9 +133,9 @@ final class APIRouter {
                 var body = Data()
                 if method == .post || method == .put || method == .patch {
                     do {
-                        body = Data(buffer: try await request.collectBody(upTo: maxBodySize))
+                        body = Data(buffer: try await request.collectBody(upTo: bodyLimit))
                     } catch {
-                        throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than \(maxBodySize >> 20) MiB")
+                        throw Problem(.contentTooLarge, "payload_too_large", "the request body is larger than \(bodyLimit >> 20) MiB")
                     }
                     if NULCharacter.isIn(body) { throw NULCharacter.problem }
                 }

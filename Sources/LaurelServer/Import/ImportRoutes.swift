@@ -18,7 +18,7 @@ struct ImportRoutes {
     func register(_ api: APIRouter) {
         let render: @Sendable (ImportJobRecord) throws -> Data = { try APIJSON.encode(ImportJobView($0)) }
 
-        api.add(.post, "/v1/imports", scope: .admin, member: .refused, maxBodySize: Self.maxFileSize) { request in
+        api.add(.post, "/v1/imports", scope: .admin, member: .refused, bodyLimit: Self.maxFileSize) { request in
             guard let kind = request.query("kind").flatMap(ImportKind.init(rawValue:)) else {
                 throw Problem(.badRequest, "invalid_request", "kind must be members or events", field: "kind")
             }

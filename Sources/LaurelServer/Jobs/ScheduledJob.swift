@@ -67,6 +67,8 @@ public struct ScheduledJob: Sendable {
             ScheduledJob(name: JobName.birthdays, interval: settle) { now in try await BirthdayJob.runOnce(store: store, now: now, batchSize: batchSize) },
             // Raffles whose draw time came: each drawn once, on whichever node gets there first.
             ScheduledJob(name: JobName.drawRaffles, interval: settle) { now in try await RaffleDrawJob.runOnce(store: store, random: .system(), now: now) },
+            // Bulk point awards made by `POST /v1/bulk-awards`, batch by batch, each member credited once.
+            ScheduledJob(name: JobName.bulkAwards, interval: settle) { now in try await BulkAwardJob.runOnce(store: store, now: now, batchSize: batchSize) },
             // After every job that writes messages, so that `laurel jobs run` delivers what they wrote. The run's time moves on
             // while it delivers: each attempt is signed and recorded at its own time.
             ScheduledJob(name: JobName.deliverWebhooks, interval: intervals.webhooks) { now in

@@ -23,4 +23,6 @@ public enum AuditAction: String, CaseIterable, Sendable {
     case memberErased = "member.erased"
     case importCreated = "import.created"
     case simulationCreated = "simulation.created"
+    case bulkAwardCreated = "bulk_award.created"
+    case bulkAwardCompleted = "bulk_award.completed"
 }

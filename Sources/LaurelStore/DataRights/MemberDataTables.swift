@@ -52,6 +52,8 @@ enum MemberDataTables {
         Table("reviews", order: "created_at, id", json: ["payload", "trips"]),
         Table("fraud_marks", where: "program_id = {program} AND subject = {member}", order: "at, cap_id"),
         Table("member_consents", order: "seq"),
+        Table("bulk_award_items", order: "bulk_award_id, position"),
+        Table("bulk_award_credits", order: "created_at, bulk_award_id"),
         Table("outbox", order: "seq", json: ["payload"]),
         Table("webhook_deliveries", order: "message_seq, id", json: ["payload"]),
         Table("audit_entries", where: "program_id = {program} AND target_type = 'member' AND target_id = {member}", order: "seq",
@@ -120,6 +122,8 @@ struct MemberDataSQL {
         // Signed-in sessions and sign-in codes: the member can no longer sign in or act through them.
         "DELETE FROM web_sessions WHERE program_id = {program} AND kind = 'member' AND subject_id = {member}",
         "DELETE FROM sign_in_codes WHERE program_id = {program} AND member_id = {member}",
+        // A bulk award's list may name the member by their external id: it names them by their Laurel id instead.
+        "UPDATE bulk_award_items SET target = member_id WHERE program_id = {program} AND member_id = {member}",
         // Segments are a profile made from the member's attributes (profiling); they are gone with them.
         "DELETE FROM segment_memberships WHERE program_id = {program} AND member_id = {member}",
         // What webhook endpoints answered about the member's messages may echo their payloads.

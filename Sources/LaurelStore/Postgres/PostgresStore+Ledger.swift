@@ -163,18 +163,28 @@ extension PostgresStore {
             guard let member = try await Self.fetchMember(connection, programId: programId, id: memberId, lock: true, logger) else {
                 throw StoreError.notFound("member \(memberId)")
             }
-            let (version, processor) = try await currentVersion(connection, programId: programId)
-            var ledger = try await Self.loadLedger(connection, member: member, logger)
-            ledger.settle(now: now, sourceId: id)
-            try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
-            try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason, logger)
-            let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
-                                          balanceAfter: .init(available: ledger.available, pending: ledger.pending))
-            try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
-                                                               before: AuditSnapshots.balance(available: member.available, pending: member.pending),
-                                                               after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now), logger)
+            let record = try await applyAdjustment(connection, programId: programId, member: member, id: id, points: points, reason: reason,
+                                                   actor: actor, auditActor: auditActor, idempotencyKey: idempotency?.key, now: now)
             return try await Self.remember(connection, programId: programId, idempotency, record, logger)
         }
+    }
+
+    /// A staff adjustment of `member`'s points (whose row the caller locked) in the caller's transaction:
+    /// its ledger entries (with the messages they send) and its audit entry. The one credit path of
+    /// `adjust` and of bulk awards. Throws `LedgerError` before writing anything when the ledger refuses it.
+    func applyAdjustment(_ connection: PostgresConnection, programId: String, member: MemberRecord, id: String, points: Int, reason: String,
+                         actor: String, auditActor: String, idempotencyKey: String?, now: Date) async throws -> AdjustmentRecord {
+        let (version, processor) = try await currentVersion(connection, programId: programId)
+        var ledger = try await Self.loadLedger(connection, member: member, logger)
+        ledger.settle(now: now, sourceId: id)
+        try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
+        try await Self.saveLedger(connection, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason, logger)
+        let record = AdjustmentRecord(id: id, memberId: member.id, points: points, reason: reason, actor: actor, createdAt: now,
+                                      balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+        try await Self.appendAudit(connection, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", member.id),
+                                                           before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                                           after: AuditSnapshots.adjustment(record), idempotencyKey: idempotencyKey, at: now), logger)
+        return record
     }
 
     public func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,

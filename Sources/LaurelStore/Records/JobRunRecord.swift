@@ -13,6 +13,7 @@ public enum JobName {
     public static let deliverWebhooks = "deliver_webhooks"
     public static let drawRaffles = "draw_raffles"
     public static let imports = "imports"
+    public static let bulkAwards = "bulk_awards"
 }
 
 /// The last run of a scheduled job, as `laurel jobs list` shows it (whichever node ran it last).

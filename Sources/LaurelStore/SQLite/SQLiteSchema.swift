@@ -812,6 +812,53 @@ enum SQLiteSchema {
                 CREATE INDEX simulations_by_status ON simulations(status, created_at);
                 """)
         }
+        // Bulk point awards: the job, its targets (fixed when it is made), and each credit under its unique key (job, member).
+        migrator.registerMigration("v37-bulk-awards") { db in
+            try db.execute(sql: """
+                CREATE TABLE bulk_awards (
+                    id TEXT PRIMARY KEY,
+                    program_id TEXT NOT NULL REFERENCES programs(id),
+                    status TEXT NOT NULL,
+                    points INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    audit_actor TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    segment_id TEXT,
+                    total INTEGER NOT NULL,
+                    done INTEGER NOT NULL,
+                    credited INTEGER NOT NULL,
+                    skipped INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    completed_at INTEGER
+                );
+                CREATE INDEX bulk_awards_by_program ON bulk_awards(program_id, id);
+                CREATE INDEX bulk_awards_unfinished ON bulk_awards(created_at, id) WHERE status <> 'completed';
+                CREATE TABLE bulk_award_items (
+                    program_id TEXT NOT NULL,
+                    bulk_award_id TEXT NOT NULL REFERENCES bulk_awards(id),
+                    position INTEGER NOT NULL,
+                    target TEXT NOT NULL,
+                    member_id TEXT,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    adjustment_id TEXT,
+                    done_at INTEGER,
+                    PRIMARY KEY (bulk_award_id, position)
+                );
+                CREATE INDEX bulk_award_items_pending ON bulk_award_items(bulk_award_id, position) WHERE status = 'pending';
+                CREATE INDEX bulk_award_items_by_member ON bulk_award_items(member_id);
+                CREATE TABLE bulk_award_credits (
+                    program_id TEXT NOT NULL,
+                    bulk_award_id TEXT NOT NULL REFERENCES bulk_awards(id),
+                    member_id TEXT NOT NULL REFERENCES members(id),
+                    adjustment_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (bulk_award_id, member_id)
+                );
+                CREATE INDEX bulk_award_credits_by_member ON bulk_award_credits(member_id);
+                """)
+        }
         return migrator
     }
 }

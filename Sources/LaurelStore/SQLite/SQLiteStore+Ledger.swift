@@ -143,18 +143,28 @@ extension SQLiteStore {
         return try await write { db in
             if let idempotency, let replay = try Self.replay(db, programId: programId, idempotency) { return .replayed(replay) }
             guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
-            let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-            var ledger = try Self.loadLedger(db, member: member)
-            ledger.settle(now: now, sourceId: id)
-            try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
-            try Self.saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason)
-            let record = AdjustmentRecord(id: id, memberId: memberId, points: points, reason: reason, actor: actor, createdAt: now,
-                                          balanceAfter: .init(available: ledger.available, pending: ledger.pending))
-            try Self.appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", memberId),
-                                                 before: AuditSnapshots.balance(available: member.available, pending: member.pending),
-                                                 after: AuditSnapshots.adjustment(record), idempotencyKey: idempotency?.key, at: now))
+            let record = try Self.applyAdjustment(db, cache: cache, programId: programId, member: member, id: id, points: points, reason: reason,
+                                                  actor: actor, auditActor: auditActor, idempotencyKey: idempotency?.key, now: now)
             return try Self.remember(db, programId: programId, idempotency, record, now: now)
         }
+    }
+
+    /// A staff adjustment of `member`'s points in the caller's transaction: its ledger entries (with the
+    /// messages they send) and its audit entry. The one credit path of `adjust` and of bulk awards.
+    /// Throws `LedgerError` before writing anything when the ledger refuses it.
+    static func applyAdjustment(_ db: Database, cache: ProgramCache, programId: String, member: MemberRecord, id: String, points: Int,
+                                reason: String, actor: String, auditActor: String, idempotencyKey: String?, now: Date) throws -> AdjustmentRecord {
+        let (version, processor) = try currentVersion(db, cache: cache, programId: programId)
+        var ledger = try loadLedger(db, member: member)
+        ledger.settle(now: now, sourceId: id)
+        try ledger.adjust(points, program: processor.program, sourceId: id, now: now)
+        try saveLedger(db, programId: programId, ledger: ledger, version: version.version, program: processor.program, now: now, actor: actor, reason: reason)
+        let record = AdjustmentRecord(id: id, memberId: member.id, points: points, reason: reason, actor: actor, createdAt: now,
+                                      balanceAfter: .init(available: ledger.available, pending: ledger.pending))
+        try appendAudit(db, AuditRecord(programId: programId, actor: auditActor, action: .pointsAdjusted, target: ("member", member.id),
+                                        before: AuditSnapshots.balance(available: member.available, pending: member.pending),
+                                        after: AuditSnapshots.adjustment(record), idempotencyKey: idempotencyKey, at: now))
+        return record
     }
 
     public func cancelAdjustment(programId: String, memberId: String, adjustmentId: String, reason: String, actor: String, now: Date,

@@ -71,6 +71,8 @@ import Testing
         "POST /v1/members/{id}/erase": #"{"reason":" "}"#,
         "PUT /v1/members/{id}/consents": #"{"consents":{"marketing":true}}"#,
         "POST /v1/simulations": #"{"from":"2026-01-01T00:00:00Z","to":"2026-03-01T00:00:00Z"}"#,
+        // By external id: a job of either program (a key of program B makes one for its own, where nobody has the id).
+        "POST /v1/bulk-awards": #"{"points":1,"reason":"matrix","external_ids":["matrix-bulk"]}"#,
     ]
 
     /// The request for `route` naming `owner`'s objects; nil (and a recorded issue) when the test
@@ -100,6 +102,7 @@ import Testing
             case ("exports", "{kind}"): value = "ledger"
             case ("imports", "{id}"): value = "imp_x"
             case ("simulations", "{id}"): value = "sim_1"
+            case ("bulk-awards", "{id}"): value = "bulk_none"
             default: value = nil
             }
             guard let value else {
