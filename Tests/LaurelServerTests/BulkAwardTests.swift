@@ -148,6 +148,8 @@ struct BulkAwardTests {
                 (#"{"points":5,"reason":"x"}"#, 422, "invalid_target"),
                 (#"{"points":5,"reason":"x","member_ids":["\#(member)"],"external_ids":["bulk-bad"]}"#, 422, "invalid_target"),
                 (#"{"points":5,"reason":"x","member_ids":["\#(member)"],"segment_id":"vips"}"#, 422, "invalid_target"),
+                // A null target is still a target named: the schema says each is a string or a list when given.
+                (#"{"points":5,"reason":"x","external_ids":["bulk-bad"],"segment_id":null}"#, 422, "invalid_target"),
                 (#"{"points":0,"reason":"x","member_ids":["\#(member)"]}"#, 422, "invalid_field"),
                 (#"{"points":-5,"reason":"x","member_ids":["\#(member)"]}"#, 422, "invalid_field"),
                 (#"{"points":100000001,"reason":"x","member_ids":["\#(member)"]}"#, 422, "invalid_field"),

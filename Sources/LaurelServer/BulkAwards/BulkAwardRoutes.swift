@@ -22,8 +22,9 @@ struct BulkAwardRoutes {
                 throw Problem.invalid("points", "points must be a positive integer of at most 100000000 (a bulk award only credits)")
             }
             let reason = try FreeText.read(body.reason, field: "reason")
-            let named = [body.memberIds.map { _ in "member_ids" }, body.externalIds.map { _ in "external_ids" }, body.segmentId.map { _ in "segment_id" }]
-                .compactMap { $0 }
+            // The keys given, a null one included: `{"external_ids": [...], "segment_id": null}` names two targets.
+            let given = Set(((try? JSONDecoder().decode([String: JSONValue].self, from: request.body)) ?? [:]).keys)
+            let named = ["member_ids", "external_ids", "segment_id"].filter(given.contains)
             guard named.count == 1 else {
                 throw Problem(.unprocessableContent, "invalid_target", "give exactly one of member_ids, external_ids or segment_id",
                               field: named.count > 1 ? named[1] : "member_ids")

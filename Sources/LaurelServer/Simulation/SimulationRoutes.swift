@@ -66,17 +66,17 @@ enum SimulationBodies {
         let body = try APIJSON.decode(Body.self, from: data)
         let from = try timestamp(body.from, "from")
         let to = try timestamp(body.to, "to")
-        guard from < to else { throw Problem(.badRequest, "invalid_request", "from must come before to", field: "to") }
+        // Relations no schema states: 422, like other valid-looking values Laurel cannot take.
+        guard from < to else { throw Problem.invalid("to", "from must come before to") }
         // The live ledger is known up to now: a window reaching past now ends now (as `laurel simulate` does).
-        guard from < now else { throw Problem(.badRequest, "invalid_request", "from must be in the past", field: "from") }
+        guard from < now else { throw Problem.invalid("from", "from must be in the past") }
         var source: String?
         switch body.program {
         case nil, .null?:
             source = nil
         case .string(let text)?:
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw Problem(.badRequest, "invalid_request", "program is empty: send the draft program (YAML or JSON), or leave program out to replay the live one",
-                              field: "program")
+                throw Problem.invalid("program", "program is empty: send the draft program (YAML or JSON), or leave program out to replay the live one")
             }
             source = text
         case .object(let object)?:

@@ -128,14 +128,14 @@ struct SimulationRouteTests {
 
             let refusals: [(body: String, status: Int, code: String, field: String?)] = [
                 (#"{"program":42,\#(window)}"#, 422, "invalid_field", "program"),
-                (#"{"program":"  ",\#(window)}"#, 400, "invalid_request", "program"),
+                (#"{"program":"  ",\#(window)}"#, 422, "invalid_field", "program"),
                 (#"{"from":"yesterday","to":"2026-03-01T00:00:00Z"}"#, 400, "invalid_request", "from"),
                 (#"{"from":"2026-01-01T00:00:00Z","to":"2026-13-01T00:00:00Z"}"#, 400, "invalid_request", "to"),
                 (#"{"from":"2026-01-01T00:00:00Z"}"#, 400, "invalid_request", "to"),
-                (#"{"from":"2026-03-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}"#, 400, "invalid_request", "to"),
-                (#"{"from":"2026-02-01T00:00:00Z","to":"2026-02-01T00:00:00Z"}"#, 400, "invalid_request", "to"),
+                (#"{"from":"2026-03-01T00:00:00Z","to":"2026-01-01T00:00:00Z"}"#, 422, "invalid_field", "to"),
+                (#"{"from":"2026-02-01T00:00:00Z","to":"2026-02-01T00:00:00Z"}"#, 422, "invalid_field", "to"),
                 // The fixture's clock is at 2026-03-03: a window wholly after now has nothing to replay.
-                (#"{"from":"2026-06-01T00:00:00Z","to":"2026-07-01T00:00:00Z"}"#, 400, "invalid_request", "from"),
+                (#"{"from":"2026-06-01T00:00:00Z","to":"2026-07-01T00:00:00Z"}"#, 422, "invalid_field", "from"),
                 ("not json", 400, "invalid_json", nil),
             ]
             for refusal in refusals {
