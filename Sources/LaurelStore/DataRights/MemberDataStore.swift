@@ -66,6 +66,9 @@ public struct ConsentChange: Hashable, Sendable {
 
 /// Consent names and the current state a history adds up to.
 public enum Consents {
+    /// SQL holding for a row `c` of `member_consents` that is its member's last change of that
+    /// consent and grants it: the consent is granted now. The same text on both backends.
+    static let grantedNow = "c.granted = TRUE AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)"
 
     /// Distinct consent names one member may hold (a bound on rows per member).
     public static let maxNames = 20

@@ -109,8 +109,7 @@ extension PostgresStore {
     static func grantedConsents(_ connection: PostgresConnection, programId: String, memberId: String, _ logger: Logger) async throws -> Set<String> {
         Set(try await connection.rows("""
             SELECT c.name FROM member_consents c
-            WHERE c.program_id = \(programId) AND c.member_id = \(memberId) AND c.granted
-              AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+            WHERE c.program_id = \(programId) AND c.member_id = \(memberId) AND \(unescaped: Consents.grantedNow)
             """, logger).map { try $0.get("name", String.self) })
     }
 

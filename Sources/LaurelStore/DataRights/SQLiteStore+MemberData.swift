@@ -113,8 +113,7 @@ extension SQLiteStore {
     static func grantedConsents(_ db: Database, programId: String, memberId: String) throws -> Set<String> {
         Set(try db.rows("""
             SELECT c.name FROM member_consents c
-            WHERE c.program_id = ? AND c.member_id = ? AND c.granted = 1
-              AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+            WHERE c.program_id = ? AND c.member_id = ? AND \(Consents.grantedNow)
             """, [programId, memberId]) { $0[0] as String })
     }
 

@@ -143,8 +143,7 @@ extension PostgresStore {
         if !audience.consents.isEmpty {
             for row in try await connection.rows("""
                 SELECT c.member_id, c.name FROM member_consents c
-                WHERE c.program_id = \(programId) AND c.granted
-                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                WHERE c.program_id = \(programId) AND \(unescaped: Consents.grantedNow)
                 """, logger) {
                 consents[try row.get("member_id", String.self), default: []].insert(try row.get("name"))
             }

@@ -215,8 +215,7 @@ extension PostgresStore {
             let batchMembers = Array(Set(try messages.compactMap { try $0.get("member_id", String?.self) }))
             consenting[consent] = Set(try await connection.rows("""
                 SELECT c.member_id FROM member_consents c
-                WHERE c.program_id = \(programId) AND c.member_id = ANY(\(batchMembers)::text[]) AND c.name = \(consent) AND c.granted
-                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                WHERE c.program_id = \(programId) AND c.member_id = ANY(\(batchMembers)::text[]) AND c.name = \(consent) AND \(unescaped: Consents.grantedNow)
                 """, logger).map { try $0.get("member_id", String.self) })
         }
         var ids: [String] = [], messageIds: [String] = [], seqs: [Int64] = [], members: [String] = [], kinds: [String] = [], written: [Int64] = []

@@ -125,8 +125,7 @@ extension SQLiteStore {
         if !audience.consents.isEmpty {
             for row in try Row.fetchAll(db, sql: """
                 SELECT c.member_id, c.name FROM member_consents c
-                WHERE c.program_id = ? AND c.granted = 1
-                  AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                WHERE c.program_id = ? AND \(Consents.grantedNow)
                 """, arguments: [programId]) {
                 consents[row[0], default: []].insert(row[1])
             }

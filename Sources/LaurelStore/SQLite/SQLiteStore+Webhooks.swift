@@ -169,8 +169,7 @@ extension SQLiteStore {
                     let members = try JSONText.encode(Array(Set(messages.compactMap(\.memberId))))
                     consenting[name] = Set(try db.rows("""
                         SELECT c.member_id FROM member_consents c
-                        WHERE c.program_id = ? AND c.member_id IN (SELECT value FROM json_each(?)) AND c.name = ? AND c.granted = 1
-                          AND c.seq = (SELECT MAX(d.seq) FROM member_consents d WHERE d.member_id = c.member_id AND d.name = c.name)
+                        WHERE c.program_id = ? AND c.member_id IN (SELECT value FROM json_each(?)) AND c.name = ? AND \(Consents.grantedNow)
                         """, [programId, members, name]) { $0[0] as String })
                 }
                 // [id, endpoint, message, seq, member, type, written] per delivery.
