@@ -10,3 +10,13 @@ public enum ConsentName {
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 }
+
+extension ProgramDefinition {
+    /// The event types some rule judges by a consent (a `consent` condition, or a campaign whose
+    /// audience names consents): only events of these types read the member's consents.
+    public var consentEventTypes: Set<String> {
+        let campaignRules = campaigns.filter { !$0.audience.consents.isEmpty }.flatMap(\.rules)
+        let ruled = allEarningRules.filter { rule in rule.conditions.contains { if case .consent = $0 { true } else { false } } }
+        return Set((campaignRules + ruled).map(\.event))
+    }
+}

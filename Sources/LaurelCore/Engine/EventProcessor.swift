@@ -120,14 +120,17 @@ public struct EventProcessor: Sendable {
     public let limitedRuleIds: Set<String>
     /// Whether a rule tests `member.segments`: only then does the store read the member's segments.
     public let readsSegments: Bool
-    /// Whether a rule or campaign requires a consent: only then does the store read the member's consents.
-    public let readsConsents: Bool
+    /// The event types a rule or campaign judges by a consent (`ProgramDefinition.consentEventTypes`).
+    public let consentEventTypes: Set<String>
     /// The campaigns' rules: their awards are kept (`rule_awards`) to count what each campaign gave.
     public let campaignRuleIds: Set<String>
     /// The rules whose awards the store keeps: the limited ones and the campaigns'.
     public let keptAwardRuleIds: Set<String>
     /// The program's challenges, made once per version; nil when it has none.
     public let challenges: ChallengeEvaluator?
+
+    /// Whether judging `event` needs the member's consents: only then does the store read them.
+    public func readsConsents(for event: LoyaltyEvent) -> Bool { consentEventTypes.contains(event.type) }
 
     /// The program's calendar, made once per version (each `program.calendar` makes a new one).
     public var calendar: Calendar { evaluator.calendar }
@@ -139,7 +142,7 @@ public struct EventProcessor: Sendable {
         let rules = program.allEarningRules
         self.limitedRuleIds = Set(rules.filter { $0.limit != nil }.map(\.id))
         self.readsSegments = program.rulesReadSegments
-        self.readsConsents = program.rulesReadConsents
+        self.consentEventTypes = program.consentEventTypes
         self.campaignRuleIds = Set(program.campaigns.flatMap { $0.rules.map(\.id) })
         self.keptAwardRuleIds = limitedRuleIds.union(campaignRuleIds)
         self.challenges = program.challenges.isEmpty ? nil : ChallengeEvaluator(program: program, calendar: evaluator.calendar)

@@ -79,12 +79,4 @@ extension ProgramDefinition {
             rule.conditions.contains { if case .field(let path, _, _) = $0 { path == "member.segments" } else { false } }
         }
     }
-
-    /// Whether any earning rule or campaign audience requires a consent: only then does an event
-    /// read the member's consents.
-    public var rulesReadConsents: Bool {
-        campaigns.contains { !$0.audience.consents.isEmpty } || allEarningRules.contains { rule in
-            rule.conditions.contains { if case .consent = $0 { true } else { false } }
-        }
-    }
 }

@@ -56,7 +56,7 @@ extension PostgresStore {
             let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
             // Segment memberships change only by the refresh job: read outside the snapshot, one round trip more.
             let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
-            let consents = processor.readsConsents ? try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) : []
+            let consents = processor.readsConsents(for: event) ? try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) : []
             let outcome = try processor.process(event, member: member.profile(clubs: [], segments: segments, consents: consents), ledger: state.ledger,
                                                 usage: state.usage,
                                                 returnedPurchase: nil, tier: state.tier, now: now)
@@ -140,7 +140,7 @@ extension PostgresStore {
         let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
-        let consents = processor.readsConsents ? try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) : []
+        let consents = processor.readsConsents(for: event) ? try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) : []
         let profile = member.profile(clubs: clubs, segments: segments, consents: consents)
         var outcome = try processor.process(event, member: profile, ledger: state.ledger, usage: state.usage, returnedPurchase: purchase,
                                             tier: state.tier, now: now)

@@ -19,7 +19,7 @@ import LaurelCore
 /// so far are written, the return is recorded by `record`, and its member is read again.
 struct SQLiteImportBatch {
     static func judgesInMemory(_ program: ProgramDefinition) -> Bool {
-        program.clubs.isEmpty && program.challenges.isEmpty && !program.hasPlayMechanics && !program.rulesReadSegments && !program.rulesReadConsents && !program.allEarningRules.contains { if case .giftReward = $0.effect { true } else { false } }
+        program.clubs.isEmpty && program.challenges.isEmpty && !program.hasPlayMechanics && !program.rulesReadSegments && program.consentEventTypes.isEmpty && !program.allEarningRules.contains { if case .giftReward = $0.effect { true } else { false } }
     }
 
     /// A member as the batch has left them so far.

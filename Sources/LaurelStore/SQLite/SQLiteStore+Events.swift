@@ -53,7 +53,7 @@ extension SQLiteStore {
         let challengeEvaluator = processor.challenges
         let readsSegments = processor.readsSegments || challengeEvaluator?.readsSegments(for: event) == true
         let segments = readsSegments ? try Self.materialisedSegments(db, memberId: memberId) : []
-        let consents = processor.readsConsents ? try Self.grantedConsents(db, programId: programId, memberId: memberId) : []
+        let consents = processor.readsConsents(for: event) ? try Self.grantedConsents(db, programId: programId, memberId: memberId) : []
         var standing: TierStanding?
         var contributionsFrom: Int64?
         if let tiers = processor.tiers {
