@@ -30,6 +30,7 @@ struct ProgramSummaryTests {
             "50 points for each review, at most 5 times a month.",
             "20 points for each social share, at most 100 points in any 7 days.",
             "200 points for each profile completed, at most once per member.",
+            "100 points for each newsletter signup for members who consented to marketing, at most once per member.",
             "5 points per 1 cups, at most 50 points a day.",
             "1 point per 1,000 steps, at most 20 points a day.",
             "75 points for each survey when the member's segment is one of insider, vip; no later rule counts for the same event.",
