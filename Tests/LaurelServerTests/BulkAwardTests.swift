@@ -279,6 +279,9 @@ struct BulkAwardTests {
         let (doneA, doneB) = try await (a, b)
         #expect(doneA + doneB == 60)
         #expect(try await BulkAwardJob.runOnce(store: second, now: now) == 0)
+        // Two batches finishing together must not deadlock on the job's row (each retry hid one, until six in a row failed under load).
+        let retried = [store, second].compactMap { ($0 as? PostgresStore)?.retriedTransactions }.reduce(0, +)
+        #expect(retried == 0, "transactions retried after a deadlock or serialization failure")
         let job = try #require(try await store.bulkAward(programId: "prg_c", id: award.id))
         #expect(job.status == .completed && job.done == 60 && job.credited == 60 && job.skipped == 0)
         for id in ids {

@@ -121,9 +121,11 @@ extension PostgresStore {
                 if outcome.status == .credited { credited += 1 } else { skipped += 1 }
             }
             // The job's row last, locked: counts move by this batch's own on top of what other nodes' batches
-            // committed, and the job completes once, by whoever then sees nothing pending.
+            // committed, and the job completes once, by whoever then sees nothing pending. NO KEY UPDATE:
+            // each batch's credits hold a key-share lock on this row (their foreign key), which FOR UPDATE
+            // would wait on — two batches finishing together deadlocked every time.
             guard var updated = try await connection.row("""
-                SELECT * FROM bulk_awards WHERE program_id = \(programId) AND id = \(id) FOR UPDATE
+                SELECT * FROM bulk_awards WHERE program_id = \(programId) AND id = \(id) FOR NO KEY UPDATE
                 """, logger).map(Self.bulkAward) else { return nil }
             let wasCompleted = updated.status == .completed
             let pending = try await connection.row("""

@@ -16,6 +16,9 @@ public enum StoreMetricNames {
     public static let postgresConnectionsInUse = "laurel_postgres_connections_in_use"
     /// The pool's size, so that a dashboard shows the use against it.
     public static let postgresConnectionsMax = "laurel_postgres_connections_max"
+    /// PostgreSQL transactions run again after a deadlock or serialization failure (a counter): a
+    /// steady rise means two writers take the same locks in opposite orders.
+    public static let postgresTransactionRetries = "laurel_postgres_transaction_retries_total"
 }
 
 /// The ledger's size, read from the database when `/metrics` is scraped rather than counted on the

@@ -22,6 +22,11 @@ public final class PostgresStore: LaurelStore {
     let faults: StoreFaults?
     /// Connections leased now (`StoreMetricNames.postgresConnectionsInUse`).
     let connectionsInUse: Meter
+    /// Transactions run again after a deadlock or serialization failure (`StoreMetricNames.postgresTransactionRetries`).
+    let retries: Counter
+    private let retried = Atomic<Int>(0)
+    /// Transactions this store ran again after a deadlock or serialization failure since it was made.
+    public var retriedTransactions: Int { retried.load(ordering: .relaxed) }
     /// The pool's most connections.
     public static let maximumConnections = 16
 
@@ -43,6 +48,7 @@ public final class PostgresStore: LaurelStore {
         self.logger = logger
         self.faults = faults
         connectionsInUse = Meter(label: StoreMetricNames.postgresConnectionsInUse, factory: metrics)
+        retries = Counter(label: StoreMetricNames.postgresTransactionRetries, factory: metrics)
         Gauge(label: StoreMetricNames.postgresConnectionsMax, factory: metrics).record(Self.maximumConnections)
     }
 
@@ -82,6 +88,8 @@ public final class PostgresStore: LaurelStore {
                     try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, fault: fault, body) }
                 }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
+                retried.add(1, ordering: .relaxed)
+                retries.increment()
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
             }
         }
