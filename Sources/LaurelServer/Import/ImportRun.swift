@@ -103,10 +103,16 @@ public enum ImportRun {
                             }, markOnly: { try await store.markImport($0) })
         case .events:
             let programId = options.programId
+            // The import's clock: each event is judged when it happened, or when the event before it
+            // was if it came late (as the API would have judged it), never later than now.
+            var clock = Date.distantPast
             try await write(todo, options: options, key: key, lastLine: lastLine, report: &report, refusal: refusal,
                             progress: { await progress(alreadyDone + $0, total) },
                             parse: { json, now in
-                                try EventImport.parse(json, id: Identifiers.make("evt", now: now), now: now, asRecorded: options.asRecorded)
+                                var imported = try EventImport.parse(json, id: Identifiers.make("evt", now: now), now: now, asRecorded: options.asRecorded)
+                                clock = max(clock, imported.judgedAt(importedAt: now))
+                                imported.clock = clock
+                                return imported
                             },
                             store: { items, mark, all in
                                 try await store.importEvents(programId: programId, events: items, now: Date(), journal: mark, allOrNothing: all)

@@ -301,7 +301,7 @@ extension PostgresStore {
                 }
                 // Imports are not screened by fraud controls (docs/security.md says why).
                 let recorded = try await record(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
-                                                now: now, screening: nil, idempotency: nil)
+                                                now: imported.judgedAt(importedAt: now), screening: nil, idempotency: nil)
                 results.append(.recorded(eventId: imported.event.id, points: recorded.value?.points ?? 0))
             } catch let error as StoreError {
                 results.append(.refused(error.description))

@@ -37,7 +37,8 @@ extension PostgresStore {
                     guard member.status != .erased else { throw StoreError.memberErased(memberId) }
                     // Imports are not screened by fraud controls (docs/security.md says why).
                     let write = try await recordLocked(connection, programId: programId, member: member, currentVersion: currentVersion,
-                                                       event: imported.event, payload: imported.payload(memberId), now: now, idempotency: nil,
+                                                       event: imported.event, payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now),
+                                                       idempotency: nil,
                                                        screening: nil)
                     try await connection.query("RELEASE SAVEPOINT imported_event", logger: logger)
                     results.append(.recorded(eventId: imported.event.id, points: write.record.points))

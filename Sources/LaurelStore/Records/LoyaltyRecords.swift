@@ -189,11 +189,20 @@ public struct ImportedEvent: Sendable {
     public var member: Member
     public var event: LoyaltyEvent
     public var payload: @Sendable (String) -> String
-    public init(member: Member, event: LoyaltyEvent, payload: @escaping @Sendable (String) -> String) {
+    /// When the import judges and records the event; nil: when it happened. History is judged as
+    /// if each event had arrived when it happened — pending points mature, points expire and tiers
+    /// are reached along the way, and the ledger is dated as it would have been — not as if it all
+    /// arrived the day of the import. (`ImportRun` keeps the clock from going back along a file.)
+    public var clock: Date?
+    public init(member: Member, event: LoyaltyEvent, clock: Date? = nil, payload: @escaping @Sendable (String) -> String) {
         self.member = member
         self.event = event
+        self.clock = clock
         self.payload = payload
     }
+
+    /// The time the event is judged and recorded at, never after the import's own time `now`.
+    public func judgedAt(importedAt now: Date) -> Date { min(clock ?? event.occurredAt, now) }
 }
 
 /// What became of one imported event.

@@ -44,6 +44,7 @@ struct SQLiteImportBatch {
     let cache: ProgramCache
     /// For the returns, which `record` records.
     let judgingCache: JudgingCache
+    /// The import's own time: no event is judged later (`ImportedEvent.judgedAt`).
     let now: Date
 
     private var members: [String: MemberState] = [:]
@@ -66,9 +67,9 @@ struct SQLiteImportBatch {
     private var newLots: [String: PointLot] = [:], newLotOrder: [String] = []
     private var changedLots: [String: PointLot] = [:], changedLotOrder: [String] = []
     private var touchedMembers: [String] = []
-    private var tierChanges: [(memberId: String, change: TierChange, sourceId: String)] = []
+    private var tierChanges: [(memberId: String, change: TierChange, sourceId: String, at: Date)] = []
     /// The outbox messages of the events, in their order, as recording them one by one writes them.
-    private var messages: [(memberId: String, message: PendingMessage)] = []
+    private var messages: [(memberId: String, message: PendingMessage, at: Date)] = []
 
     init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judgingCache: JudgingCache, now: Date) {
         self.programId = programId
@@ -124,11 +125,11 @@ struct SQLiteImportBatch {
             }
             if let tiers = processor.tiers {
                 contributionsFrom = min(contributionsFrom, tiers.windowStart(at: imported.event.occurredAt)?.millis ?? Int64.min)
+                // `saveTier` looks for the oldest contribution in the window as of the event's clock.
+                if tiers.checksOldestInWindow {
+                    contributionsFrom = min(contributionsFrom, tiers.windowStart(at: imported.judgedAt(importedAt: now))?.millis ?? Int64.min)
+                }
             }
-        }
-        // `saveTier` looks for the oldest contribution in the window as of now.
-        if let tiers = processor.tiers, tiers.checksOldestInWindow {
-            contributionsFrom = min(contributionsFrom, tiers.windowStart(at: now)?.millis ?? Int64.min)
         }
         if !external.isEmpty {
             for row in try db.rows("SELECT external_id, id FROM members WHERE program_id = ? AND external_id IN (SELECT value FROM json_each(?))",
@@ -191,6 +192,8 @@ struct SQLiteImportBatch {
         guard state.member.status != .erased else { throw StoreError.memberErased(memberId) }
         let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
         let event = imported.event
+        // The event's own clock from here on, as `record` would be given it.
+        let now = imported.judgedAt(importedAt: self.now)
         let standing = processor.tiers.map { tiers in
             TierStanding(state: state.member.tier, totals: state.judging.tierTotals(from: tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min,
                                                                                      through: event.occurredAt.millis))
@@ -201,8 +204,8 @@ struct SQLiteImportBatch {
         // Kept from here on: nothing below refuses.
         eventRows += SQLiteRows.event(event, programId: programId, memberId: memberId, version: version, outcome: outcome,
                                       outcomeJSON: RecordedOutcome(outcome).jsonText, payload: imported.payload(memberId), now: now)
-        keep(outcome.ledger, in: &state)
-        messages += OutboxMessages.points(outcome.ledger, now: now).map { (memberId, $0) }
+        keep(outcome.ledger, in: &state, at: now)
+        messages += OutboxMessages.points(outcome.ledger, now: now).map { (memberId, $0, now) }
         if let tiers = processor.tiers, let tier = outcome.tier {
             if let contribution = outcome.tierContribution, !contribution.isZero {
                 contributionRows += SQLiteRows.contribution(contribution, memberId: memberId, event: event)
@@ -216,8 +219,9 @@ struct SQLiteImportBatch {
                 state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: now))
                 state.member.tier = tier.asStored
                 if let change = outcome.tierChange {
-                    tierChanges.append((memberId, change, event.id))
-                    messages += OutboxMessages.tier(change, policy: tiers.policy, memberId: memberId, sourceId: event.id, now: now).map { (memberId, $0) }
+                    tierChanges.append((memberId, change, event.id, now))
+                    messages += OutboxMessages.tier(change, policy: tiers.policy, memberId: memberId, sourceId: event.id, now: now)
+                        .map { (memberId, $0, now) }
                 }
             }
         }
@@ -232,7 +236,7 @@ struct SQLiteImportBatch {
     }
 
     /// Keeps the ledger's entries and lots as rows and carries its open lots to the member's next event.
-    private mutating func keep(_ ledger: MemberLedger, in state: inout MemberState) {
+    private mutating func keep(_ ledger: MemberLedger, in state: inout MemberState, at now: Date) {
         entryRows += SQLiteRows.entries(ledger.entries, programId: programId, version: version, now: now, actor: nil, reason: nil)
         for lot in ledger.touchedLots {
             if newLots[lot.id] != nil {
@@ -257,7 +261,7 @@ struct SQLiteImportBatch {
         let changesBefore = db.totalChangesCount
         do {
             let recorded = try SQLiteStore.record(db, cache: cache, judging: judgingCache, programId: programId, memberId: memberId, event: imported.event,
-                                                  payload: imported.payload(memberId), now: now)
+                                                  payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now))
             return .recorded(eventId: imported.event.id, points: recorded.points)
         } catch let error as StoreError where db.totalChangesCount == changesBefore {
             return .refused(error.description)
@@ -282,11 +286,11 @@ struct SQLiteImportBatch {
             state.tierWrite = nil
             members[id] = state
         }
-        for (memberId, change, sourceId) in tierChanges {
-            try SQLiteStore.insertTierChangeRow(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, now: now)
+        for (memberId, change, sourceId, at) in tierChanges {
+            try SQLiteStore.insertTierChangeRow(db, programId: programId, memberId: memberId, change: change, sourceId: sourceId, now: at)
         }
-        for (memberId, message) in messages {
-            try SQLiteStore.emit(db, programId: programId, memberId: memberId, [message], now: now)
+        for (memberId, message, at) in messages {
+            try SQLiteStore.emit(db, programId: programId, memberId: memberId, [message], now: at)
         }
         messages.removeAll()
         eventRows.removeAll()

@@ -40,7 +40,7 @@ extension SQLiteStore {
             do {
                 let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
                 let recorded = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId,
-                                               event: imported.event, payload: imported.payload(memberId), now: now)
+                                               event: imported.event, payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now))
                 results.append(.recorded(eventId: imported.event.id, points: recorded.points))
             } catch let error as StoreError where db.totalChangesCount == changesBefore {
                 results.append(.refused(error.description))

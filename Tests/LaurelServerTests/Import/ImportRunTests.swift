@@ -163,8 +163,8 @@ struct ImportRunTests {
         let (report, refusals) = try await run(events, .csv, .events, on: store, asRecorded: true)
         #expect(refusals.map(\.line) == [4] && report.recorded == 2 && report.points == 7, "\(refusals)")
         let ana = try #require(try await store.member(programId: "prg_a", externalId: "ana"))
-        // The purchase's 7 points, past its pending days; the program would have given 40.
-        #expect(ana.available == 7)
+        // The purchase's 7 points, past its pending days by now (the settlement job books it); the program would have given 40.
+        #expect(try await store.pointsSummary(programId: "prg_a", memberId: ana.id, now: Date(), expiringWithin: 0).available == 7)
         let page = try await store.ledger(programId: "prg_a", memberId: ana.id, limit: 10, startingAfter: nil).items
         let purchaseId = try #require(page.first { $0.entry.kind == .earn }?.entry.sourceId)
         let event = try #require(try await store.event(programId: "prg_a", id: purchaseId))
@@ -173,6 +173,39 @@ struct ImportRunTests {
         // Without --as-recorded, the same points are a bad row.
         let (plain, refusedPlain) = try await run(events, .csv, .events, on: store, again: true)
         #expect(refusedPlain.map(\.line) == [2, 3] && plain.recorded == 1, "\(refusedPlain)")
+        #expect(try await store.audit(programId: "prg_a").isEmpty)
+    }
+
+    /// History is judged at the import's clock: each line when it happened (points mature and expire
+    /// along the way, the ledger is dated then), a line that came late when the line before it was.
+    @Test(arguments: TestBackend.available)
+    func eventsAreJudgedWhenTheyHappened(backend: TestBackend) async throws {
+        let fixture = try await HTTPFixture.make(backend)
+        let store = fixture.store
+        _ = try await run("external_id\nana\n", .csv, .members, on: store)
+        let today = Date().timeIntervalSince1970.rounded(.down)
+        let day = { (ago: Int) in Timestamps.format(Date(timeIntervalSince1970: today - Double(ago) * 86_400)) }
+        // The program: 14 pending days, points expire 30 days after they are earned.
+        let events = """
+            external_id,type,occurred_at,currency,total
+            ana,purchase,\(day(100)),EUR,40
+            ana,purchase,\(day(60)),EUR,10
+            ana,review,\(day(70)),,
+            """
+        let (report, refusals) = try await run(events, .csv, .events, on: store, batch: 10)
+        #expect(refusals.isEmpty && report.recorded == 3, "\(refusals)")
+        let ana = try #require(try await store.member(programId: "prg_a", externalId: "ana"))
+        let entries = try await store.ledger(programId: "prg_a", memberId: ana.id, limit: 50, startingAfter: nil).items
+        func dated(_ kind: LedgerEntryKind, _ points: Int) -> [String] {
+            entries.filter { $0.entry.kind == kind && $0.entry.points == points }.map { Timestamps.format($0.createdAt) }
+        }
+        // The first purchase's 40 points: earned 100 days ago, matured and expired by the purchase 60 days ago, and booked then.
+        #expect(dated(.earn, 40) == [day(100)])
+        #expect(dated(.mature, 40) == [day(60)] && dated(.expire, 40) == [day(60)], "\(entries.map { "\($0.entry.kind) \($0.entry.points) \($0.createdAt)" })")
+        // The late review (70 days ago, after the line of 60 days ago) is judged when the line before it was.
+        let reviewId = try #require(entries.first { $0.entry.points == 50 }?.entry.sourceId)
+        let review = try #require(try await store.event(programId: "prg_a", id: reviewId))
+        #expect(Timestamps.format(review.occurredAt) == day(70) && Timestamps.format(review.recordedAt) == day(60))
         #expect(try await store.audit(programId: "prg_a").isEmpty)
     }
 
