@@ -161,6 +161,12 @@ public struct Backtest: Sendable {
         /// Events the program's fraud controls held for review instead of crediting.
         public var held: Int
 
+        /// Counts a refused record of `kind`, keeping the first five reasons.
+        mutating func refuse(_ kind: String, _ why: String) {
+            refused[kind, default: 0] += 1
+            if refusalSamples[kind, default: []].count < 5 { refusalSamples[kind, default: []].append(why) }
+        }
+
         /// Closes the scratch store and removes its temporary file.
         public func close() async throws {
             try await store.close()
@@ -182,19 +188,48 @@ public struct Backtest: Sendable {
         var outcome = Outcome(store: store, temporaryPath: temporaryPath, replayed: [:], refused: [:], refusalSamples: [:], held: 0)
         var rewardsPut = false
         var nextJobs = jobTick(after: start)
+        // Events in a row (no other record, no job run between them) are replayed together, as an
+        // import records history (`importEvents`, each at its own time): one transaction for many,
+        // judged in memory where the program allows. Not with fraud controls: imports are not screened.
+        let batchesEvents = draft.map { $0.fraud == nil } ?? history.versions.allSatisfy { $0.definition.fraud == nil }
+        var events: [ImportedEvent] = []
+        func replayEvents() async throws {
+            guard let last = events.last else { return }
+            let results = try await store.importEvents(programId: programId, events: events, now: last.judgedAt(importedAt: .distantFuture))
+            for (imported, result) in zip(events, results) {
+                switch result {
+                case .recorded: outcome.replayed["event", default: 0] += 1
+                case .refused(let why): outcome.refuse("event", "\(imported.event.id): \(why)")
+                }
+            }
+            events.removeAll(keepingCapacity: true)
+        }
         for (index, (at, step)) in steps.enumerated() {
+            if nextJobs <= at { try await replayEvents() }
             while nextJobs <= at {
                 try await runJobs(store, now: nextJobs)
                 nextJobs = jobTick(after: nextJobs)
             }
+            if batchesEvents, case .event(let stored) = step {
+                do {
+                    let event = try EventBody.decode(Data(stored.payload.utf8)).event(id: stored.id, now: stored.recordedAt)
+                    events.append(ImportedEvent(member: .id(stored.memberId), event: event, clock: stored.recordedAt) { _ in stored.payload })
+                    if events.count >= Self.eventsPerBatch { try await replayEvents() }
+                } catch let error where !(error is CancellationError) {
+                    outcome.refuse(step.kind, "\(Self.id(of: step)): \(EventImport.describe(error))")
+                }
+                if index % 1000 == 0 {
+                    progress(index, steps.count)
+                    try Task.checkCancellation()
+                }
+                continue
+            }
+            try await replayEvents()
             do {
                 try await apply(step, at: at, store: store, outcome: &outcome)
                 outcome.replayed[step.kind, default: 0] += 1
             } catch {
-                outcome.refused[step.kind, default: 0] += 1
-                if outcome.refusalSamples[step.kind, default: []].count < 5 {
-                    outcome.refusalSamples[step.kind, default: []].append("\(Self.id(of: step)): \(EventImport.describe(error))")
-                }
+                outcome.refuse(step.kind, "\(Self.id(of: step)): \(EventImport.describe(error))")
             }
             if case .applyVersion = step, !rewardsPut {
                 // Rewards are not part of the program file: they are put once, as they are now, before anything can redeem them.
@@ -207,6 +242,7 @@ public struct Backtest: Sendable {
                 try Task.checkCancellation()
             }
         }
+        try await replayEvents()
         while nextJobs < until {
             try await runJobs(store, now: nextJobs)
             nextJobs = jobTick(after: nextJobs)
@@ -226,6 +262,9 @@ public struct Backtest: Sendable {
         case .redeem(let redemption), .cancelRedemption(let redemption): redemption.id
         }
     }
+
+    /// Most events replayed in one transaction (an import's batch).
+    static let eventsPerBatch = 2_000
 
     /// The first scheduler run after `date`: runs fall on whole multiples of the interval since 1970.
     func jobTick(after date: Date) -> Date {
