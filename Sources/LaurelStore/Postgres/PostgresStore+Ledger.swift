@@ -174,6 +174,8 @@ extension PostgresStore {
     /// `adjust` and of bulk awards. Throws `LedgerError` before writing anything when the ledger refuses it.
     func applyAdjustment(_ connection: PostgresConnection, programId: String, member: MemberRecord, id: String, points: Int, reason: String,
                          actor: String, auditActor: String, idempotencyKey: String?, now: Date) async throws -> AdjustmentRecord {
+        // An erased member's points can be written off (a debit), never added to.
+        if points > 0, member.status == .erased { throw StoreError.memberErased(member.id) }
         let (version, processor) = try await currentVersion(connection, programId: programId)
         var ledger = try await Self.loadLedger(connection, member: member, logger)
         ledger.settle(now: now, sourceId: id)

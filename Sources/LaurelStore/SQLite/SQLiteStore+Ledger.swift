@@ -154,6 +154,8 @@ extension SQLiteStore {
     /// Throws `LedgerError` before writing anything when the ledger refuses it.
     static func applyAdjustment(_ db: Database, cache: ProgramCache, programId: String, member: MemberRecord, id: String, points: Int,
                                 reason: String, actor: String, auditActor: String, idempotencyKey: String?, now: Date) throws -> AdjustmentRecord {
+        // An erased member's points can be written off (a debit), never added to.
+        if points > 0, member.status == .erased { throw StoreError.memberErased(member.id) }
         let (version, processor) = try currentVersion(db, cache: cache, programId: programId)
         var ledger = try loadLedger(db, member: member)
         ledger.settle(now: now, sourceId: id)

@@ -54,6 +54,15 @@ struct MemberDataRightsRouteTests {
             #expect(try await api.call(.patch, "/v1/members/\(other)", key: fixture.admin, body: #"{"status":"erased"}"#).json["field"] as? String == "status")
             #expect(try await api.call(.put, "/v1/members/\(eve)/consents", key: fixture.admin, body: #"{"consents":{"marketing":true}}"#).code == "member_erased")
             #expect(try await api.get("/v1/members/\(eve)", key: token).status == 401)
+            // Her points can be written off by staff, not added to.
+            let credit = try await api.post("/v1/members/\(eve)/adjustments", #"{"points":10,"reason":"goodwill"}"#)
+            #expect(credit.status == 422 && credit.code == "member_erased", "\(credit.text)")
+            let available = try #require(pointsAfter["available"] as? Int)
+            if available > 0 {
+                let writeOff = try await api.post("/v1/members/\(eve)/adjustments", #"{"points":-\#(available),"reason":"written off after erasure"}"#)
+                #expect(writeOff.status == 201, "\(writeOff.text)")
+                #expect(try await api.points(eve)["available"] as? Int == 0)
+            }
             // Who and why, in the audit trail.
             let trail = try await api.get("/v1/audit?action=member.erased", key: fixture.admin)
             let entry = try #require((trail.json["data"] as? [[String: Any]])?.first)
