@@ -143,6 +143,8 @@ public struct BacktestReport: Sendable {
         if laterRecords {
             var replayLive = backtest
             replayLive.draft = nil
+            // A named scratch file keeps the draft's replay; this one goes to a temporary file (the named one exists now).
+            replayLive.scratchPath = nil
             let liveOutcome = try await replayLive.replay(history) { progress("replaying live", $0, $1) }
             liveStates = try await states(liveOutcome.store, programId: backtest.programId, members: history.members, until: backtest.until)
             try await liveOutcome.close()

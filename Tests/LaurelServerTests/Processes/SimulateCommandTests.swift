@@ -35,6 +35,19 @@ struct SimulateCommandTests {
         #expect(live["points_issued"] as? Int == replayed["points_issued"] as? Int && (live["points_issued"] as? Int ?? 0) > 0)
         #expect(live["liability"] as? String == replayed["liability"] as? String)
 
+        // --scratch keeps the draft's replay in a new file; the live program's replay (the database holds
+        // records after the window) goes to a temporary file of its own.
+        let scratch = folder.appendingPathComponent("scratch.db").path
+        let firstWeek = ["simulate", "--db", path, "--program-id", SampleHistory.programId, "--from", "2026-01-01", "--to", "2026-01-07"]
+        let kept = try await LaurelCommand.run(firstWeek + ["--program", draft, "--scratch", scratch])
+        #expect(kept.status == 0 && kept.errors.contains("replaying live"), "\(kept.errors)")
+        #expect(kept.output.contains("points issued"))
+        let scratchStore = try SQLiteStore(path: scratch)
+        #expect(try await scratchStore.programVersion(programId: SampleHistory.programId, version: nil)?.source == (try String(contentsOfFile: draft, encoding: .utf8)))
+        try await scratchStore.close()
+        let taken = try await LaurelCommand.run(firstWeek + ["--program", draft, "--scratch", scratch])
+        #expect(taken.status != 0 && taken.errors.contains("exists"))
+
         let badFormat = try await LaurelCommand.run(common + ["--format", "xml"])
         #expect(badFormat.status != 0 && badFormat.errors.contains("table or json"))
         let backwards = try await LaurelCommand.run(["simulate", "--db", path, "--program-id", SampleHistory.programId, "--from", "2026-02-01", "--to", "2026-01-01"])
