@@ -38,8 +38,13 @@ extension TestBackend {
     /// pool left running kept its connections (up to 16 per store) until postgres-nio's 60 s idle
     /// timeout, and a full test run held ~165 at its peak (~110 with this), near a default `max_connections`.
     public static func runPools(of store: PostgresStore) {
-        let clients = [store.client] + (store.replica.map { [$0] } ?? [])
-        let pool = Task.immediate { await withDiscardingTaskGroup { group in for client in clients { group.addTask { await client.run() } } } }
+        let client = store.client, replica = store.replica
+        let pool = Task.immediate {
+            await withDiscardingTaskGroup { group in
+                if let replica { group.addTask { await replica.run() } }
+                await client.run()  // in this task, so that it is running before the first query
+            }
+        }
         Task { [weak store] in
             while store != nil { try? await Task.sleep(for: .milliseconds(500)) }
             pool.cancel()

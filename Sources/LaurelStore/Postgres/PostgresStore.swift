@@ -76,9 +76,12 @@ public final class PostgresStore: LaurelStore {
     }
 
     /// Runs the connection pools (the primary's, and the replica's when there is one) until cancelled.
+    /// The primary's runs in the calling task, so that started by `Task.immediate` it is running at once.
     public func run() async {
+        guard let replica else { return await client.run() }
         await withDiscardingTaskGroup { group in
-            for pool in [client] + (replica.map { [$0] } ?? []) { group.addTask { await pool.run() } }
+            group.addTask { await replica.run() }
+            await client.run()
         }
     }
 
