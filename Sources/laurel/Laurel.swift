@@ -53,14 +53,18 @@ struct StoreOptions: ParsableArguments {
     /// `--db`, else `$LAUREL_DATABASE_URL`, else `./laurel.db`.
     var db: String { explicitDatabase ?? ProcessInfo.processInfo.environment[Self.environmentVariable] ?? "./laurel.db" }
 
-    var isPostgres: Bool { db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") }
+    var isPostgres: Bool { Self.isPostgresURL(db) }
+
+    static func isPostgresURL(_ location: String) -> Bool { location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") }
 
     /// Opens the store and applies migrations. A PostgreSQL pool runs in the background for the life of the process.
     /// A SQLite file is created only when `creatingDatabase` (serve, migrate); otherwise a missing one fails.
     /// `metrics`: where the store records its group commits, reads and pool use (`serve` with metrics on).
-    func open(creatingDatabase: Bool = false, metrics: LaurelMetrics? = nil) async throws -> any LaurelStore {
+    /// `readReplica`: a PostgreSQL read replica of `db` (`serve --read-replica`; the caller checks `db` is PostgreSQL).
+    func open(creatingDatabase: Bool = false, metrics: LaurelMetrics? = nil, readReplica: String? = nil) async throws -> any LaurelStore {
         if isPostgres {
-            let store = try metrics.map { try PostgresStore(url: db, metrics: $0.factory) } ?? PostgresStore(url: db)
+            let store = try metrics.map { try PostgresStore(url: db, readReplica: readReplica, metrics: $0.factory) }
+                ?? PostgresStore(url: db, readReplica: readReplica)
             Task.immediate { await store.run() }
             try await store.migrate()
             return store
@@ -75,10 +79,12 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The location without a password, for messages.
-    var displayName: String {
-        guard var components = URLComponents(string: db), components.password != nil else { return db }
+    var displayName: String { Self.displayName(db) }
+
+    static func displayName(_ location: String) -> String {
+        guard var components = URLComponents(string: location), components.password != nil else { return location }
         components.password = "***"
-        return components.string ?? db
+        return components.string ?? location
     }
 }
 
@@ -157,8 +163,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve GET /metrics on the main port to requests with Authorization: Bearer <token>, at least 16 characters (default: none; prefer $LAUREL_METRICS_TOKEN or the config file to the command line). With neither this nor --metrics-port, /metrics is not served.",
                                valueName: "token"))
     var metricsToken: String?
+    @Option(help: ArgumentHelp("A PostgreSQL URL of a read replica of --db (a hot standby, same schema): exports, the audit log, analytics and finance reports read it, the primary when it cannot answer (default: none; PostgreSQL --db only).",
+                               valueName: "url"))
+    var readReplica: String?
 
     func validate() throws {
+        if let readReplica {
+            guard store.isPostgres else {
+                throw ValidationError("--read-replica needs a PostgreSQL --db: a SQLite database has no replicas (remove --read-replica, or $LAUREL_READ_REPLICA)")
+            }
+            guard StoreOptions.isPostgresURL(readReplica) else {
+                throw ValidationError("--read-replica must be a PostgreSQL URL, postgres://user@host:5432/database, not \(StoreOptions.displayName(readReplica))")
+            }
+        }
         if let metricsPort {
             guard (1...65_535).contains(metricsPort), metricsPort != port else { throw ValidationError("--metrics-port must be from 1 to 65535 and not --port") }
         }
@@ -186,7 +203,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
         let metrics = metricsPort != nil || metricsToken != nil ? LaurelMetrics() : nil
-        let store = try await self.store.open(creatingDatabase: true, metrics: metrics)
+        let store = try await self.store.open(creatingDatabase: true, metrics: metrics, readReplica: readReplica)
         if demo {
             let demoCredentials = try await DemoSetup.prepare(store: store, now: Date())
             let key = demoCredentials.apiKey
@@ -215,7 +232,7 @@ struct Serve: AsyncParsableCommand {
 
                 """)
         }
-        say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName))")
+        say("Laurel listening on http://\(host):\(port) (database \(self.store.displayName)\(readReplica.map { ", read replica \(StoreOptions.displayName($0))" } ?? ""))")
         if let metricsPort { say("Metrics on http://\(host):\(metricsPort)/metrics (no credentials)") }
         if metricsToken != nil { say("Metrics on http://\(host):\(port)/metrics with the metrics token") }
         let app = LaurelApplication.build(store: store, settings: .init(

@@ -25,7 +25,7 @@ enum ServeConfiguration {
         ("webhooks-every", false), ("allow-private-webhooks", true), ("key-rate-limit", false), ("member-rate-limit", false),
         ("address-rate-limit", false), ("failed-auth-limit", false), ("sign-in-code-limit", false), ("staff-sign-in-limit", false),
         ("staff-sign-in-address-limit", false), ("log-format", false), ("log-level", false), ("shutdown-grace", false),
-        ("metrics-port", false), ("metrics-token", false),
+        ("metrics-port", false), ("metrics-token", false), ("read-replica", false),
     ].map { Setting(name: $0.0, isFlag: $0.1) }
 
     static let configVariable = "LAUREL_CONFIG"

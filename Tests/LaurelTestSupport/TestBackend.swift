@@ -26,7 +26,7 @@ public enum TestBackend: String, Sendable, CaseIterable {
             return store
         case .postgres:
             let store = try PostgresStore(url: try await Self.freshPostgresSchema(), faults: faults)
-            Self.runPool(of: store)
+            Self.runPools(of: store)
             try await store.migrate()
             return store
         }
@@ -34,12 +34,17 @@ public enum TestBackend: String, Sendable, CaseIterable {
 }
 
 extension TestBackend {
-    /// Runs the store's connection pool until the store is released. Why: a pool left running kept
-    /// its connections (up to 16 per store) until postgres-nio's 60 s idle timeout, and a full test
-    /// run held ~165 at its peak (~110 with this), near a default `max_connections`.
-    private static func runPool(of store: PostgresStore) {
-        let client = store.client
-        let pool = Task.immediate { await client.run() }
+    /// Runs the store's connection pools (its read replica's too) until the store is released. Why: a
+    /// pool left running kept its connections (up to 16 per store) until postgres-nio's 60 s idle
+    /// timeout, and a full test run held ~165 at its peak (~110 with this), near a default `max_connections`.
+    public static func runPools(of store: PostgresStore) {
+        let client = store.client, replica = store.replica
+        let pool = Task.immediate {
+            await withDiscardingTaskGroup { group in
+                if let replica { group.addTask { await replica.run() } }
+                await client.run()  // in this task, so that it is running before the first query
+            }
+        }
         Task { [weak store] in
             while store != nil { try? await Task.sleep(for: .milliseconds(500)) }
             pool.cancel()

@@ -2,9 +2,11 @@ import Foundation
 import LaurelCore
 import PostgresNIO
 
+/// Both on the read replica when there is one: an export is already not a snapshot (each page its own read).
 extension PostgresStore {
     public func exportLedger(programId: String, afterSequence: Int64, limit: Int) async throws -> [ExportedLedgerEntry] {
-        try await read { connection in
+        let logger = self.logger
+        return try await replicaRead { connection in
             var bindings = PostgresBindings()
             bindings.append(programId)
             bindings.append(afterSequence)
@@ -17,7 +19,8 @@ extension PostgresStore {
     }
 
     public func exportEvents(programId: String, afterId: String, limit: Int) async throws -> [StoredEvent] {
-        try await read { connection in
+        let logger = self.logger
+        return try await replicaRead { connection in
             var bindings = PostgresBindings()
             bindings.append(programId)
             bindings.append(afterId)

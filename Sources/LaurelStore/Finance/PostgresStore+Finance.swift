@@ -3,10 +3,12 @@ import LaurelCore
 import Logging
 import PostgresNIO
 
+/// Each report's facts in one snapshot, on the read replica when there is one (a month-end report
+/// does not need the last seconds).
 extension PostgresStore {
     public func financeRollForwardFacts(programId: String, through last: FinanceMonth, timeZone: TimeZone) async throws -> FinanceRollForwardFacts {
         let logger = self.logger
-        return try await snapshotRead { connection in
+        return try await replicaSnapshotRead { connection in
             let sql = FinanceSQL(dialect: .postgres, timeZone: timeZone)
             let rows = Self.financeRows(connection, programId, logger)
             let bounds = try await Self.financeBounds(rows, sql)
@@ -26,7 +28,7 @@ extension PostgresStore {
 
     public func financeLiabilityFacts(programId: String, asOfMillis: Int64, timeZone: TimeZone) async throws -> FinanceLiabilityFacts {
         let logger = self.logger
-        return try await snapshotRead { connection in
+        return try await replicaSnapshotRead { connection in
             let sql = FinanceSQL(dialect: .postgres, timeZone: timeZone)
             let rows = Self.financeRows(connection, programId, logger)
             let bounds = try await Self.financeBounds(rows, sql)

@@ -19,6 +19,9 @@ public enum StoreMetricNames {
     /// PostgreSQL transactions run again after a deadlock or serialization failure (a counter): a
     /// steady rise means two writers take the same locks in opposite orders.
     public static let postgresTransactionRetries = "laurel_postgres_transaction_retries_total"
+    /// Reads routed to the read replica that the primary served because the replica could not (a
+    /// counter, made only with a replica): a rise means the replica is down, overloaded or refusing.
+    public static let postgresReplicaFallbacks = "laurel_postgres_replica_fallbacks_total"
 }
 
 /// The ledger's size, read from the database when `/metrics` is scraped rather than counted on the

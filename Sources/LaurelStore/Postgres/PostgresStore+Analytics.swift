@@ -4,10 +4,11 @@ import Logging
 import PostgresNIO
 
 extension PostgresStore {
-    /// One `REPEATABLE READ` snapshot for every section, as SQLite's read transaction gives.
+    /// One `REPEATABLE READ` snapshot for every section, as SQLite's read transaction gives; on the
+    /// read replica when there is one (seconds of staleness are fine for a dashboard).
     public func analytics(programId: String, period: AnalyticsPeriod, sections: Set<AnalyticsSection>) async throws -> AnalyticsFigures {
         let logger = self.logger
-        return try await snapshotRead { connection in
+        return try await replicaSnapshotRead { connection in
             let sql = AnalyticsSQL(dialect: .postgres, period: period)
             func rows(_ text: String) async throws -> [PostgresRandomAccessRow] {
                 var binds = PostgresBindings(capacity: 1)

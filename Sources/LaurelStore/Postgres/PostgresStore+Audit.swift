@@ -11,8 +11,10 @@ extension PostgresStore {
         try await connection.query(sql.query(text), logger: logger)
     }
 
+    /// On the read replica when there is one: a list of past actions, never read back by the action that wrote it.
     public func auditEntries(programId: String, filter: AuditFilter, limit: Int, startingAfter: Int64?) async throws -> Page<AuditEntry> {
-        try await read { connection in
+        let logger = self.logger
+        return try await replicaRead { connection in
             var sql = AuditSQL(.postgres)
             let text = sql.page(programId: programId, filter: filter, limit: limit, startingAfter: startingAfter)
             let entries = try await connection.rows(sql.query(text), logger).map { row in

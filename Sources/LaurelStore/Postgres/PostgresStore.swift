@@ -11,8 +11,18 @@ import Synchronization
 /// receiving the same key credit once, and serialization failures or deadlocks are retried.
 ///
 /// The client must be running (`run()`, or added as a service of the application) before any query.
+/// With a read replica, `replicaRead` sends the reads that may be seconds stale to it (`PostgresStore+ReadReplica`).
 public final class PostgresStore: LaurelStore {
     public let client: PostgresClient
+    /// The read replica's pool (`laurel serve --read-replica`), nil without one; `run()` runs it with the primary's.
+    public let replica: PostgresClient?
+    /// How long a routed read waits for a replica connection before the primary serves it.
+    let replicaLeaseTimeout: Duration
+    /// What the last routed reads found the replica to be (`replicaRead`).
+    let replicaHealth = Mutex(ReplicaHealth())
+    /// Reads the primary served in the replica's place (`StoreMetricNames.postgresReplicaFallbacks`); nil without a replica.
+    let replicaFallbacks: Counter?
+    let replicaFallbacksSoFar = Atomic<Int>(0)
     let logger: Logger
     let programs = ProgramCache()
     /// Each program's current version as last read: events take the two-statement path with it
@@ -30,10 +40,28 @@ public final class PostgresStore: LaurelStore {
     /// The pool's most connections.
     public static let maximumConnections = 16
 
-    /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`. `faults`: test-only, see `StoreFaults`.
-    /// `metrics`: where the pool's use is recorded (`StoreMetricNames`); by default nowhere.
-    public init(url: String, logger: Logger = Logger(label: "laurel.postgres"), faults: StoreFaults? = nil,
+    /// A routed read's wait for a replica connection unless told otherwise.
+    public static let defaultReplicaLeaseTimeout: Duration = .seconds(2)
+
+    /// `postgres://user[:password]@host[:port]/database[?search_path=schema]`. `readReplica`: a URL of the same
+    /// form for a read replica of it (`replicaRead`), waited for `replicaLeaseTimeout` per read. `faults`:
+    /// test-only, see `StoreFaults`. `metrics`: where the pool's use is recorded (`StoreMetricNames`); by default nowhere.
+    public init(url: String, readReplica: String? = nil, replicaLeaseTimeout: Duration = defaultReplicaLeaseTimeout,
+                logger: Logger = Logger(label: "laurel.postgres"), faults: StoreFaults? = nil,
                 metrics: any MetricsFactory = NOOPMetricsHandler.instance) throws {
+        client = PostgresClient(configuration: try Self.configuration(url), backgroundLogger: logger)
+        replica = try readReplica.map { PostgresClient(configuration: try Self.configuration($0), backgroundLogger: logger) }
+        self.replicaLeaseTimeout = replicaLeaseTimeout
+        replicaFallbacks = readReplica.map { _ in Counter(label: StoreMetricNames.postgresReplicaFallbacks, factory: metrics) }
+        self.logger = logger
+        self.faults = faults
+        connectionsInUse = Meter(label: StoreMetricNames.postgresConnectionsInUse, factory: metrics)
+        retries = Counter(label: StoreMetricNames.postgresTransactionRetries, factory: metrics)
+        Gauge(label: StoreMetricNames.postgresConnectionsMax, factory: metrics).record(Self.maximumConnections)
+    }
+
+    /// A pool of `maximumConnections` for `url`, or an error naming the URL's expected form.
+    private static func configuration(_ url: String) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, let user = components.user, components.path.count > 1 else {
             throw StoreError.notFound("a valid PostgreSQL URL (postgres://user@host:5432/database), got \(url)")
@@ -44,16 +72,18 @@ public final class PostgresStore: LaurelStore {
             configuration.options.additionalStartupParameters = [("search_path", schema)]
         }
         configuration.options.maximumConnections = Self.maximumConnections
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.logger = logger
-        self.faults = faults
-        connectionsInUse = Meter(label: StoreMetricNames.postgresConnectionsInUse, factory: metrics)
-        retries = Counter(label: StoreMetricNames.postgresTransactionRetries, factory: metrics)
-        Gauge(label: StoreMetricNames.postgresConnectionsMax, factory: metrics).record(Self.maximumConnections)
+        return configuration
     }
 
-    /// Runs the connection pool until cancelled.
-    public func run() async { await client.run() }
+    /// Runs the connection pools (the primary's, and the replica's when there is one) until cancelled.
+    /// The primary's runs in the calling task, so that started by `Task.immediate` it is running at once.
+    public func run() async {
+        guard let replica else { return await client.run() }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await replica.run() }
+            await client.run()
+        }
+    }
 
     /// Nothing to finish: every transaction ended with the request or job that opened it, and
     /// the connections close with the task running `run()` (or the process).
@@ -84,7 +114,7 @@ public final class PostgresStore: LaurelStore {
             attempt += 1
             do {
                 let fault = faults?.take()
-                return try await withLiveConnection { connection in
+                return try await withLiveConnection(on: client) { connection in
                     try await connection.onEventLoop { try await Self.committed(connection, begin: "BEGIN", logger, fault: fault, body) }
                 }
             } catch let error as PSQLError where attempt < 6 && ["40001", "40P01"].contains(error.serverInfo?[.sqlState] ?? "") {
@@ -96,22 +126,24 @@ public final class PostgresStore: LaurelStore {
     }
 
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await withLiveConnection { connection in try await connection.onEventLoop { try await body(connection) } }
+        try await withLiveConnection(on: client) { connection in try await connection.onEventLoop { try await body(connection) } }
     }
 
-    /// `body` on a pooled connection that is open. postgres-nio (1.33) can hand out a connection whose
-    /// server just closed it (the pool learns of a close only when the channel's close completes), and
+    /// `body` on a connection of `pool` (the primary's or the replica's) that is open. postgres-nio
+    /// (1.33) can hand out a connection whose server just closed it (the pool learns of a close only when the channel's close completes), and
     /// a query written to a closed channel never answers: a lease after a dropped connection waited
     /// forever. So a connection found closed is not used (another is leased), and one that failed
     /// because it was lost is closed, and the pool told, before it goes back.
-    private func withLiveConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func withLiveConnection<T: Sendable>(on pool: PostgresClient, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        // `connectionsInUse` is the primary's pool, measured against its `maximumConnections`.
+        let counted = pool === client
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
-                    connectionsInUse.increment()
-                    defer { connectionsInUse.decrement() }
+                return try await pool.withConnection { connection in
+                    if counted { connectionsInUse.increment() }
+                    defer { if counted { connectionsInUse.decrement() } }
                     if connection.isClosed {
                         try? await connection.closeFuture.get()
                         throw ClosedAtLease()
@@ -138,7 +170,7 @@ public final class PostgresStore: LaurelStore {
     }
 
     /// An error meaning the connection itself is gone, not that a statement failed.
-    private static func isConnectionLoss(_ error: any Error) -> Bool {
+    static func isConnectionLoss(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
     }
@@ -148,9 +180,13 @@ public final class PostgresStore: LaurelStore {
     /// snapshot. Outside one, each statement sees the commits made since the one before it, and a
     /// balance read could show a member row from before a purchase with the purchase's lot.
     func snapshotRead<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await read { connection in
-            try await Self.committed(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger, body)
-        }
+        try await read { connection in try await Self.inSnapshot(connection, logger, body) }
+    }
+
+    /// `body` in one `REPEATABLE READ READ ONLY` transaction on `connection` (`snapshotRead`).
+    static func inSnapshot<T: Sendable>(_ connection: PostgresConnection, _ logger: Logger,
+                                        _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await committed(connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger, body)
     }
 
     /// `body` between `begin` and `COMMIT` on `connection`, rolled back when it throws; `fault`

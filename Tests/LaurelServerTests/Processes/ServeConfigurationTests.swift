@@ -35,6 +35,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: db), "nothing was started")
     }
 
+    /// `--read-replica` (or `$LAUREL_READ_REPLICA`) with a SQLite `--db` stops the server before it
+    /// opens anything; with PostgreSQL it must be a PostgreSQL URL.
+    @Test func aReadReplicaNeedsPostgreSQL() async throws {
+        let folder = try CLITests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = folder.appendingPathComponent("laurel.db").path
+        let replica = "postgres://laurel@127.0.0.1:1/laurel"
+        let flag = try await LaurelCommand.run(["serve", "--db", db, "--read-replica", replica])
+        #expect(flag.status != 0 && flag.errors.contains("--read-replica needs a PostgreSQL --db"), "\(flag.all)")
+        let variable = try await LaurelCommand.run(["serve", "--db", db], environment: ["LAUREL_READ_REPLICA": replica])
+        #expect(variable.status != 0 && variable.errors.contains("--read-replica needs a PostgreSQL --db"), "\(variable.all)")
+        #expect(!FileManager.default.fileExists(atPath: db), "nothing was started")
+        let notPostgres = try await LaurelCommand.run(["serve", "--db", "postgres://laurel@127.0.0.1:1/laurel", "--read-replica", "replica.db"])
+        #expect(notPostgres.status != 0 && notPostgres.errors.contains("--read-replica must be a PostgreSQL URL"), "\(notPostgres.all)")
+    }
+
     /// Every option of `serve --help` can be set from the environment and the file, and
     /// docs/operations.md's table lists it with its variable.
     @Test func helpAndDocsListEverySetting() async throws {
