@@ -17,7 +17,7 @@ struct PendingDaysTests {
         currency: EUR
         points:
           pending_days: 3
-        \(expiring ? "  expiry: {policy: after_days, days: 5}\n" : "")  returns: {when_spent: debt, debt_limit: 200}
+        \(expiring ? "  expiry: {policy: end_of_month, months_after: 0}\n" : "")  returns: {when_spent: debt, debt_limit: 200}
         earning_rules:
           - id: spend
             event: purchase
@@ -28,7 +28,8 @@ struct PendingDaysTests {
     @Test(arguments: StoreBackend.available, [UInt64(1), 2, 3, 4])
     func theKeptSumsEqualTheLotsAfterEveryWrite(backend: StoreBackend, seed: UInt64) async throws {
         var random = SplitMix64(seed: seed)
-        // Odd seeds: lots that never expire (`never` in the table's key); even: lots expiring 5 days after they are earned.
+        // Odd seeds: lots that never expire (`never` in the table's key); even: lots expiring at the end of the month they are
+        // earned in, many sharing a row, some expiring while still pending.
         let fixture = try await StoreFixture.make(backend, program: Self.program(expiring: seed % 2 == 0))
         var members: [String] = []
         for index in 0..<3 { members.append(try await fixture.member("c-\(index)").id) }
@@ -36,7 +37,7 @@ struct PendingDaysTests {
         var clock = StoreFixture.start
         var done: [String: Int] = [:]
         for step in 0..<120 {
-            clock += Double(random.int(0...(6 * 3600)))
+            clock += Double(random.int(0...(12 * 3600)))
             let member = members[random.int(members.count)]
             let context = "seed \(seed) step \(step)"
             var operation: String
@@ -73,8 +74,8 @@ struct PendingDaysTests {
                 // A read at any time of any day ahead, the day of a release split by it or not.
                 let now = clock + Double(random.int(0...(6 * 86_400)))
                 operation = "read of \(member) at \(Timestamps.format(now))"
-                let read = try await fixture.store.pointsSummary(programId: fixture.programId, memberId: member, now: now, expiringWithin: 2 * 86_400)
-                let expected = try await PendingDaysProbe.summaryFromEveryLot(fixture, memberId: member, now: now, expiringWithin: 2 * 86_400)
+                let read = try await fixture.store.pointsSummary(programId: fixture.programId, memberId: member, now: now, expiringWithin: 10 * 86_400)
+                let expected = try await PendingDaysProbe.summaryFromEveryLot(fixture, memberId: member, now: now, expiringWithin: 10 * 86_400)
                 #expect([read.available, read.pending, read.debt] as [Int] == [expected.available, expected.pending, expected.debt], "\(context): \(operation)")
                 #expect(dated(read.pendingLots) == dated(expected.pendingLots), "\(context): \(operation)")
                 #expect(dated(read.expiring) == dated(expected.expiring), "\(context): \(operation)")
