@@ -71,6 +71,7 @@ enum MemberDataTables {
         "webhook_attempts": "what webhook endpoints answered, by delivery; erasure clears the bodies of the member's deliveries",
         "raffle_draws": "a raffle's draw with its winners, one row per raffle; the member's entries are exported",
         "expiry_notices": "which lots were told about, by lot; the member's lots are exported",
+        "pending_days": "the member's pending lots summed by release day, kept from their lots, which are exported",
         "staff": "console users, not members",
         "staff_password_tokens": "console users, not members",
     ]

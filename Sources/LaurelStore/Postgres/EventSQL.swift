@@ -198,15 +198,27 @@ enum EventSQL {
     }
     /// The open lots of member `member` that can change a balance read (pending, or expiring by
     /// `horizon`), merged by what the read sums them by — state, expiry, release day, and whether
-    /// released by `now` — with the columns of `lots` (`PointsSummary(member:lotsThatCanChange:…)`).
+    /// released by `now` — with the columns of `lots` (`PointsSummary(member:lotsThatCanChange:…)`):
+    /// the pending ones from their sums per release day and expiry (`pending_days`) for every day
+    /// but the one `now` falls in, whose lots are merged here (`lots_pending_by_member`), and the
+    /// others expiring by `horizon` (`lots_open_by_member`).
     static func summaryLots(member: String, horizon: String, now: String) -> String {
-        """
-        (SELECT MIN(id) AS id, member_id, MIN(source_id) AS source_id, MIN(earned_at) AS earned_at,
-                MAX(available_at) AS available_at, expires_at, SUM(points)::bigint AS points,
-                SUM(remaining)::bigint AS remaining, pending
-         FROM lots WHERE member_id = \(member) AND remaining > 0 AND (pending OR expires_at <= \(horizon))
-         GROUP BY member_id, pending, expires_at,
-                  CASE WHEN pending AND available_at > \(now) THEN available_at / \(PointsSummary.dayMillis) END)
+        let day = PointsSummary.dayMillis
+        return """
+        (SELECT 'day:' || release_day || ':' || expires_at AS id, member_id, 'pending_days' AS source_id, last_release AS earned_at,
+                last_release AS available_at, NULLIF(expires_at, \(PendingDaysSQL.never)) AS expires_at, points, remaining, TRUE AS pending
+         FROM pending_days WHERE member_id = \(member) AND release_day <> \(now) / \(day)
+         UNION ALL
+         SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points)::bigint,
+                SUM(remaining)::bigint, pending
+         FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending
+                         AND available_at >= \(now) / \(day) * \(day) AND available_at < (\(now) / \(day) + 1) * \(day)
+         GROUP BY member_id, pending, expires_at, available_at > \(now)
+         UNION ALL
+         SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points)::bigint,
+                SUM(remaining)::bigint, pending
+         FROM lots WHERE member_id = \(member) AND remaining > 0 AND NOT pending AND expires_at <= \(horizon)
+         GROUP BY member_id, pending, expires_at)
         """
     }
 

@@ -41,6 +41,18 @@ enum PostgresLedgerAudit {
             """, logger) {
             purchases.append(.init(id: try row.get("id"), earned: try row.get("points"), reversed: try row.get("reversed")))
         }
+        func pendingDays(_ sql: String) async throws -> [LedgerAudit.PendingDay] {
+            var binds = PostgresBindings()
+            binds.append(programId)
+            return try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: binds), logger).map { row in
+                LedgerAudit.PendingDay(key: .init(memberId: try row.get("member_id"), releaseDay: try row.get("release_day"),
+                                                  expiresAt: try row.get("expires_at")),
+                                       lots: try row.get("lots"), points: try row.get("points"), remaining: try row.get("remaining"),
+                                       lastRelease: try row.get("last_release"))
+            }
+        }
         return LedgerAudit.problems(balances: balances, members: members, purchases: purchases)
+            + LedgerAudit.problems(pendingDays: try await pendingDays(PendingDaysSQL.auditKept(program: "$1")),
+                                   fromLots: try await pendingDays(PendingDaysSQL.auditFromLots(program: "$1", pending: "pending")))
     }
 }

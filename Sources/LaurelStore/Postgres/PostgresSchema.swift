@@ -871,5 +871,8 @@ enum PostgresSchema {
             """,
             "CREATE INDEX bulk_award_credits_by_member ON bulk_award_credits(member_id)",
         ]),
+        // Open pending lots summed per member, release day and expiry, kept by triggers on `lots`
+        // (`PendingDaysSQL`): a balance read sums a few rows per day instead of every pending lot.
+        ("v38-pending-days", PendingDaysSQL.postgresSchema),
     ]
 }

@@ -35,6 +35,14 @@ enum SQLiteLedgerAudit {
             ) r ON r.purchase_id = e.id
             WHERE e.program_id = ? AND e.type = 'purchase'
             """, [programId, programId]).map { LedgerAudit.PurchaseState(id: $0["id"], earned: $0["points"], reversed: $0["reversed"]) }
+        func pendingDays(_ sql: String) throws -> [LedgerAudit.PendingDay] {
+            try db.rows(sql, [programId]) { row in
+                LedgerAudit.PendingDay(key: .init(memberId: row["member_id"], releaseDay: row["release_day"], expiresAt: row["expires_at"]),
+                                       lots: row["lots"], points: row["points"], remaining: row["remaining"], lastRelease: row["last_release"])
+            }
+        }
         return LedgerAudit.problems(balances: balances, members: members, purchases: purchases)
+            + LedgerAudit.problems(pendingDays: try pendingDays(PendingDaysSQL.auditKept(program: "?")),
+                                   fromLots: try pendingDays(PendingDaysSQL.auditFromLots(program: "?", pending: "pending = 1")))
     }
 }

@@ -119,16 +119,28 @@ extension SQLiteStore {
                               expiringWithin: TimeInterval) throws -> PointsSummary {
         guard let member = try fetchMember(db, programId: programId, id: memberId) else { throw StoreError.notFound("member \(memberId)") }
         // Shown as of now, even if the settlement job has not run yet; nothing is written. Only
-        // the lots that can change the answer are read (`lots_open_by_member` holds the columns
-        // the condition needs); one millisecond more than the horizon, as rounding may need.
-        // They are merged by what the answer sums them by (state, expiry, release day, and
-        // whether released by now), so a member with 10,000 pending lots yields a few dozen.
+        // the lots that can change the answer are read, merged by what the answer sums them by
+        // (state, expiry, release day, and whether released by now): the pending ones from their
+        // sums per release day and expiry (`pending_days`) for every day but the one `now` falls
+        // in, whose lots are merged here (`lots_pending_by_member`), and the others expiring by
+        // the horizon (`lots_open_by_member`; one millisecond more, as rounding may need). A
+        // member with 10,000 pending lots yields a few dozen rows, summed from as many.
         let horizon = now.addingTimeInterval(expiringWithin).millis + 1
+        let day = now.millis / PointsSummary.dayMillis
         let lots = try db.rowsByPosition("""
-            SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points), SUM(remaining), pending
-            FROM lots WHERE member_id = ? AND remaining > 0 AND (pending = 1 OR expires_at <= ?)
-            GROUP BY pending, expires_at, CASE WHEN pending = 1 AND available_at > ? THEN available_at / \(PointsSummary.dayMillis) END
-            """, [.text(member.id), .integer(horizon), .integer(now.millis)], lot)
+            SELECT 'day:' || release_day || ':' || expires_at, member_id, 'pending_days', last_release, last_release,
+                   NULLIF(expires_at, \(PendingDaysSQL.never)), points, remaining, 1
+            FROM pending_days WHERE member_id = ? AND release_day <> ?
+            UNION ALL
+            SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points), SUM(remaining), 1
+            FROM lots WHERE member_id = ? AND remaining > 0 AND pending = 1 AND available_at >= ? AND available_at < ?
+            GROUP BY expires_at, available_at > ?
+            UNION ALL
+            SELECT MIN(id), member_id, MIN(source_id), MIN(earned_at), MAX(available_at), expires_at, SUM(points), SUM(remaining), 0
+            FROM lots WHERE member_id = ? AND remaining > 0 AND pending = 0 AND expires_at <= ?
+            GROUP BY expires_at
+            """, [.text(member.id), .integer(day), .text(member.id), .integer(day * PointsSummary.dayMillis),
+                   .integer((day + 1) * PointsSummary.dayMillis), .integer(now.millis), .text(member.id), .integer(horizon)], lot)
         let processor = try? currentVersion(db, cache: cache, programId: programId).1
         let tier = try processor.flatMap { try tierProgress(db, member: member, processor: $0, now: now) }
         var summary = PointsSummary(member: member, lotsThatCanChange: lots, now: now, expiringWithin: expiringWithin, tier: tier)
