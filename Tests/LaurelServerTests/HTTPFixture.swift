@@ -75,9 +75,14 @@ struct HTTPFixture {
 
     /// Runs `body` against a live server on loopback, with the HTTP channel `laurel serve` uses and its
     /// default rate limits unless told otherwise.
+    /// The server's limits but a longer idle timeout: a test may work on the store for minutes between two
+    /// requests on its one keep-alive connection (a bulk award job on a loaded CI machine took over the 60 s
+    /// default, and the next request met a closed connection). ConnectionTimeoutTests test the timeouts themselves.
+    static let connectionLimits = ConnectionLimits(idleTimeout: 900)
+
     func withServer(rateLimits: RateLimitSettings = .defaults, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let app = Application(router: LaurelApplication.router(store: store, clock: clock, rateLimits: rateLimits).0,
-                              server: LaurelApplication.server(ConnectionLimits()))
+                              server: LaurelApplication.server(Self.connectionLimits))
         try await app.test(.live) { client in try await body(Client(client: client, fixture: self)) }
     }
 
