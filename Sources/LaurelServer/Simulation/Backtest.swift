@@ -194,8 +194,8 @@ public struct Backtest: Sendable {
         let batchesEvents = draft.map { $0.fraud == nil } ?? history.versions.allSatisfy { $0.definition.fraud == nil }
         var events: [ImportedEvent] = []
         func replayEvents() async throws {
-            guard let last = events.last else { return }
-            let results = try await store.importEvents(programId: programId, events: events, now: last.judgedAt(importedAt: .distantFuture))
+            guard let last = events.last?.clock else { return }
+            let results = try await store.importEvents(programId: programId, events: events, now: last)
             for (imported, result) in zip(events, results) {
                 switch result {
                 case .recorded: outcome.replayed["event", default: 0] += 1
@@ -212,29 +212,26 @@ public struct Backtest: Sendable {
             }
             if batchesEvents, case .event(let stored) = step {
                 do {
-                    let event = try EventBody.decode(Data(stored.payload.utf8)).event(id: stored.id, now: stored.recordedAt)
-                    events.append(ImportedEvent(member: .id(stored.memberId), event: event, clock: stored.recordedAt) { _ in stored.payload })
-                    if events.count >= Self.eventsPerBatch { try await replayEvents() }
-                } catch let error where !(error is CancellationError) {
+                    events.append(ImportedEvent(member: .id(stored.memberId), event: try Self.event(of: stored), clock: stored.recordedAt) { _ in
+                        stored.payload
+                    })
+                } catch {
                     outcome.refuse(step.kind, "\(Self.id(of: step)): \(EventImport.describe(error))")
                 }
-                if index % 1000 == 0 {
-                    progress(index, steps.count)
-                    try Task.checkCancellation()
+                if events.count >= Self.eventsPerBatch { try await replayEvents() }
+            } else {
+                try await replayEvents()
+                do {
+                    try await apply(step, at: at, store: store, outcome: &outcome)
+                    outcome.replayed[step.kind, default: 0] += 1
+                } catch {
+                    outcome.refuse(step.kind, "\(Self.id(of: step)): \(EventImport.describe(error))")
                 }
-                continue
-            }
-            try await replayEvents()
-            do {
-                try await apply(step, at: at, store: store, outcome: &outcome)
-                outcome.replayed[step.kind, default: 0] += 1
-            } catch {
-                outcome.refuse(step.kind, "\(Self.id(of: step)): \(EventImport.describe(error))")
-            }
-            if case .applyVersion = step, !rewardsPut {
-                // Rewards are not part of the program file: they are put once, as they are now, before anything can redeem them.
-                for reward in history.rewards { _ = try await store.putReward(programId: programId, reward: reward.reward, now: at) }
-                rewardsPut = true
+                if case .applyVersion = step, !rewardsPut {
+                    // Rewards are not part of the program file: they are put once, as they are now, before anything can redeem them.
+                    for reward in history.rewards { _ = try await store.putReward(programId: programId, reward: reward.reward, now: at) }
+                    rewardsPut = true
+                }
             }
             if index % 1000 == 0 {
                 progress(index, steps.count)
@@ -250,6 +247,11 @@ public struct Backtest: Sendable {
         try await runJobs(store, now: until)
         progress(steps.count, steps.count)
         return outcome
+    }
+
+    /// A stored event as it was recorded: its payload read again, with its id and recorded time.
+    private static func event(of stored: StoredEvent) throws -> LoyaltyEvent {
+        try EventBody.decode(Data(stored.payload.utf8)).event(id: stored.id, now: stored.recordedAt)
     }
 
     private static func id(of step: Step) -> String {
@@ -304,10 +306,8 @@ public struct Backtest: Sendable {
             _ = try await store.setConsents(programId: programId, memberId: consent.memberId, [consent.change.name: consent.change.granted],
                                             source: consent.change.source, now: consent.change.at, idempotency: nil)
         case .event(let stored):
-            let body = try EventBody.decode(Data(stored.payload.utf8))
-            let event = try body.event(id: stored.id, now: stored.recordedAt)
-            let result = try await store.recordEvent(programId: programId, memberId: stored.memberId, event: event, payload: stored.payload,
-                                                     now: stored.recordedAt, idempotency: nil)
+            let result = try await store.recordEvent(programId: programId, memberId: stored.memberId, event: try Self.event(of: stored),
+                                                     payload: stored.payload, now: stored.recordedAt, idempotency: nil)
             if result.value?.status == .held { outcome.held += 1 }
         case .move(let move):
             switch move.kind {
