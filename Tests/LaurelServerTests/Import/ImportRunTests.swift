@@ -146,14 +146,18 @@ struct ImportRunTests {
         #expect(try await store.audit(programId: "prg_a").isEmpty)
     }
 
+    /// A store with the imported member `ana`, and the time `ago` whole days before now (to the second) as a file writes it.
+    private func storeWithAna(_ backend: TestBackend) async throws -> (store: any LaurelStore, day: @Sendable (Int) -> String) {
+        let store = try await HTTPFixture.make(backend).store
+        _ = try await run("external_id\nana\n", .csv, .members, on: store)
+        let today = Date().timeIntervalSince1970.rounded(.down)
+        return (store, { ago in Timestamps.format(Date(timeIntervalSince1970: today - Double(ago) * 86_400)) })
+    }
+
     @Test(arguments: TestBackend.available)
     func eventsImportedAsRecordedKeepTheirPointsAndSayWhy(backend: TestBackend) async throws {
-        let fixture = try await HTTPFixture.make(backend)
-        let store = fixture.store
-        _ = try await run("external_id\nana\n", .csv, .members, on: store)
+        let (store, day) = try await storeWithAna(backend)
         // Past the program's 14 pending days, within its 30 days of expiry.
-        let today = Date().timeIntervalSince1970.rounded(.down)
-        let day = { (ago: Int) in Timestamps.format(Date(timeIntervalSince1970: today - Double(ago) * 86_400)) }
         let events = """
             external_id,type,occurred_at,currency,total,points
             ana,purchase,\(day(20)),EUR,40,7
@@ -180,11 +184,7 @@ struct ImportRunTests {
     /// along the way, the ledger is dated then), a line that came late when the line before it was.
     @Test(arguments: TestBackend.available)
     func eventsAreJudgedWhenTheyHappened(backend: TestBackend) async throws {
-        let fixture = try await HTTPFixture.make(backend)
-        let store = fixture.store
-        _ = try await run("external_id\nana\n", .csv, .members, on: store)
-        let today = Date().timeIntervalSince1970.rounded(.down)
-        let day = { (ago: Int) in Timestamps.format(Date(timeIntervalSince1970: today - Double(ago) * 86_400)) }
+        let (store, day) = try await storeWithAna(backend)
         // The program: 14 pending days, points expire 30 days after they are earned.
         let events = """
             external_id,type,occurred_at,currency,total
