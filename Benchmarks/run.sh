@@ -45,6 +45,26 @@ run() {
     "$bench" "$@"
 }
 
+# Laurel's purchases over HTTP on PostgreSQL next to what the same cluster does with pgbench's
+# TPC-B-like transaction (5 statements) at 8 clients, one right after the other (issue 34's
+# target: Laurel at least pgbench's figure). pgbench's tables go in a schema of their own.
+side_by_side() {
+    local requests=$1 members=$2 scale=$3 seconds=$4
+    echo
+    echo "\$ laurel-bench http --postgres URL --requests $requests --concurrency 32 --members $members"
+    local laurel
+    laurel=$("$bench" http --postgres "$postgres" --requests "$requests" --concurrency 32 --members "$members" | tee /dev/stderr | sed -n 's/.* \([0-9.]*\) requests\/s over.*/\1/p' | head -1)
+    echo
+    echo "\$ pgbench -c 8 -j 2 -T $seconds (TPC-B-like, scale $scale, schema laurel_pgbench)"
+    psql -q "$postgres" -c "CREATE SCHEMA IF NOT EXISTS laurel_pgbench"
+    PGOPTIONS="-c search_path=laurel_pgbench" pgbench -i -q -s "$scale" "$postgres" 2>&1 | tail -1
+    local tps
+    tps=$(PGOPTIONS="-c search_path=laurel_pgbench" pgbench -c 8 -j 2 -T "$seconds" "$postgres" 2>&1 | tee /dev/stderr | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+    psql -q "$postgres" -c "SET client_min_messages = warning" -c "DROP SCHEMA laurel_pgbench CASCADE"
+    awk -v l="$laurel" -v p="$tps" 'BEGIN { if (l == "" || p == "" || p == 0) { print "side by side: a figure is missing"; exit 1 }
+        printf "side by side: Laurel %.0f purchases/s, pgbench TPC-B-like %.0f transactions/s: %.2f of it\n", l, p, l / p }'
+}
+
 if [ "$quick" = 1 ]; then
     run core --events 20000
     run store --events 2000 --concurrency 8 --members 200
@@ -58,6 +78,7 @@ if [ "$quick" = 1 ]; then
         run store --postgres "$postgres" --events 1000 --concurrency 8 --members 200
         run http --postgres "$postgres" --requests 500 --concurrency 8 --members 200
         run retail-day --separate-server --postgres "$postgres" --members 1000 --operations 400 --levels 8 --rate 0
+        side_by_side 500 200 1 3
     fi
 else
     run core --events 200000
@@ -77,6 +98,7 @@ else
         run http --postgres "$postgres" --requests 10000 --concurrency 16
         run redeem --postgres "$postgres" --requests 5000 --stock 5000 --concurrency 16
         run retail-day --separate-server --postgres "$postgres" --levels 1,16,32 --rate 800
+        side_by_side 20000 5000 10 30
     fi
 fi
 

@@ -85,11 +85,14 @@ struct HTTP: AsyncParsableCommand {
     @Flag(help: "Serve without rate limits (the default serves with laurel serve's defaults), to measure what they cost.") var noRateLimits = false
     @Flag(help: "Record metrics as laurel serve does with --metrics-port or --metrics-token, to measure what they cost; prints the events, ledger and group-commit series after the run.")
     var metrics = false
+    @Option(help: "Keep the SQLite file at this path (a new file) instead of deleting it, to look at where the bytes go (`sqlite3 FILE` with `dbstat`).")
+    var keepDb: String?
 
     func run() async throws {
         let metrics = self.metrics ? LaurelMetrics() : nil
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let path = keepDb ?? FileManager.default.temporaryDirectory.appendingPathComponent("laurel-bench-\(UUID().uuidString).db").path
+        guard keepDb == nil || !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists") }
+        defer { if keepDb == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
         guard nodes == 1 || postgres != nil else { throw ValidationError("several nodes need --postgres") }
         guard (rate ?? 1) > 0 else { throw ValidationError("--rate must be above 0") }
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)

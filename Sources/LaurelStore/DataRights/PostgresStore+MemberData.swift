@@ -14,7 +14,9 @@ extension PostgresStore {
                     let text = try row.get("data", String.self)
                     guard case .object(var object) = try JSONText.decode(JSONValue.self, text) else { return JSONValue.string(text) }
                     for column in table.json {
-                        if case .string(let json)? = object[column], let parsed = try? JSONText.decode(JSONValue.self, json) { object[column] = parsed }
+                        if case .string(let json)? = object[column], let parsed = try? JSONText.decode(JSONValue.self, PackedOutcome.text(postgresJSON: json)) {
+                            object[column] = parsed
+                        }
                     }
                     return JSONValue.object(object)
                 }

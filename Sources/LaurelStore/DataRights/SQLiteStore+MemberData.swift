@@ -30,7 +30,10 @@ extension SQLiteStore {
         case .int64(let int): return .number(String(int))
         case .double(let double): return .number(String(double))
         case .string(let text): return parsing ? (try? JSONText.decode(JSONValue.self, text)) ?? .string(text) : .string(text)
-        case .blob(let data): return .string(data.base64EncodedString())
+        case .blob(let data):
+            // An event's outcome is kept packed (`PackedOutcome`); other blobs are shown as base64.
+            if parsing, let text = try? PackedOutcome.text(data), let parsed = try? JSONText.decode(JSONValue.self, text) { return parsed }
+            return .string(data.base64EncodedString())
         }
     }
 

@@ -162,7 +162,7 @@ enum EventSQL {
     enum Write: PreparedSQL {
         static let sql = writeStatement(guarded: false)
         static let types: [PostgresDataType] = LedgerSQL.types + [
-            .text, .text, .int8, .text, .int8, .text, .text, .text, .text,
+            .text, .text, .int8, .text, .int8, .text, .text, .bytea, .text,
             .textArray, .int8Array,
             .int8, .int8, .int8, .bool,
             .bool, .text, .int8, .text, .int8, .int8, .int8,

@@ -56,7 +56,7 @@ struct EventWrite {
         LedgerSQL.bind(&bindings, programId: programId, ledger: outcome.ledger, version: record.programVersion, now: now, actor: nil, reason: nil)
         bindings.append(event.id); bindings.append(event.type); bindings.append(event.occurredAt.millis); bindings.append(outcome.status.rawValue)
         bindings.append(record.points); bindings.append(event.purchase?.total.description); bindings.append(record.payload)
-        bindings.append(outcomeJSON); bindings.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
+        bindings.append(PackedOutcome.packedBuffer(outcomeJSON)); bindings.append(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)
         let awards = outcome.rules.filter(\.isAward)
         bindings.append(awards.map(\.ruleId)); bindings.append(awards.map { Int64($0.points) })
         bindings.append(contribution?.points ?? 0); bindings.append(contribution?.amount.units ?? 0); bindings.append(contribution?.purchases ?? 0)

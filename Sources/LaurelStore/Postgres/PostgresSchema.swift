@@ -874,5 +874,8 @@ enum PostgresSchema {
         // Open pending lots summed per member, release day and expiry, kept by triggers on `lots`
         // (`PendingDaysSQL`): a balance read sums a few rows per day instead of every pending lot.
         ("v38-pending-days", PendingDaysSQL.postgresSchema),
+        // Outcomes kept deflated (`PackedOutcome`); the JSON text of earlier rows becomes its bytes,
+        // which read back as they are. Rewrites `events` once.
+        ("v39-packed-outcomes", ["ALTER TABLE events ALTER COLUMN outcome TYPE BYTEA USING convert_to(outcome, 'UTF8')"]),
     ]
 }

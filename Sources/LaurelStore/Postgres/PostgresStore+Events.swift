@@ -315,7 +315,7 @@ extension PostgresStore {
     public func event(programId: String, id: String) async throws -> EventRecord? {
         try await read { connection in
             try await connection.row("SELECT * FROM events WHERE program_id = \(programId) AND id = \(id)", logger).map { row in
-                let outcomeJSON = try row.get("outcome", String.self)
+                let outcomeJSON = try PackedOutcome.text(try row.get("outcome", ByteBuffer.self))
                 return EventRecord(id: try row.get("id"), programId: try row.get("program_id"), memberId: try row.get("member_id"), type: try row.get("type"),
                             occurredAt: try row.date("occurred_at"), recordedAt: try row.date("recorded_at"),
                             programVersion: try row.get("program_version"),

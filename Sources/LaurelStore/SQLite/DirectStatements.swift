@@ -15,6 +15,7 @@ import GRDBSQLite
 enum SQLiteValue: Sendable, Equatable {
     case integer(Int64)
     case text(String)
+    case blob([UInt8])
     case null
 
     static func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
@@ -116,6 +117,8 @@ extension Database {
             case .null: code = sqlite3_bind_null(handle, index)
             case .text(let text):
                 code = text.withCString { sqlite3_bind_text(handle, index, $0, Int32(text.utf8.count), transient) }
+            case .blob(let bytes):
+                code = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
             }
             guard code == SQLITE_OK else { throw failure(code, sql: sql) }
             index += 1

@@ -47,7 +47,7 @@ enum SQLiteRows {
                       outcomeJSON: String, payload: String, now: Date) -> Values {
         [.text(event.id), .text(programId), .text(memberId), .text(event.type), .integer(event.occurredAt.millis), .integer(now.millis),
          .int(version), .text(outcome.status.rawValue), .int(outcome.recordedPoints), .optional(event.purchase?.total.description),
-         .text(payload), .text(outcomeJSON), .optional(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)]
+         .text(payload), .blob(PackedOutcome.pack(outcomeJSON)), .optional(event.purchase == nil ? nil : outcome.tierContribution?.amount.description)]
     }
 
     static let contributionTable = Table("tier_contributions", ["member_id", "occurred_at", "points", "amount_units", "purchases", "event_id"])

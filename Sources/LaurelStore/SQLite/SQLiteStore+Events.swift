@@ -237,7 +237,7 @@ extension SQLiteStore {
     public func event(programId: String, id: String) async throws -> EventRecord? {
         try await read { db in
             try db.row("SELECT * FROM events WHERE program_id = ? AND id = ?", [programId, id]) { row in
-                let outcomeJSON: String = row["outcome"]
+                let outcomeJSON = try PackedOutcome.text(row["outcome"] as DatabaseValue)
                 return EventRecord(id: row["id"], programId: row["program_id"], memberId: row["member_id"], type: row["type"],
                             occurredAt: Date(millis: row["occurred_at"]), recordedAt: Date(millis: row["recorded_at"]),
                             programVersion: row["program_version"], status: EventOutcome.Status(rawValue: row["status"]) ?? .processed,

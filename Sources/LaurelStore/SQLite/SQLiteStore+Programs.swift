@@ -81,7 +81,7 @@ extension SQLiteStore {
             try db.run("""
                 INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
                 SELECT e.member_id, ?1, e.occurred_at, COALESCE(json_extract(r.value, '$.points'), 0), e.id
-                FROM events e, json_each(e.outcome, '$.rules') r
+                FROM events e, json_each(laurel_outcome(e.outcome), '$.rules') r
                 WHERE e.rowid BETWEEN ?4 AND ?5 AND e.program_id = ?2 AND e.program_version IN (SELECT value FROM json_each(?3))
                   AND json_extract(r.value, '$.rule_id') = ?1
                   AND (json_extract(r.value, '$.points') > 0 OR json_extract(r.value, '$.gift') IS NOT NULL)

@@ -37,6 +37,8 @@ public final class SQLiteStore: LaurelStore {
             try db.execute(sql: "PRAGMA secure_delete = ON")
             // Checkpoints run off the writer (`WALCheckpointer`).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // `laurel_outcome(outcome)`: an event's outcome JSON for SQL (the column keeps it packed).
+            db.add(function: PackedOutcome.sqliteFunction)
             if !db.configuration.readonly {
                 // The writer's page cache: 32 MB instead of 2 MB keeps the index leaves of recent
                 // members in memory (an import spent ~15 % less CPU per event with it); readers keep
