@@ -61,9 +61,11 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// as the backend allows; a refused event is reported and skipped, the others are kept.
     /// `journal`: written with the events, in the same transaction (the whole call is then one
     /// transaction on every backend). `allOrNothing`: any refusal throws `ImportRefusedAll` and
-    /// nothing of the call is kept.
+    /// nothing of the call is kept. `reviewingTiers`: before each event, the member's tier reviews
+    /// that fell due are made at their times (`reviewDueTiers`); a backtest, which runs the jobs
+    /// itself at the times they ran, turns that off.
     func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
-                      allOrNothing: Bool) async throws -> [ImportResult]
+                      allOrNothing: Bool, reviewingTiers: Bool) async throws -> [ImportResult]
     func event(programId: String, id: String) async throws -> EventRecord?
     /// Ledger entries of a member, newest first, before the entry `startingAfter` (a sequence number).
     func ledger(programId: String, memberId: String, limit: Int, startingAfter: Int64?) async throws -> Page<LedgerEntryRecord>
@@ -98,6 +100,10 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
     /// Re-evaluates members whose tier check is due (review dates, activity leaving the window, floors
     /// ending), at most `batchSize`; returns how many were due.
     func reviewTiers(now: Date, batchSize: Int) async throws -> Int
+    /// Reviews one member's tier at each time a review fell due up to `date`, each at that time, as
+    /// a job running at every moment would have: imports do it before judging each event (the
+    /// reviews between a member's imported events), and so can a test that plays a live history.
+    func reviewDueTiers(programId: String, memberId: String, until date: Date) async throws
 
     // MARK: Rewards and redemptions
     /// Creates a reward (`replacing` false: throws `StoreError.rewardExists` when its id is taken; the insert
@@ -167,8 +173,8 @@ public protocol LaurelStore: SegmentStore, WebhookStore, CampaignStore, MemberTo
 
 extension LaurelStore {
     /// Events imported without a journal, each kept or refused on its own.
-    public func importEvents(programId: String, events: [ImportedEvent], now: Date) async throws -> [ImportResult] {
-        try await importEvents(programId: programId, events: events, now: now, journal: nil, allOrNothing: false)
+    public func importEvents(programId: String, events: [ImportedEvent], now: Date, reviewingTiers: Bool = true) async throws -> [ImportResult] {
+        try await importEvents(programId: programId, events: events, now: now, journal: nil, allOrNothing: false, reviewingTiers: reviewingTiers)
     }
 
     /// A member who enrols without a referral code.

@@ -113,8 +113,11 @@ struct ImportEquivalenceTests {
                     continue
                 }
                 do {
-                    // Each event is judged at its own time (a late one earlier than those before it), on both sides.
-                    let record = try await sent.record(line.event, memberId: memberId, now: min(line.event.occurredAt, now))
+                    // Each event is judged at its own time (a late one earlier than those before it), on both sides,
+                    // after the tier reviews that fell due before then.
+                    let judgedAt = min(line.event.occurredAt, now)
+                    try await sent.store.reviewDueTiers(programId: sent.programId, memberId: memberId, until: judgedAt)
+                    let record = try await sent.record(line.event, memberId: memberId, now: judgedAt)
                     #expect(result == .recorded(eventId: line.event.id, points: record.points), "\(context)")
                     kinds[line.event.type, default: 0] += 1
                     if record.outcome.tierChange != nil { kinds["tier change", default: 0] += 1 }

@@ -115,7 +115,8 @@ public enum ImportRun {
                                 return imported
                             },
                             store: { items, mark, all in
-                                try await store.importEvents(programId: programId, events: items, now: Date(), journal: mark, allOrNothing: all)
+                                try await store.importEvents(programId: programId, events: items, now: Date(), journal: mark, allOrNothing: all,
+                                                             reviewingTiers: true)
                             }, markOnly: { try await store.markImport($0) })
         }
         return report

@@ -195,7 +195,8 @@ public struct Backtest: Sendable {
         var events: [ImportedEvent] = []
         func replayEvents() async throws {
             guard let last = events.last?.clock else { return }
-            let results = try await store.importEvents(programId: programId, events: events, now: last)
+            // The jobs run here at their own ticks, as they did live: no reviews at due times in between.
+            let results = try await store.importEvents(programId: programId, events: events, now: last, reviewingTiers: false)
             for (imported, result) in zip(events, results) {
                 switch result {
                 case .recorded: outcome.replayed["event", default: 0] += 1

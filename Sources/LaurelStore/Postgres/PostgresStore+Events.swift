@@ -283,9 +283,10 @@ extension PostgresStore {
     /// many member locks at once against the live API. With a journal, or all or nothing, the call
     /// is one transaction instead (`importEventsTogether`).
     public func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
-                             allOrNothing: Bool) async throws -> [ImportResult] {
+                             allOrNothing: Bool, reviewingTiers: Bool) async throws -> [ImportResult] {
         if journal != nil || allOrNothing {
-            return try await importEventsTogether(programId: programId, events: events, now: now, journal: journal, allOrNothing: allOrNothing)
+            return try await importEventsTogether(programId: programId, events: events, now: now, journal: journal, allOrNothing: allOrNothing,
+                                                  reviewingTiers: reviewingTiers)
         }
         var results: [ImportResult] = []
         for imported in events {
@@ -299,9 +300,11 @@ extension PostgresStore {
                     }
                     memberId = member.id
                 }
+                let judgedAt = imported.judgedAt(importedAt: now)
+                if reviewingTiers { try await reviewDueTiers(programId: programId, memberId: memberId, until: judgedAt) }
                 // Imports are not screened by fraud controls (docs/security.md says why).
                 let recorded = try await record(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
-                                                now: imported.judgedAt(importedAt: now), screening: nil, idempotency: nil)
+                                                now: judgedAt, screening: nil, idempotency: nil)
                 results.append(.recorded(eventId: imported.event.id, points: recorded.value?.points ?? 0))
             } catch let error as StoreError {
                 results.append(.refused(error.description))

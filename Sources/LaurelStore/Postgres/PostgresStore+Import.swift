@@ -7,7 +7,7 @@ extension PostgresStore {
     /// The events of one import batch in one transaction with the journal: each under its member's
     /// lock (held to the commit) and in a savepoint of its own, so a refused event leaves nothing.
     func importEventsTogether(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
-                              allOrNothing: Bool) async throws -> [ImportResult] {
+                              allOrNothing: Bool, reviewingTiers: Bool) async throws -> [ImportResult] {
         try await transaction { connection in
             var results: [ImportResult] = []
             results.reserveCapacity(events.count)
@@ -31,13 +31,15 @@ extension PostgresStore {
                         }
                         memberId = try row.get("id")
                     }
+                    let judgedAt = imported.judgedAt(importedAt: now)
+                    if reviewingTiers { try await reviewDueTiers(connection, programId: programId, memberId: memberId, until: judgedAt) }
                     guard let (member, currentVersion) = try await Self.lockMember(connection, programId: programId, id: memberId, logger) else {
                         throw StoreError.notFound("member \(memberId)")
                     }
                     guard member.status != .erased else { throw StoreError.memberErased(memberId) }
                     // Imports are not screened by fraud controls (docs/security.md says why).
                     let write = try await recordLocked(connection, programId: programId, member: member, currentVersion: currentVersion,
-                                                       event: imported.event, payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now),
+                                                       event: imported.event, payload: imported.payload(memberId), now: judgedAt,
                                                        idempotency: nil,
                                                        screening: nil)
                     try await connection.query("RELEASE SAVEPOINT imported_event", logger: logger)

@@ -121,19 +121,50 @@ extension PostgresStore {
                 guard let row = try await connection.row("""
                     SELECT * FROM members WHERE id = \(memberId) AND tier_check_at <= \(now.millis) FOR UPDATE SKIP LOCKED
                     """, logger) else { return }
-                let member = try Self.member(row)
                 let (_, processor) = try await currentVersion(connection, programId: programId)
-                guard let tiers = processor.tiers else {
-                    try await connection.query("UPDATE members SET tier_check_at = NULL WHERE id = \(memberId)", logger: logger)
-                    return
-                }
-                let standing = try await Self.tierStanding(connection, member: member, tiers: tiers, at: now, logger)
-                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: now)
-                try await Self.saveTier(connection, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state,
-                                        change: change, sourceId: "tier_review_\(now.millis)", now: now, logger)
+                try await Self.reviewTier(connection, member: try Self.member(row), processor: processor, at: now, logger)
             }
         }
         return due.count
+    }
+
+    public func reviewDueTiers(programId: String, memberId: String, until date: Date) async throws {
+        // Most members have nothing due: one read, and the transaction only when something is.
+        let due: Int64? = try await read { connection in
+            try await connection.row("SELECT tier_check_at FROM members WHERE program_id = \(programId) AND id = \(memberId)", logger)?
+                .get("tier_check_at", Int64?.self)
+        }
+        guard let due, due <= date.millis else { return }
+        try await transaction { connection in
+            try await reviewDueTiers(connection, programId: programId, memberId: memberId, until: date)
+        }
+    }
+
+    /// The scheduled review of one member's tier at `date`, the member's row locked by the caller.
+    static func reviewTier(_ connection: PostgresConnection, member: MemberRecord, processor: EventProcessor, at date: Date,
+                           _ logger: Logger) async throws {
+        guard let tiers = processor.tiers else {
+            try await connection.query("UPDATE members SET tier_check_at = NULL WHERE id = \(member.id)", logger: logger)
+            return
+        }
+        let standing = try await tierStanding(connection, member: member, tiers: tiers, at: date, logger)
+        let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: date)
+        try await saveTier(connection, program: processor.program, tiers: tiers, programId: member.programId, memberId: member.id, state: state,
+                           change: change, sourceId: TierReviews.sourceId(at: date), now: date, logger)
+    }
+
+    /// An imported event's member, reviewed at each time a review fell due before the event is
+    /// judged at `date`, as the scheduled job would have (`TierReviews`); locks the member's row.
+    func reviewDueTiers(_ connection: PostgresConnection, programId: String, memberId: String, until date: Date) async throws {
+        var last = Int64.min
+        while let row = try await connection.row("""
+                  SELECT * FROM members WHERE program_id = \(programId) AND id = \(memberId) AND tier_check_at <= \(date.millis) FOR UPDATE
+                  """, logger),
+              let due = try row.get("tier_check_at", Int64?.self), TierReviews.isDue(due, after: last, until: date) {
+            let (_, processor) = try await currentVersion(connection, programId: programId)
+            try await Self.reviewTier(connection, member: try Self.member(row), processor: processor, at: Date(millis: due), logger)
+            last = due
+        }
     }
 
     /// The member's tier progress as of `now`, for the member summary.

@@ -36,6 +36,8 @@ struct SQLiteImportBatch {
         var ledgerChanged = false
         /// The tier to write and when to check it again, as `saveTier` writes them.
         var tierWrite: (state: MemberTier, checkAt: Date?)?
+        /// When the tier is next reviewed (`tier_check_at`, milliseconds), as the batch has left it.
+        var tierCheckAt: Int64?
     }
 
     let programId: String
@@ -46,6 +48,8 @@ struct SQLiteImportBatch {
     let judgingCache: JudgingCache
     /// The import's own time: no event is judged later (`ImportedEvent.judgedAt`).
     let now: Date
+    /// Whether the tier reviews due before each event are made first (`LaurelStore.importEvents`).
+    let reviewingTiers: Bool
 
     private var members: [String: MemberState] = [:]
     /// Members to read again before their next event: a return was recorded for them by `record`.
@@ -71,13 +75,15 @@ struct SQLiteImportBatch {
     /// The outbox messages of the events, in their order, as recording them one by one writes them.
     private var messages: [(memberId: String, message: PendingMessage, at: Date)] = []
 
-    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judgingCache: JudgingCache, now: Date) {
+    init(programId: String, version: Int, processor: EventProcessor, cache: ProgramCache, judgingCache: JudgingCache, now: Date,
+         reviewingTiers: Bool) {
         self.programId = programId
         self.version = version
         self.processor = processor
         self.cache = cache
         self.judgingCache = judgingCache
         self.now = now
+        self.reviewingTiers = reviewingTiers
     }
 
     /// Judges and writes the batch; each event is recorded or refused as `record` would have.
@@ -162,6 +168,10 @@ struct SQLiteImportBatch {
                                             [.text(programId), .text(list)], SQLiteStore.member) {
             members[member.id] = MemberState(member: member, judging: empty)
         }
+        for row in try db.rows("SELECT id, tier_check_at FROM members WHERE id IN (SELECT value FROM json_each(?)) AND tier_check_at IS NOT NULL",
+                               [list]) {
+            members[row[0] as String]?.tierCheckAt = row[1]
+        }
         for lot in try db.rowsByPosition("SELECT \(SQLiteStore.lotColumns) FROM lots WHERE member_id IN (SELECT value FROM json_each(?)) AND remaining > 0",
                                          [.text(list)], SQLiteStore.lot) {
             members[lot.memberId]?.judging.lots.append(lot)
@@ -189,11 +199,16 @@ struct SQLiteImportBatch {
     private mutating func judge(_ db: Database, _ imported: ImportedEvent, limits: [LimitQuery], memberId: String) throws -> ImportResult {
         if stale.remove(memberId) != nil { try load(db, [memberId]) }
         guard var state = members[memberId] else { throw StoreError.notFound("member \(memberId)") }
-        guard state.member.status != .erased else { throw StoreError.memberErased(memberId) }
-        let firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
+        var firstSinceWrite = !state.ledgerChanged && state.tierWrite == nil
         let event = imported.event
         // The event's own clock from here on, as `record` would be given it.
         let now = imported.judgedAt(importedAt: self.now)
+        if reviewingTiers, try reviewDueTiers(db, &state, until: now), firstSinceWrite {
+            touchedMembers.append(memberId)
+            firstSinceWrite = false
+        }
+        members[memberId] = state
+        guard state.member.status != .erased else { throw StoreError.memberErased(memberId) }
         let standing = processor.tiers.map { tiers in
             TierStanding(state: state.member.tier, totals: state.judging.tierTotals(from: tiers.windowStart(at: event.occurredAt)?.millis ?? Int64.min,
                                                                                      through: event.occurredAt.millis))
@@ -217,6 +232,7 @@ struct SQLiteImportBatch {
                     oldest = state.judging.oldestContribution(from: tiers.windowStart(at: now)?.millis ?? Int64.min).map(Date.init(millis:))
                 }
                 state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: now))
+                state.tierCheckAt = state.tierWrite?.checkAt?.millis
                 state.member.tier = tier.asStored
                 if let change = outcome.tierChange {
                     tierChanges.append((memberId, change, event.id, now))
@@ -233,6 +249,41 @@ struct SQLiteImportBatch {
         state.ledgerChanged = true
         members[memberId] = state
         return .recorded(eventId: event.id, points: outcome.recordedPoints)
+    }
+
+    /// The scheduled tier reviews that fell due before an event judged at `date`, each at its own
+    /// time, as `SQLiteStore.reviewDueTiers` makes them on the tables; returns whether one wrote.
+    private mutating func reviewDueTiers(_ db: Database, _ state: inout MemberState, until date: Date) throws -> Bool {
+        var last = Int64.min
+        var wrote = false
+        while let due = state.tierCheckAt, TierReviews.isDue(due, after: last, until: date) {
+            last = due
+            guard let tiers = processor.tiers else {
+                // As `reviewTier` does for a program without tiers: no more reviews.
+                state.tierWrite = (state.member.tier, nil)
+                state.tierCheckAt = nil
+                return true
+            }
+            let at = Date(millis: due)
+            let windowStart = tiers.windowStart(at: at)?.millis ?? Int64.min
+            try state.judging.coverContributions(db, memberId: state.member.id, from: windowStart)
+            let standing = TierStanding(state: state.member.tier, totals: state.judging.tierTotals(from: windowStart, through: due),
+                                        balance: state.ledger.available)
+            let (tier, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: at)
+            if tiers.skipsWrite(tier, change: change, previous: nil) { continue }
+            let oldest = tiers.checksOldestInWindow ? state.judging.oldestContribution(from: windowStart).map(Date.init(millis:)) : nil
+            state.tierWrite = (tier, tiers.nextCheck(tier, oldestInWindow: oldest, now: at))
+            state.tierCheckAt = state.tierWrite?.checkAt?.millis
+            state.member.tier = tier.asStored
+            wrote = true
+            if let change {
+                let sourceId = TierReviews.sourceId(at: at)
+                tierChanges.append((state.member.id, change, sourceId, at))
+                messages += OutboxMessages.tier(change, policy: tiers.policy, memberId: state.member.id, sourceId: sourceId, now: at)
+                    .map { (state.member.id, $0, at) }
+            }
+        }
+        return wrote
     }
 
     /// Keeps the ledger's entries and lots as rows and carries its open lots to the member's next event.
@@ -258,10 +309,12 @@ struct SQLiteImportBatch {
     private mutating func recordReturn(_ db: Database, _ imported: ImportedEvent, memberId: String) throws -> ImportResult {
         try write(db)
         if members.removeValue(forKey: memberId) != nil { stale.insert(memberId) }
+        let judgedAt = imported.judgedAt(importedAt: now)
+        if reviewingTiers { try SQLiteStore.reviewDueTiers(db, programId: programId, memberId: memberId, processor: processor, until: judgedAt) }
         let changesBefore = db.totalChangesCount
         do {
             let recorded = try SQLiteStore.record(db, cache: cache, judging: judgingCache, programId: programId, memberId: memberId, event: imported.event,
-                                                  payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now))
+                                                  payload: imported.payload(memberId), now: judgedAt)
             return .recorded(eventId: imported.event.id, points: recorded.points)
         } catch let error as StoreError where db.totalChangesCount == changesBefore {
             return .refused(error.description)

@@ -13,10 +13,11 @@ extension SQLiteStore {
     /// One refused after writing rows could not be undone alone; it fails the whole batch instead,
     /// which `GroupCommit` then rolls back.
     public func importEvents(programId: String, events: [ImportedEvent], now: Date, journal: ImportJournalMark?,
-                             allOrNothing: Bool) async throws -> [ImportResult] {
+                             allOrNothing: Bool, reviewingTiers: Bool) async throws -> [ImportResult] {
         let (cache, judging) = (programs, judging)
         return try await write { db in
-            let results = try Self.importEvents(db, cache: cache, judging: judging, programId: programId, events: events, now: now)
+            let results = try Self.importEvents(db, cache: cache, judging: judging, programId: programId, events: events, now: now,
+                                                reviewingTiers: reviewingTiers)
             if allOrNothing, results.contains(where: { if case .refused = $0 { true } else { false } }) {
                 throw ImportRefusedAll(results: results)
             }
@@ -26,21 +27,24 @@ extension SQLiteStore {
     }
 
     private static func importEvents(_ db: Database, cache: ProgramCache, judging: JudgingCache, programId: String, events: [ImportedEvent],
-                                     now: Date) throws -> [ImportResult] {
+                                     now: Date, reviewingTiers: Bool) throws -> [ImportResult] {
         let (version, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
         if SQLiteImportBatch.judgesInMemory(processor.program) {
             var batch = SQLiteImportBatch(programId: programId, version: version.version, processor: processor, cache: cache,
-                                          judgingCache: judging, now: now)
+                                          judgingCache: judging, now: now, reviewingTiers: reviewingTiers)
             return try batch.run(db, events)
         }
         var results: [ImportResult] = []
         results.reserveCapacity(events.count)
         for imported in events {
-            let changesBefore = db.totalChangesCount
+            var changesBefore = db.totalChangesCount
             do {
                 let memberId = try Self.importedMemberId(db, programId: programId, imported.member)
+                let judgedAt = imported.judgedAt(importedAt: now)
+                if reviewingTiers { try Self.reviewDueTiers(db, programId: programId, memberId: memberId, processor: processor, until: judgedAt) }
+                changesBefore = db.totalChangesCount
                 let recorded = try Self.record(db, cache: cache, judging: judging, programId: programId, memberId: memberId,
-                                               event: imported.event, payload: imported.payload(memberId), now: imported.judgedAt(importedAt: now))
+                                               event: imported.event, payload: imported.payload(memberId), now: judgedAt)
                 results.append(.recorded(eventId: imported.event.id, points: recorded.points))
             } catch let error as StoreError where db.totalChangesCount == changesBefore {
                 results.append(.refused(error.description))

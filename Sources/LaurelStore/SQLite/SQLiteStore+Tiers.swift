@@ -118,17 +118,42 @@ extension SQLiteStore {
             try await write { db in
                 guard let member = try Self.fetchMember(db, programId: programId, id: memberId) else { return }
                 let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
-                guard let tiers = processor.tiers else {
-                    try db.run("UPDATE members SET tier_check_at = NULL WHERE id = ?", [memberId])
-                    return
-                }
-                let standing = try Self.tierStanding(db, member: member, tiers: tiers, at: now)
-                let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: now)
-                try Self.saveTier(db, program: processor.program, tiers: tiers, programId: programId, memberId: memberId, state: state, change: change,
-                                  sourceId: "tier_review_\(now.millis)", now: now)
+                try Self.reviewTier(db, member: member, processor: processor, at: now)
             }
         }
         return due.count
+    }
+
+    public func reviewDueTiers(programId: String, memberId: String, until date: Date) async throws {
+        let cache = programs
+        try await write { db in
+            let (_, processor) = try Self.currentVersion(db, cache: cache, programId: programId)
+            try Self.reviewDueTiers(db, programId: programId, memberId: memberId, processor: processor, until: date)
+        }
+    }
+
+    /// The scheduled review of one member's tier at `date` (`reviewTiers` runs it for every member due).
+    static func reviewTier(_ db: Database, member: MemberRecord, processor: EventProcessor, at date: Date) throws {
+        guard let tiers = processor.tiers else {
+            try db.run("UPDATE members SET tier_check_at = NULL WHERE id = ?", [member.id])
+            return
+        }
+        let standing = try tierStanding(db, member: member, tiers: tiers, at: date)
+        let (state, change) = tiers.evaluate(standing.state, basis: tiers.basis(standing), trigger: .scheduled, now: date)
+        try saveTier(db, program: processor.program, tiers: tiers, programId: member.programId, memberId: member.id, state: state, change: change,
+                     sourceId: TierReviews.sourceId(at: date), now: date)
+    }
+
+    /// An imported event's member, reviewed at each time a review fell due before the event is
+    /// judged at `date`, as the scheduled job would have (`TierReviews`).
+    static func reviewDueTiers(_ db: Database, programId: String, memberId: String, processor: EventProcessor, until date: Date) throws {
+        var last = Int64.min
+        while let due = try db.row("SELECT tier_check_at FROM members WHERE program_id = ? AND id = ?", [programId, memberId])?["tier_check_at"] as Int64?,
+              TierReviews.isDue(due, after: last, until: date) {
+            guard let member = try fetchMember(db, programId: programId, id: memberId) else { return }
+            try reviewTier(db, member: member, processor: processor, at: Date(millis: due))
+            last = due
+        }
     }
 
     /// The member's tier progress as of `now`, for the member summary.

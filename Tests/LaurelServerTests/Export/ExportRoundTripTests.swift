@@ -35,10 +35,8 @@ struct ExportRoundTripTests {
         var purchases: [(id: String, member: String, total: Int)] = []
         var clock = start
         let step = (end.timeIntervalSince(start) - 86_400) / Double(actions)
-        // No scheduled job runs between the events (the test runs them at the end): an import does not
-        // replay the tier reviews that fall between a member's events either (docs/operations.md,
-        // Importing history), and with daily jobs here a few members' lifetime points differ by a
-        // downgrade's multiplier.
+        // The tier reviews are made when they fall due, before the member's next event, as a job running
+        // at every moment would make them; the import replays them the same way (docs/import.md).
         for _ in 0..<actions {
             clock = clock.addingTimeInterval(step)
             var memberId = members[random.int(members.count)]
@@ -63,6 +61,7 @@ struct ExportRoundTripTests {
             let imported = try EventImport.parse(json, id: id, now: clock)
             do {
                 // Recorded live, when it happened; the import judges each line at the same time.
+                try await store.reviewDueTiers(programId: programId, memberId: memberId, until: clock)
                 _ = try await store.recordEvent(programId: programId, memberId: memberId, event: imported.event, payload: imported.payload(memberId),
                                                 now: clock, idempotency: nil)
                 if let purchaseTotal { purchases.append((id, memberId, purchaseTotal)) }
