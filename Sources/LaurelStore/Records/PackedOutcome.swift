@@ -52,10 +52,14 @@ enum PackedOutcome {
 
     /// Raw deflate (no zlib header: the format byte says what follows), 8 KB window.
     private static let windowBits: Int32 = -13
+    /// 5 instead of zlib's default 8: the same bytes out for an outcome, and the stream's tables
+    /// are ~20 KB instead of ~160 KB to allocate and clear per event (a C loop over 500 stored
+    /// outcomes: 18.7 against 36.8 µs each).
+    private static let memoryLevel: Int32 = 5
 
     private static func deflate(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var stream = z_stream()
-        guard deflateInit2_(&stream, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+        guard deflateInit2_(&stream, 6, Z_DEFLATED, windowBits, memoryLevel, Z_DEFAULT_STRATEGY, zlibVersion(),
                             Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
         guard setDictionary(&stream, deflateSetDictionary) == Z_OK else { return nil }
