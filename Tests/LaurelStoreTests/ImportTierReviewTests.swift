@@ -59,12 +59,13 @@ struct ImportTierReviewTests {
         #expect(try await imported.audit().isEmpty)
 
         // Imported without the reviews (as a backtest imports, running the jobs itself), the member
-        // is still gold when the second purchase comes, and is lowered by that purchase.
+        // is still gold when the second purchase comes: it earns double, and lowers the tier itself.
         let unreviewed = try await StoreFixture.make(backend, program: Self.program)
         let carl = try await unreviewed.member("ana", now: StoreFixture.at(days: -100))
-        _ = try await unreviewed.store.importEvents(programId: unreviewed.programId, events: [first, second].map { event in
+        let unreviewedResults = try await unreviewed.store.importEvents(programId: unreviewed.programId, events: [first, second].map { event in
             ImportedEvent(member: .externalId("ana"), event: event) { StoreFixture.payload(event, memberId: $0) }
         }, now: StoreFixture.at(), reviewingTiers: false)
+        #expect(unreviewedResults.last == .recorded(eventId: second.id, points: 200), "\(unreviewedResults)")
         let lowered = try await unreviewed.store.tierChanges(programId: unreviewed.programId, memberId: carl.id, limit: 10, startingAfter: nil).items.first
         #expect(lowered?.from == "gold" && lowered?.sourceId == second.id, "\(String(describing: lowered))")
     }

@@ -18,6 +18,7 @@ struct PackedOutcomeTests {
             + #""rule_id":"weekday","rule_name":"Weekday ☀"}],"status":"held"}"#
         #expect(try PackedOutcome.text(Self.bytes(hex: stored)) == json)
         #expect(try PackedOutcome.text(postgresJSON: "\\x" + stored) == json)
+        #expect(throws: PackedOutcome.Unreadable.self) { try PackedOutcome.text(postgresJSON: "\\x" + stored + "0") }
     }
 
     @Test func packingGivesBackTheSameText() throws {

@@ -28,6 +28,7 @@ extension PackedOutcome {
             guard let digit = hexDigit(character) else { throw Unreadable(why: "not hex") }
             if let first = high { bytes.append(first << 4 | digit); high = nil } else { high = digit }
         }
+        guard high == nil else { throw Unreadable(why: "an odd number of hex digits") }
         return try text(bytes)
     }
 

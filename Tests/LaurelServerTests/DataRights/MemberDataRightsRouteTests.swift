@@ -18,6 +18,8 @@ struct MemberDataRightsRouteTests {
             let eve = try #require(created.json["id"] as? String)
             let other = try await api.member("cust-other")
             #expect(try await api.purchase(eve, total: "30.00").status == 201)
+            // Points available at once (the purchase's wait out the pending days), for the write-off below.
+            #expect(try await api.post("/v1/members/\(eve)/adjustments", #"{"points":25,"reason":"welcome"}"#).status == 201)
 
             // Her own token reads her export; not another member's; a read key may not.
             let token = try await MemberTokenRouteTests.token(api, eve)
@@ -58,11 +60,10 @@ struct MemberDataRightsRouteTests {
             let credit = try await api.post("/v1/members/\(eve)/adjustments", #"{"points":10,"reason":"goodwill"}"#)
             #expect(credit.status == 422 && credit.code == "member_erased", "\(credit.text)")
             let available = try #require(pointsAfter["available"] as? Int)
-            if available > 0 {
-                let writeOff = try await api.post("/v1/members/\(eve)/adjustments", #"{"points":-\#(available),"reason":"written off after erasure"}"#)
-                #expect(writeOff.status == 201, "\(writeOff.text)")
-                #expect(try await api.points(eve)["available"] as? Int == 0)
-            }
+            #expect(available == 25)
+            let writeOff = try await api.post("/v1/members/\(eve)/adjustments", #"{"points":-\#(available),"reason":"written off after erasure"}"#)
+            #expect(writeOff.status == 201, "\(writeOff.text)")
+            #expect(try await api.points(eve)["available"] as? Int == 0)
             // Who and why, in the audit trail.
             let trail = try await api.get("/v1/audit?action=member.erased", key: fixture.admin)
             let entry = try #require((trail.json["data"] as? [[String: Any]])?.first)
