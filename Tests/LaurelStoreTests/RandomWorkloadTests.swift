@@ -64,6 +64,15 @@ struct RandomWorkloadTests {
         /// Writes that went through, by kind, to show the workload did exercise each of them.
         var done: [String: Int] = [:]
 
+        /// An event settles its member as of its time (matures and expires what is due, on
+        /// PostgreSQL from only the due lots): the row then holds what a read as of that time shows.
+        func expectSettled(_ memberId: String, now: Date, _ label: String) async throws {
+            let row = try await fixture.reload(memberId)
+            let read = try await fixture.store.pointsSummary(programId: fixture.programId, memberId: memberId, now: now, expiringWithin: 0)
+            #expect(row.available == read.available && row.pending == read.pending,
+                    "\(label): the row holds available \(row.available) pending \(row.pending), a read as of now \(read.available) / \(read.pending)")
+        }
+
         for step in 0..<200 {
             now += Double(Int.random(in: 0...(14 * 3600), using: &random))
             let member = members.randomElement(using: &random)!.id
@@ -83,6 +92,7 @@ struct RandomWorkloadTests {
                     #expect(recorded.status == (blocked.contains(member) ? .rejected : .processed), "\(context): \(operation)")
                     if recorded.status == .processed {
                         purchases.append(PurchaseState(id: recorded.id, memberId: member, total: total, earned: recorded.points))
+                        try await expectSettled(member, now: now, "\(context): \(operation)")
                     }
                 case 30..<42:
                     let type = ["review", "steps", "survey"].randomElement(using: &random)!
@@ -90,8 +100,10 @@ struct RandomWorkloadTests {
                     operation = "\(type) by \(member)"
                     // Some events arrive late: they happened up to two days before they are reported.
                     let occurred = now - Double(Int.random(in: 0...(2 * 86_400), using: &random))
-                    try await fixture.record(StoreFixture.named(type, at: occurred, id: Identifiers.make("evt", now: now), attributes: attributes),
-                                             memberId: member, now: now)
+                    let recorded = try await fixture.record(StoreFixture.named(type, at: occurred, id: Identifiers.make("evt", now: now),
+                                                                               attributes: attributes),
+                                                            memberId: member, now: now)
+                    if recorded.status == .processed { try await expectSettled(member, now: now, "\(context): \(operation)") }
                 case 42..<60:
                     guard let index = purchases.indices.randomElement(using: &random) else { continue }
                     let purchase = purchases[index]

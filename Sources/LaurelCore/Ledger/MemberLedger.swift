@@ -87,6 +87,23 @@ public struct MemberLedger: Hashable, Sendable {
         lotIds = carry.lotIds
     }
 
+    /// A ledger of only the open lots due to mature or expire by the time it is settled at (more
+    /// does no harm), with the
+    /// member's totals over all their open lots as the member's row keeps them (`available` after
+    /// debt, `pending`). That is all settling as of `now` and earning need, so an event that only
+    /// earns costs the same after 10,000 purchases as after one (the PostgreSQL store, which
+    /// cannot carry the ledger from the member's last event). Spending, returns, transfers and
+    /// cancellations take from lots in spending order and need every open lot (`init(memberId:lots:…)`).
+    public init(memberId: String, dueLots lots: [PointLot], available: Int, pending: Int, debt: Int, lifetimeEarned: Int) {
+        self.init(memberId: memberId, lots: lots, debt: debt, lifetimeEarned: lifetimeEarned)
+        availableInLots = available + debt
+        pendingInLots = pending
+        holdsEveryLot = false
+    }
+
+    /// False for a ledger of only the due lots (`init(memberId:dueLots:…)`), which cannot spend.
+    private var holdsEveryLot = true
+
     /// Equal when the points are: the bookkeeping that keeps operations cheap is left out.
     public static func == (lhs: MemberLedger, rhs: MemberLedger) -> Bool {
         lhs.memberId == rhs.memberId && lhs.lots == rhs.lots && lhs.debt == rhs.debt && lhs.lifetimeEarned == rhs.lifetimeEarned
@@ -268,6 +285,7 @@ public struct MemberLedger: Hashable, Sendable {
     /// its expiry. Pieces whose lot has expired by `now` are not revived: they go to the expired account.
     /// `lots` are the pieces' lots as stored (emptied ones included).
     public mutating func restore(_ pieces: [(lotId: String, points: Int)], lots stored: [PointLot], sourceId: String, now: Date) {
+        assert(holdsEveryLot, "restoring points needs every open lot")
         for piece in pieces where piece.points > 0 {
             if let index = lots.firstIndex(where: { $0.id == piece.lotId }) {
                 if let expiresAt = lots[index].expiresAt, expiresAt <= now {
@@ -298,6 +316,7 @@ public struct MemberLedger: Hashable, Sendable {
     /// Moves up to `points` out of the lots `filter` selects, soonest-expiring first; returns the pieces taken.
     private mutating func take(_ points: Int, kind: LedgerEntryKind, to account: LedgerAccount, sourceId: String,
                                from filter: (PointLot) -> Bool) -> [(lot: PointLot, points: Int)] {
+        assert(holdsEveryLot, "taking points needs every open lot")
         var left = points
         var taken: [(lot: PointLot, points: Int)] = []
         for index in lots.indices where left > 0 && lots[index].remaining > 0 && filter(lots[index]) {

@@ -77,32 +77,68 @@ enum EventSQL {
         lot.remaining AS lot_remaining, lot.pending AS lot_pending
         """
 
+    /// The open lots of member `member` an event that only earns can change as of `now`: the
+    /// pending ones due to be released and any due to expire, each arm a range of
+    /// `lots_pending_by_member` or `lots_open_by_member` (`MemberLedger(memberId:dueLots:…)`;
+    /// the member's row has the totals). An event then reads the same after 10,000 purchases as
+    /// after one. No open lot can carry this event's id: the event is new (its insert would fail
+    /// otherwise), so the ids its lots take cannot clash with a lot left unread.
+    static func dueLots(member: String, now: String) -> String {
+        """
+        (SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND available_at <= \(now)
+         UNION SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND NOT pending AND expires_at <= \(now)
+         UNION SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND expires_at <= \(now))
+        """
+    }
+
+    /// Which of the member's open lots an event reads: all of them (a return takes from lots in
+    /// spending order) or only those due by its time (`dueLots`), whose time is the statement's last parameter.
+    enum LotsRead {
+        case all, due
+
+        func join(member: String, now: String) -> String {
+            switch self {
+            case .all: "LEFT JOIN lots lot ON lot.member_id = \(member) AND lot.remaining > 0"
+            case .due: "LEFT JOIN \(dueLots(member: member, now: now)) AS lot ON TRUE"
+            }
+        }
+    }
+
     /// What the core needs besides the member, in one statement run after the member's lock (so it
     /// sees every write committed before the lock was granted): `stateItems` from $2 and the open
-    /// lots, one per row (a single row of NULL lot columns when there are none).
+    /// lots `lots` says ($8: the event's time when only the due ones), one per row (a single row of
+    /// NULL lot columns when there are none).
+    static func state(_ lots: LotsRead) -> String {
+        """
+        SELECT \(stateColumns)
+        FROM \(stateItems(member: "$1", first: 2))
+        \(lots.join(member: "$1", now: "$8"))
+        """
+    }
     enum State: PreparedSQL {
-        static let sql = """
-            SELECT \(stateColumns)
-            FROM \(stateItems(member: "$1", first: 2))
-            LEFT JOIN lots lot ON lot.member_id = $1 AND lot.remaining > 0
-            """
+        static let sql = state(.all)
         static let types: [PostgresDataType] = [.text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
+    }
+    enum StateDue: PreparedSQL {
+        static let sql = state(.due)
+        static let types: [PostgresDataType] = State.types + [.int8]
     }
 
     /// Everything an event reads, without a lock, in one statement (one snapshot): the member ($1,
     /// $2) with its row's version (`member_xmin`: every write to a member's points updates the row,
     /// so an unchanged version means nothing the event read has changed), the program's current
-    /// version, `stateItems` from $3 and the open lots (`stateColumns`).
-    /// `GuardedWrite` then writes only if the version is still the same.
+    /// version, `stateItems` from $3 and the open lots it can change (`stateColumns`).
+    /// `GuardedWrite` then writes only if the version is still the same. Only the lots due by $9
+    /// (`dueLots`): this path never takes a return.
     enum Snapshot: PreparedSQL {
         static let sql = """
             SELECT members.*, members.xmin::TEXT::BIGINT AS member_xmin, programs.current_version, \(stateColumns)
             FROM members JOIN programs ON programs.id = members.program_id
             CROSS JOIN \(stateItems(member: "$2", first: 3))
-            LEFT JOIN lots lot ON lot.member_id = $2 AND lot.remaining > 0
+            \(LotsRead.due.join(member: "$2", now: "$9"))
             WHERE members.program_id = $1 AND members.id = $2
             """
-        static let types: [PostgresDataType] = [.text, .text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8]
+        static let types: [PostgresDataType] = [.text, .text, .textArray, .int8Array, .int8Array, .int8, .int8, .int8, .int8]
     }
 
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),

@@ -45,6 +45,7 @@ extension PostgresStore {
             let rows = try await connection.rows(EventSQL.Snapshot.self, logger) {
                 $0.append(programId); $0.append(memberId)
                 Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+                $0.append(now.millis)
             }
             guard let first = rows.first else { throw StoreError.notFound("member \(memberId)") }
             guard try first.get("current_version", Int?.self) == known else {
@@ -53,7 +54,7 @@ extension PostgresStore {
             }
             let member = try Self.member(first)
             guard member.status != .erased else { throw StoreError.memberErased(memberId) }
-            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
+            let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers, onlyDueLots: true)
             // Segment memberships change only by the refresh job: read outside the snapshot, one round trip more.
             let segments = processor.readsSegments ? try await Self.materialisedSegments(connection, memberId: memberId, logger) : []
             let consents = processor.readsConsents(for: event) ? try await Self.grantedConsents(connection, programId: programId, memberId: memberId, logger) : []
@@ -119,11 +120,15 @@ extension PostgresStore {
         let program = processor.program
         let tiers = processor.tiers
         let limits = processor.limitQueries(for: event)
-        let rows = try await connection.rows(EventSQL.State.self, logger) {
-            $0.append(member.id)
-            Self.bindState(&$0, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
+        // Only a return takes points from lots, in spending order: it needs them all.
+        let bind = { (bindings: inout PostgresBindings) in
+            bindings.append(member.id)
+            Self.bindState(&bindings, limits: limits, tiers: tiers, at: event.occurredAt, now: now)
         }
-        let state = try Self.eventState(rows, member: member, limits: limits, tiers: tiers)
+        let state = event.returnOf != nil
+            ? try Self.eventState(try await connection.rows(EventSQL.State.self, logger, bind: bind), member: member, limits: limits, tiers: tiers)
+            : try Self.eventState(try await connection.rows(EventSQL.StateDue.self, logger) { bind(&$0); $0.append(now.millis) },
+                                  member: member, limits: limits, tiers: tiers, onlyDueLots: true)
         var purchase: PurchaseRecord?
         if let details = event.returnOf, let row = try await connection.row("""
             SELECT id, member_id, purchase_total, points, points_reversed, amount_refunded, tier_amount FROM events
@@ -350,8 +355,10 @@ extension PostgresStore {
         bindings.append(tiers.flatMap { $0.checksOldestInWindow ? $0.windowStart(at: now)?.millis ?? Int64.min : nil } ?? Int64.max)
     }
 
-    /// The event's state from the rows of `EventSQL.State` or `Snapshot` (`EventSQL.stateColumns`).
-    static func eventState(_ rows: [PostgresRandomAccessRow], member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?) throws -> EventState {
+    /// The event's state from the rows of `EventSQL.State` or `Snapshot` (`EventSQL.stateColumns`);
+    /// `onlyDueLots` when the rows hold only the lots due by the event's time (`EventSQL.dueLots`).
+    static func eventState(_ rows: [PostgresRandomAccessRow], member: MemberRecord, limits: [LimitQuery], tiers: TierQualification?,
+                           onlyDueLots: Bool = false) throws -> EventState {
         guard let first = rows.first else { throw StoreError.notFound("member \(member.id)") }
         var usage: [String: RuleUsage] = [:]
         for (query, (points, times)) in zip(limits, zip(try first.get("usage_points", [Int].self), try first.get("usage_times", [Int].self))) {
@@ -361,7 +368,11 @@ extension PostgresStore {
                                       purchases: try first.get("tier_purchases", Int.self))
         // Without open lots, the one row's lot columns are NULL.
         let lots = try rows.compactMap { row in try row.get("lot_id", String?.self) == nil ? nil : try lot(row, LotColumns.event) }
-        return EventState(ledger: MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned),
+        let ledger = onlyDueLots
+            ? MemberLedger(memberId: member.id, dueLots: lots, available: member.available, pending: member.pending, debt: member.debt,
+                           lifetimeEarned: member.lifetimeEarned)
+            : MemberLedger(memberId: member.id, lots: lots, debt: member.debt, lifetimeEarned: member.lifetimeEarned)
+        return EventState(ledger: ledger,
                           usage: usage, tier: tiers.map { _ in TierStanding(state: member.tier, totals: totals) },
                           oldestContribution: try first.optionalDate("oldest_contribution"))
     }
