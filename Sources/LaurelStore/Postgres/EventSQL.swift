@@ -142,7 +142,8 @@ enum EventSQL {
     }
 
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
-    /// the event ($27–$35), its rule awards ($36–$37), its tier contribution ($38–$40, when $41),
+    /// the event ($27–$35), its rule awards ($36–$37; a row for those the judging version keeps,
+    /// $60, and for the rules in `complete_award_rules`), its tier contribution ($38–$40, when $41),
     /// the member's balances and, when $42, tier state ($43–$48), the idempotency key's stored
     /// response ($49–$50 under the key $51, NULL when there is none), a tier change ($53: one
     /// happened; from $54, to $55, reason $56), and the outbox messages of the points and the tier
@@ -153,10 +154,10 @@ enum EventSQL {
         let when = guarded ? "EXISTS (SELECT 1 FROM ok)" : "TRUE"
         let guardItems = """
             guard_row AS (
-                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $60 FOR UPDATE
+                SELECT id FROM members WHERE id = $26 AND xmin::TEXT::BIGINT = $61 FOR UPDATE
             ), claim AS (
                 INSERT INTO idempotency_keys (program_id, key, fingerprint, status, body, created_at)
-                SELECT $1, $51, $61, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
+                SELECT $1, $51, $62, $49, $50, $3 FROM guard_row WHERE $51 IS NOT NULL
                 ON CONFLICT (program_id, key) DO NOTHING RETURNING key
             ), ok AS (
                 SELECT 1 FROM guard_row WHERE $51 IS NULL OR EXISTS (SELECT 1 FROM claim)
@@ -182,7 +183,8 @@ enum EventSQL {
                 SELECT $27, $1, $26, $28, $29, $3, $2, $30, $31, $32, $33, $34, $35 WHERE \(when)
             ), awards AS (
                 INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
-                SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[]) AS award(rule_id, points) WHERE \(when)
+                SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[], $60::BOOLEAN[]) AS award(rule_id, points, kept)
+                WHERE (kept OR rule_id IN (SELECT rule_id FROM complete_award_rules WHERE program_id = $1)) AND \(when)
             ), contribution AS (
                 INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
                 SELECT $26, $29, $38, $39, $40, $27 WHERE $41 AND \(when)
@@ -205,12 +207,12 @@ enum EventSQL {
             .int8, .bytea, .text,
             .boolArray,
             .bool, .text, .text, .text,
-        ] + LedgerSQL.messageTypes
+        ] + LedgerSQL.messageTypes + [.boolArray]
     }
 
     /// `writeStatement` on its own (no transaction around it): it writes only if the member's row
-    /// version is still $60 (nothing changed since `Snapshot`) and, with an idempotency key, only if
-    /// it claims the key ($51, fingerprint $61) with the response. It answers `locked` (0: the row
+    /// version is still $61 (nothing changed since `Snapshot`) and, with an idempotency key, only if
+    /// it claims the key ($51, fingerprint $62) with the response. It answers `locked` (0: the row
     /// changed) and `written` (0 with `locked` 1: the key was used before).
     enum GuardedWrite: PreparedSQL {
         static let sql = writeStatement(guarded: true)

@@ -2,7 +2,7 @@ import Foundation
 import LaurelCore
 import PostgresNIO
 
-/// What an event writes, worked out once from its outcome and bound as $1–$59 of
+/// What an event writes, worked out once from its outcome and bound as $1–$60 of
 /// `EventSQL.Write` or `EventSQL.GuardedWrite`.
 struct EventWrite {
     let record: EventRecord
@@ -18,10 +18,14 @@ struct EventWrite {
     private let key: String?
     /// The outbox messages of the event's points and tier change.
     private let messages: [PendingMessage]
+    /// The rules whose awards the judging version keeps (`EventProcessor.keptAwardRuleIds`).
+    private let keptAwards: Set<String>
 
     init(event: LoyaltyEvent, payload: String, outcome: EventOutcome, gifts: [RecordedOutcome.Gift]? = nil, member: MemberRecord,
-         state: PostgresStore.EventState, tiers: TierQualification?, version: Int, programId: String, now: Date,
+         state: PostgresStore.EventState, processor: EventProcessor, version: Int, programId: String, now: Date,
          idempotency: Idempotency<EventRecord>?) throws {
+        let tiers = processor.tiers
+        keptAwards = processor.keptAwardRuleIds
         var recorded = RecordedOutcome(outcome)
         recorded.gifts = gifts
         let outcomeJSON = recorded.jsonText
@@ -69,5 +73,6 @@ struct EventWrite {
         let change = outcome.tierChange
         bindings.append(change != nil); bindings.append(change?.from); bindings.append(change?.to); bindings.append(change?.reason.rawValue)
         LedgerSQL.bindMessages(&bindings, messages)
+        bindings.append(awards.map { keptAwards.contains($0.ruleId) })
     }
 }

@@ -62,7 +62,7 @@ extension PostgresStore {
                                                 usage: state.usage,
                                                 returnedPurchase: nil, tier: state.tier, now: now)
             guard !outcome.rules.contains(where: { $0.gift != nil }) else { return nil }
-            let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, tiers: tiers,
+            let write = try EventWrite(event: event, payload: payload, outcome: outcome, member: member, state: state, processor: processor,
                                        version: version.version, programId: programId, now: now, idempotency: idempotency)
             let answer = try await connection.row(EventSQL.GuardedWrite.self, logger) {
                 try write.bind(&$0)
@@ -160,8 +160,8 @@ extension PostgresStore {
         }
         let gifts = try await Self.settleGifts(connection, programId: programId, memberId: memberId, event: event, outcome: outcome,
                                                program: program, version: version.version, now: now, logger)
-        let write = try EventWrite(event: event, payload: payload, outcome: outcome, gifts: gifts, member: member, state: state, tiers: tiers,
-                                   version: version.version, programId: programId, now: now, idempotency: idempotency)
+        let write = try EventWrite(event: event, payload: payload, outcome: outcome, gifts: gifts, member: member, state: state,
+                                   processor: processor, version: version.version, programId: programId, now: now, idempotency: idempotency)
         try await connection.run(EventSQL.Write.self, logger) { try write.bind(&$0) }
         if let change = outcome.tierChange {
             try await Self.joinTierClubs(connection, program: program, programId: programId, memberId: memberId, change: change, now: now, logger)

@@ -26,6 +26,8 @@ extension PostgresStore {
     public func applyProgram(id: String, definition: ProgramDefinition, source: String, now: Date,
                              idempotency: Idempotency<ProgramVersionRecord>?) async throws -> Idempotent<ProgramVersionRecord> {
         let actor = AuditActor.current
+        // Before the version becomes current: its limits count the awards of earlier versions' events.
+        try await completeAwardRows(programId: id, definition: definition)
         let result = try await transaction { connection -> Idempotent<ProgramVersionRecord> in
             if let idempotency, let replay = try await Self.claim(connection, programId: id, idempotency, now: now, logger) { return .replayed(replay) }
             guard let row = try await connection.row("SELECT current_version FROM programs WHERE id = \(id) FOR UPDATE", logger) else {
