@@ -20,6 +20,8 @@ struct GrowthBench: AsyncParsableCommand {
     @Option(help: "A PostgreSQL URL (a fresh schema is created in it) instead of a fresh SQLite file.") var postgres: String?
     @Option(help: "Spread the purchases' occurred_at evenly over this many days up to now (0: all now), so that earlier lots have matured and expired as in a real history.")
     var spreadDays = 0
+    @Option(help: "Other members, each with three purchases sent before the timed ones: the one member's history among others', as in a real database (PostgreSQL's planner judges a statement by how lots spread over members).")
+    var others = 0
 
     func run() async throws {
         guard events >= batch * 2, batch >= 1 else { throw ValidationError("--events must hold at least two batches of --batch") }
@@ -28,7 +30,8 @@ struct GrowthBench: AsyncParsableCommand {
         let database = try await BenchSetup.database(postgres: postgres, sqlitePath: path)
         let store = try await BenchSetup.open(database)
         let now = Date()
-        let memberId = try await BenchSetup.purchaseProgram(store: store, members: 1, now: now)[0]
+        let memberIds = try await BenchSetup.purchaseProgram(store: store, members: 1 + others, now: now)
+        let memberId = memberIds[0]
         let (_, key) = try await APIKeyAuthenticator.create(store: store, programId: "bench", scope: .integration, name: "bench", now: now)
         var random = BenchWorkload.Random(state: seed)
         let bodies = (0..<events).map { index in
@@ -47,6 +50,12 @@ struct GrowthBench: AsyncParsableCommand {
             group.addTask { try await app.run() }
             try await Task.sleep(for: .milliseconds(500))
             let client = LoopbackHTTPClient(port: port, bearer: key, timeout: .seconds(30))
+            for other in memberIds.dropFirst() {
+                for _ in 0..<3 {
+                    let body = BenchWorkload.json(memberId: other, lines: BenchWorkload.lines(&random), channel: BenchWorkload.channels[0], occurredAt: nil)
+                    if try await client.post("/v1/events", json: body).status != 201 { errors += 1 }
+                }
+            }
             var started = ContinuousClock.now
             for (index, body) in bodies.enumerated() {
                 if try await client.post("/v1/events", json: body).status != 201 { errors += 1 }
