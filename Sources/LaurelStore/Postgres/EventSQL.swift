@@ -78,16 +78,22 @@ enum EventSQL {
         """
 
     /// The open lots of member `member` an event that only earns can change as of `now`: the
-    /// pending ones due to be released and any due to expire, each arm a range of
-    /// `lots_pending_by_member` or `lots_open_by_member` (`MemberLedger(memberId:dueLots:…)`;
+    /// pending ones due to be released and any due to expire (`MemberLedger(memberId:dueLots:…)`;
     /// the member's row has the totals). An event then reads the same after 10,000 purchases as
     /// after one. No open lot can carry this event's id: the event is new (its insert would fail
     /// otherwise), so the ids its lots take cannot clash with a lot left unread.
+    ///
+    /// Each arm is a range of one index: `lots_pending_by_member` (member, release) for the
+    /// first, `lots_open_by_member` (member, pending, expiry) for the others. Each is ordered by
+    /// its index's last column so that the planner, which sees a few lots per member on average
+    /// and so scores both indexes alike, takes the index that gives that order: without it, it took
+    /// `lots_pending_by_member` for the third arm, whose range is then the member's every pending
+    /// lot (measured: 1.8 ms of an event's 2.7 after 8,000 purchases of one member).
     static func dueLots(member: String, now: String) -> String {
         """
-        (SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND available_at <= \(now)
-         UNION SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND NOT pending AND expires_at <= \(now)
-         UNION SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND expires_at <= \(now))
+        ((SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND available_at <= \(now) ORDER BY available_at)
+         UNION (SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND NOT pending AND expires_at <= \(now) ORDER BY expires_at)
+         UNION (SELECT * FROM lots WHERE member_id = \(member) AND remaining > 0 AND pending AND expires_at <= \(now) ORDER BY expires_at))
         """
     }
 
