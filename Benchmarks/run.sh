@@ -78,6 +78,7 @@ if [ "$quick" = 1 ]; then
         run store --postgres "$postgres" --events 1000 --concurrency 8 --members 200
         run http --postgres "$postgres" --requests 500 --concurrency 8 --members 200
         run retail-day --separate-server --postgres "$postgres" --members 1000 --operations 400 --levels 8 --rate 0
+        run growth --postgres "$postgres" --events 400 --batch 100 --reads 20 --others 20
         side_by_side 500 200 1 3
     fi
 else
@@ -98,6 +99,8 @@ else
         run http --postgres "$postgres" --requests 10000 --concurrency 16
         run redeem --postgres "$postgres" --requests 5000 --stock 5000 --concurrency 16
         run retail-day --separate-server --postgres "$postgres" --levels 1,16,32 --rate 800
+        run growth --postgres "$postgres" --events 10000 --batch 500 --reads 500 --others 2000
+        run growth --postgres "$postgres" --events 10000 --batch 500 --reads 500 --others 2000 --spread-days 300
         side_by_side 20000 5000 10 30
     fi
 fi
