@@ -74,6 +74,50 @@ struct AwardRowsTests {
         #expect(try await fixture.record(StoreFixture.purchase(total: "1.00", at: StoreFixture.at(hours: 2)), memberId: member.id).points == 4)
     }
 
+    /// An apply that stopped after the rule entered `kept_award_rules` (a crash, the wait given up)
+    /// left it kept but not filled in: the next apply limiting it fills in the rows from before.
+    @Test func aRuleKeptButNotFilledInIsFilledInByTheNextApply() async throws {
+        guard StoreBackend.available.contains(.postgres) else { return }
+        let fixture = try await StoreFixture.make(.postgres, program: Self.program)
+        let store = try #require(fixture.store as? PostgresStore)
+        let member = try await fixture.member("m-1")
+        _ = try await fixture.record(StoreFixture.purchase(total: "20.00", at: StoreFixture.start), memberId: member.id)
+        try await store.client.query("INSERT INTO kept_award_rules (program_id, rule_id) VALUES (\(fixture.programId), 'basket')")
+        _ = try await fixture.record(StoreFixture.purchase(total: "1.00", at: StoreFixture.at(hours: 1)), memberId: member.id)
+        #expect(try await Self.awardRows(fixture, memberId: member.id) == ["app", "app", "basket"])
+        try await fixture.apply(Self.program.replacingOccurrences(of: "effect: {type: fixed_points, points: 5}",
+                                                                 with: "effect: {type: fixed_points, points: 5}\n    limit: {max_times: 2, period: day}"))
+        #expect(try await Self.awardRows(fixture, memberId: member.id) == ["app", "app", "basket", "basket"])
+        // Both earlier baskets count: the third purchase of the day gets neither basket nor app points.
+        #expect(try await fixture.record(StoreFixture.purchase(total: "1.00", at: StoreFixture.at(hours: 2)), memberId: member.id).points == 1)
+    }
+
+    @Test func theWaitGivesUpOnATransactionLeftOpen() async throws {
+        guard StoreBackend.available.contains(.postgres) else { return }
+        let fixture = try await StoreFixture.make(.postgres, program: Self.program)
+        let store = try #require(fixture.store as? PostgresStore)
+        let opened = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await store.client.withConnection { connection in
+                try await connection.query("BEGIN", logger: Logger(label: "test"))
+                try await connection.query("SELECT 1", logger: Logger(label: "test"))
+                opened.continuation.yield()
+                for await _ in release.stream { break }
+                try await connection.query("COMMIT", logger: Logger(label: "test"))
+            }
+        }
+        for await _ in opened.stream { break }
+        let started = ContinuousClock.now
+        await #expect(throws: StoreError.self) {
+            try await store.client.withConnection { connection in
+                try await PostgresStore.awaitTransactionsRunningNow(connection, timeout: .milliseconds(300), Logger(label: "test"))
+            }
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        release.continuation.yield()
+        try await holder.value
+    }
+
     /// The rule ids of the member's award rows, sorted.
     static func awardRows(_ fixture: StoreFixture, memberId: String) async throws -> [String] {
         if let store = fixture.store as? SQLiteStore {

@@ -245,6 +245,7 @@ final class APIRouter {
             case .memberBlocked: return Problem(.unprocessableContent, "member_blocked", error.description)
             case .memberErased: return Problem(.unprocessableContent, "member_erased", error.description)
             case .tooManyConsents: return Problem(.unprocessableContent, "too_many_consents", error.description, field: "consents")
+            case .transactionsStillOpen: return Problem(.serviceUnavailable, "transactions_still_open", error.description)
             case .adjustmentNotCancellable(_, .debit): return Problem(.unprocessableContent, StoreError.AdjustmentRefusal.debit.rawValue, error.description)
             case .adjustmentNotCancellable(_, .alreadyCancelled):
                 return Problem(.conflict, StoreError.AdjustmentRefusal.alreadyCancelled.rawValue, error.description)

@@ -149,7 +149,7 @@ enum EventSQL {
 
     /// Everything an event writes, in one statement: its ledger ($1–$26 and $52, `LedgerSQL.writes`),
     /// the event ($27–$35), its rule awards ($36–$37; a row for those the judging version keeps,
-    /// $60, and for the rules in `complete_award_rules`), its tier contribution ($38–$40, when $41),
+    /// $60, and for the rules in `kept_award_rules`), its tier contribution ($38–$40, when $41),
     /// the member's balances and, when $42, tier state ($43–$48), the idempotency key's stored
     /// response ($49–$50 under the key $51, NULL when there is none), a tier change ($53: one
     /// happened; from $54, to $55, reason $56), and the outbox messages of the points and the tier
@@ -190,7 +190,7 @@ enum EventSQL {
             ), awards AS (
                 INSERT INTO rule_awards (member_id, rule_id, occurred_at, points, event_id)
                 SELECT $26, rule_id, $29, points, $27 FROM UNNEST($36::TEXT[], $37::BIGINT[], $60::BOOLEAN[]) AS award(rule_id, points, kept)
-                WHERE (kept OR rule_id IN (SELECT rule_id FROM complete_award_rules WHERE program_id = $1)) AND \(when)
+                WHERE (kept OR rule_id IN (SELECT rule_id FROM kept_award_rules WHERE program_id = $1)) AND \(when)
             ), contribution AS (
                 INSERT INTO tier_contributions (member_id, occurred_at, points, amount_units, purchases, event_id)
                 SELECT $26, $29, $38, $39, $40, $27 WHERE $41 AND \(when)

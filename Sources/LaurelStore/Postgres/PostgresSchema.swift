@@ -878,10 +878,18 @@ enum PostgresSchema {
         // which read back as they are. Rewrites `events` once.
         ("v39-packed-outcomes", ["ALTER TABLE events ALTER COLUMN outcome TYPE BYTEA USING convert_to(outcome, 'UTF8')"]),
         // Award rows are written for the rules the judging version keeps (limited and campaign
-        // rules) and for these: rules a version limited, whose rows every event has written since
-        // and whose earlier rows were filled in then (`PostgresStore.completeAwardRows`).
-        ("v40-complete-award-rules", [
-            "CREATE TABLE complete_award_rules (program_id TEXT NOT NULL, rule_id TEXT NOT NULL, PRIMARY KEY (program_id, rule_id))",
+        // rules) and for these: rules a version limited, whose rows every event has written since;
+        // `filled_in` once the rows of the events before were written too
+        // (`PostgresStore.completeAwardRows`).
+        ("v40-kept-award-rules", [
+            """
+            CREATE TABLE kept_award_rules (
+                program_id TEXT NOT NULL,
+                rule_id TEXT NOT NULL,
+                filled_in BOOLEAN NOT NULL DEFAULT FALSE,
+                PRIMARY KEY (program_id, rule_id)
+            )
+            """,
         ]),
     ]
 }

@@ -5,19 +5,22 @@ import PostgresNIO
 
 /// Award rows exist only to be counted by limits (and summed for campaigns). An event writes one
 /// for each awarding rule its judging version keeps (`EventProcessor.keptAwardRuleIds`: limited and
-/// campaign rules) and for each rule in `complete_award_rules`, whose rows are complete: every event
-/// has written them since the rule entered the table, and the rows of events before were filled in
-/// from their stored outcomes then. A purchase matches ~8 rules; before, every one of them wrote a
-/// row and an index entry (1.1 KB per event, and the event path's inserts).
+/// campaign rules) and for each rule in `kept_award_rules`: every event has written that rule's
+/// rows since it entered the table, and once `filled_in` the rows of the events before are there
+/// too, written from their stored outcomes. A purchase matches ~8 rules; before, every one of them
+/// wrote a row and an index entry (1.1 KB per event, and the event path's inserts).
 ///
 /// A version that limits a rule must count the rule's awards under earlier versions too
 /// (program-format.md), and with several nodes an event judged by the old version on another node
 /// can commit after any fill-in that reads the events. So, before the version becomes current
-/// (`applyProgram`): the rule enters `complete_award_rules` (from then on every event's write
+/// (`applyProgram`): the rule enters `kept_award_rules` (from then on every event's write
 /// statement sees it and writes the row), then every transaction running at that moment is waited
-/// for (any statement that could have missed the table's row started in one of them), and only then
-/// are the missing rows of the earlier events written. Rows written for a version that then fails to
-/// apply stay: they are the rows a later version limiting the rule would write.
+/// for (any statement that could have missed the table's row started in one of them), then the
+/// missing rows of the earlier events are written and the rule marked `filled_in`. An apply that
+/// stops before (a crash, the wait given up) leaves the rule kept but not filled in, and the next
+/// apply limiting it does the fill-in again (`NOT EXISTS` skips the rows already there). Rows
+/// written for a version that then fails to apply stay: they are the rows a later version limiting
+/// the rule would write.
 extension PostgresStore {
     /// Makes the award rows of every rule `definition` limits complete (see above); nothing to do
     /// when they already are.
@@ -25,9 +28,9 @@ extension PostgresStore {
         let limited = Set(definition.allEarningRules.filter { $0.limit != nil }.map(\.id))
         guard !limited.isEmpty else { return }
         let missing = try await read { connection in
-            let complete = try await connection.rows("SELECT rule_id FROM complete_award_rules WHERE program_id = \(programId)", logger)
+            let filled = try await connection.rows("SELECT rule_id FROM kept_award_rules WHERE program_id = \(programId) AND filled_in", logger)
                 .map { try $0.get("rule_id", String.self) }
-            return limited.subtracting(complete).sorted()
+            return limited.subtracting(filled).sorted()
         }
         guard !missing.isEmpty else { return }
         // The versions whose events may lack rows of the rule: those that did not keep its awards.
@@ -43,25 +46,40 @@ extension PostgresStore {
         }
         try await read { connection in
             _ = try await connection.query("""
-                INSERT INTO complete_award_rules (program_id, rule_id) SELECT \(programId), UNNEST(\(missing)::TEXT[])
+                INSERT INTO kept_award_rules (program_id, rule_id) SELECT \(programId), UNNEST(\(missing)::TEXT[])
                 ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
-        guard !lacking.isEmpty else { return }
-        try await read { connection in try await Self.awaitTransactionsRunningNow(connection, logger) }
-        try await fillInAwardRows(programId: programId, lacking: lacking)
+        if !lacking.isEmpty {
+            try await read { connection in try await Self.awaitTransactionsRunningNow(connection, timeout: Self.transactionWait, logger) }
+            try await fillInAwardRows(programId: programId, lacking: lacking)
+        }
+        try await read { connection in
+            _ = try await connection.query("""
+                UPDATE kept_award_rules SET filled_in = TRUE WHERE program_id = \(programId) AND rule_id = ANY(\(missing)::TEXT[])
+                """, logger: logger)
+        }
     }
+
+    /// How long an apply waits for the transactions open when a rule's rows became complete.
+    static let transactionWait: Duration = .seconds(60)
 
     /// Waits until every client transaction of this database running now (other than this
     /// connection's) has ended: a statement that started before now has then committed or is gone.
-    /// Each transaction holds the lock of its own virtual transaction id until it ends.
-    static func awaitTransactionsRunningNow(_ connection: PostgresConnection, _ logger: Logger) async throws {
+    /// Each transaction holds the lock of its own virtual transaction id until it ends. After
+    /// `timeout` it gives up (`StoreError.transactionsStillOpen`) rather than hold the caller
+    /// behind a session left open in a transaction.
+    static func awaitTransactionsRunningNow(_ connection: PostgresConnection, timeout: Duration, _ logger: Logger) async throws {
+        let deadline = ContinuousClock.now + timeout
         var running = try await connection.rows("""
             SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid()
               AND a.datname = current_database() AND a.backend_type = 'client backend'
             """, logger).map { try $0.get("virtualxid", String.self) }
         while !running.isEmpty {
+            guard ContinuousClock.now < deadline else {
+                throw StoreError.transactionsStillOpen(count: running.count, seconds: Int(timeout.components.seconds))
+            }
             try await Task.sleep(for: .milliseconds(20))
             running = try await connection.rows("""
                 SELECT virtualxid FROM pg_locks WHERE locktype = 'virtualxid' AND granted AND virtualxid = ANY(\(running)::TEXT[])
