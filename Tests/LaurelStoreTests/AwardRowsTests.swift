@@ -8,8 +8,8 @@ import Testing
 
 /// Award rows are kept only for the rules a limit or a campaign counts, on both backends; a version
 /// that limits a rule first fills in the rows of earlier events (`RuleLimitTests` checks the
-/// counting), and on PostgreSQL it waits for every transaction that was running when the rule's rows
-/// became complete, so that no event judged by the old version commits after the fill-in read.
+/// counting), and on PostgreSQL it waits for every transaction that was writing award rows when the
+/// rule became kept, so that no event judged by the old version commits after the fill-in read.
 struct AwardRowsTests {
     static let program = """
         name: Award rows
@@ -40,7 +40,7 @@ struct AwardRowsTests {
         #expect(try await Self.awardRows(fixture, memberId: member.id) == ["app", "app"])
     }
 
-    @Test func aVersionLimitingARuleWaitsForTransactionsRunningWhenItsRowsBecameComplete() async throws {
+    @Test func aVersionLimitingARuleWaitsForAwardWritesRunningWhenItBecameKept() async throws {
         guard StoreBackend.available.contains(.postgres) else { return }
         let fixture = try await StoreFixture.make(.postgres, program: Self.program)
         let store = try #require(fixture.store as? PostgresStore)
@@ -54,7 +54,7 @@ struct AwardRowsTests {
         let holder = Task {
             try await store.client.withConnection { connection in
                 try await connection.query("BEGIN", logger: Logger(label: "test"))
-                try await connection.query("SELECT 1", logger: Logger(label: "test"))
+                try await connection.query("LOCK TABLE rule_awards IN ROW EXCLUSIVE MODE", logger: Logger(label: "test"))
                 opened.continuation.yield()
                 for await _ in release.stream { break }
                 try await connection.query("COMMIT", logger: Logger(label: "test"))
@@ -64,7 +64,7 @@ struct AwardRowsTests {
         let applied = Task { try await fixture.store.applyProgram(id: fixture.programId, definition: definition, source: limitingBasket,
                                                                   now: StoreFixture.at(hours: 1), idempotency: nil) }
         try await Task.sleep(for: .milliseconds(600))
-        #expect(try await fixture.store.program(id: fixture.programId)?.currentVersion == 1, "applied while a transaction from before ran")
+        #expect(try await fixture.store.program(id: fixture.programId)?.currentVersion == 1, "applied while a write from before ran")
         release.continuation.yield()
         try await holder.value
         _ = try await applied.value
@@ -92,7 +92,7 @@ struct AwardRowsTests {
         #expect(try await fixture.record(StoreFixture.purchase(total: "1.00", at: StoreFixture.at(hours: 2)), memberId: member.id).points == 1)
     }
 
-    @Test func theWaitGivesUpOnATransactionLeftOpen() async throws {
+    @Test func theWaitGivesUpOnAWriteLeftOpen() async throws {
         guard StoreBackend.available.contains(.postgres) else { return }
         let fixture = try await StoreFixture.make(.postgres, program: Self.program)
         let store = try #require(fixture.store as? PostgresStore)
@@ -100,7 +100,7 @@ struct AwardRowsTests {
         let holder = Task {
             try await store.client.withConnection { connection in
                 try await connection.query("BEGIN", logger: Logger(label: "test"))
-                try await connection.query("SELECT 1", logger: Logger(label: "test"))
+                try await connection.query("LOCK TABLE rule_awards IN ROW EXCLUSIVE MODE", logger: Logger(label: "test"))
                 opened.continuation.yield()
                 for await _ in release.stream { break }
                 try await connection.query("COMMIT", logger: Logger(label: "test"))
@@ -110,7 +110,7 @@ struct AwardRowsTests {
         let started = ContinuousClock.now
         await #expect(throws: StoreError.self) {
             try await store.client.withConnection { connection in
-                try await PostgresStore.awaitTransactionsRunningNow(connection, timeout: .milliseconds(300), Logger(label: "test"))
+                try await PostgresStore.awaitAwardWritersRunningNow(connection, timeout: .milliseconds(300), Logger(label: "test"))
             }
         }
         #expect(ContinuousClock.now - started >= .milliseconds(300))

@@ -14,8 +14,8 @@ import PostgresNIO
 /// (program-format.md), and with several nodes an event judged by the old version on another node
 /// can commit after any fill-in that reads the events. So, before the version becomes current
 /// (`applyProgram`): the rule enters `kept_award_rules` (from then on every event's write
-/// statement sees it and writes the row), then every transaction running at that moment is waited
-/// for (any statement that could have missed the table's row started in one of them), then the
+/// statement sees it and writes the row), then every transaction writing award rows at that
+/// moment is waited for (any statement that could have missed the table's row is one of them), then the
 /// missing rows of the earlier events are written and the rule marked `filled_in`. An apply that
 /// stops before (a crash, the wait given up) leaves the rule kept but not filled in, and the next
 /// apply limiting it does the fill-in again (`NOT EXISTS` skips the rows already there). Rows
@@ -51,7 +51,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         if !lacking.isEmpty {
-            try await read { connection in try await Self.awaitTransactionsRunningNow(connection, timeout: Self.transactionWait, logger) }
+            try await read { connection in try await Self.awaitAwardWritersRunningNow(connection, timeout: Self.transactionWait, logger) }
             try await fillInAwardRows(programId: programId, lacking: lacking)
         }
         try await read { connection in
@@ -61,29 +61,33 @@ extension PostgresStore {
         }
     }
 
-    /// How long an apply waits for the transactions open when a rule's rows became complete.
+    /// How long an apply waits for the transactions writing award rows when a rule became kept.
     static let transactionWait: Duration = .seconds(60)
 
-    /// Waits until every client transaction of this database running now (other than this
-    /// connection's) has ended: a statement that started before now has then committed or is gone.
-    /// Each transaction holds the lock of its own virtual transaction id until it ends. After
-    /// `timeout` it gives up (`StoreError.transactionsStillOpen`) rather than hold the caller
-    /// behind a session left open in a transaction.
-    static func awaitTransactionsRunningNow(_ connection: PostgresConnection, timeout: Duration, _ logger: Logger) async throws {
+    /// Waits until every transaction that is writing award rows now (other than this
+    /// connection's) has ended. An event's write statement locks `rule_awards` for writing before
+    /// it takes its snapshot and holds the lock until its transaction ends, so any statement that
+    /// may have missed a rule entering `kept_award_rules` just before is among these; a statement
+    /// that locks the table later sees the rule. Other transactions (reads, other schemas, other
+    /// applications) are not waited for. After `timeout` it gives up
+    /// (`StoreError.transactionsStillOpen`) rather than hold the caller behind a session left open.
+    static func awaitAwardWritersRunningNow(_ connection: PostgresConnection, timeout: Duration, _ logger: Logger) async throws {
         let deadline = ContinuousClock.now + timeout
         var running = try await connection.rows("""
-            SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid()
-              AND a.datname = current_database() AND a.backend_type = 'client backend'
-            """, logger).map { try $0.get("virtualxid", String.self) }
+            SELECT DISTINCT virtualtransaction FROM pg_locks
+            WHERE locktype = 'relation' AND relation = 'rule_awards'::regclass AND mode = 'RowExclusiveLock' AND granted
+              AND pid <> pg_backend_pid()
+            """, logger).map { try $0.get("virtualtransaction", String.self) }
         while !running.isEmpty {
             guard ContinuousClock.now < deadline else {
                 throw StoreError.transactionsStillOpen(count: running.count, seconds: Int(timeout.components.seconds))
             }
             try await Task.sleep(for: .milliseconds(20))
             running = try await connection.rows("""
-                SELECT virtualxid FROM pg_locks WHERE locktype = 'virtualxid' AND granted AND virtualxid = ANY(\(running)::TEXT[])
-                """, logger).map { try $0.get("virtualxid", String.self) }
+                SELECT DISTINCT virtualtransaction FROM pg_locks
+                WHERE locktype = 'relation' AND relation = 'rule_awards'::regclass AND mode = 'RowExclusiveLock' AND granted
+                  AND virtualtransaction = ANY(\(running)::TEXT[])
+                """, logger).map { try $0.get("virtualtransaction", String.self) }
         }
     }
 

@@ -23,8 +23,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case memberErased(String)
     /// A member may hold at most this many consent names.
     case tooManyConsents(Int)
-    /// A version that limits a rule for the first time waits for the database's open transactions
-    /// to end (PostgreSQL; `PostgresStore.completeAwardRows`); these were still open.
+    /// A version that limits a rule for the first time waits for the transactions writing award
+    /// rows to end (PostgreSQL; `PostgresStore.completeAwardRows`); these were still open.
     case transactionsStillOpen(count: Int, seconds: Int)
 
     public enum AdjustmentRefusal: String, Sendable {
@@ -46,8 +46,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .memberErased(let id): "member \(id) was erased; nothing more can be recorded for them"
         case .tooManyConsents(let most): "a member may hold at most \(most) consents"
         case .transactionsStillOpen(let count, let seconds):
-            "applying a version that limits a rule for the first time waits for the transactions open on the database to end; "
-                + "\(count) were still open after \(seconds) s: apply it again once they have ended (docs/operations.md)"
+            "applying a version that limits a rule for the first time waits for the events being written at that moment; "
+                + "\(count) transactions were still open after \(seconds) s: apply it again once they have ended (docs/operations.md)"
         case .reviewDecided(let id, let status): "review \(id) was already \(status); a decided review cannot be decided again"
         case .adjustmentNotCancellable(let id, .debit):
             "adjustment \(id) is a debit; only a credit can be cancelled (credit the points back with a new adjustment instead)"
