@@ -50,23 +50,12 @@ struct AwardRowsTests {
                                                                with: "effect: {type: fixed_points, points: 5}\n    limit: {max_times: 1, period: day}")
         let definition = try ProgramDefinition.parse(limitingBasket)
 
-        let opened = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await store.client.withConnection { connection in
-                try await connection.query("BEGIN", logger: Logger(label: "test"))
-                try await connection.query("LOCK TABLE rule_awards IN ROW EXCLUSIVE MODE", logger: Logger(label: "test"))
-                opened.continuation.yield()
-                for await _ in release.stream { break }
-                try await connection.query("COMMIT", logger: Logger(label: "test"))
-            }
-        }
-        for await _ in opened.stream { break }
+        let write = try await AwardWrite.open(on: store)
         let applied = Task { try await fixture.store.applyProgram(id: fixture.programId, definition: definition, source: limitingBasket,
                                                                   now: StoreFixture.at(hours: 1), idempotency: nil) }
         try await Task.sleep(for: .milliseconds(600))
         #expect(try await fixture.store.program(id: fixture.programId)?.currentVersion == 1, "applied while a write from before ran")
-        release.continuation.yield()
-        try await holder.value
+        try await write.commit()
         _ = try await applied.value
         #expect(try await fixture.store.program(id: fixture.programId)?.currentVersion == 2)
         // The earlier purchase's basket award was filled in: the limit of one a day is used up.
@@ -96,17 +85,7 @@ struct AwardRowsTests {
         guard StoreBackend.available.contains(.postgres) else { return }
         let fixture = try await StoreFixture.make(.postgres, program: Self.program)
         let store = try #require(fixture.store as? PostgresStore)
-        let opened = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
-        let holder = Task {
-            try await store.client.withConnection { connection in
-                try await connection.query("BEGIN", logger: Logger(label: "test"))
-                try await connection.query("LOCK TABLE rule_awards IN ROW EXCLUSIVE MODE", logger: Logger(label: "test"))
-                opened.continuation.yield()
-                for await _ in release.stream { break }
-                try await connection.query("COMMIT", logger: Logger(label: "test"))
-            }
-        }
-        for await _ in opened.stream { break }
+        let write = try await AwardWrite.open(on: store)
         let started = ContinuousClock.now
         await #expect(throws: StoreError.self) {
             try await store.client.withConnection { connection in
@@ -114,8 +93,33 @@ struct AwardRowsTests {
             }
         }
         #expect(ContinuousClock.now - started >= .milliseconds(300))
-        release.continuation.yield()
-        try await holder.value
+        try await write.commit()
+    }
+
+    /// A transaction holding `rule_awards` for writing, as an event's write does, until `commit`.
+    struct AwardWrite {
+        let release: AsyncStream<Void>.Continuation
+        let holder: Task<Void, any Error>
+
+        static func open(on store: PostgresStore) async throws -> AwardWrite {
+            let opened = AsyncStream<Void>.makeStream(), release = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await store.client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: Logger(label: "test"))
+                    try await connection.query("LOCK TABLE rule_awards IN ROW EXCLUSIVE MODE", logger: Logger(label: "test"))
+                    opened.continuation.yield()
+                    for await _ in release.stream { break }
+                    try await connection.query("COMMIT", logger: Logger(label: "test"))
+                }
+            }
+            for await _ in opened.stream { break }
+            return AwardWrite(release: release.continuation, holder: holder)
+        }
+
+        func commit() async throws {
+            release.yield()
+            try await holder.value
+        }
     }
 
     /// The rule ids of the member's award rows, sorted.

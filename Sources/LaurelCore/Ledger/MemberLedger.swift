@@ -88,9 +88,8 @@ public struct MemberLedger: Hashable, Sendable {
     }
 
     /// A ledger of only the open lots due to mature or expire by the time it is settled at (more
-    /// does no harm), with the
-    /// member's totals over all their open lots as the member's row keeps them (`available` after
-    /// debt, `pending`). That is all settling as of `now` and earning need, so an event that only
+    /// does no harm), with the member's totals over all their open lots as the member's row keeps
+    /// them (`available` after debt, `pending`). That is all settling as of `now` and earning need, so an event that only
     /// earns costs the same after 10,000 purchases as after one (the PostgreSQL store, which
     /// cannot carry the ledger from the member's last event). Spending, returns, transfers and
     /// cancellations take from lots in spending order and need every open lot (`init(memberId:lots:…)`).

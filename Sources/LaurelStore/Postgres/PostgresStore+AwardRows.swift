@@ -73,21 +73,19 @@ extension PostgresStore {
     /// (`StoreError.transactionsStillOpen`) rather than hold the caller behind a session left open.
     static func awaitAwardWritersRunningNow(_ connection: PostgresConnection, timeout: Duration, _ logger: Logger) async throws {
         let deadline = ContinuousClock.now + timeout
-        var running = try await connection.rows("""
-            SELECT DISTINCT virtualtransaction FROM pg_locks
-            WHERE locktype = 'relation' AND relation = 'rule_awards'::regclass AND mode = 'RowExclusiveLock' AND granted
-              AND pid <> pg_backend_pid()
-            """, logger).map { try $0.get("virtualtransaction", String.self) }
-        while !running.isEmpty {
-            guard ContinuousClock.now < deadline else {
-                throw StoreError.transactionsStillOpen(count: running.count, seconds: Int(timeout.components.seconds))
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        // The writers now; then, of those, the ones still running.
+        var running: [String]? = nil
+        while true {
             running = try await connection.rows("""
                 SELECT DISTINCT virtualtransaction FROM pg_locks
                 WHERE locktype = 'relation' AND relation = 'rule_awards'::regclass AND mode = 'RowExclusiveLock' AND granted
-                  AND virtualtransaction = ANY(\(running)::TEXT[])
+                  AND pid <> pg_backend_pid() AND (\(running)::TEXT[] IS NULL OR virtualtransaction = ANY(\(running)::TEXT[]))
                 """, logger).map { try $0.get("virtualtransaction", String.self) }
+            guard let still = running, !still.isEmpty else { return }
+            guard ContinuousClock.now < deadline else {
+                throw StoreError.transactionsStillOpen(count: still.count, seconds: Int(timeout.components.seconds))
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
